@@ -7,4 +7,5 @@ if (!existsSync(fileURLToPath(main))) {
   process.stderr.write('chaos: the CLI is not built yet. Run `npm run build` (or `npm ci`) in the project folder first.\n');
   process.exit(3);
 }
-await import(main.href);
+const { runCli } = await import(main.href);
+await runCli();

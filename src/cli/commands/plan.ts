@@ -1,0 +1,20 @@
+import type { Command } from 'commander';
+import type { CliIo } from '../io.js';
+import { loadScenario } from '../inputs.js';
+import { parsePhaseOverrides } from '../options.js';
+import { renderPlan } from '../../report/render-plan.js';
+import { buildPlan } from '../../run/build-plan.js';
+
+export function registerPlan(program: Command, io: CliIo): void {
+  program.command('plan')
+    .description('print every mutation a run would make, cluster by cluster, and the load per ingress; touches nothing')
+    .argument('<scenario>', 'scenario name (in scenarios/) or file')
+    .option('--env <name>', 'environment: lab (default) or a file in environments/')
+    .option('--phase <name=duration...>', 'override a phase duration, e.g. --phase fault=20s (repeatable)')
+    .option('--output <format>', 'text or json', 'text')
+    .action((ref: string, options: { env?: string; phase?: string[]; output: string }) => {
+      const { scenario, environment } = loadScenario(ref, options.env, io.cwd);
+      const plan = buildPlan(scenario, environment, 'plan', parsePhaseOverrides(options.phase ?? []));
+      io.out(options.output === 'json' ? JSON.stringify({ ...plan, environment: { ...plan.environment } }, null, 2) : renderPlan(plan));
+    });
+}

@@ -1,0 +1,51 @@
+/**
+ * The CLI: argv → command, and the ONE place that turns errors into exit codes
+ * (table in exit-codes.ts and README.md).
+ */
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { registerList } from './commands/list.js';
+import { registerPlan } from './commands/plan.js';
+import { registerSchema } from './commands/schema.js';
+import { registerSetup } from './commands/setup.js';
+import { registerValidate } from './commands/validate.js';
+import { exitCodeOf, formatError } from './errors.js';
+import { ExitCode } from './exit-codes.js';
+import { processIo, type CliIo } from './io.js';
+import { packageRoot } from '../scenario/read-scenario.js';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(`${packageRoot}/package.json`, 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('chaos')
+    .description('Chaos and resilience tests for multi-cluster Kubernetes + Istio services, judged under real k6 load')
+    .version(version(), '-V, --version')
+    .showHelpAfterError('(run chaos <command> --help for usage)')
+    .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })
+    .exitOverride();
+  for (const register of [registerList, registerValidate, registerPlan, registerSchema, registerSetup]) register(program, io);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  try {
+    await buildProgram(io).parseAsync([...argv], { from: 'user' });
+    return ExitCode.passed;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? ExitCode.passed : ExitCode.invalidInput;
+    }
+    io.err(`chaos: ${formatError(error)}`);
+    return exitCodeOf(error);
+  }
+}
+
+/** The process entry (bin/chaos.js): run, then exit with the code from the table. */
+export async function runCli(): Promise<never> {
+  const code = await main(process.argv.slice(2));
+  process.exit(code);
+}

@@ -1,0 +1,30 @@
+/**
+ * The built-in `lab` environment: the embedded two-cluster mesh on loopback (src/lab/).
+ * Its kubeconfig is written by the lab when it starts; its ingresses are fixed loopback
+ * addresses, so `chaos plan` can name them without starting anything.
+ */
+import type { Environment } from './types.js';
+
+export const labKubeconfigPath = '.chaos/lab/kubeconfig';
+export const labIngressPort = 8080;
+export const labIngressHosts: Record<string, string> = { central: '127.0.0.11', west: '127.0.0.12' };
+
+export function labEnvironment(): Environment {
+  const clusters = Object.entries(labIngressHosts).map(([name, host]) => ({
+    name,
+    context: `lab-${name}`,
+    kubeconfig: labKubeconfigPath,
+    region: name === 'central' ? 'lab-central1' : 'lab-west2',
+    ingress: { kind: 'url' as const, url: `http://${host}:${labIngressPort}` },
+  }));
+  return {
+    file: 'built-in',
+    name: 'lab',
+    description: 'The embedded two-cluster lab on loopback (started by chaos run, or kept running by chaos lab up)',
+    namespace: 'bank-of-anthos',
+    host: 'frontend.lab.local',
+    clusters,
+    allowContexts: clusters.map((cluster) => cluster.context),
+    builtIn: true,
+  };
+}

@@ -1,0 +1,33 @@
+/** An environment: where a scenario runs. `lab` is built in; others are files in environments/. */
+
+export type IngressSource =
+  /** Read the LoadBalancer address of a gateway Service (status.loadBalancer.ingress[0]). */
+  | { kind: 'service'; namespace: string; name: string; port: number; scheme: 'http' | 'https' }
+  /** A fixed URL, e.g. behind a DNS name or when the gateway has no LoadBalancer. */
+  | { kind: 'url'; url: string };
+
+export interface EnvironmentCluster {
+  /** Logical name used by scenarios: central, west. */
+  name: string;
+  context: string;
+  /** Kubeconfig file; undefined = the default chain ($KUBECONFIG, ~/.kube/config). */
+  kubeconfig?: string;
+  region?: string;
+  ingress: IngressSource;
+}
+
+export interface Environment {
+  /** Where it came from: "built-in" for lab, else the file path. */
+  file: string;
+  name: string;
+  description?: string;
+  /** App namespace: the default namespace of every fault. */
+  namespace: string;
+  /** Host header sent with every request, unless the scenario overrides it. */
+  host?: string;
+  clusters: EnvironmentCluster[];
+  /** Kube contexts this environment may mutate without --yes. */
+  allowContexts: string[];
+  /** The embedded lab is started in process and is always allowed. */
+  builtIn: boolean;
+}

@@ -1,0 +1,34 @@
+import type { RunPlan } from '../run/build-plan.js';
+import { formatDuration } from '../scenario/units.js';
+
+/** `chaos plan` output: every mutation per cluster, then the load per ingress. Pure. */
+export function renderPlan(plan: RunPlan): string {
+  const { scenario, environment } = plan;
+  const lines = [
+    `scenario ${scenario.name} (${scenario.file}) on environment ${environment.name}; expect ${scenario.expect}`,
+    `  ${scenario.description.trim().split('\n').join('\n  ')}`,
+    '',
+    `timeline (${formatDuration(plan.totalMs)} in all):`,
+  ];
+  for (const phase of plan.phases) {
+    lines.push(`  ${formatDuration(phase.startMs)}  phase ${phase.name} (${formatDuration(phase.durationMs)})${phase.faults.length ? '' : ': no faults'}`);
+    for (const { fault, targets } of phase.faults) {
+      lines.push(`    fault ${fault.id} (${fault.type})`);
+      for (const target of targets) {
+        lines.push(`      cluster ${target.cluster} (context ${target.context}):`);
+        for (const mutation of target.mutations) lines.push(`        - ${mutation}`);
+      }
+    }
+  }
+  lines.push('', 'load (k6 constant-arrival-rate, one scenario per ingress):');
+  for (const load of plan.load) {
+    lines.push(`  ingress ${load.ingress}: ${load.method} ${load.ratePerSecond}/s → ${load.target} paths ${load.paths.join(' ')}` +
+      `${load.host ? ` Host: ${load.host}` : ''}, timeout ${formatDuration(load.timeoutMs)}, VUs ${load.preAllocatedVUs}..${load.maxVUs}`);
+  }
+  const budgets = scenario.budgets.map((budget) => `  ${budget.phase}: ${budget.selector.source}: ${budget.threshold.source}`);
+  if (budgets.length) lines.push('', 'budgets (per phase, per ingress):', ...budgets);
+  const aborts = scenario.abortLimits.map((limit) => `  ${limit.selector.source}: ${limit.threshold.source}`);
+  if (aborts.length) lines.push('', 'abort limits (every window):', ...aborts);
+  lines.push('', 'nothing was changed (plan only).');
+  return lines.join('\n');
+}

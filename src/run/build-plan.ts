@@ -1,0 +1,102 @@
+/**
+ * Assemble the run plan (pure): the phase timeline with every mutation per cluster, and the
+ * load per ingress. `chaos plan` prints it; `chaos run` executes it.
+ */
+import { InputError } from '../cli/errors.js';
+import type { Environment, EnvironmentCluster } from '../environment/types.js';
+import type { FaultTarget } from '../faults/fault-plugin.js';
+import { pluginFor } from '../faults/registry.js';
+import type { ClusterSelection, Fault, Scenario } from '../scenario/types.js';
+
+export interface PlannedFault {
+  fault: Fault;
+  targets: Array<FaultTarget & { mutations: string[] }>;
+}
+
+export interface PlannedPhase {
+  name: string;
+  startMs: number;
+  durationMs: number;
+  faults: PlannedFault[];
+}
+
+export interface IngressLoad {
+  ingress: string;
+  /** Where the address comes from, e.g. a fixed URL or the gateway Service's LoadBalancer status. */
+  target: string;
+  ratePerSecond: number;
+  method: string;
+  paths: string[];
+  host?: string;
+  timeoutMs: number;
+  /** Pre-allocated VUs: enough for `rate` requests that each take up to `timeout`. */
+  preAllocatedVUs: number;
+  maxVUs: number;
+}
+
+export interface RunPlan {
+  scenario: Scenario;
+  environment: Environment;
+  runId: string;
+  phases: PlannedPhase[];
+  load: IngressLoad[];
+  totalMs: number;
+}
+
+export function buildPlan(scenario: Scenario, environment: Environment, runId: string, phaseOverrides: Record<string, number> = {}): RunPlan {
+  const unknown = Object.keys(phaseOverrides).filter((name) => !scenario.phases.some((phase) => phase.name === name));
+  if (unknown.length > 0) {
+    throw new InputError(`--phase names no phase of ${scenario.name}: ${unknown.join(', ')}`, [], `phases: ${scenario.phases.map((phase) => phase.name).join(', ')}`);
+  }
+  let startMs = 0;
+  const phases = scenario.phases.map((phase) => {
+    const durationMs = phaseOverrides[phase.name] ?? phase.durationMs;
+    const planned: PlannedPhase = { name: phase.name, startMs, durationMs, faults: phase.faults.map((fault) => planFault(fault, environment, runId)) };
+    startMs += durationMs;
+    return planned;
+  });
+  return { scenario, environment, runId, phases, load: planLoad(scenario, environment), totalMs: startMs };
+}
+
+function planFault(fault: Fault, environment: Environment, runId: string): PlannedFault {
+  const plugin = pluginFor(fault);
+  const targets = selectClusters(fault.clusters, environment).map((cluster) => {
+    const namespace = 'namespace' in fault && fault.namespace ? fault.namespace : environment.namespace;
+    const target: FaultTarget = { cluster: cluster.name, context: cluster.context, namespace, runId };
+    return { ...target, mutations: plugin.plan(fault, target) };
+  });
+  return { fault, targets };
+}
+
+export function selectClusters(selection: ClusterSelection, environment: Environment): EnvironmentCluster[] {
+  if (selection.kind === 'all') return environment.clusters;
+  return selection.names.map((name) => {
+    const cluster = environment.clusters.find((candidate) => candidate.name === name);
+    if (!cluster) throw new InputError(`cluster "${name}" is not in environment "${environment.name}" (${environment.clusters.map((c) => c.name).join(', ')})`);
+    return cluster;
+  });
+}
+
+function planLoad(scenario: Scenario, environment: Environment): IngressLoad[] {
+  const names = scenario.load.ingresses ?? environment.clusters.map((cluster) => cluster.name);
+  return names.map((name) => {
+    const [cluster] = selectClusters({ kind: 'named', names: [name] }, environment);
+    const ingress = cluster!.ingress;
+    const target = ingress.kind === 'url'
+      ? ingress.url
+      : `${ingress.scheme}://<LoadBalancer address of Service ${ingress.namespace}/${ingress.name}>:${ingress.port}`;
+    const rate = scenario.load.ratePerSecond;
+    const preAllocatedVUs = Math.max(1, Math.ceil(rate * (scenario.load.timeoutMs / 1000)));
+    return {
+      ingress: name,
+      target,
+      ratePerSecond: rate,
+      method: scenario.load.method,
+      paths: scenario.load.paths,
+      host: scenario.load.host ?? environment.host,
+      timeoutMs: scenario.load.timeoutMs,
+      preAllocatedVUs,
+      maxVUs: preAllocatedVUs * 2,
+    };
+  });
+}

@@ -1,0 +1,95 @@
+/**
+ * The normalized scenario: defaults applied, durations in milliseconds, budgets parsed.
+ * This is what plan, run and report consume; the raw file shape lives in schema.ts.
+ */
+import type { MetricSelector, Threshold } from '../budgets/threshold.js';
+
+/** Cluster names a fault hits, after "all" is expanded against the environment. */
+export type ClusterSelection = { kind: 'all' } | { kind: 'named'; names: string[] };
+
+interface FaultBase {
+  /** Unique within the scenario: reports and journals name the fault by it. */
+  id: string;
+  clusters: ClusterSelection;
+}
+
+export interface ScaleFault extends FaultBase {
+  type: 'scale';
+  namespace?: string;
+  kind: 'Deployment' | 'StatefulSet';
+  name: string;
+  replicas: number;
+}
+
+export interface IstioFaultTarget {
+  namespace?: string;
+  host: string;
+  via: 'ingress' | 'mesh';
+  percentage: number;
+}
+
+export interface IstioDelayFault extends FaultBase, IstioFaultTarget {
+  type: 'istio-delay';
+  delayMs: number;
+}
+
+export interface IstioAbortFault extends FaultBase, IstioFaultTarget {
+  type: 'istio-abort';
+  status: number;
+}
+
+export interface DrainFault extends FaultBase {
+  type: 'drain';
+  /** Only Pods of these namespaces are evicted; undefined = every namespace. */
+  namespaces?: string[];
+}
+
+export interface PodKillFault extends FaultBase {
+  type: 'pod-kill';
+  namespace?: string;
+  selector: Record<string, string>;
+  amount: { kind: 'count'; count: number } | { kind: 'percentage'; percentage: number };
+  /** Kill again every intervalMs during the phase; undefined = once. */
+  intervalMs?: number;
+}
+
+export type Fault = ScaleFault | IstioDelayFault | IstioAbortFault | DrainFault | PodKillFault;
+export type FaultType = Fault['type'];
+
+export interface Phase {
+  name: string;
+  durationMs: number;
+  /** Applied at the start of the phase, reverted at its end. */
+  faults: Fault[];
+}
+
+export interface Budget {
+  /** Phase name, or "all" for every phase. */
+  phase: string;
+  selector: MetricSelector;
+  threshold: Threshold;
+}
+
+export interface LoadPlan {
+  ratePerSecond: number;
+  paths: string[];
+  method: string;
+  host?: string;
+  timeoutMs: number;
+  /** Ingress names; undefined = every ingress of the environment. */
+  ingresses?: string[];
+}
+
+export interface Scenario {
+  file: string;
+  name: string;
+  description: string;
+  environment: string;
+  load: LoadPlan;
+  phases: Phase[];
+  windowMs: number;
+  recoveredAfterWindows: number;
+  budgets: Budget[];
+  abortLimits: Array<{ selector: MetricSelector; threshold: Threshold }>;
+  expect: 'pass' | 'fail';
+}

@@ -1,0 +1,206 @@
+/**
+ * Validate a scenario file and normalize it into the model the runner uses.
+ * Every problem is reported at once: shape issues from the schema, then the cross-field rules
+ * below (phase names in budgets, one way of saying phases, budget grammar).
+ */
+import { InputError, type InputIssue } from '../cli/errors.js';
+import { parseMetricSelector, parseThreshold, type MetricSelector, type Threshold } from '../budgets/threshold.js';
+import { scenarioSchema, type RawFault, type RawScenario } from './schema.js';
+import { collectSchemaIssues } from './schema-issues.js';
+import type { Budget, ClusterSelection, Fault, Phase, Scenario } from './types.js';
+import { parseDuration, parsePercentage, parseRate } from './units.js';
+import { suggest } from './suggest.js';
+import { formatPath, type PathSegment, type YamlSource } from './yaml-source.js';
+
+export const minimumWindowMs = 250;
+
+/** What a scenario is checked against: the cluster (= ingress) names of its environment. */
+export interface EnvironmentNames {
+  name: string;
+  clusters: readonly string[];
+}
+
+export function validateScenario(source: YamlSource, environment?: EnvironmentNames): Scenario {
+  const parsed = scenarioSchema.safeParse(source.data ?? {});
+  const issues: InputIssue[] = parsed.success ? [] : collectSchemaIssues(source, scenarioSchema, parsed.error);
+  const report = (path: PathSegment[], message: string, hint?: string, at: 'key' | 'value' = 'value') =>
+    issues.push({ file: source.file, ...source.locate(path, at), path: formatPath(path), message, hint });
+  // Cross-field rules read the raw data defensively, so they are reported together with shape problems.
+  const raw = asLoose(source.data);
+  checkBudgetPhases(raw, report);
+  if (environment) checkNames(raw, environment, report);
+  if (!parsed.success) throw new InputError(`${source.file}: invalid scenario`, sortIssues(issues));
+  const scenario = normalize(source.file, parsed.data, report);
+  if (issues.length > 0) throw new InputError(`${source.file}: invalid scenario`, sortIssues(issues));
+  return scenario;
+}
+
+type Report = (path: PathSegment[], message: string, hint?: string, at?: 'key' | 'value') => void;
+
+function normalize(file: string, raw: RawScenario, report: Report): Scenario {
+  const phases = normalizePhases(raw, report);
+  const windowMs = ms(raw.windows?.size ?? '1s');
+  if (windowMs < minimumWindowMs) report(['windows', 'size'], `expected a window of at least ${minimumWindowMs}ms (got ${raw.windows?.size})`);
+  const load = raw.load;
+  const timeoutMs = ms(load.timeout);
+  if (timeoutMs <= 0) report(['load', 'timeout'], 'expected a request timeout above 0');
+  return {
+    file,
+    name: raw.name,
+    description: raw.description,
+    environment: raw.environment,
+    load: {
+      ratePerSecond: value(parseRate(load.rate)),
+      paths: load.paths,
+      method: load.method,
+      host: load.host,
+      timeoutMs,
+      ingresses: load.ingresses,
+    },
+    phases,
+    windowMs,
+    recoveredAfterWindows: raw.windows?.recoveredAfter ?? 3,
+    budgets: normalizeBudgets(raw),
+    abortLimits: Object.entries(raw.abort ?? {}).flatMap(([key, thresholds]) =>
+      parseBudgetEntry(key, thresholds)),
+    expect: raw.expect,
+  };
+}
+
+function normalizePhases(raw: RawScenario, report: Report): Phase[] {
+  const ids = new Set<string>();
+  if (raw.steps) {
+    if (raw.phases) report(['phases'], 'give either phases (with faults) or steps, not both', 'steps already name each phase and its faults', 'key');
+    if (raw.faults) report(['faults'], 'with steps, list faults inside each step, not at the top level', 'move this list under the step that applies it', 'key');
+    const seen = new Set<string>();
+    return raw.steps.map((step, index) => {
+      if (seen.has(step.name)) report(['steps', index, 'name'], `step name "${step.name}" is used twice; expected unique step names`);
+      seen.add(step.name);
+      if (step.name === 'all') report(['steps', index, 'name'], '"all" is reserved for budgets that apply to every phase');
+      return { name: step.name, durationMs: ms(step.duration), faults: normalizeFaults(step.faults ?? [], ['steps', index, 'faults'], ids, report) };
+    });
+  }
+  const phases = raw.phases ?? { baseline: '30s', fault: '60s', recovery: '60s' };
+  return [
+    { name: 'baseline', durationMs: ms(phases.baseline), faults: [] },
+    { name: 'fault', durationMs: ms(phases.fault), faults: normalizeFaults(raw.faults ?? [], ['faults'], ids, report) },
+    { name: 'recovery', durationMs: ms(phases.recovery), faults: [] },
+  ];
+}
+
+/** `ids` is shared by every step of a scenario: fault ids are unique across the whole run. */
+function normalizeFaults(rawFaults: RawFault[], base: PathSegment[], ids: Set<string>, report: Report): Fault[] {
+  return rawFaults.map((raw, index) => {
+    const id = raw.id ?? `${raw.type}-${ids.size + 1}`;
+    if (ids.has(id)) report([...base, index, 'id'], `fault id "${id}" is used twice; expected unique ids`);
+    ids.add(id);
+    const clusters = clusterSelection(raw.cluster);
+    switch (raw.type) {
+      case 'scale':
+        return { type: 'scale', id, clusters, namespace: raw.namespace, kind: raw.kind, name: raw.name, replicas: raw.replicas };
+      case 'istio-delay':
+        return { type: 'istio-delay', id, clusters, namespace: raw.namespace, host: raw.host, via: raw.via, percentage: value(parsePercentage(raw.percentage)), delayMs: ms(raw.delay) };
+      case 'istio-abort':
+        return { type: 'istio-abort', id, clusters, namespace: raw.namespace, host: raw.host, via: raw.via, percentage: value(parsePercentage(raw.percentage)), status: raw.status };
+      case 'drain':
+        return { type: 'drain', id, clusters, namespaces: raw.namespaces };
+      case 'pod-kill': {
+        if ((raw.count === undefined) === (raw.percentage === undefined)) {
+          report([...base, index], 'expected exactly one of count or percentage', 'count: 1 kills one Pod; percentage: 50 kills half of the matching Pods', 'key');
+        }
+        const amount = raw.percentage !== undefined
+          ? { kind: 'percentage' as const, percentage: value(parsePercentage(raw.percentage)) }
+          : { kind: 'count' as const, count: raw.count ?? 1 };
+        return { type: 'pod-kill', id, clusters, namespace: raw.namespace, selector: parseSelector(raw.selector), amount, intervalMs: raw.interval ? ms(raw.interval) : undefined };
+      }
+    }
+  });
+}
+
+function normalizeBudgets(raw: RawScenario): Budget[] {
+  const budgets: Budget[] = [];
+  for (const [phase, entries] of Object.entries(raw.budgets ?? {})) {
+    for (const [key, thresholds] of Object.entries(entries)) {
+      budgets.push(...parseBudgetEntry(key, thresholds).map((entry) => ({ phase, ...entry })));
+    }
+  }
+  return budgets;
+}
+
+/** The schema has checked the grammar (checkBudgetEntry); here the entry only becomes typed budgets. */
+function parseBudgetEntry(key: string, thresholds: string | string[]): Array<{ selector: MetricSelector; threshold: Threshold }> {
+  const selector = value(parseMetricSelector(key));
+  return (Array.isArray(thresholds) ? thresholds : [thresholds]).map((text) => ({ selector, threshold: value(parseThreshold(text)) }));
+}
+
+/** Cluster and ingress names must exist in the environment; checked with the raw file for positions. */
+function checkNames(raw: Loose, environment: EnvironmentNames, report: Report): void {
+  const known = environment.clusters;
+  const expected = `expected a cluster of environment "${environment.name}": ${known.join(', ')}`;
+  const checkCluster = (path: PathSegment[], cluster: unknown) => {
+    if (cluster === 'all') return;
+    for (const [index, name] of (Array.isArray(cluster) ? cluster : [cluster]).entries()) {
+      if (typeof name === 'string' && !known.includes(name)) report(Array.isArray(cluster) ? [...path, index] : path, `unknown cluster "${name}"; ${expected}, or all`, suggest(name, known));
+    }
+  };
+  list(raw.faults).forEach((fault, index) => checkCluster(['faults', index, 'cluster'], asLoose(fault).cluster));
+  list(raw.steps).forEach((step, s) => list(asLoose(step).faults).forEach((fault, index) => checkCluster(['steps', s, 'faults', index, 'cluster'], asLoose(fault).cluster)));
+  list(asLoose(raw.load).ingresses).forEach((name, index) => {
+    if (typeof name === 'string' && !known.includes(name)) report(['load', 'ingresses', index], `unknown ingress "${name}"; ${expected}`, suggest(name, known));
+  });
+  const checkTags = (path: PathSegment[], key: string) => {
+    const selector = parseMetricSelector(key);
+    if (!selector.ok) return;
+    for (const tag of ['ingress', 'served_by'] as const) {
+      const name = selector.value.tags[tag];
+      if (name !== undefined && !known.includes(name)) report(path, `${tag}:${name} names no cluster; ${expected}`, suggest(name, known), 'key');
+    }
+  };
+  for (const [phase, entries] of Object.entries(asLoose(raw.budgets))) for (const key of Object.keys(asLoose(entries))) checkTags(['budgets', phase, key], key);
+  for (const key of Object.keys(asLoose(raw.abort))) checkTags(['abort', key], key);
+}
+
+/** Budgets name phases that exist: the steps' names, or baseline/fault/recovery. */
+function checkBudgetPhases(raw: Loose, report: Report): void {
+  const steps = list(raw.steps).map((step) => asLoose(step).name).filter((name): name is string => typeof name === 'string');
+  const phaseNames = raw.steps !== undefined ? steps : ['baseline', 'fault', 'recovery'];
+  for (const phase of Object.keys(asLoose(raw.budgets))) {
+    if (phase !== 'all' && !phaseNames.includes(phase)) {
+      report(['budgets', phase], `unknown phase "${phase}"; expected one of: all, ${phaseNames.join(', ')}`, suggest(phase, phaseNames), 'key');
+    }
+  }
+}
+
+type Loose = Record<string, unknown>;
+
+function asLoose(value: unknown): Loose {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Loose) : {};
+}
+
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function sortIssues(issues: InputIssue[]): InputIssue[] {
+  return [...issues].sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+function clusterSelection(cluster: string | string[]): ClusterSelection {
+  if (cluster === 'all') return { kind: 'all' };
+  return { kind: 'named', names: Array.isArray(cluster) ? cluster : [cluster] };
+}
+
+function parseSelector(selector: string | Record<string, string>): Record<string, string> {
+  if (typeof selector !== 'string') return selector;
+  return Object.fromEntries(selector.split(',').map((pair) => pair.split('=') as [string, string]));
+}
+
+/** The schema already checked these values; a failure here is a bug, not bad input. */
+function value<T>(parsed: { ok: true; value: T } | { ok: false; expected: string }): T {
+  if (!parsed.ok) throw new Error(`schema let through a value that is not ${parsed.expected}`);
+  return parsed.value;
+}
+
+function ms(text: string): number {
+  return value(parseDuration(text));
+}
