@@ -1,0 +1,52 @@
+/** Reading request bodies and writing JSON answers, with the real server's size limit. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError, errors } from './status.js';
+
+const bodyLimit = 3 * 1024 * 1024;
+
+export function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > bodyLimit) {
+        reject(errors.tooLarge());
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-cache, private' });
+  res.end(text);
+}
+
+export function sendError(res: ServerResponse, error: unknown): void {
+  const apiError = error instanceof ApiError ? error : errors.internal(error instanceof Error ? error.message : String(error));
+  sendJson(res, apiError.code, apiError.toStatus());
+}
+
+/** Parses a JSON request body into an object, answering 400 the way the real decoder does. */
+export function parseObjectBody(body: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body) as unknown;
+  } catch (error) {
+    throw errors.badRequest(`couldn't get version/kind; json parse error: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw errors.badRequest("couldn't get version/kind; json parse error: the body is not a JSON object");
+  }
+  return parsed as Record<string, unknown>;
+}
