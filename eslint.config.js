@@ -7,7 +7,7 @@ const childProcess = ['node:child_process', 'child_process'].map((name) => ({ na
 const fsModules = ['node:fs', 'node:fs/promises', 'fs', 'fs/promises'].map((name) => ({ name, message: 'This folder is pure: take data in, give data out. Reading and writing files happens at the edge.' }));
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.tools/**', 'reports/**', '.chaos/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.tools/**', 'reports/**', '.chaos/**', '.scratch/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

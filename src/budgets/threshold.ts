@@ -94,7 +94,7 @@ export function parseMetricSelector(input: string): Parsed<MetricSelector> {
       const tag = key?.trim() ?? '';
       const value = rest.join(':').trim().replace(/^["']|["']$/g, '');
       if (!(filterTags as readonly string[]).includes(tag)) {
-        return { ok: false, expected: `tag filters on ${filterTags.join(', ')} (got "${tag}")` };
+        return { ok: false, expected: `tag filters on ${filterTags.join(', ')}; "${tag}" is not one` };
       }
       if (!value) return { ok: false, expected: `a value for tag "${tag}", as in ${tag}:central` };
       tags[tag as FilterTag] = value;
@@ -116,17 +116,17 @@ export function compare(actual: number, operator: Operator, expected: number): b
 }
 
 /** Every grammar problem of one budget entry (`key: threshold(s)`), for validation. */
-export function checkBudgetEntry(key: string, thresholds: string | readonly string[]): Array<{ index?: number; message: string }> {
+export function checkBudgetEntry(key: string, thresholds: string | readonly string[]): Array<{ index?: number; at: 'key' | 'value'; message: string }> {
   const selector = parseMetricSelector(key);
-  if (!selector.ok) return [{ message: `expected ${selector.expected} (got "${key}")` }];
+  if (!selector.ok) return [{ at: 'key', message: `expected ${selector.expected} (got "${key}")` }];
   const kind = metrics[selector.value.metric];
   const list = typeof thresholds === 'string' ? [thresholds] : thresholds;
   return list.flatMap((text, position) => {
     const index = typeof thresholds === 'string' ? undefined : position;
     const threshold = parseThreshold(text);
-    if (!threshold.ok) return [{ index, message: `expected ${threshold.expected} (got "${text}")` }];
+    if (!threshold.ok) return [{ index, at: 'value' as const, message: `expected ${threshold.expected} (got "${text}")` }];
     if (aggregationFits(kind, threshold.value.aggregation)) return [];
     const fits = kind === 'trend' ? 'p(95), med, avg, min or max' : kind === 'rate' ? 'rate' : 'count or rate';
-    return [{ index, message: `"${text}" does not apply to ${selector.value.metric}, a ${kind} metric: use ${fits}` }];
+    return [{ index, at: 'value' as const, message: `"${text}" does not apply to ${selector.value.metric}, a ${kind} metric: use ${fits}` }];
   });
 }

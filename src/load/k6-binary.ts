@@ -12,7 +12,10 @@ import { runProcess } from './spawn.js';
 /** Pinned k6: the newest v2 release the Go module proxy serves here (v2.3.0 answers 403). */
 export const pinnedK6Version = 'v2.2.0';
 export const k6Module = 'go.k6.io/k6/v2';
-export const toolsBinDir = path.join(packageRoot, '.tools', 'bin');
+/** The git-ignored tools folder; CHAOS_TOOLS_DIR moves it (tests, shared caches). */
+export function toolsDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.CHAOS_TOOLS_DIR ? path.resolve(env.CHAOS_TOOLS_DIR) : path.join(packageRoot, '.tools');
+}
 
 export interface K6Binary {
   path: string;
@@ -56,7 +59,7 @@ export async function findK6(env: NodeJS.ProcessEnv = process.env): Promise<K6Bi
     return { path: env.K6_BIN, version, source: 'K6_BIN' };
   }
   const candidates: Array<[string, K6Binary['source']]> = [
-    [path.join(toolsBinDir, 'k6'), 'tools folder'],
+    [path.join(toolsDir(env), 'bin', 'k6'), 'tools folder'],
     ...onPath('k6', env).map((file): [string, K6Binary['source']] => [file, 'PATH']),
   ];
   for (const [file, source] of candidates) {
@@ -77,8 +80,8 @@ export async function requireK6(env: NodeJS.ProcessEnv = process.env): Promise<K
  * deprecation), and some proxies answer 404 there; a wrapper module that requires the pinned
  * version and builds its main package needs only the version itself.
  */
-function writeWrapperModule(): string {
-  const workDir = path.join(packageRoot, '.tools', 'build', 'k6');
+function writeWrapperModule(tools: string): string {
+  const workDir = path.join(tools, 'build', 'k6');
   mkdirSync(workDir, { recursive: true });
   writeFileSync(path.join(workDir, 'go.mod'), `module chaos.local/k6build\n\ngo 1.25\n\nrequire ${k6Module} ${pinnedK6Version}\n`);
   writeFileSync(path.join(workDir, 'tools.go'), `//go:build tools\n\npackage tools\n\nimport _ "${k6Module}"\n`);
@@ -89,13 +92,14 @@ function writeWrapperModule(): string {
 export async function buildK6(progress: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<K6Binary> {
   const go = await runProcess('go', ['version'], { env });
   if (go.startError || go.exitCode !== 0) throw new HarnessError('k6 v2 not found, and Go is not installed to build it', installHint);
-  mkdirSync(toolsBinDir, { recursive: true });
+  const binDir = path.join(toolsDir(env), 'bin');
+  mkdirSync(binDir, { recursive: true });
   progress(`building k6 ${pinnedK6Version} from the Go module ${k6Module} with ${go.stdout.trim()} (a few minutes the first time)`);
   const started = Date.now();
   const heartbeat = setInterval(() => progress(`  still building k6 (${Math.round((Date.now() - started) / 1000)}s)`), 20_000);
   const buildEnv: NodeJS.ProcessEnv = { ...env, CGO_ENABLED: '0', GOTOOLCHAIN: env.GOTOOLCHAIN ?? 'local' };
-  const file = path.join(toolsBinDir, 'k6');
-  const workDir = writeWrapperModule();
+  const file = path.join(binDir, 'k6');
+  const workDir = writeWrapperModule(toolsDir(env));
   const steps: Array<[string, string[]]> = [['go', ['mod', 'tidy']], ['go', ['build', '-trimpath', '-o', file, k6Module]]];
   try {
     for (const [command, args] of steps) {

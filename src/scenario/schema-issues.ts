@@ -40,12 +40,13 @@ function toInputIssues(source: YamlSource, jsonSchema: JsonSchema, issue: z.core
     });
   }
   const value = valueAt(source.data, path);
-  const pos = source.locate(path);
+  const at = issue.code === 'custom' && (issue.params as { at?: string } | undefined)?.at === 'key' ? 'key' : 'value';
+  const pos = source.locate(path, at);
   const parent = valueAt(source.data, path.slice(0, -1));
   const missing = value === undefined && path.length > 0 && parent !== null && typeof parent === 'object' && !Array.isArray(parent);
   const field = path.length ? String(path[path.length - 1]) : '';
   const text = plainMessage(issue);
-  const message = missing ? `missing required field "${field}": ${text}` : text.includes('(got ') ? text : `${text}${describeValue(value)}`;
+  const message = missing ? `missing required field "${field}": ${text}` : issue.code === 'custom' || text.includes('(got ') ? text : `${text}${describeValue(value)}`;
   return [{ file: source.file, ...pos, path: formatPath(path), message }];
 }
 

@@ -17,15 +17,17 @@ export const duration = z.string({ error: `expected ${durationExpected}` })
   .regex(durationRe, { error: `expected ${durationExpected}` })
   .meta({ description: durationExpected, examples: ['30s', '500ms', '1m30s'] });
 
+const percentageError = { error: `expected ${percentageExpected}` };
 export const percentage = z.union([
-  z.number().min(0).max(100),
-  z.string().regex(percentRe),
-], { error: `expected ${percentageExpected}` }).meta({ description: percentageExpected });
+  z.number(percentageError).min(0, percentageError).max(100, percentageError),
+  z.string(percentageError).regex(percentRe, percentageError),
+], percentageError).meta({ description: percentageExpected });
 
+const rateError = { error: `expected ${rateExpected}` };
 const rate = z.union([
-  z.number().positive(),
-  z.string().regex(/^\d+(?:\.\d+)?\/(s|m)$/),
-], { error: `expected ${rateExpected}` }).meta({ description: rateExpected });
+  z.number(rateError).positive(rateError),
+  z.string(rateError).regex(/^\d+(?:\.\d+)?\/(s|m)$/, rateError),
+], rateError).meta({ description: rateExpected });
 
 const k8sName = z.string({ error: 'expected a Kubernetes object name' })
   .regex(nameRe, { error: 'expected a Kubernetes object name: lower-case letters, digits and "-", at most 63 characters' });
@@ -108,7 +110,7 @@ const thresholds = z.union([thresholdString, z.array(thresholdString).min(1)], {
 const budgetMap = z.record(z.string(), thresholds)
   .superRefine((entries, ctx) => {
     for (const [key, value] of Object.entries(entries)) {
-      for (const problem of checkBudgetEntry(key, value)) ctx.addIssue({ code: 'custom', message: problem.message, path: problem.index === undefined ? [key] : [key, problem.index] });
+      for (const problem of checkBudgetEntry(key, value)) ctx.addIssue({ code: 'custom', message: problem.message, path: problem.index === undefined ? [key] : [key, problem.index], params: { at: problem.at } });
     }
   })
   .meta({ description: 'metric[{tag:value}] → threshold(s), e.g. http_req_failed: rate<0.01' });

@@ -1,0 +1,59 @@
+import { expect } from 'chai';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { HarnessError } from '../../src/cli/errors.js';
+import { findK6, parseK6Version, requireK6 } from '../../src/load/k6-binary.js';
+import { runChaos } from '../support/cli.js';
+
+describe('k6 provisioning', () => {
+  let tmp: string;
+  before(() => { tmp = mkdtempSync(path.join(tmpdir(), 'chaos-k6-')); });
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  const fakeK6 = (name: string, output: string) => {
+    const file = path.join(tmp, name);
+    writeFileSync(file, `#!/bin/sh\necho '${output}'\n`);
+    chmodSync(file, 0o755);
+    return file;
+  };
+
+  it('reads the version from k6 version output', () => {
+    expect(parseK6Version('k6 v2.2.0 (go1.26.8, linux/amd64)')).to.equal('v2.2.0');
+    expect(parseK6Version('k6 v1.8.1 (commit/abc, go1.25)')).to.equal('v1.8.1');
+    expect(parseK6Version('something else')).to.equal(undefined);
+  });
+
+  it('the k6 the tool finds is a real k6 that prints a v2 version', async () => {
+    const k6 = await requireK6({ ...process.env, K6_BIN: '' });
+    expect(k6.version).to.match(/^v2\./);
+    const result = runChaos(['setup']);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout).to.match(/^k6 v2\.\d+\.\d+ found/);
+  });
+
+  it('K6_BIN wins, and a K6_BIN that is k6 v1 is refused with how to get v2', async () => {
+    const v2 = fakeK6('k6-v2', 'k6 v2.9.9 (fake)');
+    expect(await findK6({ ...process.env, K6_BIN: v2 })).to.include({ path: v2, version: 'v2.9.9', source: 'K6_BIN' });
+    const v1 = fakeK6('k6-v1', 'k6 v1.8.1 (fake)');
+    let error: unknown;
+    try { await findK6({ ...process.env, K6_BIN: v1 }); } catch (caught) { error = caught; }
+    expect(error).to.be.instanceOf(HarnessError);
+    expect((error as HarnessError).message).to.include('is k6 v1.8.1; chaos needs k6 v2');
+    expect((error as HarnessError).hint).to.include('npm run setup');
+  });
+
+  it('a k6 v1 on PATH is skipped, not used', async () => {
+    const dir = mkdtempSync(path.join(tmp, 'path-'));
+    writeFileSync(path.join(dir, 'k6'), "#!/bin/sh\necho 'k6 v1.8.1'\n");
+    chmodSync(path.join(dir, 'k6'), 0o755);
+    const found = await findK6({ PATH: dir, K6_BIN: '' });
+    expect(found?.path ?? '').not.to.equal(path.join(dir, 'k6'));
+  });
+
+  it('without k6 and without Go, setup says how to install k6 and exits with the harness-error code', () => {
+    const result = runChaos(['setup'], { env: { PATH: tmp, K6_BIN: '', CHAOS_TOOLS_DIR: path.join(tmp, 'empty-tools') } });
+    expect(result.code).to.equal(3);
+    expect(result.stderr).to.include('Go is not installed').and.to.include('K6_BIN');
+  });
+});
