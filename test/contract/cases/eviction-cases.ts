@@ -1,0 +1,131 @@
+/**
+ * policy/v1 Eviction and PodDisruptionBudgets: what the drain fault does to each Pod. A Pending
+ * Pod is evicted without looking at budgets (the apiserver treats it as not yet disrupting
+ * anything), so the guarded Pod is marked Running through its status subresource first.
+ */
+import { ApiException, PatchStrategy, setHeaderOptions, type V1Eviction, type V1Pod } from '@kubernetes/client-node';
+import { expect } from 'chai';
+import { expectApiError, expectFailureStatus, placeholderContainer, uniqueName, type ContractContext } from '../contract-context.js';
+
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+function pod(name: string, namespace: string, app: string): V1Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace, labels: { app } },
+    spec: { containers: [placeholderContainer], terminationGracePeriodSeconds: 1 },
+  };
+}
+
+function eviction(name: string, namespace: string): V1Eviction {
+  return { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } };
+}
+
+async function markRunning(ctx: ContractContext, name: string): Promise<void> {
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  await ctx.core.patchNamespacedPodStatus(
+    {
+      name,
+      namespace: ctx.namespace,
+      body: {
+        status: {
+          phase: 'Running',
+          conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: now }],
+        },
+      },
+    },
+    mergePatch,
+  );
+}
+
+/** After an allowed eviction the Pod is gone, or terminating when a kubelet must confirm. */
+async function expectGoneOrTerminating(ctx: ContractContext, name: string): Promise<void> {
+  try {
+    const left = await ctx.core.readNamespacedPod({ name, namespace: ctx.namespace });
+    expect(left.metadata?.deletionTimestamp, 'an evicted Pod that still exists must be terminating').to.not.equal(undefined);
+  } catch (error) {
+    if (!(error instanceof ApiException) || error.code !== 404) throw error;
+  }
+}
+
+export function evictionCases(context: () => ContractContext): void {
+  describe('eviction', () => {
+    it('evicts a Pod that no disruption budget covers', async () => {
+      const ctx = context();
+      const name = uniqueName('evict-free');
+      await ctx.core.createNamespacedPod({ namespace: ctx.namespace, body: pod(name, ctx.namespace, name) });
+      await markRunning(ctx, name);
+      await ctx.core.createNamespacedPodEviction({ name, namespace: ctx.namespace, body: eviction(name, ctx.namespace) });
+      await expectGoneOrTerminating(ctx, name);
+    });
+
+    it('refuses with 429 and a DisruptionBudget cause to evict a Pod whose budget allows no disruption', async () => {
+      const ctx = context();
+      const app = uniqueName('guarded');
+      const name = `${app}-pod`;
+      await ctx.policy.createNamespacedPodDisruptionBudget({
+        namespace: ctx.namespace,
+        body: {
+          apiVersion: 'policy/v1',
+          kind: 'PodDisruptionBudget',
+          metadata: { name: app, namespace: ctx.namespace },
+          spec: { minAvailable: 1, selector: { matchLabels: { app } } },
+        },
+      });
+      await ctx.core.createNamespacedPod({ namespace: ctx.namespace, body: pod(name, ctx.namespace, app) });
+      await markRunning(ctx, name);
+      const status = await expectApiError(
+        ctx.core.createNamespacedPodEviction({ name, namespace: ctx.namespace, body: eviction(name, ctx.namespace) }),
+        429,
+      );
+      expectFailureStatus(status, 429, 'TooManyRequests');
+      const causes = status.details?.causes ?? [];
+      expect(causes.map((cause) => cause.type)).to.include('DisruptionBudget');
+      expect(causes.find((cause) => cause.type === 'DisruptionBudget')?.message).to.contain(app);
+      const still = await ctx.core.readNamespacedPod({ name, namespace: ctx.namespace });
+      expect(still.metadata?.deletionTimestamp).to.equal(undefined);
+    });
+
+    it('evicts a Pending Pod even when a budget covers it', async () => {
+      const ctx = context();
+      const app = uniqueName('pending');
+      const name = `${app}-pod`;
+      await ctx.policy.createNamespacedPodDisruptionBudget({
+        namespace: ctx.namespace,
+        body: {
+          apiVersion: 'policy/v1',
+          kind: 'PodDisruptionBudget',
+          metadata: { name: app, namespace: ctx.namespace },
+          spec: { minAvailable: 1, selector: { matchLabels: { app } } },
+        },
+      });
+      // No nodeSelector match anywhere: the Pod stays Pending on every server.
+      const pending = pod(name, ctx.namespace, app);
+      pending.spec = { ...pending.spec!, nodeSelector: { 'chaos.example.io/nowhere': 'true' } };
+      await ctx.core.createNamespacedPod({ namespace: ctx.namespace, body: pending });
+      await ctx.core.createNamespacedPodEviction({ name, namespace: ctx.namespace, body: eviction(name, ctx.namespace) });
+      await expectGoneOrTerminating(ctx, name);
+    });
+
+    it('answers 404 NotFound when the Pod to evict does not exist', async () => {
+      const ctx = context();
+      const name = uniqueName('evict-absent');
+      const status = await expectApiError(
+        ctx.core.createNamespacedPodEviction({ name, namespace: ctx.namespace, body: eviction(name, ctx.namespace) }),
+        404,
+      );
+      expectFailureStatus(status, 404, 'NotFound');
+    });
+
+    it('deletes a Pod at once (grace period 0) and answers with the Pod', async () => {
+      const ctx = context();
+      const name = uniqueName('delete-pod');
+      await ctx.core.createNamespacedPod({ namespace: ctx.namespace, body: pod(name, ctx.namespace, name) });
+      const deleted = await ctx.core.deleteNamespacedPod({ name, namespace: ctx.namespace, gracePeriodSeconds: 0 });
+      expect(deleted.kind).to.equal('Pod');
+      expect(deleted.metadata?.name).to.equal(name);
+      await expectGoneOrTerminating(ctx, name);
+    });
+  });
+}

@@ -1,0 +1,112 @@
+/** The scale subresource: what the scale-to-zero fault reads, patches and restores. */
+import { PatchStrategy, setHeaderOptions, type V1Deployment, type V1StatefulSet } from '@kubernetes/client-node';
+import { expect } from 'chai';
+import { expectApiError, expectFailureStatus, placeholderContainer, uniqueName, type ContractContext } from '../contract-context.js';
+
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+function deployment(name: string, namespace: string, replicas: number): V1Deployment {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace, labels: { app: name } },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers: [placeholderContainer] } },
+    },
+  };
+}
+
+function statefulSet(name: string, namespace: string, replicas: number): V1StatefulSet {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name, namespace, labels: { app: name } },
+    spec: {
+      replicas,
+      serviceName: name,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers: [placeholderContainer] } },
+    },
+  };
+}
+
+export function scaleCases(context: () => ContractContext): void {
+  describe('scale subresource', () => {
+    it('reads the scale of a Deployment as an autoscaling/v1 Scale', async () => {
+      const { apps, namespace } = context();
+      const name = uniqueName('scale-read');
+      await apps.createNamespacedDeployment({ namespace, body: deployment(name, namespace, 3) });
+      const scale = await apps.readNamespacedDeploymentScale({ name, namespace });
+      expect(scale.apiVersion).to.equal('autoscaling/v1');
+      expect(scale.kind).to.equal('Scale');
+      expect(scale.metadata?.name).to.equal(name);
+      expect(scale.metadata?.namespace).to.equal(namespace);
+      expect(scale.metadata?.resourceVersion).to.be.a('string').and.not.equal('');
+      expect(scale.spec?.replicas).to.equal(3);
+      expect(scale.status?.selector).to.equal(`app=${name}`);
+    });
+
+    it('merge-patches the scale of a Deployment and the Deployment follows', async () => {
+      const { apps, namespace } = context();
+      const name = uniqueName('scale-patch');
+      const created = await apps.createNamespacedDeployment({ namespace, body: deployment(name, namespace, 2) });
+      const scale = await apps.patchNamespacedDeploymentScale({ name, namespace, body: { spec: { replicas: 0 } } }, mergePatch);
+      expect(scale.spec?.replicas).to.equal(0);
+      const after = await apps.readNamespacedDeployment({ name, namespace });
+      expect(after.spec?.replicas).to.equal(0);
+      expect(after.metadata?.generation).to.be.greaterThan(created.metadata?.generation ?? 0);
+      expect(after.metadata?.resourceVersion).to.not.equal(created.metadata?.resourceVersion);
+      const restored = await apps.patchNamespacedDeploymentScale({ name, namespace, body: { spec: { replicas: 2 } } }, mergePatch);
+      expect(restored.spec?.replicas).to.equal(2);
+    });
+
+    it('reads and merge-patches the scale of a StatefulSet', async () => {
+      const { apps, namespace } = context();
+      const name = uniqueName('scale-sts');
+      await apps.createNamespacedStatefulSet({ namespace, body: statefulSet(name, namespace, 1) });
+      const scale = await apps.readNamespacedStatefulSetScale({ name, namespace });
+      expect(scale.kind).to.equal('Scale');
+      expect(scale.spec?.replicas).to.equal(1);
+      expect(scale.status?.selector).to.equal(`app=${name}`);
+      const patched = await apps.patchNamespacedStatefulSetScale({ name, namespace, body: { spec: { replicas: 0 } } }, mergePatch);
+      expect(patched.spec?.replicas).to.equal(0);
+      expect((await apps.readNamespacedStatefulSet({ name, namespace })).spec?.replicas).to.equal(0);
+    });
+
+    it('keeps a Deployment annotation written by a merge patch next to a scale change', async () => {
+      const { apps, namespace } = context();
+      const name = uniqueName('scale-note');
+      await apps.createNamespacedDeployment({ namespace, body: deployment(name, namespace, 2) });
+      const note = { metadata: { annotations: { 'chaos.example.io/original-replicas': '2' } } };
+      await apps.patchNamespacedDeployment({ name, namespace, body: note }, mergePatch);
+      await apps.patchNamespacedDeploymentScale({ name, namespace, body: { spec: { replicas: 0 } } }, mergePatch);
+      const after = await apps.readNamespacedDeployment({ name, namespace });
+      expect(after.metadata?.annotations?.['chaos.example.io/original-replicas']).to.equal('2');
+      const removed = await apps.patchNamespacedDeployment(
+        { name, namespace, body: { metadata: { annotations: { 'chaos.example.io/original-replicas': null } } } },
+        mergePatch,
+      );
+      expect(removed.metadata?.annotations?.['chaos.example.io/original-replicas']).to.equal(undefined);
+    });
+
+    it('refuses a negative replica count with 422 Invalid', async () => {
+      const { apps, namespace } = context();
+      const name = uniqueName('scale-neg');
+      await apps.createNamespacedDeployment({ namespace, body: deployment(name, namespace, 1) });
+      const status = await expectApiError(
+        apps.patchNamespacedDeploymentScale({ name, namespace, body: { spec: { replicas: -1 } } }, mergePatch),
+        422,
+      );
+      expectFailureStatus(status, 422, 'Invalid');
+      expect(status.details?.causes?.map((cause) => cause.field)).to.include('spec.replicas');
+    });
+
+    it('answers 404 NotFound for the scale of a missing Deployment', async () => {
+      const { apps, namespace } = context();
+      const status = await expectApiError(apps.readNamespacedDeploymentScale({ name: uniqueName('absent'), namespace }), 404);
+      expectFailureStatus(status, 404, 'NotFound');
+    });
+  });
+}

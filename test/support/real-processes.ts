@@ -1,0 +1,186 @@
+/**
+ * Child processes of the real-Kubernetes tier, and the promise that none outlives the tests.
+ *
+ * Every component runs in its own process group (`detached: true`), so killing the group
+ * kills anything it forked. Three layers of teardown:
+ *  1. `ProcessSandbox.stop()`, called by each test's `after` hook;
+ *  2. an `exit`/SIGINT/SIGTERM/SIGHUP handler in this process that kills every group still
+ *     registered and removes its temp folder synchronously;
+ *  3. a tiny shell reaper per sandbox that outlives nothing but this process: when our pid is
+ *     gone (even after `kill -9`), it kills the recorded groups and removes the folder.
+ * Children are `unref()`ed so a forgotten sandbox cannot keep mocha alive; layer 2 then kills it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface SandboxProcess {
+  name: string;
+  pid: number;
+  logFile: string;
+  child: ChildProcess;
+  exited: Promise<void>;
+  exitCode(): number | null | 'running';
+}
+
+const liveSandboxes = new Set<ProcessSandbox>();
+let handlersInstalled = false;
+
+const reaperScript = `
+parent=$1; dir=$2
+while kill -0 "$parent" 2>/dev/null; do sleep 1; done
+if [ -f "$dir/.pgids" ]; then for g in $(cat "$dir/.pgids"); do kill -KILL -- "-$g" 2>/dev/null; done; fi
+rm -rf "$dir"
+`;
+
+/** A temp folder plus the process groups started in it; stop() leaves neither behind. */
+export class ProcessSandbox {
+  readonly dir: string;
+  readonly processes: SandboxProcess[] = [];
+  private readonly reaper: ChildProcess;
+  private stopped = false;
+
+  constructor(label: string) {
+    installExitHandlers();
+    this.dir = mkdtempSync(path.join(os.tmpdir(), `chaos-real-${label}-`));
+    this.reaper = spawn('/bin/sh', ['-c', reaperScript, 'chaos-reaper', String(process.pid), this.dir], {
+      detached: true,
+      stdio: 'ignore',
+      cwd: os.tmpdir(),
+    });
+    this.reaper.unref();
+    liveSandboxes.add(this);
+  }
+
+  /** Starts `command` in a new process group, output to `<dir>/<name>.log`. */
+  start(name: string, command: string, args: readonly string[]): SandboxProcess {
+    if (this.stopped) throw new Error(`sandbox ${this.dir} is stopped; cannot start ${name}`);
+    const logFile = path.join(this.dir, `${name}.log`);
+    const fd = openSync(logFile, 'a');
+    const child = spawn(command, args, { detached: true, stdio: ['ignore', fd, fd], cwd: this.dir });
+    closeSync(fd);
+    if (child.pid === undefined) throw new Error(`could not start ${name} (${command})`);
+    appendFileSync(path.join(this.dir, '.pgids'), `${child.pid}\n`);
+    let code: number | null | 'running' = 'running';
+    const exited = new Promise<void>((resolve) => {
+      child.once('exit', (exitCode, signal) => {
+        code = exitCode ?? (signal ? null : exitCode);
+        resolve();
+      });
+      child.once('error', () => resolve());
+    });
+    child.unref();
+    const entry: SandboxProcess = { name, pid: child.pid, logFile, child, exited, exitCode: () => code };
+    this.processes.push(entry);
+    return entry;
+  }
+
+  /** Last lines of a process log, for error messages. */
+  logTail(name: string, lines = 25): string {
+    const entry = this.processes.find((candidate) => candidate.name === name);
+    if (!entry) return '';
+    try {
+      return readFileSync(entry.logFile, 'utf8').split('\n').slice(-lines).join('\n');
+    } catch {
+      return '';
+    }
+  }
+
+  /** Pids of the components and of the reaper, for tests that check nothing survives. */
+  pids(): number[] {
+    const pids = this.processes.map((entry) => entry.pid);
+    if (this.reaper.pid !== undefined) pids.push(this.reaper.pid);
+    return pids;
+  }
+
+  /** Kills every group, waits (bounded) for the exits, removes the folder. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const entry of [...this.processes].reverse()) killGroup(entry.pid);
+    const waitLimit = new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref());
+    await Promise.race([Promise.all(this.processes.map((entry) => entry.exited)), waitLimit]);
+    if (this.reaper.pid !== undefined) killGroup(this.reaper.pid);
+    removeDir(this.dir);
+    liveSandboxes.delete(this);
+  }
+
+  /** Synchronous last resort for exit and signal handlers. */
+  stopNow(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const entry of this.processes) killGroup(entry.pid);
+    if (this.reaper.pid !== undefined) killGroup(this.reaper.pid);
+    removeDir(this.dir);
+    liveSandboxes.delete(this);
+  }
+}
+
+function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch {
+    // ESRCH: the group is already gone.
+  }
+}
+
+function removeDir(dir: string): void {
+  // A process killed a moment ago may still be closing files; rmSync retries ENOTEMPTY/EBUSY.
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+}
+
+/** Stops every sandbox still running; used by the handlers and by a root `after` hook. */
+export function stopAllSandboxesNow(): void {
+  for (const sandbox of [...liveSandboxes]) sandbox.stopNow();
+}
+
+export function liveSandboxCount(): number {
+  return liveSandboxes.size;
+}
+
+function installExitHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.on('exit', stopAllSandboxesNow);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const onSignal = (): void => {
+      stopAllSandboxesNow();
+      process.removeListener(signal, onSignal);
+      // Keep the default behaviour (die by the signal) unless someone else handles it.
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    };
+    process.on(signal, onSignal);
+  }
+}
+
+/** A free TCP port on 127.0.0.1 (bound, read, released: tiny race, retried by callers). */
+export async function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port on 127.0.0.1'))));
+    });
+  });
+}
+
+/** Linux only: pids whose command line mentions `needle` (e.g. a sandbox folder). */
+export function processesMentioning(needle: string): number[] {
+  if (process.platform !== 'linux') return [];
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cmdline.includes(needle)) found.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found;
+}
