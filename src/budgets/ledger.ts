@@ -1,0 +1,218 @@
+/**
+ * The ledger digests the sample stream: per ingress, fixed windows (for the live view, abort
+ * limits and recovery), and per phase × ingress, exact-count statistics for every budget.
+ * Phases are cut at the times the runner records; a sample belongs to the phase in which its
+ * request ended (k6 stamps the end time). Memory is bounded: a closed window keeps numbers, not
+ * histograms.
+ */
+import type { LoadSample } from '../load/samples.js';
+import type { Budget } from '../scenario/types.js';
+import { filterKey, matchesTags, measure, type Measurement } from './evaluate.js';
+import { RequestStats, type StatsSummary } from './stats.js';
+import type { MetricSelector, Threshold } from './threshold.js';
+
+type RequestSample = Extract<LoadSample, { kind: 'request' }>;
+
+export interface Limit {
+  selector: MetricSelector;
+  threshold: Threshold;
+}
+
+export interface WindowSummary extends StatsSummary {
+  ingress: string;
+  startMs: number;
+  endMs: number;
+  phase: string;
+  /** Abort limits this window breached (empty when none). */
+  breaches: Array<{ limit: string; value: number | null }>;
+  /** Whether the window met every baseline budget (for time to impact and to recover). */
+  withinBaseline: boolean;
+}
+
+export interface Verdict {
+  phase: string;
+  ingress: string;
+  budget: string;
+  value: number | null;
+  pass: boolean;
+  samples: number;
+}
+
+export interface LedgerOptions {
+  ingresses: readonly string[];
+  windowMs: number;
+  method: string;
+  budgets: readonly Budget[];
+  abortLimits: readonly Limit[];
+  /** Windows are aligned to this time (the run's start). */
+  originMs: number;
+}
+
+interface OpenWindow {
+  index: number;
+  phase: string;
+  stats: Map<string, RequestStats>;
+}
+
+export class Ledger {
+  readonly windows: WindowSummary[] = [];
+  private readonly phases: Array<{ name: string; startMs: number; endMs?: number }> = [];
+  private readonly phaseStats = new Map<string, Map<string, RequestStats>>();
+  private readonly open = new Map<string, Map<number, OpenWindow>>();
+  private readonly closedBefore = new Map<string, number>();
+  private readonly windowFilters: Map<string, MetricSelector>;
+  lateSamples = 0;
+  samples = 0;
+
+  constructor(private readonly options: LedgerOptions) {
+    const selectors = [...options.abortLimits.map((limit) => limit.selector), ...this.baselineBudgets().map((budget) => budget.selector)];
+    this.windowFilters = new Map(selectors.map((selector) => [filterKey(selector), selector]));
+    this.windowFilters.set('', { source: '', metric: 'http_reqs', tags: {} });
+  }
+
+  startPhase(name: string, atMs: number): void {
+    const current = this.phases[this.phases.length - 1];
+    if (current && current.endMs === undefined) current.endMs = atMs;
+    this.phases.push({ name, startMs: atMs });
+  }
+
+  endPhases(atMs: number): void {
+    const current = this.phases[this.phases.length - 1];
+    if (current && current.endMs === undefined) current.endMs = atMs;
+  }
+
+  phaseAt(timeMs: number): string | undefined {
+    for (let i = this.phases.length - 1; i >= 0; i -= 1) {
+      const phase = this.phases[i]!;
+      if (timeMs >= phase.startMs) return phase.endMs === undefined || timeMs < phase.endMs ? phase.name : undefined;
+    }
+    return undefined;
+  }
+
+  add(sample: LoadSample): void {
+    const phase = this.phaseAt(sample.timeMs);
+    if (sample.kind === 'dropped') {
+      if (phase) this.statsFor(phase, sample.ingress, '').addDropped(sample.count);
+      return;
+    }
+    this.samples += 1;
+    if (phase) {
+      for (const [key, stats] of this.phaseStatsFor(phase, sample.ingress)) {
+        if (key === '' || matchesTags(this.selectorFor(key), sample, this.options.method)) stats.add(sample);
+      }
+    }
+    this.addToWindow(sample, phase ?? 'outside');
+  }
+
+  /** Close every window of every ingress that ends at or before `untilMs`; returns them in order. */
+  closeWindows(untilMs: number): WindowSummary[] {
+    const closed: WindowSummary[] = [];
+    for (const ingress of this.options.ingresses) {
+      const lastIndex = Math.floor((untilMs - this.options.originMs) / this.options.windowMs) - 1;
+      const from = this.closedBefore.get(ingress) ?? 0;
+      for (let index = from; index <= lastIndex; index += 1) closed.push(this.closeWindow(ingress, index));
+      if (lastIndex + 1 > from) this.closedBefore.set(ingress, lastIndex + 1);
+    }
+    closed.sort((a, b) => a.startMs - b.startMs || a.ingress.localeCompare(b.ingress));
+    this.windows.push(...closed);
+    return closed;
+  }
+
+  /** Verdicts per budget × phase × ingress. A budget over a phase with no samples fails. */
+  verdicts(): Verdict[] {
+    const verdicts: Verdict[] = [];
+    for (const phase of this.phases) {
+      const durationMs = (phase.endMs ?? phase.startMs) - phase.startMs;
+      for (const budget of this.options.budgets) {
+        if (budget.phase !== 'all' && budget.phase !== phase.name) continue;
+        for (const ingress of this.scopeOf(budget.selector)) {
+          const stats = this.phaseStats.get(`${phase.name}|${ingress}`)?.get(filterKey(budget.selector));
+          const measurement: Measurement = stats ? measure(budget.selector, budget.threshold, stats, durationMs) : { value: null, pass: false, samples: 0 };
+          verdicts.push({ phase: phase.name, ingress, budget: `${budget.selector.source}: ${budget.threshold.source}`, ...measurement });
+        }
+      }
+    }
+    return verdicts;
+  }
+
+  phaseSummaries(): Array<{ phase: string; ingress: string; startMs: number; endMs: number; stats: StatsSummary }> {
+    return this.phases.flatMap((phase) => this.options.ingresses.map((ingress) => ({
+      phase: phase.name,
+      ingress,
+      startMs: phase.startMs,
+      endMs: phase.endMs ?? phase.startMs,
+      stats: (this.phaseStats.get(`${phase.name}|${ingress}`)?.get('') ?? new RequestStats()).summary(),
+    })));
+  }
+
+  phaseList(): ReadonlyArray<{ name: string; startMs: number; endMs?: number }> {
+    return this.phases;
+  }
+
+  private baselineBudgets(): Budget[] {
+    return this.options.budgets.filter((budget) => budget.phase === 'baseline' || budget.phase === 'all');
+  }
+
+  private scopeOf(selector: MetricSelector): readonly string[] {
+    return selector.tags.ingress !== undefined ? [selector.tags.ingress] : this.options.ingresses;
+  }
+
+  private selectorFor(key: string): MetricSelector {
+    return this.windowFilters.get(key) ?? this.options.budgets.find((budget) => filterKey(budget.selector) === key)!.selector;
+  }
+
+  private phaseStatsFor(phase: string, ingress: string): Map<string, RequestStats> {
+    const id = `${phase}|${ingress}`;
+    let map = this.phaseStats.get(id);
+    if (!map) {
+      map = new Map([['', new RequestStats()]]);
+      for (const budget of this.options.budgets) {
+        if (budget.phase !== 'all' && budget.phase !== phase) continue;
+        const key = filterKey(budget.selector);
+        if (!map.has(key)) map.set(key, new RequestStats());
+      }
+      this.phaseStats.set(id, map);
+    }
+    return map;
+  }
+
+  private statsFor(phase: string, ingress: string, key: string): RequestStats {
+    return this.phaseStatsFor(phase, ingress).get(key)!;
+  }
+
+  private addToWindow(sample: RequestSample, phase: string): void {
+    const index = Math.floor((sample.timeMs - this.options.originMs) / this.options.windowMs);
+    if (index < (this.closedBefore.get(sample.ingress) ?? 0)) {
+      this.lateSamples += 1;
+      return;
+    }
+    let byIndex = this.open.get(sample.ingress);
+    if (!byIndex) this.open.set(sample.ingress, (byIndex = new Map()));
+    let window = byIndex.get(index);
+    if (!window) byIndex.set(index, (window = { index, phase, stats: new Map([...this.windowFilters.keys()].map((key) => [key, new RequestStats()])) }));
+    for (const [key, stats] of window.stats) {
+      if (key === '' || matchesTags(this.windowFilters.get(key)!, sample, this.options.method)) stats.add(sample);
+    }
+  }
+
+  private closeWindow(ingress: string, index: number): WindowSummary {
+    const startMs = this.options.originMs + index * this.options.windowMs;
+    const window = this.open.get(ingress)?.get(index);
+    this.open.get(ingress)?.delete(index);
+    const stats = window?.stats ?? new Map([['', new RequestStats()]]);
+    const main = stats.get('')!;
+    const judge = (selector: MetricSelector, threshold: Threshold) =>
+      measure(selector, threshold, stats.get(filterKey(selector)) ?? main, this.options.windowMs);
+    const inScope = (selector: MetricSelector) => selector.tags.ingress === undefined || selector.tags.ingress === ingress;
+    const breaches = this.options.abortLimits.filter((limit) => inScope(limit.selector))
+      .map((limit) => ({ limit: `${limit.selector.source}: ${limit.threshold.source}`, measurement: judge(limit.selector, limit.threshold) }))
+      // An empty window breaches no abort limit: no traffic is judged by budgets, not by limits.
+      .filter(({ measurement }) => measurement.value !== null && !measurement.pass)
+      .map(({ limit, measurement }) => ({ limit, value: measurement.value }));
+    const withinBaseline = main.requests > 0 && this.baselineBudgets().filter((budget) => inScope(budget.selector))
+      .every((budget) => judge(budget.selector, budget.threshold).pass);
+    const summary: WindowSummary = { ingress, startMs, endMs: startMs + this.options.windowMs, phase: window?.phase ?? this.phaseAt(startMs) ?? 'outside', ...main.summary(), breaches, withinBaseline };
+    for (const s of stats.values()) s.destroy();
+    return summary;
+  }
+}

@@ -1,0 +1,106 @@
+import { expect } from 'chai';
+import { Ledger } from '../../src/budgets/ledger.js';
+import { parseMetricSelector, parseThreshold } from '../../src/budgets/threshold.js';
+import type { LoadSample } from '../../src/load/samples.js';
+import type { Budget } from '../../src/scenario/types.js';
+
+const budget = (phase: string, selector: string, threshold: string): Budget => {
+  const s = parseMetricSelector(selector);
+  const t = parseThreshold(threshold);
+  if (!s.ok || !t.ok) throw new Error('bad test budget');
+  return { phase, selector: s.value, threshold: t.value };
+};
+
+/** A seeded generator so the samples are the same on every run. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const request = (timeMs: number, ingress: string, durationMs: number, failed = false, servedBy = ingress): LoadSample =>
+  ({ kind: 'request', timeMs, ingress, servedBy, status: failed ? 503 : 200, path: '/', failed, durationMs });
+
+function nearestRank(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+describe('the ledger (windows, phases, verdicts)', () => {
+  it('reports phase percentiles within 1 % of percentiles computed from the raw samples', () => {
+    const next = random(42);
+    const ledger = new Ledger({ ingresses: ['central'], windowMs: 1000, method: 'GET', budgets: [], abortLimits: [], originMs: 0 });
+    ledger.startPhase('baseline', 0);
+    const durations: number[] = [];
+    for (let i = 0; i < 20_000; i += 1) {
+      const d = Math.exp(3 + next() * 3) + next();   // 20 ms to 400 ms, long-tailed
+      durations.push(d);
+      ledger.add(request(i, 'central', d));
+    }
+    ledger.endPhases(20_000);
+    const stats = ledger.phaseSummaries()[0]!.stats;
+    expect(stats.requests).to.equal(20_000);
+    for (const [p, value] of [[50, stats.p50], [95, stats.p95], [99, stats.p99]] as const) {
+      const exact = nearestRank(durations, p);
+      expect(Math.abs(value! - exact) / exact, `p${p}: ${value} vs ${exact}`).to.be.below(0.01);
+    }
+    expect(stats.max).to.equal(Math.max(...durations));
+  });
+
+  it('cuts phases at the recorded times and judges each budget per phase and per ingress', () => {
+    const ledger = new Ledger({
+      ingresses: ['central', 'west'], windowMs: 1000, method: 'GET', originMs: 0, abortLimits: [],
+      budgets: [budget('all', 'http_req_failed', 'rate<0.1'), budget('fault', 'http_req_duration{ingress:central}', 'p(95)<100')],
+    });
+    ledger.startPhase('baseline', 0);
+    for (let t = 0; t < 1000; t += 10) { ledger.add(request(t, 'central', 20)); ledger.add(request(t, 'west', 20)); }
+    ledger.startPhase('fault', 1000);
+    for (let t = 1000; t < 2000; t += 10) { ledger.add(request(t, 'central', 300, t % 20 === 0)); ledger.add(request(t, 'west', 20)); }
+    ledger.endPhases(2000);
+    const table = ledger.verdicts().map((v) => `${v.phase} ${v.ingress} ${v.budget} ${v.pass ? 'pass' : 'FAIL'}`);
+    expect(table).to.deep.equal([
+      'baseline central http_req_failed: rate<0.1 pass',
+      'baseline west http_req_failed: rate<0.1 pass',
+      'fault central http_req_failed: rate<0.1 FAIL',
+      'fault west http_req_failed: rate<0.1 pass',
+      'fault central http_req_duration{ingress:central}: p(95)<100 FAIL',
+    ]);
+  });
+
+  it('fails a budget over a phase with no samples', () => {
+    const ledger = new Ledger({ ingresses: ['central'], windowMs: 1000, method: 'GET', originMs: 0, abortLimits: [], budgets: [budget('recovery', 'http_req_failed', 'rate<0.1')] });
+    ledger.startPhase('baseline', 0);
+    ledger.add(request(10, 'central', 5));
+    ledger.startPhase('recovery', 1000);
+    ledger.endPhases(2000);
+    expect(ledger.verdicts()).to.deep.equal([{ phase: 'recovery', ingress: 'central', budget: 'http_req_failed: rate<0.1', value: null, pass: false, samples: 0 }]);
+  });
+
+  it('filters by served_by and counts which cluster served the traffic', () => {
+    const ledger = new Ledger({ ingresses: ['central'], windowMs: 1000, method: 'GET', originMs: 0, abortLimits: [], budgets: [budget('all', 'http_reqs{served_by:west}', 'count>=3')] });
+    ledger.startPhase('fault', 0);
+    ['west', 'west', 'central', 'west'].forEach((servedBy, i) => ledger.add(request(i, 'central', 5, false, servedBy)));
+    ledger.endPhases(1000);
+    expect(ledger.verdicts()[0]).to.include({ value: 3, pass: true });
+    expect(ledger.phaseSummaries()[0]!.stats.servedBy).to.deep.equal({ west: 3, central: 1 });
+  });
+
+  it('closes windows in order, flags abort-limit breaches, and counts late samples', () => {
+    const abort = budget('all', 'http_req_failed', 'rate<0.5');
+    const ledger = new Ledger({ ingresses: ['central'], windowMs: 250, method: 'GET', originMs: 0, budgets: [], abortLimits: [{ selector: abort.selector, threshold: abort.threshold }] });
+    ledger.startPhase('fault', 0);
+    for (let t = 0; t < 250; t += 25) ledger.add(request(t, 'central', 5));
+    for (let t = 250; t < 500; t += 25) ledger.add(request(t, 'central', 5, true));
+    const closed = ledger.closeWindows(500);
+    expect(closed.map((w) => [w.startMs, w.requests, w.breaches.length])).to.deep.equal([[0, 10, 0], [250, 10, 1]]);
+    expect(closed[1]!.breaches[0]).to.deep.equal({ limit: 'http_req_failed: rate<0.5', value: 1 });
+    ledger.add(request(100, 'central', 5));
+    expect(ledger.lateSamples).to.equal(1);
+    expect(ledger.closeWindows(750).map((w) => w.requests)).to.deep.equal([0]);
+  });
+});
