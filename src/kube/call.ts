@@ -1,0 +1,63 @@
+/**
+ * Every API call goes through `invoke`: a per-request timeout, the patch content type set
+ * explicitly (client-node 1.4.0 would otherwise pick JSON patch for every PATCH), bounded
+ * retries of transient failures, and errors translated into KubeApiError with the call site.
+ */
+import { Observable, PatchStrategy, setHeaderOptions, type ConfigurationOptions, type ObservableMiddleware, type RequestContext } from '@kubernetes/client-node';
+import { toKubeApiError, type CallDescription, type CallSite } from './api-error.js';
+import { withRetries, type RetryPolicy } from './retry.js';
+
+export type PatchKind = 'json' | 'merge';
+
+export interface CallOptions {
+  /** Content-Type of a PATCH body. */
+  patch?: PatchKind;
+  /** The JSON patch carries a `test` op, so a 422 means "changed since read". */
+  sentTest?: boolean;
+  /** Eviction: a 429 is a PodDisruptionBudget speaking; the caller waits on its own terms. */
+  retry429?: boolean;
+  /** Single try: the caller retries at a higher level (e.g. re-read and re-decide). */
+  once?: boolean;
+}
+
+export interface Caller {
+  readonly cluster: string;
+  readonly context: string;
+  readonly retry: RetryPolicy;
+  invoke<T>(call: CallDescription, run: (options: ConfigurationOptions) => Promise<T>, options?: CallOptions): Promise<T>;
+}
+
+export function createCaller(cluster: string, context: string, retry: RetryPolicy, requestTimeoutMs: number): Caller {
+  return {
+    cluster,
+    context,
+    retry,
+    invoke: async <T>(call: CallDescription, run: (options: ConfigurationOptions) => Promise<T>, options: CallOptions = {}) => {
+      const site: CallSite = { cluster, context, call };
+      const requestOptions = optionsFor(requestTimeoutMs, options.patch);
+      const once = async (): Promise<T> => {
+        try {
+          return await run(requestOptions);
+        } catch (error) {
+          throw toKubeApiError(error, site, { sentTest: options.sentTest });
+        }
+      };
+      if (options.once) return once();
+      return withRetries(once, retry, options.retry429 ?? true);
+    },
+  };
+}
+
+function optionsFor(timeoutMs: number, patch: PatchKind | undefined): ConfigurationOptions {
+  const timeout: ObservableMiddleware = {
+    pre: (context: RequestContext) => {
+      // client-node 1.4.0 sets no timeout at all: a hung connection would hang a revert.
+      context.setSignal(AbortSignal.timeout(timeoutMs));
+      return new Observable(Promise.resolve(context));
+    },
+    post: (response) => new Observable(Promise.resolve(response)),
+  };
+  const base: ConfigurationOptions = { middleware: [timeout], middlewareMergeStrategy: 'append' };
+  if (!patch) return base;
+  return setHeaderOptions('Content-Type', patch === 'json' ? PatchStrategy.JsonPatch : PatchStrategy.MergePatch, base);
+}

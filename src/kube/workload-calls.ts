@@ -1,0 +1,85 @@
+/** Deployments and StatefulSets (scale subresource, annotations), their HPAs, Services, EndpointSlices. */
+import { AppsV1Api, AutoscalingV2Api, CoreV1Api, DiscoveryV1Api, type KubeConfig, type V1Scale } from '@kubernetes/client-node';
+import { isNotFound } from './api-error.js';
+import type { Caller } from './call.js';
+import type { Deployment, EndpointSlice, HorizontalPodAutoscaler, MergePatch, Service, StatefulSet, WorkloadKind } from './types.js';
+
+export interface WorkloadCalls {
+  readScale(kind: WorkloadKind, namespace: string, name: string): Promise<V1Scale>;
+  /** Merge patch of the scale subresource: `spec.replicas` only. */
+  patchScale(kind: WorkloadKind, namespace: string, name: string, replicas: number): Promise<V1Scale>;
+  readWorkload(kind: WorkloadKind, namespace: string, name: string): Promise<Deployment | StatefulSet>;
+  listWorkloads(kind: WorkloadKind, namespace: string): Promise<Array<Deployment | StatefulSet>>;
+  /** Merge patch of the workload object itself (annotations; never replicas, which go through /scale). */
+  mergePatchWorkload(kind: WorkloadKind, namespace: string, name: string, patch: MergePatch): Promise<Deployment | StatefulSet>;
+  /** HPAs of a namespace; an empty list where autoscaling/v2 is not served. */
+  listHpas(namespace: string): Promise<HorizontalPodAutoscaler[]>;
+  mergePatchHpa(namespace: string, name: string, patch: MergePatch): Promise<HorizontalPodAutoscaler>;
+  readService(namespace: string, name: string): Promise<Service>;
+  /** EndpointSlices of one Service, by the `kubernetes.io/service-name` label. */
+  listEndpointSlices(namespace: string, service: string): Promise<EndpointSlice[]>;
+}
+
+const resourceOf = (kind: WorkloadKind): string => (kind === 'Deployment' ? 'deployments.apps' : 'statefulsets.apps');
+
+export function createWorkloadCalls(config: KubeConfig, caller: Caller): WorkloadCalls {
+  const apps = config.makeApiClient(AppsV1Api);
+  const core = config.makeApiClient(CoreV1Api);
+  const discovery = config.makeApiClient(DiscoveryV1Api);
+  const autoscaling = config.makeApiClient(AutoscalingV2Api);
+  return {
+    readScale: (kind, namespace, name) =>
+      caller.invoke({ verb: 'GET', resource: resourceOf(kind), namespace, name, subresource: 'scale' }, (options) =>
+        kind === 'Deployment' ? apps.readNamespacedDeploymentScale({ namespace, name }, options) : apps.readNamespacedStatefulSetScale({ namespace, name }, options)),
+    patchScale: (kind, namespace, name, replicas) => {
+      const body = { spec: { replicas } };
+      return caller.invoke(
+        { verb: 'PATCH', resource: resourceOf(kind), namespace, name, subresource: 'scale' },
+        (options) => (kind === 'Deployment'
+          ? apps.patchNamespacedDeploymentScale({ namespace, name, body }, options)
+          : apps.patchNamespacedStatefulSetScale({ namespace, name, body }, options)),
+        { patch: 'merge' },
+      );
+    },
+    readWorkload: (kind, namespace, name) =>
+      caller.invoke({ verb: 'GET', resource: resourceOf(kind), namespace, name }, (options) =>
+        kind === 'Deployment' ? apps.readNamespacedDeployment({ namespace, name }, options) : apps.readNamespacedStatefulSet({ namespace, name }, options)),
+    listWorkloads: async (kind, namespace) => {
+      const list = await caller.invoke({ verb: 'LIST', resource: resourceOf(kind), namespace }, (options) =>
+        kind === 'Deployment' ? apps.listNamespacedDeployment({ namespace }, options) : apps.listNamespacedStatefulSet({ namespace }, options));
+      return list.items;
+    },
+    mergePatchWorkload: (kind, namespace, name, body) =>
+      caller.invoke(
+        { verb: 'PATCH', resource: resourceOf(kind), namespace, name },
+        (options) => (kind === 'Deployment'
+          ? apps.patchNamespacedDeployment({ namespace, name, body }, options)
+          : apps.patchNamespacedStatefulSet({ namespace, name, body }, options)),
+        { patch: 'merge' },
+      ),
+    listHpas: async (namespace) => {
+      try {
+        const list = await caller.invoke({ verb: 'LIST', resource: 'horizontalpodautoscalers.autoscaling', namespace }, (options) =>
+          autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }, options));
+        return list.items;
+      } catch (error) {
+        // Not served (e.g. a minimal API server): then nothing autoscales anything.
+        if (isNotFound(error)) return [];
+        throw error;
+      }
+    },
+    mergePatchHpa: (namespace, name, body) =>
+      caller.invoke(
+        { verb: 'PATCH', resource: 'horizontalpodautoscalers.autoscaling', namespace, name },
+        (options) => autoscaling.patchNamespacedHorizontalPodAutoscaler({ namespace, name, body }, options),
+        { patch: 'merge' },
+      ),
+    readService: (namespace, name) =>
+      caller.invoke({ verb: 'GET', resource: 'services', namespace, name }, (options) => core.readNamespacedService({ namespace, name }, options)),
+    listEndpointSlices: async (namespace, service) => {
+      const list = await caller.invoke({ verb: 'LIST', resource: 'endpointslices.discovery.k8s.io', namespace, name: `(service ${service})` }, (options) =>
+        discovery.listNamespacedEndpointSlice({ namespace, labelSelector: `kubernetes.io/service-name=${service}` }, options));
+      return list.items;
+    },
+  };
+}
