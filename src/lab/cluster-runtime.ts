@@ -1,0 +1,92 @@
+/**
+ * One lab cluster at run time: its store, API endpoint and controllers (workloads, scheduler,
+ * kubelets, EndpointSlices, disruption budgets, garbage collection), wired to the data plane.
+ */
+import { Allocator } from './api/admission.js';
+import { ObjectStore } from './api/store.js';
+import { startApiServer, type RunningApiServer } from './api/server.js';
+import type { ClusterApi } from './api/request-context.js';
+import { startWorkloadControllers } from './controllers/workloads.js';
+import { startScheduler } from './controllers/scheduler.js';
+import { startKubelets, type KubeletTiming, type PodProcess, type PodRuntime } from './controllers/kubelet.js';
+import { startEndpointSliceController } from './controllers/endpoint-slices.js';
+import { startDisruptionController } from './controllers/disruption.js';
+import { startGarbageCollector } from './controllers/garbage-collector.js';
+import type { ControllerErrorHandler } from './controllers/work-queue.js';
+import { podIpAllocator } from './addresses.js';
+import type { Pod } from './api/object-types.js';
+
+export interface ClusterState {
+  name: string;
+  index: number;
+  api: ClusterApi;
+}
+
+export function createClusterState(name: string, index: number, historyLimit: number | undefined): ClusterState {
+  return { name, index, api: { store: new ObjectStore({ historyLimit }), allocator: new Allocator(10 * (index + 1)) } };
+}
+
+export interface ClusterRuntimeOptions {
+  state: ClusterState;
+  apiHost: string;
+  apiPort: number;
+  token: string;
+  tls: { cert: string; key: string };
+  timing: KubeletTiming;
+  runtime: PodRuntime;
+  onError: ControllerErrorHandler;
+}
+
+export interface ClusterRuntime {
+  api: RunningApiServer;
+  stopControllers(): void;
+}
+
+/** Remembers where each Pod really listens, for the EndpointSlice controller. */
+function trackPorts(runtime: PodRuntime): { runtime: PodRuntime; portOf: (pod: Pod) => number | undefined } {
+  const ports = new Map<string, number>();
+  return {
+    portOf: (pod) => ports.get(pod.metadata.uid),
+    runtime: {
+      start: async (pod, address): Promise<PodProcess> => {
+        const process = await runtime.start(pod, address);
+        ports.set(pod.metadata.uid, process.port);
+        const forget = (): void => {
+          ports.delete(pod.metadata.uid);
+        };
+        return {
+          ip: process.ip,
+          port: process.port,
+          drain: (graceMs) => process.drain(graceMs).finally(forget),
+          kill: () => {
+            process.kill();
+            forget();
+          },
+        };
+      },
+    },
+  };
+}
+
+export async function startClusterRuntime(options: ClusterRuntimeOptions): Promise<ClusterRuntime> {
+  const { api: cluster } = options.state;
+  const tracked = trackPorts(options.runtime);
+  const stops = [
+    startGarbageCollector(cluster, options.onError),
+    startWorkloadControllers(cluster, options.onError),
+    startScheduler(cluster, options.onError),
+    startKubelets(cluster, { timing: options.timing, runtime: tracked.runtime, allocateIp: podIpAllocator(options.state.index), onError: options.onError }),
+    startEndpointSliceController(cluster, tracked.portOf, options.onError),
+    startDisruptionController(cluster, options.onError),
+  ];
+  const stopControllers = (): void => {
+    for (const stop of stops.reverse()) stop();
+  };
+  try {
+    const api = await startApiServer({ host: options.apiHost, port: options.apiPort, token: options.token, tls: options.tls, cluster });
+    return { api, stopControllers };
+  } catch (error) {
+    stopControllers();
+    throw error;
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The disruption controller: keeps each PodDisruptionBudget's status (currentHealthy,
+ * desiredHealthy, disruptionsAllowed, expectedPods, observedGeneration) true to its Pods.
+ */
+import type { PodDisruptionBudget } from '../api/object-types.js';
+import { keys } from '../api/resource-types.js';
+import { budgetStatus } from '../api/disruption-budget.js';
+import type { ClusterApi } from '../api/request-context.js';
+import { WorkQueue, type ControllerErrorHandler } from './work-queue.js';
+
+function reconcile(cluster: ClusterApi, namespace: string): void {
+  for (const pdb of cluster.store.peekAll<PodDisruptionBudget>(keys.pdbs, namespace)) {
+    const computed = budgetStatus(cluster.store, pdb);
+    const status = {
+      ...pdb.status,
+      ...computed,
+      observedGeneration: pdb.metadata.generation ?? 1,
+      disruptedPods: pdb.status?.disruptedPods ?? {},
+      conditions: [
+        {
+          type: 'DisruptionAllowed',
+          status: computed.disruptionsAllowed > 0 ? 'True' : 'False',
+          reason: computed.disruptionsAllowed > 0 ? 'SufficientPods' : 'InsufficientPods',
+          message: '',
+          observedGeneration: pdb.metadata.generation ?? 1,
+          lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        },
+      ],
+    };
+    const before = JSON.stringify({ ...pdb.status, conditions: undefined });
+    const after = JSON.stringify({ ...status, conditions: undefined });
+    if (before !== after || pdb.status?.conditions === undefined) cluster.store.update(keys.pdbs, { ...structuredClone(pdb), status });
+  }
+}
+
+export function startDisruptionController(cluster: ClusterApi, onError: ControllerErrorHandler): () => void {
+  const queue = new WorkQueue('disruption', (namespace) => reconcile(cluster, namespace), onError);
+  const unsubscribe = cluster.store.subscribe((event) => {
+    if (event.key === keys.pdbs || event.key === keys.pods || event.key === keys.deployments || event.key === keys.statefulsets) {
+      queue.add(event.object.metadata.namespace ?? '');
+    }
+  });
+  return () => {
+    unsubscribe();
+    queue.stop();
+  };
+}

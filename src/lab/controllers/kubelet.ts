@@ -1,0 +1,170 @@
+/**
+ * The kubelets of one cluster: a bound Pod starts after the start-up delay (a real listener
+ * comes up), turns Ready after the readiness delay, and on deletion stops taking connections
+ * at once, lets in-flight requests finish within the grace period, then is removed.
+ */
+import { randomBytes } from 'node:crypto';
+import { isTerminating, type Condition, type Node, type Pod } from '../api/object-types.js';
+import { keys } from '../api/resource-types.js';
+import type { ClusterApi } from '../api/request-context.js';
+import type { ControllerErrorHandler } from './work-queue.js';
+
+export interface PodProcess {
+  readonly ip: string;
+  readonly port: number;
+  /** Stops accepting connections, lets in-flight requests finish (at most graceMs), then resolves. */
+  drain(graceMs: number): Promise<void>;
+  kill(): void;
+}
+
+export interface PodRuntime {
+  start(pod: Pod, address: { ip: string; port: number }): Promise<PodProcess>;
+}
+
+export interface KubeletTiming {
+  startupMs: number;
+  readinessMs: number;
+  terminationGraceMs: number;
+}
+
+export interface KubeletOptions {
+  timing: KubeletTiming;
+  runtime: PodRuntime;
+  /** The next Pod IP of this cluster (unique loopback addresses on Linux). */
+  allocateIp: () => string;
+  onError: ControllerErrorHandler;
+}
+
+type PodState =
+  | { phase: 'starting'; timer: NodeJS.Timeout }
+  | { phase: 'running'; process: PodProcess; timer?: NodeJS.Timeout }
+  | { phase: 'stopping'; process?: PodProcess };
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+function containerPort(pod: Pod): number {
+  return pod.spec.containers[0]?.ports?.[0]?.containerPort ?? 8080;
+}
+
+function runningStatus(pod: Pod, process: PodProcess, hostIP: string, ready: boolean): Pod['status'] {
+  const now = timestamp();
+  const cond = (type: string, ok: boolean, reason?: string): Condition => ({ type, status: ok ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: now, ...(reason ? { reason } : {}) });
+  const previous = pod.status?.containerStatuses ?? [];
+  return {
+    ...pod.status,
+    phase: 'Running',
+    hostIP,
+    hostIPs: [{ ip: hostIP }],
+    podIP: process.ip,
+    podIPs: [{ ip: process.ip }],
+    startTime: pod.status?.startTime ?? now,
+    conditions: [cond('PodReadyToStartContainers', true), cond('Initialized', true), cond('Ready', ready, ready ? undefined : 'ContainersNotReady'), cond('ContainersReady', ready, ready ? undefined : 'ContainersNotReady'), cond('PodScheduled', true)],
+    containerStatuses: pod.spec.containers.map((container, index) => ({
+      name: container.name,
+      image: container.image ?? '',
+      imageID: '',
+      containerID: (previous[index]?.containerID as string | undefined) ?? `containerd://${randomBytes(32).toString('hex')}`,
+      ready,
+      started: true,
+      restartCount: 0,
+      state: { running: { startedAt: (previous[index]?.state as { running?: { startedAt?: string } } | undefined)?.running?.startedAt ?? now } },
+    })),
+  };
+}
+
+export function startKubelets(cluster: ClusterApi, options: KubeletOptions): () => void {
+  const states = new Map<string, PodState>();
+  let stopped = false;
+
+  const hostIpOf = (nodeName: string): string => {
+    const node = cluster.store.peek<Node>(keys.nodes, undefined, nodeName);
+    const addresses = (node?.status?.addresses ?? []) as { type: string; address: string }[];
+    return addresses.find((address) => address.type === 'InternalIP')?.address ?? '127.0.0.1';
+  };
+
+  const writeStatus = (uid: string, namespace: string, name: string, build: (pod: Pod) => Pod['status']): void => {
+    const pod = cluster.store.peek<Pod>(keys.pods, namespace, name);
+    if (!pod || pod.metadata.uid !== uid || isTerminating(pod)) return;
+    cluster.store.update(keys.pods, { ...structuredClone(pod), status: build(pod) });
+  };
+
+  const start = (pod: Pod): void => {
+    const { uid, namespace = '', name } = pod.metadata;
+    const nodeName = pod.spec.nodeName ?? '';
+    const timer = setTimeout(() => {
+      options.runtime
+        .start(pod, { ip: options.allocateIp(), port: containerPort(pod) })
+        .then((process) => {
+          const state = states.get(uid);
+          if (stopped || !state || state.phase !== 'starting') {
+            process.kill();
+            return;
+          }
+          const readyTimer = setTimeout(() => {
+            writeStatus(uid, namespace, name, (current) => runningStatus(current, process, hostIpOf(nodeName), true));
+          }, options.timing.readinessMs);
+          states.set(uid, { phase: 'running', process, timer: readyTimer });
+          writeStatus(uid, namespace, name, (current) => runningStatus(current, process, hostIpOf(nodeName), false));
+        })
+        .catch((error: unknown) => options.onError('kubelet', `${namespace}/${name}`, error));
+    }, options.timing.startupMs);
+    states.set(uid, { phase: 'starting', timer });
+  };
+
+  const terminate = (pod: Pod): void => {
+    const { uid, namespace, name } = pod.metadata;
+    const state = states.get(uid);
+    const finish = (): void => {
+      states.delete(uid);
+      const current = cluster.store.peek<Pod>(keys.pods, namespace, name);
+      if (current && current.metadata.uid === uid) cluster.store.remove(keys.pods, namespace, name);
+    };
+    if (!state || state.phase === 'starting') {
+      if (state) clearTimeout(state.timer);
+      states.set(uid, { phase: 'stopping' });
+      setImmediate(finish);
+      return;
+    }
+    if (state.phase === 'stopping') return;
+    if (state.timer) clearTimeout(state.timer);
+    states.set(uid, { phase: 'stopping', process: state.process });
+    const graceMs = Math.min((pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000, options.timing.terminationGraceMs);
+    state.process
+      .drain(graceMs)
+      .catch((error: unknown) => options.onError('kubelet', `${namespace ?? ''}/${name}`, error))
+      .finally(() => {
+        if (!stopped) finish();
+      });
+  };
+
+  const unsubscribe = cluster.store.subscribe((event) => {
+    if (event.key !== keys.pods || stopped) return;
+    const pod = event.object as Pod;
+    const state = states.get(pod.metadata.uid);
+    if (event.type === 'DELETED') {
+      // Force deletion (grace 0) or the final removal: whatever still runs stops now.
+      if (state?.phase === 'starting') clearTimeout(state.timer);
+      if (state?.phase === 'running') {
+        if (state.timer) clearTimeout(state.timer);
+        state.process.kill();
+      }
+      if (state?.phase !== 'stopping') states.delete(pod.metadata.uid);
+      return;
+    }
+    if (isTerminating(pod)) terminate(pod);
+    else if (!state && pod.spec.nodeName && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed') start(pod);
+  });
+
+  return () => {
+    stopped = true;
+    unsubscribe();
+    for (const state of states.values()) {
+      if (state.phase === 'starting') clearTimeout(state.timer);
+      if (state.phase === 'running' && state.timer) clearTimeout(state.timer);
+      if (state.phase !== 'starting') state.process?.kill();
+    }
+    states.clear();
+  };
+}

@@ -1,0 +1,127 @@
+/**
+ * startLab: the embedded multi-cluster mesh in this process. Gateways listen first (their
+ * addresses go into each cluster's LoadBalancer status), clusters are seeded from the
+ * topology, the mesh's control plane reads them, then API servers and controllers start.
+ * It resolves once every workload is ready and the mesh knows its endpoints.
+ */
+import { randomBytes } from 'node:crypto';
+import { HarnessError } from '../cli/errors.js';
+import { createCertificates } from './certs.js';
+import { renderKubeconfig } from './kubeconfig.js';
+import { defaultIngressHost, defaultIngressPort } from './addresses.js';
+import { Random } from './random.js';
+import { readTopology, type Topology } from './topology/read-topology.js';
+import { seedCluster } from './topology/seed-cluster.js';
+import { ControlPlane } from './mesh/control-plane.js';
+import { UpstreamClient } from './mesh/upstream.js';
+import { startGateway, type RunningGateway } from './mesh/gateway.js';
+import { gatewayProxy, podRuntime, type DataPlaneOptions } from './mesh/data-plane.js';
+import type { ServiceBehaviour } from './mesh/pod-server.js';
+import { createClusterState, startClusterRuntime, type ClusterRuntime, type ClusterState } from './cluster-runtime.js';
+import { keys } from './api/resource-types.js';
+import type { Workload } from './api/object-types.js';
+import type { LabCluster, LabEvent, LabOptions, RunningLab } from './types.js';
+
+export const defaultTiming = { startupMs: 300, readinessMs: 200, terminationGraceMs: 1000 };
+export const defaultPropagationDelayMs = 500;
+
+function workloadsReady(states: readonly ClusterState[], controlPlane: ControlPlane, topology: Topology): boolean {
+  for (const state of states) {
+    for (const key of [keys.deployments, keys.statefulsets]) {
+      for (const workload of state.api.store.peekAll<Workload>(key)) {
+        const ready = (workload.status?.readyReplicas as number | undefined) ?? 0;
+        if (ready < workload.spec.replicas) return false;
+      }
+    }
+  }
+  return topology.services.every((service) => {
+    const expected = Object.values(service.replicas).reduce((sum, n) => sum + n, 0);
+    return controlPlane.endpoints(`${topology.namespace}/${service.name}`).length >= expected;
+  });
+}
+
+async function waitUntil(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new HarnessError(`the lab did not become ready within ${timeoutMs} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
+  const topology = readTopology(options.topologyPath);
+  const timing = { ...defaultTiming, ...options.timing };
+  const propagationDelayMs = options.propagationDelayMs ?? defaultPropagationDelayMs;
+  const apiHost = options.apiHost ?? '127.0.0.1';
+  const token = randomBytes(24).toString('hex');
+  const random = new Random(options.seed ?? 1);
+  const stop = new AbortController();
+  const report = (event: LabEvent): void => options.onEvent?.(event);
+  const gateways: RunningGateway[] = [];
+  const runtimes: ClusterRuntime[] = [];
+  let controlPlane: ControlPlane | undefined;
+  const upstream = new UpstreamClient();
+
+  const shutdown = async (): Promise<void> => {
+    stop.abort();
+    controlPlane?.stop();
+    for (const runtime of runtimes) runtime.stopControllers();
+    await Promise.all([...gateways.map((g) => g.close()), ...runtimes.map((r) => r.api.close())]);
+    upstream.close();
+  };
+
+  try {
+    const certs = await createCertificates([apiHost]);
+    for (const [index, cluster] of topology.clusters.entries()) {
+      const host = options.ingressHosts?.[cluster.name] ?? defaultIngressHost(index);
+      const port = options.ingressPort !== undefined ? defaultIngressPort(index, options.ingressPort) : defaultIngressPort(index, 8080);
+      gateways.push(await startGateway(cluster.name, host, port));
+    }
+    const states = topology.clusters.map((cluster, index) => createClusterState(cluster.name, index, options.watchHistoryLimit));
+    for (const state of states) {
+      const gateway = gateways[state.index] as RunningGateway;
+      seedCluster(state.api, topology, state.index, { ingressHost: gateway.address.address, ingressPort: gateway.address.port });
+    }
+    controlPlane = new ControlPlane(
+      topology.clusters.map((cluster, index) => ({ locality: { name: cluster.name, region: cluster.region, zone: cluster.zone }, store: (states[index] as ClusterState).api.store })),
+      propagationDelayMs,
+    );
+    const behaviours = new Map<string, ServiceBehaviour>(topology.services.map((service) => [service.name, service.behaviour]));
+    for (const state of states) {
+      const plane: DataPlaneOptions = { cluster: state.name, controlPlane, upstream, random, interRegionLatencyMs: topology.interRegionLatencyMs, behaviours, stop: stop.signal };
+      (gateways[state.index] as RunningGateway).attach(gatewayProxy(plane, topology.ingress.service));
+      runtimes.push(
+        await startClusterRuntime({
+          state,
+          apiHost,
+          apiPort: options.apiPorts?.[state.name] ?? 0,
+          token,
+          tls: { cert: certs.certPem, key: certs.keyPem },
+          timing,
+          runtime: podRuntime(plane),
+          onError: (controller, key, error) => report({ kind: 'controller-error', cluster: state.name, controller, key, message: error instanceof Error ? error.message : String(error) }),
+        }),
+      );
+    }
+    const plane = controlPlane;
+    if (options.waitReady !== false) await waitUntil(() => workloadsReady(states, plane, topology), options.readyTimeoutMs ?? 30_000, 'workloads or endpoints not ready');
+    const clusters: LabCluster[] = topology.clusters.map((cluster, index) => ({
+      name: cluster.name,
+      context: `lab-${cluster.name}`,
+      apiUrl: (runtimes[index] as ClusterRuntime).api.url,
+      ingressUrl: (gateways[index] as RunningGateway).url,
+    }));
+    let stopped: Promise<void> | undefined;
+    return {
+      clusters,
+      token,
+      caPem: certs.caPem,
+      namespace: topology.namespace,
+      kubeconfig: () => renderKubeconfig(clusters.map((c) => ({ context: c.context, apiUrl: c.apiUrl })), certs.caPem, token),
+      stop: () => (stopped ??= shutdown()),
+    };
+  } catch (error) {
+    await shutdown();
+    throw error;
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * What istiod pushes to the proxies, per multi-primary Istio: endpoints of BOTH clusters
+ * merged per Service (each istiod reads every cluster's EndpointSlices), but VirtualServices
+ * and DestinationRules only from the proxy's own cluster. Every change reaches the proxies
+ * after the propagation delay, as a snapshot of the state when it happened.
+ */
+import { isRecord, type EndpointSlice, type Labels, type Pod } from '../api/object-types.js';
+import { keys } from '../api/resource-types.js';
+import type { ObjectStore, StoreEvent } from '../api/store.js';
+import { parseDestinationRule, parseVirtualService, type DestinationRuleConfig, type VirtualServiceConfig } from './istio-config.js';
+import type { ServiceKey } from './route-match.js';
+
+export interface ClusterLocality {
+  name: string;
+  region: string;
+  zone: string;
+}
+
+export interface MeshEndpoint {
+  /** `cluster/ip:port`, stable while the Pod lives. */
+  id: string;
+  cluster: string;
+  pod: string;
+  ip: string;
+  port: number;
+  region: string;
+  zone: string;
+  /** Pod labels plus the topology labels failoverPriority can name. */
+  labels: Labels;
+}
+
+interface MeshCluster {
+  locality: ClusterLocality;
+  store: ObjectStore;
+}
+
+interface ClusterConfig {
+  virtualServices: VirtualServiceConfig[];
+  destinationRules: DestinationRuleConfig[];
+}
+
+export class ControlPlane {
+  /** cluster → service → ready endpoints */
+  private readonly endpointsByCluster = new Map<string, Map<ServiceKey, MeshEndpoint[]>>();
+  private readonly merged = new Map<ServiceKey, MeshEndpoint[]>();
+  private readonly configs = new Map<string, ClusterConfig>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly unsubscribers: (() => void)[] = [];
+
+  constructor(
+    private readonly clusters: readonly MeshCluster[],
+    private readonly propagationDelayMs: number,
+  ) {
+    for (const cluster of clusters) {
+      const name = cluster.locality.name;
+      this.endpointsByCluster.set(name, new Map());
+      this.configs.set(name, this.configSnapshot(cluster));
+      const services = new Set(cluster.store.peekAll<EndpointSlice>(keys.endpointSlices).map((slice) => this.serviceOf(slice)));
+      for (const service of services) if (service) this.applyEndpoints(name, service, this.endpointSnapshot(cluster, service));
+      this.unsubscribers.push(cluster.store.subscribe((event) => this.onEvent(cluster, event)));
+    }
+  }
+
+  endpoints(service: ServiceKey): readonly MeshEndpoint[] {
+    return this.merged.get(service) ?? [];
+  }
+
+  config(cluster: string): ClusterConfig {
+    return this.configs.get(cluster) ?? { virtualServices: [], destinationRules: [] };
+  }
+
+  locality(cluster: string): ClusterLocality {
+    return this.clusters.find((c) => c.locality.name === cluster)?.locality ?? { name: cluster, region: '', zone: '' };
+  }
+
+  stop(): void {
+    for (const unsubscribe of this.unsubscribers) unsubscribe();
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private later(apply: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      apply();
+    }, this.propagationDelayMs);
+    this.timers.add(timer);
+  }
+
+  private serviceOf(slice: EndpointSlice): ServiceKey | undefined {
+    const name = slice.metadata.labels?.['kubernetes.io/service-name'];
+    return name ? `${slice.metadata.namespace ?? ''}/${name}` : undefined;
+  }
+
+  private onEvent(cluster: MeshCluster, event: StoreEvent): void {
+    if (event.key === keys.endpointSlices) {
+      const service = this.serviceOf(event.object as EndpointSlice);
+      if (!service) return;
+      const snapshot = this.endpointSnapshot(cluster, service);
+      this.later(() => this.applyEndpoints(cluster.locality.name, service, snapshot));
+    } else if (event.key === keys.virtualServices || event.key === keys.destinationRules) {
+      const snapshot = this.configSnapshot(cluster);
+      this.later(() => this.configs.set(cluster.locality.name, snapshot));
+    }
+  }
+
+  private configSnapshot(cluster: MeshCluster): ClusterConfig {
+    const byAge = <T extends { metadata: { creationTimestamp: string; name: string } }>(a: T, b: T): number =>
+      a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp) || a.metadata.name.localeCompare(b.metadata.name);
+    return {
+      virtualServices: [...cluster.store.peekAll(keys.virtualServices)].sort(byAge).map(parseVirtualService),
+      destinationRules: [...cluster.store.peekAll(keys.destinationRules)].sort(byAge).map(parseDestinationRule),
+    };
+  }
+
+  /** Ready endpoints of one Service in one cluster, as they are now. */
+  private endpointSnapshot(cluster: MeshCluster, service: ServiceKey): MeshEndpoint[] {
+    const [namespace, name] = service.split('/') as [string, string];
+    const { locality, store } = cluster;
+    const endpoints: MeshEndpoint[] = [];
+    for (const slice of store.peekAll<EndpointSlice>(keys.endpointSlices, namespace)) {
+      if (slice.metadata.labels?.['kubernetes.io/service-name'] !== name) continue;
+      const port = slice.ports?.[0]?.port;
+      if (port === undefined) continue;
+      for (const endpoint of slice.endpoints ?? []) {
+        if (endpoint.conditions?.ready === false) continue;
+        const ip = endpoint.addresses[0];
+        if (!ip) continue;
+        const podName = endpoint.targetRef?.name ?? ip;
+        const pod = store.peek<Pod>(keys.pods, namespace, podName);
+        const zone = endpoint.zone ?? locality.zone;
+        endpoints.push({
+          id: `${locality.name}/${ip}:${port}`,
+          cluster: locality.name,
+          pod: podName,
+          ip,
+          port,
+          region: locality.region,
+          zone,
+          labels: {
+            ...(isRecord(pod?.metadata.labels) ? pod.metadata.labels : {}),
+            'topology.istio.io/cluster': locality.name,
+            'topology.kubernetes.io/region': locality.region,
+            'topology.kubernetes.io/zone': zone,
+          },
+        });
+      }
+    }
+    return endpoints;
+  }
+
+  private applyEndpoints(cluster: string, service: ServiceKey, endpoints: MeshEndpoint[]): void {
+    this.endpointsByCluster.get(cluster)?.set(service, endpoints);
+    const all = this.clusters.flatMap((c) => this.endpointsByCluster.get(c.locality.name)?.get(service) ?? []);
+    this.merged.set(service, all);
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * A cluster's ingress gateway: a real HTTP reverse proxy on its own loopback address, routing
+ * by this cluster's gateway-bound VirtualServices. Every answer names the ingress it came in by.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Proxy } from './proxy.js';
+import { endToEndHeaders } from './upstream.js';
+
+export interface RunningGateway {
+  url: string;
+  address: AddressInfo;
+  /** The listener comes up first (its address goes into the cluster); the proxy joins once the mesh exists. */
+  attach(proxy: Proxy): void;
+  close(): Promise<void>;
+}
+
+export function startGateway(cluster: string, host: string, port: number): Promise<RunningGateway> {
+  let proxy: Proxy | undefined;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('error', () => res.destroy());
+    req.on('end', () => {
+      const authority = req.headers.host ?? `${host}:${port}`;
+      const headers = endToEndHeaders(req.headers);
+      headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
+      headers['x-forwarded-proto'] = 'http';
+      if (!proxy) {
+        res.writeHead(503, { 'content-type': 'text/plain', 'x-chaos-ingress': cluster, 'x-chaos-cluster': cluster });
+        res.end('no healthy upstream');
+        return;
+      }
+      proxy
+        .handleIngress({ method: req.method ?? 'GET', path: req.url ?? '/', headers, body: Buffer.concat(chunks) }, authority)
+        .then((response) => {
+          if (res.destroyed) return;
+          res.writeHead(response.status, { ...response.headers, 'x-chaos-ingress': cluster, server: 'istio-envoy', 'content-length': String(response.body.length) });
+          res.end(response.body);
+        })
+        .catch(() => {
+          if (res.headersSent) return res.destroy();
+          res.writeHead(500, { 'content-type': 'text/plain', 'x-chaos-ingress': cluster, 'x-chaos-cluster': cluster });
+          res.end('internal gateway error');
+        });
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  server.on('clientError', (_error, socket) => socket.destroy());
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address() as AddressInfo;
+      resolve({
+        address,
+        url: `http://${address.address}:${address.port}`,
+        attach: (next) => {
+          proxy = next;
+        },
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+}

@@ -1,0 +1,172 @@
+/**
+ * A Pod's process: a real HTTP listener on the Pod's loopback address that serves its
+ * service's behaviour — a capacity of `concurrency` requests at once, a bounded queue behind
+ * it (then 503), a service time drawn from the topology's distribution, and calls to other
+ * services through the Pod's own sidecar. Draining refuses new connections, finishes the rest.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { sampleLatency, type LatencyDistribution, type Random } from '../random.js';
+import type { PodProcess } from '../controllers/kubelet.js';
+import type { Proxy } from './proxy.js';
+import { serviceKeyOf } from './route-match.js';
+import { sleep, type MeshResponse } from './upstream.js';
+
+export interface CallSpec {
+  service: string;
+  path: string;
+  method?: string;
+}
+
+export interface RouteBehaviour {
+  exact?: string;
+  prefix?: string;
+  calls: CallSpec[];
+  parallel: boolean;
+}
+
+export interface ServiceBehaviour {
+  serviceTime: LatencyDistribution;
+  concurrency: number;
+  queue: number;
+  /** Empty: every path is served with no calls. Otherwise an unmatched path answers 404. */
+  routes: RouteBehaviour[];
+}
+
+export interface PodServerOptions {
+  ip: string;
+  port: number;
+  cluster: string;
+  namespace: string;
+  pod: string;
+  service: string;
+  behaviour: ServiceBehaviour;
+  sidecar: Proxy;
+  random: Random;
+  stop: AbortSignal;
+}
+
+function findRoute(behaviour: ServiceBehaviour, path: string): RouteBehaviour | undefined {
+  const bare = path.split('?')[0] ?? '/';
+  if (behaviour.routes.length === 0) return { calls: [], parallel: false };
+  return behaviour.routes.find((route) => (route.exact !== undefined ? bare === route.exact : bare.startsWith(route.prefix ?? '/')));
+}
+
+function listen(server: ReturnType<typeof createServer>, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+export async function startPodServer(options: PodServerOptions): Promise<PodProcess> {
+  const { behaviour, random } = options;
+  let active = 0;
+  let draining = false;
+  const queue: (() => void)[] = [];
+  const idleWaiters: (() => void)[] = [];
+
+  const headers = (extra: Record<string, string> = {}): Record<string, string> => ({
+    'content-type': 'application/json',
+    'x-chaos-cluster': options.cluster,
+    'x-chaos-pod': options.pod,
+    'x-chaos-service': options.service,
+    ...(draining ? { connection: 'close' } : {}),
+    ...extra,
+  });
+  const reply = (res: ServerResponse, status: number, body: unknown, extra?: Record<string, string>): void => {
+    if (res.destroyed) return;
+    res.writeHead(status, headers(extra));
+    res.end(JSON.stringify(body));
+  };
+  const settle = (): void => {
+    if (active === 0 && queue.length === 0) for (const wake of idleWaiters.splice(0)) wake();
+  };
+
+  const callOut = async (call: CallSpec, req: IncomingMessage): Promise<{ call: CallSpec; response: MeshResponse }> => {
+    const destination = serviceKeyOf(call.service, options.namespace) ?? `${options.namespace}/${call.service}`;
+    const forwarded: Record<string, string> = {};
+    const requestId = req.headers['x-request-id'];
+    if (typeof requestId === 'string') forwarded['x-request-id'] = requestId;
+    const response = await options.sidecar.call(destination, { method: call.method ?? 'GET', path: call.path, headers: forwarded, body: Buffer.alloc(0) });
+    return { call, response };
+  };
+
+  const serve = async (req: IncomingMessage, res: ServerResponse, route: RouteBehaviour): Promise<void> => {
+    await sleep(sampleLatency(behaviour.serviceTime, random), options.stop);
+    const results = route.parallel ? await Promise.all(route.calls.map((call) => callOut(call, req))) : [];
+    if (!route.parallel) for (const call of route.calls) results.push(await callOut(call, req));
+    const failed = results.find((result) => result.response.status >= 400);
+    if (failed) {
+      reply(res, 500, { error: `call to ${failed.call.service}${failed.call.path} failed with ${failed.response.status}: ${failed.response.body.toString('utf8').slice(0, 200)}` });
+      return;
+    }
+    reply(res, 200, {
+      service: options.service,
+      pod: options.pod,
+      cluster: options.cluster,
+      path: req.url ?? '/',
+      calls: results.map((result) => ({ service: result.call.service, status: result.response.status, cluster: result.response.headers['x-chaos-cluster'] ?? '', pod: result.response.headers['x-chaos-pod'] ?? '' })),
+    });
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const route = findRoute(behaviour, req.url ?? '/');
+    if (!route) return reply(res, 404, { error: `no route for ${req.url ?? '/'}` });
+    if (active >= behaviour.concurrency) {
+      if (queue.length >= behaviour.queue) return reply(res, 503, { error: 'overloaded: capacity and queue are full' }, { 'x-chaos-rejected': 'capacity' });
+      await new Promise<void>((resolve) => queue.push(resolve));
+    } else {
+      active += 1;
+    }
+    try {
+      await serve(req, res, route);
+    } finally {
+      // The next queued request takes over this slot.
+      const next = queue.shift();
+      if (next) next();
+      else active -= 1;
+      settle();
+    }
+  };
+
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      handle(req, res).catch(() => {
+        if (!res.headersSent) reply(res, 500, { error: 'internal error' });
+        else res.destroy();
+      });
+    });
+  });
+  server.on('clientError', (_error, socket) => socket.destroy());
+  let address: AddressInfo;
+  try {
+    address = await listen(server, options.port, options.ip);
+  } catch {
+    // Address taken (another lab, or no 127.x aliases on this OS): let the OS pick a port.
+    address = await listen(server, 0, options.ip).catch(() => listen(server, 0, '127.0.0.1'));
+  }
+
+  const kill = (): void => {
+    server.close();
+    server.closeAllConnections();
+  };
+  return {
+    ip: address.address,
+    port: address.port,
+    drain: async (graceMs) => {
+      draining = true;
+      server.close();
+      server.closeIdleConnections();
+      if (active > 0 || queue.length > 0) {
+        await Promise.race([new Promise<void>((resolve) => idleWaiters.push(resolve)), sleep(graceMs, options.stop)]);
+      }
+      kill();
+    },
+    kill,
+  };
+}

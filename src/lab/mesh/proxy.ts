@@ -1,0 +1,185 @@
+/**
+ * An Envoy-like proxy: the ingress gateway of a cluster, or the sidecar of one Pod. It takes
+ * the route its own cluster's VirtualServices give (gateway-bound ones at the gateway, mesh
+ * ones at sidecars), applies fault / timeout / retries, and sends each attempt to an endpoint
+ * of the merged multi-cluster pool through the DestinationRule's balancer and circuit breakers.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Random } from '../random.js';
+import type { ControlPlane, MeshEndpoint } from './control-plane.js';
+import { defaultRetryOn, type DestinationRuleConfig, type HttpRoute, type RetryPolicy, type TrafficPolicy } from './istio-config.js';
+import { UpstreamBalancer } from './load-balancer.js';
+import { ConnectionPool } from './connection-pool.js';
+import { appliesToMesh, gatewayHostMatches, isGatewayBound, matchRoute, meshHostMatches, serviceKeyOf, type ServiceKey } from './route-match.js';
+import { sleep, type AttemptResult, type MeshRequest, type MeshResponse, type UpstreamClient } from './upstream.js';
+
+export interface ProxyOptions {
+  /** Who answers when the proxy itself answers: the gateway, or the Pod of a sidecar. */
+  id: string;
+  cluster: string;
+  kind: 'gateway' | 'sidecar';
+  controlPlane: ControlPlane;
+  upstream: UpstreamClient;
+  random: Random;
+  /** One-way latency of a hop to another cluster. */
+  interRegionLatencyMs: number;
+  stop: AbortSignal;
+}
+
+const defaultRetries: RetryPolicy = { attempts: 2, retryOn: defaultRetryOn.split(',') };
+
+interface Upstream {
+  balancer: UpstreamBalancer;
+  pool: ConnectionPool;
+}
+
+export class Proxy {
+  private readonly upstreams = new Map<string, Upstream>();
+
+  constructor(private readonly options: ProxyOptions) {}
+
+  /** A local reply (no upstream involved), shaped like Envoy's. */
+  localReply(status: number, text: string, extra: Record<string, string> = {}): MeshResponse {
+    return {
+      status,
+      headers: { 'content-type': 'text/plain', 'x-chaos-cluster': this.options.cluster, 'x-chaos-pod': this.options.id, server: 'istio-envoy', ...extra },
+      body: Buffer.from(text),
+    };
+  }
+
+  /** Ingress: route by the request's authority through this cluster's gateway-bound VirtualServices. */
+  async handleIngress(request: MeshRequest, authority: string): Promise<MeshResponse> {
+    const services = this.options.controlPlane.config(this.options.cluster).virtualServices.filter((vs) => isGatewayBound(vs) && gatewayHostMatches(vs, authority));
+    const facts = { method: request.method, path: request.path, headers: request.headers };
+    for (const vs of services) {
+      const route = matchRoute(vs, facts);
+      if (route) return this.execute(route, vs.namespace, request);
+    }
+    return this.localReply(404, '');
+  }
+
+  /** Outbound from a Pod: mesh VirtualServices for the destination, else straight to the Service. */
+  async call(destination: ServiceKey, request: MeshRequest): Promise<MeshResponse> {
+    const vs = this.options.controlPlane.config(this.options.cluster).virtualServices.find((candidate) => appliesToMesh(candidate) && meshHostMatches(candidate, destination));
+    const [namespace = 'default', name = ''] = destination.split('/');
+    if (!vs) return this.execute({ match: [], route: [{ host: name, weight: 100 }] }, namespace, request);
+    const route = matchRoute(vs, { method: request.method, path: request.path, headers: request.headers });
+    return route ? this.execute(route, vs.namespace, request) : this.localReply(404, '');
+  }
+
+  private async execute(route: HttpRoute, namespace: string, request: MeshRequest): Promise<MeshResponse> {
+    const { random, stop } = this.options;
+    if (route.fault?.delay && random.percent(route.fault.delay.percent)) await sleep(route.fault.delay.ms, stop);
+    if (route.fault?.abort && random.percent(route.fault.abort.percent)) return this.localReply(route.fault.abort.status, 'fault filter abort');
+    const destination = this.pickDestination(route);
+    const service = destination ? serviceKeyOf(destination.host, namespace) : undefined;
+    if (!destination || !service) return this.localReply(503, 'no healthy upstream');
+    // Istio: "timeouts or retries will not be enabled when faults are enabled on the client side".
+    const retries = route.fault ? { attempts: 0, retryOn: [] } : (route.retries ?? defaultRetries);
+    const timeoutMs = route.fault ? undefined : route.timeoutMs;
+    const headers = { ...request.headers, 'x-request-id': request.headers['x-request-id'] ?? randomUUID() };
+    const outbound = { ...request, headers };
+    // One signal per request: the lab stopping, or the route timeout, aborts the attempt in flight.
+    const controller = new AbortController();
+    const abort = (): void => controller.abort();
+    stop.addEventListener('abort', abort, { once: true });
+    const timer = timeoutMs ? setTimeout(abort, timeoutMs) : undefined;
+    try {
+      const deadline = timeoutMs ? Date.now() + timeoutMs : undefined;
+      const response = await this.attempts(service, destination.subset, outbound, retries, controller.signal, deadline);
+      return timeoutMs && controller.signal.aborted && !stop.aborted ? this.localReply(504, 'upstream request timeout') : response;
+    } finally {
+      if (timer) clearTimeout(timer);
+      stop.removeEventListener('abort', abort);
+    }
+  }
+
+  private pickDestination(route: HttpRoute): HttpRoute['route'][number] | undefined {
+    if (route.route.length <= 1) return route.route[0];
+    const total = route.route.reduce((sum, d) => sum + d.weight, 0);
+    let draw = this.options.random.next() * (total > 0 ? total : route.route.length);
+    for (const destination of route.route) {
+      draw -= total > 0 ? destination.weight : 1;
+      if (draw < 0) return destination;
+    }
+    return route.route[route.route.length - 1];
+  }
+
+  private destinationRule(service: ServiceKey): DestinationRuleConfig | undefined {
+    return this.options.controlPlane.config(this.options.cluster).destinationRules.find((rule) => serviceKeyOf(rule.host, rule.namespace) === service);
+  }
+
+  private upstream(id: string): Upstream {
+    let upstream = this.upstreams.get(id);
+    if (!upstream) {
+      const locality = this.options.controlPlane.locality(this.options.cluster);
+      upstream = { balancer: new UpstreamBalancer(locality, this.options.random.fork(`lb/${id}`)), pool: new ConnectionPool() };
+      this.upstreams.set(id, upstream);
+    }
+    return upstream;
+  }
+
+  private retriable(result: AttemptResult, retryOn: readonly string[]): boolean {
+    const has = (condition: string): boolean => retryOn.includes(condition);
+    if (result.kind === 'failure') {
+      if (result.reason === 'connect-failure') return has('connect-failure') || has('reset') || has('5xx') || has('refused-stream');
+      if (result.reason === 'timeout') return has('5xx') || has('gateway-error') || has('reset');
+      return has('reset') || has('5xx');
+    }
+    const status = result.response.status;
+    if (has('5xx') && status >= 500) return true;
+    if (has('gateway-error') && (status === 502 || status === 503 || status === 504)) return true;
+    if (has('retriable-4xx') && status === 409) return true;
+    return retryOn.includes(String(status));
+  }
+
+  private async attempts(service: ServiceKey, subset: string | undefined, request: MeshRequest, retries: RetryPolicy, signal: AbortSignal, deadline: number | undefined): Promise<MeshResponse> {
+    const rule = this.destinationRule(service);
+    const subsetRule = subset ? rule?.subsets.find((s) => s.name === subset) : undefined;
+    const policy: TrafficPolicy | undefined = subsetRule?.trafficPolicy ?? rule?.trafficPolicy;
+    const { balancer, pool } = this.upstream(`${service}|${subset ?? ''}`);
+    const tried = new Set<string>();
+    const authority = service.split('/').reverse().join('.');
+    for (let attempt = 0; ; attempt += 1) {
+      const all = this.options.controlPlane.endpoints(service);
+      const endpoints = subsetRule ? all.filter((e) => Object.entries(subsetRule.labels).every(([k, v]) => e.labels[k] === v)) : all;
+      const endpoint = balancer.choose(endpoints, policy, tried, Date.now());
+      if (!endpoint) return this.localReply(503, 'no healthy upstream');
+      const ticket = await pool.acquire(policy?.pool);
+      if (ticket.kind === 'overflow') {
+        return this.localReply(503, 'upstream connect error or disconnect/reset before headers. reset reason: overflow', { 'x-envoy-overloaded': 'true' });
+      }
+      tried.add(endpoint.id);
+      const remaining = deadline === undefined ? undefined : Math.max(1, deadline - Date.now());
+      const perTry = retries.perTryTimeoutMs !== undefined && remaining !== undefined ? Math.min(retries.perTryTimeoutMs, remaining) : (retries.perTryTimeoutMs ?? remaining);
+      balancer.begin(endpoint);
+      const result = await this.send(endpoint, request, authority, perTry, signal);
+      balancer.end(endpoint);
+      ticket.release();
+      balancer.record(endpoint, result.kind === 'response' ? { kind: 'status', status: result.response.status } : { kind: 'failure' }, policy?.outlier, endpoints.length, Date.now());
+      if (attempt < retries.attempts && !signal.aborted && this.retriable(result, retries.retryOn)) {
+        // Envoy's default back-off: 25 ms base, exponential, fully jittered.
+        await sleep(this.options.random.next() * 25 * 2 ** attempt, signal);
+        continue;
+      }
+      return this.toResponse(result);
+    }
+  }
+
+  private send(endpoint: MeshEndpoint, request: MeshRequest, authority: string, timeoutMs: number | undefined, signal: AbortSignal): Promise<AttemptResult> {
+    const delay = endpoint.cluster === this.options.cluster ? 0 : this.options.interRegionLatencyMs;
+    return this.options.upstream.send(endpoint, request, authority, delay, timeoutMs, signal);
+  }
+
+  private toResponse(result: AttemptResult): MeshResponse {
+    if (result.kind === 'response') return result.response;
+    switch (result.reason) {
+      case 'timeout':
+        return this.localReply(504, 'upstream request timeout');
+      case 'connect-failure':
+        return this.localReply(503, 'upstream connect error or disconnect/reset before headers. reset reason: connection failure');
+      case 'reset':
+        return this.localReply(503, 'upstream connect error or disconnect/reset before headers. reset reason: connection termination');
+    }
+  }
+}
