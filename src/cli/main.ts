@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { registerLab } from './commands/lab.js';
 import { registerList } from './commands/list.js';
 import { registerPlan } from './commands/plan.js';
 import { registerSchema } from './commands/schema.js';
@@ -26,8 +27,9 @@ export function buildProgram(io: CliIo): Command {
     .showHelpAfterError('(run chaos <command> --help for usage)')
     .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })
     .exitOverride();
-  for (const register of [registerList, registerValidate, registerPlan, registerSchema, registerSetup]) register(program, io);
-  for (const command of program.commands) command.exitOverride();
+  for (const register of [registerList, registerValidate, registerPlan, registerSchema, registerSetup, registerLab]) register(program, io);
+  const override = (command: Command): void => { command.exitOverride(); command.commands.forEach(override); };
+  override(program);
   return program;
 }
 

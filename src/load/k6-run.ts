@@ -1,0 +1,64 @@
+/**
+ * One k6 run as a value: start it with the load config, follow its samples, stop it on
+ * request. Its end is returned (exit code, signal, reason), never thrown.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { packageRoot } from '../scenario/read-scenario.js';
+import { buildK6Invocation, loadScriptPath, type LoadScriptConfig } from './k6-args.js';
+import type { K6Binary } from './k6-binary.js';
+import type { LoadSample } from './samples.js';
+import { followSamples, type SampleStream } from './sample-stream.js';
+import { startProcess, type ProcessResult } from './spawn.js';
+
+export type K6End =
+  | { kind: 'completed' }
+  | { kind: 'stopped' }
+  | { kind: 'script-error'; exitCode: number; message: string }
+  | { kind: 'crashed'; exitCode: number | null; signal: string | null; message: string };
+
+export interface K6Run {
+  pid: number | undefined;
+  samples: SampleStream;
+  /** Graceful stop (SIGINT: k6 flushes its output). */
+  stop(): void;
+  /** Immediate stop (SIGKILL), for a second signal: the JSON tail may be lost. */
+  kill(): void;
+  ended: Promise<{ end: K6End; result: ProcessResult }>;
+}
+
+/** k6's own exit codes (errext/exitcodes): 105 = stopped by signal, 107 = script error. */
+export function classifyK6Exit(result: ProcessResult, stopRequested: boolean): K6End {
+  const tail = (result.stderr || result.stdout).trim().split('\n').slice(-6).join('\n');
+  if (result.startError) return { kind: 'crashed', exitCode: null, signal: null, message: `cannot start k6: ${result.startError.message}` };
+  if (result.exitCode === 0) return { kind: 'completed' };
+  if (stopRequested && (result.exitCode === 105 || result.signal === 'SIGINT' || result.signal === 'SIGKILL')) return { kind: 'stopped' };
+  if (result.exitCode === 107 || result.exitCode === 104) return { kind: 'script-error', exitCode: result.exitCode, message: tail };
+  return { kind: 'crashed', exitCode: result.exitCode, signal: result.signal, message: tail || 'k6 ended without a message' };
+}
+
+export function startK6(options: {
+  k6: K6Binary;
+  runDir: string;
+  config: LoadScriptConfig;
+  onSample: (sample: LoadSample) => void;
+  onLog?: (line: string) => void;
+  scriptPath?: string;
+}): K6Run {
+  const configPath = path.join(options.runDir, 'k6-config.json');
+  const samplesPath = path.join(options.runDir, 'k6-samples.json');
+  writeFileSync(configPath, JSON.stringify(options.config, null, 2));
+  const invocation = buildK6Invocation({ scriptPath: options.scriptPath ?? path.join(packageRoot, loadScriptPath), configPath, samplesPath });
+  const child = startProcess(options.k6.path, invocation.args, {
+    env: { ...process.env, ...invocation.env },
+    onLine: (line) => { if (line.trim()) options.onLog?.(line); },
+  });
+  let stopRequested = false;
+  return {
+    pid: child.pid,
+    samples: followSamples(samplesPath, options.onSample),
+    stop: () => { stopRequested = true; child.kill('SIGINT'); },
+    kill: () => { stopRequested = true; child.kill('SIGKILL'); },
+    ended: child.result.then((result) => ({ end: classifyK6Exit(result, stopRequested), result })),
+  };
+}

@@ -1,0 +1,167 @@
+/**
+ * The timeline of one run: load first, then each phase in turn — apply its faults (journal
+ * first, in the driver), hold, revert — while a monitor digests k6's samples into windows and
+ * checks abort limits on every window. Every way out goes through `revertAll`.
+ */
+import { Ledger, type WindowSummary } from '../budgets/ledger.js';
+import { buildLoadConfig } from '../load/k6-args.js';
+import type { K6Binary } from '../load/k6-binary.js';
+import { startK6, type K6End, type K6Run } from '../load/k6-run.js';
+import type { RunPlan } from './build-plan.js';
+import type { AppliedFaultRecord, FaultDriver, RevertAllReport, RevertedFaultRecord } from './fault-driver.js';
+import type { RunEventSink } from './run-events.js';
+
+export interface RunDeps {
+  k6: K6Binary;
+  driver: FaultDriver;
+  ingressUrls: Record<string, string>;
+  runDir: string;
+  emit: RunEventSink;
+  /** Aborted by SIGINT/SIGTERM; `reason` says which. */
+  interrupt: AbortSignal;
+  /** Set by a second signal: do not wait for k6 to flush. */
+  hurry: AbortSignal;
+  now?: () => number;
+}
+
+export type RunStop =
+  | { kind: 'completed' }
+  | { kind: 'aborted'; reason: string }
+  | { kind: 'interrupted'; reason: string }
+  | { kind: 'error'; reason: string };
+
+export interface RunRecord {
+  stop: RunStop;
+  ledger: Ledger;
+  windows: WindowSummary[];
+  applied: AppliedFaultRecord[];
+  reverted: RevertedFaultRecord[];
+  revertAll?: RevertAllReport & { startedAtMs: number; finishedAtMs: number };
+  k6End?: K6End;
+  startedAtMs: number;
+  endedAtMs: number;
+}
+
+/** Windows are closed this long after they end: k6 flushes every 200 ms and we poll every 100 ms. */
+const windowLagMs = 700;
+const pollMs = 100;
+const firstSampleTimeoutMs = 30_000;
+
+class Stop extends Error {
+  constructor(readonly stop: RunStop) {
+    super(stop.kind);
+  }
+}
+
+export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecord> {
+  const now = deps.now ?? Date.now;
+  const { scenario } = plan;
+  const startedAtMs = now();
+  const ledger = new Ledger({
+    ingresses: plan.load.map((load) => load.ingress), windowMs: scenario.windowMs, method: scenario.load.method,
+    budgets: scenario.budgets, abortLimits: scenario.abortLimits, originMs: startedAtMs,
+  });
+  const applied: AppliedFaultRecord[] = [];
+  const reverted: RevertedFaultRecord[] = [];
+  const record: RunRecord = { stop: { kind: 'completed' }, ledger, windows: ledger.windows, applied, reverted, startedAtMs, endedAtMs: startedAtMs };
+  const halt = new AbortController();
+  const haltWith = (stop: RunStop) => { if (!halt.signal.aborted) halt.abort(new Stop(stop)); };
+  const onInterrupt = () => haltWith({ kind: 'interrupted', reason: String(deps.interrupt.reason ?? 'interrupted') });
+  deps.interrupt.addEventListener('abort', onInterrupt);
+  if (deps.interrupt.aborted) onInterrupt();
+
+  // k6 runs longer than planned (applies and reverts take time); we stop it when the timeline ends.
+  const slackSeconds = 600;
+  const config = buildLoadConfig(plan.load, deps.ingressUrls, Math.ceil(plan.totalMs / 1000) + slackSeconds);
+  let firstSampleAt: number | undefined;
+  const k6 = startK6({
+    k6: deps.k6, runDir: deps.runDir, config,
+    onSample: (sample) => { firstSampleAt ??= now(); ledger.add(sample); },
+    onLog: (line) => deps.emit({ type: 'log', atMs: now(), level: 'warn', message: `k6: ${line}` }),
+  });
+  k6.ended.then(({ end }) => {
+    record.k6End = end;
+    if (end.kind === 'script-error') haltWith({ kind: 'error', reason: `k6 script error (exit ${end.exitCode}): ${end.message}` });
+    else if (end.kind === 'crashed') haltWith({ kind: 'error', reason: `k6 died mid-run (exit ${end.exitCode ?? end.signal}): ${end.message}` });
+    else if (end.kind === 'completed') haltWith({ kind: 'error', reason: 'k6 finished before the timeline did' });
+  });
+  const monitor = setInterval(() => {
+    k6.samples.poll();
+    for (const window of ledger.closeWindows(now() - windowLagMs)) {
+      deps.emit({ type: 'window', atMs: now(), window });
+      const [breach] = window.breaches;
+      if (breach) {
+        deps.emit({ type: 'abort', atMs: now(), reason: `abort limit ${breach.limit} breached on ingress ${window.ingress}`, windowEndMs: window.endMs });
+        haltWith({ kind: 'aborted', reason: `abort limit "${breach.limit}" breached on ingress ${window.ingress} (window ending ${new Date(window.endMs).toISOString()}: ${breach.value})` });
+      }
+    }
+  }, pollMs);
+
+  try {
+    await waitForFirstSample(() => firstSampleAt, halt.signal);
+    deps.emit({ type: 'load-started', atMs: now(), ingresses: Object.fromEntries(config.ingresses.map((ingress) => [ingress.name, ingress.url])) });
+    for (const phase of plan.phases) {
+      const phaseStart = now();
+      ledger.startPhase(phase.name, phaseStart);
+      deps.emit({ type: 'phase-started', atMs: phaseStart, phase: phase.name, plannedMs: phase.durationMs });
+      if (phase.faults.length > 0) {
+        const records = await deps.driver.apply(phase, halt.signal);
+        applied.push(...records);
+        for (const r of records) deps.emit({ type: 'fault-applied', atMs: r.appliedAtMs, phase: phase.name, faultId: r.faultId, cluster: r.cluster, effectiveAtMs: r.effectiveAtMs });
+      }
+      await sleep(phaseStart + phase.durationMs - now(), halt.signal);
+      if (phase.faults.length > 0) {
+        const records = await deps.driver.revert(phase);
+        reverted.push(...records);
+        for (const r of records) deps.emit({ type: 'fault-reverted', atMs: r.revertedAtMs, phase: phase.name, faultId: r.faultId, cluster: r.cluster });
+      }
+    }
+  } catch (error) {
+    record.stop = error instanceof Stop ? error.stop : { kind: 'error', reason: error instanceof Error ? error.message : String(error) };
+  } finally {
+    deps.interrupt.removeEventListener('abort', onInterrupt);
+    // Always: after a completed timeline this finds nothing left; on any other way out it is the rollback.
+    const startedRevert = now();
+    const reason = record.stop.kind === 'completed' ? 'end of run (safety net)' : record.stop.reason;
+    const report = await deps.driver.revertAll(reason);
+    record.revertAll = { ...report, startedAtMs: startedRevert, finishedAtMs: now() };
+    if (record.stop.kind !== 'completed' || report.reverted.length > 0 || report.failures.length > 0) {
+      deps.emit({ type: 'revert-all', atMs: startedRevert, reason, finishedAtMs: now(), failures: report.failures.map((f) => `${f.faultId}@${f.cluster}: ${f.message}`) });
+    }
+    ledger.endPhases(now());
+    record.endedAtMs = now();
+    await stopK6(k6, deps.hurry, record.stop.kind === 'error' ? 'kill' : 'stop');
+    clearInterval(monitor);
+    k6.samples.close();
+    for (const window of ledger.closeWindows(record.endedAtMs + scenario.windowMs)) deps.emit({ type: 'window', atMs: now(), window });
+    deps.emit({ type: 'k6-ended', atMs: now(), end: record.k6End?.kind ?? 'unknown' });
+  }
+  return record;
+}
+
+async function stopK6(k6: K6Run, hurry: AbortSignal, how: 'stop' | 'kill'): Promise<void> {
+  if (how === 'kill' || hurry.aborted) k6.kill(); else k6.stop();
+  const onHurry = () => k6.kill();
+  hurry.addEventListener('abort', onHurry);
+  // Bounded: a k6 that ignores SIGINT for 15 s is killed.
+  const timer = setTimeout(() => k6.kill(), 15_000);
+  await k6.ended;
+  clearTimeout(timer);
+  hurry.removeEventListener('abort', onHurry);
+}
+
+async function waitForFirstSample(firstSampleAt: () => number | undefined, signal: AbortSignal): Promise<void> {
+  for (let waited = 0; firstSampleAt() === undefined; waited += pollMs) {
+    if (waited >= firstSampleTimeoutMs) throw new Stop({ kind: 'error', reason: `no request completed within ${firstSampleTimeoutMs / 1000}s of starting k6: is every ingress answering?` });
+    await sleep(pollMs, signal);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, Math.max(0, ms));
+    const onAbort = () => { clearTimeout(timer); reject(signal.reason); };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
