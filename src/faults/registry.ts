@@ -1,9 +1,12 @@
 import type { Fault, FaultType } from '../scenario/types.js';
-import { drain } from './drain.js';
-import type { FaultPlugin } from './fault-plugin.js';
+import { cordonHandler, drain, evictHandler } from './drain.js';
+import type { FaultPlugin, MutationHandler, MutationHandlers } from './fault-plugin.js';
+import { handlerOf } from './fault-plugin.js';
+import { routeInsertHandler, virtualServiceCreateHandler } from './istio-route-revert.js';
 import { istioAbort, istioDelay } from './istio-route.js';
-import { podKill } from './pod-kill.js';
-import { scale } from './scale.js';
+import type { Mutation } from './mutation.js';
+import { podDeleteHandler, podKill } from './pod-kill.js';
+import { hpaPinHandler, scale, scaleHandler } from './scale.js';
 
 /** The explicit registry: one entry per fault type, checked complete by the compiler. */
 const registry: { [T in FaultType]: FaultPlugin<Extract<Fault, { type: T }>> } = {
@@ -14,6 +17,21 @@ const registry: { [T in FaultType]: FaultPlugin<Extract<Fault, { type: T }>> } =
   'pod-kill': podKill,
 };
 
+/** Undo of every mutation kind, for `chaos recover` (checked complete by the compiler too). */
+export const mutationHandlers: MutationHandlers = {
+  scale: scaleHandler,
+  'hpa-pin': hpaPinHandler,
+  'route-insert': routeInsertHandler,
+  'virtualservice-create': virtualServiceCreateHandler,
+  cordon: cordonHandler,
+  evict: evictHandler,
+  'pod-delete': podDeleteHandler,
+};
+
 export function pluginFor<F extends Fault>(fault: F): FaultPlugin<F> {
   return registry[fault.type] as unknown as FaultPlugin<F>;
+}
+
+export function mutationHandlerFor(mutation: Mutation): MutationHandler {
+  return handlerOf(mutationHandlers, mutation);
 }

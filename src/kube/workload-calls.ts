@@ -6,8 +6,11 @@ import type { Deployment, EndpointSlice, HorizontalPodAutoscaler, MergePatch, Se
 
 export interface WorkloadCalls {
   readScale(kind: WorkloadKind, namespace: string, name: string): Promise<V1Scale>;
-  /** Merge patch of the scale subresource: `spec.replicas` only. */
-  patchScale(kind: WorkloadKind, namespace: string, name: string, replicas: number): Promise<V1Scale>;
+  /**
+   * Merge patch of the scale subresource: `spec.replicas` only. With `resourceVersion` the
+   * write is conditional (409 if the scale moved since that read).
+   */
+  patchScale(kind: WorkloadKind, namespace: string, name: string, replicas: number, resourceVersion?: string): Promise<V1Scale>;
   readWorkload(kind: WorkloadKind, namespace: string, name: string): Promise<Deployment | StatefulSet>;
   listWorkloads(kind: WorkloadKind, namespace: string): Promise<Array<Deployment | StatefulSet>>;
   /** Merge patch of the workload object itself (annotations; never replicas, which go through /scale). */
@@ -31,8 +34,8 @@ export function createWorkloadCalls(config: KubeConfig, caller: Caller): Workloa
     readScale: (kind, namespace, name) =>
       caller.invoke({ verb: 'GET', resource: resourceOf(kind), namespace, name, subresource: 'scale' }, (options) =>
         kind === 'Deployment' ? apps.readNamespacedDeploymentScale({ namespace, name }, options) : apps.readNamespacedStatefulSetScale({ namespace, name }, options)),
-    patchScale: (kind, namespace, name, replicas) => {
-      const body = { spec: { replicas } };
+    patchScale: (kind, namespace, name, replicas, resourceVersion) => {
+      const body = resourceVersion ? { metadata: { resourceVersion }, spec: { replicas } } : { spec: { replicas } };
       return caller.invoke(
         { verb: 'PATCH', resource: resourceOf(kind), namespace, name, subresource: 'scale' },
         (options) => (kind === 'Deployment'

@@ -1,0 +1,53 @@
+/**
+ * The annotations we leave on what we change. They name the run, the fault, the state to
+ * restore and an expiry, so anyone (and `chaos recover` on another machine) can undo a run
+ * that died without its journal. All are removed by the revert.
+ */
+import type { MergePatch } from '../kube/types.js';
+
+export const annotation = {
+  run: 'chaos.dev/run',
+  fault: 'chaos.dev/fault',
+  expires: 'chaos.dev/expires',
+  originalReplicas: 'chaos.dev/original-replicas',
+  replicas: 'chaos.dev/replicas',
+  originalHpa: 'chaos.dev/original-hpa',
+  cordoned: 'chaos.dev/cordoned',
+  routes: 'chaos.dev/routes',
+  created: 'chaos.dev/created',
+} as const;
+
+const ours = Object.values(annotation) as string[];
+
+export function isOurAnnotation(key: string): boolean {
+  return ours.includes(key);
+}
+
+/** Run, fault and expiry: the three every annotated object carries. */
+export function runAnnotations(runId: string, faultId: string, expiresAt: string): Record<string, string> {
+  return { [annotation.run]: runId, [annotation.fault]: faultId, [annotation.expires]: expiresAt };
+}
+
+/**
+ * A merge patch removing our annotations. When nothing else is left it removes the whole map,
+ * so an object that had no annotations before has none after (equal to what it was).
+ */
+export function annotationRemovalPatch(current: Record<string, string> | undefined): MergePatch {
+  const keys = Object.keys(current ?? {});
+  const remaining = keys.filter((key) => !isOurAnnotation(key));
+  if (remaining.length === 0) return { metadata: { annotations: null } };
+  return { metadata: { annotations: Object.fromEntries(keys.filter(isOurAnnotation).map((key) => [key, null])) } };
+}
+
+/** `kubectl annotate … chaos.dev/run- …`: the manual way to drop our annotations. */
+export function manualAnnotationRemoval(prefix: string, current: Record<string, string> | undefined): string {
+  const keys = Object.keys(current ?? {}).filter(isOurAnnotation);
+  const list = (keys.length > 0 ? keys : [annotation.run, annotation.fault, annotation.expires]).map((key) => `${key}-`).join(' ');
+  return `${prefix} ${list}`;
+}
+
+export function readNumber(annotations: Record<string, string> | undefined, key: string): number | undefined {
+  const text = annotations?.[key];
+  if (text === undefined || !/^\d+$/.test(text)) return undefined;
+  return Number(text);
+}

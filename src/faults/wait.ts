@@ -1,0 +1,61 @@
+/**
+ * Bounded polling, and the shared revert loop. Every wait has a time bound and a count bound
+ * and gives up early when the session aborts; a transient API error while polling is a
+ * reason to look again, not a failure.
+ */
+import { HarnessError } from '../cli/errors.js';
+import { handlerOf, type KubeContext, type MutationHandlers } from './fault-plugin.js';
+import { describeMutation, type Mutation, type RevertOutcome } from './mutation.js';
+
+/**
+ * Polls `check` until it returns undefined (satisfied). Otherwise it returns what is still
+ * missing, which ends up in the timeout message.
+ */
+export async function waitUntil(ctx: KubeContext, what: string, check: () => Promise<string | undefined>, timeoutMs = ctx.timing.verifyTimeoutMs): Promise<void> {
+  const deadline = ctx.now() + timeoutMs;
+  const maxPolls = Math.max(1, Math.ceil(timeoutMs / Math.max(1, ctx.timing.pollIntervalMs))) + 1;
+  let missing = 'not checked yet';
+  for (let poll = 0; poll < maxPolls; poll += 1) {
+    if (ctx.signal.aborted) throw new HarnessError(`stopped waiting for ${what}: the run is reverting (last seen: ${missing})`);
+    try {
+      const result = await check();
+      if (result === undefined) return;
+      missing = result;
+    } catch (error) {
+      missing = error instanceof Error ? error.message : String(error);
+    }
+    if (ctx.now() >= deadline) break;
+    await ctx.sleep(Math.min(ctx.timing.pollIntervalMs, Math.max(1, deadline - ctx.now())));
+  }
+  throw new HarnessError(`timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${what}: ${missing}`);
+}
+
+/** Reverts `mutations` newest first; a failure of one never stops the others. */
+export async function revertMutations(mutations: readonly Mutation[], handlers: Partial<MutationHandlers>, ctx: KubeContext): Promise<RevertOutcome[]> {
+  const outcomes: RevertOutcome[] = [];
+  for (const mutation of [...mutations].reverse()) {
+    outcomes.unshift(await revertOne(mutation, handlers, ctx));
+  }
+  return outcomes;
+}
+
+export async function revertOne(mutation: Mutation, handlers: Partial<MutationHandlers>, ctx: KubeContext): Promise<RevertOutcome> {
+  const handler = handlerOf(handlers, mutation);
+  try {
+    return await handler.revert(mutation, ctx);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { status: 'failed', detail: `could not revert ${describeMutation(mutation)}: ${reason}`, manual: handler.manual(mutation, ctx.api.context) };
+  }
+}
+
+export async function verifyMutationsReverted(mutations: readonly Mutation[], handlers: Partial<MutationHandlers>, ctx: KubeContext): Promise<void> {
+  for (const mutation of [...mutations].reverse()) {
+    await handlerOf(handlers, mutation).verifyReverted(mutation, ctx);
+  }
+}
+
+/** `kubectl --context <context>`: every manual command names its context explicitly. */
+export function kubectl(context: string, namespace?: string): string {
+  return `kubectl --context ${context}${namespace ? ` -n ${namespace}` : ''}`;
+}
