@@ -37,20 +37,29 @@ export interface ClusterRuntimeOptions {
   onError: ControllerErrorHandler;
 }
 
+export interface PodListener {
+  pod: string;
+  ip: string;
+  port: number;
+}
+
 export interface ClusterRuntime {
   api: RunningApiServer;
+  /** Where each running Pod listens now. */
+  podListeners(): PodListener[];
   stopControllers(): void;
 }
 
 /** Remembers where each Pod really listens, for the EndpointSlice controller. */
-function trackPorts(runtime: PodRuntime): { runtime: PodRuntime; portOf: (pod: Pod) => number | undefined } {
-  const ports = new Map<string, number>();
+function trackPorts(runtime: PodRuntime): { runtime: PodRuntime; portOf: (pod: Pod) => number | undefined; listeners: () => PodListener[] } {
+  const ports = new Map<string, PodListener>();
   return {
-    portOf: (pod) => ports.get(pod.metadata.uid),
+    portOf: (pod) => ports.get(pod.metadata.uid)?.port,
+    listeners: () => [...ports.values()],
     runtime: {
       start: async (pod, address): Promise<PodProcess> => {
         const process = await runtime.start(pod, address);
-        ports.set(pod.metadata.uid, process.port);
+        ports.set(pod.metadata.uid, { pod: pod.metadata.name, ip: process.ip, port: process.port });
         const forget = (): void => {
           ports.delete(pod.metadata.uid);
         };
@@ -84,7 +93,7 @@ export async function startClusterRuntime(options: ClusterRuntimeOptions): Promi
   };
   try {
     const api = await startApiServer({ host: options.apiHost, port: options.apiPort, token: options.token, tls: options.tls, cluster });
-    return { api, stopControllers };
+    return { api, stopControllers, podListeners: tracked.listeners };
   } catch (error) {
     stopControllers();
     throw error;

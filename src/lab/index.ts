@@ -3,6 +3,6 @@
  * Istio-like mesh on loopback. See DESIGN.md "The lab" and src/lab/README.md.
  */
 export { startLab, defaultTiming, defaultPropagationDelayMs } from './lab.js';
-export type { LabOptions, LabCluster, LabEvent, LabTiming, RunningLab } from './types.js';
+export type { LabOptions, LabCluster, LabEvent, LabListener, LabTiming, RunningLab } from './types.js';
 export { writeLabState, readLabState, removeLabState, processIsAlive, labStateFile, type LabState, type LabStateReading } from './state-file.js';
 export { readTopology, parseTopology, defaultTopologyPath, type Topology } from './topology/read-topology.js';

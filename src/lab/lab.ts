@@ -20,7 +20,7 @@ import type { ServiceBehaviour } from './mesh/pod-server.js';
 import { createClusterState, startClusterRuntime, type ClusterRuntime, type ClusterState } from './cluster-runtime.js';
 import { keys } from './api/resource-types.js';
 import type { Workload } from './api/object-types.js';
-import type { LabCluster, LabEvent, LabOptions, RunningLab } from './types.js';
+import type { LabCluster, LabEvent, LabListener, LabOptions, RunningLab } from './types.js';
 
 export const defaultTiming = { startupMs: 300, readinessMs: 200, terminationGraceMs: 1000 };
 export const defaultPropagationDelayMs = 500;
@@ -88,7 +88,7 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
     );
     const behaviours = new Map<string, ServiceBehaviour>(topology.services.map((service) => [service.name, service.behaviour]));
     for (const state of states) {
-      const plane: DataPlaneOptions = { cluster: state.name, controlPlane, upstream, random, interRegionLatencyMs: topology.interRegionLatencyMs, behaviours, stop: stop.signal };
+      const plane: DataPlaneOptions = { cluster: state.name, controlPlane, upstream, random, interRegionLatencyMs: topology.interRegionLatencyMs, behaviours, stop: stop.signal, store: state.api.store };
       (gateways[state.index] as RunningGateway).attach(gatewayProxy(plane, topology.ingress.service));
       runtimes.push(
         await startClusterRuntime({
@@ -118,6 +118,16 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
       caPem: certs.caPem,
       namespace: topology.namespace,
       kubeconfig: () => renderKubeconfig(clusters.map((c) => ({ context: c.context, apiUrl: c.apiUrl })), certs.caPem, token),
+      listeners: () =>
+        topology.clusters.flatMap((cluster, index): LabListener[] => {
+          const runtime = runtimes[index] as ClusterRuntime;
+          const gateway = gateways[index] as RunningGateway;
+          return [
+            { kind: 'api', cluster: cluster.name, name: 'kube-apiserver', address: runtime.api.address.address, port: runtime.api.address.port },
+            { kind: 'ingress', cluster: cluster.name, name: topology.ingress.service, address: gateway.address.address, port: gateway.address.port },
+            ...runtime.podListeners().map((pod): LabListener => ({ kind: 'pod', cluster: cluster.name, name: pod.pod, address: pod.ip, port: pod.port })),
+          ];
+        }),
       stop: () => (stopped ??= shutdown()),
     };
   } catch (error) {

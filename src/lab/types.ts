@@ -45,6 +45,15 @@ export interface LabCluster {
   ingressUrl: string;
 }
 
+/** A socket the lab listens on; all are on loopback. */
+export interface LabListener {
+  kind: 'api' | 'ingress' | 'pod';
+  cluster: string;
+  name: string;
+  address: string;
+  port: number;
+}
+
 export interface RunningLab {
   clusters: LabCluster[];
   token: string;
@@ -53,6 +62,8 @@ export interface RunningLab {
   namespace: string;
   /** YAML kubeconfig with one context per cluster, certificate-authority-data and a token user. */
   kubeconfig(): string;
+  /** Every socket the lab listens on right now (API servers, ingresses, Pods). */
+  listeners(): LabListener[];
   /** Closes every listener; resolves when all are closed. Safe to call twice. */
   stop(): Promise<void>;
 }

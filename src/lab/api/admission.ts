@@ -124,6 +124,26 @@ function checkPdb(causes: Causes, object: KubeObject): void {
   }
 }
 
+const microTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}(Z|[+-]\d\d:\d\d)$/;
+
+/** Lease times are MicroTime: the real decoder refuses anything but six fractional digits (400). */
+function checkLease(object: KubeObject): void {
+  if (!isRecord(object.spec)) return;
+  for (const field of ['acquireTime', 'renewTime'] as const) {
+    const value = object.spec[field];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'string' || !microTime.test(value)) {
+      throw errors.badRequest(`Lease in version "v1" cannot be handled as a Lease: parsing time ${JSON.stringify(value)} as "2006-01-02T15:04:05.000000Z07:00": cannot parse as RFC 3339 with microseconds`);
+    }
+  }
+  for (const field of ['leaseDurationSeconds', 'leaseTransitions'] as const) {
+    const value = object.spec[field];
+    if (value !== undefined && value !== null && (typeof value !== 'number' || !Number.isInteger(value))) {
+      throw errors.badRequest(`Lease in version "v1" cannot be handled as a Lease: json: cannot unmarshal ${typeof value} into Go struct field LeaseSpec.spec.${field} of type int32`);
+    }
+  }
+}
+
 function checkKind(causes: Causes, object: KubeObject, allocator: Allocator, old: KubeObject | undefined): void {
   switch (object.kind) {
     case 'Deployment':
@@ -154,6 +174,8 @@ function checkKind(causes: Causes, object: KubeObject, allocator: Allocator, old
       checkArray(causes, 'endpoints', object.endpoints, false);
       object.endpoints ??= null;
       return;
+    case 'Lease':
+      return checkLease(object);
     case 'VirtualService':
       return checkVirtualService(causes, object.spec);
     case 'DestinationRule':

@@ -77,12 +77,11 @@ export function checkArray(causes: Causes, field: string, value: unknown, requir
   return true;
 }
 
-/** Istio durations (`1.5s`, `500ms`, `1m`); the CRD schema rejects anything else. */
-export function checkDuration(causes: Causes, field: string, value: unknown, minMs = 0): void {
+/** Istio durations (`1.5s`, `500ms`, `1m`), with the message of the CRDs' CEL rule. */
+export function checkDuration(causes: Causes, field: string, value: unknown, minMs = 1): void {
   if (value === undefined) return;
   const ms = typeof value === 'string' ? parseDurationMs(value) : undefined;
-  if (ms === undefined) causes.invalid(field, value, 'must be a duration like "500ms", "1.5s" or "1m"');
-  else if (ms < minMs) causes.invalid(field, value, `must be at least ${minMs}ms`);
+  if (ms === undefined || ms < minMs) causes.add(field, `Invalid value: "string": must be a valid duration greater than ${minMs}ms`);
 }
 
 export function parseDurationMs(text: string): number | undefined {

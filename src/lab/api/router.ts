@@ -6,7 +6,8 @@
 import { findResource, type ResourceType } from './resource-types.js';
 
 export type Route =
-  | { kind: 'document'; path: 'api' | 'apis' | 'version' | 'health' | 'openapi' }
+  | { kind: 'document'; path: 'api' | 'apis' | 'version' | 'health' }
+  | { kind: 'openapi'; path: string }
   | { kind: 'group'; group: string }
   | { kind: 'groupVersion'; group: string; version: string }
   | { kind: 'resource'; type: ResourceType; version: string; namespace?: string; name?: string; subresource?: string; watch: boolean }
@@ -21,7 +22,7 @@ function resourceRoute(group: string, version: string, rest: string[]): Route {
   }
   let namespace: string | undefined;
   // `namespaces/<ns>/<plural>…` is namespaced; `namespaces[/<name>[/status]]` is the Namespace itself.
-  if (group === '' && parts[0] === 'namespaces' && parts.length >= 3 && parts[2] !== 'status' && parts[2] !== 'finalize') {
+  if (group === '' && parts[0] === 'namespaces' && parts.length >= 3 && parts[2] !== 'status') {
     namespace = parts[1];
     parts = parts.slice(2);
   } else if (group !== '' && parts[0] === 'namespaces' && parts.length >= 3) {
@@ -33,7 +34,7 @@ function resourceRoute(group: string, version: string, rest: string[]): Route {
   const type = findResource(group, version, plural);
   if (!type) return { kind: 'unknown' };
   if (namespace !== undefined && !type.namespaced) return { kind: 'unknown' };
-  if (subresource !== undefined && subresource !== 'finalize' && !type.subresources.includes(subresource as never)) return { kind: 'unknown' };
+  if (subresource !== undefined && !type.subresources.includes(subresource as never)) return { kind: 'unknown' };
   const route: Route = { kind: 'resource', type, version, watch };
   if (namespace !== undefined) route.namespace = namespace;
   if (name !== undefined) route.name = name;
@@ -52,7 +53,7 @@ export function routeOf(pathname: string): Route {
     case 'readyz':
       return { kind: 'document', path: 'health' };
     case 'openapi':
-      return { kind: 'document', path: 'openapi' };
+      return { kind: 'openapi', path: parts.join('/') };
     case 'api':
       if (second === undefined) return { kind: 'document', path: 'api' };
       if (second !== 'v1') return { kind: 'unknown' };

@@ -13,6 +13,7 @@ import { apiGroup, apiGroupList, apiResourceList, apiVersions, serverVersion } f
 import { create, getOne, listOrWatch, patch, remove, removeCollection, update } from './resource-handlers.js';
 import { handleEviction, handleScale, handleStatus } from './subresources.js';
 import { wantsTable } from './table.js';
+import { openApiGroupVersion, openApiIndex } from './openapi.js';
 import { makeRequest, type ClusterApi } from './request-context.js';
 
 export interface ApiServerOptions {
@@ -39,9 +40,13 @@ function authorized(req: IncomingMessage, token: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-function serveDocument(route: Extract<Route, { kind: 'document' | 'group' | 'groupVersion' }>, res: ServerResponse, serverAddress: string): void {
+function serveDocument(route: Extract<Route, { kind: 'document' | 'group' | 'groupVersion' | 'openapi' }>, res: ServerResponse, serverAddress: string): void {
   let document: unknown;
   switch (route.kind) {
+    case 'openapi':
+      // v3 only: kubectl falls back to v2 solely when v3 is missing, and a 404 on v2 is fine then.
+      document = route.path === 'openapi/v3' ? openApiIndex() : openApiGroupVersion(route.path);
+      break;
     case 'group':
       document = apiGroup(route.group);
       break;
@@ -63,10 +68,6 @@ function serveDocument(route: Extract<Route, { kind: 'document' | 'group' | 'gro
           res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
           res.end('ok');
           return;
-        case 'openapi':
-          // No OpenAPI documents: kubectl then validates nothing client-side and asks the server.
-          document = undefined;
-          break;
       }
   }
   if (document === undefined) throw errors.pathNotFound();

@@ -4,6 +4,8 @@
  * `app` label; Pods of anything else answer 200 at once (a user's own Deployment, say).
  */
 import type { Pod } from '../api/object-types.js';
+import type { ObjectStore } from '../api/store.js';
+import { keys } from '../api/resource-types.js';
 import type { PodRuntime } from '../controllers/kubelet.js';
 import type { Random } from '../random.js';
 import type { ControlPlane } from './control-plane.js';
@@ -19,6 +21,7 @@ export interface DataPlaneOptions {
   interRegionLatencyMs: number;
   behaviours: ReadonlyMap<string, ServiceBehaviour>;
   stop: AbortSignal;
+  store: ObjectStore;
 }
 
 const trivial: ServiceBehaviour = { serviceTime: { kind: 'fixed', ms: 0, jitterMs: 0 }, concurrency: 1024, queue: 1024, routes: [] };
@@ -49,6 +52,7 @@ export function podRuntime(options: DataPlaneOptions): PodRuntime {
         sidecar,
         random: options.random.fork(`pod/${options.cluster}/${name}`),
         stop: options.stop,
+        annotations: () => options.store.peek(keys.pods, pod.metadata.namespace, name)?.metadata.annotations,
       });
     },
   };

@@ -44,7 +44,17 @@ export interface PodServerOptions {
   sidecar: Proxy;
   random: Random;
   stop: AbortSignal;
+  /** The Pod's current annotations (read per request, so a test can make one Pod misbehave). */
+  annotations: () => Record<string, string> | undefined;
 }
+
+/**
+ * A lab-only knob: a Pod annotated `lab.chaos.dev/fail-status: "503"` answers that status
+ * (to `lab.chaos.dev/fail-percent` of requests, default all) while staying Ready — a bad Pod
+ * that only outlier detection can take out of rotation.
+ */
+export const failStatusAnnotation = 'lab.chaos.dev/fail-status';
+export const failPercentAnnotation = 'lab.chaos.dev/fail-percent';
 
 function findRoute(behaviour: ServiceBehaviour, path: string): RouteBehaviour | undefined {
   const bare = path.split('?')[0] ?? '/';
@@ -116,6 +126,11 @@ export async function startPodServer(options: PodServerOptions): Promise<PodProc
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const route = findRoute(behaviour, req.url ?? '/');
     if (!route) return reply(res, 404, { error: `no route for ${req.url ?? '/'}` });
+    const annotations = options.annotations();
+    const failStatus = Number(annotations?.[failStatusAnnotation] ?? 'NaN');
+    if (Number.isInteger(failStatus) && failStatus >= 200 && failStatus <= 599 && random.percent(Number(annotations?.[failPercentAnnotation] ?? '100'))) {
+      return reply(res, failStatus, { error: `failing on purpose (${failStatusAnnotation})` });
+    }
     if (active >= behaviour.concurrency) {
       if (queue.length >= behaviour.queue) return reply(res, 503, { error: 'overloaded: capacity and queue are full' }, { 'x-chaos-rejected': 'capacity' });
       await new Promise<void>((resolve) => queue.push(resolve));
