@@ -10,7 +10,7 @@ import { isNotFound } from '../kube/api-error.js';
 import { retryOnConflict } from '../kube/retry.js';
 import type { HorizontalPodAutoscaler, WorkloadKind } from '../kube/types.js';
 import type { ScaleFault } from '../scenario/types.js';
-import { annotation, annotationRemovalPatch, manualAnnotationRemoval, readNumber, runAnnotations } from './annotations.js';
+import { annotation, annotationRemovalPatch, manualAnnotationRemoval, runAnnotations } from './annotations.js';
 import type { FaultContext, FaultPlugin, KubeContext, MutationHandler } from './fault-plugin.js';
 import type { HpaPinMutation, ScaleMutation } from './mutation.js';
 import { checkWorkloadReplicas, countReadyEndpoints } from './readiness.js';

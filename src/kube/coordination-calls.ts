@@ -1,5 +1,5 @@
 /** coordination.k8s.io/v1 Leases, for the one-run-per-environment lock. */
-import { CoordinationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { CoordinationV1Api, V1MicroTime, type KubeConfig } from '@kubernetes/client-node';
 import type { Caller } from './call.js';
 import type { Lease } from './types.js';
 
@@ -28,4 +28,12 @@ export function createCoordinationCalls(config: KubeConfig, caller: Caller): Coo
         coordination.deleteNamespacedLease({ namespace, name, body: resourceVersion ? { preconditions: { resourceVersion } } : undefined }, options));
     },
   };
+}
+
+/**
+ * A Lease time. Lease times are MicroTime: the server parses exactly six fractional digits,
+ * and a plain Date would serialize with three (rejected), so this must be a V1MicroTime.
+ */
+export function leaseTime(ms: number): Date {
+  return new V1MicroTime(ms);
 }
