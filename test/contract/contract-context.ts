@@ -47,7 +47,14 @@ export interface StatusBody {
   message?: string;
   reason?: string;
   code?: number;
-  details?: { name?: string; group?: string; kind?: string; causes?: { type?: string; message?: string; field?: string }[] };
+  /** On the wire a cause's type is the `reason` field (Go: StatusCause.Type `json:"reason"`). */
+  details?: {
+    name?: string;
+    group?: string;
+    kind?: string;
+    retryAfterSeconds?: number;
+    causes?: { reason?: string; message?: string; field?: string }[];
+  };
 }
 
 export const contractNamespace = 'chaos-contract';

@@ -154,8 +154,8 @@ describe('Bank of Anthos on two real clusters with controllers and kwok', functi
       (error: unknown) => error as ApiException<string>,
     );
     expect(refused.code).to.equal(429);
-    const body = JSON.parse(refused.body) as { details?: { causes?: { type?: string; message?: string }[] } };
-    expect(body.details?.causes?.[0]).to.deep.include({ type: 'DisruptionBudget' });
+    const body = JSON.parse(refused.body) as { details?: { causes?: { reason?: string; message?: string }[] } };
+    expect(body.details?.causes?.[0]).to.deep.include({ reason: 'DisruptionBudget' });
     expect(body.details?.causes?.[0]?.message).to.contain('needs 2 healthy pods and has 2 currently');
 
     await west.policy.patchNamespacedPodDisruptionBudget(

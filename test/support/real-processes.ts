@@ -31,7 +31,8 @@ let handlersInstalled = false;
 const reaperScript = `
 parent=$1; dir=$2
 while kill -0 "$parent" 2>/dev/null; do sleep 1; done
-if [ -f "$dir/.pgids" ]; then for g in $(cat "$dir/.pgids"); do kill -KILL -- "-$g" 2>/dev/null; done; fi
+# dash's kill takes no "--": a negative number after the signal names a process group.
+if [ -f "$dir/.pgids" ]; then for g in $(cat "$dir/.pgids"); do kill -9 "-$g" 2>/dev/null; done; fi
 rm -rf "$dir"
 `;
 

@@ -81,8 +81,9 @@ export function evictionCases(context: () => ContractContext): void {
       );
       expectFailureStatus(status, 429, 'TooManyRequests');
       const causes = status.details?.causes ?? [];
-      expect(causes.map((cause) => cause.type)).to.include('DisruptionBudget');
-      expect(causes.find((cause) => cause.type === 'DisruptionBudget')?.message).to.contain(app);
+      expect(causes.map((cause) => cause.reason)).to.include('DisruptionBudget');
+      expect(causes.find((cause) => cause.reason === 'DisruptionBudget')?.message).to.contain(app);
+      expect(status.details?.retryAfterSeconds).to.be.a('number').and.greaterThan(0);
       const still = await ctx.core.readNamespacedPod({ name, namespace: ctx.namespace });
       expect(still.metadata?.deletionTimestamp).to.equal(undefined);
     });

@@ -26,7 +26,8 @@ function virtualService(name: string, namespace: string, http: Record<string, un
   return {
     apiVersion: 'networking.istio.io/v1',
     kind: 'VirtualService',
-    metadata: { name, namespace, annotations: {} },
+    // A JSON patch can add a key only under an existing map, and servers drop an empty one.
+    metadata: { name, namespace, annotations: { 'chaos.example.io/owner': 'contract' } },
     spec: { hosts: ['*'], gateways: ['asm-gateways/bank-gateway'], http },
   };
 }
@@ -81,8 +82,41 @@ export function istioCases(context: () => ContractContext): void {
         422,
       );
       expectFailureStatus(status, 422, 'Invalid');
+      // The real server says no more than this, whichever operation failed.
+      expect(status.message).to.equal('the server rejected our request due to an error in our request');
       const after = (await ctx.custom.getNamespacedCustomObject({ ...vsApi, namespace: ctx.namespace, name })) as VirtualService;
       expect(after.spec.http.map((route) => route.name)).to.deep.equal(['frontend']);
+      expect(after.metadata.annotations?.['chaos.example.io/run']).to.equal(undefined);
+    });
+
+    it('refuses a JSON patch that adds an annotation when the object has no annotations, with 422 Invalid', async () => {
+      const ctx = context();
+      const name = uniqueName('vs-noann');
+      const bare = virtualService(name, ctx.namespace);
+      delete bare.metadata.annotations;
+      const created = await createVs(ctx, bare);
+      expect(created.metadata.annotations).to.equal(undefined);
+      const status = await expectApiError(
+        ctx.custom.patchNamespacedCustomObject(
+          { ...vsApi, namespace: ctx.namespace, name, body: faultPatch(created.metadata.resourceVersion ?? '') },
+          setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+        ),
+        422,
+      );
+      expectFailureStatus(status, 422, 'Invalid');
+      const withMap = (await ctx.custom.patchNamespacedCustomObject(
+        {
+          ...vsApi,
+          namespace: ctx.namespace,
+          name,
+          body: [
+            { op: 'test', path: '/metadata/resourceVersion', value: created.metadata.resourceVersion },
+            { op: 'add', path: '/metadata/annotations', value: { 'chaos.example.io/run': 'run-1' } },
+          ],
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+      )) as VirtualService;
+      expect(withMap.metadata.annotations).to.deep.equal({ 'chaos.example.io/run': 'run-1' });
     });
 
     it('refuses an update with a stale resourceVersion with 409 Conflict', async () => {
