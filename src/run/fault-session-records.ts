@@ -128,27 +128,31 @@ async function fail(record: FaultRecord, services: SessionServices, stage: 'appl
 
 /**
  * Reverts what is still in place for one record: stop its loop, undo its unsettled mutations
- * newest first, then (optionally) wait until the system is back. Idempotent; concurrent
- * callers share one attempt. Never throws: the outcome is on the record and in the journal.
+ * newest first. Idempotent; concurrent callers share one attempt. Never throws: the outcome
+ * is on the record and in the journal.
  */
-export function revertRecord(record: FaultRecord, services: SessionServices, verify: boolean): Promise<void> {
+export function revertRecord(record: FaultRecord, services: SessionServices): Promise<void> {
   if (record.reverting) return record.reverting;
-  record.reverting = doRevert(record, services, verify).finally(() => {
+  record.reverting = doRevert(record, services).finally(() => {
     record.reverting = undefined;
   });
   return record.reverting;
 }
 
-async function doRevert(record: FaultRecord, services: SessionServices, verify: boolean): Promise<void> {
-  const plugin = pluginFor(record.fault) as FaultPlugin;
+function revertContext(record: FaultRecord, services: SessionServices): KubeContext {
   // Revert waits must not be cut short by the abort that triggered them: a fresh signal.
-  const ctx = kubeContext(record, services, new AbortController().signal);
+  return kubeContext(record, services, new AbortController().signal);
+}
+
+async function doRevert(record: FaultRecord, services: SessionServices): Promise<void> {
+  const plugin = pluginFor(record.fault) as FaultPlugin;
   await record.background?.stop().catch(() => undefined);
   const pending = record.mutations.filter((state) => !state.outcome || !isSettled(state.outcome));
+  if (pending.length === 0 && record.revertedAtMs !== undefined) return;
   if (pending.length > 0) {
     let outcomes: RevertOutcome[];
     try {
-      outcomes = await plugin.revert(record.fault, ctx, pending.map((state) => state.mutation));
+      outcomes = await plugin.revert(record.fault, revertContext(record, services), pending.map((state) => state.mutation));
     } catch (error) {
       outcomes = pending.map((state) => ({ status: 'failed', detail: errorText(error), manual: mutationHandlerFor(state.mutation).manual(state.mutation, record.api.context) }));
     }
@@ -161,11 +165,16 @@ async function doRevert(record: FaultRecord, services: SessionServices, verify: 
   record.revertedAtMs = services.now();
   record.status = ok ? 'reverted' : 'revert-failed';
   await services.append({ type: 'fault-reverted', atMs: record.revertedAtMs, phase: record.phase, faultId: record.fault.id, cluster: record.target.cluster, ok }).catch(() => undefined);
-  if (!ok || !verify || record.verifiedAtMs !== undefined) return;
+}
+
+/** Waits (bounded) until a reverted record's system is back; records and journals the result. */
+export async function verifyRevertedRecord(record: FaultRecord, services: SessionServices): Promise<void> {
+  if (record.status !== 'reverted' || record.verifiedAtMs !== undefined) return;
+  const plugin = pluginFor(record.fault) as FaultPlugin;
   try {
-    await plugin.verifyReverted(record.fault, ctx, record.mutations.map((state) => state.mutation));
+    await plugin.verifyReverted(record.fault, revertContext(record, services), record.mutations.map((state) => state.mutation));
     record.verifiedAtMs = services.now();
-    await services.append({ type: 'fault-revert-verified', atMs: record.revertedAtMs, faultId: record.fault.id, cluster: record.target.cluster, verifiedAtMs: record.verifiedAtMs }).catch(() => undefined);
+    await services.append({ type: 'fault-revert-verified', atMs: record.revertedAtMs ?? record.verifiedAtMs, faultId: record.fault.id, cluster: record.target.cluster, verifiedAtMs: record.verifiedAtMs }).catch(() => undefined);
   } catch (error) {
     record.error = `verify reverted: ${errorText(error)}`;
     await services.append({ type: 'fault-failed', atMs: services.now(), phase: record.phase, faultId: record.fault.id, cluster: record.target.cluster, stage: 'verify-reverted', error: errorText(error) }).catch(() => undefined);

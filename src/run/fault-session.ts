@@ -36,7 +36,7 @@ import { mutationHandlerFor } from '../faults/registry.js';
 import type { ClusterApis } from '../kube/cluster-api.js';
 import type { FaultType } from '../scenario/types.js';
 import type { PlannedPhase } from './build-plan.js';
-import { applyRecord, describeRecord, revertRecord, verifyRecord, type FaultRecord, type SessionServices } from './fault-session-records.js';
+import { applyRecord, describeRecord, revertRecord, verifyRecord, verifyRevertedRecord, type FaultRecord, type SessionServices } from './fault-session-records.js';
 import type { JournalWriter } from './journal.js';
 
 export interface AppliedFault {
@@ -177,8 +177,8 @@ export function createFaultSession(options: FaultSessionOptions): FaultSession {
     const byCluster = new Map<string, FaultRecord[]>();
     for (const record of selected) byCluster.set(record.target.cluster, [...(byCluster.get(record.target.cluster) ?? []), record]);
     await Promise.all([...byCluster.values()].map(async (list) => {
-      for (const record of [...list].reverse()) await revertRecord(record, services, false);
-      if (verify) await Promise.all(list.map((record) => revertRecord(record, services, true)));
+      for (const record of [...list].reverse()) await revertRecord(record, services);
+      if (verify) await Promise.all(list.map((record) => verifyRevertedRecord(record, services)));
     }));
   };
 

@@ -1,0 +1,130 @@
+/**
+ * The two servers every fault test runs against: the embedded lab (src/lab) and real
+ * kube-apiservers with controllers and kwok (test/support/real-cluster.ts), both as two
+ * clusters `central` and `west` carrying a Bank-of-Anthos-like app in `bank-of-anthos`.
+ * Cases are written once against `FaultTestServer` and registered for each factory.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import type { Environment } from '../../../src/environment/types.js';
+import { connectEnvironment, type ClusterApi, type ClusterApis } from '../../../src/kube/cluster-api.js';
+import { startLab } from '../../../src/lab/index.js';
+import { bankNamespace, bankOfAnthosManifests, type BankCluster } from '../../fixtures/real-api/bank-of-anthos.js';
+import { startRealClusters } from '../../support/real-cluster.js';
+import { createManifests } from '../../support/real-manifests.js';
+
+export interface FaultTestServer {
+  label: 'lab' | 'real';
+  /** A scratch folder (kubeconfig files, environment file, reports); removed by stop(). */
+  dir: string;
+  environment: Environment;
+  /** The environment as a file, for CLI commands (`--env <file>`). */
+  environmentFile: string;
+  apis: ClusterApis;
+  namespace: string;
+  /** The gateway-bound VirtualService routing frontend, as the server seeds it. */
+  ingressVirtualService: { namespace: string; name: string };
+  /** Whether autoscaling/v2 is served (the lab has no HPAs). */
+  servesHpa: boolean;
+  stop(): Promise<void>;
+}
+
+export interface ServerFactory {
+  label: string;
+  start(): Promise<FaultTestServer>;
+}
+
+const clusterNames: readonly BankCluster[] = ['central', 'west'];
+
+function environmentOf(name: string, dir: string, kubeconfigs: Record<string, string>, contexts: Record<string, string>): { environment: Environment; file: string } {
+  const clusters = clusterNames.map((cluster) => ({
+    name: cluster,
+    context: contexts[cluster]!,
+    kubeconfig: kubeconfigs[cluster]!,
+    ingress: { kind: 'url' as const, url: `http://127.0.0.1:9/${cluster}` },
+  }));
+  const environment: Environment = {
+    file: path.join(dir, 'environment.yaml'),
+    name,
+    namespace: bankNamespace,
+    clusters,
+    allowContexts: clusters.map((cluster) => cluster.context),
+    builtIn: false,
+  };
+  const raw = {
+    version: 1,
+    name,
+    namespace: bankNamespace,
+    clusters: Object.fromEntries(clusters.map((cluster) => [cluster.name, { context: cluster.context, kubeconfig: cluster.kubeconfig, ingress: { url: cluster.ingress.url } }])),
+    allowContexts: environment.allowContexts,
+  };
+  writeFileSync(environment.file, stringify(raw));
+  return { environment, file: environment.file };
+}
+
+export const labServer: ServerFactory = {
+  label: 'the lab',
+  start: async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'chaos-faults-lab-'));
+    const lab = await startLab({ ingressPort: 0, propagationDelayMs: 50, timing: { startupMs: 50, readinessMs: 50, terminationGraceMs: 200 } });
+    const kubeconfig = path.join(dir, 'kubeconfig.yaml');
+    writeFileSync(kubeconfig, lab.kubeconfig(), { mode: 0o600 });
+    const contexts = Object.fromEntries(lab.clusters.map((cluster) => [cluster.name, cluster.context]));
+    const { environment, file } = environmentOf('faults-lab', dir, { central: kubeconfig, west: kubeconfig }, contexts);
+    return {
+      label: 'lab',
+      dir,
+      environment,
+      environmentFile: file,
+      apis: connectEnvironment(environment, { requestTimeoutMs: 10_000 }),
+      namespace: lab.namespace,
+      ingressVirtualService: { namespace: lab.namespace, name: 'frontend-ingress' },
+      servesHpa: false,
+      stop: async () => {
+        await lab.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+export const realServer: ServerFactory = {
+  label: 'a real kube-apiserver',
+  start: async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'chaos-faults-real-'));
+    const clusters = await startRealClusters(clusterNames, { controllers: true, nodes: 2 });
+    const kubeconfigs: Record<string, string> = {};
+    const contexts: Record<string, string> = {};
+    for (const cluster of clusters) {
+      contexts[cluster.name] = `real-${cluster.name}`;
+      kubeconfigs[cluster.name] = path.join(dir, `${cluster.name}.kubeconfig`);
+      writeFileSync(kubeconfigs[cluster.name]!, cluster.kubeconfigYaml(contexts[cluster.name]), { mode: 0o600 });
+      await createManifests(cluster, bankOfAnthosManifests(cluster.name as BankCluster));
+    }
+    const { environment, file } = environmentOf('faults-real', dir, kubeconfigs, contexts);
+    return {
+      label: 'real',
+      dir,
+      environment,
+      environmentFile: file,
+      apis: connectEnvironment(environment, { requestTimeoutMs: 10_000 }),
+      namespace: bankNamespace,
+      ingressVirtualService: { namespace: bankNamespace, name: 'frontend-ingress' },
+      servesHpa: true,
+      stop: async () => {
+        await Promise.all(clusters.map((cluster) => cluster.stop()));
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+export const serverFactories: readonly ServerFactory[] = [labServer, realServer];
+
+export function apiOf(server: FaultTestServer, cluster: string): ClusterApi {
+  const api = server.apis.get(cluster);
+  if (!api) throw new Error(`no cluster ${cluster} in ${server.label}`);
+  return api;
+}

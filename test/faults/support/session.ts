@@ -1,0 +1,114 @@
+/** Helpers for fault tests: a phase from faults, a session with a journal in a scratch folder, snapshots. */
+import path from 'node:path';
+import type { FaultTiming } from '../../../src/faults/fault-plugin.js';
+import { pluginFor } from '../../../src/faults/registry.js';
+import type { ClusterApi } from '../../../src/kube/cluster-api.js';
+import type { PlannedPhase } from '../../../src/run/build-plan.js';
+import { createFaultSession, type FaultSession } from '../../../src/run/fault-session.js';
+import { journalFileName, openJournal, readJournal, type JournalEntry, type JournalWriter } from '../../../src/run/journal.js';
+import type { Fault } from '../../../src/scenario/types.js';
+import type { FaultTestServer } from './servers.js';
+
+/** Fast polling, generous bounds: tests assert outcomes, never durations. */
+export const testTiming: FaultTiming = { verifyTimeoutMs: 90_000, pollIntervalMs: 200, evictionRetryMs: 500 };
+
+let runCounter = 0;
+export function newRunId(): string {
+  runCounter += 1;
+  return `t${Date.now().toString(36)}${runCounter}`;
+}
+
+export function phaseOf(server: FaultTestServer, runId: string, faults: readonly Fault[], name = 'fault', durationMs = 60_000): PlannedPhase {
+  return {
+    name,
+    startMs: 0,
+    durationMs,
+    faults: faults.map((fault) => {
+      const clusters = fault.clusters.kind === 'all' ? server.environment.clusters : server.environment.clusters.filter((c) => fault.clusters.kind === 'named' && fault.clusters.names.includes(c.name));
+      return {
+        fault,
+        targets: clusters.map((cluster) => {
+          const namespace = 'namespace' in fault && fault.namespace ? fault.namespace : server.namespace;
+          const target = { cluster: cluster.name, context: cluster.context, namespace, runId };
+          return { ...target, mutations: pluginFor(fault).plan(fault, target) };
+        }),
+      };
+    }),
+  };
+}
+
+export interface TestSession {
+  runId: string;
+  session: FaultSession;
+  journal: JournalWriter;
+  journalFile: string;
+  entries(): Promise<JournalEntry[]>;
+  close(): Promise<void>;
+}
+
+export async function openTestSession(server: FaultTestServer, options: { runId?: string; apis?: FaultTestServer['apis']; timing?: Partial<FaultTiming> } = {}): Promise<TestSession> {
+  const runId = options.runId ?? newRunId();
+  const journalFile = path.join(server.dir, 'reports', `run-${runId}`, journalFileName);
+  const journal = await openJournal(journalFile);
+  const session = createFaultSession({ runId, apis: options.apis ?? server.apis, journal, timing: { ...testTiming, ...options.timing } });
+  return {
+    runId,
+    session,
+    journal,
+    journalFile,
+    entries: async () => (await readJournal(journalFile)).entries,
+    close: () => journal.close(),
+  };
+}
+
+const serverManaged = new Set(['resourceVersion', 'managedFields', 'generation', 'uid', 'creationTimestamp']);
+const serverAnnotations = new Set(['deployment.kubernetes.io/revision']);
+
+/** An object without what the server manages (status, resourceVersion, …): "equal apart from server-managed fields". */
+export function userView(object: unknown): unknown {
+  const copy = JSON.parse(JSON.stringify(object)) as { metadata?: Record<string, unknown>; status?: unknown };
+  delete copy.status;
+  if (copy.metadata) {
+    for (const key of Object.keys(copy.metadata)) if (serverManaged.has(key)) delete copy.metadata[key];
+    const annotations = copy.metadata.annotations as Record<string, string> | undefined;
+    if (annotations) {
+      for (const key of Object.keys(annotations)) if (serverAnnotations.has(key)) delete annotations[key];
+      if (Object.keys(annotations).length === 0) delete copy.metadata.annotations;
+    }
+  }
+  return copy;
+}
+
+/** Bounded wait for a condition the test needs before it starts (not an assertion on time). */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 90_000, intervalMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (let attempt = 0; attempt < Math.ceil(timeoutMs / intervalMs) + 1; attempt += 1) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+}
+
+export async function readyReplicas(api: ClusterApi, kind: 'Deployment' | 'StatefulSet', namespace: string, name: string): Promise<number> {
+  const workload = await api.readWorkload(kind, namespace, name);
+  return workload.status?.readyReplicas ?? 0;
+}
+
+/** Waits until every Deployment of the namespace has all its replicas ready. */
+export async function waitSettled(api: ClusterApi, namespace: string): Promise<void> {
+  await waitFor(`workloads of ${namespace} ready in ${api.cluster}`, async () => {
+    for (const kind of ['Deployment', 'StatefulSet'] as const) {
+      for (const workload of await api.listWorkloads(kind, namespace)) {
+        if ((workload.status?.readyReplicas ?? 0) < (workload.spec?.replicas ?? 1)) return undefined;
+      }
+    }
+    return true;
+  });
+}
