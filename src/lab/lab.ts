@@ -5,6 +5,7 @@
  * It resolves once every workload is ready and the mesh knows its endpoints.
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { HarnessError } from '../cli/errors.js';
 import { createCertificates } from './certs.js';
 import { renderKubeconfig } from './kubeconfig.js';
@@ -56,6 +57,8 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
   const token = randomBytes(24).toString('hex');
   const random = new Random(options.seed ?? 1);
   const stop = new AbortController();
+  // Every in-flight sleep and request listens for the lab stopping: no listener limit applies.
+  setMaxListeners(0, stop.signal);
   const report = (event: LabEvent): void => options.onEvent?.(event);
   const gateways: RunningGateway[] = [];
   const runtimes: ClusterRuntime[] = [];

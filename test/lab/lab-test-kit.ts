@@ -4,7 +4,7 @@
  */
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, PolicyV1Api, setHeaderOptions } from '@kubernetes/client-node';
 import { startLab, type LabOptions, type RunningLab } from '../../src/lab/index.js';
 
 export const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -21,13 +21,14 @@ export interface Clients {
   core: CoreV1Api;
   apps: AppsV1Api;
   custom: CustomObjectsApi;
+  policy: PolicyV1Api;
 }
 
 export function clientsFor(lab: RunningLab, cluster: string, token = lab.token): Clients {
   const kc = new KubeConfig();
   kc.loadFromString(lab.kubeconfig().replace(lab.token, token));
   kc.setCurrentContext(`lab-${cluster}`);
-  return { kc, core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api), custom: kc.makeApiClient(CustomObjectsApi) };
+  return { kc, core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api), custom: kc.makeApiClient(CustomObjectsApi), policy: kc.makeApiClient(PolicyV1Api) };
 }
 
 export const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -91,6 +92,22 @@ export async function closedLoop(base: string, path: string, workers: number, du
   };
   await Promise.all(Array.from({ length: workers }, loop));
   return samples;
+}
+
+/**
+ * Open loop, like k6's constant-arrival-rate: `ratePerSecond` requests start on schedule for
+ * `durationMs`, whether or not earlier ones have answered (so queueing shows as latency).
+ */
+export async function openLoop(base: string, path: string, ratePerSecond: number, durationMs: number): Promise<Sample[]> {
+  const pending: Promise<Sample>[] = [];
+  const started = performance.now();
+  const total = Math.floor((ratePerSecond * durationMs) / 1000);
+  while (pending.length < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) * ratePerSecond) / 1000) + 1);
+    while (pending.length < due) pending.push(get(base, path));
+    await sleep(2);
+  }
+  return Promise.all(pending);
 }
 
 export function quantile(values: readonly number[], q: number): number {

@@ -1,0 +1,107 @@
+/**
+ * Judged item 9 of issue 3: real kubectl against the lab, unchanged. The binary is built by
+ * `bash scripts/build-kube-tools.sh` into .tools/bin; without it this test fails (never skips).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import type { RunningLab } from '../../src/lab/index.js';
+import { get, ingressOf, startTestLab, waitFor } from './lab-test-kit.js';
+
+const kubectlPath = fileURLToPath(new URL('../../.tools/bin/kubectl', import.meta.url));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const faultVs = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: frontend-ingress
+  namespace: bank-of-anthos
+spec:
+  hosts: ["*"]
+  gateways: [frontend-gateway]
+  http:
+  - fault:
+      delay:
+        fixedDelay: 500ms
+        percentage: { value: 100 }
+    route:
+    - destination: { host: frontend, port: { number: 80 } }
+`;
+
+describe('real kubectl against the lab', function () {
+  this.timeout(90_000);
+  let lab: RunningLab;
+  let dir: string;
+  const env = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH ?? '', HOME: dir, KUBECONFIG: join(dir, 'kubeconfig') });
+  const kubectl = (...args: string[]): Promise<Run> =>
+    new Promise((resolve) => {
+      execFile(kubectlPath, ['--context', 'lab-central', ...args], { env: env(), timeout: 60_000 }, (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      });
+    });
+  const ok = async (...args: string[]): Promise<string> => {
+    const run = await kubectl(...args);
+    expect(run.code, `kubectl ${args.join(' ')}\n${run.stderr}`).to.equal(0);
+    return run.stdout;
+  };
+
+  before(async function () {
+    if (!existsSync(kubectlPath)) {
+      throw new Error(`kubectl is missing at ${kubectlPath}: run \`bash scripts/build-kube-tools.sh\` to build it from the Go module proxy`);
+    }
+    ({ lab } = await startTestLab({ propagationDelayMs: 200, timing: { startupMs: 150, readinessMs: 100, terminationGraceMs: 500 } }));
+    dir = await mkdtemp(join(tmpdir(), 'chaos-lab-kubectl-'));
+    await writeFile(join(dir, 'kubeconfig'), lab.kubeconfig(), { mode: 0o600 });
+  });
+  after(async () => {
+    await lab?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('gets deployments, pods and services as tables', async () => {
+    const out = await ok('get', 'deploy,pods,svc', '-n', 'bank-of-anthos');
+    expect(out).to.match(/deployment\.apps\/frontend\s+2\/2\s+2\s+2\s+/);
+    expect(out).to.match(/pod\/frontend-[a-z0-9]+-[a-z0-9]{5}\s+1\/1\s+Running\s+0\s+/);
+    expect(out).to.match(/service\/frontend\s+ClusterIP\s+10\.\d+\.\d+\.\d+\s+<none>\s+80\/TCP/);
+    const gateway = await ok('get', 'svc', 'istio-ingressgateway', '-n', 'asm-gateways');
+    expect(gateway).to.match(new RegExp(`LoadBalancer\\s+\\S+\\s+${new URL(ingressOf(lab, 'central')).hostname.replaceAll('.', '\\.')}`));
+  });
+
+  it('scales frontend to 0 and shows 0/0', async () => {
+    expect(await ok('scale', 'deployment', 'frontend', '--replicas', '0', '-n', 'bank-of-anthos')).to.contain('deployment.apps/frontend scaled');
+    await waitFor('READY 0/0', async () => (/^frontend\s+0\/0\s+0\s+0\s+/m.test(await ok('get', 'deploy', 'frontend', '-n', 'bank-of-anthos')) ? true : undefined), 10_000, 200);
+    await ok('scale', 'deployment', 'frontend', '--replicas', '2', '-n', 'bank-of-anthos');
+  });
+
+  it('cordons, uncordons and drains a node', async () => {
+    const node = (await ok('get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}')).trim();
+    expect(await ok('cordon', node)).to.contain(`node/${node} cordoned`);
+    expect(await ok('get', 'node', node)).to.match(/Ready,SchedulingDisabled/);
+    expect(await ok('uncordon', node)).to.contain(`node/${node} uncordoned`);
+    expect(await ok('get', 'node', node)).to.not.match(/SchedulingDisabled/);
+    const drained = await ok('drain', node, '--ignore-daemonsets', '--timeout', '45s');
+    expect(drained).to.contain(`node/${node} drained`);
+    const left = await ok('get', 'pods', '-A', '--field-selector', `spec.nodeName=${node}`, '-o', 'name');
+    expect(left.trim()).to.equal('');
+    await ok('uncordon', node);
+  });
+
+  it('applies a VirtualService with a fault and lists virtualservices', async () => {
+    await writeFile(join(dir, 'vs.yaml'), faultVs);
+    const applied = await ok('apply', '-f', join(dir, 'vs.yaml'));
+    expect(applied).to.contain('virtualservice.networking.istio.io/frontend-ingress configured');
+    const listed = await ok('get', 'virtualservices', '-n', 'bank-of-anthos');
+    expect(listed).to.match(/frontend-ingress\s+\["frontend-gateway"\]\s+\["\*"\]/);
+    await waitFor('the delay reaches the ingress', async () => ((await get(ingressOf(lab, 'central'), '/')).ms >= 450 ? true : undefined), 10_000, 100);
+    expect(await ok('apply', '-f', join(dir, 'vs.yaml'))).to.contain('unchanged');
+  });
+});
