@@ -141,6 +141,14 @@ export function liveSandboxCount(): number {
   return liveSandboxes.size;
 }
 
+// Under mocha, a root-level `after` hook (registered once, when a spec file first imports this
+// module) stops whatever a suite forgot, before mocha reports and exits.
+if (typeof globalThis.after === 'function') {
+  globalThis.after(function stopForgottenSandboxes() {
+    stopAllSandboxesNow();
+  });
+}
+
 function installExitHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;

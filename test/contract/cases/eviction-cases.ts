@@ -119,6 +119,30 @@ export function evictionCases(context: () => ContractContext): void {
       expectFailureStatus(status, 404, 'NotFound');
     });
 
+    it('refuses an eviction whose uid precondition does not match with 409 Conflict', async () => {
+      const ctx = context();
+      const name = uniqueName('evict-uid');
+      await ctx.core.createNamespacedPod({ namespace: ctx.namespace, body: pod(name, ctx.namespace, name) });
+      const body: V1Eviction = { ...eviction(name, ctx.namespace), deleteOptions: { preconditions: { uid: '00000000-0000-0000-0000-000000000000' } } };
+      const status = await expectApiError(ctx.core.createNamespacedPodEviction({ name, namespace: ctx.namespace, body }), 409);
+      expectFailureStatus(status, 409, 'Conflict');
+      const still = await ctx.core.readNamespacedPod({ name, namespace: ctx.namespace });
+      expect(still.metadata?.deletionTimestamp).to.equal(undefined);
+    });
+
+    it('refuses a Pod delete whose uid precondition does not match with 409 Conflict', async () => {
+      const ctx = context();
+      const name = uniqueName('delete-uid');
+      const created = await ctx.core.createNamespacedPod({ namespace: ctx.namespace, body: pod(name, ctx.namespace, name) });
+      const status = await expectApiError(
+        ctx.core.deleteNamespacedPod({ name, namespace: ctx.namespace, body: { preconditions: { uid: '00000000-0000-0000-0000-000000000000' } } }),
+        409,
+      );
+      expectFailureStatus(status, 409, 'Conflict');
+      await ctx.core.deleteNamespacedPod({ name, namespace: ctx.namespace, gracePeriodSeconds: 0, body: { preconditions: { uid: created.metadata?.uid } } });
+      await expectGoneOrTerminating(ctx, name);
+    });
+
     it('deletes a Pod at once (grace period 0) and answers with the Pod', async () => {
       const ctx = context();
       const name = uniqueName('delete-pod');

@@ -192,6 +192,44 @@ export function istioCases(context: () => ContractContext): void {
       expect(cause?.message).to.contain('greater than 1ms');
     });
 
+    it('lists VirtualServices in one namespace and across all namespaces', async () => {
+      const ctx = context();
+      const name = uniqueName('vs-list');
+      await createVs(ctx, virtualService(name, ctx.namespace));
+      const namespaced = (await ctx.custom.listNamespacedCustomObject({ ...vsApi, namespace: ctx.namespace })) as { kind?: string; items: VirtualService[] };
+      expect(namespaced.kind).to.equal('VirtualServiceList');
+      expect(namespaced.items.map((item) => item.metadata.name)).to.include(name);
+      const everywhere = (await ctx.custom.listClusterCustomObject({ ...vsApi })) as { items: VirtualService[] };
+      expect(everywhere.items.map((item) => `${item.metadata.namespace}/${item.metadata.name}`)).to.include(`${ctx.namespace}/${name}`);
+    });
+
+    it('deletes a VirtualService with a resourceVersion precondition, and refuses a stale one with 409 Conflict', async () => {
+      const ctx = context();
+      const name = uniqueName('vs-del');
+      const created = await createVs(ctx, virtualService(name, ctx.namespace));
+      const moved = (await ctx.custom.patchNamespacedCustomObject(
+        { ...vsApi, namespace: ctx.namespace, name, body: { metadata: { labels: { touched: 'yes' } } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      )) as VirtualService;
+      const status = await expectApiError(
+        ctx.custom.deleteNamespacedCustomObject({
+          ...vsApi,
+          namespace: ctx.namespace,
+          name,
+          body: { preconditions: { resourceVersion: created.metadata.resourceVersion } },
+        }),
+        409,
+      );
+      expectFailureStatus(status, 409, 'Conflict');
+      await ctx.custom.deleteNamespacedCustomObject({
+        ...vsApi,
+        namespace: ctx.namespace,
+        name,
+        body: { preconditions: { resourceVersion: moved.metadata.resourceVersion } },
+      });
+      await expectApiError(ctx.custom.getNamespacedCustomObject({ ...vsApi, namespace: ctx.namespace, name }), 404);
+    });
+
     it('creates, reads and deletes a DestinationRule with outlier detection', async () => {
       const ctx = context();
       const name = uniqueName('dr');

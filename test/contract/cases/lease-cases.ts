@@ -127,6 +127,23 @@ export function leaseCases(context: () => ContractContext): void {
       expectFailureStatus(parseStatus(response.text), 400, 'BadRequest');
     });
 
+    it('refuses to delete a Lease whose resourceVersion precondition is stale with 409 Conflict', async () => {
+      const ctx = context();
+      const name = uniqueName('lease');
+      const created = await ctx.coordination.createNamespacedLease({ namespace: ctx.namespace, body: lease(name, ctx.namespace, 'run-a', new Date()) });
+      const renewed = await ctx.coordination.replaceNamespacedLease({
+        name,
+        namespace: ctx.namespace,
+        body: { ...created, spec: { ...created.spec, renewTime: new V1MicroTime() } },
+      });
+      const status = await expectApiError(
+        ctx.coordination.deleteNamespacedLease({ name, namespace: ctx.namespace, body: { preconditions: { resourceVersion: created.metadata?.resourceVersion } } }),
+        409,
+      );
+      expectFailureStatus(status, 409, 'Conflict');
+      await ctx.coordination.deleteNamespacedLease({ name, namespace: ctx.namespace, body: { preconditions: { resourceVersion: renewed.metadata?.resourceVersion } } });
+    });
+
     it('deletes a Lease and answers 404 NotFound afterwards', async () => {
       const ctx = context();
       const name = uniqueName('lease');

@@ -67,6 +67,34 @@ export function nodeCases(context: () => ContractContext): void {
       expect(list.metadata?.resourceVersion).to.be.a('string').and.not.equal('');
     });
 
+    it('lists Pods across namespaces, and those of one Node by the spec.nodeName field selector', async () => {
+      const { core, namespace } = context();
+      const nodeName = uniqueName('contract-node');
+      await core.createNode({ body: node(nodeName) });
+      created.push(nodeName);
+      const name = uniqueName('bound-pod');
+      await core.createNamespacedPod({
+        namespace,
+        body: {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name, labels: { app: name } },
+          spec: {
+            nodeName,
+            tolerations: [{ key: 'chaos.example.io/contract', operator: 'Exists' }],
+            containers: [{ name: 'app', image: 'registry.example/contract/app:1.0.0' }],
+          },
+        },
+      });
+      const all = await core.listPodForAllNamespaces({});
+      expect(all.items.map((item) => `${item.metadata?.namespace}/${item.metadata?.name}`)).to.include(`${namespace}/${name}`);
+      const onNode = await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${nodeName}` });
+      expect(onNode.items.map((item) => item.metadata?.name)).to.deep.equal([name]);
+      const byLabel = await core.listNamespacedPod({ namespace, labelSelector: `app=${name}` });
+      expect(byLabel.items.map((item) => item.spec?.nodeName)).to.deep.equal([nodeName]);
+      await core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 });
+    });
+
     it('answers 404 NotFound when patching a missing Node', async () => {
       const { core } = context();
       const status = await expectApiError(

@@ -1,6 +1,7 @@
 /** The scale subresource: what the scale-to-zero fault reads, patches and restores. */
-import { PatchStrategy, setHeaderOptions, type V1Deployment, type V1StatefulSet } from '@kubernetes/client-node';
+import { AutoscalingV2Api, PatchStrategy, setHeaderOptions, type V1Deployment, type V1StatefulSet } from '@kubernetes/client-node';
 import { expect } from 'chai';
+import { rawRequest } from '../../support/real-http.js';
 import { expectApiError, expectFailureStatus, placeholderContainer, uniqueName, type ContractContext } from '../contract-context.js';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -103,6 +104,67 @@ export function scaleCases(context: () => ContractContext): void {
       );
       expectFailureStatus(status, 422, 'Invalid');
       expect(status.details?.causes?.map((cause) => cause.field)).to.include('spec.replicas');
+    });
+
+    it('refuses a scale merge patch carrying a stale resourceVersion with 409 Conflict', async () => {
+      const { apps, namespace } = context();
+      const name = uniqueName('scale-rv');
+      await apps.createNamespacedDeployment({ namespace, body: deployment(name, namespace, 2) });
+      const read = await apps.readNamespacedDeploymentScale({ name, namespace });
+      const stale = read.metadata?.resourceVersion ?? '';
+      const moved = await apps.patchNamespacedDeploymentScale(
+        { name, namespace, body: { metadata: { resourceVersion: stale }, spec: { replicas: 1 } } },
+        mergePatch,
+      );
+      expect(moved.spec?.replicas).to.equal(1);
+      const status = await expectApiError(
+        apps.patchNamespacedDeploymentScale({ name, namespace, body: { metadata: { resourceVersion: stale }, spec: { replicas: 0 } } }, mergePatch),
+        409,
+      );
+      expectFailureStatus(status, 409, 'Conflict');
+      expect((await apps.readNamespacedDeployment({ name, namespace })).spec?.replicas).to.equal(1);
+    });
+
+    it('lists workloads of a namespace', async () => {
+      const { apps, namespace } = context();
+      const name = uniqueName('scale-list');
+      await apps.createNamespacedDeployment({ namespace, body: deployment(name, namespace, 1) });
+      await apps.createNamespacedStatefulSet({ namespace, body: statefulSet(name, namespace, 1) });
+      const deployments = await apps.listNamespacedDeployment({ namespace });
+      const statefulSets = await apps.listNamespacedStatefulSet({ namespace });
+      expect(deployments.items.map((item) => item.metadata?.name)).to.include(name);
+      expect(statefulSets.items.map((item) => item.metadata?.name)).to.include(name);
+    });
+
+    it('lists and merge-patches HorizontalPodAutoscalers where autoscaling/v2 is served, else answers 404', async () => {
+      const ctx = context();
+      const autoscaling = ctx.kubeConfig.makeApiClient(AutoscalingV2Api);
+      const served = (await rawRequest(ctx.endpoint, { method: 'GET', path: '/apis/autoscaling/v2' })).status === 200;
+      if (!served) {
+        // The harness reads a 404 here as "no HPAs"; any other answer would be a defect.
+        const status = await expectApiError(autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ctx.namespace }), 404);
+        expectFailureStatus(status, 404, 'NotFound');
+        return;
+      }
+      const name = uniqueName('hpa');
+      await ctx.apps.createNamespacedDeployment({ namespace: ctx.namespace, body: deployment(name, ctx.namespace, 2) });
+      await autoscaling.createNamespacedHorizontalPodAutoscaler({
+        namespace: ctx.namespace,
+        body: {
+          apiVersion: 'autoscaling/v2',
+          kind: 'HorizontalPodAutoscaler',
+          metadata: { name },
+          spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name }, minReplicas: 2, maxReplicas: 4 },
+        },
+      });
+      const list = await autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ctx.namespace });
+      expect(list.items.map((item) => item.metadata?.name)).to.include(name);
+      const patched = await autoscaling.patchNamespacedHorizontalPodAutoscaler(
+        { name, namespace: ctx.namespace, body: { metadata: { annotations: { 'chaos.example.io/min-replicas': '2' } }, spec: { minReplicas: 1 } } },
+        mergePatch,
+      );
+      expect(patched.spec?.minReplicas).to.equal(1);
+      expect(patched.metadata?.annotations?.['chaos.example.io/min-replicas']).to.equal('2');
     });
 
     it('answers 404 NotFound for the scale of a missing Deployment', async () => {
