@@ -33,6 +33,8 @@ export interface FaultTestServer {
 
 export interface ServerFactory {
   label: string;
+  /** Whether autoscaling/v2 is served (known before starting, to register cases). */
+  servesHpa: boolean;
   start(): Promise<FaultTestServer>;
 }
 
@@ -66,6 +68,7 @@ function environmentOf(name: string, dir: string, kubeconfigs: Record<string, st
 
 export const labServer: ServerFactory = {
   label: 'the lab',
+  servesHpa: false,
   start: async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'chaos-faults-lab-'));
     const lab = await startLab({ ingressPort: 0, propagationDelayMs: 50, timing: { startupMs: 50, readinessMs: 50, terminationGraceMs: 200 } });
@@ -92,6 +95,7 @@ export const labServer: ServerFactory = {
 
 export const realServer: ServerFactory = {
   label: 'a real kube-apiserver',
+  servesHpa: true,
   start: async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'chaos-faults-real-'));
     const clusters = await startRealClusters(clusterNames, { controllers: true, nodes: 2 });
