@@ -56,7 +56,8 @@ describe('lab security: token auth and loopback only', function () {
   after(async () => lab?.stop());
 
   it('answers 401 Unauthorized with a Status body without the token or with a wrong one', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: `Basic ${lab.token}` }]) {
+    const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer wrong' }, { authorization: `Basic ${lab.token}` }];
+    for (const headers of attempts) {
       const answer = await rawGet(lab, '/api/v1/namespaces', headers);
       expect(answer.status).to.equal(401);
       expect(JSON.parse(answer.body)).to.deep.equal({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
