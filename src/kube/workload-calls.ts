@@ -12,11 +12,12 @@ export interface WorkloadCalls {
    */
   patchScale(kind: WorkloadKind, namespace: string, name: string, replicas: number, resourceVersion?: string): Promise<V1Scale>;
   readWorkload(kind: WorkloadKind, namespace: string, name: string): Promise<Deployment | StatefulSet>;
-  listWorkloads(kind: WorkloadKind, namespace: string): Promise<Array<Deployment | StatefulSet>>;
+  /** Workloads of one namespace, or of every namespace when `namespace` is undefined. */
+  listWorkloads(kind: WorkloadKind, namespace: string | undefined): Promise<Array<Deployment | StatefulSet>>;
   /** Merge patch of the workload object itself (annotations; never replicas, which go through /scale). */
   mergePatchWorkload(kind: WorkloadKind, namespace: string, name: string, patch: MergePatch): Promise<Deployment | StatefulSet>;
-  /** HPAs of a namespace; an empty list where autoscaling/v2 is not served. */
-  listHpas(namespace: string): Promise<HorizontalPodAutoscaler[]>;
+  /** HPAs of a namespace (every namespace when undefined); an empty list where autoscaling/v2 is not served. */
+  listHpas(namespace: string | undefined): Promise<HorizontalPodAutoscaler[]>;
   mergePatchHpa(namespace: string, name: string, patch: MergePatch): Promise<HorizontalPodAutoscaler>;
   readService(namespace: string, name: string): Promise<Service>;
   /** EndpointSlices of one Service, by the `kubernetes.io/service-name` label. */
@@ -48,8 +49,10 @@ export function createWorkloadCalls(config: KubeConfig, caller: Caller): Workloa
       caller.invoke({ verb: 'GET', resource: resourceOf(kind), namespace, name }, (options) =>
         kind === 'Deployment' ? apps.readNamespacedDeployment({ namespace, name }, options) : apps.readNamespacedStatefulSet({ namespace, name }, options)),
     listWorkloads: async (kind, namespace) => {
-      const list = await caller.invoke({ verb: 'LIST', resource: resourceOf(kind), namespace }, (options) =>
-        kind === 'Deployment' ? apps.listNamespacedDeployment({ namespace }, options) : apps.listNamespacedStatefulSet({ namespace }, options));
+      const list = await caller.invoke({ verb: 'LIST', resource: resourceOf(kind), namespace }, (options) => {
+        if (namespace === undefined) return kind === 'Deployment' ? apps.listDeploymentForAllNamespaces({}, options) : apps.listStatefulSetForAllNamespaces({}, options);
+        return kind === 'Deployment' ? apps.listNamespacedDeployment({ namespace }, options) : apps.listNamespacedStatefulSet({ namespace }, options);
+      });
       return list.items;
     },
     mergePatchWorkload: (kind, namespace, name, body) =>
@@ -63,7 +66,9 @@ export function createWorkloadCalls(config: KubeConfig, caller: Caller): Workloa
     listHpas: async (namespace) => {
       try {
         const list = await caller.invoke({ verb: 'LIST', resource: 'horizontalpodautoscalers.autoscaling', namespace }, (options) =>
-          autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }, options));
+          namespace === undefined
+            ? autoscaling.listHorizontalPodAutoscalerForAllNamespaces({}, options)
+            : autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }, options));
         return list.items;
       } catch (error) {
         // Not served (e.g. a minimal API server): then nothing autoscales anything.
