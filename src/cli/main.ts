@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { registerLab } from './commands/lab.js';
 import { registerList } from './commands/list.js';
 import { registerPlan } from './commands/plan.js';
+import { registerRecover } from './commands/recover.js';
+import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
 import { registerSetup } from './commands/setup.js';
 import { registerValidate } from './commands/validate.js';
@@ -20,14 +22,15 @@ function version(): string {
   return pkg.version;
 }
 
-export function buildProgram(io: CliIo): Command {
+/** Commands that end with a verdict set `status.code`; errors are thrown and mapped below. */
+export function buildProgram(io: CliIo, status: { code: number } = { code: ExitCode.passed }): Command {
   const program = new Command('chaos')
     .description('Chaos and resilience tests for multi-cluster Kubernetes + Istio services, judged under real k6 load')
     .version(version(), '-V, --version')
     .showHelpAfterError('(run chaos <command> --help for usage)')
     .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })
     .exitOverride();
-  for (const register of [registerList, registerValidate, registerPlan, registerSchema, registerSetup, registerLab]) register(program, io);
+  for (const register of [registerList, registerValidate, registerPlan, registerSchema, registerSetup, registerRun, registerLab, registerRecover]) register(program, io, status);
   const override = (command: Command): void => { command.exitOverride(); command.commands.forEach(override); };
   override(program);
   return program;
@@ -35,8 +38,9 @@ export function buildProgram(io: CliIo): Command {
 
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   try {
-    await buildProgram(io).parseAsync([...argv], { from: 'user' });
-    return ExitCode.passed;
+    const status = { code: ExitCode.passed as number };
+    await buildProgram(io, status).parseAsync([...argv], { from: 'user' });
+    return status.code;
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? ExitCode.passed : ExitCode.invalidInput;

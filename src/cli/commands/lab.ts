@@ -4,8 +4,8 @@ import { HarnessError, InputError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { labKubeconfigPath } from '../../environment/lab-environment.js';
 import { processIsAlive, readLabState, removeLabState, startLab, writeLabState } from '../../lab/index.js';
+import { labStateDir } from '../../run/open-environment.js';
 
-export const labStateDir = '.chaos/lab';
 
 export function registerLab(program: Command, io: CliIo): void {
   const lab = program.command('lab').description('the embedded two-cluster lab (central, west) on loopback');
