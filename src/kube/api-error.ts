@@ -28,6 +28,9 @@ interface StatusBody {
 }
 
 export class KubeApiError extends HarnessError {
+  /** Tries made before this error was final (set by withRetries): a retried error is not retried again. */
+  attempts = 1;
+
   constructor(
     message: string,
     readonly site: CallSite,

@@ -37,7 +37,10 @@ export async function withRetries<T>(call: () => Promise<T>, policy: RetryPolicy
       return await call();
     } catch (error) {
       const transient = error instanceof KubeApiError && error.retryable && (retry429 || error.status !== 429);
-      if (!transient || attempt + 1 >= policy.attempts || policy.signal?.aborted) throw error;
+      if (!transient || attempt + 1 >= policy.attempts || policy.signal?.aborted) {
+        if (error instanceof KubeApiError) error.attempts = attempt + 1;
+        throw error;
+      }
       await policy.sleep(backoffMs(policy, attempt, error.retryAfterMs));
     }
   }
@@ -55,7 +58,8 @@ export async function retryOnConflict<T>(decideAndWrite: (attempt: number) => Pr
       return await decideAndWrite(attempt);
     } catch (error) {
       const conflict = isConflict(error);
-      const transient = error instanceof KubeApiError && error.retryable;
+      // A transient error that already went through its call's own retries is final: bounds must not multiply.
+      const transient = error instanceof KubeApiError && error.retryable && error.attempts <= 1;
       if ((!conflict && !transient) || attempt + 1 >= policy.attempts || policy.signal?.aborted) throw error;
       const retryAfterMs = error instanceof KubeApiError ? error.retryAfterMs : undefined;
       await policy.sleep(conflict ? backoffMs({ ...policy, baseDelayMs: Math.min(policy.baseDelayMs, 50) }, attempt) : backoffMs(policy, attempt, retryAfterMs));

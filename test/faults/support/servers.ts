@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import type { Environment } from '../../../src/environment/types.js';
 import { connectEnvironment, type ClusterApi, type ClusterApis } from '../../../src/kube/cluster-api.js';
@@ -131,4 +132,17 @@ export function apiOf(server: FaultTestServer, cluster: string): ClusterApi {
   const api = server.apis.get(cluster);
   if (!api) throw new Error(`no cluster ${cluster} in ${server.label}`);
   return api;
+}
+
+/** Where a cluster's API is and how to authenticate, read back from its kubeconfig file. */
+export function endpointOf(server: FaultTestServer, cluster: string): { server: string; caPem: string; token: string; context: string } {
+  const entry = server.environment.clusters.find((candidate) => candidate.name === cluster);
+  if (!entry?.kubeconfig) throw new Error(`no kubeconfig for cluster ${cluster}`);
+  const config = new KubeConfig();
+  config.loadFromFile(entry.kubeconfig);
+  config.setCurrentContext(entry.context);
+  const kubeCluster = config.getCurrentCluster();
+  const token = config.getCurrentUser()?.token;
+  if (!kubeCluster?.caData || !token) throw new Error(`kubeconfig of ${cluster} lacks CA data or token`);
+  return { server: kubeCluster.server, caPem: Buffer.from(kubeCluster.caData, 'base64').toString('utf8'), token, context: entry.context };
 }
