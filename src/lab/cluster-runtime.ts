@@ -22,8 +22,9 @@ export interface ClusterState {
   api: ClusterApi;
 }
 
-export function createClusterState(name: string, index: number, historyLimit: number | undefined): ClusterState {
-  return { name, index, api: { store: new ObjectStore({ historyLimit }), allocator: new Allocator(10 * (index + 1)) } };
+export function createClusterState(name: string, index: number, historyLimit: number | undefined, onError: ControllerErrorHandler): ClusterState {
+  const store = new ObjectStore({ historyLimit, onListenerError: (error) => onError('store-listener', name, error) });
+  return { name, index, api: { store, allocator: new Allocator(10 * (index + 1)) } };
 }
 
 export interface ClusterRuntimeOptions {

@@ -80,7 +80,9 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
       const port = options.ingressPort !== undefined ? defaultIngressPort(index, options.ingressPort) : defaultIngressPort(index, 8080);
       gateways.push(await startGateway(cluster.name, host, port));
     }
-    const states = topology.clusters.map((cluster, index) => createClusterState(cluster.name, index, options.watchHistoryLimit));
+    const states = topology.clusters.map((cluster, index) =>
+      createClusterState(cluster.name, index, options.watchHistoryLimit, (controller, key, error) => report({ kind: 'controller-error', cluster: cluster.name, controller, key, message: error instanceof Error ? error.message : String(error) })),
+    );
     for (const state of states) {
       const gateway = gateways[state.index] as RunningGateway;
       seedCluster(state.api, topology, state.index, { ingressHost: gateway.address.address, ingressPort: gateway.address.port });

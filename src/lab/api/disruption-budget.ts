@@ -40,19 +40,32 @@ function expectedCount(store: ObjectStore, pdb: PodDisruptionBudget, pods: reado
   return owners.size > 0 ? [...owners.values()].reduce((a, b) => a + b, 0) : pods.length;
 }
 
+/** Pods the eviction subresource has let go but the controller has not yet seen disappear. */
+export function disruptedPods(pdb: PodDisruptionBudget): Record<string, string> {
+  const value = pdb.status?.disruptedPods;
+  return typeof value === 'object' && value !== null ? (value as Record<string, string>) : {};
+}
+
 export function budgetStatus(store: ObjectStore, pdb: PodDisruptionBudget): BudgetStatus {
   const pods = podsOf(store, pdb);
   const expectedPods = expectedCount(store, pdb, pods);
-  const currentHealthy = pods.filter((pod) => !isTerminating(pod) && podIsReady(pod)).length;
+  const disrupted = disruptedPods(pdb);
+  const currentHealthy = pods.filter((pod) => !isTerminating(pod) && podIsReady(pod) && !(pod.metadata.name in disrupted)).length;
   let desiredHealthy = 0;
   if (pdb.spec.minAvailable !== undefined) desiredHealthy = resolve(pdb.spec.minAvailable, expectedPods, true);
   else if (pdb.spec.maxUnavailable !== undefined) desiredHealthy = Math.max(0, expectedPods - resolve(pdb.spec.maxUnavailable, expectedPods, true));
   return { currentHealthy, desiredHealthy, disruptionsAllowed: Math.max(0, currentHealthy - desiredHealthy), expectedPods };
 }
 
+/**
+ * The eviction subresource's decision, from the budget's stored status as the real server
+ * reads it (pkg/registry/core/pod/storage/eviction.go): a budget the controller has not yet
+ * observed answers "still being processed" (retry after 10 s); no disruptions left answers 429.
+ */
 export type EvictionDecision =
-  | { kind: 'allow' }
-  | { kind: 'blocked'; pdb: string; message: string }
+  | { kind: 'allow'; consume?: PodDisruptionBudget }
+  | { kind: 'blocked'; message: string; retryAfterSeconds: number }
+  | { kind: 'forbidden'; pdb: string; message: string }
   | { kind: 'misconfigured'; message: string };
 
 export function decideEviction(store: ObjectStore, pod: Pod): EvictionDecision {
@@ -63,15 +76,19 @@ export function decideEviction(store: ObjectStore, pod: Pod): EvictionDecision {
   const phase = pod.status?.phase;
   if (phase === 'Pending' || phase === 'Succeeded' || phase === 'Failed' || isTerminating(pod)) return { kind: 'allow' };
   const pdb = budgets[0] as PodDisruptionBudget;
-  const status = budgetStatus(store, pdb);
-  if (!podIsReady(pod)) {
-    const alwaysAllow = pdb.spec.unhealthyPodEvictionPolicy === 'AlwaysAllow';
-    if (alwaysAllow || status.currentHealthy >= status.desiredHealthy) return { kind: 'allow' };
+  const status = pdb.status ?? {};
+  const currentHealthy = status.currentHealthy ?? 0;
+  const desiredHealthy = status.desiredHealthy ?? 0;
+  if (!podIsReady(pod) && (pdb.spec.unhealthyPodEvictionPolicy === 'AlwaysAllow' || (currentHealthy >= desiredHealthy && desiredHealthy > 0))) return { kind: 'allow' };
+  if ((status.observedGeneration ?? 0) < (pdb.metadata.generation ?? 1)) {
+    return { kind: 'blocked', message: `The disruption budget ${pdb.metadata.name} is still being processed by the server.`, retryAfterSeconds: 10 };
   }
-  if (status.disruptionsAllowed > 0) return { kind: 'allow' };
-  return {
-    kind: 'blocked',
-    pdb: pdb.metadata.name,
-    message: `The disruption budget ${pdb.metadata.name} needs ${status.desiredHealthy} healthy pods and has ${status.currentHealthy} currently`,
-  };
+  const allowed = status.disruptionsAllowed ?? 0;
+  if (allowed < 0) return { kind: 'forbidden', pdb: pdb.metadata.name, message: 'pdb disruptions allowed is negative' };
+  if (allowed === 0) {
+    return { kind: 'blocked', message: `The disruption budget ${pdb.metadata.name} needs ${desiredHealthy} healthy pods and has ${currentHealthy} currently`, retryAfterSeconds: 0 };
+  }
+  const consume = structuredClone(pdb);
+  consume.status = { ...consume.status, disruptionsAllowed: allowed - 1, disruptedPods: { ...disruptedPods(pdb), [pod.metadata.name]: new Date().toISOString().replace(/\.\d+Z$/, 'Z') } };
+  return { kind: 'allow', consume };
 }

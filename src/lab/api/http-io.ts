@@ -22,19 +22,29 @@ export function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+/** For a request Node's parser cannot read: answer 400 and close, as a real server does. */
+export function answerClientError(error: NodeJS.ErrnoException, socket: import('node:stream').Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
   if (res.headersSent) {
     res.end();
     return;
   }
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-cache, private' });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-cache, private', ...extraHeaders });
   res.end(text);
 }
 
 export function sendError(res: ServerResponse, error: unknown): void {
   const apiError = error instanceof ApiError ? error : errors.internal(error instanceof Error ? error.message : String(error));
-  sendJson(res, apiError.code, apiError.toStatus());
+  const retryAfter = apiError.details?.retryAfterSeconds;
+  sendJson(res, apiError.code, apiError.toStatus(), retryAfter ? { 'retry-after': String(retryAfter) } : {});
 }
 
 /** Parses a JSON request body into an object, answering 400 the way the real decoder does. */

@@ -11,6 +11,7 @@ export type Route =
   | { kind: 'group'; group: string }
   | { kind: 'groupVersion'; group: string; version: string }
   | { kind: 'resource'; type: ResourceType; version: string; namespace?: string; name?: string; subresource?: string; watch: boolean }
+  | { kind: 'malformed' }
   | { kind: 'unknown' };
 
 function resourceRoute(group: string, version: string, rest: string[]): Route {
@@ -42,8 +43,17 @@ function resourceRoute(group: string, version: string, rest: string[]): Route {
   return route;
 }
 
+function decodeParts(pathname: string): string[] | undefined {
+  try {
+    return pathname.split('/').filter((part) => part.length > 0).map((part) => decodeURIComponent(part));
+  } catch {
+    return undefined;
+  }
+}
+
 export function routeOf(pathname: string): Route {
-  const parts = pathname.split('/').filter((part) => part.length > 0).map((part) => decodeURIComponent(part));
+  const parts = decodeParts(pathname);
+  if (!parts) return { kind: 'malformed' };
   const [root, second, third, ...rest] = parts;
   switch (root) {
     case 'version':

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { errors } from './status.js';
-import { readBody, sendError, sendJson } from './http-io.js';
+import { answerClientError, readBody, sendError, sendJson } from './http-io.js';
 import { routeOf, type Route } from './router.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, serverVersion } from './discovery.js';
 import { create, getOne, listOrWatch, patch, remove, removeCollection, update } from './resource-handlers.js';
@@ -80,6 +80,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ApiSer
   const method = (req.method ?? 'GET').toUpperCase();
   if (!(route.kind === 'document' && route.path === 'health') && !authorized(req, options.token)) throw errors.unauthorized();
   if (route.kind === 'unknown') throw errors.pathNotFound();
+  if (route.kind === 'malformed') throw errors.badRequest(`invalid URL escape in ${JSON.stringify(url.pathname)}`);
   if (route.kind !== 'resource') {
     if (method !== 'GET' && method !== 'HEAD') throw errors.methodNotAllowed();
     serveDocument(route, res, serverAddress);
@@ -147,7 +148,7 @@ export function startApiServer(options: ApiServerOptions): Promise<RunningApiSer
     });
   });
   // A client that goes away mid-request must not become an unhandled error.
-  server.on('clientError', (_error, socket) => socket.destroy());
+  server.on('clientError', answerClientError);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {

@@ -26,6 +26,8 @@ export interface StoreOptions {
   /** How many events a watch may replay; an older resourceVersion answers 410 Gone. */
   historyLimit?: number;
   now?: () => Date;
+  /** A listener that throws must not undo or fail the write that notified it. */
+  onListenerError?: (error: unknown) => void;
 }
 
 /** Spec-like content: everything but metadata and status, which is what bumps `generation`. */
@@ -48,10 +50,12 @@ export class ObjectStore {
   private readonly listeners = new Set<StoreListener>();
   private readonly historyLimit: number;
   private readonly now: () => Date;
+  private readonly onListenerError: (error: unknown) => void;
 
   constructor(options: StoreOptions = {}) {
     this.historyLimit = options.historyLimit ?? 10_000;
     this.now = options.now ?? (() => new Date());
+    this.onListenerError = options.onListenerError ?? (() => undefined);
   }
 
   get currentRevision(): number {
@@ -94,7 +98,13 @@ export class ObjectStore {
       const dropped = this.history.splice(0, this.history.length - this.historyLimit);
       this.compactedRevision = dropped[dropped.length - 1]?.revision ?? this.compactedRevision;
     }
-    for (const listener of [...this.listeners]) listener(event);
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.onListenerError(error);
+      }
+    }
   }
 
   create<T extends KubeObject>(key: ResourceKey, input: T): T {

@@ -55,8 +55,9 @@ function scaleOf(workload: Workload): Record<string, unknown> {
       resourceVersion: workload.metadata.resourceVersion,
       creationTimestamp: workload.metadata.creationTimestamp,
     },
-    spec: { replicas: workload.spec.replicas },
-    status: { replicas: typeof status.replicas === 'number' ? status.replicas : 0, selector },
+    // autoscaling/v1 ScaleSpec.replicas is omitempty: a Scale of zero is `spec: {}` on the wire.
+    spec: workload.spec.replicas ? { replicas: workload.spec.replicas } : {},
+    status: { replicas: typeof status.replicas === 'number' ? status.replicas : 0, ...(selector ? { selector } : {}) },
   };
 }
 
@@ -102,11 +103,17 @@ export function handleEviction(request: ResourceRequest, method: string): void {
   }
   const decision = decideEviction(request.cluster.store, pod);
   if (decision.kind === 'misconfigured') throw errors.internal(decision.message);
+  if (decision.kind === 'forbidden') {
+    throw new ApiError(403, 'Forbidden', `poddisruptionbudgets.policy "${decision.pdb}" is forbidden: ${decision.message}`, { name: decision.pdb, group: 'policy', kind: 'poddisruptionbudgets' });
+  }
   if (decision.kind === 'blocked') {
     throw new ApiError(429, 'TooManyRequests', "Cannot evict pod as it would violate the pod's disruption budget.", {
       causes: [{ reason: 'DisruptionBudget', message: decision.message }],
+      ...(decision.retryAfterSeconds > 0 ? { retryAfterSeconds: decision.retryAfterSeconds } : {}),
     });
   }
+  // Like the real server: record the disruption on the budget before the Pod goes.
+  if (decision.consume && !request.dryRun) request.cluster.store.update(keys.pdbs, decision.consume);
   if (!request.dryRun) {
     const grace = typeof options.gracePeriodSeconds === 'number' && options.gracePeriodSeconds >= 0 ? options.gracePeriodSeconds : undefined;
     deleteObject(request.cluster.store, resourceByKey(keys.pods), pod.metadata.namespace, pod.metadata.name, grace);

@@ -3,8 +3,19 @@
  * desiredHealthy, disruptionsAllowed, expectedPods, observedGeneration) true to its Pods.
  */
 import type { PodDisruptionBudget } from '../api/object-types.js';
+
+/** An evicted Pod stays "disrupted" until it is terminating or gone (or 2 minutes pass, as in KCM). */
+function stillDisrupted(cluster: ClusterApi, pdb: PodDisruptionBudget): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, since] of Object.entries(disruptedPods(pdb))) {
+    const pod = cluster.store.peek<Pod>(keys.pods, pdb.metadata.namespace, name);
+    if (pod && !isTerminating(pod) && Date.now() - Date.parse(since) < 120_000) kept[name] = since;
+  }
+  return kept;
+}
 import { keys } from '../api/resource-types.js';
-import { budgetStatus } from '../api/disruption-budget.js';
+import { budgetStatus, disruptedPods } from '../api/disruption-budget.js';
+import { isTerminating, type Pod } from '../api/object-types.js';
 import type { ClusterApi } from '../api/request-context.js';
 import { WorkQueue, type ControllerErrorHandler } from './work-queue.js';
 
@@ -15,7 +26,7 @@ function reconcile(cluster: ClusterApi, namespace: string): void {
       ...pdb.status,
       ...computed,
       observedGeneration: pdb.metadata.generation ?? 1,
-      disruptedPods: pdb.status?.disruptedPods ?? {},
+      disruptedPods: stillDisrupted(cluster, pdb),
       conditions: [
         {
           type: 'DisruptionAllowed',

@@ -5,6 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Proxy } from './proxy.js';
+import { answerClientError } from '../api/http-io.js';
 import { endToEndHeaders } from './upstream.js';
 
 export interface RunningGateway {
@@ -46,7 +47,7 @@ export function startGateway(cluster: string, host: string, port: number): Promi
     });
   });
   server.keepAliveTimeout = 60_000;
-  server.on('clientError', (_error, socket) => socket.destroy());
+  server.on('clientError', answerClientError);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

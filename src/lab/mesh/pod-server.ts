@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { sampleLatency, type LatencyDistribution, type Random } from '../random.js';
 import type { PodProcess } from '../controllers/kubelet.js';
 import type { Proxy } from './proxy.js';
+import { answerClientError } from '../api/http-io.js';
 import { serviceKeyOf } from './route-match.js';
 import { sleep, type MeshResponse } from './upstream.js';
 
@@ -157,7 +158,7 @@ export async function startPodServer(options: PodServerOptions): Promise<PodProc
       });
     });
   });
-  server.on('clientError', (_error, socket) => socket.destroy());
+  server.on('clientError', answerClientError);
   let address: AddressInfo;
   try {
     address = await listen(server, options.port, options.ip);
