@@ -72,8 +72,16 @@ export class UpstreamBalancer {
     return healthy;
   }
 
+  /** Forget Pods long gone (each new Pod has a new address), so a long game day stays small. */
+  private prune(endpoints: readonly MeshEndpoint[]): void {
+    if (this.health.size + this.active.size < 4 * endpoints.length + 64) return;
+    const live = new Set(endpoints.map((endpoint) => endpoint.id));
+    for (const map of [this.health, this.active]) for (const id of map.keys()) if (!live.has(id) && (this.active.get(id) ?? 0) === 0) map.delete(id);
+  }
+
   choose(endpoints: readonly MeshEndpoint[], policy: TrafficPolicy | undefined, exclude: ReadonlySet<string>, now: number): MeshEndpoint | undefined {
     if (endpoints.length === 0) return undefined;
+    this.prune(endpoints);
     let healthy = endpoints.filter((endpoint) => !this.isEjected(endpoint, now));
     const minHealth = policy?.outlier?.minHealthPercent ?? 0;
     // Below the panic threshold Envoy balances over every host, ejected or not.
