@@ -28,10 +28,15 @@ export function routeName(runId: string, faultId: string): string {
 export function planRouteFault(fault: RouteFault, target: FaultTarget, effect: string): string[] {
   const which = fault.via === 'ingress' ? 'every gateway-bound VirtualService routing' : 'the mesh VirtualService of';
   const where = fault.via === 'ingress' ? 'any namespace' : target.namespace;
+  const name = routeName(target.runId, fault.id);
   return [
     `find ${which} host "${fault.host}" in ${where} (networking.istio.io/v1)`,
-    `JSON patch (test metadata.resourceVersion): insert route "${routeName(target.runId, fault.id)}" at spec.http[0], a copy of the matching route with fault ${effect} for ${fault.percentage}% of requests; ${fault.via === 'mesh' ? 'create a VirtualService if none routes the host' : 'refuse if no gateway-bound VirtualService routes the host'}`,
-    'revert: remove exactly that route (or delete the VirtualService we created); everything else stays byte-identical',
+    `JSON patch (test metadata.resourceVersion): insert route "${name}" at spec.http[0], a copy of the route to the host (with copies "${name}-2", … of any routes before it, so no path changes destination), fault ${effect} for ${fault.percentage}% of requests; annotations ${annotation.run}, ${annotation.routes}, ${annotation.expires}`,
+    fault.via === 'mesh'
+      ? `if no VirtualService routes "${fault.host}": create VirtualService "${name}" (hosts [${fault.host}], one route with the fault)`
+      : `if no gateway-bound VirtualService routes "${fault.host}": refuse (ingress traffic to it is not routed by Istio)`,
+    'verify: our route heads the VirtualService as the API server stores it',
+    'revert: remove exactly our routes (or delete the VirtualService we created); everything else stays byte-identical',
   ];
 }
 

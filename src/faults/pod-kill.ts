@@ -124,7 +124,7 @@ export const podKill: FaultPlugin<PodKillFault> = {
   type: 'pod-kill',
   plan: (fault, target) => {
     const amount = fault.amount.kind === 'count' ? `${fault.amount.count} Pod(s)` : `${fault.amount.percentage}% of the Pods (rounded up)`;
-    const when = fault.intervalMs ? `every ${fault.intervalMs}ms during the phase` : 'once';
+    const when = fault.intervalMs ? `every ${fault.intervalMs % 1000 === 0 ? `${fault.intervalMs / 1000}s` : `${fault.intervalMs}ms`} during the phase` : 'once';
     return [
       `DELETE ${amount} matching ${formatSelector(fault.selector)} in ${target.namespace}, ${when} (journal first: names and the count of ready Pods before)`,
       'verify: the chosen Pods are gone or terminating',
