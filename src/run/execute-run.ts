@@ -22,6 +22,8 @@ export interface RunDeps {
   /** Set by a second signal: do not wait for k6 to flush. */
   hurry: AbortSignal;
   now?: () => number;
+  /** Another k6 script (tests of script errors); default: src/load/script/load.ts. */
+  scriptPath?: string;
 }
 
 export type RunStop =
@@ -75,7 +77,7 @@ export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecor
   const config = buildLoadConfig(plan.load, deps.ingressUrls, Math.ceil(plan.totalMs / 1000) + slackSeconds);
   let firstSampleAt: number | undefined;
   const k6 = startK6({
-    k6: deps.k6, runDir: deps.runDir, config,
+    k6: deps.k6, runDir: deps.runDir, config, scriptPath: deps.scriptPath,
     onSample: (sample) => { firstSampleAt ??= now(); ledger.add(sample); },
     onLog: (line) => deps.emit({ type: 'log', atMs: now(), level: 'warn', message: `k6: ${line}` }),
   });

@@ -92,7 +92,7 @@ async function runScenario(ref: string, options: RunOptions, io: CliIo): Promise
       if (line) say(line);
     };
     emit({ type: 'run-started', atMs: startedAt, runId, scenario: scenario.name, environment: environment.name, runDir: path.relative(io.cwd, runDir) || runDir });
-    const record = await executeRun(plan, { k6, driver, ingressUrls: opened.ingressUrls, runDir, emit, interrupt: interrupt.signal, hurry: hurry.signal });
+    const record = await executeRun(plan, { k6, driver, ingressUrls: opened.ingressUrls, runDir, emit, interrupt: interrupt.signal, hurry: hurry.signal, scriptPath: io.env.CHAOS_K6_SCRIPT || undefined });
     await driver.close();
     const outcome = judgeRun(plan, record);
     const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
