@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import type { RunningLab } from '../../src/lab/index.js';
-import { clientsFor, ingressOf, readyPods, scale, sequential, startTestLab, waitFor, type Clients } from './lab-test-kit.js';
+import { clientsFor, get, ingressOf, readyPods, scale, sequential, sleep, startTestLab, waitFor, type Clients } from './lab-test-kit.js';
 
 const ns = 'bank-of-anthos';
 const propagationDelayMs = 200;
@@ -37,6 +37,26 @@ describe('lab ingresses with the default Bank of Anthos topology', function () {
       const body = JSON.parse(home[0]?.body ?? '{}') as { calls: { service: string; status: number }[] };
       expect(body.calls.map((call) => call.service)).to.deep.equal(['balancereader', 'transactionhistory', 'contacts']);
     }
+  });
+
+  it('applies at the ingress only VirtualServices bound to a Gateway that selects it, most specific host first', async () => {
+    const vs = (name: string, gateway: string) => ({
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name },
+      spec: { hosts: ['special.example'], gateways: [gateway], http: [{ fault: { abort: { httpStatus: 418, percentage: { value: 100 } } }, route: [{ destination: { host: 'frontend' } }] }] },
+    });
+    const api = { group: 'networking.istio.io', version: 'v1', namespace: ns, plural: 'virtualservices' } as const;
+    const url = ingressOf(lab, 'central');
+    const special = async (): Promise<number> => (await get(url, '/', 5_000, 'special.example')).status;
+    await central.custom.createNamespacedCustomObject({ ...api, body: vs('elsewhere', 'some-other-gateway') });
+    await sleep(propagationDelayMs * 3);
+    expect(await special(), 'bound to a Gateway that does not exist: the "*" route serves').to.equal(200);
+    await central.custom.createNamespacedCustomObject({ ...api, body: vs('special', 'frontend-gateway') });
+    await sleep(propagationDelayMs * 3);
+    expect(await special(), 'bound to frontend-gateway: the exact host wins over "*"').to.equal(418);
+    expect((await get(url, '/')).status, 'other hosts still take "*"').to.equal(200);
+    for (const name of ['elsewhere', 'special']) await central.custom.deleteNamespacedCustomObject({ ...api, name });
   });
 
   it('fails the requests that need ledger-db, through both ingresses, when ledger-db is at 0 in west', async () => {

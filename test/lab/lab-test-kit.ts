@@ -55,7 +55,7 @@ export interface Sample {
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
 /** One GET through an ingress; a transport error becomes status 0. */
-export function get(base: string, path = '/', timeoutMs = 10_000): Promise<Sample> {
+export function get(base: string, path = '/', timeoutMs = 10_000, host = 'frontend.lab.local'): Promise<Sample> {
   const url = new URL(path, base);
   const start = performance.now();
   return new Promise((resolve) => {
@@ -63,7 +63,7 @@ export function get(base: string, path = '/', timeoutMs = 10_000): Promise<Sampl
       const end = performance.now();
       resolve({ start, end, ms: end - start, status, headers, body, cluster: String(headers['x-chaos-cluster'] ?? ''), pod: String(headers['x-chaos-pod'] ?? '') });
     };
-    const req = request(url, { agent, headers: { host: 'frontend.lab.local' }, timeout: timeoutMs }, (res) => {
+    const req = request(url, { agent, headers: { host }, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => done(res.statusCode ?? 0, res.headers, Buffer.concat(chunks).toString('utf8')));

@@ -4,7 +4,7 @@
  * and DestinationRules only from the proxy's own cluster. Every change reaches the proxies
  * after the propagation delay, as a snapshot of the state when it happened.
  */
-import { isRecord, type EndpointSlice, type Labels, type Pod } from '../api/object-types.js';
+import { isRecord, type EndpointSlice, type KubeObject, type Labels, type Pod } from '../api/object-types.js';
 import { keys } from '../api/resource-types.js';
 import type { ObjectStore, StoreEvent } from '../api/store.js';
 import { parseDestinationRule, parseVirtualService, type DestinationRuleConfig, type VirtualServiceConfig } from './istio-config.js';
@@ -37,6 +37,13 @@ interface MeshCluster {
 interface ClusterConfig {
   virtualServices: VirtualServiceConfig[];
   destinationRules: DestinationRuleConfig[];
+  /** `namespace/name` of the Gateways that select the ingress gateway (`istio: ingressgateway`). */
+  ingressGateways: Set<string>;
+}
+
+function selectsIngressGateway(object: KubeObject): boolean {
+  const spec = isRecord(object.spec) ? object.spec : {};
+  return isRecord(spec.selector) && spec.selector.istio === 'ingressgateway';
 }
 
 export class ControlPlane {
@@ -66,7 +73,7 @@ export class ControlPlane {
   }
 
   config(cluster: string): ClusterConfig {
-    return this.configs.get(cluster) ?? { virtualServices: [], destinationRules: [] };
+    return this.configs.get(cluster) ?? { virtualServices: [], destinationRules: [], ingressGateways: new Set() };
   }
 
   locality(cluster: string): ClusterLocality {
@@ -98,7 +105,7 @@ export class ControlPlane {
       if (!service) return;
       const snapshot = this.endpointSnapshot(cluster, service);
       this.later(() => this.applyEndpoints(cluster.locality.name, service, snapshot));
-    } else if (event.key === keys.virtualServices || event.key === keys.destinationRules) {
+    } else if (event.key === keys.virtualServices || event.key === keys.destinationRules || event.key === keys.gateways) {
       const snapshot = this.configSnapshot(cluster);
       this.later(() => this.configs.set(cluster.locality.name, snapshot));
     }
@@ -110,6 +117,7 @@ export class ControlPlane {
     return {
       virtualServices: [...cluster.store.peekAll(keys.virtualServices)].sort(byAge).map(parseVirtualService),
       destinationRules: [...cluster.store.peekAll(keys.destinationRules)].sort(byAge).map(parseDestinationRule),
+      ingressGateways: new Set(cluster.store.peekAll(keys.gateways).filter(selectsIngressGateway).map((gateway) => `${gateway.metadata.namespace ?? ''}/${gateway.metadata.name}`)),
     };
   }
 

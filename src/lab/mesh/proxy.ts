@@ -10,7 +10,7 @@ import type { ControlPlane, MeshEndpoint } from './control-plane.js';
 import { defaultRetryOn, type DestinationRuleConfig, type HttpRoute, type RetryPolicy, type TrafficPolicy } from './istio-config.js';
 import { UpstreamBalancer } from './load-balancer.js';
 import { ConnectionPool } from './connection-pool.js';
-import { appliesToMesh, gatewayHostMatches, isGatewayBound, matchRoute, meshHostMatches, serviceKeyOf, type ServiceKey } from './route-match.js';
+import { appliesToMesh, gatewayHostSpecificity, isBoundToIngress, matchRoute, meshHostMatches, serviceKeyOf, type ServiceKey } from './route-match.js';
 import { sleep, type AttemptResult, type MeshRequest, type MeshResponse, type UpstreamClient } from './upstream.js';
 
 export interface ProxyOptions {
@@ -49,9 +49,12 @@ export class Proxy {
 
   /** Ingress: route by the request's authority through this cluster's gateway-bound VirtualServices. */
   async handleIngress(request: MeshRequest, authority: string): Promise<MeshResponse> {
-    const services = this.options.controlPlane.config(this.options.cluster).virtualServices.filter((vs) => isGatewayBound(vs) && gatewayHostMatches(vs, authority));
+    const config = this.options.controlPlane.config(this.options.cluster);
+    const bound = config.virtualServices.filter((vs) => isBoundToIngress(vs, config.ingressGateways));
+    const scored = bound.map((vs) => ({ vs, score: gatewayHostSpecificity(vs, authority) })).filter((entry) => entry.score > 0);
+    const best = Math.max(0, ...scored.map((entry) => entry.score));
     const facts = { method: request.method, path: request.path, headers: request.headers };
-    for (const vs of services) {
+    for (const { vs } of scored.filter((entry) => entry.score === best)) {
       const route = matchRoute(vs, facts);
       if (route) return this.execute(route, vs.namespace, request);
     }

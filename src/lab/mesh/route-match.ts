@@ -29,10 +29,20 @@ function hostPatternMatches(pattern: string, host: string): boolean {
   return pattern.toLowerCase() === host;
 }
 
-/** A gateway-bound VirtualService applies when the request's authority matches one of its hosts. */
-export function gatewayHostMatches(vs: VirtualServiceConfig, authority: string): boolean {
+/**
+ * How specifically a gateway-bound VirtualService matches the request's authority (0: not at
+ * all). Envoy picks the most specific virtual host: exact name, then the longest wildcard
+ * suffix, then `*`; VirtualServices of equal specificity are merged in creation order.
+ */
+export function gatewayHostSpecificity(vs: VirtualServiceConfig, authority: string): number {
   const host = authority.toLowerCase().replace(/:\d+$/, '');
-  return vs.hosts.some((pattern) => hostPatternMatches(pattern, host));
+  let best = 0;
+  for (const pattern of vs.hosts) {
+    if (!hostPatternMatches(pattern, host)) continue;
+    const score = pattern === '*' ? 1 : pattern.startsWith('*.') ? 1 + pattern.length : 10_000;
+    best = Math.max(best, score);
+  }
+  return best;
 }
 
 /** A mesh VirtualService applies to calls whose destination Service is one of its hosts. */
@@ -40,8 +50,12 @@ export function meshHostMatches(vs: VirtualServiceConfig, destination: ServiceKe
   return vs.hosts.some((pattern) => pattern === '*' || (!pattern.startsWith('*') && serviceKeyOf(pattern, vs.namespace) === destination) || (pattern.startsWith('*.') && fqdnOf(destination).endsWith(pattern.slice(1))));
 }
 
-export function isGatewayBound(vs: VirtualServiceConfig): boolean {
-  return vs.gateways.some((gateway) => gateway !== 'mesh');
+/**
+ * Bound to this cluster's ingress gateway: one of its `gateways` names (`name` in the
+ * VirtualService's namespace, or `namespace/name`) is a Gateway selecting the ingress gateway.
+ */
+export function isBoundToIngress(vs: VirtualServiceConfig, ingressGateways: ReadonlySet<string>): boolean {
+  return vs.gateways.some((gateway) => gateway !== 'mesh' && ingressGateways.has(gateway.includes('/') ? gateway : `${vs.namespace}/${gateway}`));
 }
 
 export function appliesToMesh(vs: VirtualServiceConfig): boolean {
