@@ -2,6 +2,7 @@
  * One lab cluster at run time: its store, API endpoint and controllers (workloads, scheduler,
  * kubelets, EndpointSlices, disruption budgets, garbage collection), wired to the data plane.
  */
+import { HarnessError } from '../cli/errors.js';
 import { Allocator } from './api/admission.js';
 import { ObjectStore } from './api/store.js';
 import { startApiServer, type RunningApiServer } from './api/server.js';
@@ -97,6 +98,7 @@ export async function startClusterRuntime(options: ClusterRuntimeOptions): Promi
     return { api, stopControllers, podListeners: tracked.listeners };
   } catch (error) {
     stopControllers();
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new HarnessError(`cannot listen for the ${options.state.name} API on ${options.apiHost}:${options.apiPort}: ${code ?? String(error)}`, 'pick another port, or leave apiPorts unset for free ones');
   }
 }

@@ -78,7 +78,14 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
     for (const [index, cluster] of topology.clusters.entries()) {
       const host = options.ingressHosts?.[cluster.name] ?? defaultIngressHost(index);
       const port = options.ingressPort !== undefined ? defaultIngressPort(index, options.ingressPort) : defaultIngressPort(index, 8080);
-      gateways.push(await startGateway(cluster.name, host, port));
+      gateways.push(
+        await startGateway(cluster.name, host, port).catch((error: NodeJS.ErrnoException) => {
+          throw new HarnessError(
+            `cannot listen for the ${cluster.name} ingress on ${host}:${port}: ${error.code ?? error.message}`,
+            error.code === 'EADDRINUSE' ? 'another lab may be running (chaos lab status), or pick other ports (ingressPort: 0 takes free ones)' : 'on Linux any 127.x.y.z works; elsewhere use 127.0.0.1 with distinct ports',
+          );
+        }),
+      );
     }
     const states = topology.clusters.map((cluster, index) =>
       createClusterState(cluster.name, index, options.watchHistoryLimit, (controller, key, error) => report({ kind: 'controller-error', cluster: cluster.name, controller, key, message: error instanceof Error ? error.message : String(error) })),
