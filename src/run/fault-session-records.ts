@@ -56,6 +56,10 @@ export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+function stopped(record: FaultRecord): HarnessError {
+  return new HarnessError(`${describeRecord(record)}: not changing anything more, the run is reverting`);
+}
+
 export function kubeContext(record: FaultRecord, services: SessionServices, signal: AbortSignal): KubeContext {
   return { api: record.api, timing: services.timing, signal, now: services.now, sleep: (ms) => services.sleep(ms, signal) };
 }
@@ -66,26 +70,33 @@ export function faultContext(record: FaultRecord, services: SessionServices, sig
     target: record.target,
     expiresAt,
     random: services.random,
-    mutate: async <T>(mutation: Mutation, change: () => Promise<T>): Promise<T> => {
-      if (services.stopping.aborted) throw new HarnessError(`${describeRecord(record)}: not changing anything more, the run is reverting`);
-      const state: MutationState = { id: services.nextMutationId(record), mutation, state: 'intended' };
-      // Journal first: if this append fails, nothing is changed.
-      await services.append({ type: 'mutation-intended', atMs: services.now(), id: state.id, mutation });
-      record.mutations.push(state);
-      const call = change();
-      services.inFlight.add(call);
-      try {
-        const result = await call;
-        state.state = 'done';
-        await services.append({ type: 'mutation-done', atMs: services.now(), id: state.id }).catch(() => undefined);
-        return result;
-      } catch (error) {
-        state.state = 'failed';
-        await services.append({ type: 'mutation-failed', atMs: services.now(), id: state.id, error: errorText(error) }).catch(() => undefined);
-        throw error;
-      } finally {
-        services.inFlight.delete(call);
-      }
+    mutate: <T>(mutation: Mutation, change: () => Promise<T>): Promise<T> => {
+      if (services.stopping.aborted) return Promise.reject(stopped(record));
+      // Tracked from here, synchronously: revertAll aborts, then waits for every mutate that got
+      // past the check above, so none can land after the revert has looked.
+      const work = (async (): Promise<T> => {
+        const state: MutationState = { id: services.nextMutationId(record), mutation, state: 'intended' };
+        // Journal first: if this append fails, nothing is changed.
+        await services.append({ type: 'mutation-intended', atMs: services.now(), id: state.id, mutation });
+        record.mutations.push(state);
+        if (services.stopping.aborted) {
+          state.state = 'failed';
+          throw stopped(record);
+        }
+        try {
+          const result = await change();
+          state.state = 'done';
+          await services.append({ type: 'mutation-done', atMs: services.now(), id: state.id }).catch(() => undefined);
+          return result;
+        } catch (error) {
+          state.state = 'failed';
+          await services.append({ type: 'mutation-failed', atMs: services.now(), id: state.id, error: errorText(error) }).catch(() => undefined);
+          throw error;
+        }
+      })();
+      services.inFlight.add(work);
+      void work.then(() => services.inFlight.delete(work), () => services.inFlight.delete(work));
+      return work;
     },
   };
 }
