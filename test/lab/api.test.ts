@@ -87,10 +87,21 @@ describe('lab API through @kubernetes/client-node and raw HTTPS', function () {
     expect(web.items.map((d) => d.metadata?.name)).to.deep.equal(['web']);
     const byName = await c.apps.listDeploymentForAllNamespaces({ fieldSelector: 'metadata.name=api' });
     expect(byName.items.map((d) => d.metadata?.namespace)).to.deep.equal([ns]);
-    const current = await c.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
+    // The Deployment controller writes status too, so an update races it like on a real cluster:
+    // read-modify-write until no conflict, then the read it started from is stale.
+    let current = await c.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
     expect(current.metadata?.uid).to.be.a('string');
     expect(current.metadata?.generation).to.equal(1);
-    const updated = await c.apps.replaceNamespacedDeployment({ name: 'web', namespace: ns, body: { ...current, spec: { ...current.spec!, replicas: 2 } } });
+    let updated: V1Deployment | undefined;
+    for (let attempt = 0; attempt < 5 && !updated; attempt += 1) {
+      try {
+        updated = await c.apps.replaceNamespacedDeployment({ name: 'web', namespace: ns, body: { ...current, spec: { ...current.spec!, replicas: 2 } } });
+      } catch (error) {
+        if (statusOf(error).code !== 409) throw error;
+        current = await c.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
+      }
+    }
+    if (!updated) throw new Error('the update kept conflicting');
     expect(updated.metadata?.generation).to.equal(2);
     expect(Number(updated.metadata?.resourceVersion)).to.be.greaterThan(Number(current.metadata?.resourceVersion));
     const stale = await failure(c.apps.replaceNamespacedDeployment({ name: 'web', namespace: ns, body: current }));

@@ -49,8 +49,9 @@ describe('frontend scaled to zero in central (default topology)', function () {
     const after = await sequential(central, '/', 40);
     expect(after.every((s) => s.status === 200 && s.cluster === 'west' && s.pod.startsWith('frontend-'))).to.equal(true);
     const added = median(after) - median(before);
-    // One east-west round trip is 2 × 25 ms; allow 20 % below it and generous room above.
-    expect(added, `median before ${median(before).toFixed(1)} ms, after ${median(after).toFixed(1)} ms`).to.be.within(2 * interRegionLatencyMs * 0.8, 2 * interRegionLatencyMs + 100);
+    // One east-west round trip is 2 × 25 ms (timers never fire early, so the true cost is at least
+    // that); allow 30 % below it for a noisy baseline and generous room above for a busy machine.
+    expect(added, `median before ${median(before).toFixed(1)} ms, after ${median(after).toFixed(1)} ms`).to.be.within(2 * interRegionLatencyMs * 0.7, 2 * interRegionLatencyMs + 150);
     expect(errors).to.deep.equal([]);
   });
 });
