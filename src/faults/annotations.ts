@@ -3,7 +3,7 @@
  * restore and an expiry, so anyone (and `chaos recover` on another machine) can undo a run
  * that died without its journal. All are removed by the revert.
  */
-import type { MergePatch } from '../kube/types.js';
+import { escapePointer, type JsonPatchOp, type MergePatch } from '../kube/types.js';
 
 export const annotation = {
   run: 'chaos.dev/run',
@@ -37,6 +37,14 @@ export function annotationRemovalPatch(current: Record<string, string> | undefin
   const remaining = keys.filter((key) => !isOurAnnotation(key));
   if (remaining.length === 0) return { metadata: { annotations: null } };
   return { metadata: { annotations: Object.fromEntries(keys.filter(isOurAnnotation).map((key) => [key, null])) } };
+}
+
+/** The same as JSON patch ops, for a patch that must also test and change other fields atomically. */
+export function annotationRemovalOps(current: Record<string, string> | undefined): JsonPatchOp[] {
+  const keys = Object.keys(current ?? {});
+  if (keys.length === 0) return [];
+  if (keys.every(isOurAnnotation)) return [{ op: 'remove', path: '/metadata/annotations' }];
+  return keys.filter(isOurAnnotation).map((key) => ({ op: 'remove', path: `/metadata/annotations/${escapePointer(key)}` }));
 }
 
 /** `kubectl annotate … chaos.dev/run- …`: the manual way to drop our annotations. */

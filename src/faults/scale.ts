@@ -10,9 +10,9 @@ import { isNotFound } from '../kube/api-error.js';
 import { retryOnConflict } from '../kube/retry.js';
 import type { HorizontalPodAutoscaler, WorkloadKind } from '../kube/types.js';
 import type { ScaleFault } from '../scenario/types.js';
-import { annotation, annotationRemovalPatch, manualAnnotationRemoval, runAnnotations } from './annotations.js';
+import { annotation, annotationRemovalOps, annotationRemovalPatch, manualAnnotationRemoval, runAnnotations } from './annotations.js';
 import type { FaultContext, FaultPlugin, KubeContext, MutationHandler } from './fault-plugin.js';
-import type { HpaPinMutation, ScaleMutation } from './mutation.js';
+import type { HpaPinMutation, RevertOutcome, ScaleMutation } from './mutation.js';
 import { checkWorkloadReplicas, countReadyEndpoints } from './readiness.js';
 import { kubectl, revertMutations, verifyMutationsReverted, waitUntil } from './wait.js';
 
@@ -20,21 +20,21 @@ const resourceName = (kind: WorkloadKind): string => `${kind.toLowerCase()}/`;
 
 export const scaleHandler: MutationHandler<ScaleMutation> = {
   kind: 'scale',
-  revert: (mutation, ctx) => retryOnConflict(async () => {
+  revert: (mutation, ctx) => retryOnConflict(async (): Promise<RevertOutcome> => {
     const { api } = ctx;
     const { workload: kind, namespace, name } = mutation;
-    let annotations: Record<string, string> | undefined;
+    let workload;
     try {
-      annotations = (await api.readWorkload(kind, namespace, name)).metadata?.annotations;
+      workload = await api.readWorkload(kind, namespace, name);
     } catch (error) {
       if (isNotFound(error)) return { status: 'absent', detail: `${kind} ${namespace}/${name} no longer exists` };
       throw error;
     }
-    const scale = await api.readScale(kind, namespace, name);
-    const current = scale.spec?.replicas ?? 0;
+    const annotations = workload.metadata?.annotations;
+    const current = workload.spec?.replicas ?? 1;
     const ours = annotations?.[annotation.run] === mutation.runId && annotations[annotation.fault] === mutation.faultId;
     if (!ours) {
-      // Without our annotation, we restored it already (restore comes before unannotating) or never got that far.
+      // Without our annotation, we restored it already (restore and unannotate are one patch) or never got that far.
       if (current === mutation.replicas && current !== mutation.originalReplicas) {
         return { status: 'conflict', detail: `${kind} ${namespace}/${name} has ${current} replicas (the fault's value) but no longer carries our annotations: not touching it`, manual: scaleManual(mutation, ctx.api.context) };
       }
@@ -47,8 +47,13 @@ export const scaleHandler: MutationHandler<ScaleMutation> = {
         manual: scaleManual(mutation, ctx.api.context),
       };
     }
-    if (current !== mutation.originalReplicas) await api.patchScale(kind, namespace, name, mutation.originalReplicas, scale.metadata?.resourceVersion);
-    await api.mergePatchWorkload(kind, namespace, name, annotationRemovalPatch(annotations));
+    // One atomic patch: only if replicas is still what we read (status churn does not matter,
+    // unlike a resourceVersion precondition), restore it and drop our annotations together.
+    await api.jsonPatchWorkload(kind, namespace, name, [
+      { op: 'test', path: '/spec/replicas', value: current },
+      { op: 'replace', path: '/spec/replicas', value: mutation.originalReplicas },
+      ...annotationRemovalOps(annotations),
+    ]);
     return { status: 'reverted', detail: `${kind} ${namespace}/${name} back to ${mutation.originalReplicas} replicas` };
   }, ctx.api.retry),
   verifyReverted: (mutation, ctx) =>
@@ -140,7 +145,7 @@ export const scale: FaultPlugin<ScaleFault> = {
       ? 'a HorizontalPodAutoscaler targeting it stays inactive at 0 replicas: left alone'
       : `a HorizontalPodAutoscaler targeting it would fight ${fault.replicas} replicas: PATCH its minReplicas = maxReplicas = ${fault.replicas} (merge patch), restored on revert`,
     `verify: ${fault.replicas === 0 ? `no ready endpoints of ${fault.name} left in ${target.cluster}` : `${fault.replicas} ready replicas`}`,
-    'revert: restore the recorded replica count; refuse and report if someone else changed it meanwhile',
+    'revert: JSON patch (test spec.replicas is still the fault\'s value) restoring the recorded count and removing our annotations; refuse and report if someone else changed it meanwhile',
   ],
   apply: applyScale,
   verify: (fault, ctx) =>

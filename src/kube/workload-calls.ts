@@ -2,7 +2,7 @@
 import { AppsV1Api, AutoscalingV2Api, CoreV1Api, DiscoveryV1Api, type KubeConfig, type V1Scale } from '@kubernetes/client-node';
 import { isNotFound } from './api-error.js';
 import type { Caller } from './call.js';
-import type { Deployment, EndpointSlice, HorizontalPodAutoscaler, MergePatch, Service, StatefulSet, WorkloadKind } from './types.js';
+import type { Deployment, EndpointSlice, HorizontalPodAutoscaler, JsonPatchOp, MergePatch, Service, StatefulSet, WorkloadKind } from './types.js';
 
 export interface WorkloadCalls {
   readScale(kind: WorkloadKind, namespace: string, name: string): Promise<V1Scale>;
@@ -14,6 +14,11 @@ export interface WorkloadCalls {
   readWorkload(kind: WorkloadKind, namespace: string, name: string): Promise<Deployment | StatefulSet>;
   /** Workloads of one namespace, or of every namespace when `namespace` is undefined. */
   listWorkloads(kind: WorkloadKind, namespace: string | undefined): Promise<Array<Deployment | StatefulSet>>;
+  /**
+   * JSON patch of the workload object. With a `test` op a 422 comes back as a conflict
+   * (KubeApiError.testFailed) for the caller to re-read and re-decide; sent once then.
+   */
+  jsonPatchWorkload(kind: WorkloadKind, namespace: string, name: string, ops: JsonPatchOp[]): Promise<Deployment | StatefulSet>;
   /** Merge patch of the workload object itself (annotations; never replicas, which go through /scale). */
   mergePatchWorkload(kind: WorkloadKind, namespace: string, name: string, patch: MergePatch): Promise<Deployment | StatefulSet>;
   /** HPAs of a namespace (every namespace when undefined); an empty list where autoscaling/v2 is not served. */
@@ -54,6 +59,16 @@ export function createWorkloadCalls(config: KubeConfig, caller: Caller): Workloa
         return kind === 'Deployment' ? apps.listNamespacedDeployment({ namespace }, options) : apps.listNamespacedStatefulSet({ namespace }, options);
       });
       return list.items;
+    },
+    jsonPatchWorkload: (kind, namespace, name, body) => {
+      const sentTest = body.some((op) => op.op === 'test');
+      return caller.invoke(
+        { verb: 'PATCH', resource: resourceOf(kind), namespace, name },
+        (options) => (kind === 'Deployment'
+          ? apps.patchNamespacedDeployment({ namespace, name, body }, options)
+          : apps.patchNamespacedStatefulSet({ namespace, name, body }, options)),
+        { patch: 'json', sentTest, once: sentTest },
+      );
     },
     mergePatchWorkload: (kind, namespace, name, body) =>
       caller.invoke(

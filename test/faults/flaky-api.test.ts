@@ -81,12 +81,12 @@ for (const factory of serverFactories) {
       const phase = phaseOf(s, t.runId, faults);
       p.setRules([]);
       await t.session.apply(phase);
-      p.setRules([{ method: 'PATCH', path: '/deployments/frontend/scale', status: 500, every: 1 }]);
+      p.setRules([{ method: 'PATCH', path: '/deployments/frontend', status: 500, every: 1 }]);
       const report = await t.session.revertAll('abort limit breached', { verify: false });
       expect(report.failures).to.have.length(1);
       const [failure] = report.failures;
       expect(failure).to.include({ faultId: 'zero', cluster: 'central' });
-      expect(failure!.message).to.match(/PATCH deployments\.apps bank-of-anthos\/frontend \(scale\) in cluster central .*: 500 InternalError/);
+      expect(failure!.message).to.match(/PATCH deployments\.apps bank-of-anthos\/frontend in cluster central .*: 500 InternalError/);
       expect(failure!.manual).to.include('kubectl --context flaky-central -n bank-of-anthos scale deployment/frontend --replicas=2');
       expect(report.reverted.map((r) => r.faultId)).to.deep.equal(['abort']);
       const { namespace, name } = s.ingressVirtualService;
