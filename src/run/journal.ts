@@ -65,8 +65,9 @@ export interface JournalWriter {
 /** Opens (creating if needed) a journal for appending, and makes its folder entry durable. */
 export async function openJournal(file: string): Promise<JournalWriter> {
   await mkdir(path.dirname(file), { recursive: true });
-  const handle = await open(file, 'a');
+  const handle = await open(file, 'a+');
   await syncDirectory(path.dirname(file));
+  await endTornLine(handle);
   let queue: Promise<void> = Promise.resolve();
   let closed = false;
   const write = async (line: string, fileHandle: FileHandle): Promise<void> => {
@@ -90,6 +91,18 @@ export async function openJournal(file: string): Promise<JournalWriter> {
       await handle.close();
     },
   };
+}
+
+/** A crash mid-write leaves a line without its newline: end it, so the next entry stands on its own line. */
+async function endTornLine(handle: FileHandle): Promise<void> {
+  const { size } = await handle.stat();
+  if (size === 0) return;
+  const last = Buffer.alloc(1);
+  await handle.read(last, 0, 1, size - 1);
+  if (last[0] !== 0x0a) {
+    await handle.appendFile('\n', 'utf8');
+    await handle.datasync();
+  }
 }
 
 async function syncDirectory(directory: string): Promise<void> {
