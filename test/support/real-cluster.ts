@@ -62,13 +62,17 @@ export async function startRealCluster(name: string, options: RealClusterOptions
   return cluster;
 }
 
+/** One retry, only when another process took a port between our probe and the bind. */
 async function startOne(name: string, tools: KubeTools, options: RealClusterOptions): Promise<RealCluster> {
-  const sandbox = new ProcessSandbox(name);
-  try {
-    return await bootCluster(name, tools, options, sandbox);
-  } catch (error) {
-    await sandbox.stop();
-    throw error;
+  for (let attempt = 1; ; attempt += 1) {
+    const sandbox = new ProcessSandbox(name);
+    try {
+      return await bootCluster(name, tools, options, sandbox);
+    } catch (error) {
+      await sandbox.stop();
+      const portTaken = error instanceof Error && /address already in use/i.test(error.message);
+      if (!portTaken || attempt >= 2) throw error;
+    }
   }
 }
 
@@ -98,7 +102,7 @@ async function bootCluster(name: string, tools: KubeTools, options: RealClusterO
   await waitFor(
     `etcd of ${name} to answer /health`,
     async () => {
-      if (etcd.exitCode() !== 'running') throw new Error(`etcd exited (${String(etcd.exitCode())}):\n${sandbox.logTail('etcd')}`);
+      if (etcd.state() !== 'running') throw new Error(`etcd ended (${etcd.state()}):\n${sandbox.logTail('etcd')}`);
       const response = await fetch(`${etcdUrl}/health`, { signal: AbortSignal.timeout(2_000) });
       return response.ok ? true : undefined;
     },
@@ -131,8 +135,8 @@ async function bootCluster(name: string, tools: KubeTools, options: RealClusterO
   await waitFor(
     `kube-apiserver of ${name} to report /readyz ok`,
     async () => {
-      if (apiserver.exitCode() !== 'running') {
-        throw new Error(`kube-apiserver exited (${String(apiserver.exitCode())}):\n${sandbox.logTail('kube-apiserver')}`);
+      if (apiserver.state() !== 'running') {
+        throw new Error(`kube-apiserver ended (${apiserver.state()}):\n${sandbox.logTail('kube-apiserver')}`);
       }
       if (!endpoint.caPem) endpoint.caPem = readFileSync(caFile, 'utf8');
       const response = await rawRequest(endpoint, { method: 'GET', path: '/readyz', accept: 'text/plain', timeoutMs: 5_000 });

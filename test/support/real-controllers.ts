@@ -58,8 +58,8 @@ export async function startControllers(setup: ControllerSetup): Promise<string[]
   const componentNames = ['kube-controller-manager', 'kube-scheduler', 'kwok'];
   const checkComponents = (): void => {
     for (const entry of sandbox.processes) {
-      if (componentNames.includes(entry.name) && entry.exitCode() !== 'running') {
-        throw new Error(`${entry.name} exited (${String(entry.exitCode())}):\n${sandbox.logTail(entry.name)}`);
+      if (componentNames.includes(entry.name) && entry.state() !== 'running') {
+        throw new Error(`${entry.name} ended (${entry.state()}):\n${sandbox.logTail(entry.name)}`);
       }
     }
   };

@@ -22,15 +22,17 @@ export interface SandboxProcess {
   logFile: string;
   child: ChildProcess;
   exited: Promise<void>;
-  exitCode(): number | null | 'running';
+  /** 'running', or how it ended ('exit code 1', 'signal SIGKILL'). */
+  state(): string;
 }
 
 const liveSandboxes = new Set<ProcessSandbox>();
 let handlersInstalled = false;
 
+// Bounded like every wait here: after 12 hours it cleans up even if the parent still runs.
 const reaperScript = `
-parent=$1; dir=$2
-while kill -0 "$parent" 2>/dev/null; do sleep 1; done
+parent=$1; dir=$2; n=0
+while kill -0 "$parent" 2>/dev/null && [ $n -lt 43200 ]; do sleep 1; n=$((n+1)); done
 # dash's kill takes no "--": a negative number after the signal names a process group.
 if [ -f "$dir/.pgids" ]; then for g in $(cat "$dir/.pgids"); do kill -9 "-$g" 2>/dev/null; done; fi
 rm -rf "$dir"
@@ -64,16 +66,19 @@ export class ProcessSandbox {
     closeSync(fd);
     if (child.pid === undefined) throw new Error(`could not start ${name} (${command})`);
     appendFileSync(path.join(this.dir, '.pgids'), `${child.pid}\n`);
-    let code: number | null | 'running' = 'running';
+    let state = 'running';
     const exited = new Promise<void>((resolve) => {
-      child.once('exit', (exitCode, signal) => {
-        code = exitCode ?? (signal ? null : exitCode);
+      child.once('exit', (code, signal) => {
+        state = signal ? `signal ${signal}` : `exit code ${String(code)}`;
         resolve();
       });
-      child.once('error', () => resolve());
+      child.once('error', (error) => {
+        state = `error ${error.message}`;
+        resolve();
+      });
     });
     child.unref();
-    const entry: SandboxProcess = { name, pid: child.pid, logFile, child, exited, exitCode: () => code };
+    const entry: SandboxProcess = { name, pid: child.pid, logFile, child, exited, state: () => state };
     this.processes.push(entry);
     return entry;
   }
@@ -164,8 +169,25 @@ function installExitHandlers(): void {
   }
 }
 
-/** A free TCP port on 127.0.0.1 (bound, read, released: tiny race, retried by callers). */
+const handedOut = new Set<number>();
+
+/**
+ * A free TCP port on 127.0.0.1: bound, read, released. Never the same port twice in this process,
+ * so clusters started side by side cannot be given one port; another process may still take it
+ * in the gap, which startRealClusters answers with one retry.
+ */
 export async function freeLoopbackPort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const port = await probePort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error('no unused free port on 127.0.0.1 after 50 attempts');
+}
+
+async function probePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
