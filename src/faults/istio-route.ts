@@ -127,8 +127,13 @@ async function verifyRoutes(fault: RouteFault, ctx: FaultContext, applied: reado
   await waitUntil(ctx, `route(s) of fault ${fault.id} at the head of their VirtualService in ${ctx.target.cluster}`, async () => {
     for (const mutation of mutations) {
       const vs = await ctx.api.readVirtualService(mutation.namespace, mutation.virtualService);
-      const head = (vs.spec.http ?? []).slice(0, mutation.routes.length).map((route) => route.name);
-      if (head.join(',') !== mutation.routes.join(',')) return `VirtualService ${mutation.namespace}/${mutation.virtualService} starts with ${head.join(', ') || 'no route'}`;
+      const names = (vs.spec.http ?? []).map((route) => route.name ?? '');
+      const start = names.indexOf(mutation.routes[0] ?? '');
+      // Only routes of this run may precede ours (another fault of the run may have gone first).
+      const ahead = start < 0 ? [] : names.slice(0, start).filter((name) => !name.startsWith(`chaos-${ctx.target.runId}-`));
+      if (start < 0 || ahead.length > 0 || names.slice(start, start + mutation.routes.length).join(',') !== mutation.routes.join(',')) {
+        return `VirtualService ${mutation.namespace}/${mutation.virtualService} starts with ${names.slice(0, 3).join(', ') || 'no route'}`;
+      }
     }
     return undefined;
   });

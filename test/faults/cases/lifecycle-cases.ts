@@ -69,6 +69,27 @@ export function lifecycleCases(server: () => FaultTestServer): void {
     await t.close();
   });
 
+  it('istio: two faults of one run on the same VirtualService both take effect and both go', async () => {
+    const { namespace, name } = server().ingressVirtualService;
+    const api = apiOf(server(), 'central');
+    const before = await api.readVirtualService(namespace, name);
+    const t = await openTestSession(server());
+    const phase = phaseOf(server(), t.runId, [
+      { id: 'slow', type: 'istio-delay', clusters: central, host: 'frontend', via: 'ingress', percentage: 50, delayMs: 20 },
+      { id: 'fail', type: 'istio-abort', clusters: central, host: 'frontend', via: 'ingress', percentage: 5, status: 500 },
+    ]);
+    await t.session.apply(phase);
+    const during = await api.readVirtualService(namespace, name);
+    // The second copies the first's route too: the request it matches first carries both faults.
+    expect(during.spec.http?.slice(0, 3).map((route) => route.name)).to.deep.equal([`chaos-${t.runId}-fail`, `chaos-${t.runId}-fail-2`, `chaos-${t.runId}-slow`]);
+    expect(during.spec.http?.[0]?.fault).to.deep.equal({ delay: { fixedDelay: '20ms', percentage: { value: 50 } }, abort: { httpStatus: 500, percentage: { value: 5 } } });
+    await t.session.revert(phase);
+    const after = await api.readVirtualService(namespace, name);
+    expect(JSON.stringify(after.spec)).to.equal(JSON.stringify(before.spec));
+    expect(after.metadata.annotations).to.deep.equal(before.metadata.annotations);
+    await t.close();
+  });
+
   it('istio-delay via mesh in every cluster: creates a VirtualService where none routes the host, deletes it on revert', async () => {
     const ns = server().namespace;
     const t = await openTestSession(server());
