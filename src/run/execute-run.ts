@@ -9,6 +9,7 @@ import type { K6Binary } from '../load/k6-binary.js';
 import { startK6, type K6End, type K6Run } from '../load/k6-run.js';
 import type { RunPlan } from './build-plan.js';
 import type { AppliedFaultRecord, FaultDriver, RevertAllReport, RevertedFaultRecord } from './fault-driver.js';
+import { openPhaseGate, type PhaseGate, type RunControl } from './run-control.js';
 import type { RunEventSink } from './run-events.js';
 
 export interface RunDeps {
@@ -24,6 +25,12 @@ export interface RunDeps {
   now?: () => number;
   /** Another k6 script (tests of script errors); default: src/load/script/load.ts. */
   scriptPath?: string;
+  /** Game day: a facilitator's commands (next, hold, revert, revert-all, abort, note). Absent: the plan's clock alone. */
+  control?: RunControl;
+  /** How long k6 may run past the planned timeline (applies, reverts, held phases); default 600 s. */
+  loadSlackSeconds?: number;
+  /** Another load runner with k6's interface (distributed load: src/load/k6-operator-run.ts); default: a local k6. */
+  startLoad?: (options: Parameters<typeof startK6>[0]) => K6Run & { firstSampleTimeoutMs?: number };
 }
 
 export type RunStop =
@@ -73,10 +80,10 @@ export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecor
   if (deps.interrupt.aborted) onInterrupt();
 
   // k6 runs longer than planned (applies and reverts take time); we stop it when the timeline ends.
-  const slackSeconds = 600;
+  const slackSeconds = deps.loadSlackSeconds ?? 600;
   const config = buildLoadConfig(plan.load, deps.ingressUrls, Math.ceil(plan.totalMs / 1000) + slackSeconds);
   let firstSampleAt: number | undefined;
-  const k6 = startK6({
+  const k6: K6Run & { firstSampleTimeoutMs?: number } = (deps.startLoad ?? startK6)({
     k6: deps.k6, runDir: deps.runDir, config, scriptPath: deps.scriptPath,
     onSample: (sample) => { firstSampleAt ??= now(); ledger.add(sample); },
     onLog: (line) => deps.emit({ type: 'log', atMs: now(), level: 'warn', message: `k6: ${line}` }),
@@ -99,20 +106,39 @@ export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecor
     }
   }, pollMs);
 
+  let applying: Promise<unknown> = Promise.resolve();
+  const gate: PhaseGate | undefined = deps.control && openPhaseGate({
+    control: deps.control, driver: deps.driver, emit: deps.emit, now,
+    abort: (reason) => haltWith({ kind: 'interrupted', reason }),
+    onReverted: (records) => reverted.push(...records),
+    afterApply: () => applying.then(() => undefined, () => undefined),
+  });
+
   try {
-    await waitForFirstSample(() => firstSampleAt, halt.signal);
+    await waitForFirstSample(() => firstSampleAt, halt.signal, k6.firstSampleTimeoutMs);
     deps.emit({ type: 'load-started', atMs: now(), ingresses: Object.fromEntries(config.ingresses.map((ingress) => [ingress.name, ingress.url])) });
     for (const phase of plan.phases) {
       const phaseStart = now();
       ledger.startPhase(phase.name, phaseStart);
       deps.emit({ type: 'phase-started', atMs: phaseStart, phase: phase.name, plannedMs: phase.durationMs });
-      if (phase.faults.length > 0) {
-        const records = await deps.driver.apply(phase, halt.signal);
-        applied.push(...records);
-        for (const r of records) deps.emit({ type: 'fault-applied', atMs: r.appliedAtMs, phase: phase.name, faultId: r.faultId, cluster: r.cluster, effectiveAtMs: r.effectiveAtMs });
+      gate?.enter(phase);
+      if (phase.faults.length > 0 && !gate?.faultsStopped()) {
+        const applyingNow = deps.driver.apply(phase, halt.signal);
+        applying = applyingNow;
+        try {
+          const records = await applyingNow;
+          applied.push(...records);
+          for (const r of records) deps.emit({ type: 'fault-applied', atMs: r.appliedAtMs, phase: phase.name, faultId: r.faultId, cluster: r.cluster, effectiveAtMs: r.effectiveAtMs });
+        } catch (error) {
+          // The big red key stops an apply in flight: what it did apply is reverted, the run goes on.
+          if (!gate?.faultsStopped()) throw error;
+        }
       }
-      await sleep(phaseStart + phase.durationMs - now(), halt.signal);
-      if (phase.faults.length > 0) {
+      if (gate) await gate.waitForEnd(phaseStart + phase.durationMs, halt.signal);
+      else await sleep(phaseStart + phase.durationMs - now(), halt.signal);
+      const early = gate?.revertedEarly(phase);
+      if (early) await early;
+      else if (phase.faults.length > 0 && !gate?.faultsStopped()) {
         const records = await deps.driver.revert(phase);
         reverted.push(...records);
         for (const r of records) deps.emit({ type: 'fault-reverted', atMs: r.revertedAtMs, phase: phase.name, faultId: r.faultId, cluster: r.cluster });
@@ -121,6 +147,7 @@ export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecor
   } catch (error) {
     record.stop = error instanceof Stop ? error.stop : { kind: 'error', reason: error instanceof Error ? error.message : String(error) };
   } finally {
+    gate?.close();
     deps.interrupt.removeEventListener('abort', onInterrupt);
     // Always: after a completed timeline this finds nothing left; on any other way out it is the rollback.
     const startedRevert = now();
@@ -152,9 +179,9 @@ async function stopK6(k6: K6Run, hurry: AbortSignal, how: 'stop' | 'kill'): Prom
   hurry.removeEventListener('abort', onHurry);
 }
 
-async function waitForFirstSample(firstSampleAt: () => number | undefined, signal: AbortSignal): Promise<void> {
+async function waitForFirstSample(firstSampleAt: () => number | undefined, signal: AbortSignal, timeoutMs = firstSampleTimeoutMs): Promise<void> {
   for (let waited = 0; firstSampleAt() === undefined; waited += pollMs) {
-    if (waited >= firstSampleTimeoutMs) throw new Stop({ kind: 'error', reason: `no request completed within ${firstSampleTimeoutMs / 1000}s of starting k6: is every ingress answering?` });
+    if (waited >= timeoutMs) throw new Stop({ kind: 'error', reason: `no request completed within ${timeoutMs / 1000}s of starting k6: is every ingress answering?` });
     await sleep(pollMs, signal);
   }
 }

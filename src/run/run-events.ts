@@ -14,6 +14,8 @@ export type RunEvent =
   | { type: 'abort'; atMs: number; reason: string; windowEndMs?: number }
   | { type: 'revert-all'; atMs: number; reason: string; finishedAtMs: number; failures: string[] }
   | { type: 'k6-ended'; atMs: number; end: string }
-  | { type: 'log'; atMs: number; level: 'info' | 'warn' | 'error'; message: string };
+  | { type: 'log'; atMs: number; level: 'info' | 'warn' | 'error'; message: string }
+  /** Game day: a facilitator's note on the timeline (journaled as a `note` entry). */
+  | { type: 'note'; atMs: number; text: string; author?: string };
 
 export type RunEventSink = (event: RunEvent) => void;
