@@ -5,6 +5,7 @@
  */
 import { ApiException, PatchStrategy, setHeaderOptions, type V1Eviction, type V1Pod } from '@kubernetes/client-node';
 import { expect } from 'chai';
+import { rawRequest } from '../../support/real-http.js';
 import { expectApiError, expectFailureStatus, placeholderContainer, uniqueName, type ContractContext } from '../contract-context.js';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -84,6 +85,13 @@ export function evictionCases(context: () => ContractContext): void {
       expect(causes.map((cause) => cause.reason)).to.include('DisruptionBudget');
       expect(causes.find((cause) => cause.reason === 'DisruptionBudget')?.message).to.contain(app);
       expect(status.details?.retryAfterSeconds).to.be.a('number').and.greaterThan(0);
+      const raw = await rawRequest(ctx.endpoint, {
+        method: 'POST',
+        path: `/api/v1/namespaces/${ctx.namespace}/pods/${name}/eviction`,
+        body: eviction(name, ctx.namespace),
+      });
+      expect(raw.status).to.equal(429);
+      expect(raw.headers['retry-after'], 'the Retry-After header of a refused eviction').to.match(/^[1-9]\d*$/);
       const still = await ctx.core.readNamespacedPod({ name, namespace: ctx.namespace });
       expect(still.metadata?.deletionTimestamp).to.equal(undefined);
     });
