@@ -8,6 +8,7 @@ import { registerLab } from './commands/lab.js';
 import { registerList } from './commands/list.js';
 import { registerPlan } from './commands/plan.js';
 import { registerRecover } from './commands/recover.js';
+import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
 import { registerSetup } from './commands/setup.js';
@@ -30,7 +31,7 @@ export function buildProgram(io: CliIo, status: { code: number } = { code: ExitC
     .showHelpAfterError('(run chaos <command> --help for usage)')
     .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })
     .exitOverride();
-  for (const register of [registerList, registerValidate, registerPlan, registerSchema, registerSetup, registerRun, registerLab, registerRecover]) register(program, io, status);
+  for (const register of [registerList, registerValidate, registerPlan, registerSchema, registerSetup, registerRun, registerLab, registerRecover, registerReport]) register(program, io, status);
   const override = (command: Command): void => { command.exitOverride(); command.commands.forEach(override); };
   override(program);
   return program;

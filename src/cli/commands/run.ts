@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { exitCodeOf, formatError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import { loadScenario } from '../inputs.js';
 import { parsePhaseOverrides } from '../options.js';
@@ -13,7 +15,9 @@ import { judgeRun } from '../../run/judge-run.js';
 import { createKubeFaultDriver } from '../../run/kube-fault-driver.js';
 import { checkIngresses, openEnvironment } from '../../run/open-environment.js';
 import type { RunEvent } from '../../run/run-events.js';
-import { buildResult } from '../../run/run-result.js';
+import { buildResult, type RunResult } from '../../run/run-result.js';
+import { batchSchemaVersion, type BatchRecord } from '../../report/report-input.js';
+import { writeBatchRecord, writeBatchReports, writeIndex, writeResult, writeRunReports } from '../../report/write-reports.js';
 import { packageRoot } from '../../scenario/read-scenario.js';
 
 interface RunOptions {
@@ -23,6 +27,8 @@ interface RunOptions {
   quiet?: boolean;
   output: string;
   reports: string;
+  /** Set by runBatch: one JSON document for the whole batch instead of one per scenario. */
+  batch?: boolean;
 }
 
 /** `20261122T021500Z` — sorts by time, safe in paths. */
@@ -33,19 +39,31 @@ export function utcStamp(ms: number): string {
 export function registerRun(program: Command, io: CliIo, status: { code: number }): void {
   program.command('run')
     .description('run a scenario: k6 load through every ingress, faults applied and always reverted, verdicts per phase and ingress')
-    .argument('<scenario>', 'scenario name (in scenarios/) or file')
+    .argument('<scenarios...>', 'scenario name (in scenarios/) or file; several run one after another, each in its own folder, plus a combined junit.xml and summary.md')
     .option('--env <name>', 'environment: lab (default: the scenario\'s) or a file in environments/')
     .option('--phase <name=duration...>', 'override a phase duration, e.g. --phase fault=20s (repeatable)')
     .option('--yes', 'allow changes to contexts that are not on the environment\'s allow-list')
     .option('--quiet', 'print only the verdict')
     .option('--output <format>', 'text, or json (the result document on stdout)', 'text')
     .option('--reports <dir>', 'where run folders go', 'reports')
-    .action(async (ref: string, options: RunOptions) => {
-      status.code = await runScenario(ref, options, io);
+    .action(async (refs: string[], options: RunOptions) => {
+      if (refs.length === 1) {
+        const run = await runScenario(refs[0]!, options, io);
+        if (run.reportProblem) io.err(`chaos: reports not written: ${run.reportProblem}`);
+        status.code = run.reportProblem && run.exitCode === ExitCode.passed ? ExitCode.harnessError : run.exitCode;
+      } else status.code = await runBatch(refs, options, io);
     });
 }
 
-async function runScenario(ref: string, options: RunOptions, io: CliIo): Promise<number> {
+interface ScenarioRun {
+  exitCode: number;
+  runDir: string;
+  result: RunResult;
+  /** Set when result.json was written but the other reports or the index could not be. */
+  reportProblem?: string;
+}
+
+async function runScenario(ref: string, options: RunOptions, io: CliIo, onRunDir: (dir: string) => void = () => {}): Promise<ScenarioRun> {
   const { scenario, environment } = loadScenario(ref, options.env, io.cwd);
   assertMayMutate(environment, options.yes === true);
   const k6 = await requireK6(io.env);
@@ -54,6 +72,7 @@ async function runScenario(ref: string, options: RunOptions, io: CliIo): Promise
   const plan = buildPlan(scenario, environment, runId, parsePhaseOverrides(options.phase ?? []));
   const runDir = path.resolve(io.cwd, options.reports, `${utcStamp(startedAt)}-${scenario.name}`);
   mkdirSync(runDir, { recursive: true });
+  onRunDir(runDir);
   const human = options.output !== 'json' && !options.quiet;
   const say = (text: string) => { if (human) io.out(text); };
 
@@ -96,11 +115,13 @@ async function runScenario(ref: string, options: RunOptions, io: CliIo): Promise
     await driver.close();
     const outcome = judgeRun(plan, record);
     const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
-    const result = buildResult(plan, record, outcome, { chaos: pkg.version, k6: k6.version }, runDir);
-    writeFileSync(path.join(runDir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
-    if (options.output === 'json') io.out(JSON.stringify(result, null, 2));
-    else io.out(`${human ? '\n' : ''}${renderVerdicts(outcome)}\nresults: ${path.relative(io.cwd, runDir)}/`);
-    return outcome.exitCode;
+    const result = buildResult(plan, record, outcome, { chaos: pkg.version, k6: k6.version, node: process.version }, runDir);
+    await writeResult(runDir, result);
+    const reportProblem = await writeReports(runDir, path.resolve(io.cwd, options.reports));
+    if (options.output === 'json') {
+      if (!options.batch) io.out(JSON.stringify(result, null, 2));
+    } else io.out(`${human ? '\n' : ''}${renderVerdicts(outcome)}\nresults: ${path.relative(io.cwd, runDir)}/`);
+    return { exitCode: outcome.exitCode, runDir, result, reportProblem };
   } finally {
     await opened.close();
     process.off('SIGINT', onSignal);
@@ -108,3 +129,55 @@ async function runScenario(ref: string, options: RunOptions, io: CliIo): Promise
   }
 }
 
+
+/** junit.xml, report.html, summary.md from the folder's files, then the reports index. */
+async function writeReports(runDir: string, reportsDir: string): Promise<string | undefined> {
+  try {
+    await writeRunReports(runDir);
+    await writeIndex(reportsDir);
+    return undefined;
+  } catch (error) {
+    return formatError(error);
+  }
+}
+
+/** Interrupted first, then harness errors, then breached budgets: never only the last scenario's code. */
+export function combineExitCodes(codes: readonly number[]): number {
+  const order: number[] = [ExitCode.interrupted, ExitCode.harnessError, ExitCode.budgetsBreached, ExitCode.invalidInput];
+  return order.find((code) => codes.includes(code)) ?? codes.find((code) => code !== ExitCode.passed) ?? ExitCode.passed;
+}
+
+/** `chaos run a b c`: every scenario checked first, then run in order, then the combined reports. */
+async function runBatch(refs: readonly string[], options: RunOptions, io: CliIo): Promise<number> {
+  const names = refs.map((ref) => loadScenario(ref, options.env, io.cwd).scenario.name);
+  const startedAt = Date.now();
+  const runs: BatchRecord['runs'] = [];
+  const results: RunResult[] = [];
+  for (const [i, ref] of refs.entries()) {
+    if (options.output !== 'json' && !options.quiet) io.out(`${i > 0 ? '\n' : ''}== ${names[i]} (${i + 1} of ${refs.length})`);
+    let runDir: string | undefined;
+    try {
+      const run = await runScenario(ref, { ...options, batch: true }, io, (dir) => { runDir = dir; });
+      if (run.reportProblem) io.err(`chaos: ${names[i]}: reports not written: ${run.reportProblem}`);
+      runs.push({ scenario: names[i]!, folder: path.basename(run.runDir), exitCode: run.reportProblem && run.exitCode === ExitCode.passed ? ExitCode.harnessError : run.exitCode });
+      results.push(run.result);
+      if (run.exitCode === ExitCode.interrupted) break;
+    } catch (error) {
+      io.err(`chaos: ${names[i]}: ${formatError(error)}`);
+      runs.push({ scenario: names[i]!, folder: runDir ? path.basename(runDir) : null, exitCode: exitCodeOf(error), error: formatError(error) });
+    }
+  }
+  const exitCode = combineExitCodes(runs.map((run) => run.exitCode));
+  const reportsDir = path.resolve(io.cwd, options.reports);
+  const batchDir = path.join(reportsDir, `${utcStamp(Date.now())}-batch`);
+  mkdirSync(batchDir, { recursive: true });
+  await writeBatchRecord(batchDir, { schemaVersion: batchSchemaVersion, startedAt: new Date(startedAt).toISOString(), endedAt: new Date().toISOString(), exitCode, runs });
+  const problem = await writeBatchReports(batchDir).then(() => writeIndex(reportsDir)).then(() => undefined, (error: unknown) => formatError(error));
+  if (problem) io.err(`chaos: combined reports not written: ${problem}`);
+  if (options.output === 'json') io.out(JSON.stringify(results, null, 2));
+  else {
+    const lines = runs.map((run) => `  ${run.exitCode === ExitCode.passed ? 'pass' : 'FAIL'}  ${run.scenario}  (exit ${run.exitCode}${run.folder ? `, ${run.folder}/` : ''})`);
+    io.out(`\nbatch of ${refs.length}: ${runs.filter((run) => run.exitCode === ExitCode.passed).length} passed, ${refs.length - runs.length} not run\n${lines.join('\n')}\ncombined: ${path.relative(io.cwd, batchDir)}/`);
+  }
+  return problem && exitCode === ExitCode.passed ? ExitCode.harnessError : exitCode;
+}
