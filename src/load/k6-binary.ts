@@ -83,7 +83,10 @@ export async function requireK6(env: NodeJS.ProcessEnv = process.env): Promise<K
 function writeWrapperModule(tools: string): string {
   const workDir = path.join(tools, 'build', 'k6');
   mkdirSync(workDir, { recursive: true });
-  writeFileSync(path.join(workDir, 'go.mod'), `module chaos.local/k6build\n\ngo 1.25\n\nrequire ${k6Module} ${pinnedK6Version}\n`);
+  // Two test-only imports of k6's dependencies are not in its go.mod; pinning them keeps
+  // `go mod tidy` from asking the proxy for "latest" (reproducible, and no @v/list needed).
+  const requires = [`${k6Module} ${pinnedK6Version}`, 'github.com/fsnotify/fsnotify v1.10.1 // indirect', 'gopkg.in/tomb.v1 v1.0.0-20141024135613-dd632973f1e7 // indirect'];
+  writeFileSync(path.join(workDir, 'go.mod'), `module chaos.local/k6build\n\ngo 1.25\n\nrequire (\n${requires.map((line) => `\t${line}\n`).join('')})\n`);
   writeFileSync(path.join(workDir, 'tools.go'), `//go:build tools\n\npackage tools\n\nimport _ "${k6Module}"\n`);
   return workDir;
 }
