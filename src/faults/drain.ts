@@ -6,7 +6,7 @@
  * uncordons only our Nodes and waits until the workloads are ready again.
  */
 import { HarnessError } from '../cli/errors.js';
-import { isNotFound, isTooManyRequests } from '../kube/api-error.js';
+import { isNotFound, isTooManyRequests, KubeApiError } from '../kube/api-error.js';
 import type { Pod } from '../kube/types.js';
 import type { DrainFault } from '../scenario/types.js';
 import { annotation, annotationRemovalPatch, manualAnnotationRemoval, runAnnotations } from './annotations.js';
@@ -96,10 +96,12 @@ async function evictOne(pod: Pod, ctx: FaultContext, deadline: number): Promise<
     } catch (error) {
       if (isNotFound(error)) return;
       if (!isTooManyRequests(error)) throw error;
-      if (ctx.signal.aborted || ctx.now() + ctx.timing.evictionRetryMs > deadline) {
+      // The server's Retry-After (sent while a budget is being processed) is a floor, bounded.
+      const pause = Math.min(30_000, Math.max(ctx.timing.evictionRetryMs, error instanceof KubeApiError ? error.retryAfterMs ?? 0 : 0));
+      if (ctx.signal.aborted || ctx.now() + pause > deadline) {
         throw new HarnessError(`Pod ${namespace}/${name} in ${ctx.target.cluster} could not be evicted after ${attempt + 1} tries: ${(error as Error).message}`, 'a PodDisruptionBudget kept refusing; check its minAvailable / maxUnavailable');
       }
-      await ctx.sleep(ctx.timing.evictionRetryMs);
+      await ctx.sleep(pause);
       try {
         const current = await ctx.api.readPod(namespace, name);
         if (current.metadata?.uid !== uid || current.metadata?.deletionTimestamp) return;
