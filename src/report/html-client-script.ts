@@ -49,6 +49,17 @@ export const clientScript = String.raw`(function () {
     } };
   }
 
+  // A window's value holds over the whole window: draw steps, and close the last one at its end.
+  var stepped = uPlot.paths && uPlot.paths.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined;
+  function windowed(view, rows) {
+    var t = rows[0];
+    if (t.length === 0) return rows;
+    return rows.map(function (col, i) { return col.concat([i === 0 ? t[t.length - 1] + view.windowS : col[col.length - 1]]); });
+  }
+  function steps(series) {
+    return series.map(function (s, i) { if (i > 0 && stepped) { s.paths = stepped; s.points = { show: false }; } return s; });
+  }
+
   function chart(parent, title, opts, rows) {
     var box = document.createElement('div');
     box.className = 'chart';
@@ -76,32 +87,32 @@ export const clientScript = String.raw`(function () {
       var xAxis = { label: 'seconds since the run started', values: secs };
       chart(section, 'request rate and error rate', {
         scales: { x: { time: false }, rate: { range: function (u, min, max) { return [0, Math.max(1, max * 1.15)]; } }, err: { range: function (u, min, max) { return [0, Math.max(5, max * 1.15)]; } } },
-        series: [xSeries,
+        series: steps([xSeries,
           { label: 'requests/s', scale: 'rate', stroke: '#0969da', width: 1.5, value: fmt(1, '/s') },
-          { label: 'errors %', scale: 'err', stroke: '#cf222e', width: 1.5, fill: 'rgba(207, 34, 46, 0.08)', value: fmt(2, '%') }],
+          { label: 'errors %', scale: 'err', stroke: '#cf222e', width: 1.5, value: fmt(2, '%') }]),
         axes: [xAxis, { scale: 'rate', label: 'requests/s' }, { scale: 'err', side: 1, label: 'errors %', grid: { show: false } }],
         cursor: { sync: sync }, plugins: [overlay(view)]
-      }, [ing.t, ing.rate, ing.errorPct]);
+      }, windowed(view, [ing.t, ing.rate, ing.errorPct]));
       chart(section, 'latency p50 / p95 / p99 (ms)', {
         scales: { x: { time: false }, y: { range: function (u, min, max) { return [0, Math.max(10, max * 1.1)]; } } },
-        series: [xSeries,
+        series: steps([xSeries,
           { label: 'p50', stroke: '#1a7f37', width: 1.5, value: fmt(1, ' ms') },
           { label: 'p95', stroke: '#bf8700', width: 1.5, value: fmt(1, ' ms') },
-          { label: 'p99', stroke: '#cf222e', width: 1.5, value: fmt(1, ' ms') }],
+          { label: 'p99', stroke: '#cf222e', width: 1.5, value: fmt(1, ' ms') }]),
         axes: [xAxis, { label: 'ms' }],
         cursor: { sync: sync }, plugins: [overlay(view)]
-      }, [ing.t, ing.p50, ing.p95, ing.p99]);
+      }, windowed(view, [ing.t, ing.p50, ing.p95, ing.p99]));
       var clusters = view.clusters.filter(function (c) { return ing.servedBy[c]; });
       chart(section, 'share of requests served by each cluster (%)', {
         height: 180,
         scales: { x: { time: false }, y: { range: [0, 100] } },
-        series: [xSeries].concat(clusters.map(function (c) {
+        series: steps([xSeries].concat(clusters.map(function (c) {
           var color = palette[view.clusters.indexOf(c) % palette.length];
           return { label: c, stroke: color, width: 1.5, value: fmt(0, '%') };
-        })),
+        }))),
         axes: [xAxis, { label: '%' }],
         cursor: { sync: sync }, plugins: [overlay(view)]
-      }, [ing.t].concat(clusters.map(function (c) { return ing.servedBy[c]; })));
+      }, windowed(view, [ing.t].concat(clusters.map(function (c) { return ing.servedBy[c]; }))));
     });
   }
 

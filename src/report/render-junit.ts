@@ -5,19 +5,25 @@
  * Pure: from results and journals to text.
  */
 import { create } from 'xmlbuilder2';
-import { describeVerdict, runDurationMs, verdictCounts } from './format-values.js';
+import { describeVerdict, formatMs, formatPercent, formatShares, runDurationMs, verdictCounts } from './format-values.js';
 import type { BatchItem, RunReport } from './report-input.js';
 import type { ResultVerdict, RunResult } from './result-schema.js';
 import { scrubText } from './scrub.js';
 
 type XMLBuilder = ReturnType<typeof create>;
 
-/** XML 1.0 cannot carry most control characters (k6 logs may hold ANSI colour codes). */
+/**
+ * Text for the XML builder: without the control characters XML 1.0 cannot carry (k6 logs may
+ * hold ANSI colour codes), and with every `&` escaped here, because xmlbuilder2 leaves
+ * entity-like text (`&amp;`, `&foo;`) as it is — which would change the text or break the file.
+ */
 export function xmlSafe(text: string): string {
-  return scrubText(text).replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '');
+  return scrubText(text).replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '').replace(/&/g, '&amp;');
 }
 
 /** Seconds with millisecond precision, as the schema's decimal type wants. */
+/** Every attribute value through xmlSafe. */
+const safe = (attributes: Record<string, string>) => Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, xmlSafe(v)]));
 const seconds = (ms: number) => (Math.max(0, ms) / 1000).toFixed(3);
 /** `2026-11-22T02:47:32`: the strictest timestamp form in use (no zone, no fraction; UTC). */
 const timestamp = (iso: string) => iso.slice(0, 19);
@@ -49,33 +55,41 @@ function addRunSuite(root: XMLBuilder, report: RunReport, index: number): Tally 
     errors: run.kind === 'error' ? 1 : 0,
     ms: runDurationMs(result),
   };
-  const suite = root.ele('testsuite', {
+  const suite = root.ele('testsuite', safe({
     name: result.scenario.name, tests: String(tally.tests), failures: String(tally.failures), errors: String(tally.errors), skipped: '0',
     time: seconds(tally.ms), timestamp: timestamp(result.startedAt), hostname: result.environment.name, id: String(index), package: 'chaos',
-  });
+  }));
   const props = suite.ele('properties');
-  for (const [name, value] of properties(report)) props.ele('property', { name, value: xmlSafe(value) });
+  for (const [name, value] of properties(report)) props.ele('property', safe({ name, value }));
   const phaseMs = new Map(result.phaseStats.map((s) => [s.phase, s.durationMs]));
   for (const { verdict, failed } of cases) {
-    const testcase = suite.ele('testcase', { name: caseName(verdict), classname: `${result.scenario.name}.${verdict.phase}.${verdict.ingress}`, time: seconds(phaseMs.get(verdict.phase) ?? 0) });
+    const testcase = suite.ele('testcase', safe({ name: caseName(verdict), classname: `${result.scenario.name}.${verdict.phase}.${verdict.ingress}`, time: seconds(phaseMs.get(verdict.phase) ?? 0) }));
     const sentence = xmlSafe(describeVerdict(verdict));
-    if (failed) testcase.ele('failure', { message: sentence, type: 'BudgetBreached' }).txt(sentence);
+    if (failed) testcase.ele('failure', { message: sentence, type: 'BudgetBreached' }).txt(xmlSafe(`${sentence}\n${phaseLine(result, verdict)}`));
     else if (!verdict.pass) testcase.ele('system-out').txt(`${sentence} (expected: this scenario is a negative control)`);
   }
-  const testcase = suite.ele('testcase', { name: 'run: verdicts match the expectation and every fault was reverted', classname: `${result.scenario.name}.run`, time: seconds(tally.ms) });
+  const testcase = suite.ele('testcase', safe({ name: 'run: verdicts match the expectation and every fault was reverted', classname: `${result.scenario.name}.run`, time: seconds(tally.ms) }));
   if (run.kind !== 'ok') testcase.ele(run.kind, { message: xmlSafe(run.message), type: run.type }).txt(xmlSafe(run.detail));
   suite.ele('system-out').txt(xmlSafe(`${result.outcome.status.toUpperCase()}: ${result.outcome.reason}`));
   return tally;
 }
 
 function addErrorSuite(root: XMLBuilder, item: Extract<BatchItem, { kind: 'error' }>, index: number): Tally {
-  const suite = root.ele('testsuite', { name: item.scenario, tests: '1', failures: '0', errors: '1', skipped: '0', time: seconds(0), id: String(index), package: 'chaos' });
-  suite.ele('testcase', { name: 'run: verdicts match the expectation and every fault was reverted', classname: `${item.scenario}.run`, time: seconds(0) })
+  const suite = root.ele('testsuite', safe({ name: item.scenario, tests: '1', failures: '0', errors: '1', skipped: '0', time: seconds(0), id: String(index), package: 'chaos' }));
+  suite.ele('testcase', safe({ name: 'run: verdicts match the expectation and every fault was reverted', classname: `${item.scenario}.run`, time: seconds(0) }))
     .ele('error', { message: xmlSafe(item.message), type: 'HarnessError' }).txt(xmlSafe(`exit code ${item.exitCode}: ${item.message}`));
   return { tests: 1, failures: 0, errors: 1, ms: 0 };
 }
 
-/** `http_req_failed: rate<0.01 [fault @ central]` — budget, phase and ingress in one line. */
+/** The phase × ingress around a verdict: what else a reader wants to see next to a breach. */
+function phaseLine(result: RunResult, verdict: ResultVerdict): string {
+  const stats = result.phaseStats.find((s) => s.phase === verdict.phase && s.ingress === verdict.ingress)?.stats;
+  if (!stats) return `no requests recorded in phase ${verdict.phase} on ingress ${verdict.ingress}`;
+  return `phase ${verdict.phase}, ingress ${verdict.ingress}: ${stats.requests} requests, ${stats.failures} failed (${formatPercent(stats.errorRate)}), `
+    + `p50 ${formatMs(stats.p50)}, p95 ${formatMs(stats.p95)}, p99 ${formatMs(stats.p99)}, max ${formatMs(stats.max)}; served by ${formatShares(stats.servedBy)}`;
+}
+
+/** `http_req_failed: rate<0.01 [phase fault, ingress central]` — budget, phase and ingress in one line. */
 function caseName(verdict: ResultVerdict): string {
   return `${verdict.budget} [phase ${verdict.phase}, ingress ${verdict.ingress}]`;
 }

@@ -28,6 +28,8 @@ export type EventKind = 'fault-applied' | 'fault-reverted' | 'fault-failed' | 'a
 export interface EventMark { t: number; kind: EventKind; label: string }
 
 export interface ChartView {
+  /** Window length in seconds: each point holds from its time to time + windowS. */
+  windowS: number;
   clusters: string[];
   ingresses: IngressSeries[];
   phases: PhaseSpan[];
@@ -60,7 +62,7 @@ export function buildChartView(result: RunResult, journal: readonly JournalEntry
   });
   const faulty = new Set(result.scenario.phases.filter((p) => p.faults.length > 0).map((p) => p.name));
   const phases = result.phases.map((p) => ({ name: p.name, start: at(Date.parse(p.startedAt)), end: at(Date.parse(p.endedAt ?? result.endedAt)), faulty: faulty.has(p.name) }));
-  return { clusters, ingresses, phases, events: journalEvents(journal, at) };
+  return { windowS: result.scenario.windowMs / 1000, clusters, ingresses, phases, events: journalEvents(journal, at) };
 }
 
 function journalEvents(journal: readonly JournalEntry[], at: (ms: number) => number): EventMark[] {
