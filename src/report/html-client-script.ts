@@ -124,7 +124,7 @@ export const clientScript = String.raw`(function () {
       var labels = s.points.map(function (p) { return p.label; });
       chart(host, s.name + ': worst p95 / p99 and error rate, run by run', {
         height: 200,
-        scales: { x: { time: false }, ms: { range: function (u, min, max) { return [0, Math.max(10, max * 1.1)]; } }, err: { range: function (u, min, max) { return [0, Math.max(5, max * 1.15)]; } } },
+        scales: { x: { time: false, range: [0.5, xs.length + 0.5] }, ms: { range: function (u, min, max) { return [0, Math.max(10, max * 1.1)]; } }, err: { range: function (u, min, max) { return [0, Math.max(5, max * 1.15)]; } } },
         series: [{ label: 'run', value: function (u, v) { return v == null ? '-' : labels[v - 1] || ''; } },
           { label: 'p95', scale: 'ms', stroke: '#bf8700', width: 1.5, points: { show: true }, value: fmt(1, ' ms') },
           { label: 'p99', scale: 'ms', stroke: '#cf222e', width: 1.5, points: { show: true }, value: fmt(1, ' ms') },
