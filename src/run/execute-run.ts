@@ -30,8 +30,11 @@ export interface RunDeps {
   /** How long k6 may run past the planned timeline (applies, reverts, held phases); default 600 s. */
   loadSlackSeconds?: number;
   /** Another load runner with k6's interface (distributed load: src/load/k6-operator-run.ts); default: a local k6. */
-  startLoad?: (options: Parameters<typeof startK6>[0]) => K6Run & { firstSampleTimeoutMs?: number };
+  startLoad?: (options: Parameters<typeof startK6>[0]) => LoadRun;
 }
+
+/** A load runner: k6's interface, with its own patience for the first sample and for late samples. */
+export type LoadRun = K6Run & { firstSampleTimeoutMs?: number; windowLagMs?: number };
 
 export type RunStop =
   | { kind: 'completed' }
@@ -83,7 +86,7 @@ export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecor
   const slackSeconds = deps.loadSlackSeconds ?? 600;
   const config = buildLoadConfig(plan.load, deps.ingressUrls, Math.ceil(plan.totalMs / 1000) + slackSeconds);
   let firstSampleAt: number | undefined;
-  const k6: K6Run & { firstSampleTimeoutMs?: number } = (deps.startLoad ?? startK6)({
+  const k6: LoadRun = (deps.startLoad ?? startK6)({
     k6: deps.k6, runDir: deps.runDir, config, scriptPath: deps.scriptPath,
     onSample: (sample) => { firstSampleAt ??= now(); ledger.add(sample); },
     onLog: (line) => deps.emit({ type: 'log', atMs: now(), level: 'warn', message: `k6: ${line}` }),
@@ -96,7 +99,7 @@ export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecor
   });
   const monitor = setInterval(() => {
     k6.samples.poll();
-    for (const window of ledger.closeWindows(now() - windowLagMs)) {
+    for (const window of ledger.closeWindows(now() - (k6.windowLagMs ?? windowLagMs))) {
       deps.emit({ type: 'window', atMs: now(), window });
       const [breach] = window.breaches;
       if (breach) {

@@ -134,6 +134,17 @@ export const scenarioSchema = z.strictObject({
     host: z.string().min(1).optional().meta({ description: "Host header; defaults to the environment's" }),
     timeout: duration.default('2s'),
     ingresses: z.array(z.string().min(1)).min(1).optional().meta({ description: 'Ingresses to load; default: every ingress of the environment' }),
+    runner: z.enum(['local', 'k6-operator'], { error: 'expected local (k6 on this machine) or k6-operator (a TestRun in a cluster)' }).default('local')
+      .meta({ description: 'Where k6 runs: local (default), or k6-operator for load one machine cannot produce (docs/distributed-load.md)' }),
+    parallelism: z.number({ error: 'expected a whole number of runner Pods, 1 or more' }).int({ error: 'expected a whole number of runner Pods, 1 or more' })
+      .min(1, { error: 'expected a whole number of runner Pods, 1 or more' }).optional()
+      .meta({ description: 'k6-operator: runner Pods sharing the load (execution segments); default 1' }),
+    operator: z.strictObject({
+      cluster: z.string().min(1).optional().meta({ description: 'Cluster the TestRun is created in; default: the first of the environment' }),
+      namespace: k8sName.optional().meta({ description: "Namespace of the TestRun and its ConfigMap; default: the environment's app namespace" }),
+      image: z.string().min(1).optional().meta({ description: 'Runner image (k6 v2); default: grafana/k6:<pinned version>' }),
+      serviceAccount: k8sName.optional().meta({ description: 'ServiceAccount of the runner Pods; default: the namespace default' }),
+    }).optional().meta({ description: 'k6-operator: where the TestRun goes and what the runners run' }),
   }),
   phases: z.strictObject({
     baseline: duration.default('30s'),

@@ -70,6 +70,19 @@ export interface Budget {
   threshold: Threshold;
 }
 
+/** Distributed load: the same script as a k6-operator TestRun (docs/distributed-load.md). */
+export interface OperatorRunner {
+  kind: 'k6-operator';
+  /** Runner Pods; k6-operator gives each an execution segment, so together they make `rate`. */
+  parallelism: number;
+  /** Cluster the TestRun is created in; undefined = the environment's first. */
+  cluster?: string;
+  /** Undefined = the environment's app namespace. */
+  namespace?: string;
+  image?: string;
+  serviceAccount?: string;
+}
+
 export interface LoadPlan {
   ratePerSecond: number;
   paths: string[];
@@ -78,6 +91,8 @@ export interface LoadPlan {
   timeoutMs: number;
   /** Ingress names; undefined = every ingress of the environment. */
   ingresses?: string[];
+  /** Undefined = k6 on this machine. */
+  runner?: OperatorRunner;
 }
 
 export interface Scenario {

@@ -56,6 +56,7 @@ function normalize(file: string, raw: RawScenario, report: Report): Scenario {
       host: load.host,
       timeoutMs,
       ingresses: load.ingresses,
+      ...normalizeRunner(load, report),
     },
     phases,
     windowMs,
@@ -65,6 +66,18 @@ function normalize(file: string, raw: RawScenario, report: Report): Scenario {
       parseBudgetEntry(key, thresholds)),
     expect: raw.expect,
   };
+}
+
+/** `runner: k6-operator` with its settings; the settings alone (with a local runner) are a mistake. */
+function normalizeRunner(load: RawScenario['load'], report: Report): Pick<Scenario['load'], 'runner'> {
+  if (load.runner === 'local') {
+    for (const key of ['parallelism', 'operator'] as const) {
+      if (load[key] !== undefined) report(['load', key], `${key} applies only with runner: k6-operator`, 'add `runner: k6-operator`, or remove this field', 'key');
+    }
+    return {};
+  }
+  const { cluster, namespace, image, serviceAccount } = load.operator ?? {};
+  return { runner: { kind: 'k6-operator', parallelism: load.parallelism ?? 1, cluster, namespace, image, serviceAccount } };
 }
 
 function normalizePhases(raw: RawScenario, report: Report): Phase[] {
@@ -145,6 +158,7 @@ function checkNames(raw: Loose, environment: EnvironmentNames, report: Report): 
   };
   list(raw.faults).forEach((fault, index) => checkCluster(['faults', index, 'cluster'], asLoose(fault).cluster));
   list(raw.steps).forEach((step, s) => list(asLoose(step).faults).forEach((fault, index) => checkCluster(['steps', s, 'faults', index, 'cluster'], asLoose(fault).cluster)));
+  checkCluster(['load', 'operator', 'cluster'], asLoose(asLoose(raw.load).operator).cluster ?? 'all');
   list(asLoose(raw.load).ingresses).forEach((name, index) => {
     if (typeof name === 'string' && !known.includes(name)) report(['load', 'ingresses', index], `unknown ingress "${name}"; ${expected}`, suggest(name, known));
   });
