@@ -83,6 +83,24 @@ describe('junit.xml against the JUnit XSD (xmllint)', function () {
     expect(xpath(file, 'count(//testcase/system-out)')).to.equal(String(reports['negative-control']!.result.verdicts.filter((v) => !v.pass).length));
   });
 
+  it('the run testcase tells an abort (failure), an interruption and a fault left applied (errors) apart, and stays valid', () => {
+    const base = reports.passed!;
+    const variant = (outcome: Partial<RunReport['result']['outcome']>, failures: Array<{ faultId: string; cluster: string; message: string; manual: string }> = []): RunReport => ({
+      ...base,
+      result: { ...base.result, outcome: { ...base.result.outcome, ...outcome }, faults: { ...base.result.faults, revertAll: { ...base.result.faults.revertAll!, failures } } },
+    });
+    const cases: Array<[string, RunReport, string]> = [
+      ['aborted', variant({ status: 'aborted', exitCode: 1, reason: 'abort limit "http_req_failed: rate<0.5" breached on ingress central' }), 'failure[@type="AbortLimitBreached"]'],
+      ['interrupted', variant({ status: 'interrupted', exitCode: 130, reason: 'interrupted by SIGINT; faults reverted' }), 'error[@type="Interrupted"]'],
+      ['left applied', variant({ status: 'error', exitCode: 3, reason: 'could not revert' }, [{ faultId: 'scale-1', cluster: 'central', message: 'API unreachable', manual: 'kubectl scale deployment/frontend --replicas=2' }]), 'error[@type="RevertFailed"]'],
+    ];
+    for (const [name, report, expected] of cases) {
+      const file = write(`${name.replace(' ', '-')}.xml`, [{ kind: 'run', report }]);
+      expectValid(file);
+      expect(xpath(file, `count(//testcase[@classname="frontend-zero.run"]/${expected})`), name).to.equal('1');
+    }
+  });
+
   it('a batch validates: one testsuite per scenario', async () => {
     const batch = await readBatchReport(path.join(fixtureReports, fixtureBatch));
     const file = write('batch.xml', batch.items);
