@@ -24,7 +24,7 @@ import { LineSplitter } from '../src/load/samples.js';
 const rate = Number(process.env.BENCH_RATE ?? 2000);
 const seconds = Number(process.env.BENCH_DURATION_S ?? 10);
 
-async function record(dir: string): Promise<{ file: string; lines: number; producedSeconds: number }> {
+async function record(dir: string): Promise<{ file: string; lines: number; producedSeconds: number; startedMs: number }> {
   const k6 = await findK6();
   if (!k6) throw new Error('k6 v2 not found: run npm run setup');
   const server = http.createServer((_req, res) => { res.setHeader('x-chaos-cluster', 'central'); res.end('ok'); });
@@ -40,7 +40,7 @@ async function record(dir: string): Promise<{ file: string; lines: number; produ
   server.close();
   const file = path.join(dir, 'k6-samples.json');
   const lines = readFileSync(file, 'utf8').split('\n').length - 1;
-  return { file, lines, producedSeconds };
+  return { file, lines, producedSeconds, startedMs: started };
 }
 
 function best(runs: number, fn: () => void): number {
@@ -66,7 +66,7 @@ function readChunks(file: string, onChunk: (buffer: Buffer, length: number) => v
 }
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-ingest-'));
-const { file, lines, producedSeconds } = await record(dir);
+const { file, lines, producedSeconds, startedMs } = await record(dir);
 const bytes = statSync(file).size;
 const budget = (s: string, t: string) => {
   const selector = parseMetricSelector(s);
@@ -81,11 +81,11 @@ const splitOnly = best(5, () => {
   readChunks(file, (buffer, length) => splitter.push(buffer.toString('utf8', 0, length), () => {}));
 });
 const ingest = best(5, () => {
-  const ledger = new Ledger({ ingresses: ['central'], windowMs: 1000, method: 'GET', originMs: 0, abortLimits: [budget('http_req_failed', 'rate<0.5')], budgets: [budget('http_req_failed', 'rate<0.01'), budget('http_req_duration', 'p(99)<350')] });
-  ledger.startPhase('baseline', 0);
+  const ledger = new Ledger({ ingresses: ['central'], windowMs: 1000, method: 'GET', originMs: startedMs - 5000, abortLimits: [budget('http_req_failed', 'rate<0.5')], budgets: [budget('http_req_failed', 'rate<0.01'), budget('http_req_duration', 'p(99)<350')] });
+  ledger.startPhase('baseline', startedMs - 5000);
   const stream = followSamples(file, (sample) => ledger.add(sample));
   stream.close();
-  ledger.closeWindows(Date.now() + 10_000);
+  ledger.closeWindows(startedMs + (producedSeconds + 10) * 1000);
   requests = ledger.samples;
 });
 const mb = bytes / 1e6;
