@@ -49,6 +49,7 @@ if (process.argv[2] === 'server') {
     const timer = withHarness ? setInterval(() => { run.samples.poll(); ledger.closeWindows(Date.now() - 700); }, 100) : undefined;
     await run.ended;
     if (timer) clearInterval(timer);
+    if (withHarness) run.samples.close();
     const wallS = (Date.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
     const requests = readFileSync(path.join(dir, 'k6-samples.json'), 'utf8').split('\n').filter((line) => line.startsWith('{"metric":"chaos_req","type":"Point"')).length;
