@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { registerGameday } from './commands/gameday.js';
 import { registerLab } from './commands/lab.js';
 import { registerList } from './commands/list.js';
 import { registerPlan } from './commands/plan.js';
@@ -31,7 +32,7 @@ export function buildProgram(io: CliIo, status: { code: number } = { code: ExitC
     .showHelpAfterError('(run chaos <command> --help for usage)')
     .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })
     .exitOverride();
-  for (const register of [registerList, registerValidate, registerPlan, registerSchema, registerSetup, registerRun, registerLab, registerRecover, registerReport]) register(program, io, status);
+  for (const register of [registerList, registerValidate, registerPlan, registerSchema, registerSetup, registerRun, registerGameday, registerLab, registerRecover, registerReport]) register(program, io, status);
   const override = (command: Command): void => { command.exitOverride(); command.commands.forEach(override); };
   override(program);
   return program;

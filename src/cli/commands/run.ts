@@ -11,16 +11,22 @@ import { requireK6 } from '../../load/k6-binary.js';
 import { renderEvent, renderProgress, renderVerdicts } from '../../report/render-console.js';
 import { buildPlan } from '../../run/build-plan.js';
 import { executeRun } from '../../run/execute-run.js';
+import { operatorLoadFor } from '../../load/k6-operator-load.js';
+import type { RunPlan } from '../../run/build-plan.js';
+import type { RunControl } from '../../run/run-control.js';
+import { findSuiteFile } from '../../suite/read-suite.js';
+import { runSuiteFile } from '../../suite/suite-command.js';
+import { runGameday } from '../../gameday/run-gameday.js';
 import { judgeRun } from '../../run/judge-run.js';
 import { createKubeFaultDriver } from '../../run/kube-fault-driver.js';
-import { checkIngresses, openEnvironment } from '../../run/open-environment.js';
+import { checkIngresses, openEnvironment, type OpenEnvironment } from '../../run/open-environment.js';
 import type { RunEvent } from '../../run/run-events.js';
 import { buildResult, type RunResult } from '../../run/run-result.js';
 import { batchSchemaVersion, type BatchRecord } from '../../report/report-input.js';
 import { writeBatchRecord, writeBatchReports, writeIndex, writeResult, writeRunReports } from '../../report/write-reports.js';
 import { packageRoot } from '../../scenario/read-scenario.js';
 
-interface RunOptions {
+export interface RunOptions {
   env?: string;
   phase?: string[];
   yes?: boolean;
@@ -29,6 +35,23 @@ interface RunOptions {
   reports: string;
   /** Set by runBatch: one JSON document for the whole batch instead of one per scenario. */
   batch?: boolean;
+  /** Suites: stop at the first failed scenario / run every scenario (the suite file's onFailure otherwise). */
+  failFast?: boolean;
+  continueOnFailure?: boolean;
+  /** Game day: the full-screen live view with step control (chaos gameday). */
+  interactive?: boolean;
+}
+
+/** What a suite or a game day adds to a scenario's run. */
+export interface ScenarioHooks {
+  /** An environment the caller opened (a suite keeps one for all its scenarios); left open here. */
+  opened?: OpenEnvironment;
+  /** Phase durations under --phase (a suite entry's). */
+  phaseOverrides?: Record<string, number>;
+  /** Game day: the facilitator's commands, and every run event for the live view. */
+  control?: RunControl;
+  onEvent?: (event: RunEvent, plan: RunPlan) => void;
+  loadSlackSeconds?: number;
 }
 
 /** `20261122T021500Z` — sorts by time, safe in paths. */
@@ -46,8 +69,14 @@ export function registerRun(program: Command, io: CliIo, status: { code: number 
     .option('--quiet', 'print only the verdict')
     .option('--output <format>', 'text, or json (the result document on stdout)', 'text')
     .option('--reports <dir>', 'where run folders go', 'reports')
+    .option('--fail-fast', 'suites: stop at the first scenario that fails')
+    .option('--continue-on-failure', 'suites: run every scenario whatever happens (the default unless the suite says onFailure: stop)')
+    .option('--interactive', 'game day: full-screen live view, steps advanced by key (same as chaos gameday)')
     .action(async (refs: string[], options: RunOptions) => {
-      if (refs.length === 1) {
+      const suiteFile = refs.length === 1 ? findSuiteFile(refs[0]!, io.cwd) : undefined;
+      if (options.interactive) status.code = await runGameday(refs, options, io, { runScenario });
+      else if (suiteFile) status.code = await runSuiteFile(suiteFile, options, io, { runScenario, combineExitCodes });
+      else if (refs.length === 1) {
         const run = await runScenario(refs[0]!, options, io);
         if (run.reportProblem) io.err(`chaos: reports not written: ${run.reportProblem}`);
         status.code = run.reportProblem && run.exitCode === ExitCode.passed ? ExitCode.harnessError : run.exitCode;
@@ -63,13 +92,14 @@ interface ScenarioRun {
   reportProblem?: string;
 }
 
-async function runScenario(ref: string, options: RunOptions, io: CliIo, onRunDir: (dir: string) => void = () => {}): Promise<ScenarioRun> {
+export async function runScenario(ref: string, options: RunOptions, io: CliIo, onRunDir: (dir: string) => void = () => {}, hooks: ScenarioHooks = {}): Promise<ScenarioRun> {
   const { scenario, environment } = loadScenario(ref, options.env, io.cwd);
   assertMayMutate(environment, options.yes === true);
   const k6 = await requireK6(io.env);
   const startedAt = Date.now();
   const runId = `r${startedAt.toString(36)}`;
-  const plan = buildPlan(scenario, environment, runId, parsePhaseOverrides(options.phase ?? []));
+  const plan = buildPlan(scenario, environment, runId, { ...hooks.phaseOverrides, ...parsePhaseOverrides(options.phase ?? []) });
+  const startLoad = operatorLoadFor(plan, io.cwd);
   const runDir = path.resolve(io.cwd, options.reports, `${utcStamp(startedAt)}-${scenario.name}`);
   mkdirSync(runDir, { recursive: true });
   onRunDir(runDir);
@@ -88,7 +118,7 @@ async function runScenario(ref: string, options: RunOptions, io: CliIo, onRunDir
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const opened = await openEnvironment(environment, io.cwd);
+  const opened = hooks.opened ?? await openEnvironment(environment, io.cwd);
   try {
     say(`environment ${environment.name}: ${opened.description}`);
     await checkIngresses(opened.ingressUrls, plan.load[0]?.host, scenario.load.paths[0] ?? '/');
@@ -97,6 +127,7 @@ async function runScenario(ref: string, options: RunOptions, io: CliIo, onRunDir
     let pending: RunEvent[] = [];
     const emit = (event: RunEvent) => {
       driver.record(event);
+      hooks.onEvent?.(event, plan);
       if (event.type === 'phase-started') phase = { name: event.phase, startedAtMs: event.atMs, plannedMs: event.plannedMs };
       if (event.type === 'window') {
         pending.push(event);
@@ -111,7 +142,8 @@ async function runScenario(ref: string, options: RunOptions, io: CliIo, onRunDir
       if (line) say(line);
     };
     emit({ type: 'run-started', atMs: startedAt, runId, scenario: scenario.name, environment: environment.name, runDir: path.relative(io.cwd, runDir) || runDir });
-    const record = await executeRun(plan, { k6, driver, ingressUrls: opened.ingressUrls, runDir, emit, interrupt: interrupt.signal, hurry: hurry.signal, scriptPath: io.env.CHAOS_K6_SCRIPT || undefined });
+    const record = await executeRun(plan, { k6, driver, ingressUrls: opened.ingressUrls, runDir, emit, interrupt: interrupt.signal, hurry: hurry.signal, scriptPath: io.env.CHAOS_K6_SCRIPT || undefined,
+      control: hooks.control, loadSlackSeconds: hooks.loadSlackSeconds, startLoad });
     await driver.close();
     const outcome = judgeRun(plan, record);
     const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
@@ -123,7 +155,7 @@ async function runScenario(ref: string, options: RunOptions, io: CliIo, onRunDir
     } else io.out(`${human ? '\n' : ''}${renderVerdicts(outcome)}\nresults: ${path.relative(io.cwd, runDir)}/`);
     return { exitCode: outcome.exitCode, runDir, result, reportProblem };
   } finally {
-    await opened.close();
+    if (!hooks.opened) await opened.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

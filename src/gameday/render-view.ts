@@ -1,0 +1,103 @@
+/**
+ * The game-day screen as text (pure): header, phase and timer, steps, fault states, a small
+ * time plot per ingress of request rate, error rate and p95, notes, recent events, and the keys.
+ * Plain ANSI (SGR colours only); the caller puts it on the alternate screen.
+ */
+import type { ViewState } from './view-state.js';
+
+const esc = (code: string) => (text: string) => `\x1b[${code}m${text}\x1b[0m`;
+const bold = esc('1');
+const dim = esc('2');
+const red = esc('31');
+const green = esc('32');
+const yellow = esc('33');
+const cyan = esc('36');
+const redKey = esc('1;97;41');
+
+const blocks = '▁▂▃▄▅▆▇█';
+
+/** A sparkline of the newest `width` values, scaled to the largest; nulls (no data) as blanks. */
+export function sparkline(values: ReadonlyArray<number | null>, width: number, floor = 0): string {
+  const shown = values.slice(-width);
+  const max = Math.max(floor, ...shown.map((v) => v ?? 0));
+  const line = shown.map((v) => (v === null ? ' ' : blocks[max <= 0 ? 0 : Math.min(7, Math.round((v / max) * 7))]!)).join('');
+  return line.padStart(width, ' ');
+}
+
+export function clock(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  return `${String(Math.floor(total / 60)).padStart(2, '0')}:${String(total % 60).padStart(2, '0')}`;
+}
+
+const last = <T>(list: readonly T[]): T | undefined => list[list.length - 1];
+const percent = (value: number | null | undefined) => (value === null || value === undefined ? '   -  ' : `${(value * 100).toFixed(1).padStart(5)}%`);
+const millis = (value: number | null | undefined) => (value === null || value === undefined ? '    -' : `${Math.round(value)}`.padStart(5));
+const visible = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '').length;
+const clip = (text: string, width: number) => (visible(text) <= width ? text : text.replace(/\x1b\[[0-9;]*m/g, '').slice(0, Math.max(0, width - 1)) + '…');
+
+export const keyHelp = [
+  ['n', 'next step'],
+  ['h', 'hold / release'],
+  ['r', 'revert this step'],
+  ['m', 'note'],
+  ['q', 'abort'],
+] as const;
+
+export function renderView(state: ViewState, nowMs: number, width: number, height: number): string[] {
+  const plotWidth = Math.max(10, Math.min(40, Math.floor((width - 40) / 3)));
+  const lines: string[] = [];
+  const elapsed = clock(nowMs - state.startedAtMs);
+  lines.push(`${bold('chaos game day')} — ${state.title}`.padEnd(width - 20) + `run ${state.runId}  +${elapsed}`);
+  lines.push('');
+
+  const phase = state.phase;
+  if (phase) {
+    const inPhase = nowMs - phase.startedAtMs;
+    const left = phase.plannedMs - inPhase;
+    const timer = state.held ? yellow(`HELD  ${clock(inPhase)} (planned ${clock(phase.plannedMs)}) — n to go on, h to release`)
+      : left >= 0 ? `${clock(inPhase)} / ${clock(phase.plannedMs)}  (${clock(left)} left)` : `${clock(inPhase)} / ${clock(phase.plannedMs)}`;
+    lines.push(`${bold('PHASE')}  ${cyan(phase.name)} (${phase.index + 1} of ${state.phases.length})   ${timer}`);
+  } else lines.push(`${bold('PHASE')}  ${dim('waiting for the first requests…')}`);
+  const steps = state.phases.map((p, index) => {
+    if (!phase || index > phase.index) return dim(p.name);
+    return index === phase.index ? bold(`[${p.name}]`) : green(`${p.name} ✓`);
+  });
+  lines.push(`${bold('STEPS')}  ${steps.join(' → ')}`);
+  lines.push('');
+
+  lines.push(bold('FAULTS'));
+  if (state.faults.size === 0) lines.push(dim('  none in this scenario'));
+  for (const fault of state.faults.values()) {
+    const at = fault.atMs === undefined ? '' : ` at +${clock(fault.atMs - state.startedAtMs)}`;
+    const tag = fault.state === 'applied' ? red('APPLIED ') : fault.state === 'reverted' ? green('reverted') : fault.state === 'failed' ? red('FAILED  ') : dim('planned ');
+    lines.push(`  ${tag}  ${fault.label}${at}${fault.detail && fault.state === 'applied' ? dim(`  (${fault.detail})`) : ''}`);
+  }
+  if (state.stoppedAll) lines.push(red('  every fault reverted by the big red key; no more are applied'));
+  lines.push('');
+
+  lines.push(`${bold('INGRESS'.padEnd(10))}${'requests/s'.padEnd(plotWidth + 8)}${'errors'.padEnd(plotWidth + 9)}p95 ms`);
+  for (const series of state.ingresses.values()) {
+    const rate = last(series.rate);
+    lines.push(`${series.ingress.padEnd(10)}${cyan(sparkline(series.rate, plotWidth, 1))} ${(rate === undefined ? '-' : rate.toFixed(1)).padStart(6)}` +
+      ` ${red(sparkline(series.errorRate, plotWidth, 0.05))} ${percent(last(series.errorRate))}` +
+      ` ${yellow(sparkline(series.p95, plotWidth, 50))} ${millis(last(series.p95))}`);
+  }
+  lines.push('');
+
+  lines.push(bold('NOTES'));
+  const noteRoom = Math.max(1, height - lines.length - 12);
+  for (const note of state.notes.slice(-noteRoom)) lines.push(`  +${clock(note.atMs - state.startedAtMs)}  ${note.text}`);
+  if (state.notes.length === 0) lines.push(dim('  (m to write one; it lands on the report timeline with its time)'));
+  lines.push('');
+
+  lines.push(bold('EVENTS'));
+  for (const event of state.events) lines.push(dim(`  +${clock(event.atMs - state.startedAtMs)}  ${event.text}`));
+  lines.push('');
+
+  if (state.draft) lines.push(`${bold('NOTE')} +${clock(state.draft.startedAtMs - state.startedAtMs)} > ${state.draft.text}▏   ${dim('Enter saves, Esc cancels')}`);
+  else if (state.confirmAbort) lines.push(red(bold('Abort the run? Press q again to abort (faults are reverted, k6 stops); any other key goes on.')));
+  else if (state.ended) lines.push(bold(`run ended (k6 ${state.ended}); writing the reports…`));
+  else lines.push(`${bold('KEYS')}  ${keyHelp.map(([key, text]) => `${bold(`[${key}]`)} ${text}`).join('  ')}   ${redKey(' [X] REVERT EVERYTHING ')}`);
+
+  return lines.slice(0, height).map((line) => clip(line, width));
+}
