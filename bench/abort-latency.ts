@@ -9,7 +9,7 @@
  * 200 ms, the harness polls every 100 ms), so that lag is part of what is measured.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -19,8 +19,12 @@ const reports = mkdtempSync(path.join(os.tmpdir(), 'bench-abort-'));
 const latencies: number[] = [];
 for (let i = 0; i < runs; i += 1) {
   const dir = path.join(reports, String(i));
-  spawnSync(process.execPath, [path.join(root, 'bin/chaos.js'), 'run', path.join(root, 'test/fixtures/scenarios/abort-on-errors.yaml'), '--quiet', '--reports', dir], { encoding: 'utf8', timeout: 120_000 });
-  const [runDir] = readdirSync(dir);
+  const cli = spawnSync(process.execPath, [path.join(root, 'bin/chaos.js'), 'run', path.join(root, 'test/fixtures/scenarios/abort-on-errors.yaml'), '--quiet', '--reports', dir], { encoding: 'utf8', timeout: 120_000 });
+  const [runDir] = existsSync(dir) ? readdirSync(dir) : [];
+  if (!runDir || !existsSync(path.join(dir, runDir, 'journal.jsonl'))) {
+    console.log(`run ${i}: no journal (exit ${cli.status}): ${cli.stderr.trim().split('\n').pop() ?? ''}`);
+    continue;
+  }
   const entries = readFileSync(path.join(dir, runDir!, 'journal.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { type: string; windowEndMs?: number; finishedAtMs?: number });
   const abort = entries.find((e) => e.type === 'abort');
   const reverted = entries.find((e) => e.type === 'revert-all');

@@ -3,24 +3,13 @@
  */
 import path from 'node:path';
 import type { IngressLoad } from '../run/build-plan.js';
+import type { LoadScriptConfig } from './script/load-config.js';
 
 export const loadScriptPath = path.join('src', 'load', 'script', 'load.ts');
 /** The response header naming the cluster that served a request (the lab sets it; a mesh can add it with an EnvoyFilter). */
 export const servedByHeader = 'x-chaos-cluster';
 
-/** What the k6 script reads from CHAOS_CONFIG (see src/load/script/load.ts). */
-export interface LoadScriptConfig {
-  ingresses: Array<{ name: string; url: string }>;
-  ratePerSecond: number;
-  durationSeconds: number;
-  method: string;
-  paths: string[];
-  host?: string;
-  timeoutMs: number;
-  preAllocatedVUs: number;
-  maxVUs: number;
-  servedByHeader: string;
-}
+export type { LoadScriptConfig };
 
 export interface K6Invocation {
   args: string[];

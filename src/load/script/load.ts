@@ -11,26 +11,9 @@ import http from 'k6/http';
 import { Trend } from 'k6/metrics';
 import exec from 'k6/execution';
 import type { Options, Scenario } from 'k6/options';
+import type { LoadScriptConfig } from './load-config.ts';
 
-interface IngressConfig {
-  name: string;
-  url: string;
-}
-
-interface LoadConfig {
-  ingresses: IngressConfig[];
-  ratePerSecond: number;
-  durationSeconds: number;
-  method: string;
-  paths: string[];
-  host?: string;
-  timeoutMs: number;
-  preAllocatedVUs: number;
-  maxVUs: number;
-  servedByHeader: string;
-}
-
-const config = JSON.parse(open(__ENV.CHAOS_CONFIG ?? '')) as LoadConfig;
+const config = JSON.parse(open(__ENV.CHAOS_CONFIG ?? '')) as LoadScriptConfig;
 const requests = new Trend('chaos_req', true);
 const servedByHeader = canonicalHeader(config.servedByHeader);
 
@@ -38,7 +21,7 @@ function canonicalHeader(name: string): string {
   return name.split('-').map((part) => part.charAt(0).toUpperCase() + part.slice(1).toLowerCase()).join('-');
 }
 
-function scenarioFor(ingress: IngressConfig): Scenario {
+function scenarioFor(ingress: LoadScriptConfig['ingresses'][number]): Scenario {
   return {
     executor: 'constant-arrival-rate',
     rate: Math.round(config.ratePerSecond * 1000),
