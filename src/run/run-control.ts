@@ -94,8 +94,10 @@ export function openPhaseGate(options: GateOptions): PhaseGate {
     const startedAtMs = now();
     const reason = 'the facilitator reverted everything (big red key)';
     void options.driver.revertAll(reason).then((report) => {
-      options.onReverted(report.reverted);
-      for (const r of report.reverted) emit({ type: 'fault-reverted', atMs: r.revertedAtMs, phase: phase?.name ?? '', faultId: r.faultId, cluster: r.cluster });
+      // The report lists every fault ever reverted; only those reverted now are news.
+      const revertedNow = report.reverted.filter((r) => r.revertedAtMs >= startedAtMs);
+      options.onReverted(revertedNow);
+      for (const r of revertedNow) emit({ type: 'fault-reverted', atMs: r.revertedAtMs, phase: phase?.name ?? '', faultId: r.faultId, cluster: r.cluster });
       emit({ type: 'revert-all', atMs: startedAtMs, reason, finishedAtMs: now(), failures: report.failures.map((f) => `${f.faultId}@${f.cluster}: ${f.message}`) });
     });
   };

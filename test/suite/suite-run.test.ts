@@ -72,6 +72,7 @@ describe('suites end to end (real k6, lab in this process)', function () {
     expect(result.code, out).to.equal(ExitCode.budgetsBreached);
     expect(out.match(/settle check before \S+: settled after/g), out).to.have.length(2);
     expect(out).to.include('suite middle-fails: 2 of 3 passed, 0 not run, exit 1');
+    expect(out, 'plain text when not on a terminal').not.to.match(/\x1b\[/);
     const { batch, junit, dir } = batchOf('reports', 'middle-fails');
     expect(batch.runs.map((run) => [run.scenario, run.exitCode])).to.deep.equal([['quiet-delay', 0], ['front-door-errors', 1], ['quiet-delay', 0]]);
     expect(batch.exitCode).to.equal(ExitCode.budgetsBreached);
