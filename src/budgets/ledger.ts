@@ -1,8 +1,8 @@
 /**
  * The ledger digests the sample stream: per ingress, fixed windows (for the live view, abort
  * limits and recovery), and per phase × ingress, exact-count statistics for every budget.
- * Phases are cut at the times the runner records; a sample belongs to the phase in which its
- * request ended (k6 stamps the end time). Memory is bounded: a closed window keeps numbers, not
+ * Phases are cut at the times the runner records; a request belongs to the phase in which it
+ * was sent (k6 stamps the end time; the start is end - duration). Memory is bounded: a closed window keeps numbers, not
  * histograms.
  */
 import type { LoadSample } from '../load/samples.js';
@@ -90,7 +90,10 @@ export class Ledger {
   }
 
   add(sample: LoadSample): void {
-    const phase = this.phaseAt(sample.timeMs);
+    // A request belongs to the phase it was sent in (k6 stamps its end: start = end - duration),
+    // so a request slowed by a fault counts for the fault phase even if it ends after the revert.
+    // Windows stay by end time: that is when the outcome is known, and when abort limits can act.
+    const phase = this.phaseAt(sample.kind === 'request' ? sample.timeMs - sample.durationMs : sample.timeMs);
     if (sample.kind === 'dropped') {
       if (phase) this.statsFor(phase, sample.ingress, '').addDropped(sample.count);
       return;

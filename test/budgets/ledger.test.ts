@@ -23,8 +23,9 @@ function random(seed: number): () => number {
   };
 }
 
-const request = (timeMs: number, ingress: string, durationMs: number, failed = false, servedBy = ingress): LoadSample =>
-  ({ kind: 'request', timeMs, ingress, servedBy, status: failed ? 503 : 200, path: '/', failed, durationMs });
+/** A request sent at `sentMs`: k6 stamps its end, so the sample's time is sent + duration. */
+const request = (sentMs: number, ingress: string, durationMs: number, failed = false, servedBy = ingress): LoadSample =>
+  ({ kind: 'request', timeMs: sentMs + durationMs, ingress, servedBy, status: failed ? 503 : 200, path: '/', failed, durationMs });
 
 function nearestRank(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -70,6 +71,18 @@ describe('the ledger (windows, phases, verdicts)', () => {
       'fault west http_req_failed: rate<0.1 pass',
       'fault central http_req_duration{ingress:central}: p(95)<100 FAIL',
     ]);
+  });
+
+  it('counts a request for the phase it was sent in, even when it ends in the next one', () => {
+    const ledger = new Ledger({ ingresses: ['central'], windowMs: 1000, method: 'GET', originMs: 0, abortLimits: [], budgets: [budget('all', 'http_req_duration', 'max<300')] });
+    ledger.startPhase('fault', 0);
+    ledger.add(request(900, 'central', 400));   // sent during the fault, ends after the revert
+    ledger.startPhase('recovery', 1000);
+    ledger.add(request(1100, 'central', 10));
+    ledger.endPhases(2000);
+    expect(ledger.verdicts().map((v) => `${v.phase} ${v.pass}`)).to.deep.equal(['fault false', 'recovery true']);
+    // Windows are by end time: the slow request is in the window it ended in.
+    expect(ledger.closeWindows(2000).map((w) => w.max)).to.deep.equal([null, 400]);
   });
 
   it('fails a budget over a phase with no samples', () => {

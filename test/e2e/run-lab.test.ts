@@ -84,7 +84,9 @@ describe('chaos run on the lab (real k6)', function () {
     const baseline = result!.phases.find((p) => p.name === 'baseline')!;
     const [from, to] = [Date.parse(baseline.startedAt), Date.parse(baseline.endedAt)];
     for (const ingress of ['central', 'west']) {
-      const values = raw.filter((p) => p.data.tags.ingress === ingress && Date.parse(p.data.time) >= from && Date.parse(p.data.time) < to)
+      // A request belongs to the phase it was sent in: start = end stamp - duration.
+      const sentAt = (p: (typeof raw)[number]) => Date.parse(p.data.time) - p.data.value;
+      const values = raw.filter((p) => p.data.tags.ingress === ingress && sentAt(p) >= from && sentAt(p) < to)
         .map((p) => p.data.value).sort((a, b) => a - b);
       const stats = result!.phaseStats.find((s) => s.phase === 'baseline' && s.ingress === ingress)!.stats;
       expect(stats.requests).to.equal(values.length);
