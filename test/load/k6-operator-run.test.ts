@@ -18,6 +18,11 @@ import { operatorLoadStarter } from '../../src/load/k6-operator-load.js';
 import { splitTimestamp } from '../../src/load/k6-operator-testrun.js';
 import { parseSampleLine, type LoadSample } from '../../src/load/samples.js';
 import { startFakeOperatorCluster, type FakeOperatorCluster } from './k6-operator-fake-cluster.js';
+import type { Environment } from '../../src/environment/types.js';
+import { buildPlan } from '../../src/run/build-plan.js';
+import { executeRun } from '../../src/run/execute-run.js';
+import { validateScenario } from '../../src/scenario/validate-scenario.js';
+import { parseYamlSource } from '../../src/scenario/yaml-source.js';
 
 describe('distributed load: runners stream their samples back through their logs (real k6 as runners)', function () {
   this.timeout(120_000);
@@ -76,7 +81,7 @@ describe('distributed load: runners stream their samples back through their logs
   const scheduled = (samples: LoadSample[], ingress: string) =>
     samples.reduce((sum, s) => sum + (s.ingress !== ingress ? 0 : s.kind === 'request' ? 1 : s.count), 0);
 
-  it('3 runners with execution segments: each request arrives exactly once (a broken log stream is resumed), together they run the schedule of one runner, and the objects are cleaned up', async () => {
+  it('3 runners with execution segments: each request arrives exactly once (a broken log stream is resumed), together they run the schedule once, and the objects are cleaned up', async () => {
     const { fake, received } = await runDistributed(3, 25);
 
     // The runners were started as k6-operator starts them, with our arguments.
@@ -94,9 +99,40 @@ describe('distributed load: runners stream their samples back through their logs
     expect(fake.testRuns.size).to.equal(0);
     expect(fake.configMaps.size).to.equal(0);
 
-    // The same TestRun with one runner: the same number of iterations per ingress (run or dropped).
-    const one = await runDistributed(1);
-    for (const ingress of ['central', 'west']) expect(scheduled(received, ingress), ingress).to.equal(scheduled(one.received, ingress));
+    // Together the segments run the scenario's schedule once — 30/s × 3 s per ingress, run or
+    // dropped — not three times over (k6 may start one more or one fewer at each runner's end).
+    for (const ingress of ['central', 'west']) expect(scheduled(received, ingress), ingress).to.be.within(90 - 3, 90 + 3);
     expect(splitTimestamp('2026-01-02T03:04:05.123Z {"a":1}')).to.deep.equal({ stamp: '2026-01-02T03:04:05.123Z', text: '{"a":1}' });
+  });
+
+  it('in the run\'s timeline: the samples of all runners feed one ledger, judged per phase and ingress, and stopping the run stops the TestRun', async () => {
+    const fake = (cluster = startFakeOperatorCluster({ k6: k6!.path, dir: path.join(dir, 'timeline') }));
+    const environment: Environment = {
+      file: 'test', name: 'operator-test', namespace: 'bank-of-anthos', builtIn: false, allowContexts: [],
+      clusters: ['central', 'west'].map((name) => ({ name, context: name, ingress: { kind: 'url' as const, url: `${base}/${name}` } })),
+    };
+    const scenario = validateScenario(parseYamlSource('distributed.yaml', [
+      'name: distributed', 'description: three runners, no faults', 'load: { rate: 40, paths: [/], runner: k6-operator, parallelism: 3 }',
+      'steps: [{ name: baseline, duration: 3s }, { name: recovery, duration: 2s }]', 'budgets: { all: { http_req_failed: rate<0.01 } }',
+    ].join('\n')), { name: environment.name, clusters: ['central', 'west'] });
+    const plan = buildPlan(scenario, environment, 'rtimeline');
+    const noFaults = { apply: async () => [], revert: async () => [], revertAll: async () => ({ reverted: [], failures: [] }) };
+    const record = await executeRun(plan, {
+      k6: k6!, driver: noFaults, ingressUrls: { central: `${base}/central`, west: `${base}/west` }, runDir: dir, emit: () => undefined,
+      interrupt: new AbortController().signal, hurry: new AbortController().signal,
+      startLoad: operatorLoadStarter({ api: fake, runId: plan.runId, runner: scenario.load.runner!, defaultNamespace: environment.namespace }),
+    });
+    expect(record.stop).to.deep.equal({ kind: 'completed' });
+    expect(record.k6End).to.deep.equal({ kind: 'stopped' });
+    expect(fake.pods).to.have.length(3);
+    // Every request every runner wrote went into the one ledger (those after the timeline ended included).
+    const written = fake.pods.flatMap((pod) => pod.lines.map((line) => parseSampleLine(line.text)).filter((s): s is LoadSample => s?.kind === 'request'));
+    expect(record.ledger.samples).to.equal(written.length);
+    const perRunner = fake.pods.map((pod) => pod.lines.filter((line) => line.text.startsWith('{"metric":"chaos_req"')).length);
+    expect(perRunner.every((n) => n > 0), String(perRunner)).to.equal(true);
+    for (const summary of record.ledger.phaseSummaries()) expect(summary.stats.requests, `${summary.phase}/${summary.ingress}`).to.be.greaterThan(0);
+    expect(record.ledger.verdicts().map((v) => `${v.phase}/${v.ingress}:${v.pass}`)).to.deep.equal(['baseline/central:true', 'baseline/west:true', 'recovery/central:true', 'recovery/west:true']);
+    expect(fake.testRuns.size).to.equal(0);
+    expect(fake.configMaps.size).to.equal(0);
   });
 });

@@ -1,5 +1,10 @@
 /** `load.runner: k6-operator` in the scenario format: normalized, and misplaced settings reported with positions. */
 import { expect } from 'chai';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ExitCode } from '../../src/cli/exit-codes.js';
+import { runChaos } from '../support/cli.js';
 import { InputError, formatIssue } from '../../src/cli/errors.js';
 import { validateScenario } from '../../src/scenario/validate-scenario.js';
 import { parseYamlSource } from '../../src/scenario/yaml-source.js';
@@ -41,5 +46,17 @@ describe('scenario format: load.runner', () => {
     expect(issues.join('\n')).to.include('load.runner: expected local (k6 on this machine) or k6-operator (a TestRun in a cluster)')
       .and.to.include('load.parallelism: expected a whole number of runner Pods, 1 or more')
       .and.to.include('load.operator.cluster: unknown cluster "east"');
+  });
+
+  it('is refused on the lab, before anything starts: runner Pods cannot reach this machine\'s loopback', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'chaos-operator-lab-'));
+    try {
+      writeFileSync(path.join(dir, 'big.yaml'), scenario('  rate: 20\n  runner: k6-operator\n  parallelism: 2'));
+      const result = runChaos(['run', 'big.yaml', '--reports', 'reports'], { cwd: dir });
+      expect(result.code, result.stderr).to.equal(ExitCode.invalidInput);
+      expect(result.stderr).to.include('load.runner k6-operator needs a real cluster');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
