@@ -54,6 +54,10 @@ export async function playSuite(entries: readonly SuiteEntry[], policy: { failFa
       const settle = await players.settle(previous, entry);
       play.settles.push({ before: entry.name, ...settle });
       players.say(`settle check before ${entry.name}: ${settle.message}`);
+      if (!settle.settled && players.interrupted?.()) {
+        skipRest(index, 'not run: the suite was interrupted');
+        break;
+      }
       if (!settle.settled) {
         // A harness error of the scenario that could not start: visible in JUnit and in the exit code.
         play.runs.push({ scenario: entry.name, exitCode: harnessError, folder: null, error: `not run: the environment did not settle after ${previous.name}: ${settle.message}` });

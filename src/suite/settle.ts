@@ -44,6 +44,8 @@ export interface SettleOptions {
   now?: () => number;
   pauseMs?: number;
   requestTimeoutMs?: number;
+  /** A signal (SIGINT between scenarios) ends the wait at once, unsettled. */
+  signal?: AbortSignal;
 }
 
 /** `requests` sequential requests through each ingress; a failure is no answer or a status ≥ 400, as for k6. */
@@ -87,7 +89,7 @@ export async function settleEnvironment(target: SettleTarget, options: SettleOpt
   let notReady: string[] = [];
   let lastProbe: ProbeResult[] = [];
   const maxRounds = Math.ceil(options.timeoutMs / (options.pauseMs ?? 1_000)) + 1;
-  for (let round = 0; round < maxRounds; round += 1) {
+  for (let round = 0; round < maxRounds && !options.signal?.aborted; round += 1) {
     notReady = [];
     for (const [cluster, api] of target.apis) {
       try {
@@ -105,8 +107,12 @@ export async function settleEnvironment(target: SettleTarget, options: SettleOpt
       }
     }
     if (now() - started >= options.timeoutMs) break;
-    await new Promise((resolve) => setTimeout(resolve, options.pauseMs ?? 1_000));
+    await new Promise((resolve) => {
+      const timer = setTimeout(resolve, options.pauseMs ?? 1_000);
+      options.signal?.addEventListener('abort', () => { clearTimeout(timer); resolve(undefined); }, { once: true });
+    });
   }
+  if (options.signal?.aborted) return { settled: false, waitedMs: now() - started, probes, notReady, lastProbe, message: 'interrupted while waiting for the environment to settle' };
   const above = ingressesAboveBaseline(lastProbe, options.baseline, options.tolerance)
     .map((p) => `${p.ingress} ${p.failures}/${p.requests} failed${p.lastFailure ? ` (last: ${p.lastFailure})` : ''}`);
   const what = notReady.length > 0 ? `not ready: ${notReady.join('; ')}` : `error rate above baseline: ${above.join('; ')}`;

@@ -54,7 +54,8 @@ export async function runSuiteFile(file: string, options: RunOptions, io: CliIo,
   say(`suite ${suite.name}: ${suite.entries.length} scenarios (${suite.entries.map((e) => e.name).join(', ')})${failFast ? ', stopping at the first failure' : ''}`);
 
   let interrupted = false;
-  const onSignal = () => { interrupted = true; };
+  const stopSettling = new AbortController();
+  const onSignal = () => { interrupted = true; stopSettling.abort(); };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const environments = new Map<string, OpenedEnvironment>();
@@ -80,7 +81,7 @@ export async function runSuiteFile(file: string, options: RunOptions, io: CliIo,
       settle: async (_previous, next) => {
         try {
           const { target, baseline } = await environmentOf(suite.entries.indexOf(next));
-          return await settleEnvironment(target, { timeoutMs: suite.settle.timeoutMs, probeRequests: suite.settle.probeRequests, tolerance: suite.settle.tolerance, baseline });
+          return await settleEnvironment(target, { timeoutMs: suite.settle.timeoutMs, probeRequests: suite.settle.probeRequests, tolerance: suite.settle.tolerance, baseline, signal: stopSettling.signal });
         } catch (error) {
           return { settled: false, message: `cannot check the environment: ${formatError(error)}` };
         }
