@@ -35,13 +35,20 @@ const millis = (value: number | null | undefined) => (value === null || value ==
 const visible = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '').length;
 const clip = (text: string, width: number) => (visible(text) <= width ? text : text.replace(/\x1b\[[0-9;]*m/g, '').slice(0, Math.max(0, width - 1)) + '…');
 
+/** Key, long label, short label (narrow terminals). */
 export const keyHelp = [
-  ['n', 'next step'],
-  ['h', 'hold / release'],
-  ['r', 'revert this step'],
-  ['m', 'note'],
-  ['q', 'abort'],
+  ['n', 'next step', 'next'],
+  ['h', 'hold / release', 'hold'],
+  ['r', 'revert this step', 'revert step'],
+  ['m', 'note', 'note'],
+  ['q', 'abort', 'abort'],
 ] as const;
+
+function keysLine(width: number): string {
+  const wide = width >= 110;
+  const keys = keyHelp.map(([key, long, short]) => `${bold(`[${key}]`)} ${wide ? long : short}`).join(wide ? '  ' : ' ');
+  return `${wide ? `${bold('KEYS')}  ` : ''}${redKey(' [X] REVERT EVERYTHING ')}${wide ? '  ' : ' '}${keys}`;
+}
 
 export function renderView(state: ViewState, nowMs: number, width: number, height: number): string[] {
   const plotWidth = Math.max(10, Math.min(40, Math.floor((width - 40) / 3)));
@@ -94,10 +101,11 @@ export function renderView(state: ViewState, nowMs: number, width: number, heigh
   for (const event of state.events) lines.push(dim(`  +${clock(event.atMs - state.startedAtMs)}  ${event.text}`));
   lines.push('');
 
-  if (state.draft) lines.push(`${bold('NOTE')} +${clock(state.draft.startedAtMs - state.startedAtMs)} > ${state.draft.text}▏   ${dim('Enter saves, Esc cancels')}`);
-  else if (state.confirmAbort) lines.push(red(bold('Abort the run? Press q again to abort (faults are reverted, k6 stops); any other key goes on.')));
-  else if (state.ended) lines.push(bold(`run ended (k6 ${state.ended}); writing the reports…`));
-  else lines.push(`${bold('KEYS')}  ${keyHelp.map(([key, text]) => `${bold(`[${key}]`)} ${text}`).join('  ')}   ${redKey(' [X] REVERT EVERYTHING ')}`);
-
-  return lines.slice(0, height).map((line) => clip(line, width));
+  // The last line is always the keys (or the note being typed, or the abort question): on a small
+  // terminal the events above it give way first.
+  const footer = state.draft ? `${bold('NOTE')} +${clock(state.draft.startedAtMs - state.startedAtMs)} > ${state.draft.text}▏   ${dim('Enter saves, Esc cancels')}`
+    : state.confirmAbort ? red(bold('Abort the run? Press q again to abort (faults are reverted, k6 stops); any other key goes on.'))
+      : state.ended ? bold(`run ended (k6 ${state.ended}); writing the reports…`)
+        : keysLine(width);
+  return [...lines.slice(0, Math.max(0, height - 1)), footer].map((line) => clip(line, width));
 }

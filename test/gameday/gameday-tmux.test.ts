@@ -85,7 +85,7 @@ describe('game day under a real terminal (tmux, real k6, lab in this process)', 
     tmux('new-session', '-d', '-s', session, '-x', '150', '-y', '50', '-c', cwd, command);
 
     await waitForScreen(/PHASE\s+baseline \(1 of 4\)[\s\S]*central\s+\S*[▁▂▃▄▅▆▇█]/, 'the baseline with load on the plots');
-    expect(screen()).to.match(/\[n\] next step.*\[h\] hold \/ release.*\[r\] revert this step.*\[m\] note.*\[q\] abort.*\[X\] REVERT EVERYTHING/);
+    expect(screen()).to.match(/KEYS\s+\[X\] REVERT EVERYTHING\s+\[n\] next step\s+\[h\] hold \/ release\s+\[r\] revert this step\s+\[m\] note\s+\[q\] abort/);
     expect(await frontendReplicas()).to.equal(2);
 
     tmux('send-keys', '-t', session, 'n');

@@ -30,6 +30,10 @@ describe('game day: renderers', () => {
     expect(text).to.match(/central\s+█\s+20\.0\s+█\s+5\.0%\s+█\s+120/);
     expect(text).to.match(/\+00:04\s+west takes over/);
     expect(text).to.include('[X] REVERT EVERYTHING');
+    // On a small terminal the keys stay on screen, on the last line.
+    const small = renderView(state, t0 + 11_000, 80, 20);
+    expect(small).to.have.length(20);
+    expect(plain([small[19]!])).to.match(/^ \[X\] REVERT EVERYTHING\s+\[n\] next \[h\] hold \[r\] revert step \[m\] note \[q\] abort$/);
   });
 
   it('gameday.md lists the real step times, the facilitator\'s actions and the notes with their times', () => {
