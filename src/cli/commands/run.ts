@@ -142,9 +142,14 @@ export async function runScenario(ref: string, options: RunOptions, io: CliIo, o
       if (line) say(line);
     };
     emit({ type: 'run-started', atMs: startedAt, runId, scenario: scenario.name, environment: environment.name, runDir: path.relative(io.cwd, runDir) || runDir });
-    const record = await executeRun(plan, { k6, driver, ingressUrls: opened.ingressUrls, runDir, emit, interrupt: interrupt.signal, hurry: hurry.signal, scriptPath: io.env.CHAOS_K6_SCRIPT || undefined,
-      control: hooks.control, loadSlackSeconds: hooks.loadSlackSeconds, startLoad });
-    await driver.close();
+    let record;
+    try {
+      record = await executeRun(plan, { k6, driver, ingressUrls: opened.ingressUrls, runDir, emit, interrupt: interrupt.signal, hurry: hurry.signal, scriptPath: io.env.CHAOS_K6_SCRIPT || undefined,
+        control: hooks.control, loadSlackSeconds: hooks.loadSlackSeconds, startLoad });
+    } finally {
+      // Release the lock and close the journal whatever happened (executeRun has reverted).
+      await driver.close();
+    }
     const outcome = judgeRun(plan, record);
     const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
     const result = buildResult(plan, record, outcome, { chaos: pkg.version, k6: k6.version, node: process.version }, runDir);
