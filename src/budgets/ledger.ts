@@ -50,7 +50,6 @@ export interface LedgerOptions {
 
 interface OpenWindow {
   index: number;
-  phase: string;
   stats: Map<string, RequestStats>;
 }
 
@@ -104,7 +103,7 @@ export class Ledger {
         if (key === '' || matchesTags(this.selectorFor(key), sample, this.options.method)) stats.add(sample);
       }
     }
-    this.addToWindow(sample, phase ?? 'outside');
+    this.addToWindow(sample);
   }
 
   /** Close every window of every ingress that ends at or before `untilMs`; returns them in order. */
@@ -183,7 +182,7 @@ export class Ledger {
     return this.phaseStatsFor(phase, ingress).get(key)!;
   }
 
-  private addToWindow(sample: RequestSample, phase: string): void {
+  private addToWindow(sample: RequestSample): void {
     const index = Math.floor((sample.timeMs - this.options.originMs) / this.options.windowMs);
     if (index < (this.closedBefore.get(sample.ingress) ?? 0)) {
       this.lateSamples += 1;
@@ -192,7 +191,7 @@ export class Ledger {
     let byIndex = this.open.get(sample.ingress);
     if (!byIndex) this.open.set(sample.ingress, (byIndex = new Map()));
     let window = byIndex.get(index);
-    if (!window) byIndex.set(index, (window = { index, phase, stats: new Map([...this.windowFilters.keys()].map((key) => [key, new RequestStats()])) }));
+    if (!window) byIndex.set(index, (window = { index, stats: new Map([...this.windowFilters.keys()].map((key) => [key, new RequestStats()])) }));
     for (const [key, stats] of window.stats) {
       if (key === '' || matchesTags(this.windowFilters.get(key)!, sample, this.options.method)) stats.add(sample);
     }
@@ -214,7 +213,8 @@ export class Ledger {
       .map(({ limit, measurement }) => ({ limit, value: measurement.value }));
     const withinBaseline = main.requests > 0 && this.baselineBudgets().filter((budget) => inScope(budget.selector))
       .every((budget) => judge(budget.selector, budget.threshold).pass);
-    const summary: WindowSummary = { ingress, startMs, endMs: startMs + this.options.windowMs, phase: window?.phase ?? this.phaseAt(startMs) ?? 'outside', ...main.summary(), breaches, withinBaseline };
+    const summary: WindowSummary = { ingress, startMs, endMs: startMs + this.options.windowMs, // Labelled by the phase its start falls in: the same whatever order samples arrived in.
+      phase: this.phaseAt(startMs) ?? 'outside', ...main.summary(), breaches, withinBaseline };
     for (const s of stats.values()) s.destroy();
     return summary;
   }
