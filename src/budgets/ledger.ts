@@ -59,7 +59,10 @@ export class Ledger {
   private readonly phaseStats = new Map<string, Map<string, RequestStats>>();
   private readonly open = new Map<string, Map<number, OpenWindow>>();
   private readonly closedBefore = new Map<string, number>();
+  /** Tag filters windows need (abort limits, baseline budgets), by filter key; '' = every request. */
   private readonly windowFilters: Map<string, MetricSelector>;
+  /** Every filter of every budget and limit, by key: looked up per sample, so built once. */
+  private readonly filters: Map<string, MetricSelector>;
   lateSamples = 0;
   samples = 0;
 
@@ -67,6 +70,7 @@ export class Ledger {
     const selectors = [...options.abortLimits.map((limit) => limit.selector), ...this.baselineBudgets().map((budget) => budget.selector)];
     this.windowFilters = new Map(selectors.map((selector) => [filterKey(selector), selector]));
     this.windowFilters.set('', { source: '', metric: 'http_reqs', tags: {} });
+    this.filters = new Map([...options.budgets.map((budget) => [filterKey(budget.selector), budget.selector] as const), ...this.windowFilters]);
   }
 
   startPhase(name: string, atMs: number): void {
@@ -100,7 +104,7 @@ export class Ledger {
     this.samples += 1;
     if (phase) {
       for (const [key, stats] of this.phaseStatsFor(phase, sample.ingress)) {
-        if (key === '' || matchesTags(this.selectorFor(key), sample, this.options.method)) stats.add(sample);
+        if (key === '' || matchesTags(this.filters.get(key)!, sample, this.options.method)) stats.add(sample);
       }
     }
     this.addToWindow(sample);
@@ -157,10 +161,6 @@ export class Ledger {
 
   private scopeOf(selector: MetricSelector): readonly string[] {
     return selector.tags.ingress !== undefined ? [selector.tags.ingress] : this.options.ingresses;
-  }
-
-  private selectorFor(key: string): MetricSelector {
-    return this.windowFilters.get(key) ?? this.options.budgets.find((budget) => filterKey(budget.selector) === key)!.selector;
   }
 
   private phaseStatsFor(phase: string, ingress: string): Map<string, RequestStats> {

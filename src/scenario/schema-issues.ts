@@ -18,8 +18,12 @@ type JsonSchema = {
   enum?: unknown[];
 };
 
+/** The JSON Schema of each zod schema, built once: `chaos validate` of many files reuses it. */
+const jsonSchemas = new WeakMap<z.ZodType, JsonSchema>();
+
 export function collectSchemaIssues(source: YamlSource, schema: z.ZodType, error: z.ZodError): InputIssue[] {
-  const jsonSchema = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  let jsonSchema = jsonSchemas.get(schema);
+  if (!jsonSchema) jsonSchemas.set(schema, (jsonSchema = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema));
   const issues: InputIssue[] = [];
   for (const issue of error.issues) issues.push(...toInputIssues(source, jsonSchema, issue));
   return dedupe(issues);
