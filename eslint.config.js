@@ -2,9 +2,18 @@
 import tseslint from 'typescript-eslint';
 
 const restrict = (paths, patterns = []) => ['error', { paths, patterns }];
-const clientNode = { name: '@kubernetes/client-node', message: 'Only src/kube/ talks to the Kubernetes API (STYLE.md: one place imports client-node).' };
-const childProcess = ['node:child_process', 'child_process'].map((name) => ({ name, message: 'Only src/load/ spawns processes (k6, go install); inject a spawner elsewhere.' }));
-const fsModules = ['node:fs', 'node:fs/promises', 'fs', 'fs/promises'].map((name) => ({ name, message: 'This folder is pure: take data in, give data out. Reading and writing files happens at the edge.' }));
+const clientNode = {
+  name: '@kubernetes/client-node',
+  message: 'Only src/kube/ talks to the Kubernetes API (STYLE.md: one place imports client-node).',
+};
+const childProcess = ['node:child_process', 'child_process'].map((name) => ({
+  name,
+  message: 'Only src/load/ spawns processes (k6, go install); inject a spawner elsewhere.',
+}));
+const fsModules = ['node:fs', 'node:fs/promises', 'fs', 'fs/promises'].map((name) => ({
+  name,
+  message: 'This folder is pure: take data in, give data out. Reading and writing files happens at the edge.',
+}));
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.tools/**', 'reports/**', '.chaos/**', '.scratch/**'] },
@@ -15,7 +24,10 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'error',
-      'no-restricted-properties': ['error', { object: 'process', property: 'exit', message: 'Exit happens in one place: src/cli/main.ts.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'exit', message: 'Exit happens in one place: src/cli/main.ts.' },
+      ],
       'no-restricted-imports': restrict([clientNode, ...childProcess]),
     },
   },
@@ -47,7 +59,12 @@ export default tseslint.config(
   {
     // Tests and benches may spawn, read files and use client-node directly to check what the harness did.
     files: ['test/**/*.ts', 'bench/**/*.ts'],
-    rules: { 'no-restricted-imports': 'off', 'no-console': 'off', 'no-restricted-properties': 'off', '@typescript-eslint/no-unused-expressions': 'off' },
+    rules: {
+      'no-restricted-imports': 'off',
+      'no-console': 'off',
+      'no-restricted-properties': 'off',
+      '@typescript-eslint/no-unused-expressions': 'off',
+    },
   },
   {
     files: ['**/*.js'],

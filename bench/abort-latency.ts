@@ -19,13 +19,27 @@ const reports = mkdtempSync(path.join(os.tmpdir(), 'bench-abort-'));
 const latencies: number[] = [];
 for (let i = 0; i < runs; i += 1) {
   const dir = path.join(reports, String(i));
-  const cli = spawnSync(process.execPath, [path.join(root, 'bin/chaos.js'), 'run', path.join(root, 'test/fixtures/scenarios/abort-on-errors.yaml'), '--quiet', '--reports', dir], { encoding: 'utf8', timeout: 120_000 });
+  const cli = spawnSync(
+    process.execPath,
+    [
+      path.join(root, 'bin/chaos.js'),
+      'run',
+      path.join(root, 'test/fixtures/scenarios/abort-on-errors.yaml'),
+      '--quiet',
+      '--reports',
+      dir,
+    ],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
   const [runDir] = existsSync(dir) ? readdirSync(dir) : [];
   if (!runDir || !existsSync(path.join(dir, runDir, 'journal.jsonl'))) {
     console.log(`run ${i}: no journal (exit ${cli.status}): ${cli.stderr.trim().split('\n').pop() ?? ''}`);
     continue;
   }
-  const entries = readFileSync(path.join(dir, runDir!, 'journal.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { type: string; windowEndMs?: number; finishedAtMs?: number });
+  const entries = readFileSync(path.join(dir, runDir!, 'journal.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { type: string; windowEndMs?: number; finishedAtMs?: number });
   const abort = entries.find((e) => e.type === 'abort');
   const reverted = entries.find((e) => e.type === 'revert-all');
   if (abort?.windowEndMs === undefined || reverted?.finishedAtMs === undefined) {
@@ -36,5 +50,12 @@ for (let i = 0; i < runs; i += 1) {
 }
 latencies.sort((a, b) => a - b);
 const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
-console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-console.log(`breach window end → all faults reverted, ${latencies.length} runs: min ${at(0)} ms, median ${at(50)} ms, p90 ${at(90)} ms, max ${latencies[latencies.length - 1]} ms`);
+console.log(
+  `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, Node ${process.version}, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
+console.log(
+  `breach window end → all faults reverted, ${latencies.length} runs: min ${at(0)} ms, median ${at(50)} ms, p90 ${at(90)} ms, max ${latencies[latencies.length - 1]} ms`,
+);

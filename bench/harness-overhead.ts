@@ -23,7 +23,10 @@ const seconds = Number(process.env.BENCH_DURATION_S ?? 15);
 
 if (process.argv[2] === 'server') {
   const http = await import('node:http');
-  const server = http.createServer((_req, res) => { res.setHeader('x-chaos-cluster', 'central'); res.end('ok'); });
+  const server = http.createServer((_req, res) => {
+    res.setHeader('x-chaos-cluster', 'central');
+    res.end('ok');
+  });
   server.listen(0, '127.0.0.1', () => process.send?.((server.address() as { port: number }).port));
 } else {
   const k6 = await findK6();
@@ -38,28 +41,70 @@ if (process.argv[2] === 'server') {
   };
   const once = async (withHarness: boolean) => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-overhead-'));
-    const ledger = new Ledger({ ingresses: ['central'], windowMs: 1000, method: 'GET', originMs: Date.now(), abortLimits: [budget('http_req_failed', 'rate<0.5')], budgets: [budget('http_req_failed', 'rate<0.01'), budget('http_req_duration', 'p(99)<350')] });
+    const ledger = new Ledger({
+      ingresses: ['central'],
+      windowMs: 1000,
+      method: 'GET',
+      originMs: Date.now(),
+      abortLimits: [budget('http_req_failed', 'rate<0.5')],
+      budgets: [budget('http_req_failed', 'rate<0.01'), budget('http_req_duration', 'p(99)<350')],
+    });
     ledger.startPhase('baseline', Date.now());
     const run = startK6({
-      k6, runDir: dir, onSample: (sample) => ledger.add(sample),
-      config: { ingresses: [{ name: 'central', url: `http://127.0.0.1:${port}` }], ratePerSecond: rate, durationSeconds: seconds, method: 'GET', paths: ['/'], timeoutMs: 2000, preAllocatedVUs: 50, maxVUs: 400, servedByHeader: 'x-chaos-cluster' },
+      k6,
+      runDir: dir,
+      onSample: (sample) => ledger.add(sample),
+      config: {
+        ingresses: [{ name: 'central', url: `http://127.0.0.1:${port}` }],
+        ratePerSecond: rate,
+        durationSeconds: seconds,
+        method: 'GET',
+        paths: ['/'],
+        timeoutMs: 2000,
+        preAllocatedVUs: 50,
+        maxVUs: 400,
+        servedByHeader: 'x-chaos-cluster',
+      },
     });
     const cpuBefore = process.cpuUsage();
     const started = Date.now();
-    const timer = withHarness ? setInterval(() => { run.samples.poll(); ledger.closeWindows(Date.now() - 700); }, 100) : undefined;
+    const timer = withHarness
+      ? setInterval(() => {
+          run.samples.poll();
+          ledger.closeWindows(Date.now() - 700);
+        }, 100)
+      : undefined;
     await run.ended;
     if (timer) clearInterval(timer);
     if (withHarness) run.samples.close();
     const wallS = (Date.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
-    const requests = readFileSync(path.join(dir, 'k6-samples.json'), 'utf8').split('\n').filter((line) => line.startsWith('{"metric":"chaos_req","type":"Point"')).length;
-    return { requests, achieved: requests / seconds, cpuShare: (cpu.user + cpu.system) / 1e6 / wallS, digested: ledger.samples };
+    const requests = readFileSync(path.join(dir, 'k6-samples.json'), 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('{"metric":"chaos_req","type":"Point"')).length;
+    return {
+      requests,
+      achieved: requests / seconds,
+      cpuShare: (cpu.user + cpu.system) / 1e6 / wallS,
+      digested: ledger.samples,
+    };
   };
   const without = await once(false);
   const withHarness = await once(true);
   server.kill();
-  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  console.log(`| load ${rate}/s for ${seconds}s | requests | achieved rate | harness CPU (share of one core) |\n|---|---|---|---|`);
-  console.log(`| k6 alone | ${without.requests} | ${without.achieved.toFixed(0)}/s | — (idle: ${(without.cpuShare * 100).toFixed(1)} %) |`);
-  console.log(`| k6 + harness | ${withHarness.requests} (digested ${withHarness.digested}) | ${withHarness.achieved.toFixed(0)}/s | ${(withHarness.cpuShare * 100).toFixed(1)} % |`);
+  console.log(
+    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, Node ${process.version}, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+  console.log(
+    `| load ${rate}/s for ${seconds}s | requests | achieved rate | harness CPU (share of one core) |\n|---|---|---|---|`,
+  );
+  console.log(
+    `| k6 alone | ${without.requests} | ${without.achieved.toFixed(0)}/s | — (idle: ${(without.cpuShare * 100).toFixed(1)} %) |`,
+  );
+  console.log(
+    `| k6 + harness | ${withHarness.requests} (digested ${withHarness.digested}) | ${withHarness.achieved.toFixed(0)}/s | ${(withHarness.cpuShare * 100).toFixed(1)} % |`,
+  );
 }

@@ -42,18 +42,41 @@ type Mode = 'throughput' | 'rate-200' | 'rate-1000';
 
 function run(dir: string, target: string, mode: Mode): Promise<Result> {
   const summary = join(dir, `summary-${mode}-${Date.now()}.json`);
-  const args = ['run', '-q', '--summary-export', summary, '--summary-trend-stats', 'avg,med,p(90),p(99)', '-e', `TARGET=${target}`, '-e', `MODE=${mode}`, join(dir, 'bench.js')];
+  const args = [
+    'run',
+    '-q',
+    '--summary-export',
+    summary,
+    '--summary-trend-stats',
+    'avg,med,p(90),p(99)',
+    '-e',
+    `TARGET=${target}`,
+    '-e',
+    `MODE=${mode}`,
+    join(dir, 'bench.js'),
+  ];
   return new Promise((resolve, reject) => {
-    execFile(k6, args, { env: { ...process.env, K6_NO_USAGE_REPORT: 'true', TZ: 'UTC' }, maxBuffer: 16 * 1024 * 1024 }, (error, _stdout, stderr) => {
-      if (error) return reject(new Error(`k6 failed: ${error.message}\n${stderr}`));
-      readFile(summary, 'utf8')
-        .then((text) => {
-          const metrics = (JSON.parse(text) as { metrics: Record<string, Record<string, number>> }).metrics;
-          const duration = metrics.http_req_duration ?? {};
-          resolve({ rps: metrics.http_reqs?.rate ?? 0, med: duration.med ?? 0, p90: duration['p(90)'] ?? 0, p99: duration['p(99)'] ?? 0, failed: metrics.http_req_failed?.value ?? 0 });
-        })
-        .catch(reject);
-    });
+    execFile(
+      k6,
+      args,
+      { env: { ...process.env, K6_NO_USAGE_REPORT: 'true', TZ: 'UTC' }, maxBuffer: 16 * 1024 * 1024 },
+      (error, _stdout, stderr) => {
+        if (error) return reject(new Error(`k6 failed: ${error.message}\n${stderr}`));
+        readFile(summary, 'utf8')
+          .then((text) => {
+            const metrics = (JSON.parse(text) as { metrics: Record<string, Record<string, number>> }).metrics;
+            const duration = metrics.http_req_duration ?? {};
+            resolve({
+              rps: metrics.http_reqs?.rate ?? 0,
+              med: duration.med ?? 0,
+              p90: duration['p(90)'] ?? 0,
+              p99: duration['p(99)'] ?? 0,
+              failed: metrics.http_req_failed?.value ?? 0,
+            });
+          })
+          .catch(reject);
+      },
+    );
   });
 }
 
@@ -67,7 +90,11 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
   const plainUrl = `http://127.0.0.1:${(plain.address() as AddressInfo).port}/`;
-  const lab = await startLab({ topologyPath: fileURLToPath(new URL('./lab-ingress-topology.yaml', import.meta.url)), ingressPort: 0, propagationDelayMs: 0 });
+  const lab = await startLab({
+    topologyPath: fileURLToPath(new URL('./lab-ingress-topology.yaml', import.meta.url)),
+    ingressPort: 0,
+    propagationDelayMs: 0,
+  });
   const ingressUrl = `${lab.clusters[0]?.ingressUrl ?? ''}/`;
   try {
     const rows: string[] = [];
@@ -82,7 +109,9 @@ async function main(): Promise<void> {
       );
     }
     const cpu = cpus()[0]?.model ?? 'unknown';
-    console.log(`Machine: ${cpus().length} CPUs (${cpu}), Node ${process.version}, k6 from ${k6}; ${durationS} s per run\n`);
+    console.log(
+      `Machine: ${cpus().length} CPUs (${cpu}), Node ${process.version}, k6 from ${k6}; ${durationS} s per run\n`,
+    );
     console.log('| load | target | req/s | median ms | p90 ms | p99 ms | failed |');
     console.log('|---|---|---|---|---|---|---|');
     for (const row of rows) console.log(row);

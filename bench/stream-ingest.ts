@@ -24,15 +24,32 @@ import { LineSplitter } from '../src/load/samples.js';
 const rate = Number(process.env.BENCH_RATE ?? 2000);
 const seconds = Number(process.env.BENCH_DURATION_S ?? 10);
 
-async function record(dir: string): Promise<{ file: string; lines: number; producedSeconds: number; startedMs: number }> {
+async function record(
+  dir: string,
+): Promise<{ file: string; lines: number; producedSeconds: number; startedMs: number }> {
   const k6 = await findK6();
   if (!k6) throw new Error('k6 v2 not found: run npm run setup');
-  const server = http.createServer((_req, res) => { res.setHeader('x-chaos-cluster', 'central'); res.end('ok'); });
+  const server = http.createServer((_req, res) => {
+    res.setHeader('x-chaos-cluster', 'central');
+    res.end('ok');
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
   const run = startK6({
-    k6, runDir: dir, onSample: () => {},
-    config: { ingresses: [{ name: 'central', url: `http://127.0.0.1:${port}` }], ratePerSecond: rate, durationSeconds: seconds, method: 'GET', paths: ['/'], timeoutMs: 2000, preAllocatedVUs: 50, maxVUs: 200, servedByHeader: 'x-chaos-cluster' },
+    k6,
+    runDir: dir,
+    onSample: () => {},
+    config: {
+      ingresses: [{ name: 'central', url: `http://127.0.0.1:${port}` }],
+      ratePerSecond: rate,
+      durationSeconds: seconds,
+      method: 'GET',
+      paths: ['/'],
+      timeoutMs: 2000,
+      preAllocatedVUs: 50,
+      maxVUs: 200,
+      servedByHeader: 'x-chaos-cluster',
+    },
   });
   const started = Date.now();
   await run.ended;
@@ -81,7 +98,14 @@ const splitOnly = best(5, () => {
   readChunks(file, (buffer, length) => splitter.push(buffer.toString('utf8', 0, length), () => {}));
 });
 const ingest = best(5, () => {
-  const ledger = new Ledger({ ingresses: ['central'], windowMs: 1000, method: 'GET', originMs: startedMs - 5000, abortLimits: [budget('http_req_failed', 'rate<0.5')], budgets: [budget('http_req_failed', 'rate<0.01'), budget('http_req_duration', 'p(99)<350')] });
+  const ledger = new Ledger({
+    ingresses: ['central'],
+    windowMs: 1000,
+    method: 'GET',
+    originMs: startedMs - 5000,
+    abortLimits: [budget('http_req_failed', 'rate<0.5')],
+    budgets: [budget('http_req_failed', 'rate<0.01'), budget('http_req_duration', 'p(99)<350')],
+  });
   ledger.startPhase('baseline', startedMs - 5000);
   const stream = followSamples(file, (sample) => ledger.add(sample));
   stream.close();
@@ -89,11 +113,21 @@ const ingest = best(5, () => {
   requests = ledger.samples;
 });
 const mb = bytes / 1e6;
-const row = (name: string, s: number) => `| ${name} | ${(s * 1000).toFixed(0)} ms | ${(mb / s).toFixed(0)} MB/s | ${Math.round(lines / s).toLocaleString('en')} lines/s |`;
-console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-console.log(`recorded: k6 at ${rate}/s for ${seconds}s → ${requests.toLocaleString('en')} requests, ${lines.toLocaleString('en')} lines, ${mb.toFixed(1)} MB, written in ${producedSeconds.toFixed(1)} s (${Math.round(lines / producedSeconds).toLocaleString('en')} lines/s produced)`);
+const row = (name: string, s: number) =>
+  `| ${name} | ${(s * 1000).toFixed(0)} ms | ${(mb / s).toFixed(0)} MB/s | ${Math.round(lines / s).toLocaleString('en')} lines/s |`;
+console.log(
+  `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, Node ${process.version}, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
+console.log(
+  `recorded: k6 at ${rate}/s for ${seconds}s → ${requests.toLocaleString('en')} requests, ${lines.toLocaleString('en')} lines, ${mb.toFixed(1)} MB, written in ${producedSeconds.toFixed(1)} s (${Math.round(lines / producedSeconds).toLocaleString('en')} lines/s produced)`,
+);
 console.log('| pass over the file | best of 5 | bytes | lines |\n|---|---|---|---|');
 console.log(row('read only (1 MiB chunks)', readOnly));
 console.log(row('read + split lines', splitOnly));
 console.log(row('harness ingestion (followSamples + Ledger)', ingest));
-console.log(`ingestion vs read-only: ${(ingest / readOnly).toFixed(1)}× the time; vs k6 producing: ${(producedSeconds / ingest).toFixed(0)}× faster than k6 wrote it`);
+console.log(
+  `ingestion vs read-only: ${(ingest / readOnly).toFixed(1)}× the time; vs k6 producing: ${(producedSeconds / ingest).toFixed(0)}× faster than k6 wrote it`,
+);

@@ -6,7 +6,9 @@ import { existsSync } from 'node:fs';
 
 const tsc = 'node_modules/typescript/bin/tsc';
 if (!existsSync(tsc)) {
-  process.stderr.write('chaos postinstall: typescript is not installed (production install?); skipping build and k6 setup.\n');
+  process.stderr.write(
+    'chaos postinstall: typescript is not installed (production install?); skipping build and k6 setup.\n',
+  );
   process.exit(0);
 }
 const build = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { stdio: 'inherit' });
@@ -14,6 +16,8 @@ if (build.status !== 0) process.exit(build.status ?? 1);
 if (process.env.CHAOS_SKIP_SETUP === '1') process.exit(0);
 const setup = spawnSync(process.execPath, ['bin/chaos.js', 'setup', '--if-missing'], { stdio: 'inherit' });
 if (setup.status !== 0) {
-  process.stderr.write('chaos postinstall: k6 is not set up (see above). `chaos run` needs it; run `npm run setup` once it can be built.\n');
+  process.stderr.write(
+    'chaos postinstall: k6 is not set up (see above). `chaos run` needs it; run `npm run setup` once it can be built.\n',
+  );
 }
 process.exit(0);

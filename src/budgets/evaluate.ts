@@ -25,20 +25,33 @@ export function matchesTags(selector: MetricSelector, sample: RequestSample, met
 /** A key that is equal for selectors that select the same requests (ingress aside). */
 export function filterKey(selector: MetricSelector): string {
   const { ingress: _ingress, ...rest } = selector.tags;
-  return Object.entries(rest).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}:${v}`).join(',');
+  return Object.entries(rest)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}:${v}`)
+    .join(',');
 }
 
-export function measure(selector: MetricSelector, threshold: Threshold, stats: RequestStats, durationMs: number): Measurement {
+export function measure(
+  selector: MetricSelector,
+  threshold: Threshold,
+  stats: RequestStats,
+  durationMs: number,
+): Measurement {
   const agg = threshold.aggregation;
   let value: number | null;
   let samples = stats.requests;
   switch (selector.metric) {
     case 'http_req_duration':
-      value = agg.kind === 'percentile' ? stats.percentile(agg.percentile)
-        : agg.kind === 'med' ? stats.percentile(50)
-        : agg.kind === 'min' ? stats.percentile(0)
-        : agg.kind === 'max' ? stats.percentile(100)
-        : stats.mean();
+      value =
+        agg.kind === 'percentile'
+          ? stats.percentile(agg.percentile)
+          : agg.kind === 'med'
+            ? stats.percentile(50)
+            : agg.kind === 'min'
+              ? stats.percentile(0)
+              : agg.kind === 'max'
+                ? stats.percentile(100)
+                : stats.mean();
       break;
     case 'http_req_failed':
       value = stats.requests === 0 ? null : stats.failures / stats.requests;

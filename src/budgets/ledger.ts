@@ -67,10 +67,16 @@ export class Ledger {
   samples = 0;
 
   constructor(private readonly options: LedgerOptions) {
-    const selectors = [...options.abortLimits.map((limit) => limit.selector), ...this.baselineBudgets().map((budget) => budget.selector)];
+    const selectors = [
+      ...options.abortLimits.map((limit) => limit.selector),
+      ...this.baselineBudgets().map((budget) => budget.selector),
+    ];
     this.windowFilters = new Map(selectors.map((selector) => [filterKey(selector), selector]));
     this.windowFilters.set('', { source: '', metric: 'http_reqs', tags: {} });
-    this.filters = new Map([...options.budgets.map((budget) => [filterKey(budget.selector), budget.selector] as const), ...this.windowFilters]);
+    this.filters = new Map([
+      ...options.budgets.map((budget) => [filterKey(budget.selector), budget.selector] as const),
+      ...this.windowFilters,
+    ]);
   }
 
   startPhase(name: string, atMs: number): void {
@@ -133,8 +139,15 @@ export class Ledger {
         if (budget.phase !== 'all' && budget.phase !== phase.name) continue;
         for (const ingress of this.scopeOf(budget.selector)) {
           const stats = this.phaseStats.get(`${phase.name}|${ingress}`)?.get(filterKey(budget.selector));
-          const measurement: Measurement = stats ? measure(budget.selector, budget.threshold, stats, durationMs) : { value: null, pass: false, samples: 0 };
-          verdicts.push({ phase: phase.name, ingress, budget: `${budget.selector.source}: ${budget.threshold.source}`, ...measurement });
+          const measurement: Measurement = stats
+            ? measure(budget.selector, budget.threshold, stats, durationMs)
+            : { value: null, pass: false, samples: 0 };
+          verdicts.push({
+            phase: phase.name,
+            ingress,
+            budget: `${budget.selector.source}: ${budget.threshold.source}`,
+            ...measurement,
+          });
         }
       }
     }
@@ -142,13 +155,15 @@ export class Ledger {
   }
 
   phaseSummaries(): Array<{ phase: string; ingress: string; startMs: number; endMs: number; stats: StatsSummary }> {
-    return this.phases.flatMap((phase) => this.options.ingresses.map((ingress) => ({
-      phase: phase.name,
-      ingress,
-      startMs: phase.startMs,
-      endMs: phase.endMs ?? phase.startMs,
-      stats: (this.phaseStats.get(`${phase.name}|${ingress}`)?.get('') ?? new RequestStats()).summary(),
-    })));
+    return this.phases.flatMap((phase) =>
+      this.options.ingresses.map((ingress) => ({
+        phase: phase.name,
+        ingress,
+        startMs: phase.startMs,
+        endMs: phase.endMs ?? phase.startMs,
+        stats: (this.phaseStats.get(`${phase.name}|${ingress}`)?.get('') ?? new RequestStats()).summary(),
+      })),
+    );
   }
 
   phaseList(): ReadonlyArray<{ name: string; startMs: number; endMs?: number }> {
@@ -191,7 +206,11 @@ export class Ledger {
     let byIndex = this.open.get(sample.ingress);
     if (!byIndex) this.open.set(sample.ingress, (byIndex = new Map()));
     let window = byIndex.get(index);
-    if (!window) byIndex.set(index, (window = { index, stats: new Map([...this.windowFilters.keys()].map((key) => [key, new RequestStats()])) }));
+    if (!window)
+      byIndex.set(
+        index,
+        (window = { index, stats: new Map([...this.windowFilters.keys()].map((key) => [key, new RequestStats()])) }),
+      );
     for (const [key, stats] of window.stats) {
       if (key === '' || matchesTags(this.windowFilters.get(key)!, sample, this.options.method)) stats.add(sample);
     }
@@ -205,16 +224,31 @@ export class Ledger {
     const main = stats.get('')!;
     const judge = (selector: MetricSelector, threshold: Threshold) =>
       measure(selector, threshold, stats.get(filterKey(selector)) ?? main, this.options.windowMs);
-    const inScope = (selector: MetricSelector) => selector.tags.ingress === undefined || selector.tags.ingress === ingress;
-    const breaches = this.options.abortLimits.filter((limit) => inScope(limit.selector))
-      .map((limit) => ({ limit: `${limit.selector.source}: ${limit.threshold.source}`, measurement: judge(limit.selector, limit.threshold) }))
+    const inScope = (selector: MetricSelector) =>
+      selector.tags.ingress === undefined || selector.tags.ingress === ingress;
+    const breaches = this.options.abortLimits
+      .filter((limit) => inScope(limit.selector))
+      .map((limit) => ({
+        limit: `${limit.selector.source}: ${limit.threshold.source}`,
+        measurement: judge(limit.selector, limit.threshold),
+      }))
       // An empty window breaches no abort limit: no traffic is judged by budgets, not by limits.
       .filter(({ measurement }) => measurement.value !== null && !measurement.pass)
       .map(({ limit, measurement }) => ({ limit, value: measurement.value }));
-    const withinBaseline = main.requests > 0 && this.baselineBudgets().filter((budget) => inScope(budget.selector))
-      .every((budget) => judge(budget.selector, budget.threshold).pass);
-    const summary: WindowSummary = { ingress, startMs, endMs: startMs + this.options.windowMs, // Labelled by the phase its start falls in: the same whatever order samples arrived in.
-      phase: this.phaseAt(startMs) ?? 'outside', ...main.summary(), breaches, withinBaseline };
+    const withinBaseline =
+      main.requests > 0 &&
+      this.baselineBudgets()
+        .filter((budget) => inScope(budget.selector))
+        .every((budget) => judge(budget.selector, budget.threshold).pass);
+    const summary: WindowSummary = {
+      ingress,
+      startMs,
+      endMs: startMs + this.options.windowMs, // Labelled by the phase its start falls in: the same whatever order samples arrived in.
+      phase: this.phaseAt(startMs) ?? 'outside',
+      ...main.summary(),
+      breaches,
+      withinBaseline,
+    };
     for (const s of stats.values()) s.destroy();
     return summary;
   }

@@ -37,8 +37,7 @@ export const filterTags = ['ingress', 'served_by', 'status', 'method', 'path'] a
 export type FilterTag = (typeof filterTags)[number];
 
 export type Aggregation =
-  | { kind: 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' }
-  | { kind: 'percentile'; percentile: number };
+  { kind: 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' } | { kind: 'percentile'; percentile: number };
 
 export type Operator = '<' | '<=' | '>' | '>=' | '==' | '===' | '!=';
 
@@ -55,7 +54,8 @@ export interface MetricSelector {
   tags: Partial<Record<FilterTag, string>>;
 }
 
-const thresholdPattern = /^\s*(avg|min|max|med|count|rate|p\((\d+(?:\.\d+)?)\))\s*(<=|>=|===|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*$/;
+const thresholdPattern =
+  /^\s*(avg|min|max|med|count|rate|p\((\d+(?:\.\d+)?)\))\s*(<=|>=|===|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*$/;
 
 export const thresholdExpected = 'a threshold such as rate<0.01, p(95)<350, p(99.5)<=350, avg<200, max<1000, count<10';
 
@@ -92,7 +92,10 @@ export function parseMetricSelector(input: string): Parsed<MetricSelector> {
     for (const pair of tagText.split(',')) {
       const [key, ...rest] = pair.split(':');
       const tag = key?.trim() ?? '';
-      const value = rest.join(':').trim().replace(/^["']|["']$/g, '');
+      const value = rest
+        .join(':')
+        .trim()
+        .replace(/^["']|["']$/g, '');
       if (!(filterTags as readonly string[]).includes(tag)) {
         return { ok: false, expected: `tag filters on ${filterTags.join(', ')}; "${tag}" is not one` };
       }
@@ -105,18 +108,27 @@ export function parseMetricSelector(input: string): Parsed<MetricSelector> {
 
 export function compare(actual: number, operator: Operator, expected: number): boolean {
   switch (operator) {
-    case '<': return actual < expected;
-    case '<=': return actual <= expected;
-    case '>': return actual > expected;
-    case '>=': return actual >= expected;
+    case '<':
+      return actual < expected;
+    case '<=':
+      return actual <= expected;
+    case '>':
+      return actual > expected;
+    case '>=':
+      return actual >= expected;
     case '==':
-    case '===': return actual === expected;
-    case '!=': return actual !== expected;
+    case '===':
+      return actual === expected;
+    case '!=':
+      return actual !== expected;
   }
 }
 
 /** Every grammar problem of one budget entry (`key: threshold(s)`), for validation. */
-export function checkBudgetEntry(key: string, thresholds: string | readonly string[]): Array<{ index?: number; at: 'key' | 'value'; message: string }> {
+export function checkBudgetEntry(
+  key: string,
+  thresholds: string | readonly string[],
+): Array<{ index?: number; at: 'key' | 'value'; message: string }> {
   const selector = parseMetricSelector(key);
   if (!selector.ok) return [{ at: 'key', message: `expected ${selector.expected} (got "${key}")` }];
   const kind = metrics[selector.value.metric];
@@ -124,9 +136,16 @@ export function checkBudgetEntry(key: string, thresholds: string | readonly stri
   return list.flatMap((text, position) => {
     const index = typeof thresholds === 'string' ? undefined : position;
     const threshold = parseThreshold(text);
-    if (!threshold.ok) return [{ index, at: 'value' as const, message: `expected ${threshold.expected} (got "${text}")` }];
+    if (!threshold.ok)
+      return [{ index, at: 'value' as const, message: `expected ${threshold.expected} (got "${text}")` }];
     if (aggregationFits(kind, threshold.value.aggregation)) return [];
     const fits = kind === 'trend' ? 'p(95), med, avg, min or max' : kind === 'rate' ? 'rate' : 'count or rate';
-    return [{ index, at: 'value' as const, message: `"${text}" does not apply to ${selector.value.metric}, a ${kind} metric: use ${fits}` }];
+    return [
+      {
+        index,
+        at: 'value' as const,
+        message: `"${text}" does not apply to ${selector.value.metric}, a ${kind} metric: use ${fits}`,
+      },
+    ];
   });
 }

@@ -23,6 +23,9 @@ export function checkScenario(source: YamlSource, envOverride: string | undefine
   const declared = (source.data as { environment?: unknown } | null)?.environment;
   const envRef = envOverride ?? (typeof declared === 'string' ? declared : 'lab');
   const environment = readEnvironment(envRef, cwd);
-  const scenario = validateScenario(source, { name: environment.name, clusters: environment.clusters.map((cluster) => cluster.name) });
+  const scenario = validateScenario(source, {
+    name: environment.name,
+    clusters: environment.clusters.map((cluster) => cluster.name),
+  });
   return { scenario, environment };
 }

@@ -32,8 +32,23 @@ export function buildProgram(io: CliIo, status: { code: number } = { code: ExitC
     .showHelpAfterError('(run chaos <command> --help for usage)')
     .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })
     .exitOverride();
-  for (const register of [registerList, registerValidate, registerPlan, registerSchema, registerSetup, registerRun, registerGameday, registerLab, registerRecover, registerReport]) register(program, io, status);
-  const override = (command: Command): void => { command.exitOverride(); command.commands.forEach(override); };
+  for (const register of [
+    registerList,
+    registerValidate,
+    registerPlan,
+    registerSchema,
+    registerSetup,
+    registerRun,
+    registerGameday,
+    registerLab,
+    registerRecover,
+    registerReport,
+  ])
+    register(program, io, status);
+  const override = (command: Command): void => {
+    command.exitOverride();
+    command.commands.forEach(override);
+  };
   override(program);
   return program;
 }

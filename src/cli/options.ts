@@ -7,7 +7,12 @@ export function parsePhaseOverrides(values: readonly string[]): Record<string, n
   for (const value of values) {
     const [name, text] = value.split('=', 2);
     const duration = parseDuration(text);
-    if (!name || !duration.ok) throw new InputError(`--phase ${value}: expected NAME=DURATION, e.g. --phase fault=20s`, [], duration.ok ? undefined : `DURATION is ${duration.expected}`);
+    if (!name || !duration.ok)
+      throw new InputError(
+        `--phase ${value}: expected NAME=DURATION, e.g. --phase fault=20s`,
+        [],
+        duration.ok ? undefined : `DURATION is ${duration.expected}`,
+      );
     overrides[name] = duration.value;
   }
   return overrides;

@@ -1,17 +1,22 @@
 /** Environment file format v1 (environments/*.yaml), as a zod schema. */
 import { z } from 'zod';
 
-const ingress = z.union([
-  z.strictObject({
-    service: z.strictObject({
-      namespace: z.string().min(1),
-      name: z.string().min(1),
-      port: z.number().int().min(1).max(65535).default(80),
-      scheme: z.enum(['http', 'https']).default('http'),
+const ingress = z.union(
+  [
+    z.strictObject({
+      service: z.strictObject({
+        namespace: z.string().min(1),
+        name: z.string().min(1),
+        port: z.number().int().min(1).max(65535).default(80),
+        scheme: z.enum(['http', 'https']).default('http'),
+      }),
     }),
-  }),
-  z.strictObject({ url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }) }),
-], { error: 'expected ingress: {service: {namespace, name, port}} (its LoadBalancer address is used) or {url: http://…}' });
+    z.strictObject({ url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }) }),
+  ],
+  {
+    error: 'expected ingress: {service: {namespace, name, port}} (its LoadBalancer address is used) or {url: http://…}',
+  },
+);
 
 const cluster = z.strictObject({
   context: z.string().min(1, { error: 'expected the kube context of this cluster' }),
@@ -28,10 +33,13 @@ export const environmentSchema = z.strictObject({
   namespace: z.string().min(1).meta({ description: 'App namespace: the default namespace of every fault' }),
   host: z.string().min(1).optional().meta({ description: 'Host header for every request' }),
   kubeconfig: z.string().min(1).optional().meta({ description: 'Default kubeconfig file for every cluster' }),
-  clusters: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/), cluster)
+  clusters: z
+    .record(z.string().regex(/^[a-z][a-z0-9-]*$/), cluster)
     .refine((clusters) => Object.keys(clusters).length > 0, { error: 'expected at least one cluster' })
     .refine((clusters) => !('all' in clusters), { error: '"all" is reserved: scenarios use it to mean every cluster' }),
-  allowContexts: z.array(z.string().min(1)).default([])
+  allowContexts: z
+    .array(z.string().min(1))
+    .default([])
     .meta({ description: 'Kube contexts chaos may mutate without --yes' }),
 });
 

@@ -7,7 +7,10 @@ import type { Environment } from './types.js';
 export function validateEnvironment(source: YamlSource): Environment {
   const parsed = environmentSchema.safeParse(source.data ?? {});
   if (!parsed.success) {
-    throw new InputError(`${source.file}: invalid environment`, collectSchemaIssues(source, environmentSchema, parsed.error));
+    throw new InputError(
+      `${source.file}: invalid environment`,
+      collectSchemaIssues(source, environmentSchema, parsed.error),
+    );
   }
   const raw = parsed.data;
   return {
@@ -21,9 +24,10 @@ export function validateEnvironment(source: YamlSource): Environment {
       context: cluster.context,
       kubeconfig: cluster.kubeconfig ?? raw.kubeconfig,
       region: cluster.region,
-      ingress: 'url' in cluster.ingress
-        ? { kind: 'url', url: cluster.ingress.url }
-        : { kind: 'service', ...cluster.ingress.service },
+      ingress:
+        'url' in cluster.ingress
+          ? { kind: 'url', url: cluster.ingress.url }
+          : { kind: 'service', ...cluster.ingress.service },
     })),
     allowContexts: raw.allowContexts,
     builtIn: false,

@@ -44,13 +44,17 @@ export function annotationRemovalOps(current: Record<string, string> | undefined
   const keys = Object.keys(current ?? {});
   if (keys.length === 0) return [];
   if (keys.every(isOurAnnotation)) return [{ op: 'remove', path: '/metadata/annotations' }];
-  return keys.filter(isOurAnnotation).map((key) => ({ op: 'remove', path: `/metadata/annotations/${escapePointer(key)}` }));
+  return keys
+    .filter(isOurAnnotation)
+    .map((key) => ({ op: 'remove', path: `/metadata/annotations/${escapePointer(key)}` }));
 }
 
 /** `kubectl annotate … chaos.dev/run- …`: the manual way to drop our annotations. */
 export function manualAnnotationRemoval(prefix: string, current: Record<string, string> | undefined): string {
   const keys = Object.keys(current ?? {}).filter(isOurAnnotation);
-  const list = (keys.length > 0 ? keys : [annotation.run, annotation.fault, annotation.expires]).map((key) => `${key}-`).join(' ');
+  const list = (keys.length > 0 ? keys : [annotation.run, annotation.fault, annotation.expires])
+    .map((key) => `${key}-`)
+    .join(' ');
   return `${prefix} ${list}`;
 }
 

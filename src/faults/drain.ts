@@ -31,7 +31,10 @@ export const cordonHandler: MutationHandler<CordonMutation> = {
     }
     const notes = node.spec?.unschedulable ? [] : [`Node ${mutation.node} was uncordoned by someone else meanwhile`];
     // null removes the field: a schedulable Node has no `unschedulable` at all, as before.
-    await ctx.api.mergePatchNode(mutation.node, { ...annotationRemovalPatch(annotations), spec: { unschedulable: null } });
+    await ctx.api.mergePatchNode(mutation.node, {
+      ...annotationRemovalPatch(annotations),
+      spec: { unschedulable: null },
+    });
     return { status: 'reverted', detail: `uncordoned Node ${mutation.node}`, ...(notes.length > 0 ? { notes } : {}) };
   },
   verifyReverted: (mutation, ctx) =>
@@ -50,10 +53,16 @@ export const cordonHandler: MutationHandler<CordonMutation> = {
 export const evictHandler: MutationHandler<EvictMutation> = {
   kind: 'evict',
   // An eviction cannot be undone: the Pods' controllers replace them once Nodes are schedulable.
-  revert: async (mutation) => ({ status: 'reverted', detail: `nothing to put back for ${mutation.pods.length} evicted Pod(s): their controllers replace them` }),
+  revert: async (mutation) => ({
+    status: 'reverted',
+    detail: `nothing to put back for ${mutation.pods.length} evicted Pod(s): their controllers replace them`,
+  }),
   verifyReverted: (mutation, ctx) =>
-    waitUntil(ctx, `workloads of ${mutation.namespaces.join(', ')} ready again in ${mutation.cluster}`, () => checkNamespacesReady(ctx.api, mutation.namespaces)),
-  manual: (mutation, context) => `${kubectl(context)} get pods -A -o wide  # evicted Pods come back by themselves once Nodes are uncordoned (${mutation.namespaces.join(', ')})`,
+    waitUntil(ctx, `workloads of ${mutation.namespaces.join(', ')} ready again in ${mutation.cluster}`, () =>
+      checkNamespacesReady(ctx.api, mutation.namespaces),
+    ),
+  manual: (mutation, context) =>
+    `${kubectl(context)} get pods -A -o wide  # evicted Pods come back by themselves once Nodes are uncordoned (${mutation.namespaces.join(', ')})`,
 };
 
 const handlers = { cordon: cordonHandler, evict: evictHandler };
@@ -65,16 +74,28 @@ async function cordonAll(fault: DrainFault, ctx: FaultContext): Promise<void> {
     const name = node.metadata?.name;
     // Already unschedulable (by someone, or by another fault of this run): not ours to uncordon.
     if (!name || node.spec?.unschedulable) continue;
-    const mutation: CordonMutation = { runId: target.runId, faultId: fault.id, cluster: target.cluster, expiresAt: ctx.expiresAt, kind: 'cordon', node: name };
-    await ctx.mutate(mutation, () => api.mergePatchNode(name, {
-      metadata: { annotations: { ...runAnnotations(target.runId, fault.id, ctx.expiresAt), [annotation.cordoned]: 'true' } },
-      spec: { unschedulable: true },
-    }));
+    const mutation: CordonMutation = {
+      runId: target.runId,
+      faultId: fault.id,
+      cluster: target.cluster,
+      expiresAt: ctx.expiresAt,
+      kind: 'cordon',
+      node: name,
+    };
+    await ctx.mutate(mutation, () =>
+      api.mergePatchNode(name, {
+        metadata: {
+          annotations: { ...runAnnotations(target.runId, fault.id, ctx.expiresAt), [annotation.cordoned]: 'true' },
+        },
+        spec: { unschedulable: true },
+      }),
+    );
   }
 }
 
 function evictable(pod: Pod, namespaces: readonly string[] | undefined): boolean {
-  if (!pod.spec?.nodeName || pod.metadata?.deletionTimestamp || isFinished(pod) || isDaemonOrMirrorPod(pod)) return false;
+  if (!pod.spec?.nodeName || pod.metadata?.deletionTimestamp || isFinished(pod) || isDaemonOrMirrorPod(pod))
+    return false;
   return namespaces === undefined || namespaces.includes(pod.metadata?.namespace ?? '');
 }
 
@@ -97,9 +118,15 @@ async function evictOne(pod: Pod, ctx: FaultContext, deadline: number): Promise<
       if (isNotFound(error)) return;
       if (!isTooManyRequests(error)) throw error;
       // The server's Retry-After (sent while a budget is being processed) is a floor, bounded.
-      const pause = Math.min(30_000, Math.max(ctx.timing.evictionRetryMs, error instanceof KubeApiError ? error.retryAfterMs ?? 0 : 0));
+      const pause = Math.min(
+        30_000,
+        Math.max(ctx.timing.evictionRetryMs, error instanceof KubeApiError ? (error.retryAfterMs ?? 0) : 0),
+      );
       if (ctx.signal.aborted || ctx.now() + pause > deadline) {
-        throw new HarnessError(`Pod ${namespace}/${name} in ${ctx.target.cluster} could not be evicted after ${attempt + 1} tries: ${(error as Error).message}`, 'a PodDisruptionBudget kept refusing; check its minAvailable / maxUnavailable');
+        throw new HarnessError(
+          `Pod ${namespace}/${name} in ${ctx.target.cluster} could not be evicted after ${attempt + 1} tries: ${(error as Error).message}`,
+          'a PodDisruptionBudget kept refusing; check its minAvailable / maxUnavailable',
+        );
       }
       await ctx.sleep(pause);
       try {
@@ -118,7 +145,15 @@ async function applyDrain(fault: DrainFault, ctx: FaultContext): Promise<undefin
   if (pods.length === 0) return undefined;
   const refs = pods.map((pod) => ({ namespace: pod.metadata?.namespace ?? '', name: pod.metadata?.name ?? '' }));
   const namespaces = [...new Set(refs.map((ref) => ref.namespace))].sort();
-  const mutation: EvictMutation = { runId: ctx.target.runId, faultId: fault.id, cluster: ctx.target.cluster, expiresAt: ctx.expiresAt, kind: 'evict', pods: refs, namespaces };
+  const mutation: EvictMutation = {
+    runId: ctx.target.runId,
+    faultId: fault.id,
+    cluster: ctx.target.cluster,
+    expiresAt: ctx.expiresAt,
+    kind: 'evict',
+    pods: refs,
+    namespaces,
+  };
   const deadline = ctx.now() + ctx.timing.verifyTimeoutMs;
   await ctx.mutate(mutation, async () => {
     // One eviction loop per Pod, like kubectl; all settle before a failure is reported.
@@ -136,7 +171,9 @@ async function checkDrained(fault: DrainFault, ctx: FaultContext): Promise<strin
   const pods = fault.namespaces
     ? (await Promise.all(fault.namespaces.map((namespace) => ctx.api.listPods(namespace)))).flat()
     : await ctx.api.listPods(undefined);
-  const serving = pods.filter((pod) => !isDaemonOrMirrorPod(pod) && isPodReady(pod)).map((pod) => `${pod.metadata?.namespace}/${pod.metadata?.name}`);
+  const serving = pods
+    .filter((pod) => !isDaemonOrMirrorPod(pod) && isPodReady(pod))
+    .map((pod) => `${pod.metadata?.namespace}/${pod.metadata?.name}`);
   return serving.length > 0 ? `${serving.length} Pod(s) still ready: ${serving.slice(0, 5).join(', ')}` : undefined;
 }
 

@@ -14,7 +14,16 @@ import { annotation } from './annotations.js';
 import type { FaultContext, FaultPlugin, FaultTarget, KubeContext } from './fault-plugin.js';
 import type { Mutation, RouteInsertMutation, VirtualServiceCreateMutation } from './mutation.js';
 import { routeInsertHandler, virtualServiceCreateHandler } from './istio-route-revert.js';
-import { annotatedRoutes, buildCopies, digestWithout, insertionPatch, planRoutes, routeNames, type FaultSpec, type RoutePlan } from './virtual-service-routes.js';
+import {
+  annotatedRoutes,
+  buildCopies,
+  digestWithout,
+  insertionPatch,
+  planRoutes,
+  routeNames,
+  type FaultSpec,
+  type RoutePlan,
+} from './virtual-service-routes.js';
 import { revertMutations, verifyMutationsReverted, waitUntil } from './wait.js';
 
 type RouteFault = IstioDelayFault | IstioAbortFault;
@@ -43,7 +52,9 @@ export function planRouteFault(fault: RouteFault, target: FaultTarget, effect: s
 function faultSpec(fault: RouteFault): FaultSpec {
   const percentage = { value: fault.percentage };
   // Always an explicit percentage: istiod sets no Envoy percentage without it.
-  return fault.type === 'istio-delay' ? { delay: { fixedDelay: `${fault.delayMs}ms`, percentage } } : { abort: { httpStatus: fault.status, percentage } };
+  return fault.type === 'istio-delay'
+    ? { delay: { fixedDelay: `${fault.delayMs}ms`, percentage } }
+    : { abort: { httpStatus: fault.status, percentage } };
 }
 
 async function listCandidates(fault: RouteFault, ctx: FaultContext): Promise<VirtualService[]> {
@@ -58,27 +69,49 @@ async function insertInto(plan: RoutePlan, fault: RouteFault, ctx: FaultContext)
   const names = routeNames(routeName(target.runId, fault.id), plan.copyCount);
   const holder = vs.metadata.annotations?.[annotation.run];
   if (holder && holder !== target.runId) {
-    throw new HarnessError(`VirtualService ${namespace}/${vs.metadata.name} in ${target.cluster} is already changed by chaos run ${holder}`, 'a run died without reverting: `chaos recover` puts it back');
+    throw new HarnessError(
+      `VirtualService ${namespace}/${vs.metadata.name} in ${target.cluster} is already changed by chaos run ${holder}`,
+      'a run died without reverting: `chaos recover` puts it back',
+    );
   }
   if ((vs.spec.http ?? []).some((route) => route.name !== undefined && names.includes(route.name))) return;
   const mutation: RouteInsertMutation = {
-    runId: target.runId, faultId: fault.id, cluster: target.cluster, expiresAt: ctx.expiresAt,
-    kind: 'route-insert', namespace, virtualService: vs.metadata.name, routes: names, baseline: digestWithout(vs, []),
+    runId: target.runId,
+    faultId: fault.id,
+    cluster: target.cluster,
+    expiresAt: ctx.expiresAt,
+    kind: 'route-insert',
+    namespace,
+    virtualService: vs.metadata.name,
+    routes: names,
+    baseline: digestWithout(vs, []),
   };
   const annotations = {
     [annotation.run]: target.runId,
     [annotation.expires]: ctx.expiresAt,
     [annotation.routes]: JSON.stringify([...annotatedRoutes(vs).filter((name) => !names.includes(name)), ...names]),
   };
-  await ctx.mutate(mutation, () => ctx.api.jsonPatchVirtualService(namespace, vs.metadata.name, insertionPatch(vs, buildCopies(plan, names, faultSpec(fault)), annotations)));
+  await ctx.mutate(mutation, () =>
+    ctx.api.jsonPatchVirtualService(
+      namespace,
+      vs.metadata.name,
+      insertionPatch(vs, buildCopies(plan, names, faultSpec(fault)), annotations),
+    ),
+  );
 }
 
 async function createFor(fault: RouteFault, ctx: FaultContext): Promise<void> {
   const { target } = ctx;
   const name = routeName(target.runId, fault.id);
   const mutation: VirtualServiceCreateMutation = {
-    runId: target.runId, faultId: fault.id, cluster: target.cluster, expiresAt: ctx.expiresAt,
-    kind: 'virtualservice-create', namespace: target.namespace, virtualService: name, routes: [name],
+    runId: target.runId,
+    faultId: fault.id,
+    cluster: target.cluster,
+    expiresAt: ctx.expiresAt,
+    kind: 'virtualservice-create',
+    namespace: target.namespace,
+    virtualService: name,
+    routes: [name],
   };
   const body: VirtualService = {
     apiVersion: 'networking.istio.io/v1',
@@ -86,9 +119,18 @@ async function createFor(fault: RouteFault, ctx: FaultContext): Promise<void> {
     metadata: {
       name,
       namespace: target.namespace,
-      annotations: { [annotation.run]: target.runId, [annotation.fault]: fault.id, [annotation.expires]: ctx.expiresAt, [annotation.routes]: JSON.stringify([name]), [annotation.created]: 'true' },
+      annotations: {
+        [annotation.run]: target.runId,
+        [annotation.fault]: fault.id,
+        [annotation.expires]: ctx.expiresAt,
+        [annotation.routes]: JSON.stringify([name]),
+        [annotation.created]: 'true',
+      },
     },
-    spec: { hosts: [fault.host], http: [{ name, fault: faultSpec(fault), route: [{ destination: { host: fault.host } }] }] },
+    spec: {
+      hosts: [fault.host],
+      http: [{ name, fault: faultSpec(fault), route: [{ destination: { host: fault.host } }] }],
+    },
   };
   await ctx.mutate(mutation, async () => {
     try {
@@ -102,7 +144,11 @@ async function createFor(fault: RouteFault, ctx: FaultContext): Promise<void> {
 
 async function applyRouteFault(fault: RouteFault, ctx: FaultContext): Promise<undefined> {
   await retryOnConflict(async () => {
-    const plans = planRoutes(await listCandidates(fault, ctx), { host: fault.host, namespace: ctx.target.namespace, via: fault.via });
+    const plans = planRoutes(await listCandidates(fault, ctx), {
+      host: fault.host,
+      namespace: ctx.target.namespace,
+      via: fault.via,
+    });
     if (plans.length === 0 && fault.via === 'ingress') {
       throw new HarnessError(
         `no gateway-bound VirtualService routes host "${fault.host}" in cluster ${ctx.target.cluster}: ingress traffic to it is not routed by Istio, so there is no place for the fault`,
@@ -118,25 +164,37 @@ async function applyRouteFault(fault: RouteFault, ctx: FaultContext): Promise<un
 const handlers = { 'route-insert': routeInsertHandler, 'virtualservice-create': virtualServiceCreateHandler };
 
 function ourRouteMutations(applied: readonly Mutation[]): Array<RouteInsertMutation | VirtualServiceCreateMutation> {
-  return applied.filter((mutation): mutation is RouteInsertMutation | VirtualServiceCreateMutation => mutation.kind === 'route-insert' || mutation.kind === 'virtualservice-create');
+  return applied.filter(
+    (mutation): mutation is RouteInsertMutation | VirtualServiceCreateMutation =>
+      mutation.kind === 'route-insert' || mutation.kind === 'virtualservice-create',
+  );
 }
 
 async function verifyRoutes(fault: RouteFault, ctx: FaultContext, applied: readonly Mutation[]): Promise<void> {
   const mutations = ourRouteMutations(applied);
   if (mutations.length === 0) throw new HarnessError(`fault ${fault.id} recorded no route in ${ctx.target.cluster}`);
-  await waitUntil(ctx, `route(s) of fault ${fault.id} at the head of their VirtualService in ${ctx.target.cluster}`, async () => {
-    for (const mutation of mutations) {
-      const vs = await ctx.api.readVirtualService(mutation.namespace, mutation.virtualService);
-      const names = (vs.spec.http ?? []).map((route) => route.name ?? '');
-      const start = names.indexOf(mutation.routes[0] ?? '');
-      // Only routes of this run may precede ours (another fault of the run may have gone first).
-      const ahead = start < 0 ? [] : names.slice(0, start).filter((name) => !name.startsWith(`chaos-${ctx.target.runId}-`));
-      if (start < 0 || ahead.length > 0 || names.slice(start, start + mutation.routes.length).join(',') !== mutation.routes.join(',')) {
-        return `VirtualService ${mutation.namespace}/${mutation.virtualService} starts with ${names.slice(0, 3).join(', ') || 'no route'}`;
+  await waitUntil(
+    ctx,
+    `route(s) of fault ${fault.id} at the head of their VirtualService in ${ctx.target.cluster}`,
+    async () => {
+      for (const mutation of mutations) {
+        const vs = await ctx.api.readVirtualService(mutation.namespace, mutation.virtualService);
+        const names = (vs.spec.http ?? []).map((route) => route.name ?? '');
+        const start = names.indexOf(mutation.routes[0] ?? '');
+        // Only routes of this run may precede ours (another fault of the run may have gone first).
+        const ahead =
+          start < 0 ? [] : names.slice(0, start).filter((name) => !name.startsWith(`chaos-${ctx.target.runId}-`));
+        if (
+          start < 0 ||
+          ahead.length > 0 ||
+          names.slice(start, start + mutation.routes.length).join(',') !== mutation.routes.join(',')
+        ) {
+          return `VirtualService ${mutation.namespace}/${mutation.virtualService} starts with ${names.slice(0, 3).join(', ') || 'no route'}`;
+        }
       }
-    }
-    return undefined;
-  });
+      return undefined;
+    },
+  );
 }
 
 function routePlugin<F extends RouteFault>(type: F['type'], effect: (fault: F) => string): FaultPlugin<F> {

@@ -19,13 +19,23 @@ export function formatSelector(selector: Record<string, string>): string {
 
 export const podDeleteHandler: MutationHandler<PodDeleteMutation> = {
   kind: 'pod-delete',
-  revert: async (mutation) => ({ status: 'reverted', detail: `nothing to put back for deleted Pod(s) ${mutation.pods.join(', ')}: their controllers replace them` }),
+  revert: async (mutation) => ({
+    status: 'reverted',
+    detail: `nothing to put back for deleted Pod(s) ${mutation.pods.join(', ')}: their controllers replace them`,
+  }),
   verifyReverted: (mutation, ctx) =>
-    waitUntil(ctx, `${mutation.readyBefore} ready Pod(s) matching ${mutation.selector} in ${mutation.namespace} (${mutation.cluster})`, async () => {
-      const ready = (await ctx.api.listPods(mutation.namespace, { labelSelector: mutation.selector })).filter(isPodReady).length;
-      return ready >= mutation.readyBefore ? undefined : `${ready} ready`;
-    }),
-  manual: (mutation, context) => `${kubectl(context, mutation.namespace)} get pods -l ${mutation.selector}  # deleted Pods are replaced by their controllers`,
+    waitUntil(
+      ctx,
+      `${mutation.readyBefore} ready Pod(s) matching ${mutation.selector} in ${mutation.namespace} (${mutation.cluster})`,
+      async () => {
+        const ready = (await ctx.api.listPods(mutation.namespace, { labelSelector: mutation.selector })).filter(
+          isPodReady,
+        ).length;
+        return ready >= mutation.readyBefore ? undefined : `${ready} ready`;
+      },
+    ),
+  manual: (mutation, context) =>
+    `${kubectl(context, mutation.namespace)} get pods -l ${mutation.selector}  # deleted Pods are replaced by their controllers`,
 };
 
 const handlers = { 'pod-delete': podDeleteHandler };
@@ -44,16 +54,32 @@ function pick<T>(items: readonly T[], count: number, random: () => number): T[] 
 }
 
 /** One round: choose, journal, delete. Returns the mutation recorded. */
-async function killRound(fault: PodKillFault, ctx: FaultContext, readyBefore: number | undefined): Promise<PodDeleteMutation> {
+async function killRound(
+  fault: PodKillFault,
+  ctx: FaultContext,
+  readyBefore: number | undefined,
+): Promise<PodDeleteMutation> {
   const { api, target } = ctx;
   const selector = selectorText(fault.selector);
   const pods = await api.listPods(target.namespace, { labelSelector: selector });
-  const alive = pods.filter((pod) => !pod.metadata?.deletionTimestamp && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed');
-  if (alive.length === 0) throw new HarnessError(`no running Pod matches ${selector} in ${target.namespace} (${target.cluster})`, 'check the selector: `kubectl get pods -l …`');
+  const alive = pods.filter(
+    (pod) => !pod.metadata?.deletionTimestamp && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed',
+  );
+  if (alive.length === 0)
+    throw new HarnessError(
+      `no running Pod matches ${selector} in ${target.namespace} (${target.cluster})`,
+      'check the selector: `kubectl get pods -l …`',
+    );
   const victims = pick(alive, howMany(fault, alive.length), ctx.random);
   const mutation: PodDeleteMutation = {
-    runId: target.runId, faultId: fault.id, cluster: target.cluster, expiresAt: ctx.expiresAt,
-    kind: 'pod-delete', namespace: target.namespace, selector, pods: victims.map((pod) => pod.metadata?.name ?? ''),
+    runId: target.runId,
+    faultId: fault.id,
+    cluster: target.cluster,
+    expiresAt: ctx.expiresAt,
+    kind: 'pod-delete',
+    namespace: target.namespace,
+    selector,
+    pods: victims.map((pod) => pod.metadata?.name ?? ''),
     readyBefore: readyBefore ?? pods.filter(isPodReady).length,
   };
   await ctx.mutate(mutation, async () => {
@@ -123,8 +149,13 @@ async function checkKilled(ctx: FaultContext, applied: readonly Mutation[]): Pro
 export const podKill: FaultPlugin<PodKillFault> = {
   type: 'pod-kill',
   plan: (fault, target) => {
-    const amount = fault.amount.kind === 'count' ? `${fault.amount.count} Pod(s)` : `${fault.amount.percentage}% of the Pods (rounded up)`;
-    const when = fault.intervalMs ? `every ${fault.intervalMs % 1000 === 0 ? `${fault.intervalMs / 1000}s` : `${fault.intervalMs}ms`} during the phase` : 'once';
+    const amount =
+      fault.amount.kind === 'count'
+        ? `${fault.amount.count} Pod(s)`
+        : `${fault.amount.percentage}% of the Pods (rounded up)`;
+    const when = fault.intervalMs
+      ? `every ${fault.intervalMs % 1000 === 0 ? `${fault.intervalMs / 1000}s` : `${fault.intervalMs}ms`} during the phase`
+      : 'once';
     return [
       `DELETE ${amount} matching ${formatSelector(fault.selector)} in ${target.namespace}, ${when} (journal first: names and the count of ready Pods before)`,
       'verify: the chosen Pods are gone or terminating',
@@ -135,7 +166,8 @@ export const podKill: FaultPlugin<PodKillFault> = {
     const first = await killRound(fault, ctx, undefined);
     return fault.intervalMs ? startInterval(fault, ctx, fault.intervalMs, first.readyBefore) : undefined;
   },
-  verify: (fault, ctx, applied) => waitUntil(ctx, `Pods of fault ${fault.id} deleted in ${ctx.target.cluster}`, () => checkKilled(ctx, applied)),
+  verify: (fault, ctx, applied) =>
+    waitUntil(ctx, `Pods of fault ${fault.id} deleted in ${ctx.target.cluster}`, () => checkKilled(ctx, applied)),
   revert: (_fault, ctx: KubeContext, applied) => revertMutations(applied, handlers, ctx),
   verifyReverted: async (_fault, ctx, applied) => {
     // Every round recorded the same readiness target: checking the newest is enough.

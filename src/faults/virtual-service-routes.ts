@@ -12,7 +12,9 @@ import { createHash } from 'node:crypto';
 import { escapePointer, type HttpRoute, type JsonPatchOp, type VirtualService } from '../kube/types.js';
 import { annotation, isOurAnnotation } from './annotations.js';
 
-export type FaultSpec = { delay: { fixedDelay: string; percentage: { value: number } } } | { abort: { httpStatus: number; percentage: { value: number } } };
+export type FaultSpec =
+  | { delay: { fixedDelay: string; percentage: { value: number } } }
+  | { abort: { httpStatus: number; percentage: { value: number } } };
 
 export interface RouteTarget {
   host: string;
@@ -45,7 +47,10 @@ function hostMatches(vsHost: string, vsNamespace: string, wanted: string): boole
 }
 
 function routesTo(route: HttpRoute, vsNamespace: string, wanted: string): boolean {
-  return (route.route ?? []).some((destination) => destination.destination?.host !== undefined && qualifyHost(destination.destination.host, vsNamespace) === wanted);
+  return (route.route ?? []).some(
+    (destination) =>
+      destination.destination?.host !== undefined && qualifyHost(destination.destination.host, vsNamespace) === wanted,
+  );
 }
 
 function isGatewayBound(vs: VirtualService): boolean {
@@ -68,12 +73,17 @@ export function planRoutes(virtualServices: readonly VirtualService[], target: R
     if (target.via === 'mesh') {
       // A mesh VirtualService applies to every request for its hosts: every route gets the fault.
       const named = (vs.spec.hosts ?? []).some((host) => host !== '*' && hostMatches(host, vsNamespace, wanted));
-      if (isMeshBound(vs) && named) plans.push({ virtualService: vs, copyCount: routes.length, faulted: routes.map((_, index) => index) });
+      if (isMeshBound(vs) && named)
+        plans.push({ virtualService: vs, copyCount: routes.length, faulted: routes.map((_, index) => index) });
       continue;
     }
     if (!isGatewayBound(vs)) continue;
-    const exactHost = (vs.spec.hosts ?? []).some((host) => host !== '*' && !host.startsWith('*.') && hostMatches(host, vsNamespace, wanted));
-    const faulted = routes.map((route, index) => (exactHost || routesTo(route, vsNamespace, wanted) ? index : -1)).filter((index) => index >= 0);
+    const exactHost = (vs.spec.hosts ?? []).some(
+      (host) => host !== '*' && !host.startsWith('*.') && hostMatches(host, vsNamespace, wanted),
+    );
+    const faulted = routes
+      .map((route, index) => (exactHost || routesTo(route, vsNamespace, wanted) ? index : -1))
+      .filter((index) => index >= 0);
     if (faulted.length > 0) plans.push({ virtualService: vs, copyCount: Math.max(...faulted) + 1, faulted });
   }
   return plans;
@@ -107,27 +117,43 @@ export function annotatedRoutes(vs: VirtualService): string[] {
 }
 
 /** JSON patch: test resourceVersion, annotate, insert our routes at the head in order. */
-export function insertionPatch(vs: VirtualService, copies: readonly HttpRoute[], annotations: Record<string, string>): JsonPatchOp[] {
-  const ops: JsonPatchOp[] = [{ op: 'test', path: '/metadata/resourceVersion', value: vs.metadata.resourceVersion ?? '' }];
+export function insertionPatch(
+  vs: VirtualService,
+  copies: readonly HttpRoute[],
+  annotations: Record<string, string>,
+): JsonPatchOp[] {
+  const ops: JsonPatchOp[] = [
+    { op: 'test', path: '/metadata/resourceVersion', value: vs.metadata.resourceVersion ?? '' },
+  ];
   if (!vs.metadata.annotations) ops.push({ op: 'add', path: '/metadata/annotations', value: {} });
-  for (const [key, value] of Object.entries(annotations)) ops.push({ op: 'add', path: `/metadata/annotations/${escapePointer(key)}`, value });
+  for (const [key, value] of Object.entries(annotations))
+    ops.push({ op: 'add', path: `/metadata/annotations/${escapePointer(key)}`, value });
   copies.forEach((route, index) => ops.push({ op: 'add', path: `/spec/http/${index}`, value: route }));
   return ops;
 }
 
 /** JSON patch removing exactly the named routes (and our annotations when no route of ours is left). */
 export function removalPatch(vs: VirtualService, names: readonly string[]): JsonPatchOp[] {
-  const ops: JsonPatchOp[] = [{ op: 'test', path: '/metadata/resourceVersion', value: vs.metadata.resourceVersion ?? '' }];
-  const indices = (vs.spec.http ?? []).map((route, index) => (route.name !== undefined && names.includes(route.name) ? index : -1)).filter((index) => index >= 0);
+  const ops: JsonPatchOp[] = [
+    { op: 'test', path: '/metadata/resourceVersion', value: vs.metadata.resourceVersion ?? '' },
+  ];
+  const indices = (vs.spec.http ?? [])
+    .map((route, index) => (route.name !== undefined && names.includes(route.name) ? index : -1))
+    .filter((index) => index >= 0);
   for (const index of indices.reverse()) ops.push({ op: 'remove', path: `/spec/http/${index}` });
   const left = annotatedRoutes(vs).filter((name) => !names.includes(name));
   const annotations = vs.metadata.annotations ?? {};
   if (left.length > 0) {
-    ops.push({ op: 'replace', path: `/metadata/annotations/${escapePointer(annotation.routes)}`, value: JSON.stringify(left) });
+    ops.push({
+      op: 'replace',
+      path: `/metadata/annotations/${escapePointer(annotation.routes)}`,
+      value: JSON.stringify(left),
+    });
   } else if (Object.keys(annotations).every(isOurAnnotation)) {
     if (vs.metadata.annotations) ops.push({ op: 'remove', path: '/metadata/annotations' });
   } else {
-    for (const key of Object.keys(annotations).filter(isOurAnnotation)) ops.push({ op: 'remove', path: `/metadata/annotations/${escapePointer(key)}` });
+    for (const key of Object.keys(annotations).filter(isOurAnnotation))
+      ops.push({ op: 'remove', path: `/metadata/annotations/${escapePointer(key)}` });
   }
   return ops;
 }
@@ -137,14 +163,19 @@ export function removalPatch(vs: VirtualService, names: readonly string[]): Json
  * whether someone else changed the VirtualService meanwhile (their change is kept and reported).
  */
 export function digestWithout(vs: VirtualService, names: readonly string[]): string {
-  const spec = { ...vs.spec, http: (vs.spec.http ?? []).filter((route) => route.name === undefined || !names.includes(route.name)) };
+  const spec = {
+    ...vs.spec,
+    http: (vs.spec.http ?? []).filter((route) => route.name === undefined || !names.includes(route.name)),
+  };
   return createHash('sha256').update(canonicalJson(spec)).digest('hex').slice(0, 16);
 }
 
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, item]) => item !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
   }
   return JSON.stringify(value);

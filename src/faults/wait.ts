@@ -11,12 +11,18 @@ import { describeMutation, type Mutation, type RevertOutcome } from './mutation.
  * Polls `check` until it returns undefined (satisfied). Otherwise it returns what is still
  * missing, which ends up in the timeout message.
  */
-export async function waitUntil(ctx: KubeContext, what: string, check: () => Promise<string | undefined>, timeoutMs = ctx.timing.verifyTimeoutMs): Promise<void> {
+export async function waitUntil(
+  ctx: KubeContext,
+  what: string,
+  check: () => Promise<string | undefined>,
+  timeoutMs = ctx.timing.verifyTimeoutMs,
+): Promise<void> {
   const deadline = ctx.now() + timeoutMs;
   const maxPolls = Math.max(1, Math.ceil(timeoutMs / Math.max(1, ctx.timing.pollIntervalMs))) + 1;
   let missing = 'not checked yet';
   for (let poll = 0; poll < maxPolls; poll += 1) {
-    if (ctx.signal.aborted) throw new HarnessError(`stopped waiting for ${what}: the run is reverting (last seen: ${missing})`);
+    if (ctx.signal.aborted)
+      throw new HarnessError(`stopped waiting for ${what}: the run is reverting (last seen: ${missing})`);
     try {
       const result = await check();
       if (result === undefined) return;
@@ -31,7 +37,11 @@ export async function waitUntil(ctx: KubeContext, what: string, check: () => Pro
 }
 
 /** Reverts `mutations` newest first; a failure of one never stops the others. */
-export async function revertMutations(mutations: readonly Mutation[], handlers: Partial<MutationHandlers>, ctx: KubeContext): Promise<RevertOutcome[]> {
+export async function revertMutations(
+  mutations: readonly Mutation[],
+  handlers: Partial<MutationHandlers>,
+  ctx: KubeContext,
+): Promise<RevertOutcome[]> {
   const outcomes: RevertOutcome[] = [];
   for (const mutation of [...mutations].reverse()) {
     outcomes.unshift(await revertOne(mutation, handlers, ctx));
@@ -39,17 +49,29 @@ export async function revertMutations(mutations: readonly Mutation[], handlers: 
   return outcomes;
 }
 
-export async function revertOne(mutation: Mutation, handlers: Partial<MutationHandlers>, ctx: KubeContext): Promise<RevertOutcome> {
+export async function revertOne(
+  mutation: Mutation,
+  handlers: Partial<MutationHandlers>,
+  ctx: KubeContext,
+): Promise<RevertOutcome> {
   const handler = handlerOf(handlers, mutation);
   try {
     return await handler.revert(mutation, ctx);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return { status: 'failed', detail: `could not revert ${describeMutation(mutation)}: ${reason}`, manual: handler.manual(mutation, ctx.api.context) };
+    return {
+      status: 'failed',
+      detail: `could not revert ${describeMutation(mutation)}: ${reason}`,
+      manual: handler.manual(mutation, ctx.api.context),
+    };
   }
 }
 
-export async function verifyMutationsReverted(mutations: readonly Mutation[], handlers: Partial<MutationHandlers>, ctx: KubeContext): Promise<void> {
+export async function verifyMutationsReverted(
+  mutations: readonly Mutation[],
+  handlers: Partial<MutationHandlers>,
+  ctx: KubeContext,
+): Promise<void> {
   for (const mutation of [...mutations].reverse()) {
     await handlerOf(handlers, mutation).verifyReverted(mutation, ctx);
   }

@@ -20,7 +20,9 @@ const blocks = '▁▂▃▄▅▆▇█';
 export function sparkline(values: ReadonlyArray<number | null>, width: number, floor = 0): string {
   const shown = values.slice(-width);
   const max = Math.max(floor, ...shown.map((v) => v ?? 0));
-  const line = shown.map((v) => (v === null ? ' ' : blocks[max <= 0 ? 0 : Math.min(7, Math.round((v / max) * 7))]!)).join('');
+  const line = shown
+    .map((v) => (v === null ? ' ' : blocks[max <= 0 ? 0 : Math.min(7, Math.round((v / max) * 7))]!))
+    .join('');
   return line.padStart(width, ' ');
 }
 
@@ -30,10 +32,13 @@ export function clock(ms: number): string {
 }
 
 const last = <T>(list: readonly T[]): T | undefined => list[list.length - 1];
-const percent = (value: number | null | undefined) => (value === null || value === undefined ? '   -  ' : `${(value * 100).toFixed(1).padStart(5)}%`);
-const millis = (value: number | null | undefined) => (value === null || value === undefined ? '    -' : `${Math.round(value)}`.padStart(5));
+const percent = (value: number | null | undefined) =>
+  value === null || value === undefined ? '   -  ' : `${(value * 100).toFixed(1).padStart(5)}%`;
+const millis = (value: number | null | undefined) =>
+  value === null || value === undefined ? '    -' : `${Math.round(value)}`.padStart(5);
 const visible = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '').length;
-const clip = (text: string, width: number) => (visible(text) <= width ? text : text.replace(/\x1b\[[0-9;]*m/g, '').slice(0, Math.max(0, width - 1)) + '…');
+const clip = (text: string, width: number) =>
+  visible(text) <= width ? text : text.replace(/\x1b\[[0-9;]*m/g, '').slice(0, Math.max(0, width - 1)) + '…';
 
 /** Key, long label, short label (narrow terminals). */
 export const keyHelp = [
@@ -46,7 +51,9 @@ export const keyHelp = [
 
 function keysLine(width: number): string {
   const wide = width >= 110;
-  const keys = keyHelp.map(([key, long, short]) => `${bold(`[${key}]`)} ${wide ? long : short}`).join(wide ? '  ' : ' ');
+  const keys = keyHelp
+    .map(([key, long, short]) => `${bold(`[${key}]`)} ${wide ? long : short}`)
+    .join(wide ? '  ' : ' ');
   return `${wide ? `${bold('KEYS')}  ` : ''}${redKey(' [X] REVERT EVERYTHING ')}${wide ? '  ' : ' '}${keys}`;
 }
 
@@ -61,8 +68,11 @@ export function renderView(state: ViewState, nowMs: number, width: number, heigh
   if (phase) {
     const inPhase = nowMs - phase.startedAtMs;
     const left = phase.plannedMs - inPhase;
-    const timer = state.held ? yellow(`HELD  ${clock(inPhase)} (planned ${clock(phase.plannedMs)}) — n to go on, h to release`)
-      : left >= 0 ? `${clock(inPhase)} / ${clock(phase.plannedMs)}  (${clock(left)} left)` : `${clock(inPhase)} / ${clock(phase.plannedMs)}`;
+    const timer = state.held
+      ? yellow(`HELD  ${clock(inPhase)} (planned ${clock(phase.plannedMs)}) — n to go on, h to release`)
+      : left >= 0
+        ? `${clock(inPhase)} / ${clock(phase.plannedMs)}  (${clock(left)} left)`
+        : `${clock(inPhase)} / ${clock(phase.plannedMs)}`;
     lines.push(`${bold('PHASE')}  ${cyan(phase.name)} (${phase.index + 1} of ${state.phases.length})   ${timer}`);
   } else lines.push(`${bold('PHASE')}  ${dim('waiting for the first requests…')}`);
   const steps = state.phases.map((p, index) => {
@@ -76,24 +86,38 @@ export function renderView(state: ViewState, nowMs: number, width: number, heigh
   if (state.faults.size === 0) lines.push(dim('  none in this scenario'));
   for (const fault of state.faults.values()) {
     const at = fault.atMs === undefined ? '' : ` at +${clock(fault.atMs - state.startedAtMs)}`;
-    const tag = fault.state === 'applied' ? red('APPLIED ') : fault.state === 'reverted' ? green('reverted') : fault.state === 'failed' ? red('FAILED  ') : dim('planned ');
-    lines.push(`  ${tag}  ${fault.label}${at}${fault.detail && fault.state === 'applied' ? dim(`  (${fault.detail})`) : ''}`);
+    const tag =
+      fault.state === 'applied'
+        ? red('APPLIED ')
+        : fault.state === 'reverted'
+          ? green('reverted')
+          : fault.state === 'failed'
+            ? red('FAILED  ')
+            : dim('planned ');
+    lines.push(
+      `  ${tag}  ${fault.label}${at}${fault.detail && fault.state === 'applied' ? dim(`  (${fault.detail})`) : ''}`,
+    );
   }
   if (state.stoppedAll) lines.push(red('  every fault reverted by the big red key; no more are applied'));
   lines.push('');
 
-  lines.push(`${bold('INGRESS'.padEnd(10))}${'requests/s'.padEnd(plotWidth + 8)}${'errors'.padEnd(plotWidth + 9)}p95 ms`);
+  lines.push(
+    `${bold('INGRESS'.padEnd(10))}${'requests/s'.padEnd(plotWidth + 8)}${'errors'.padEnd(plotWidth + 9)}p95 ms`,
+  );
   for (const series of state.ingresses.values()) {
     const rate = last(series.rate);
-    lines.push(`${series.ingress.padEnd(10)}${cyan(sparkline(series.rate, plotWidth, 1))} ${(rate === undefined ? '-' : rate.toFixed(1)).padStart(6)}` +
-      ` ${red(sparkline(series.errorRate, plotWidth, 0.05))} ${percent(last(series.errorRate))}` +
-      ` ${yellow(sparkline(series.p95, plotWidth, 50))} ${millis(last(series.p95))}`);
+    lines.push(
+      `${series.ingress.padEnd(10)}${cyan(sparkline(series.rate, plotWidth, 1))} ${(rate === undefined ? '-' : rate.toFixed(1)).padStart(6)}` +
+        ` ${red(sparkline(series.errorRate, plotWidth, 0.05))} ${percent(last(series.errorRate))}` +
+        ` ${yellow(sparkline(series.p95, plotWidth, 50))} ${millis(last(series.p95))}`,
+    );
   }
   lines.push('');
 
   lines.push(bold('NOTES'));
   const noteRoom = Math.max(1, height - lines.length - 12);
-  for (const note of state.notes.slice(-noteRoom)) lines.push(`  +${clock(note.atMs - state.startedAtMs)}  ${note.text}`);
+  for (const note of state.notes.slice(-noteRoom))
+    lines.push(`  +${clock(note.atMs - state.startedAtMs)}  ${note.text}`);
   if (state.notes.length === 0) lines.push(dim('  (m to write one; it lands on the report timeline with its time)'));
   lines.push('');
 
@@ -103,9 +127,12 @@ export function renderView(state: ViewState, nowMs: number, width: number, heigh
 
   // The last line is always the keys (or the note being typed, or the abort question): on a small
   // terminal the events above it give way first.
-  const footer = state.draft ? `${bold('NOTE')} +${clock(state.draft.startedAtMs - state.startedAtMs)} > ${state.draft.text}▏   ${dim('Enter saves, Esc cancels')}`
-    : state.confirmAbort ? red(bold('Abort the run? Press q again to abort (faults are reverted, k6 stops); any other key goes on.'))
-      : state.ended ? bold(`run ended (k6 ${state.ended}); writing the reports…`)
+  const footer = state.draft
+    ? `${bold('NOTE')} +${clock(state.draft.startedAtMs - state.startedAtMs)} > ${state.draft.text}▏   ${dim('Enter saves, Esc cancels')}`
+    : state.confirmAbort
+      ? red(bold('Abort the run? Press q again to abort (faults are reverted, k6 stops); any other key goes on.'))
+      : state.ended
+        ? bold(`run ended (k6 ${state.ended}); writing the reports…`)
         : keysLine(width);
   return [...lines.slice(0, Math.max(0, height - 1)), footer].map((line) => clip(line, width));
 }

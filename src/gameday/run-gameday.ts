@@ -32,20 +32,41 @@ function stateFor(plan: RunPlan, startedAtMs: number): ViewState {
     title: `${plan.scenario.name} on ${plan.environment.name}`,
     runId: plan.runId,
     startedAtMs,
-    phases: plan.phases.map((phase) => ({ name: phase.name, plannedMs: phase.durationMs, faults: phase.faults.flatMap(({ fault, targets }) => targets.map((t) => `${fault.id}@${t.cluster}`)) })),
+    phases: plan.phases.map((phase) => ({
+      name: phase.name,
+      plannedMs: phase.durationMs,
+      faults: phase.faults.flatMap(({ fault, targets }) => targets.map((t) => `${fault.id}@${t.cluster}`)),
+    })),
     ingresses: plan.load.map((load) => load.ingress),
   });
 }
 
-export async function runGameday(refs: readonly string[], options: RunOptions, io: CliIo, deps: GamedayDeps): Promise<number> {
-  if (refs.length !== 1) throw new InputError(`a game day runs one scenario (got ${refs.length})`, [], 'run a suite unattended with chaos run <suite>');
+export async function runGameday(
+  refs: readonly string[],
+  options: RunOptions,
+  io: CliIo,
+  deps: GamedayDeps,
+): Promise<number> {
+  if (refs.length !== 1)
+    throw new InputError(
+      `a game day runs one scenario (got ${refs.length})`,
+      [],
+      'run a suite unattended with chaos run <suite>',
+    );
   if (!io.isTty) {
-    throw new InputError('a game day needs an interactive terminal, and this is not one (or CI=true is set)', [], 'run it from a terminal; in CI use chaos run, which never asks and prints plain text');
+    throw new InputError(
+      'a game day needs an interactive terminal, and this is not one (or CI=true is set)',
+      [],
+      'run it from a terminal; in CI use chaos run, which never asks and prints plain text',
+    );
   }
   const control = createRunControl();
   let state: ViewState | undefined;
   const keyToCommand = (key: Key) => {
-    if (key.ctrl && key.name === 'c') { process.kill(process.pid, 'SIGINT'); return; }
+    if (key.ctrl && key.name === 'c') {
+      process.kill(process.pid, 'SIGINT');
+      return;
+    }
     if (!state) return;
     if (state.draft) {
       if (key.name === 'return' || key.name === 'enter') {
@@ -63,15 +84,33 @@ export async function runGameday(refs: readonly string[], options: RunOptions, i
       return;
     }
     switch (key.text) {
-      case 'n': control.send({ kind: 'next' }); return;
-      case 'h': state.held = !state.held; control.send({ kind: 'hold' }); return;
-      case 'r': control.send({ kind: 'revert' }); return;
-      case 'X': state.stoppedAll = true; control.send({ kind: 'revert-all' }); return;
-      case 'm': case ':': state.draft = { startedAtMs: Date.now(), text: '' }; return;
-      case 'q': state.confirmAbort = true; return;
+      case 'n':
+        control.send({ kind: 'next' });
+        return;
+      case 'h':
+        state.held = !state.held;
+        control.send({ kind: 'hold' });
+        return;
+      case 'r':
+        control.send({ kind: 'revert' });
+        return;
+      case 'X':
+        state.stoppedAll = true;
+        control.send({ kind: 'revert-all' });
+        return;
+      case 'm':
+      case ':':
+        state.draft = { startedAtMs: Date.now(), text: '' };
+        return;
+      case 'q':
+        state.confirmAbort = true;
+        return;
     }
   };
-  const terminal = openTerminal(deps.streams ?? { input: process.stdin, output: process.stdout }, (key) => { keyToCommand(key); paint(); });
+  const terminal = openTerminal(deps.streams ?? { input: process.stdin, output: process.stdout }, (key) => {
+    keyToCommand(key);
+    paint();
+  });
   const paint = () => {
     if (state) terminal.paint(renderView(state, Date.now(), terminal.width, terminal.height));
     else terminal.paint(['chaos game day — starting: preflight checks, the environment lock, load…']);
@@ -80,19 +119,30 @@ export async function runGameday(refs: readonly string[], options: RunOptions, i
   paint();
   let runDir: string | undefined;
   try {
-    const run = await deps.runScenario(refs[0]!, { ...options, quiet: true, output: 'text' }, io, (dir) => { runDir = dir; }, {
-      control,
-      loadSlackSeconds: gamedaySlackSeconds,
-      onEvent: (event, plan) => {
-        if (event.type === 'run-started') state = stateFor(plan, event.atMs);
-        if (!state) return;
-        applyEvent(state, event);
-        if (event.type === 'window') return;
-        paint();
-        // The timeline is over: give the terminal back before the verdict is printed.
-        if (event.type === 'k6-ended') { clearInterval(repaint); terminal.close(); }
+    const run = await deps.runScenario(
+      refs[0]!,
+      { ...options, quiet: true, output: 'text' },
+      io,
+      (dir) => {
+        runDir = dir;
       },
-    });
+      {
+        control,
+        loadSlackSeconds: gamedaySlackSeconds,
+        onEvent: (event, plan) => {
+          if (event.type === 'run-started') state = stateFor(plan, event.atMs);
+          if (!state) return;
+          applyEvent(state, event);
+          if (event.type === 'window') return;
+          paint();
+          // The timeline is over: give the terminal back before the verdict is printed.
+          if (event.type === 'k6-ended') {
+            clearInterval(repaint);
+            terminal.close();
+          }
+        },
+      },
+    );
     const journal = await readJournal(path.join(run.runDir, journalFileName));
     const file = path.join(run.runDir, gamedayFileName);
     writeFileSync(file, renderTimeline(journal.entries, run.result.outcome));

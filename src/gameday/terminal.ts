@@ -31,7 +31,10 @@ export function openTerminal(streams: TerminalStreams, onKey: (key: Key) => void
   const rawBefore = input.isRaw;
   if (input.isTTY) input.setRawMode(true);
   input.resume();
-  const listener = (text: string | undefined, key: { name?: string; ctrl?: boolean; sequence?: string } | undefined) => {
+  const listener = (
+    text: string | undefined,
+    key: { name?: string; ctrl?: boolean; sequence?: string } | undefined,
+  ) => {
     const printable = text !== undefined && text.length === 1 && text >= ' ' && text !== '\x7f' ? text : undefined;
     onKey({ text: printable, name: key?.name, ctrl: key?.ctrl === true });
   };
@@ -39,12 +42,19 @@ export function openTerminal(streams: TerminalStreams, onKey: (key: Key) => void
   output.write('\x1b[?1049h\x1b[?25l\x1b[2J');
   let closed = false;
   return {
-    get width() { return output.columns || 100; },
-    get height() { return output.rows || 40; },
+    get width() {
+      return output.columns || 100;
+    },
+    get height() {
+      return output.rows || 40;
+    },
     paint: (lines) => {
       if (closed) return;
       const rows = output.rows || 40;
-      const body = lines.slice(0, rows).map((line) => `${line}\x1b[K`).join('\r\n');
+      const body = lines
+        .slice(0, rows)
+        .map((line) => `${line}\x1b[K`)
+        .join('\r\n');
       output.write(`\x1b[H${body}\x1b[J`);
     },
     close: () => {

@@ -36,13 +36,27 @@ export interface ViewState {
 export const maxPoints = 60;
 const maxEvents = 6;
 
-export function createViewState(input: { title: string; runId: string; startedAtMs: number; phases: ViewState['phases']; ingresses: readonly string[] }): ViewState {
+export function createViewState(input: {
+  title: string;
+  runId: string;
+  startedAtMs: number;
+  phases: ViewState['phases'];
+  ingresses: readonly string[];
+}): ViewState {
   const faults = new Map<string, { label: string; state: FaultState }>();
   for (const phase of input.phases) for (const label of phase.faults) faults.set(label, { label, state: 'planned' });
   return {
-    title: input.title, runId: input.runId, startedAtMs: input.startedAtMs, phases: input.phases, faults,
+    title: input.title,
+    runId: input.runId,
+    startedAtMs: input.startedAtMs,
+    phases: input.phases,
+    faults,
     ingresses: new Map(input.ingresses.map((ingress) => [ingress, { ingress, rate: [], errorRate: [], p95: [] }])),
-    notes: [], events: [], held: false, confirmAbort: false, stoppedAll: false,
+    notes: [],
+    events: [],
+    held: false,
+    confirmAbort: false,
+    stoppedAll: false,
   };
 }
 
@@ -66,7 +80,12 @@ export function applyEvent(state: ViewState, event: RunEvent): void {
     }
     case 'fault-applied': {
       const label = `${event.faultId}@${event.cluster}`;
-      state.faults.set(label, { label, state: 'applied', atMs: event.atMs, detail: `effective after ${((event.effectiveAtMs - event.atMs) / 1000).toFixed(1)}s` });
+      state.faults.set(label, {
+        label,
+        state: 'applied',
+        atMs: event.atMs,
+        detail: `effective after ${((event.effectiveAtMs - event.atMs) / 1000).toFixed(1)}s`,
+      });
       remember(state, event.atMs, `fault ${label} applied`);
       return;
     }
@@ -94,10 +113,15 @@ export function applyEvent(state: ViewState, event: RunEvent): void {
       return;
     case 'revert-all':
       for (const fault of state.faults.values()) if (fault.state === 'applied') fault.state = 'reverted';
-      remember(state, event.atMs, `revert everything (${event.reason})${event.failures.length ? `: NOT reverted ${event.failures.join('; ')}` : ''}`);
+      remember(
+        state,
+        event.atMs,
+        `revert everything (${event.reason})${event.failures.length ? `: NOT reverted ${event.failures.join('; ')}` : ''}`,
+      );
       return;
     case 'log':
-      if (event.message.startsWith('facilitator: ') || event.level !== 'info') remember(state, event.atMs, event.message);
+      if (event.message.startsWith('facilitator: ') || event.level !== 'info')
+        remember(state, event.atMs, event.message);
       return;
     case 'k6-ended':
       state.ended = event.end;

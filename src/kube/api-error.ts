@@ -61,19 +61,37 @@ export function toKubeApiError(error: unknown, site: CallSite, options: { sentTe
   if (error instanceof ApiException) {
     const code = (error as ApiException<unknown>).code;
     const body = parseStatus((error as ApiException<unknown>).body);
-    const message = body.message ?? (typeof error.body === 'string' && error.body.length < 300 ? error.body : 'no message');
+    const message =
+      body.message ?? (typeof error.body === 'string' && error.body.length < 300 ? error.body : 'no message');
     const reason = body.reason;
     const retryAfterMs = retryAfter(body, (error as ApiException<unknown>).headers);
     const testFailed = code === 422 && options.sentTest === true;
     const retryable = code === 429 || (code >= 500 && code !== 501);
-    return new KubeApiError(`${where}: ${code}${reason ? ` ${reason}` : ''}: ${message}`, site, code, reason, retryable, testFailed, retryAfterMs);
+    return new KubeApiError(
+      `${where}: ${code}${reason ? ` ${reason}` : ''}: ${message}`,
+      site,
+      code,
+      reason,
+      retryable,
+      testFailed,
+      retryAfterMs,
+    );
   }
-  if (error instanceof AbortError || (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError'))) {
+  if (
+    error instanceof AbortError ||
+    (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError'))
+  ) {
     return new KubeApiError(`${where}: no answer in time`, site, undefined, 'Timeout', true);
   }
   if (error instanceof FetchError) {
     const code = (error as FetchError & { code?: string }).code;
-    return new KubeApiError(`${where}: ${code ?? 'connection failed'}: ${error.message}`, site, undefined, code ?? 'NetworkError', true);
+    return new KubeApiError(
+      `${where}: ${code ?? 'connection failed'}: ${error.message}`,
+      site,
+      undefined,
+      code ?? 'NetworkError',
+      true,
+    );
   }
   const text = error instanceof Error ? error.message : String(error);
   return new KubeApiError(`${where}: ${text}`, site, undefined, undefined, false);
@@ -97,8 +115,10 @@ function retryAfter(body: StatusBody, headers: Record<string, string> | undefine
 }
 
 function hintFor(status: number | undefined, reason: string | undefined): string | undefined {
-  if (status === undefined) return 'the API server did not answer: check the context, VPN/network, and that the cluster is up';
-  if (status === 401) return 'the credentials were refused: refresh them (e.g. gcloud container clusters get-credentials)';
+  if (status === undefined)
+    return 'the API server did not answer: check the context, VPN/network, and that the cluster is up';
+  if (status === 401)
+    return 'the credentials were refused: refresh them (e.g. gcloud container clusters get-credentials)';
   if (status === 403) return 'the credentials lack permission for this call (RBAC)';
   if (reason === 'NotFound') return 'the object or its kind does not exist in that cluster';
   return undefined;

@@ -4,7 +4,14 @@
  * retries of transient failures, and errors translated into KubeApiError with the call site.
  */
 import https from 'node:https';
-import { Observable, PatchStrategy, setHeaderOptions, type ConfigurationOptions, type ObservableMiddleware, type RequestContext } from '@kubernetes/client-node';
+import {
+  Observable,
+  PatchStrategy,
+  setHeaderOptions,
+  type ConfigurationOptions,
+  type ObservableMiddleware,
+  type RequestContext,
+} from '@kubernetes/client-node';
 import { toKubeApiError, type CallDescription, type CallSite } from './api-error.js';
 import { withRetries, type RetryPolicy } from './retry.js';
 
@@ -25,7 +32,11 @@ export interface Caller {
   readonly cluster: string;
   readonly context: string;
   readonly retry: RetryPolicy;
-  invoke<T>(call: CallDescription, run: (options: ConfigurationOptions) => Promise<T>, options?: CallOptions): Promise<T>;
+  invoke<T>(
+    call: CallDescription,
+    run: (options: ConfigurationOptions) => Promise<T>,
+    options?: CallOptions,
+  ): Promise<T>;
 }
 
 /**
@@ -37,8 +48,19 @@ function reuseAgent(context: RequestContext, agents: Map<string, https.Agent>): 
   const agent = context.getAgent();
   if (!agent || agent.constructor !== https.Agent) return;
   const options = (agent as https.Agent).options;
-  const text = (value: unknown): string => (value === undefined ? '' : Buffer.isBuffer(value) ? value.toString('base64') : String(value));
-  const key = [options.ca, options.cert, options.key, options.pfx, options.passphrase, options.rejectUnauthorized, options.servername].map(text).join('|');
+  const text = (value: unknown): string =>
+    value === undefined ? '' : Buffer.isBuffer(value) ? value.toString('base64') : String(value);
+  const key = [
+    options.ca,
+    options.cert,
+    options.key,
+    options.pfx,
+    options.passphrase,
+    options.rejectUnauthorized,
+    options.servername,
+  ]
+    .map(text)
+    .join('|');
   let shared = agents.get(key);
   if (!shared) {
     shared = new https.Agent({ ...options, keepAlive: true, maxSockets: 8 });
@@ -53,7 +75,11 @@ export function createCaller(cluster: string, context: string, retry: RetryPolic
     cluster,
     context,
     retry,
-    invoke: async <T>(call: CallDescription, run: (options: ConfigurationOptions) => Promise<T>, options: CallOptions = {}) => {
+    invoke: async <T>(
+      call: CallDescription,
+      run: (options: ConfigurationOptions) => Promise<T>,
+      options: CallOptions = {},
+    ) => {
       const site: CallSite = { cluster, context, call };
       const requestOptions = optionsFor(requestTimeoutMs, options.patch, agents);
       const once = async (): Promise<T> => {
@@ -69,7 +95,11 @@ export function createCaller(cluster: string, context: string, retry: RetryPolic
   };
 }
 
-function optionsFor(timeoutMs: number, patch: PatchKind | undefined, agents: Map<string, https.Agent>): ConfigurationOptions {
+function optionsFor(
+  timeoutMs: number,
+  patch: PatchKind | undefined,
+  agents: Map<string, https.Agent>,
+): ConfigurationOptions {
   const timeout: ObservableMiddleware = {
     pre: (context: RequestContext) => {
       reuseAgent(context, agents);

@@ -56,11 +56,12 @@ export interface ConnectOptions extends ClusterApiOptions {
 export function connectEnvironment(environment: Environment, options: ConnectOptions = {}): ClusterApis {
   const apis = new Map<string, ClusterApi>();
   for (const cluster of environment.clusters) {
-    const source: KubeconfigSource = options.kubeconfigYaml !== undefined
-      ? { kind: 'yaml', yaml: options.kubeconfigYaml }
-      : cluster.kubeconfig !== undefined
-        ? { kind: 'file', file: cluster.kubeconfig }
-        : { kind: 'default' };
+    const source: KubeconfigSource =
+      options.kubeconfigYaml !== undefined
+        ? { kind: 'yaml', yaml: options.kubeconfigYaml }
+        : cluster.kubeconfig !== undefined
+          ? { kind: 'file', file: cluster.kubeconfig }
+          : { kind: 'default' };
     apis.set(cluster.name, createClusterApi({ cluster: cluster.name, context: cluster.context, source }, options));
   }
   return apis;

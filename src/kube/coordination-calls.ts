@@ -18,14 +18,28 @@ export function createCoordinationCalls(config: KubeConfig, caller: Caller): Coo
   const coordination = config.makeApiClient(CoordinationV1Api);
   return {
     readLease: (namespace, name) =>
-      caller.invoke({ verb: 'GET', resource, namespace, name }, (options) => coordination.readNamespacedLease({ namespace, name }, options)),
+      caller.invoke({ verb: 'GET', resource, namespace, name }, (options) =>
+        coordination.readNamespacedLease({ namespace, name }, options),
+      ),
     createLease: (namespace, body) =>
-      caller.invoke({ verb: 'CREATE', resource, namespace, name: body.metadata?.name }, (options) => coordination.createNamespacedLease({ namespace, body }, options), { once: true }),
+      caller.invoke(
+        { verb: 'CREATE', resource, namespace, name: body.metadata?.name },
+        (options) => coordination.createNamespacedLease({ namespace, body }, options),
+        { once: true },
+      ),
     replaceLease: (namespace, name, body) =>
-      caller.invoke({ verb: 'REPLACE', resource, namespace, name }, (options) => coordination.replaceNamespacedLease({ namespace, name, body }, options), { once: true }),
+      caller.invoke(
+        { verb: 'REPLACE', resource, namespace, name },
+        (options) => coordination.replaceNamespacedLease({ namespace, name, body }, options),
+        { once: true },
+      ),
     deleteLease: async (namespace, name, resourceVersion) => {
       await caller.invoke({ verb: 'DELETE', resource, namespace, name }, (options) =>
-        coordination.deleteNamespacedLease({ namespace, name, body: resourceVersion ? { preconditions: { resourceVersion } } : undefined }, options));
+        coordination.deleteNamespacedLease(
+          { namespace, name, body: resourceVersion ? { preconditions: { resourceVersion } } : undefined },
+          options,
+        ),
+      );
     },
   };
 }

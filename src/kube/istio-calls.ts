@@ -36,15 +36,18 @@ export function createIstioCalls(config: KubeConfig, caller: Caller): IstioCalls
       const list = (await caller.invoke({ verb: 'LIST', resource, namespace }, (options) =>
         namespace === undefined
           ? custom.listClusterCustomObject({ ...coordinates }, options)
-          : custom.listNamespacedCustomObject({ ...coordinates, namespace }, options))) as ListBody;
+          : custom.listNamespacedCustomObject({ ...coordinates, namespace }, options),
+      )) as ListBody;
       return list.items ?? [];
     },
     readVirtualService: async (namespace, name) =>
       (await caller.invoke({ verb: 'GET', resource, namespace, name }, (options) =>
-        custom.getNamespacedCustomObject({ ...coordinates, namespace, name }, options))) as VirtualService,
+        custom.getNamespacedCustomObject({ ...coordinates, namespace, name }, options),
+      )) as VirtualService,
     createVirtualService: async (namespace, body) =>
       (await caller.invoke({ verb: 'CREATE', resource, namespace, name: body.metadata.name }, (options) =>
-        custom.createNamespacedCustomObject({ ...coordinates, namespace, body }, options))) as VirtualService,
+        custom.createNamespacedCustomObject({ ...coordinates, namespace, body }, options),
+      )) as VirtualService,
     jsonPatchVirtualService: async (namespace, name, ops) => {
       const sentTest = ops.some((op) => op.op === 'test');
       return (await caller.invoke(
@@ -61,7 +64,16 @@ export function createIstioCalls(config: KubeConfig, caller: Caller): IstioCalls
       )) as VirtualService,
     deleteVirtualService: async (namespace, name, resourceVersion) => {
       await caller.invoke({ verb: 'DELETE', resource, namespace, name }, (options) =>
-        custom.deleteNamespacedCustomObject({ ...coordinates, namespace, name, body: resourceVersion ? { preconditions: { resourceVersion } } : undefined }, options));
+        custom.deleteNamespacedCustomObject(
+          {
+            ...coordinates,
+            namespace,
+            name,
+            body: resourceVersion ? { preconditions: { resourceVersion } } : undefined,
+          },
+          options,
+        ),
+      );
     },
   };
 }

@@ -38,32 +38,62 @@ export interface K6OperatorCalls {
   deleteTestRun(namespace: string, name: string): Promise<void>;
   listPods(namespace: string, labelSelector: string): Promise<Pod[]>;
   /** Follows a container's log with kubelet timestamps, from `sinceTime` (RFC 3339) when given. */
-  followLog(namespace: string, pod: string, container: string, sinceTime: string | undefined, onChunk: (text: string) => void): Promise<LogFollow>;
+  followLog(
+    namespace: string,
+    pod: string,
+    container: string,
+    sinceTime: string | undefined,
+    onChunk: (text: string) => void,
+  ): Promise<LogFollow>;
 }
 
 export function createK6OperatorCalls(config: KubeConfig, caller: Caller): K6OperatorCalls {
   const core = config.makeApiClient(CoreV1Api);
   const custom = config.makeApiClient(CustomObjectsApi);
   const logs = new Log(config);
-  const ignoreAbsent = (error: unknown) => { if (!isNotFound(error)) throw error; };
+  const ignoreAbsent = (error: unknown) => {
+    if (!isNotFound(error)) throw error;
+  };
   return {
     cluster: caller.cluster,
     createConfigMap: async (namespace, body) => {
-      await caller.invoke({ verb: 'CREATE', resource: 'configmaps', namespace }, (options) => core.createNamespacedConfigMap({ namespace, body }, options), { once: true });
+      await caller.invoke(
+        { verb: 'CREATE', resource: 'configmaps', namespace },
+        (options) => core.createNamespacedConfigMap({ namespace, body }, options),
+        { once: true },
+      );
     },
     deleteConfigMap: (namespace, name) =>
-      caller.invoke({ verb: 'DELETE', resource: 'configmaps', namespace, name }, (options) => core.deleteNamespacedConfigMap({ namespace, name }, options)).then(() => undefined, ignoreAbsent),
+      caller
+        .invoke({ verb: 'DELETE', resource: 'configmaps', namespace, name }, (options) =>
+          core.deleteNamespacedConfigMap({ namespace, name }, options),
+        )
+        .then(() => undefined, ignoreAbsent),
     createTestRun: async (namespace, body) =>
-      (await caller.invoke({ verb: 'CREATE', resource: testRunResource, namespace }, (options) =>
-        custom.createNamespacedCustomObject({ ...testRuns, namespace, body }, options), { once: true })) as TestRunState,
+      (await caller.invoke(
+        { verb: 'CREATE', resource: testRunResource, namespace },
+        (options) => custom.createNamespacedCustomObject({ ...testRuns, namespace, body }, options),
+        { once: true },
+      )) as TestRunState,
     readTestRun: async (namespace, name) =>
       (await caller.invoke({ verb: 'GET', resource: testRunResource, namespace, name }, (options) =>
-        custom.getNamespacedCustomObject({ ...testRuns, namespace, name }, options))) as TestRunState,
+        custom.getNamespacedCustomObject({ ...testRuns, namespace, name }, options),
+      )) as TestRunState,
     deleteTestRun: (namespace, name) =>
-      caller.invoke({ verb: 'DELETE', resource: testRunResource, namespace, name }, (options) =>
-        custom.deleteNamespacedCustomObject({ ...testRuns, namespace, name, propagationPolicy: 'Background' }, options)).then(() => undefined, ignoreAbsent),
+      caller
+        .invoke({ verb: 'DELETE', resource: testRunResource, namespace, name }, (options) =>
+          custom.deleteNamespacedCustomObject(
+            { ...testRuns, namespace, name, propagationPolicy: 'Background' },
+            options,
+          ),
+        )
+        .then(() => undefined, ignoreAbsent),
     listPods: async (namespace, labelSelector) =>
-      (await caller.invoke({ verb: 'LIST', resource: 'pods', namespace }, (options) => core.listNamespacedPod({ namespace, labelSelector }, options))).items,
+      (
+        await caller.invoke({ verb: 'LIST', resource: 'pods', namespace }, (options) =>
+          core.listNamespacedPod({ namespace, labelSelector }, options),
+        )
+      ).items,
     followLog: async (namespace, pod, container, sinceTime, onChunk) => {
       const sink = new PassThrough();
       sink.setEncoding('utf8');
@@ -75,22 +105,43 @@ export function createK6OperatorCalls(config: KubeConfig, caller: Caller): K6Ope
       });
       let controller: AbortController;
       try {
-        controller = await logs.log(namespace, pod, container, sink, { follow: true, timestamps: true, ...(sinceTime ? { sinceTime } : {}) });
+        controller = await logs.log(namespace, pod, container, sink, {
+          follow: true,
+          timestamps: true,
+          ...(sinceTime ? { sinceTime } : {}),
+        });
       } catch (error) {
-        throw toKubeApiError(error, { cluster: caller.cluster, context: caller.context, call: { verb: 'GET', resource: 'pods', namespace, name: pod, subresource: 'log' } });
+        throw toKubeApiError(error, {
+          cluster: caller.cluster,
+          context: caller.context,
+          call: { verb: 'GET', resource: 'pods', namespace, name: pod, subresource: 'log' },
+        });
       }
-      return { ended, stop: () => { controller.abort(); sink.end(); } };
+      return {
+        ended,
+        stop: () => {
+          controller.abort();
+          sink.end();
+        },
+      };
     },
   };
 }
 
 /** The calls for one cluster of an environment, with the same kubeconfig rules as connectEnvironment. */
-export function connectK6Operator(environment: Environment, clusterName: string, options: { kubeconfigYaml?: string; cwd?: string } = {}): K6OperatorCalls {
+export function connectK6Operator(
+  environment: Environment,
+  clusterName: string,
+  options: { kubeconfigYaml?: string; cwd?: string } = {},
+): K6OperatorCalls {
   const cluster = environment.clusters.find((candidate) => candidate.name === clusterName);
   if (!cluster) throw new Error(`cluster "${clusterName}" is not in environment "${environment.name}"`);
-  const source: KubeconfigSource = options.kubeconfigYaml !== undefined
-    ? { kind: 'yaml', yaml: options.kubeconfigYaml }
-    : cluster.kubeconfig !== undefined ? { kind: 'file', file: cluster.kubeconfig } : { kind: 'default' };
+  const source: KubeconfigSource =
+    options.kubeconfigYaml !== undefined
+      ? { kind: 'yaml', yaml: options.kubeconfigYaml }
+      : cluster.kubeconfig !== undefined
+        ? { kind: 'file', file: cluster.kubeconfig }
+        : { kind: 'default' };
   const config = loadKubeConfig({ cluster: cluster.name, context: cluster.context, source }, options.cwd);
   return createK6OperatorCalls(config, createCaller(cluster.name, cluster.context, defaultRetryPolicy, 15_000));
 }

@@ -57,7 +57,10 @@ export function loadKubeConfig(connection: ClusterConnection, cwd = process.cwd(
   }
   config.setCurrentContext(connection.context);
   const server = config.getCurrentCluster()?.server;
-  if (!server) throw new InputError(`context "${connection.context}" of cluster ${connection.cluster} names no cluster server in ${where}`);
+  if (!server)
+    throw new InputError(
+      `context "${connection.context}" of cluster ${connection.cluster} names no cluster server in ${where}`,
+    );
   return config;
 }
 

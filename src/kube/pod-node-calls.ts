@@ -31,32 +31,53 @@ export function createPodNodeCalls(config: KubeConfig, caller: Caller): PodNodeC
       const list = await caller.invoke({ verb: 'LIST', resource: 'pods', namespace }, (options) =>
         namespace === undefined
           ? core.listPodForAllNamespaces({ ...selection }, options)
-          : core.listNamespacedPod({ namespace, ...selection }, options));
+          : core.listNamespacedPod({ namespace, ...selection }, options),
+      );
       return list.items;
     },
     readPod: (namespace, name) =>
-      caller.invoke({ verb: 'GET', resource: 'pods', namespace, name }, (options) => core.readNamespacedPod({ namespace, name }, options)),
+      caller.invoke({ verb: 'GET', resource: 'pods', namespace, name }, (options) =>
+        core.readNamespacedPod({ namespace, name }, options),
+      ),
     deletePod: async (namespace, name, { uid, gracePeriodSeconds } = {}) => {
       await caller.invoke({ verb: 'DELETE', resource: 'pods', namespace, name }, (options) =>
-        core.deleteNamespacedPod({ namespace, name, gracePeriodSeconds, body: uid ? { preconditions: { uid } } : undefined }, options));
+        core.deleteNamespacedPod(
+          { namespace, name, gracePeriodSeconds, body: uid ? { preconditions: { uid } } : undefined },
+          options,
+        ),
+      );
     },
     evictPod: async (namespace, name, { uid } = {}) => {
       await caller.invoke(
         { verb: 'EVICT', resource: 'pods', namespace, name, subresource: 'eviction' },
-        (options) => core.createNamespacedPodEviction({
-          namespace,
-          name,
-          body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace }, deleteOptions: uid ? { preconditions: { uid } } : undefined },
-        }, options),
+        (options) =>
+          core.createNamespacedPodEviction(
+            {
+              namespace,
+              name,
+              body: {
+                apiVersion: 'policy/v1',
+                kind: 'Eviction',
+                metadata: { name, namespace },
+                deleteOptions: uid ? { preconditions: { uid } } : undefined,
+              },
+            },
+            options,
+          ),
         { retry429: false },
       );
     },
     listNodes: async (labelSelector) => {
-      const list = await caller.invoke({ verb: 'LIST', resource: 'nodes' }, (options) => core.listNode({ labelSelector }, options));
+      const list = await caller.invoke({ verb: 'LIST', resource: 'nodes' }, (options) =>
+        core.listNode({ labelSelector }, options),
+      );
       return list.items;
     },
-    readNode: (name) => caller.invoke({ verb: 'GET', resource: 'nodes', name }, (options) => core.readNode({ name }, options)),
+    readNode: (name) =>
+      caller.invoke({ verb: 'GET', resource: 'nodes', name }, (options) => core.readNode({ name }, options)),
     mergePatchNode: (name, body) =>
-      caller.invoke({ verb: 'PATCH', resource: 'nodes', name }, (options) => core.patchNode({ name, body }, options), { patch: 'merge' }),
+      caller.invoke({ verb: 'PATCH', resource: 'nodes', name }, (options) => core.patchNode({ name, body }, options), {
+        patch: 'merge',
+      }),
   };
 }

@@ -52,7 +52,10 @@ export async function withRetries<T>(call: () => Promise<T>, policy: RetryPolicy
  * (after which the write may or may not have landed), it runs again from the read — so
  * `decideAndWrite` must be idempotent: "make sure our route is there", not "add a route".
  */
-export async function retryOnConflict<T>(decideAndWrite: (attempt: number) => Promise<T>, policy: RetryPolicy): Promise<T> {
+export async function retryOnConflict<T>(
+  decideAndWrite: (attempt: number) => Promise<T>,
+  policy: RetryPolicy,
+): Promise<T> {
   for (let attempt = 0; ; attempt += 1) {
     try {
       return await decideAndWrite(attempt);
@@ -62,7 +65,11 @@ export async function retryOnConflict<T>(decideAndWrite: (attempt: number) => Pr
       const transient = error instanceof KubeApiError && error.retryable && error.attempts <= 1;
       if ((!conflict && !transient) || attempt + 1 >= policy.attempts || policy.signal?.aborted) throw error;
       const retryAfterMs = error instanceof KubeApiError ? error.retryAfterMs : undefined;
-      await policy.sleep(conflict ? backoffMs({ ...policy, baseDelayMs: Math.min(policy.baseDelayMs, 50) }, attempt) : backoffMs(policy, attempt, retryAfterMs));
+      await policy.sleep(
+        conflict
+          ? backoffMs({ ...policy, baseDelayMs: Math.min(policy.baseDelayMs, 50) }, attempt)
+          : backoffMs(policy, attempt, retryAfterMs),
+      );
     }
   }
 }

@@ -23,7 +23,12 @@ export interface ClusterState {
   api: ClusterApi;
 }
 
-export function createClusterState(name: string, index: number, historyLimit: number | undefined, onError: ControllerErrorHandler): ClusterState {
+export function createClusterState(
+  name: string,
+  index: number,
+  historyLimit: number | undefined,
+  onError: ControllerErrorHandler,
+): ClusterState {
   const store = new ObjectStore({ historyLimit, onListenerError: (error) => onError('store-listener', name, error) });
   return { name, index, api: { store, allocator: new Allocator(10 * (index + 1)) } };
 }
@@ -53,7 +58,11 @@ export interface ClusterRuntime {
 }
 
 /** Remembers where each Pod really listens, for the EndpointSlice controller. */
-function trackPorts(runtime: PodRuntime): { runtime: PodRuntime; portOf: (pod: Pod) => number | undefined; listeners: () => PodListener[] } {
+function trackPorts(runtime: PodRuntime): {
+  runtime: PodRuntime;
+  portOf: (pod: Pod) => number | undefined;
+  listeners: () => PodListener[];
+} {
   const ports = new Map<string, PodListener>();
   return {
     portOf: (pod) => ports.get(pod.metadata.uid)?.port,
@@ -86,7 +95,12 @@ export async function startClusterRuntime(options: ClusterRuntimeOptions): Promi
     startGarbageCollector(cluster, options.onError),
     startWorkloadControllers(cluster, options.onError),
     startScheduler(cluster, options.onError),
-    startKubelets(cluster, { timing: options.timing, runtime: tracked.runtime, allocateIp: podIpAllocator(options.state.index), onError: options.onError }),
+    startKubelets(cluster, {
+      timing: options.timing,
+      runtime: tracked.runtime,
+      allocateIp: podIpAllocator(options.state.index),
+      onError: options.onError,
+    }),
     startEndpointSliceController(cluster, tracked.portOf, options.onError),
     startDisruptionController(cluster, options.onError),
   ];
@@ -94,11 +108,20 @@ export async function startClusterRuntime(options: ClusterRuntimeOptions): Promi
     for (const stop of stops.reverse()) stop();
   };
   try {
-    const api = await startApiServer({ host: options.apiHost, port: options.apiPort, token: options.token, tls: options.tls, cluster });
+    const api = await startApiServer({
+      host: options.apiHost,
+      port: options.apiPort,
+      token: options.token,
+      tls: options.tls,
+      cluster,
+    });
     return { api, stopControllers, podListeners: tracked.listeners };
   } catch (error) {
     stopControllers();
     const code = (error as NodeJS.ErrnoException).code;
-    throw new HarnessError(`cannot listen for the ${options.state.name} API on ${options.apiHost}:${options.apiPort}: ${code ?? String(error)}`, 'pick another port, or leave apiPorts unset for free ones');
+    throw new HarnessError(
+      `cannot listen for the ${options.state.name} API on ${options.apiHost}:${options.apiPort}: ${code ?? String(error)}`,
+      'pick another port, or leave apiPorts unset for free ones',
+    );
   }
 }

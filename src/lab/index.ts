@@ -4,5 +4,13 @@
  */
 export { startLab, defaultTiming, defaultPropagationDelayMs } from './lab.js';
 export type { LabOptions, LabCluster, LabEvent, LabListener, LabTiming, RunningLab } from './types.js';
-export { writeLabState, readLabState, removeLabState, processIsAlive, labStateFile, type LabState, type LabStateReading } from './state-file.js';
+export {
+  writeLabState,
+  readLabState,
+  removeLabState,
+  processIsAlive,
+  labStateFile,
+  type LabState,
+  type LabStateReading,
+} from './state-file.js';
 export { readTopology, parseTopology, defaultTopologyPath, type Topology } from './topology/read-topology.js';

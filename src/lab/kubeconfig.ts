@@ -13,8 +13,14 @@ export function renderKubeconfig(clusters: readonly KubeconfigCluster[], caPem: 
     kind: 'Config',
     preferences: {},
     'current-context': clusters[0]?.context ?? '',
-    clusters: clusters.map((cluster) => ({ name: cluster.context, cluster: { server: cluster.apiUrl, 'certificate-authority-data': caData } })),
+    clusters: clusters.map((cluster) => ({
+      name: cluster.context,
+      cluster: { server: cluster.apiUrl, 'certificate-authority-data': caData },
+    })),
     users: [{ name: 'lab-admin', user: { token } }],
-    contexts: clusters.map((cluster) => ({ name: cluster.context, context: { cluster: cluster.context, user: 'lab-admin' } })),
+    contexts: clusters.map((cluster) => ({
+      name: cluster.context,
+      context: { cluster: cluster.context, user: 'lab-admin' },
+    })),
   });
 }

@@ -77,30 +77,60 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
     const certs = await createCertificates([apiHost]);
     for (const [index, cluster] of topology.clusters.entries()) {
       const host = options.ingressHosts?.[cluster.name] ?? defaultIngressHost(index);
-      const port = options.ingressPort !== undefined ? defaultIngressPort(index, options.ingressPort) : defaultIngressPort(index, 8080);
+      const port =
+        options.ingressPort !== undefined
+          ? defaultIngressPort(index, options.ingressPort)
+          : defaultIngressPort(index, 8080);
       gateways.push(
         await startGateway(cluster.name, host, port).catch((error: NodeJS.ErrnoException) => {
           throw new HarnessError(
             `cannot listen for the ${cluster.name} ingress on ${host}:${port}: ${error.code ?? error.message}`,
-            error.code === 'EADDRINUSE' ? 'another lab may be running (chaos lab status), or pick other ports (ingressPort: 0 takes free ones)' : 'on Linux any 127.x.y.z works; elsewhere use 127.0.0.1 with distinct ports',
+            error.code === 'EADDRINUSE'
+              ? 'another lab may be running (chaos lab status), or pick other ports (ingressPort: 0 takes free ones)'
+              : 'on Linux any 127.x.y.z works; elsewhere use 127.0.0.1 with distinct ports',
           );
         }),
       );
     }
     const states = topology.clusters.map((cluster, index) =>
-      createClusterState(cluster.name, index, options.watchHistoryLimit, (controller, key, error) => report({ kind: 'controller-error', cluster: cluster.name, controller, key, message: error instanceof Error ? error.message : String(error) })),
+      createClusterState(cluster.name, index, options.watchHistoryLimit, (controller, key, error) =>
+        report({
+          kind: 'controller-error',
+          cluster: cluster.name,
+          controller,
+          key,
+          message: error instanceof Error ? error.message : String(error),
+        }),
+      ),
     );
     for (const state of states) {
       const gateway = gateways[state.index] as RunningGateway;
-      seedCluster(state.api, topology, state.index, { ingressHost: gateway.address.address, ingressPort: gateway.address.port });
+      seedCluster(state.api, topology, state.index, {
+        ingressHost: gateway.address.address,
+        ingressPort: gateway.address.port,
+      });
     }
     controlPlane = new ControlPlane(
-      topology.clusters.map((cluster, index) => ({ locality: { name: cluster.name, region: cluster.region, zone: cluster.zone }, store: (states[index] as ClusterState).api.store })),
+      topology.clusters.map((cluster, index) => ({
+        locality: { name: cluster.name, region: cluster.region, zone: cluster.zone },
+        store: (states[index] as ClusterState).api.store,
+      })),
       propagationDelayMs,
     );
-    const behaviours = new Map<string, ServiceBehaviour>(topology.services.map((service) => [service.name, service.behaviour]));
+    const behaviours = new Map<string, ServiceBehaviour>(
+      topology.services.map((service) => [service.name, service.behaviour]),
+    );
     for (const state of states) {
-      const plane: DataPlaneOptions = { cluster: state.name, controlPlane, upstream, random, interRegionLatencyMs: topology.interRegionLatencyMs, behaviours, stop: stop.signal, store: state.api.store };
+      const plane: DataPlaneOptions = {
+        cluster: state.name,
+        controlPlane,
+        upstream,
+        random,
+        interRegionLatencyMs: topology.interRegionLatencyMs,
+        behaviours,
+        stop: stop.signal,
+        store: state.api.store,
+      };
       (gateways[state.index] as RunningGateway).attach(gatewayProxy(plane, topology.ingress.service));
       runtimes.push(
         await startClusterRuntime({
@@ -111,12 +141,24 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
           tls: { cert: certs.certPem, key: certs.keyPem },
           timing,
           runtime: podRuntime(plane),
-          onError: (controller, key, error) => report({ kind: 'controller-error', cluster: state.name, controller, key, message: error instanceof Error ? error.message : String(error) }),
+          onError: (controller, key, error) =>
+            report({
+              kind: 'controller-error',
+              cluster: state.name,
+              controller,
+              key,
+              message: error instanceof Error ? error.message : String(error),
+            }),
         }),
       );
     }
     const plane = controlPlane;
-    if (options.waitReady !== false) await waitUntil(() => workloadsReady(states, plane, topology), options.readyTimeoutMs ?? 30_000, 'workloads or endpoints not ready');
+    if (options.waitReady !== false)
+      await waitUntil(
+        () => workloadsReady(states, plane, topology),
+        options.readyTimeoutMs ?? 30_000,
+        'workloads or endpoints not ready',
+      );
     const clusters: LabCluster[] = topology.clusters.map((cluster, index) => ({
       name: cluster.name,
       context: `lab-${cluster.name}`,
@@ -129,15 +171,38 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
       token,
       caPem: certs.caPem,
       namespace: topology.namespace,
-      kubeconfig: () => renderKubeconfig(clusters.map((c) => ({ context: c.context, apiUrl: c.apiUrl })), certs.caPem, token),
+      kubeconfig: () =>
+        renderKubeconfig(
+          clusters.map((c) => ({ context: c.context, apiUrl: c.apiUrl })),
+          certs.caPem,
+          token,
+        ),
       listeners: () =>
         topology.clusters.flatMap((cluster, index): LabListener[] => {
           const runtime = runtimes[index] as ClusterRuntime;
           const gateway = gateways[index] as RunningGateway;
           return [
-            { kind: 'api', cluster: cluster.name, name: 'kube-apiserver', address: runtime.api.address.address, port: runtime.api.address.port },
-            { kind: 'ingress', cluster: cluster.name, name: topology.ingress.service, address: gateway.address.address, port: gateway.address.port },
-            ...runtime.podListeners().map((pod): LabListener => ({ kind: 'pod', cluster: cluster.name, name: pod.pod, address: pod.ip, port: pod.port })),
+            {
+              kind: 'api',
+              cluster: cluster.name,
+              name: 'kube-apiserver',
+              address: runtime.api.address.address,
+              port: runtime.api.address.port,
+            },
+            {
+              kind: 'ingress',
+              cluster: cluster.name,
+              name: topology.ingress.service,
+              address: gateway.address.address,
+              port: gateway.address.port,
+            },
+            ...runtime.podListeners().map((pod): LabListener => ({
+              kind: 'pod',
+              cluster: cluster.name,
+              name: pod.pod,
+              address: pod.ip,
+              port: pod.port,
+            })),
           ];
         }),
       stop: () => (stopped ??= shutdown()),

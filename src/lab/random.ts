@@ -48,7 +48,8 @@ export class Random {
 }
 
 /** Service time draw: lognormal from median and p99, or fixed plus uniform jitter. */
-export type LatencyDistribution = { kind: 'lognormal'; medianMs: number; p99Ms: number } | { kind: 'fixed'; ms: number; jitterMs: number };
+export type LatencyDistribution =
+  { kind: 'lognormal'; medianMs: number; p99Ms: number } | { kind: 'fixed'; ms: number; jitterMs: number };
 
 const z99 = 2.3263478740408408;
 

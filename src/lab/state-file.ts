@@ -36,12 +36,23 @@ export function processIsAlive(pid: number): boolean {
 }
 
 /** Writes `<dir>/kubeconfig` (0600, or `options.kubeconfigPath`) and `<dir>/state.json`. */
-export async function writeLabState(dir: string, lab: RunningLab, options: { kubeconfigPath?: string; pid?: number } = {}): Promise<LabState> {
+export async function writeLabState(
+  dir: string,
+  lab: RunningLab,
+  options: { kubeconfigPath?: string; pid?: number } = {},
+): Promise<LabState> {
   await mkdir(dir, { recursive: true });
   const kubeconfig = resolve(options.kubeconfigPath ?? join(dir, 'kubeconfig'));
   await writeFile(kubeconfig, lab.kubeconfig(), { mode: 0o600 });
   await chmod(kubeconfig, 0o600);
-  const state: LabState = { version: 1, pid: options.pid ?? process.pid, startedAt: new Date().toISOString(), kubeconfig, namespace: lab.namespace, clusters: lab.clusters };
+  const state: LabState = {
+    version: 1,
+    pid: options.pid ?? process.pid,
+    startedAt: new Date().toISOString(),
+    kubeconfig,
+    namespace: lab.namespace,
+    clusters: lab.clusters,
+  };
   await writeFile(join(dir, labStateFile), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o644 });
   return state;
 }
@@ -49,7 +60,12 @@ export async function writeLabState(dir: string, lab: RunningLab, options: { kub
 function isLabState(value: unknown): value is LabState {
   if (typeof value !== 'object' || value === null) return false;
   const state = value as Partial<LabState>;
-  return state.version === 1 && typeof state.pid === 'number' && typeof state.kubeconfig === 'string' && Array.isArray(state.clusters);
+  return (
+    state.version === 1 &&
+    typeof state.pid === 'number' &&
+    typeof state.kubeconfig === 'string' &&
+    Array.isArray(state.clusters)
+  );
 }
 
 /** The recorded lab, or undefined when there is no (readable) state file. */
@@ -74,5 +90,6 @@ export async function readLabState(dir: string): Promise<LabStateReading | undef
 /** Removes the state file (and the kubeconfig when it lives in `dir`); for a clean `lab down`. */
 export async function removeLabState(dir: string, state?: LabState): Promise<void> {
   await rm(join(dir, labStateFile), { force: true });
-  if (state && resolve(state.kubeconfig) === resolve(join(dir, 'kubeconfig'))) await rm(state.kubeconfig, { force: true });
+  if (state && resolve(state.kubeconfig) === resolve(join(dir, 'kubeconfig')))
+    await rm(state.kubeconfig, { force: true });
 }

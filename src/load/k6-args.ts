@@ -17,7 +17,11 @@ export interface K6Invocation {
 }
 
 /** `urls` maps ingress name → resolved base URL (discovered at run time for Service ingresses). */
-export function buildLoadConfig(load: readonly IngressLoad[], urls: Record<string, string>, durationSeconds: number): LoadScriptConfig {
+export function buildLoadConfig(
+  load: readonly IngressLoad[],
+  urls: Record<string, string>,
+  durationSeconds: number,
+): LoadScriptConfig {
   const [first] = load;
   if (!first) throw new Error('a run needs at least one ingress to load');
   return {
@@ -34,7 +38,11 @@ export function buildLoadConfig(load: readonly IngressLoad[], urls: Record<strin
   };
 }
 
-export function buildK6Invocation(options: { scriptPath: string; configPath: string; samplesPath: string }): K6Invocation {
+export function buildK6Invocation(options: {
+  scriptPath: string;
+  configPath: string;
+  samplesPath: string;
+}): K6Invocation {
   return {
     args: [
       'run',
@@ -44,7 +52,8 @@ export function buildK6Invocation(options: { scriptPath: string; configPath: str
       '--summary-mode=disabled',
       // Our sample carries its own tags; k6's system tags only cost bytes in the stream.
       '--system-tags=scenario',
-      '--out', `json=${options.samplesPath}`,
+      '--out',
+      `json=${options.samplesPath}`,
       options.scriptPath,
     ],
     env: {

@@ -41,13 +41,19 @@ export async function probeK6(file: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
-  const result = await runProcess(file, ['version'], { timeoutMs: 15_000, env: { ...process.env, K6_NO_USAGE_REPORT: 'true' } });
+  const result = await runProcess(file, ['version'], {
+    timeoutMs: 15_000,
+    env: { ...process.env, K6_NO_USAGE_REPORT: 'true' },
+  });
   if (result.exitCode !== 0) return undefined;
   return parseK6Version(result.stdout + result.stderr);
 }
 
 function onPath(name: string, env: NodeJS.ProcessEnv): string[] {
-  return (env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, name));
+  return (env.PATH ?? '')
+    .split(path.delimiter)
+    .filter(Boolean)
+    .map((dir) => path.join(dir, name));
 }
 
 /** Find a k6 v2; undefined when none of the places has one. A K6_BIN that is not v2 is an error. */
@@ -55,7 +61,8 @@ export async function findK6(env: NodeJS.ProcessEnv = process.env): Promise<K6Bi
   if (env.K6_BIN) {
     const version = await probeK6(env.K6_BIN);
     if (!version) throw new HarnessError(`K6_BIN=${env.K6_BIN} is not an executable k6`, installHint);
-    if (!version.startsWith('v2.')) throw new HarnessError(`K6_BIN=${env.K6_BIN} is k6 ${version}; chaos needs k6 v2`, installHint);
+    if (!version.startsWith('v2.'))
+      throw new HarnessError(`K6_BIN=${env.K6_BIN} is k6 ${version}; chaos needs k6 v2`, installHint);
     return { path: env.K6_BIN, version, source: 'K6_BIN' };
   }
   const candidates: Array<[string, K6Binary['source']]> = [
@@ -85,37 +92,69 @@ function writeWrapperModule(tools: string): string {
   mkdirSync(workDir, { recursive: true });
   // Two test-only imports of k6's dependencies are not in its go.mod; pinning them keeps
   // `go mod tidy` from asking the proxy for "latest" (reproducible, and no @v/list needed).
-  const requires = [`${k6Module} ${pinnedK6Version}`, 'github.com/fsnotify/fsnotify v1.10.1 // indirect', 'gopkg.in/tomb.v1 v1.0.0-20141024135613-dd632973f1e7 // indirect'];
-  writeFileSync(path.join(workDir, 'go.mod'), `module chaos.local/k6build\n\ngo 1.25\n\nrequire (\n${requires.map((line) => `\t${line}\n`).join('')})\n`);
+  const requires = [
+    `${k6Module} ${pinnedK6Version}`,
+    'github.com/fsnotify/fsnotify v1.10.1 // indirect',
+    'gopkg.in/tomb.v1 v1.0.0-20141024135613-dd632973f1e7 // indirect',
+  ];
+  writeFileSync(
+    path.join(workDir, 'go.mod'),
+    `module chaos.local/k6build\n\ngo 1.25\n\nrequire (\n${requires.map((line) => `\t${line}\n`).join('')})\n`,
+  );
   writeFileSync(path.join(workDir, 'tools.go'), `//go:build tools\n\npackage tools\n\nimport _ "${k6Module}"\n`);
   return workDir;
 }
 
 /** Build the pinned k6 with the Go toolchain into the tools folder, reporting progress. */
-export async function buildK6(progress: (line: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<K6Binary> {
+export async function buildK6(
+  progress: (line: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<K6Binary> {
   const go = await runProcess('go', ['version'], { env });
-  if (go.startError || go.exitCode !== 0) throw new HarnessError('k6 v2 not found, and Go is not installed to build it', installHint);
+  if (go.startError || go.exitCode !== 0)
+    throw new HarnessError('k6 v2 not found, and Go is not installed to build it', installHint);
   const binDir = path.join(toolsDir(env), 'bin');
   mkdirSync(binDir, { recursive: true });
-  progress(`building k6 ${pinnedK6Version} from the Go module ${k6Module} with ${go.stdout.trim()} (a few minutes the first time)`);
+  progress(
+    `building k6 ${pinnedK6Version} from the Go module ${k6Module} with ${go.stdout.trim()} (a few minutes the first time)`,
+  );
   const started = Date.now();
-  const heartbeat = setInterval(() => progress(`  still building k6 (${Math.round((Date.now() - started) / 1000)}s)`), 20_000);
+  const heartbeat = setInterval(
+    () => progress(`  still building k6 (${Math.round((Date.now() - started) / 1000)}s)`),
+    20_000,
+  );
   const buildEnv: NodeJS.ProcessEnv = { ...env, CGO_ENABLED: '0', GOTOOLCHAIN: env.GOTOOLCHAIN ?? 'local' };
   const file = path.join(binDir, 'k6');
   const workDir = writeWrapperModule(toolsDir(env));
-  const steps: Array<[string, string[]]> = [['go', ['mod', 'tidy']], ['go', ['build', '-trimpath', '-o', file, k6Module]]];
+  const steps: Array<[string, string[]]> = [
+    ['go', ['mod', 'tidy']],
+    ['go', ['build', '-trimpath', '-o', file, k6Module]],
+  ];
   try {
     for (const [command, args] of steps) {
-      const result = await runProcess(command, args, { env: buildEnv, cwd: workDir, onLine: (line) => { if (line.trim()) progress(`  ${line}`); } });
+      const result = await runProcess(command, args, {
+        env: buildEnv,
+        cwd: workDir,
+        onLine: (line) => {
+          if (line.trim()) progress(`  ${line}`);
+        },
+      });
       if (result.exitCode !== 0) {
-        throw new HarnessError(`building k6 failed (${command} ${args.join(' ')} exited ${result.exitCode})`, `${result.stderr.trim().split('\n').slice(-5).join('\n')}\n${installHint}`);
+        throw new HarnessError(
+          `building k6 failed (${command} ${args.join(' ')} exited ${result.exitCode})`,
+          `${result.stderr.trim().split('\n').slice(-5).join('\n')}\n${installHint}`,
+        );
       }
     }
   } finally {
     clearInterval(heartbeat);
   }
   const version = await probeK6(file);
-  if (!version?.startsWith('v2.')) throw new HarnessError(`built ${file} but it does not report a v2 version (${version ?? 'no version'})`, installHint);
+  if (!version?.startsWith('v2.'))
+    throw new HarnessError(
+      `built ${file} but it does not report a v2 version (${version ?? 'no version'})`,
+      installHint,
+    );
   progress(`built k6 ${version} in ${Math.round((Date.now() - started) / 1000)}s → ${file}`);
   return { path: file, version, source: 'built now' };
 }

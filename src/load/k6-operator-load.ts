@@ -26,9 +26,18 @@ export interface OperatorLoadInput {
 export function operatorLoadStarter(input: OperatorLoadInput) {
   return (options: Parameters<typeof startK6>[0]) => {
     const script = readFileSync(options.scriptPath ?? path.join(packageRoot, loadScriptPath), 'utf8');
-    const load = buildDistributedLoad({ runId: input.runId, runner: input.runner, defaultNamespace: input.defaultNamespace, config: options.config, script });
+    const load = buildDistributedLoad({
+      runId: input.runId,
+      runner: input.runner,
+      defaultNamespace: input.defaultNamespace,
+      config: options.config,
+      script,
+    });
     writeFileSync(path.join(options.runDir, 'k6-config.json'), JSON.stringify(options.config, null, 2));
-    writeFileSync(path.join(options.runDir, 'k6-testrun.json'), `${JSON.stringify({ cluster: input.api.cluster, testRun: load.testRun, configMap: { ...load.configMap.metadata } }, null, 2)}\n`);
+    writeFileSync(
+      path.join(options.runDir, 'k6-testrun.json'),
+      `${JSON.stringify({ cluster: input.api.cluster, testRun: load.testRun, configMap: { ...load.configMap.metadata } }, null, 2)}\n`,
+    );
     return startK6OperatorRun({
       api: input.api,
       load,
@@ -45,11 +54,22 @@ export function operatorLoadFor(plan: RunPlan, cwd: string): ReturnType<typeof o
   if (!runner) return undefined;
   const { environment } = plan;
   if (environment.builtIn) {
-    throw new InputError(`${plan.scenario.name}: load.runner k6-operator needs a real cluster; the lab lives on this machine's loopback, which runner Pods cannot reach`, [], 'run it with --env <environment>, or use the local runner on the lab');
+    throw new InputError(
+      `${plan.scenario.name}: load.runner k6-operator needs a real cluster; the lab lives on this machine's loopback, which runner Pods cannot reach`,
+      [],
+      'run it with --env <environment>, or use the local runner on the lab',
+    );
   }
   const cluster = runner.cluster ?? environment.clusters[0]?.name;
   if (!cluster || !environment.clusters.some((c) => c.name === cluster)) {
-    throw new InputError(`load.operator.cluster "${cluster ?? ''}" is not a cluster of environment ${environment.name} (${environment.clusters.map((c) => c.name).join(', ')})`);
+    throw new InputError(
+      `load.operator.cluster "${cluster ?? ''}" is not a cluster of environment ${environment.name} (${environment.clusters.map((c) => c.name).join(', ')})`,
+    );
   }
-  return operatorLoadStarter({ api: connectK6Operator(environment, cluster, { cwd }), runId: plan.runId, runner, defaultNamespace: environment.namespace });
+  return operatorLoadStarter({
+    api: connectK6Operator(environment, cluster, { cwd }),
+    runId: plan.runId,
+    runner,
+    defaultNamespace: environment.namespace,
+  });
 }

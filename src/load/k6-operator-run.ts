@@ -7,7 +7,13 @@
  */
 import type { K6OperatorCalls, LogFollow } from '../kube/k6-operator-calls.js';
 import type { K6End, K6Run } from './k6-run.js';
-import { compareStamps, runnerContainer, runnerSelector, splitTimestamp, type DistributedLoad } from './k6-operator-testrun.js';
+import {
+  compareStamps,
+  runnerContainer,
+  runnerSelector,
+  splitTimestamp,
+  type DistributedLoad,
+} from './k6-operator-testrun.js';
 import { LineSplitter, parseSampleLine, type LoadSample } from './samples.js';
 import type { ProcessResult } from './spawn.js';
 
@@ -38,7 +44,9 @@ interface Runner {
   done: boolean;
 }
 
-export function startK6OperatorRun(options: OperatorRunOptions): K6Run & { firstSampleTimeoutMs: number; windowLagMs: number } {
+export function startK6OperatorRun(
+  options: OperatorRunOptions,
+): K6Run & { firstSampleTimeoutMs: number; windowLagMs: number } {
   const { api, load } = options;
   const namespace = load.namespace;
   const name = load.testRun.metadata.name;
@@ -48,7 +56,9 @@ export function startK6OperatorRun(options: OperatorRunOptions): K6Run & { first
   let stopRequested = false;
   let finished = false;
   let resolveEnded: (value: { end: K6End; result: ProcessResult }) => void = () => undefined;
-  const ended = new Promise<{ end: K6End; result: ProcessResult }>((resolve) => { resolveEnded = resolve; });
+  const ended = new Promise<{ end: K6End; result: ProcessResult }>((resolve) => {
+    resolveEnded = resolve;
+  });
   const wake = new AbortController();
 
   const onLine = (runner: Runner) => (line: string) => {
@@ -63,10 +73,16 @@ export function startK6OperatorRun(options: OperatorRunOptions): K6Run & { first
   const follow = async (runner: Runner) => {
     const splitter = new LineSplitter();
     const handle = onLine(runner);
-    const followed = await api.followLog(namespace, runner.pod, runnerContainer, runner.lastStamp?.replace(/\.\d+Z$/, 'Z'), (text) => {
-      chars += text.length;
-      splitter.push(text, handle);
-    });
+    const followed = await api.followLog(
+      namespace,
+      runner.pod,
+      runnerContainer,
+      runner.lastStamp?.replace(/\.\d+Z$/, 'Z'),
+      (text) => {
+        chars += text.length;
+        splitter.push(text, handle);
+      },
+    );
     runner.follow = followed;
     void followed.ended.then(() => {
       splitter.flush(handle);
@@ -78,7 +94,16 @@ export function startK6OperatorRun(options: OperatorRunOptions): K6Run & { first
     if (finished) return;
     finished = true;
     wake.abort();
-    resolveEnded({ end: kind, result: { command: `k6-operator TestRun ${namespace}/${name}`, exitCode: kind.kind === 'completed' ? 0 : null, signal: null, stdout: '', stderr: message } });
+    resolveEnded({
+      end: kind,
+      result: {
+        command: `k6-operator TestRun ${namespace}/${name}`,
+        exitCode: kind.kind === 'completed' ? 0 : null,
+        signal: null,
+        stdout: '',
+        stderr: message,
+      },
+    });
   };
 
   const watch = async () => {
@@ -86,7 +111,13 @@ export function startK6OperatorRun(options: OperatorRunOptions): K6Run & { first
     // Bounded: ends when the runners end, on stop, on error, or at the TestRun's lifetime.
     while (!finished && !stopRequested && Date.now() < deadline) {
       const stage = (await api.readTestRun(namespace, name)).status?.stage;
-      if (stage === 'error') return end({ kind: 'crashed', exitCode: null, signal: null, message: `TestRun ${namespace}/${name} reports stage "error" (see the initializer and runner Pods' logs)` });
+      if (stage === 'error')
+        return end({
+          kind: 'crashed',
+          exitCode: null,
+          signal: null,
+          message: `TestRun ${namespace}/${name} reports stage "error" (see the initializer and runner Pods' logs)`,
+        });
       for (const pod of await api.listPods(namespace, runnerSelector(name))) {
         const podName = pod.metadata?.name;
         const phase = pod.status?.phase;
@@ -94,29 +125,53 @@ export function startK6OperatorRun(options: OperatorRunOptions): K6Run & { first
         let runner = runners.get(podName);
         if (!runner) runners.set(podName, (runner = { pod: podName, reconnects: 0, done: false }));
         if (runner.follow || runner.done) continue;
-        if (phase !== 'Running') runner.done = true; // one last read of an ended Pod's whole log
+        if (phase !== 'Running')
+          runner.done = true; // one last read of an ended Pod's whole log
         else if ((runner.reconnects += 1) > maxReconnects) continue;
         await follow(runner);
       }
       const all = [...runners.values()];
-      if (stage === 'finished' && all.length > 0 && all.every((r) => r.done && !r.follow)) return end({ kind: 'completed' });
-      await new Promise((resolve) => { const timer = setTimeout(resolve, options.pollMs ?? 2_000); wake.signal.addEventListener('abort', () => { clearTimeout(timer); resolve(undefined); }, { once: true }); });
+      if (stage === 'finished' && all.length > 0 && all.every((r) => r.done && !r.follow))
+        return end({ kind: 'completed' });
+      await new Promise((resolve) => {
+        const timer = setTimeout(resolve, options.pollMs ?? 2_000);
+        wake.signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer);
+            resolve(undefined);
+          },
+          { once: true },
+        );
+      });
     }
   };
 
   const cleanUp = async (waitForRunners: boolean) => {
-    await api.deleteTestRun(namespace, name).catch((error: Error) => options.onLog?.(`deleting TestRun ${namespace}/${name}: ${error.message}`));
+    await api
+      .deleteTestRun(namespace, name)
+      .catch((error: Error) => options.onLog?.(`deleting TestRun ${namespace}/${name}: ${error.message}`));
     const following = [...runners.values()].map((r) => r.follow).filter((f): f is LogFollow => f !== undefined);
-    if (waitForRunners) await Promise.race([Promise.all(following.map((f) => f.ended)), new Promise((resolve) => setTimeout(resolve, stopWaitMs).unref())]);
+    if (waitForRunners)
+      await Promise.race([
+        Promise.all(following.map((f) => f.ended)),
+        new Promise((resolve) => setTimeout(resolve, stopWaitMs).unref()),
+      ]);
     for (const f of following) f.stop();
-    await api.deleteConfigMap(namespace, load.configMap.metadata.name).catch((error: Error) => options.onLog?.(`deleting ConfigMap ${namespace}/${load.configMap.metadata.name}: ${error.message}`));
+    await api
+      .deleteConfigMap(namespace, load.configMap.metadata.name)
+      .catch((error: Error) =>
+        options.onLog?.(`deleting ConfigMap ${namespace}/${load.configMap.metadata.name}: ${error.message}`),
+      );
   };
 
   const started = (async () => {
     await api.createConfigMap(namespace, load.configMap);
     await api.createTestRun(namespace, load.testRun);
     await watch();
-  })().catch((error: Error) => end({ kind: 'crashed', exitCode: null, signal: null, message: `distributed load failed: ${error.message}` }));
+  })().catch((error: Error) =>
+    end({ kind: 'crashed', exitCode: null, signal: null, message: `distributed load failed: ${error.message}` }),
+  );
 
   const stopWith = (waitForRunners: boolean) => {
     if (stopRequested) return;

@@ -87,7 +87,11 @@ export function buildDistributedLoad(input: DistributedLoadInput): DistributedLo
   const scriptPath = `${operatorScriptDir}/${operatorScriptFile}`;
   // `json=-` is k6's stdout (buffered in 4 KiB, flushed at the end): it works whatever stdout is
   // (a FIFO under containerd, a socket elsewhere), where opening /dev/stdout fails on a socket.
-  const invocation = buildK6Invocation({ scriptPath, configPath: `${operatorScriptDir}/${operatorConfigFile}`, samplesPath: '-' });
+  const invocation = buildK6Invocation({
+    scriptPath,
+    configPath: `${operatorScriptDir}/${operatorConfigFile}`,
+    samplesPath: '-',
+  });
   const args = invocation.args.filter((arg) => arg !== 'run' && arg !== '--quiet' && arg !== scriptPath);
   const env = Object.entries(invocation.env).map(([key, value]) => ({ name: key, value }));
   const labels = { 'app.kubernetes.io/managed-by': 'chaos', [runLabel]: input.runId };

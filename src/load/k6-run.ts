@@ -30,11 +30,19 @@ export interface K6Run {
 /** k6's own exit codes (errext/exitcodes): 105 = stopped by signal, 107 = script error. */
 export function classifyK6Exit(result: ProcessResult, stopRequested: boolean): K6End {
   const tail = (result.stderr || result.stdout).trim().split('\n').slice(-6).join('\n');
-  if (result.startError) return { kind: 'crashed', exitCode: null, signal: null, message: `cannot start k6: ${result.startError.message}` };
+  if (result.startError)
+    return { kind: 'crashed', exitCode: null, signal: null, message: `cannot start k6: ${result.startError.message}` };
   if (result.exitCode === 0) return { kind: 'completed' };
-  if (stopRequested && (result.exitCode === 105 || result.signal === 'SIGINT' || result.signal === 'SIGKILL')) return { kind: 'stopped' };
-  if (result.exitCode === 107 || result.exitCode === 104) return { kind: 'script-error', exitCode: result.exitCode, message: tail };
-  return { kind: 'crashed', exitCode: result.exitCode, signal: result.signal, message: tail || 'k6 ended without a message' };
+  if (stopRequested && (result.exitCode === 105 || result.signal === 'SIGINT' || result.signal === 'SIGKILL'))
+    return { kind: 'stopped' };
+  if (result.exitCode === 107 || result.exitCode === 104)
+    return { kind: 'script-error', exitCode: result.exitCode, message: tail };
+  return {
+    kind: 'crashed',
+    exitCode: result.exitCode,
+    signal: result.signal,
+    message: tail || 'k6 ended without a message',
+  };
 }
 
 export function startK6(options: {
@@ -48,17 +56,29 @@ export function startK6(options: {
   const configPath = path.join(options.runDir, 'k6-config.json');
   const samplesPath = path.join(options.runDir, 'k6-samples.json');
   writeFileSync(configPath, JSON.stringify(options.config, null, 2));
-  const invocation = buildK6Invocation({ scriptPath: options.scriptPath ?? path.join(packageRoot, loadScriptPath), configPath, samplesPath });
+  const invocation = buildK6Invocation({
+    scriptPath: options.scriptPath ?? path.join(packageRoot, loadScriptPath),
+    configPath,
+    samplesPath,
+  });
   const child = startProcess(options.k6.path, invocation.args, {
     env: { ...process.env, ...invocation.env },
-    onLine: (line) => { if (line.trim()) options.onLog?.(line); },
+    onLine: (line) => {
+      if (line.trim()) options.onLog?.(line);
+    },
   });
   let stopRequested = false;
   return {
     pid: child.pid,
     samples: followSamples(samplesPath, options.onSample),
-    stop: () => { stopRequested = true; child.kill('SIGINT'); },
-    kill: () => { stopRequested = true; child.kill('SIGKILL'); },
+    stop: () => {
+      stopRequested = true;
+      child.kill('SIGINT');
+    },
+    kill: () => {
+      stopRequested = true;
+      child.kill('SIGKILL');
+    },
     ended: child.result.then((result) => ({ end: classifyK6Exit(result, stopRequested), result })),
   };
 }

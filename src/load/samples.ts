@@ -4,7 +4,16 @@
  * prefix test, without JSON.parse: that is what keeps ingestion far faster than k6 writes.
  */
 export type LoadSample =
-  | { kind: 'request'; timeMs: number; ingress: string; servedBy: string; status: number; path: string; failed: boolean; durationMs: number }
+  | {
+      kind: 'request';
+      timeMs: number;
+      ingress: string;
+      servedBy: string;
+      status: number;
+      path: string;
+      failed: boolean;
+      durationMs: number;
+    }
   | { kind: 'dropped'; timeMs: number; ingress: string; count: number };
 
 const requestPrefix = '{"metric":"chaos_req","type":"Point"';
@@ -27,7 +36,8 @@ export function parseSampleLine(line: string): LoadSample | undefined {
   const tags = point.data.tags ?? {};
   const timeMs = Date.parse(point.data.time);
   if (!Number.isFinite(timeMs)) return undefined;
-  if (!isRequest) return { kind: 'dropped', timeMs, ingress: tags.ingress ?? tags.scenario ?? 'unknown', count: point.data.value };
+  if (!isRequest)
+    return { kind: 'dropped', timeMs, ingress: tags.ingress ?? tags.scenario ?? 'unknown', count: point.data.value };
   return {
     kind: 'request',
     timeMs,

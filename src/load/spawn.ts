@@ -31,7 +31,11 @@ export interface ProcessHandle {
 }
 
 export function startProcess(command: string, args: readonly string[], options: RunOptions = {}): ProcessHandle {
-  const spawnOptions: SpawnOptions = { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] };
+  const spawnOptions: SpawnOptions = {
+    env: options.env ?? process.env,
+    cwd: options.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  };
   const child = spawn(command, args, spawnOptions);
   const out: string[] = [];
   const err: string[] = [];
@@ -51,13 +55,26 @@ export function startProcess(command: string, args: readonly string[], options: 
   const result = new Promise<ProcessResult>((resolve) => {
     const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGTERM'), options.timeoutMs) : undefined;
     let startError: NodeJS.ErrnoException | undefined;
-    child.on('error', (error: NodeJS.ErrnoException) => { startError = error; });
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      startError = error;
+    });
     child.on('close', (exitCode, signal) => {
       if (timer) clearTimeout(timer);
-      resolve({ command: [command, ...args].join(' '), exitCode, signal, stdout: out.join(''), stderr: err.join(''), startError });
+      resolve({
+        command: [command, ...args].join(' '),
+        exitCode,
+        signal,
+        stdout: out.join(''),
+        stderr: err.join(''),
+        startError,
+      });
     });
   });
-  return { pid: child.pid, result, kill: (signal) => child.exitCode === null && child.signalCode === null && child.kill(signal) };
+  return {
+    pid: child.pid,
+    result,
+    kill: (signal) => child.exitCode === null && child.signalCode === null && child.kill(signal),
+  };
 }
 
 export function runProcess(command: string, args: readonly string[], options: RunOptions = {}): Promise<ProcessResult> {

@@ -37,7 +37,8 @@ export function formatMeasured(budget: string, value: number | null): string {
 export function describeVerdict(verdict: ResultVerdict): string {
   const { metric, threshold } = splitBudget(verdict.budget);
   const where = `in phase ${verdict.phase} on ingress ${verdict.ingress}`;
-  if (verdict.value === null) return `${metric}: no samples ${where}, so budget ${threshold} cannot hold (a budget with no samples fails)`;
+  if (verdict.value === null)
+    return `${metric}: no samples ${where}, so budget ${threshold} cannot hold (a budget with no samples fails)`;
   const raw = Number.isInteger(verdict.value) ? String(verdict.value) : verdict.value.toFixed(4);
   return `${metric} measured ${formatMeasured(verdict.budget, verdict.value)} (${raw}) over ${verdict.samples} samples ${where}; budget ${threshold} ${verdict.pass ? 'held' : 'breached'}`;
 }
@@ -59,8 +60,10 @@ export function statusWord(result: RunResult): string {
 export function formatShares(servedBy: Record<string, number>): string {
   const total = Object.values(servedBy).reduce((a, b) => a + b, 0);
   if (total === 0) return '-';
-  return Object.entries(servedBy).sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
-    .map(([cluster, n]) => `${cluster} ${Math.round((n / total) * 100)}%`).join(', ');
+  return Object.entries(servedBy)
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .map(([cluster, n]) => `${cluster} ${Math.round((n / total) * 100)}%`)
+    .join(', ');
 }
 
 /** Failing verdicts count against the run only when the scenario expects its budgets to hold. */

@@ -12,12 +12,20 @@ export interface ChartAssets {
 }
 
 export function escapeHtml(text: string): string {
-  return scrubText(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return scrubText(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 /** Data for the page's script, safe inside a <script> element. */
 function jsonScript(id: string, data: unknown): string {
-  const json = JSON.stringify(data).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  const json = JSON.stringify(data)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
   return `<script type="application/json" id="${id}">${json}</script>`;
 }
 
@@ -26,7 +34,8 @@ function inlineScript(code: string): string {
   return `<script>${code.replace(/<\/(script)/gi, '<\\/$1')}</script>`;
 }
 
-const csp = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:; connect-src 'none'; base-uri 'none'; form-action 'none'";
+const csp =
+  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; font-src data:; connect-src 'none'; base-uri 'none'; form-action 'none'";
 
 export const baseCss = `
 :root { --pass: #1a7f37; --fail: #cf222e; --muted: #59636e; --line: #d1d9e0; --fault: rgba(207, 34, 46, 0.10); }
@@ -50,7 +59,14 @@ code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; }
 dl.kv { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 6px 0; } dl.kv dt { color: var(--muted); } dl.kv dd { margin: 0; }
 `;
 
-export function renderPage(options: { title: string; css: string; body: string; data: unknown; assets: ChartAssets; client: string }): string {
+export function renderPage(options: {
+  title: string;
+  css: string;
+  body: string;
+  data: unknown;
+  assets: ChartAssets;
+  client: string;
+}): string {
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',

@@ -11,7 +11,14 @@ import type { z } from 'zod';
 import { InputError } from '../cli/errors.js';
 import { journalFileName, readJournal } from '../run/journal.js';
 import type { ChartAssets } from './html-page.js';
-import { batchFileName, batchRecordSchema, type BatchItem, type BatchRecord, type BatchReport, type RunReport } from './report-input.js';
+import {
+  batchFileName,
+  batchRecordSchema,
+  type BatchItem,
+  type BatchRecord,
+  type BatchReport,
+  type RunReport,
+} from './report-input.js';
 import { resultSchema, resultSchemaVersion, type RunResult } from './result-schema.js';
 import type { IndexInput } from './run-index.js';
 
@@ -19,7 +26,11 @@ export const resultFileName = 'result.json';
 
 export type ReportFolder = { kind: 'run'; dir: string } | { kind: 'batch'; dir: string };
 
-const issuesOf = (error: z.ZodError) => error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(document)'}: ${issue.message}`).join('; ');
+const issuesOf = (error: z.ZodError) =>
+  error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.join('.') || '(document)'}: ${issue.message}`)
+    .join('; ');
 
 async function exists(file: string): Promise<boolean> {
   try {
@@ -49,10 +60,19 @@ export async function readResult(file: string): Promise<RunResult> {
   }
   const version = (parsed as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (version !== resultSchemaVersion) {
-    throw new InputError(`${file} is result format ${String(version)}; this chaos reads format ${resultSchemaVersion}`, [], 'render it with the chaos version that wrote it');
+    throw new InputError(
+      `${file} is result format ${String(version)}; this chaos reads format ${resultSchemaVersion}`,
+      [],
+      'render it with the chaos version that wrote it',
+    );
   }
   const checked = resultSchema.safeParse(parsed);
-  if (!checked.success) throw new InputError(`${file} does not match the result format v${resultSchemaVersion}: ${issuesOf(checked.error)}`, [], 'see docs/result.md and schema/result.schema.json');
+  if (!checked.success)
+    throw new InputError(
+      `${file} does not match the result format v${resultSchemaVersion}: ${issuesOf(checked.error)}`,
+      [],
+      'see docs/result.md and schema/result.schema.json',
+    );
   return checked.data;
 }
 
@@ -79,7 +99,13 @@ export async function readBatchReport(dir: string, batch?: BatchRecord): Promise
     if (runDir && entry.error === undefined && (await exists(path.join(runDir, resultFileName)))) {
       items.push({ kind: 'run', report: await readRunReport(runDir) });
     } else {
-      items.push({ kind: 'error', scenario: entry.scenario, folder: entry.folder, exitCode: entry.exitCode, message: entry.error ?? 'the run left no result.json' });
+      items.push({
+        kind: 'error',
+        scenario: entry.scenario,
+        folder: entry.folder,
+        exitCode: entry.exitCode,
+        message: entry.error ?? 'the run left no result.json',
+      });
     }
   }
   return { folder: path.basename(dir), batch: record, items };
@@ -90,15 +116,20 @@ export async function readIndexInput(reportsDir: string): Promise<IndexInput> {
   const input: IndexInput = { runs: [], batches: [], unreadable: [] };
   let folders: string[];
   try {
-    folders = (await readdir(reportsDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    folders = (await readdir(reportsDir, { withFileTypes: true }))
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
   } catch {
     return input;
   }
   for (const folder of folders) {
     const dir = path.join(reportsDir, folder);
     try {
-      if (await exists(path.join(dir, resultFileName))) input.runs.push({ folder, result: await readResult(path.join(dir, resultFileName)) });
-      else if (await exists(path.join(dir, batchFileName))) input.batches.push({ folder, batch: await readBatchRecord(dir) });
+      if (await exists(path.join(dir, resultFileName)))
+        input.runs.push({ folder, result: await readResult(path.join(dir, resultFileName)) });
+      else if (await exists(path.join(dir, batchFileName)))
+        input.batches.push({ folder, batch: await readBatchRecord(dir) });
     } catch (error) {
       input.unreadable.push({ folder, reason: (error as Error).message.replace(dir, folder) });
     }
@@ -110,7 +141,10 @@ export async function readIndexInput(reportsDir: string): Promise<IndexInput> {
 export async function findLatestFolder(reportsDir: string): Promise<string> {
   let folders: string[] = [];
   try {
-    folders = (await readdir(reportsDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    folders = (await readdir(reportsDir, { withFileTypes: true }))
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
   } catch {
     // handled below
   }
@@ -118,7 +152,11 @@ export async function findLatestFolder(reportsDir: string): Promise<string> {
     const dir = path.join(reportsDir, folder);
     if ((await exists(path.join(dir, resultFileName))) || (await exists(path.join(dir, batchFileName)))) return dir;
   }
-  throw new InputError(`no run folder with a ${resultFileName} in ${reportsDir}`, [], 'run a scenario first (chaos run <scenario>), or pass --reports DIR');
+  throw new InputError(
+    `no run folder with a ${resultFileName} in ${reportsDir}`,
+    [],
+    'run a scenario first (chaos run <scenario>), or pass --reports DIR',
+  );
 }
 
 /** uPlot's script and styles, inlined into every HTML report so it opens offline. */

@@ -10,12 +10,18 @@ const ms = (value: number | null) => (value === null ? '-' : `${Math.round(value
 const pct = (value: number | null) => (value === null ? '-' : `${(value * 100).toFixed(1)}%`);
 
 /** One line per window batch: phase, time left, and each ingress's rate, error rate and p95. */
-export function renderProgress(phase: { name: string; startedAtMs: number; plannedMs: number } | undefined, windows: readonly WindowSummary[], nowMs: number): string {
+export function renderProgress(
+  phase: { name: string; startedAtMs: number; plannedMs: number } | undefined,
+  windows: readonly WindowSummary[],
+  nowMs: number,
+): string {
   const left = phase ? Math.max(0, phase.startedAtMs + phase.plannedMs - nowMs) : 0;
   const head = phase ? `[${phase.name} ${formatDuration(Math.round(left / 1000) * 1000)} left]` : '[starting]';
   const parts = windows.map((w) => {
     const rate = w.requests / ((w.endMs - w.startMs) / 1000);
-    const served = Object.entries(w.servedBy).map(([cluster, n]) => `${cluster} ${Math.round((n / Math.max(1, w.requests)) * 100)}%`).join(' ');
+    const served = Object.entries(w.servedBy)
+      .map(([cluster, n]) => `${cluster} ${Math.round((n / Math.max(1, w.requests)) * 100)}%`)
+      .join(' ');
     return `${w.ingress}: ${rate.toFixed(1)}/s err ${pct(w.errorRate)} p95 ${ms(w.p95)}${served ? ` (served by ${served})` : ''}`;
   });
   return `${head} ${parts.join(' | ')}`;
@@ -24,27 +30,60 @@ export function renderProgress(phase: { name: string; startedAtMs: number; plann
 export function renderEvent(event: RunEvent, startMs: number): string | undefined {
   const at = `+${((event.atMs - startMs) / 1000).toFixed(1)}s`;
   switch (event.type) {
-    case 'run-started': return `run ${event.runId}: ${event.scenario} on ${event.environment} → ${event.runDir}`;
-    case 'load-started': return `${at} load flowing: ${Object.entries(event.ingresses).map(([name, url]) => `${name} ${url}`).join(', ')}`;
-    case 'phase-started': return `${at} phase ${event.phase} (${formatDuration(event.plannedMs)})`;
-    case 'fault-applied': return `${at} fault ${event.faultId} applied in ${event.cluster}, effective after ${event.effectiveAtMs - event.atMs}ms`;
-    case 'fault-reverted': return `${at} fault ${event.faultId} reverted in ${event.cluster}`;
-    case 'abort': return `${at} ABORT: ${event.reason}`;
-    case 'revert-all': return `${at} revert all (${event.reason}): done in ${event.finishedAtMs - event.atMs}ms${event.failures.length ? `; NOT reverted: ${event.failures.join('; ')}` : ''}`;
-    case 'k6-ended': return `${at} k6 ${event.end}`;
-    case 'log': return event.level === 'info' ? `${at} ${event.message}` : `${at} ${event.level}: ${event.message}`;
-    case 'window': return undefined;
+    case 'run-started':
+      return `run ${event.runId}: ${event.scenario} on ${event.environment} → ${event.runDir}`;
+    case 'load-started':
+      return `${at} load flowing: ${Object.entries(event.ingresses)
+        .map(([name, url]) => `${name} ${url}`)
+        .join(', ')}`;
+    case 'phase-started':
+      return `${at} phase ${event.phase} (${formatDuration(event.plannedMs)})`;
+    case 'fault-applied':
+      return `${at} fault ${event.faultId} applied in ${event.cluster}, effective after ${event.effectiveAtMs - event.atMs}ms`;
+    case 'fault-reverted':
+      return `${at} fault ${event.faultId} reverted in ${event.cluster}`;
+    case 'abort':
+      return `${at} ABORT: ${event.reason}`;
+    case 'revert-all':
+      return `${at} revert all (${event.reason}): done in ${event.finishedAtMs - event.atMs}ms${event.failures.length ? `; NOT reverted: ${event.failures.join('; ')}` : ''}`;
+    case 'k6-ended':
+      return `${at} k6 ${event.end}`;
+    case 'log':
+      return event.level === 'info' ? `${at} ${event.message}` : `${at} ${event.level}: ${event.message}`;
+    case 'window':
+      return undefined;
   }
 }
 
 /** The verdict table: one row per budget × phase × ingress, then the outcome. */
 export function renderVerdicts(outcome: RunOutcome): string {
-  const rows = outcome.verdicts.map((v) => [v.pass ? 'pass' : 'FAIL', v.phase, v.ingress, v.budget, v.value === null ? 'no samples' : formatValue(v.budget, v.value), String(v.samples)]);
+  const rows = outcome.verdicts.map((v) => [
+    v.pass ? 'pass' : 'FAIL',
+    v.phase,
+    v.ingress,
+    v.budget,
+    v.value === null ? 'no samples' : formatValue(v.budget, v.value),
+    String(v.samples),
+  ]);
   const header = ['', 'PHASE', 'INGRESS', 'BUDGET', 'MEASURED', 'SAMPLES'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
-  const timings = outcome.timings.map((t) => `  ${t.ingress}: time to impact ${t.timeToImpactMs === null ? 'none seen' : ms(t.timeToImpactMs)}, time to recover ${t.timeToRecoverMs === null ? 'n/a' : ms(t.timeToRecoverMs)}`);
-  return [line(header), ...rows.map(line), '', ...timings, '', `${outcome.status.toUpperCase()}: ${outcome.reason}`].join('\n');
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  const timings = outcome.timings.map(
+    (t) =>
+      `  ${t.ingress}: time to impact ${t.timeToImpactMs === null ? 'none seen' : ms(t.timeToImpactMs)}, time to recover ${t.timeToRecoverMs === null ? 'n/a' : ms(t.timeToRecoverMs)}`,
+  );
+  return [
+    line(header),
+    ...rows.map(line),
+    '',
+    ...timings,
+    '',
+    `${outcome.status.toUpperCase()}: ${outcome.reason}`,
+  ].join('\n');
 }
 
 function formatValue(budget: string, value: number): string {

@@ -21,22 +21,43 @@ export function renderIndexHtml(index: RunIndex, assets: ChartAssets): string {
     '<h2>Runs</h2>',
     runTable(index),
     ...(index.batches.length > 0 ? ['<h2>Batches</h2>', batchTable(index)] : []),
-    ...(index.unreadable.length > 0 ? ['<h2>Unreadable run folders</h2>', `<ul>${index.unreadable.map((u) => `<li><code>${e(u.folder)}</code>: ${e(u.reason)}</li>`).join('')}</ul>`] : []),
+    ...(index.unreadable.length > 0
+      ? [
+          '<h2>Unreadable run folders</h2>',
+          `<ul>${index.unreadable.map((u) => `<li><code>${e(u.folder)}</code>: ${e(u.reason)}</li>`).join('')}</ul>`,
+        ]
+      : []),
   ].join('\n');
-  return renderPage({ title: 'chaos runs', css: baseCss, body, data: { kind: 'index', index: { scenarios: index.scenarios.map((s) => ({ name: s.name, points: s.points })) } }, assets, client: clientScript });
+  return renderPage({
+    title: 'chaos runs',
+    css: baseCss,
+    body,
+    data: { kind: 'index', index: { scenarios: index.scenarios.map((s) => ({ name: s.name, points: s.points })) } },
+    assets,
+    client: clientScript,
+  });
 }
 
 function scenarioTable(index: RunIndex): string {
-  const rows = index.scenarios.map((s) => `<tr><td>${e(s.name)}</td><td>${badge(s.lastStatus)}</td><td class="num">${s.passed} / ${s.runs}</td><td><span class="trend">${s.points.map((p) => (p.status === 'passed' ? '●' : '✕')).join(' ')}</span></td><td><a href="${e(`${s.lastFolder}/report.html`)}">latest report</a></td></tr>`);
+  const rows = index.scenarios.map(
+    (s) =>
+      `<tr><td>${e(s.name)}</td><td>${badge(s.lastStatus)}</td><td class="num">${s.passed} / ${s.runs}</td><td><span class="trend">${s.points.map((p) => (p.status === 'passed' ? '●' : '✕')).join(' ')}</span></td><td><a href="${e(`${s.lastFolder}/report.html`)}">latest report</a></td></tr>`,
+  );
   return `<table><thead><tr><th>scenario</th><th>last</th><th class="num">passed / runs</th><th>history (oldest first)</th><th></th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
 }
 
 function runTable(index: RunIndex): string {
-  const rows = index.runs.map((r) => `<tr class="${r.status === 'passed' ? 'pass' : 'fail'}"><td><a href="${e(r.report)}">${e(formatUtc(r.startedAt))}</a></td><td>${e(r.scenario)}</td><td>${badge(r.status)}</td><td class="num">${r.verdicts.passed}/${r.verdicts.total}</td><td class="num">${r.requests}</td><td class="num">${e(formatPercent(r.worst.errorRate))}</td><td class="num">${e(formatMs(r.worst.p95))}</td><td class="num">${e(formatMs(r.worst.p99))}</td><td class="num">${e(seconds(r.timeToImpactMs))}</td><td class="num">${e(seconds(r.timeToRecoverMs))}</td><td>${e(r.environment)}</td><td title="${e(r.reason)}">${e(r.reason.split('\n')[0] ?? '')}</td></tr>`);
+  const rows = index.runs.map(
+    (r) =>
+      `<tr class="${r.status === 'passed' ? 'pass' : 'fail'}"><td><a href="${e(r.report)}">${e(formatUtc(r.startedAt))}</a></td><td>${e(r.scenario)}</td><td>${badge(r.status)}</td><td class="num">${r.verdicts.passed}/${r.verdicts.total}</td><td class="num">${r.requests}</td><td class="num">${e(formatPercent(r.worst.errorRate))}</td><td class="num">${e(formatMs(r.worst.p95))}</td><td class="num">${e(formatMs(r.worst.p99))}</td><td class="num">${e(seconds(r.timeToImpactMs))}</td><td class="num">${e(seconds(r.timeToRecoverMs))}</td><td>${e(r.environment)}</td><td title="${e(r.reason)}">${e(r.reason.split('\n')[0] ?? '')}</td></tr>`,
+  );
   return `<table><thead><tr><th>started</th><th>scenario</th><th>status</th><th class="num">verdicts</th><th class="num">requests</th><th class="num">worst errors</th><th class="num">worst p95</th><th class="num">worst p99</th><th class="num">impact</th><th class="num">recover</th><th>env</th><th>why</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
 }
 
 function batchTable(index: RunIndex): string {
-  const rows = index.batches.map((b) => `<tr><td><a href="${e(`${b.folder}/summary.md`)}">${e(formatUtc(b.startedAt))}</a></td><td class="num">${b.exitCode}</td><td>${b.runs.map((r) => (r.folder ? `<a href="${e(`${r.folder}/report.html`)}">${e(r.scenario)}</a>` : e(r.scenario)) + ` (${r.exitCode})`).join(', ')}</td></tr>`);
+  const rows = index.batches.map(
+    (b) =>
+      `<tr><td><a href="${e(`${b.folder}/summary.md`)}">${e(formatUtc(b.startedAt))}</a></td><td class="num">${b.exitCode}</td><td>${b.runs.map((r) => (r.folder ? `<a href="${e(`${r.folder}/report.html`)}">${e(r.scenario)}</a>` : e(r.scenario)) + ` (${r.exitCode})`).join(', ')}</td></tr>`,
+  );
   return `<table><thead><tr><th>started</th><th class="num">exit</th><th>scenarios (exit code)</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
 }

@@ -11,7 +11,9 @@ export function renderPlan(plan: RunPlan): string {
     `timeline (${formatDuration(plan.totalMs)} in all):`,
   ];
   for (const phase of plan.phases) {
-    lines.push(`  ${formatDuration(phase.startMs)}  phase ${phase.name} (${formatDuration(phase.durationMs)})${phase.faults.length ? '' : ': no faults'}`);
+    lines.push(
+      `  ${formatDuration(phase.startMs)}  phase ${phase.name} (${formatDuration(phase.durationMs)})${phase.faults.length ? '' : ': no faults'}`,
+    );
     for (const { fault, targets } of phase.faults) {
       lines.push(`    fault ${fault.id} (${fault.type})`);
       for (const target of targets) {
@@ -22,10 +24,14 @@ export function renderPlan(plan: RunPlan): string {
   }
   lines.push('', 'load (k6 constant-arrival-rate, one scenario per ingress):');
   for (const load of plan.load) {
-    lines.push(`  ingress ${load.ingress}: ${load.method} ${load.ratePerSecond}/s → ${load.target} paths ${load.paths.join(' ')}` +
-      `${load.host ? ` Host: ${load.host}` : ''}, timeout ${formatDuration(load.timeoutMs)}, VUs ${load.preAllocatedVUs}..${load.maxVUs}`);
+    lines.push(
+      `  ingress ${load.ingress}: ${load.method} ${load.ratePerSecond}/s → ${load.target} paths ${load.paths.join(' ')}` +
+        `${load.host ? ` Host: ${load.host}` : ''}, timeout ${formatDuration(load.timeoutMs)}, VUs ${load.preAllocatedVUs}..${load.maxVUs}`,
+    );
   }
-  const budgets = scenario.budgets.map((budget) => `  ${budget.phase}: ${budget.selector.source}: ${budget.threshold.source}`);
+  const budgets = scenario.budgets.map(
+    (budget) => `  ${budget.phase}: ${budget.selector.source}: ${budget.threshold.source}`,
+  );
   if (budgets.length) lines.push('', 'budgets (per phase, per ingress):', ...budgets);
   const aborts = scenario.abortLimits.map((limit) => `  ${limit.selector.source}: ${limit.threshold.source}`);
   if (aborts.length) lines.push('', 'abort limits (every window):', ...aborts);

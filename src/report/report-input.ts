@@ -28,14 +28,16 @@ export const batchRecordSchema = z.object({
   startedAt: z.string(),
   endedAt: z.string(),
   exitCode: z.number().int(),
-  runs: z.array(z.object({
-    scenario: z.string(),
-    /** The run folder's name beside the batch folder; null when the run made none. */
-    folder: z.string().nullable(),
-    exitCode: z.number().int(),
-    /** Set when the scenario ended without a result (a harness error before judging). */
-    error: z.string().optional(),
-  })),
+  runs: z.array(
+    z.object({
+      scenario: z.string(),
+      /** The run folder's name beside the batch folder; null when the run made none. */
+      folder: z.string().nullable(),
+      exitCode: z.number().int(),
+      /** Set when the scenario ended without a result (a harness error before judging). */
+      error: z.string().optional(),
+    }),
+  ),
 });
 
 export type BatchRecord = z.output<typeof batchRecordSchema>;

@@ -10,13 +10,23 @@ import { z } from 'zod';
 export const resultSchemaVersion = 1;
 
 const time = z.string().meta({ description: 'UTC time, ISO 8601 with milliseconds' });
-const epochMs = z.number().meta({ description: 'milliseconds since the epoch, on the machine clock k6 stamps samples with' });
-const latency = (what: string) => z.number().nullable().meta({ description: `${what} request duration in ms; null when there were no requests` });
+const epochMs = z
+  .number()
+  .meta({ description: 'milliseconds since the epoch, on the machine clock k6 stamps samples with' });
+const latency = (what: string) =>
+  z
+    .number()
+    .nullable()
+    .meta({ description: `${what} request duration in ms; null when there were no requests` });
 
 /** Counts and latency of a set of requests (a phase × ingress, or a window). */
 const statsShape = {
   requests: z.number().int().nonnegative(),
-  failures: z.number().int().nonnegative().meta({ description: 'requests k6 counted as failed (status >= 400 or a network error)' }),
+  failures: z
+    .number()
+    .int()
+    .nonnegative()
+    .meta({ description: 'requests k6 counted as failed (status >= 400 or a network error)' }),
   errorRate: z.number().nullable().meta({ description: 'failures / requests; null when there were no requests' }),
   p50: latency('median'),
   p95: latency('95th percentile'),
@@ -24,8 +34,12 @@ const statsShape = {
   max: latency('longest'),
   min: latency('shortest'),
   avg: latency('mean'),
-  statusClasses: z.partialRecord(z.enum(['2xx', '3xx', '4xx', '5xx', 'error']), z.number().int()).meta({ description: 'requests per status class; "error" = no HTTP status (timeout, refused)' }),
-  servedBy: z.record(z.string(), z.number().int()).meta({ description: 'requests per cluster that answered (response header x-chaos-cluster); "unknown" when absent' }),
+  statusClasses: z
+    .partialRecord(z.enum(['2xx', '3xx', '4xx', '5xx', 'error']), z.number().int())
+    .meta({ description: 'requests per status class; "error" = no HTTP status (timeout, refused)' }),
+  servedBy: z.record(z.string(), z.number().int()).meta({
+    description: 'requests per cluster that answered (response header x-chaos-cluster); "unknown" when absent',
+  }),
   dropped: z.number().int().nonnegative().meta({ description: 'iterations k6 could not start for lack of VUs' }),
 };
 
@@ -33,7 +47,10 @@ const verdictSchema = z.object({
   phase: z.string(),
   ingress: z.string(),
   budget: z.string().meta({ description: 'the budget as written: "metric{tags}: threshold"' }),
-  value: z.number().nullable().meta({ description: 'what was measured (ms, a ratio, a count or a rate); null = no samples, which fails' }),
+  value: z
+    .number()
+    .nullable()
+    .meta({ description: 'what was measured (ms, a ratio, a count or a rate); null = no samples, which fails' }),
   samples: z.number().int(),
   pass: z.boolean(),
 });
@@ -42,41 +59,55 @@ const faultTargetSchema = z.object({
   cluster: z.string(),
   context: z.string(),
   namespace: z.string(),
-  mutations: z.array(z.string()).meta({ description: 'what the fault changes in this cluster, in words (as chaos plan prints it)' }),
+  mutations: z
+    .array(z.string())
+    .meta({ description: 'what the fault changes in this cluster, in words (as chaos plan prints it)' }),
 });
 
-const scenarioAsRunSchema = z.object({
-  name: z.string(),
-  file: z.string(),
-  description: z.string(),
-  expect: z.enum(['pass', 'fail']),
-  environment: z.string().meta({ description: "the scenario's default environment (the one used is in `environment`)" }),
-  load: z.object({
-    ratePerSecond: z.number(),
-    paths: z.array(z.string()),
-    method: z.string(),
-    host: z.string().optional(),
-    timeoutMs: z.number(),
-    ingresses: z.array(z.string()).optional(),
-  }),
-  phases: z.array(z.object({
+const scenarioAsRunSchema = z
+  .object({
     name: z.string(),
-    durationMs: z.number().meta({ description: 'as run (after --phase overrides)' }),
-    fileDurationMs: z.number().meta({ description: 'as written in the scenario file' }),
-    faults: z.array(z.object({
-      fault: z.looseObject({ id: z.string(), type: z.string() }).meta({ description: 'the normalized fault: durations in ms, clusters as {kind: all} or {kind: named, names}' }),
-      targets: z.array(faultTargetSchema),
-    })),
-  })),
-  windowMs: z.number(),
-  recoveredAfterWindows: z.number().int(),
-  budgets: z.array(z.object({ phase: z.string(), metric: z.string(), threshold: z.string() })),
-  abortLimits: z.array(z.object({ metric: z.string(), threshold: z.string() })),
-}).meta({ description: 'the normalized scenario as run: defaults applied, phase overrides applied, durations in ms' });
+    file: z.string(),
+    description: z.string(),
+    expect: z.enum(['pass', 'fail']),
+    environment: z
+      .string()
+      .meta({ description: "the scenario's default environment (the one used is in `environment`)" }),
+    load: z.object({
+      ratePerSecond: z.number(),
+      paths: z.array(z.string()),
+      method: z.string(),
+      host: z.string().optional(),
+      timeoutMs: z.number(),
+      ingresses: z.array(z.string()).optional(),
+    }),
+    phases: z.array(
+      z.object({
+        name: z.string(),
+        durationMs: z.number().meta({ description: 'as run (after --phase overrides)' }),
+        fileDurationMs: z.number().meta({ description: 'as written in the scenario file' }),
+        faults: z.array(
+          z.object({
+            fault: z.looseObject({ id: z.string(), type: z.string() }).meta({
+              description: 'the normalized fault: durations in ms, clusters as {kind: all} or {kind: named, names}',
+            }),
+            targets: z.array(faultTargetSchema),
+          }),
+        ),
+      }),
+    ),
+    windowMs: z.number(),
+    recoveredAfterWindows: z.number().int(),
+    budgets: z.array(z.object({ phase: z.string(), metric: z.string(), threshold: z.string() })),
+    abortLimits: z.array(z.object({ metric: z.string(), threshold: z.string() })),
+  })
+  .meta({ description: 'the normalized scenario as run: defaults applied, phase overrides applied, durations in ms' });
 
 const loadSchema = z.object({
   ingress: z.string(),
-  target: z.string().meta({ description: 'where the address came from (a URL, or the gateway Service); user:password in a URL is removed' }),
+  target: z.string().meta({
+    description: 'where the address came from (a URL, or the gateway Service); user:password in a URL is removed',
+  }),
   ratePerSecond: z.number(),
   method: z.string(),
   paths: z.array(z.string()),
@@ -90,7 +121,12 @@ const k6EndSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('completed') }),
   z.object({ kind: z.literal('stopped') }),
   z.object({ kind: z.literal('script-error'), exitCode: z.number(), message: z.string() }),
-  z.object({ kind: z.literal('crashed'), exitCode: z.number().nullable(), signal: z.string().nullable(), message: z.string() }),
+  z.object({
+    kind: z.literal('crashed'),
+    exitCode: z.number().nullable(),
+    signal: z.string().nullable(),
+    message: z.string(),
+  }),
 ]);
 
 const stopSchema = z.discriminatedUnion('kind', [
@@ -102,64 +138,111 @@ const windowSchema = z.object({
   ingress: z.string(),
   startMs: epochMs,
   endMs: epochMs,
-  phase: z.string().meta({ description: 'the phase the window started in; "outside" before the first and after the last' }),
+  phase: z
+    .string()
+    .meta({ description: 'the phase the window started in; "outside" before the first and after the last' }),
   ...statsShape,
-  breaches: z.array(z.object({ limit: z.string(), value: z.number().nullable() })).meta({ description: 'abort limits this window breached' }),
-  withinBaseline: z.boolean().meta({ description: 'whether the window met every baseline budget (time to impact, time to recover)' }),
+  breaches: z
+    .array(z.object({ limit: z.string(), value: z.number().nullable() }))
+    .meta({ description: 'abort limits this window breached' }),
+  withinBaseline: z
+    .boolean()
+    .meta({ description: 'whether the window met every baseline budget (time to impact, time to recover)' }),
 });
 
-export const resultSchema = z.object({
-  schemaVersion: z.literal(resultSchemaVersion),
-  runId: z.string(),
-  runDir: z.string().meta({ description: 'the run folder, as an absolute path on the machine that ran it' }),
-  scenario: scenarioAsRunSchema,
-  environment: z.object({
-    name: z.string(),
-    file: z.string().meta({ description: '"built-in" for the lab, else the environment file' }),
-    namespace: z.string(),
-    clusters: z.array(z.object({ name: z.string(), context: z.string(), region: z.string().optional() })),
-  }).meta({ description: 'names and contexts only: never a server address, token, key or certificate' }),
-  versions: z.object({
-    chaos: z.string(),
-    k6: z.string(),
-    node: z.string(),
-    resultSchema: z.number().int(),
-  }),
-  startedAt: time,
-  endedAt: time,
-  outcome: z.object({
-    status: z.enum(['passed', 'failed', 'aborted', 'interrupted', 'error']).meta({ description: 'passed = the verdicts matched the expectation' }),
-    exitCode: z.number().int(),
-    reason: z.string(),
-    budgetsHeld: z.boolean(),
-    expectation: z.enum(['pass', 'fail']),
-  }),
-  stop: stopSchema,
-  phases: z.array(z.object({ name: z.string(), startedAt: time, endedAt: time.nullable() })),
-  load: z.array(loadSchema),
-  verdicts: z.array(verdictSchema).meta({ description: 'one per budget × phase × ingress' }),
-  phaseStats: z.array(z.object({ phase: z.string(), ingress: z.string(), stats: z.object(statsShape), durationMs: z.number() })),
-  timings: z.array(z.object({
-    ingress: z.string(),
-    timeToImpactMs: z.number().nullable().meta({ description: 'first fault applied → first window outside the baseline budgets; null = no impact seen' }),
-    timeToRecoverMs: z.number().nullable().meta({ description: 'last revert → first run of windows back within the baseline budgets; null = never, or nothing reverted' }),
-  })),
-  faults: z.object({
-    applied: z.array(z.object({ faultId: z.string(), cluster: z.string(), appliedAtMs: epochMs, effectiveAtMs: epochMs, appliedAt: time, effectiveAt: time })),
-    reverted: z.array(z.object({ faultId: z.string(), cluster: z.string(), revertedAtMs: epochMs, revertedAt: time })),
-    revertAll: z.object({
-      reverted: z.array(z.object({ faultId: z.string(), cluster: z.string(), revertedAtMs: epochMs })),
-      failures: z.array(z.object({ faultId: z.string(), cluster: z.string(), message: z.string(), manual: z.string() })),
-      startedAtMs: epochMs,
-      finishedAtMs: epochMs,
-      startedAt: time,
-      finishedAt: time,
-    }).nullable().meta({ description: 'the final revert of everything (a safety net after a completed run; the rollback otherwise)' }),
-  }),
-  k6: k6EndSchema.nullable(),
-  samples: z.object({ requests: z.number().int(), late: z.number().int().meta({ description: 'samples that arrived after their window closed (counted in phases, not in windows)' }) }),
-  windows: z.array(windowSchema).meta({ description: 'the time series: one entry per window per ingress, in time order' }),
-}).meta({ title: 'chaos run result (result.json, format v1)' });
+export const resultSchema = z
+  .object({
+    schemaVersion: z.literal(resultSchemaVersion),
+    runId: z.string(),
+    runDir: z.string().meta({ description: 'the run folder, as an absolute path on the machine that ran it' }),
+    scenario: scenarioAsRunSchema,
+    environment: z
+      .object({
+        name: z.string(),
+        file: z.string().meta({ description: '"built-in" for the lab, else the environment file' }),
+        namespace: z.string(),
+        clusters: z.array(z.object({ name: z.string(), context: z.string(), region: z.string().optional() })),
+      })
+      .meta({ description: 'names and contexts only: never a server address, token, key or certificate' }),
+    versions: z.object({
+      chaos: z.string(),
+      k6: z.string(),
+      node: z.string(),
+      resultSchema: z.number().int(),
+    }),
+    startedAt: time,
+    endedAt: time,
+    outcome: z.object({
+      status: z
+        .enum(['passed', 'failed', 'aborted', 'interrupted', 'error'])
+        .meta({ description: 'passed = the verdicts matched the expectation' }),
+      exitCode: z.number().int(),
+      reason: z.string(),
+      budgetsHeld: z.boolean(),
+      expectation: z.enum(['pass', 'fail']),
+    }),
+    stop: stopSchema,
+    phases: z.array(z.object({ name: z.string(), startedAt: time, endedAt: time.nullable() })),
+    load: z.array(loadSchema),
+    verdicts: z.array(verdictSchema).meta({ description: 'one per budget × phase × ingress' }),
+    phaseStats: z.array(
+      z.object({ phase: z.string(), ingress: z.string(), stats: z.object(statsShape), durationMs: z.number() }),
+    ),
+    timings: z.array(
+      z.object({
+        ingress: z.string(),
+        timeToImpactMs: z.number().nullable().meta({
+          description: 'first fault applied → first window outside the baseline budgets; null = no impact seen',
+        }),
+        timeToRecoverMs: z.number().nullable().meta({
+          description:
+            'last revert → first run of windows back within the baseline budgets; null = never, or nothing reverted',
+        }),
+      }),
+    ),
+    faults: z.object({
+      applied: z.array(
+        z.object({
+          faultId: z.string(),
+          cluster: z.string(),
+          appliedAtMs: epochMs,
+          effectiveAtMs: epochMs,
+          appliedAt: time,
+          effectiveAt: time,
+        }),
+      ),
+      reverted: z.array(
+        z.object({ faultId: z.string(), cluster: z.string(), revertedAtMs: epochMs, revertedAt: time }),
+      ),
+      revertAll: z
+        .object({
+          reverted: z.array(z.object({ faultId: z.string(), cluster: z.string(), revertedAtMs: epochMs })),
+          failures: z.array(
+            z.object({ faultId: z.string(), cluster: z.string(), message: z.string(), manual: z.string() }),
+          ),
+          startedAtMs: epochMs,
+          finishedAtMs: epochMs,
+          startedAt: time,
+          finishedAt: time,
+        })
+        .nullable()
+        .meta({
+          description: 'the final revert of everything (a safety net after a completed run; the rollback otherwise)',
+        }),
+    }),
+    k6: k6EndSchema.nullable(),
+    samples: z.object({
+      requests: z.number().int(),
+      late: z
+        .number()
+        .int()
+        .meta({ description: 'samples that arrived after their window closed (counted in phases, not in windows)' }),
+    }),
+    windows: z
+      .array(windowSchema)
+      .meta({ description: 'the time series: one entry per window per ingress, in time order' }),
+  })
+  .meta({ title: 'chaos run result (result.json, format v1)' });
 
 export type RunResult = z.output<typeof resultSchema>;
 export type ResultVerdict = z.output<typeof verdictSchema>;

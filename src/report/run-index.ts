@@ -37,14 +37,27 @@ export interface IndexScenario {
   lastStatus: IndexRun['status'];
   lastFolder: string;
   /** One point per run, oldest first. */
-  points: Array<{ folder: string; startedAt: string; status: IndexRun['status']; p95: number | null; p99: number | null; errorPct: number | null; label: string }>;
+  points: Array<{
+    folder: string;
+    startedAt: string;
+    status: IndexRun['status'];
+    p95: number | null;
+    p99: number | null;
+    errorPct: number | null;
+    label: string;
+  }>;
 }
 
 export interface RunIndex {
   schemaVersion: number;
   runs: IndexRun[];
   scenarios: IndexScenario[];
-  batches: Array<{ folder: string; startedAt: string; exitCode: number; runs: Array<{ scenario: string; folder: string | null; exitCode: number }> }>;
+  batches: Array<{
+    folder: string;
+    startedAt: string;
+    exitCode: number;
+    runs: Array<{ scenario: string; folder: string | null; exitCode: number }>;
+  }>;
   /** Folders with a result.json that could not be read (another format version, damage). */
   unreadable: Array<{ folder: string; reason: string }>;
 }
@@ -76,7 +89,11 @@ export function summarizeRun(folder: string, result: RunResult): IndexRun {
     expectation: result.outcome.expectation,
     verdicts: verdictCounts(result),
     requests: result.samples.requests,
-    worst: { errorRate: maxOf(judged.map((s) => s.stats.errorRate)), p95: maxOf(judged.map((s) => s.stats.p95)), p99: maxOf(judged.map((s) => s.stats.p99)) },
+    worst: {
+      errorRate: maxOf(judged.map((s) => s.stats.errorRate)),
+      p95: maxOf(judged.map((s) => s.stats.p95)),
+      p99: maxOf(judged.map((s) => s.stats.p99)),
+    },
     timeToImpactMs: maxOf(result.timings.map((t) => t.timeToImpactMs)),
     timeToRecoverMs: maxOf(result.timings.map((t) => t.timeToRecoverMs)),
     reason: result.outcome.reason,
@@ -97,7 +114,11 @@ export function buildRunIndex(input: IndexInput): RunIndex {
       lastStatus: last.status,
       lastFolder: last.folder,
       points: own.map((r) => ({
-        folder: r.folder, startedAt: r.startedAt, status: r.status, p95: r.worst.p95, p99: r.worst.p99,
+        folder: r.folder,
+        startedAt: r.startedAt,
+        status: r.status,
+        p95: r.worst.p95,
+        p99: r.worst.p99,
         errorPct: r.worst.errorRate === null ? null : Number((r.worst.errorRate * 100).toFixed(3)),
         label: `${r.startedAt.slice(0, 16).replace('T', ' ')}Z ${r.status}`,
       })),
@@ -107,9 +128,14 @@ export function buildRunIndex(input: IndexInput): RunIndex {
     schemaVersion: indexSchemaVersion,
     runs: runs.reverse(),
     scenarios,
-    batches: [...input.batches].sort((a, b) => b.folder.localeCompare(a.folder)).map(({ folder, batch }) => ({
-      folder, startedAt: batch.startedAt, exitCode: batch.exitCode, runs: batch.runs.map((r) => ({ scenario: r.scenario, folder: r.folder, exitCode: r.exitCode })),
-    })),
+    batches: [...input.batches]
+      .sort((a, b) => b.folder.localeCompare(a.folder))
+      .map(({ folder, batch }) => ({
+        folder,
+        startedAt: batch.startedAt,
+        exitCode: batch.exitCode,
+        runs: batch.runs.map((r) => ({ scenario: r.scenario, folder: r.folder, exitCode: r.exitCode })),
+      })),
     unreadable: [...input.unreadable].sort((a, b) => a.folder.localeCompare(b.folder)),
   };
 }

@@ -7,7 +7,8 @@
 const privateKeyBlock = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
 const authorization = /\b(authorization)(["']?\s*[:=]\s*["']?)(?:(?:bearer|basic)\s+)?[^\s"',;}]+/gi;
 const bearer = /\b(bearer)(\s+)[A-Za-z0-9\-._~+/]+=*/gi;
-const secretField = /\b(token|password|passwd|secret|client-key-data|client-certificate-data|certificate-authority-data)(["']?\s*[:=]\s*["']?)([^\s"',;}]+)/gi;
+const secretField =
+  /\b(token|password|passwd|secret|client-key-data|client-certificate-data|certificate-authority-data)(["']?\s*[:=]\s*["']?)([^\s"',;}]+)/gi;
 const urlUserinfo = /\b([a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi;
 
 export const redacted = '[redacted]';

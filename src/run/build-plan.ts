@@ -43,15 +43,29 @@ export interface RunPlan {
   totalMs: number;
 }
 
-export function buildPlan(scenario: Scenario, environment: Environment, runId: string, phaseOverrides: Record<string, number> = {}): RunPlan {
+export function buildPlan(
+  scenario: Scenario,
+  environment: Environment,
+  runId: string,
+  phaseOverrides: Record<string, number> = {},
+): RunPlan {
   const unknown = Object.keys(phaseOverrides).filter((name) => !scenario.phases.some((phase) => phase.name === name));
   if (unknown.length > 0) {
-    throw new InputError(`--phase names no phase of ${scenario.name}: ${unknown.join(', ')}`, [], `phases: ${scenario.phases.map((phase) => phase.name).join(', ')}`);
+    throw new InputError(
+      `--phase names no phase of ${scenario.name}: ${unknown.join(', ')}`,
+      [],
+      `phases: ${scenario.phases.map((phase) => phase.name).join(', ')}`,
+    );
   }
   let startMs = 0;
   const phases = scenario.phases.map((phase) => {
     const durationMs = phaseOverrides[phase.name] ?? phase.durationMs;
-    const planned: PlannedPhase = { name: phase.name, startMs, durationMs, faults: phase.faults.map((fault) => planFault(fault, environment, runId)) };
+    const planned: PlannedPhase = {
+      name: phase.name,
+      startMs,
+      durationMs,
+      faults: phase.faults.map((fault) => planFault(fault, environment, runId)),
+    };
     startMs += durationMs;
     return planned;
   });
@@ -72,7 +86,10 @@ export function selectClusters(selection: ClusterSelection, environment: Environ
   if (selection.kind === 'all') return environment.clusters;
   return selection.names.map((name) => {
     const cluster = environment.clusters.find((candidate) => candidate.name === name);
-    if (!cluster) throw new InputError(`cluster "${name}" is not in environment "${environment.name}" (${environment.clusters.map((c) => c.name).join(', ')})`);
+    if (!cluster)
+      throw new InputError(
+        `cluster "${name}" is not in environment "${environment.name}" (${environment.clusters.map((c) => c.name).join(', ')})`,
+      );
     return cluster;
   });
 }
@@ -82,9 +99,10 @@ function planLoad(scenario: Scenario, environment: Environment): IngressLoad[] {
   return names.map((name) => {
     const [cluster] = selectClusters({ kind: 'named', names: [name] }, environment);
     const ingress = cluster!.ingress;
-    const target = ingress.kind === 'url'
-      ? ingress.url
-      : `${ingress.scheme}://<LoadBalancer address of Service ${ingress.namespace}/${ingress.name}>:${ingress.port}`;
+    const target =
+      ingress.kind === 'url'
+        ? ingress.url
+        : `${ingress.scheme}://<LoadBalancer address of Service ${ingress.namespace}/${ingress.name}>:${ingress.port}`;
     const rate = scenario.load.ratePerSecond;
     const preAllocatedVUs = Math.max(1, Math.ceil(rate * (scenario.load.timeoutMs / 1000)));
     return {

@@ -70,14 +70,28 @@ export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecor
   const { scenario } = plan;
   const startedAtMs = now();
   const ledger = new Ledger({
-    ingresses: plan.load.map((load) => load.ingress), windowMs: scenario.windowMs, method: scenario.load.method,
-    budgets: scenario.budgets, abortLimits: scenario.abortLimits, originMs: startedAtMs,
+    ingresses: plan.load.map((load) => load.ingress),
+    windowMs: scenario.windowMs,
+    method: scenario.load.method,
+    budgets: scenario.budgets,
+    abortLimits: scenario.abortLimits,
+    originMs: startedAtMs,
   });
   const applied: AppliedFaultRecord[] = [];
   const reverted: RevertedFaultRecord[] = [];
-  const record: RunRecord = { stop: { kind: 'completed' }, ledger, windows: ledger.windows, applied, reverted, startedAtMs, endedAtMs: startedAtMs };
+  const record: RunRecord = {
+    stop: { kind: 'completed' },
+    ledger,
+    windows: ledger.windows,
+    applied,
+    reverted,
+    startedAtMs,
+    endedAtMs: startedAtMs,
+  };
   const halt = new AbortController();
-  const haltWith = (stop: RunStop) => { if (!halt.signal.aborted) halt.abort(new Stop(stop)); };
+  const haltWith = (stop: RunStop) => {
+    if (!halt.signal.aborted) halt.abort(new Stop(stop));
+  };
   const onInterrupt = () => haltWith({ kind: 'interrupted', reason: String(deps.interrupt.reason ?? 'interrupted') });
   deps.interrupt.addEventListener('abort', onInterrupt);
   if (deps.interrupt.aborted) onInterrupt();
@@ -87,14 +101,22 @@ export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecor
   const config = buildLoadConfig(plan.load, deps.ingressUrls, Math.ceil(plan.totalMs / 1000) + slackSeconds);
   let firstSampleAt: number | undefined;
   const k6: LoadRun = (deps.startLoad ?? startK6)({
-    k6: deps.k6, runDir: deps.runDir, config, scriptPath: deps.scriptPath,
-    onSample: (sample) => { firstSampleAt ??= now(); ledger.add(sample); },
+    k6: deps.k6,
+    runDir: deps.runDir,
+    config,
+    scriptPath: deps.scriptPath,
+    onSample: (sample) => {
+      firstSampleAt ??= now();
+      ledger.add(sample);
+    },
     onLog: (line) => deps.emit({ type: 'log', atMs: now(), level: 'warn', message: `k6: ${line}` }),
   });
   k6.ended.then(({ end }) => {
     record.k6End = end;
-    if (end.kind === 'script-error') haltWith({ kind: 'error', reason: `k6 script error (exit ${end.exitCode}): ${end.message}` });
-    else if (end.kind === 'crashed') haltWith({ kind: 'error', reason: `k6 died mid-run (exit ${end.exitCode ?? end.signal}): ${end.message}` });
+    if (end.kind === 'script-error')
+      haltWith({ kind: 'error', reason: `k6 script error (exit ${end.exitCode}): ${end.message}` });
+    else if (end.kind === 'crashed')
+      haltWith({ kind: 'error', reason: `k6 died mid-run (exit ${end.exitCode ?? end.signal}): ${end.message}` });
     else if (end.kind === 'completed') haltWith({ kind: 'error', reason: 'k6 finished before the timeline did' });
   });
   const monitor = setInterval(() => {
@@ -103,23 +125,44 @@ export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecor
       deps.emit({ type: 'window', atMs: now(), window });
       const [breach] = window.breaches;
       if (breach) {
-        deps.emit({ type: 'abort', atMs: now(), reason: `abort limit ${breach.limit} breached on ingress ${window.ingress}`, windowEndMs: window.endMs });
-        haltWith({ kind: 'aborted', reason: `abort limit "${breach.limit}" breached on ingress ${window.ingress} (window ending ${new Date(window.endMs).toISOString()}: ${breach.value})` });
+        deps.emit({
+          type: 'abort',
+          atMs: now(),
+          reason: `abort limit ${breach.limit} breached on ingress ${window.ingress}`,
+          windowEndMs: window.endMs,
+        });
+        haltWith({
+          kind: 'aborted',
+          reason: `abort limit "${breach.limit}" breached on ingress ${window.ingress} (window ending ${new Date(window.endMs).toISOString()}: ${breach.value})`,
+        });
       }
     }
   }, pollMs);
 
   let applying: Promise<unknown> = Promise.resolve();
-  const gate: PhaseGate | undefined = deps.control && openPhaseGate({
-    control: deps.control, driver: deps.driver, emit: deps.emit, now,
-    abort: (reason) => haltWith({ kind: 'interrupted', reason }),
-    onReverted: (records) => reverted.push(...records),
-    afterApply: () => applying.then(() => undefined, () => undefined),
-  });
+  const gate: PhaseGate | undefined =
+    deps.control &&
+    openPhaseGate({
+      control: deps.control,
+      driver: deps.driver,
+      emit: deps.emit,
+      now,
+      abort: (reason) => haltWith({ kind: 'interrupted', reason }),
+      onReverted: (records) => reverted.push(...records),
+      afterApply: () =>
+        applying.then(
+          () => undefined,
+          () => undefined,
+        ),
+    });
 
   try {
     await waitForFirstSample(() => firstSampleAt, halt.signal, k6.firstSampleTimeoutMs);
-    deps.emit({ type: 'load-started', atMs: now(), ingresses: Object.fromEntries(config.ingresses.map((ingress) => [ingress.name, ingress.url])) });
+    deps.emit({
+      type: 'load-started',
+      atMs: now(),
+      ingresses: Object.fromEntries(config.ingresses.map((ingress) => [ingress.name, ingress.url])),
+    });
     for (const phase of plan.phases) {
       const phaseStart = now();
       ledger.startPhase(phase.name, phaseStart);
@@ -131,7 +174,15 @@ export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecor
         try {
           const records = await applyingNow;
           applied.push(...records);
-          for (const r of records) deps.emit({ type: 'fault-applied', atMs: r.appliedAtMs, phase: phase.name, faultId: r.faultId, cluster: r.cluster, effectiveAtMs: r.effectiveAtMs });
+          for (const r of records)
+            deps.emit({
+              type: 'fault-applied',
+              atMs: r.appliedAtMs,
+              phase: phase.name,
+              faultId: r.faultId,
+              cluster: r.cluster,
+              effectiveAtMs: r.effectiveAtMs,
+            });
         } catch (error) {
           // The big red key stops an apply in flight: what it did apply is reverted, the run goes on.
           if (!gate?.faultsStopped()) throw error;
@@ -144,11 +195,21 @@ export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecor
       else if (phase.faults.length > 0 && !gate?.faultsStopped()) {
         const records = await deps.driver.revert(phase);
         reverted.push(...records);
-        for (const r of records) deps.emit({ type: 'fault-reverted', atMs: r.revertedAtMs, phase: phase.name, faultId: r.faultId, cluster: r.cluster });
+        for (const r of records)
+          deps.emit({
+            type: 'fault-reverted',
+            atMs: r.revertedAtMs,
+            phase: phase.name,
+            faultId: r.faultId,
+            cluster: r.cluster,
+          });
       }
     }
   } catch (error) {
-    record.stop = error instanceof Stop ? error.stop : { kind: 'error', reason: error instanceof Error ? error.message : String(error) };
+    record.stop =
+      error instanceof Stop
+        ? error.stop
+        : { kind: 'error', reason: error instanceof Error ? error.message : String(error) };
   } finally {
     gate?.close();
     deps.interrupt.removeEventListener('abort', onInterrupt);
@@ -158,21 +219,29 @@ export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecor
     const report = await deps.driver.revertAll(reason);
     record.revertAll = { ...report, startedAtMs: startedRevert, finishedAtMs: now() };
     if (record.stop.kind !== 'completed' || report.reverted.length > 0 || report.failures.length > 0) {
-      deps.emit({ type: 'revert-all', atMs: startedRevert, reason, finishedAtMs: now(), failures: report.failures.map((f) => `${f.faultId}@${f.cluster}: ${f.message}`) });
+      deps.emit({
+        type: 'revert-all',
+        atMs: startedRevert,
+        reason,
+        finishedAtMs: now(),
+        failures: report.failures.map((f) => `${f.faultId}@${f.cluster}: ${f.message}`),
+      });
     }
     ledger.endPhases(now());
     record.endedAtMs = now();
     await stopK6(k6, deps.hurry, record.stop.kind === 'error' ? 'kill' : 'stop');
     clearInterval(monitor);
     k6.samples.close();
-    for (const window of ledger.closeWindows(record.endedAtMs + scenario.windowMs)) deps.emit({ type: 'window', atMs: now(), window });
+    for (const window of ledger.closeWindows(record.endedAtMs + scenario.windowMs))
+      deps.emit({ type: 'window', atMs: now(), window });
     deps.emit({ type: 'k6-ended', atMs: now(), end: record.k6End?.kind ?? 'unknown' });
   }
   return record;
 }
 
 async function stopK6(k6: K6Run, hurry: AbortSignal, how: 'stop' | 'kill'): Promise<void> {
-  if (how === 'kill' || hurry.aborted) k6.kill(); else k6.stop();
+  if (how === 'kill' || hurry.aborted) k6.kill();
+  else k6.stop();
   const onHurry = () => k6.kill();
   hurry.addEventListener('abort', onHurry);
   // Bounded: a k6 that ignores SIGINT for 15 s is killed.
@@ -182,9 +251,17 @@ async function stopK6(k6: K6Run, hurry: AbortSignal, how: 'stop' | 'kill'): Prom
   hurry.removeEventListener('abort', onHurry);
 }
 
-async function waitForFirstSample(firstSampleAt: () => number | undefined, signal: AbortSignal, timeoutMs = firstSampleTimeoutMs): Promise<void> {
+async function waitForFirstSample(
+  firstSampleAt: () => number | undefined,
+  signal: AbortSignal,
+  timeoutMs = firstSampleTimeoutMs,
+): Promise<void> {
   for (let waited = 0; firstSampleAt() === undefined; waited += pollMs) {
-    if (waited >= timeoutMs) throw new Stop({ kind: 'error', reason: `no request completed within ${timeoutMs / 1000}s of starting k6: is every ingress answering?` });
+    if (waited >= timeoutMs)
+      throw new Stop({
+        kind: 'error',
+        reason: `no request completed within ${timeoutMs / 1000}s of starting k6: is every ingress answering?`,
+      });
     await sleep(pollMs, signal);
   }
 }
@@ -192,8 +269,17 @@ async function waitForFirstSample(firstSampleAt: () => number | undefined, signa
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, Math.max(0, ms));
-    const onAbort = () => { clearTimeout(timer); reject(signal.reason); };
+    const timer = setTimeout(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      Math.max(0, ms),
+    );
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }

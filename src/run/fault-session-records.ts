@@ -4,7 +4,14 @@
  * ordering across records lives in fault-session.ts.
  */
 import { HarnessError } from '../cli/errors.js';
-import type { Background, FaultContext, FaultPlugin, FaultTarget, FaultTiming, KubeContext } from '../faults/fault-plugin.js';
+import type {
+  Background,
+  FaultContext,
+  FaultPlugin,
+  FaultTarget,
+  FaultTiming,
+  KubeContext,
+} from '../faults/fault-plugin.js';
 import { isSettled, type Mutation, type RevertOutcome } from '../faults/mutation.js';
 import { mutationHandlerFor, pluginFor } from '../faults/registry.js';
 import type { ClusterApi } from '../kube/cluster-api.js';
@@ -61,10 +68,21 @@ function stopped(record: FaultRecord): HarnessError {
 }
 
 export function kubeContext(record: FaultRecord, services: SessionServices, signal: AbortSignal): KubeContext {
-  return { api: record.api, timing: services.timing, signal, now: services.now, sleep: (ms) => services.sleep(ms, signal) };
+  return {
+    api: record.api,
+    timing: services.timing,
+    signal,
+    now: services.now,
+    sleep: (ms) => services.sleep(ms, signal),
+  };
 }
 
-export function faultContext(record: FaultRecord, services: SessionServices, signal: AbortSignal, expiresAt: string): FaultContext {
+export function faultContext(
+  record: FaultRecord,
+  services: SessionServices,
+  signal: AbortSignal,
+  expiresAt: string,
+): FaultContext {
   return {
     ...kubeContext(record, services, signal),
     target: record.target,
@@ -90,22 +108,39 @@ export function faultContext(record: FaultRecord, services: SessionServices, sig
           return result;
         } catch (error) {
           state.state = 'failed';
-          await services.append({ type: 'mutation-failed', atMs: services.now(), id: state.id, error: errorText(error) }).catch(() => undefined);
+          await services
+            .append({ type: 'mutation-failed', atMs: services.now(), id: state.id, error: errorText(error) })
+            .catch(() => undefined);
           throw error;
         }
       })();
       services.inFlight.add(work);
-      void work.then(() => services.inFlight.delete(work), () => services.inFlight.delete(work));
+      void work.then(
+        () => services.inFlight.delete(work),
+        () => services.inFlight.delete(work),
+      );
       return work;
     },
   };
 }
 
 /** Applies one record's fault; failures are recorded on it (and journaled), never thrown. */
-export async function applyRecord(record: FaultRecord, services: SessionServices, signal: AbortSignal, expiresAt: string): Promise<void> {
+export async function applyRecord(
+  record: FaultRecord,
+  services: SessionServices,
+  signal: AbortSignal,
+  expiresAt: string,
+): Promise<void> {
   const plugin = pluginFor(record.fault) as FaultPlugin;
   const ctx = faultContext(record, services, signal, expiresAt);
-  await services.append({ type: 'fault-applying', atMs: services.now(), phase: record.phase, faultId: record.fault.id, faultType: record.fault.type, cluster: record.target.cluster });
+  await services.append({
+    type: 'fault-applying',
+    atMs: services.now(),
+    phase: record.phase,
+    faultId: record.fault.id,
+    faultType: record.fault.type,
+    cluster: record.target.cluster,
+  });
   try {
     record.background = await plugin.apply(record.fault, ctx);
     record.appliedAtMs = services.now();
@@ -115,26 +150,54 @@ export async function applyRecord(record: FaultRecord, services: SessionServices
   }
 }
 
-export async function verifyRecord(record: FaultRecord, services: SessionServices, signal: AbortSignal, expiresAt: string): Promise<void> {
+export async function verifyRecord(
+  record: FaultRecord,
+  services: SessionServices,
+  signal: AbortSignal,
+  expiresAt: string,
+): Promise<void> {
   if (record.status !== 'applied') return;
   const plugin = pluginFor(record.fault) as FaultPlugin;
   try {
-    await plugin.verify(record.fault, faultContext(record, services, signal, expiresAt), record.mutations.map((state) => state.mutation));
+    await plugin.verify(
+      record.fault,
+      faultContext(record, services, signal, expiresAt),
+      record.mutations.map((state) => state.mutation),
+    );
     record.effectiveAtMs = services.now();
     record.status = 'effective';
     await services.append({
-      type: 'fault-applied', atMs: record.appliedAtMs ?? record.effectiveAtMs, phase: record.phase,
-      faultId: record.fault.id, cluster: record.target.cluster, effectiveAtMs: record.effectiveAtMs,
+      type: 'fault-applied',
+      atMs: record.appliedAtMs ?? record.effectiveAtMs,
+      phase: record.phase,
+      faultId: record.fault.id,
+      cluster: record.target.cluster,
+      effectiveAtMs: record.effectiveAtMs,
     });
   } catch (error) {
     await fail(record, services, 'verify', error);
   }
 }
 
-async function fail(record: FaultRecord, services: SessionServices, stage: 'apply' | 'verify', error: unknown): Promise<void> {
+async function fail(
+  record: FaultRecord,
+  services: SessionServices,
+  stage: 'apply' | 'verify',
+  error: unknown,
+): Promise<void> {
   record.status = 'failed';
   record.error = `${stage}: ${errorText(error)}`;
-  await services.append({ type: 'fault-failed', atMs: services.now(), phase: record.phase, faultId: record.fault.id, cluster: record.target.cluster, stage, error: errorText(error) }).catch(() => undefined);
+  await services
+    .append({
+      type: 'fault-failed',
+      atMs: services.now(),
+      phase: record.phase,
+      faultId: record.fault.id,
+      cluster: record.target.cluster,
+      stage,
+      error: errorText(error),
+    })
+    .catch(() => undefined);
 }
 
 /**
@@ -163,19 +226,39 @@ async function doRevert(record: FaultRecord, services: SessionServices): Promise
   if (pending.length > 0) {
     let outcomes: RevertOutcome[];
     try {
-      outcomes = await plugin.revert(record.fault, revertContext(record, services), pending.map((state) => state.mutation));
+      outcomes = await plugin.revert(
+        record.fault,
+        revertContext(record, services),
+        pending.map((state) => state.mutation),
+      );
     } catch (error) {
-      outcomes = pending.map((state) => ({ status: 'failed', detail: errorText(error), manual: mutationHandlerFor(state.mutation).manual(state.mutation, record.api.context) }));
+      outcomes = pending.map((state) => ({
+        status: 'failed',
+        detail: errorText(error),
+        manual: mutationHandlerFor(state.mutation).manual(state.mutation, record.api.context),
+      }));
     }
     for (const [index, state] of pending.entries()) {
       state.outcome = outcomes[index];
-      if (state.outcome) await services.append({ type: 'mutation-reverted', atMs: services.now(), id: state.id, outcome: state.outcome, by: 'run' }).catch(() => undefined);
+      if (state.outcome)
+        await services
+          .append({ type: 'mutation-reverted', atMs: services.now(), id: state.id, outcome: state.outcome, by: 'run' })
+          .catch(() => undefined);
     }
   }
   const ok = record.mutations.every((state) => state.outcome !== undefined && isSettled(state.outcome));
   record.revertedAtMs = services.now();
   record.status = ok ? 'reverted' : 'revert-failed';
-  await services.append({ type: 'fault-reverted', atMs: record.revertedAtMs, phase: record.phase, faultId: record.fault.id, cluster: record.target.cluster, ok }).catch(() => undefined);
+  await services
+    .append({
+      type: 'fault-reverted',
+      atMs: record.revertedAtMs,
+      phase: record.phase,
+      faultId: record.fault.id,
+      cluster: record.target.cluster,
+      ok,
+    })
+    .catch(() => undefined);
 }
 
 /** Waits (bounded) until a reverted record's system is back; records and journals the result. */
@@ -183,11 +266,33 @@ export async function verifyRevertedRecord(record: FaultRecord, services: Sessio
   if (record.status !== 'reverted' || record.verifiedAtMs !== undefined) return;
   const plugin = pluginFor(record.fault) as FaultPlugin;
   try {
-    await plugin.verifyReverted(record.fault, revertContext(record, services), record.mutations.map((state) => state.mutation));
+    await plugin.verifyReverted(
+      record.fault,
+      revertContext(record, services),
+      record.mutations.map((state) => state.mutation),
+    );
     record.verifiedAtMs = services.now();
-    await services.append({ type: 'fault-revert-verified', atMs: record.revertedAtMs ?? record.verifiedAtMs, faultId: record.fault.id, cluster: record.target.cluster, verifiedAtMs: record.verifiedAtMs }).catch(() => undefined);
+    await services
+      .append({
+        type: 'fault-revert-verified',
+        atMs: record.revertedAtMs ?? record.verifiedAtMs,
+        faultId: record.fault.id,
+        cluster: record.target.cluster,
+        verifiedAtMs: record.verifiedAtMs,
+      })
+      .catch(() => undefined);
   } catch (error) {
     record.error = `verify reverted: ${errorText(error)}`;
-    await services.append({ type: 'fault-failed', atMs: services.now(), phase: record.phase, faultId: record.fault.id, cluster: record.target.cluster, stage: 'verify-reverted', error: errorText(error) }).catch(() => undefined);
+    await services
+      .append({
+        type: 'fault-failed',
+        atMs: services.now(),
+        phase: record.phase,
+        faultId: record.fault.id,
+        cluster: record.target.cluster,
+        stage: 'verify-reverted',
+        error: errorText(error),
+      })
+      .catch(() => undefined);
   }
 }

@@ -36,7 +36,15 @@ import { mutationHandlerFor } from '../faults/registry.js';
 import type { ClusterApis } from '../kube/cluster-api.js';
 import type { FaultType } from '../scenario/types.js';
 import type { PlannedPhase } from './build-plan.js';
-import { applyRecord, describeRecord, revertRecord, verifyRecord, verifyRevertedRecord, type FaultRecord, type SessionServices } from './fault-session-records.js';
+import {
+  applyRecord,
+  describeRecord,
+  revertRecord,
+  verifyRecord,
+  verifyRevertedRecord,
+  type FaultRecord,
+  type SessionServices,
+} from './fault-session-records.js';
 import type { JournalWriter } from './journal.js';
 
 export interface AppliedFault {
@@ -82,7 +90,10 @@ export interface RevertReport {
 
 export class FaultApplyError extends HarnessError {
   constructor(readonly failures: Array<{ faultId: string; cluster: string; message: string }>) {
-    super(`could not apply: ${failures.map((f) => `fault ${f.faultId} in ${f.cluster}: ${f.message}`).join('; ')}`, 'everything applied so far is reverted by the run');
+    super(
+      `could not apply: ${failures.map((f) => `fault ${f.faultId} in ${f.cluster}: ${f.message}`).join('; ')}`,
+      'everything applied so far is reverted by the run',
+    );
   }
 }
 
@@ -163,26 +174,51 @@ export function createFaultSession(options: FaultSessionOptions): FaultSession {
     await Promise.all(phaseRecords.map((record) => verifyRecord(record, services, stop, expiresAt)));
     const failed = phaseRecords.filter((record) => record.status !== 'effective');
     if (failed.length > 0 || phaseRecords.length < phase.faults.reduce((sum, f) => sum + f.targets.length, 0)) {
-      const failures = failed.map((record) => ({ faultId: record.fault.id, cluster: record.target.cluster, message: record.error ?? 'not applied' }));
-      throw new FaultApplyError(failures.length > 0 ? failures : [{ faultId: '*', cluster: '*', message: stop.aborted ? 'stopped before every fault was applied' : 'not every fault was applied' }]);
+      const failures = failed.map((record) => ({
+        faultId: record.fault.id,
+        cluster: record.target.cluster,
+        message: record.error ?? 'not applied',
+      }));
+      throw new FaultApplyError(
+        failures.length > 0
+          ? failures
+          : [
+              {
+                faultId: '*',
+                cluster: '*',
+                message: stop.aborted ? 'stopped before every fault was applied' : 'not every fault was applied',
+              },
+            ],
+      );
     }
     return phaseRecords.map((record) => ({
-      phase: record.phase, faultId: record.fault.id, type: record.fault.type, cluster: record.target.cluster,
-      appliedAtMs: record.appliedAtMs ?? 0, effectiveAtMs: record.effectiveAtMs ?? 0, mutations: record.mutations.map((state) => state.mutation),
+      phase: record.phase,
+      faultId: record.fault.id,
+      type: record.fault.type,
+      cluster: record.target.cluster,
+      appliedAtMs: record.appliedAtMs ?? 0,
+      effectiveAtMs: record.effectiveAtMs ?? 0,
+      mutations: record.mutations.map((state) => state.mutation),
     }));
   };
 
   /** Newest first within a cluster; clusters in parallel (each has its own API server). */
   const revertRecords = async (selected: readonly FaultRecord[], verify: boolean): Promise<void> => {
     const byCluster = new Map<string, FaultRecord[]>();
-    for (const record of selected) byCluster.set(record.target.cluster, [...(byCluster.get(record.target.cluster) ?? []), record]);
-    await Promise.all([...byCluster.values()].map(async (list) => {
-      for (const record of [...list].reverse()) await revertRecord(record, services);
-      if (verify) await Promise.all(list.map((record) => verifyRevertedRecord(record, services)));
-    }));
+    for (const record of selected)
+      byCluster.set(record.target.cluster, [...(byCluster.get(record.target.cluster) ?? []), record]);
+    await Promise.all(
+      [...byCluster.values()].map(async (list) => {
+        for (const record of [...list].reverse()) await revertRecord(record, services);
+        if (verify) await Promise.all(list.map((record) => verifyRevertedRecord(record, services)));
+      }),
+    );
   };
 
-  const revert = async (phase: PlannedPhase | string, revertOptions: { verify?: boolean } = {}): Promise<RevertedFault[]> => {
+  const revert = async (
+    phase: PlannedPhase | string,
+    revertOptions: { verify?: boolean } = {},
+  ): Promise<RevertedFault[]> => {
     const name = typeof phase === 'string' ? phase : phase.name;
     const selected = records.filter((record) => record.phase === name);
     await revertRecords(selected, revertOptions.verify ?? true);
@@ -191,13 +227,19 @@ export function createFaultSession(options: FaultSessionOptions): FaultSession {
     return selected.map(toReverted);
   };
 
-  const revertAll = (reason = 'revert all', revertOptions: { verify?: boolean; inFlightWaitMs?: number } = {}): Promise<RevertReport> => {
+  const revertAll = (
+    reason = 'revert all',
+    revertOptions: { verify?: boolean; inFlightWaitMs?: number } = {},
+  ): Promise<RevertReport> => {
     if (revertingAll) return revertingAll;
     revertingAll = (async () => {
       const startedAtMs = now();
       stopping.abort(reason);
       // Let calls in flight land (bounded), so we undo them instead of racing them.
-      await Promise.race([Promise.allSettled([...services.inFlight]), new Promise((resolve) => setTimeout(resolve, revertOptions.inFlightWaitMs ?? 20_000).unref())]);
+      await Promise.race([
+        Promise.allSettled([...services.inFlight]),
+        new Promise((resolve) => setTimeout(resolve, revertOptions.inFlightWaitMs ?? 20_000).unref()),
+      ]);
       const selected = records.filter((record) => record.mutations.length > 0 || record.background);
       try {
         await revertRecords(selected, revertOptions.verify ?? true);
@@ -205,11 +247,21 @@ export function createFaultSession(options: FaultSessionOptions): FaultSession {
         // revertRecord never throws; this is only a guard for the signal-handler path.
       }
       return {
-        reason, startedAtMs, finishedAtMs: now(),
+        reason,
+        startedAtMs,
+        finishedAtMs: now(),
         reverted: selected.filter((record) => record.status === 'reverted').map(toReverted),
         failures: unreverted(selected),
-        unverified: selected.filter((record) => record.status === 'reverted' && record.verifiedAtMs === undefined && revertOptions.verify !== false)
-          .map((record) => ({ faultId: record.fault.id, cluster: record.target.cluster, message: record.error ?? 'not verified' })),
+        unverified: selected
+          .filter(
+            (record) =>
+              record.status === 'reverted' && record.verifiedAtMs === undefined && revertOptions.verify !== false,
+          )
+          .map((record) => ({
+            faultId: record.fault.id,
+            cluster: record.target.cluster,
+            message: record.error ?? 'not verified',
+          })),
       };
     })().finally(() => {
       // A later call retries whatever is still not reverted.
@@ -223,30 +275,43 @@ export function createFaultSession(options: FaultSessionOptions): FaultSession {
     apply,
     revert,
     revertAll,
-    outstanding: () => records
-      .filter((record) => record.mutations.some((state) => !state.outcome || !isSettled(state.outcome)))
-      .map((record) => ({ phase: record.phase, faultId: record.fault.id, cluster: record.target.cluster })),
+    outstanding: () =>
+      records
+        .filter((record) => record.mutations.some((state) => !state.outcome || !isSettled(state.outcome)))
+        .map((record) => ({ phase: record.phase, faultId: record.fault.id, cluster: record.target.cluster })),
   };
 }
 
 function toReverted(record: FaultRecord): RevertedFault {
-  const outcomes = record.mutations.map((state) => state.outcome).filter((outcome): outcome is RevertOutcome => outcome !== undefined);
+  const outcomes = record.mutations
+    .map((state) => state.outcome)
+    .filter((outcome): outcome is RevertOutcome => outcome !== undefined);
   return {
-    phase: record.phase, faultId: record.fault.id, cluster: record.target.cluster,
-    revertedAtMs: record.revertedAtMs ?? 0, verifiedAtMs: record.verifiedAtMs, outcomes,
-    notes: outcomes.flatMap((outcome) => (outcome.status === 'reverted' ? outcome.notes ?? [] : [])),
+    phase: record.phase,
+    faultId: record.fault.id,
+    cluster: record.target.cluster,
+    revertedAtMs: record.revertedAtMs ?? 0,
+    verifiedAtMs: record.verifiedAtMs,
+    outcomes,
+    notes: outcomes.flatMap((outcome) => (outcome.status === 'reverted' ? (outcome.notes ?? []) : [])),
   };
 }
 
 function unreverted(records: readonly FaultRecord[]): Unreverted[] {
-  return records.flatMap((record) => record.mutations
-    .filter((state) => !state.outcome || !isSettled(state.outcome))
-    .map((state) => {
-      const outcome = state.outcome;
-      const message = outcome && !isSettled(outcome) ? outcome.detail : `${describeMutation(state.mutation)}: not reverted (${describeRecord(record)})`;
-      const manual = outcome && (outcome.status === 'failed' || outcome.status === 'conflict') && outcome.manual
-        ? outcome.manual
-        : mutationHandlerFor(state.mutation).manual(state.mutation, record.api.context);
-      return { faultId: record.fault.id, cluster: record.target.cluster, message, manual };
-    }));
+  return records.flatMap((record) =>
+    record.mutations
+      .filter((state) => !state.outcome || !isSettled(state.outcome))
+      .map((state) => {
+        const outcome = state.outcome;
+        const message =
+          outcome && !isSettled(outcome)
+            ? outcome.detail
+            : `${describeMutation(state.mutation)}: not reverted (${describeRecord(record)})`;
+        const manual =
+          outcome && (outcome.status === 'failed' || outcome.status === 'conflict') && outcome.manual
+            ? outcome.manual
+            : mutationHandlerFor(state.mutation).manual(state.mutation, record.api.context);
+        return { faultId: record.fault.id, cluster: record.target.cluster, message, manual };
+      }),
+  );
 }

@@ -17,7 +17,17 @@ export const journalFileName = 'journal.jsonl';
 
 /** Entries the runner writes about the run as a whole. */
 export type RunEntry =
-  | { type: 'run-started'; atMs: number; runId: string; scenario: string; environment: string; runDir?: string; clusters?: Array<{ name: string; context: string }>; host?: string; pid?: number }
+  | {
+      type: 'run-started';
+      atMs: number;
+      runId: string;
+      scenario: string;
+      environment: string;
+      runDir?: string;
+      clusters?: Array<{ name: string; context: string }>;
+      host?: string;
+      pid?: number;
+    }
   | { type: 'lock-acquired'; atMs: number; runId: string; holder: string; clusters: string[] }
   | { type: 'lock-lost'; atMs: number; runId: string; cluster: string; reason: string }
   | { type: 'lock-released'; atMs: number; runId: string; problems: string[] }
@@ -30,7 +40,13 @@ export type RunEntry =
   | { type: 'log'; atMs: number; level: 'info' | 'warn' | 'error'; message: string }
   /** Game day: a human's note on the timeline. */
   | { type: 'note'; atMs: number; text: string; author?: string }
-  | { type: 'verdict'; atMs: number; verdict: 'pass' | 'fail' | 'error' | 'interrupted'; exitCode: number; summary: string }
+  | {
+      type: 'verdict';
+      atMs: number;
+      verdict: 'pass' | 'fail' | 'error' | 'interrupted';
+      exitCode: number;
+      summary: string;
+    }
   | { type: 'run-ended'; atMs: number; exitCode: number };
 
 /** Where in the fault's life a failure happened. */
@@ -46,7 +62,15 @@ export type FaultEntry =
   | { type: 'mutation-failed'; atMs: number; id: string; error: string }
   /** The fault is in place and verified: `atMs` when applied, `effectiveAtMs` when observed. */
   | { type: 'fault-applied'; atMs: number; phase?: string; faultId: string; cluster: string; effectiveAtMs: number }
-  | { type: 'fault-failed'; atMs: number; phase?: string; faultId: string; cluster: string; stage: FaultStage; error: string }
+  | {
+      type: 'fault-failed';
+      atMs: number;
+      phase?: string;
+      faultId: string;
+      cluster: string;
+      stage: FaultStage;
+      error: string;
+    }
   | { type: 'mutation-reverted'; atMs: number; id: string; outcome: RevertOutcome; by?: 'run' | 'recover' }
   /** Every mutation of the fault in that cluster is undone (`ok`), or some could not be. */
   | { type: 'fault-reverted'; atMs: number; phase?: string; faultId: string; cluster: string; ok: boolean }
@@ -133,7 +157,8 @@ export async function readJournal(file: string): Promise<JournalReading> {
     if (line.trim() === '') continue;
     try {
       const parsed = JSON.parse(line) as unknown;
-      if (typeof parsed === 'object' && parsed !== null && typeof (parsed as { type?: unknown }).type === 'string') entries.push(parsed as JournalEntry);
+      if (typeof parsed === 'object' && parsed !== null && typeof (parsed as { type?: unknown }).type === 'string')
+        entries.push(parsed as JournalEntry);
       else skipped += 1;
     } catch {
       skipped += 1;
@@ -146,7 +171,10 @@ export async function readJournal(file: string): Promise<JournalReading> {
 export async function findJournals(reportsDir: string): Promise<string[]> {
   let folders: string[];
   try {
-    folders = (await readdir(reportsDir, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+    folders = (await readdir(reportsDir, { withFileTypes: true }))
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort();
   } catch {
     return [];
   }
@@ -176,7 +204,8 @@ export interface PendingMutation {
 export function pendingMutations(entries: readonly JournalEntry[]): PendingMutation[] {
   const pending = new Map<string, PendingMutation>();
   for (const entry of entries) {
-    if (entry.type === 'mutation-intended') pending.set(entry.id, { id: entry.id, mutation: entry.mutation, confirmed: false });
+    if (entry.type === 'mutation-intended')
+      pending.set(entry.id, { id: entry.id, mutation: entry.mutation, confirmed: false });
     else if (entry.type === 'mutation-done') {
       const item = pending.get(entry.id);
       if (item) item.confirmed = true;

@@ -34,26 +34,54 @@ export function judgeRun(plan: RunPlan, record: RunRecord): RunOutcome {
   const base = { expectation, verdicts, timings };
   if (unreverted.length > 0) {
     const list = unreverted.map((f) => `${f.faultId} in ${f.cluster}: ${f.message}; by hand: ${f.manual}`).join('\n  ');
-    return { ...base, status: 'error', budgetsHeld: false, reason: `could not revert:\n  ${list}`, exitCode: ExitCode.harnessError };
+    return {
+      ...base,
+      status: 'error',
+      budgetsHeld: false,
+      reason: `could not revert:\n  ${list}`,
+      exitCode: ExitCode.harnessError,
+    };
   }
   switch (record.stop.kind) {
     case 'interrupted':
-      return { ...base, status: 'interrupted', budgetsHeld: false, reason: `${record.stop.reason}; faults reverted`, exitCode: ExitCode.interrupted };
+      return {
+        ...base,
+        status: 'interrupted',
+        budgetsHeld: false,
+        reason: `${record.stop.reason}; faults reverted`,
+        exitCode: ExitCode.interrupted,
+      };
     case 'error':
-      return { ...base, status: 'error', budgetsHeld: false, reason: `${record.stop.reason}; faults reverted`, exitCode: ExitCode.harnessError };
+      return {
+        ...base,
+        status: 'error',
+        budgetsHeld: false,
+        reason: `${record.stop.reason}; faults reverted`,
+        exitCode: ExitCode.harnessError,
+      };
     case 'aborted':
     case 'completed': {
       const failed = verdicts.filter((verdict) => !verdict.pass);
       const held = record.stop.kind === 'completed' && failed.length === 0;
-      const what = record.stop.kind === 'aborted'
-        ? record.stop.reason
-        : failed.length > 0 ? `${failed.length} of ${verdicts.length} budget verdicts failed` : `all ${verdicts.length} budget verdicts passed`;
+      const what =
+        record.stop.kind === 'aborted'
+          ? record.stop.reason
+          : failed.length > 0
+            ? `${failed.length} of ${verdicts.length} budget verdicts failed`
+            : `all ${verdicts.length} budget verdicts passed`;
       const asExpected = held === (expectation === 'pass');
       const status = asExpected ? 'passed' : record.stop.kind === 'aborted' ? 'aborted' : 'failed';
-      const reason = expectation === 'fail'
-        ? `${what}; negative control ${asExpected ? 'passed: the harness saw the breach' : 'FAILED: the budgets held, so the harness did not notice the outage'}`
-        : what;
-      return { ...base, status, budgetsHeld: held, reason, exitCode: asExpected ? ExitCode.passed : ExitCode.budgetsBreached };
+      const reason =
+        expectation === 'fail'
+          ? `${what}; negative control ${asExpected ? 'passed: the harness saw the breach' : 'FAILED: the budgets held, so the harness did not notice the outage'}`
+          : what;
+      return {
+        ...base,
+        status,
+        budgetsHeld: held,
+        reason,
+        exitCode: asExpected ? ExitCode.passed : ExitCode.budgetsBreached,
+      };
     }
   }
 }
@@ -62,7 +90,9 @@ function timingFor(ingress: string, record: RunRecord, recoveredAfter: number): 
   const windows = record.windows.filter((window) => window.ingress === ingress);
   const firstApplied = Math.min(...record.applied.map((r) => r.appliedAtMs));
   const lastReverted = Math.max(...record.reverted.map((r) => r.revertedAtMs));
-  const impact = Number.isFinite(firstApplied) ? windows.find((w) => w.endMs > firstApplied && !w.withinBaseline) : undefined;
+  const impact = Number.isFinite(firstApplied)
+    ? windows.find((w) => w.endMs > firstApplied && !w.withinBaseline)
+    : undefined;
   return {
     ingress,
     timeToImpactMs: impact ? Math.max(0, impact.startMs - firstApplied) : null,

@@ -30,11 +30,15 @@ async function preflight(plan: RunPlan, apis: ClusterApis): Promise<void> {
       if (fault.type !== 'scale') continue;
       for (const target of targets) {
         const api = apis.get(target.cluster);
-        if (!api) { problems.push(`no API client for cluster ${target.cluster}`); continue; }
+        if (!api) {
+          problems.push(`no API client for cluster ${target.cluster}`);
+          continue;
+        }
         try {
           const workload = await api.readWorkload(fault.kind, target.namespace, fault.name);
           const wanted = workload.spec?.replicas ?? 0;
-          const problem = wanted > 0 ? await checkWorkloadReplicas(api, fault.kind, target.namespace, fault.name, wanted) : undefined;
+          const problem =
+            wanted > 0 ? await checkWorkloadReplicas(api, fault.kind, target.namespace, fault.name, wanted) : undefined;
           if (problem) problems.push(`${target.cluster}: ${problem}`);
         } catch (error) {
           problems.push(`${target.cluster}: ${(error as Error).message}`);
@@ -42,22 +46,40 @@ async function preflight(plan: RunPlan, apis: ClusterApis): Promise<void> {
       }
     }
   }
-  if (problems.length > 0) throw new HarnessError(`preflight failed, nothing was changed:\n  ${problems.join('\n  ')}`, 'the steady state must hold before a fault is injected');
+  if (problems.length > 0)
+    throw new HarnessError(
+      `preflight failed, nothing was changed:\n  ${problems.join('\n  ')}`,
+      'the steady state must hold before a fault is injected',
+    );
 }
 
-export async function createKubeFaultDriver(options: { plan: RunPlan; apis: ClusterApis; runDir: string }): Promise<KubeFaultDriver> {
+export async function createKubeFaultDriver(options: {
+  plan: RunPlan;
+  apis: ClusterApis;
+  runDir: string;
+}): Promise<KubeFaultDriver> {
   const { plan, apis } = options;
   await preflight(plan, apis);
   const journal = await openJournal(path.join(options.runDir, journalFileName));
   let writes: Promise<void> = Promise.resolve();
   const journalErrors: string[] = [];
   const write = (entry: JournalEntry) => {
-    writes = writes.then(() => journal.append(entry)).catch((error: Error) => { journalErrors.push(error.message); });
+    writes = writes
+      .then(() => journal.append(entry))
+      .catch((error: Error) => {
+        journalErrors.push(error.message);
+      });
   };
   let lost: string | undefined;
   let lock;
   try {
-    lock = await acquireLock(apis, { namespace: plan.environment.namespace, runId: plan.runId, onLost: (cluster, reason) => { lost = `lock lost in ${cluster}: ${reason}`; } });
+    lock = await acquireLock(apis, {
+      namespace: plan.environment.namespace,
+      runId: plan.runId,
+      onLost: (cluster, reason) => {
+        lost = `lock lost in ${cluster}: ${reason}`;
+      },
+    });
   } catch (error) {
     await journal.close();
     throw error;
@@ -65,12 +87,27 @@ export async function createKubeFaultDriver(options: { plan: RunPlan; apis: Clus
   write({ type: 'lock-acquired', atMs: Date.now(), runId: plan.runId, holder: lock.holder, clusters: lock.clusters });
   const session = createFaultSession({ runId: plan.runId, apis, journal });
   return {
-    apply: async (phase, signal) => (await session.apply(phase, signal)).map((a) => ({ faultId: a.faultId, cluster: a.cluster, appliedAtMs: a.appliedAtMs, effectiveAtMs: a.effectiveAtMs })),
-    revert: async (phase) => (await session.revert(phase)).map((r) => ({ faultId: r.faultId, cluster: r.cluster, revertedAtMs: r.revertedAtMs })),
+    apply: async (phase, signal) =>
+      (await session.apply(phase, signal)).map((a) => ({
+        faultId: a.faultId,
+        cluster: a.cluster,
+        appliedAtMs: a.appliedAtMs,
+        effectiveAtMs: a.effectiveAtMs,
+      })),
+    revert: async (phase) =>
+      (await session.revert(phase)).map((r) => ({
+        faultId: r.faultId,
+        cluster: r.cluster,
+        revertedAtMs: r.revertedAtMs,
+      })),
     revertAll: async (reason) => {
       const report = await session.revertAll(reason);
       return {
-        reverted: report.reverted.map((r) => ({ faultId: r.faultId, cluster: r.cluster, revertedAtMs: r.revertedAtMs })),
+        reverted: report.reverted.map((r) => ({
+          faultId: r.faultId,
+          cluster: r.cluster,
+          revertedAtMs: r.revertedAtMs,
+        })),
         failures: report.failures,
       };
     },

@@ -74,8 +74,15 @@ export function leaseState(cluster: string, lease: Lease | undefined, nowMs: num
   const holder = lease?.spec?.holderIdentity || undefined;
   const renewed = lease?.spec?.renewTime ?? lease?.spec?.acquireTime;
   const renewedAtMs = renewed ? new Date(renewed).getTime() : undefined;
-  const expiresAtMs = renewedAtMs !== undefined ? renewedAtMs + (lease?.spec?.leaseDurationSeconds ?? 0) * 1000 : undefined;
-  return { cluster, holder, renewedAtMs, expiresAtMs, stale: !holder || expiresAtMs === undefined || expiresAtMs <= nowMs };
+  const expiresAtMs =
+    renewedAtMs !== undefined ? renewedAtMs + (lease?.spec?.leaseDurationSeconds ?? 0) * 1000 : undefined;
+  return {
+    cluster,
+    holder,
+    renewedAtMs,
+    expiresAtMs,
+    stale: !holder || expiresAtMs === undefined || expiresAtMs <= nowMs,
+  };
 }
 
 async function readLease(api: ClusterApi, namespace: string): Promise<Lease | undefined> {
@@ -88,21 +95,36 @@ async function readLease(api: ClusterApi, namespace: string): Promise<Lease | un
 }
 
 /** Takes or renews our Lease in one cluster; throws LockHeldError if a live holder has it. */
-async function takeLease(api: ClusterApi, namespace: string, holder: string, leaseSeconds: number, now: () => number): Promise<void> {
+async function takeLease(
+  api: ClusterApi,
+  namespace: string,
+  holder: string,
+  leaseSeconds: number,
+  now: () => number,
+): Promise<void> {
   await retryOnConflict(async () => {
     const lease = await readLease(api, namespace);
     const nowMs = now();
     const spec = { holderIdentity: holder, leaseDurationSeconds: leaseSeconds, renewTime: leaseTime(nowMs) };
     if (!lease) {
-      await api.createLease(namespace, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: lockName, namespace }, spec: { ...spec, acquireTime: leaseTime(nowMs), leaseTransitions: 0 } });
+      await api.createLease(namespace, {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: lockName, namespace },
+        spec: { ...spec, acquireTime: leaseTime(nowMs), leaseTransitions: 0 },
+      });
       return;
     }
     const state = leaseState(api.cluster, lease, nowMs);
     const ours = lease.spec?.holderIdentity === holder;
     if (!ours && !state.stale) throw new LockHeldError(state);
     const transitions = (lease.spec?.leaseTransitions ?? 0) + (ours ? 0 : 1);
-    const acquireTime = ours && lease.spec?.acquireTime ? leaseTime(new Date(lease.spec.acquireTime).getTime()) : leaseTime(nowMs);
-    await api.replaceLease(namespace, lockName, { ...lease, spec: { ...lease.spec, ...spec, acquireTime, leaseTransitions: transitions } });
+    const acquireTime =
+      ours && lease.spec?.acquireTime ? leaseTime(new Date(lease.spec.acquireTime).getTime()) : leaseTime(nowMs);
+    await api.replaceLease(namespace, lockName, {
+      ...lease,
+      spec: { ...lease.spec, ...spec, acquireTime, leaseTransitions: transitions },
+    });
   }, api.retry);
 }
 
@@ -117,8 +139,14 @@ async function releaseLease(api: ClusterApi, namespace: string, holder: string):
 }
 
 /** Who holds the lock in each cluster, without taking it. */
-export async function inspectLock(apis: ClusterApis, namespace: string, now: () => number = Date.now): Promise<LockState[]> {
-  return Promise.all([...apis.values()].map(async (api) => leaseState(api.cluster, await readLease(api, namespace), now())));
+export async function inspectLock(
+  apis: ClusterApis,
+  namespace: string,
+  now: () => number = Date.now,
+): Promise<LockState[]> {
+  return Promise.all(
+    [...apis.values()].map(async (api) => leaseState(api.cluster, await readLease(api, namespace), now())),
+  );
 }
 
 export async function acquireLock(apis: ClusterApis, options: LockOptions): Promise<EnvironmentLock> {
@@ -131,7 +159,9 @@ export async function acquireLock(apis: ClusterApis, options: LockOptions): Prom
   const taken: ClusterApi[] = [];
   const release = async (list: readonly ClusterApi[]): Promise<string[]> => {
     const results = await Promise.allSettled(list.map((api) => releaseLease(api, options.namespace, holder)));
-    return results.flatMap((result, index) => (result.status === 'rejected' ? [`lock of ${list[index]!.cluster}: ${(result.reason as Error).message}`] : []));
+    return results.flatMap((result, index) =>
+      result.status === 'rejected' ? [`lock of ${list[index]!.cluster}: ${(result.reason as Error).message}`] : [],
+    );
   };
   for (const api of ordered) {
     for (let attempt = 0; ; attempt += 1) {
@@ -154,26 +184,36 @@ export async function acquireLock(apis: ClusterApis, options: LockOptions): Prom
   if (options.renew !== false) {
     let lastRenewedMs = now();
     let renewing = false;
-    timer = setInterval(() => {
-      if (renewing || lostReason) return;
-      renewing = true;
-      void Promise.all(taken.map((api) => takeLease(api, options.namespace, holder, leaseSeconds, now).then(() => undefined, (error: unknown) => ({ api, error }))))
-        .then((results) => {
-          const failure = results.find((result) => result !== undefined);
-          if (!failure) {
-            lastRenewedMs = now();
-            return;
-          }
-          // A live holder replaced us, or we cannot prove we still hold it: either way, we lost it.
-          if (failure.error instanceof LockHeldError || now() > lastRenewedMs + leaseSeconds * 1000) {
-            lostReason = `lock of ${failure.api.cluster} lost: ${(failure.error as Error).message}`;
-            options.onLost?.(failure.api.cluster, lostReason);
-          }
-        })
-        .finally(() => {
-          renewing = false;
-        });
-    }, Math.max(100, (leaseSeconds * 1000) / 3));
+    timer = setInterval(
+      () => {
+        if (renewing || lostReason) return;
+        renewing = true;
+        void Promise.all(
+          taken.map((api) =>
+            takeLease(api, options.namespace, holder, leaseSeconds, now).then(
+              () => undefined,
+              (error: unknown) => ({ api, error }),
+            ),
+          ),
+        )
+          .then((results) => {
+            const failure = results.find((result) => result !== undefined);
+            if (!failure) {
+              lastRenewedMs = now();
+              return;
+            }
+            // A live holder replaced us, or we cannot prove we still hold it: either way, we lost it.
+            if (failure.error instanceof LockHeldError || now() > lastRenewedMs + leaseSeconds * 1000) {
+              lostReason = `lock of ${failure.api.cluster} lost: ${(failure.error as Error).message}`;
+              options.onLost?.(failure.api.cluster, lostReason);
+            }
+          })
+          .finally(() => {
+            renewing = false;
+          });
+      },
+      Math.max(100, (leaseSeconds * 1000) / 3),
+    );
     timer.unref();
   }
   return {

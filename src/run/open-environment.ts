@@ -25,7 +25,12 @@ export async function openEnvironment(environment: Environment, cwd: string): Pr
     const apis = connectEnvironment(environment, { cwd });
     const ingressUrls: Record<string, string> = {};
     for (const cluster of environment.clusters) ingressUrls[cluster.name] = await discoverIngress(cluster, apis);
-    return { apis, ingressUrls, description: `clusters ${environment.clusters.map((c) => `${c.name} (${c.context})`).join(', ')}`, close: async () => {} };
+    return {
+      apis,
+      ingressUrls,
+      description: `clusters ${environment.clusters.map((c) => `${c.name} (${c.context})`).join(', ')}`,
+      close: async () => {},
+    };
   }
   const reading = await readLabState(path.resolve(cwd, labStateDir));
   if (reading?.running) {
@@ -41,7 +46,10 @@ export async function openEnvironment(environment: Environment, cwd: string): Pr
   try {
     lab = await startLab();
   } catch (error) {
-    throw new HarnessError(`cannot start the embedded lab: ${(error as Error).message}`, 'is another lab or program using 127.0.0.11:8080 / 127.0.0.12:8080? `chaos lab status` tells');
+    throw new HarnessError(
+      `cannot start the embedded lab: ${(error as Error).message}`,
+      'is another lab or program using 127.0.0.11:8080 / 127.0.0.12:8080? `chaos lab status` tells',
+    );
   }
   return {
     apis: connectEnvironment(environment, { kubeconfigYaml: lab.kubeconfig(), cwd }),
@@ -60,20 +68,31 @@ async function discoverIngress(cluster: EnvironmentCluster, apis: ClusterApis): 
   const lb = service.status?.loadBalancer?.ingress?.[0];
   const host = lb?.ip ?? lb?.hostname;
   if (!host) {
-    throw new HarnessError(`Service ${ingress.namespace}/${ingress.name} in ${cluster.name} (context ${cluster.context}) has no LoadBalancer address`, 'give the ingress an explicit url in the environment file');
+    throw new HarnessError(
+      `Service ${ingress.namespace}/${ingress.name} in ${cluster.name} (context ${cluster.context}) has no LoadBalancer address`,
+      'give the ingress an explicit url in the environment file',
+    );
   }
   return `${ingress.scheme}://${host.includes(':') ? `[${host}]` : host}:${ingress.port}`;
 }
 
 /** Every ingress must answer (any HTTP status) before load starts; bounded in tries and time. */
-export async function checkIngresses(ingressUrls: Record<string, string>, host: string | undefined, path: string): Promise<void> {
+export async function checkIngresses(
+  ingressUrls: Record<string, string>,
+  host: string | undefined,
+  path: string,
+): Promise<void> {
   const failures: string[] = [];
   for (const [name, url] of Object.entries(ingressUrls)) {
     let lastError = '';
     let answered = false;
     for (let attempt = 0; attempt < 5 && !answered; attempt += 1) {
       try {
-        const response = await fetch(`${url.replace(/\/$/, '')}${path}`, { headers: host ? { host } : {}, signal: AbortSignal.timeout(3000), redirect: 'manual' });
+        const response = await fetch(`${url.replace(/\/$/, '')}${path}`, {
+          headers: host ? { host } : {},
+          signal: AbortSignal.timeout(3000),
+          redirect: 'manual',
+        });
         await response.arrayBuffer();
         answered = true;
       } catch (error) {
@@ -83,5 +102,9 @@ export async function checkIngresses(ingressUrls: Record<string, string>, host: 
     }
     if (!answered) failures.push(`${name} (${url}): ${lastError}`);
   }
-  if (failures.length > 0) throw new HarnessError(`ingress not answering: ${failures.join('; ')}`, 'check the environment\'s ingress settings; `chaos plan` shows the addresses');
+  if (failures.length > 0)
+    throw new HarnessError(
+      `ingress not answering: ${failures.join('; ')}`,
+      "check the environment's ingress settings; `chaos plan` shows the addresses",
+    );
 }

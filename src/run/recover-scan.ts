@@ -20,10 +20,18 @@ export interface ScanResult {
 
 type Annotations = Record<string, string> | undefined;
 
-function base(cluster: string, annotations: Annotations): { runId: string; faultId: string; cluster: string; expiresAt: string } | undefined {
+function base(
+  cluster: string,
+  annotations: Annotations,
+): { runId: string; faultId: string; cluster: string; expiresAt: string } | undefined {
   const runId = annotations?.[annotation.run];
   if (!runId) return undefined;
-  return { runId, faultId: annotations[annotation.fault] ?? '?', cluster, expiresAt: annotations[annotation.expires] ?? '' };
+  return {
+    runId,
+    faultId: annotations[annotation.fault] ?? '?',
+    cluster,
+    expiresAt: annotations[annotation.expires] ?? '',
+  };
 }
 
 async function scanWorkloads(api: ClusterApi, result: ScanResult): Promise<void> {
@@ -35,10 +43,20 @@ async function scanWorkloads(api: ClusterApi, result: ScanResult): Promise<void>
       const replicas = readNumber(annotations, annotation.replicas);
       if (!common) continue;
       if (original === undefined || replicas === undefined) {
-        result.problems.push(`${kind} ${workload.metadata?.namespace}/${workload.metadata?.name} in ${api.cluster} has ${annotation.run}=${common.runId} but no readable ${annotation.originalReplicas}: fix it by hand`);
+        result.problems.push(
+          `${kind} ${workload.metadata?.namespace}/${workload.metadata?.name} in ${api.cluster} has ${annotation.run}=${common.runId} but no readable ${annotation.originalReplicas}: fix it by hand`,
+        );
         continue;
       }
-      result.mutations.push({ ...common, kind: 'scale', namespace: workload.metadata?.namespace ?? '', workload: kind, name: workload.metadata?.name ?? '', originalReplicas: original, replicas });
+      result.mutations.push({
+        ...common,
+        kind: 'scale',
+        namespace: workload.metadata?.namespace ?? '',
+        workload: kind,
+        name: workload.metadata?.name ?? '',
+        originalReplicas: original,
+        replicas,
+      });
     }
   }
 }
@@ -49,10 +67,23 @@ async function scanHpas(api: ClusterApi, result: ScanResult): Promise<void> {
     const common = base(api.cluster, annotations);
     if (!common) continue;
     try {
-      const original = JSON.parse(annotations?.[annotation.originalHpa] ?? '') as { minReplicas: number | null; maxReplicas: number };
-      result.mutations.push({ ...common, kind: 'hpa-pin', namespace: hpa.metadata?.namespace ?? '', name: hpa.metadata?.name ?? '', originalMinReplicas: original.minReplicas, originalMaxReplicas: original.maxReplicas, replicas: hpa.spec?.maxReplicas ?? 0 });
+      const original = JSON.parse(annotations?.[annotation.originalHpa] ?? '') as {
+        minReplicas: number | null;
+        maxReplicas: number;
+      };
+      result.mutations.push({
+        ...common,
+        kind: 'hpa-pin',
+        namespace: hpa.metadata?.namespace ?? '',
+        name: hpa.metadata?.name ?? '',
+        originalMinReplicas: original.minReplicas,
+        originalMaxReplicas: original.maxReplicas,
+        replicas: hpa.spec?.maxReplicas ?? 0,
+      });
     } catch {
-      result.problems.push(`HorizontalPodAutoscaler ${hpa.metadata?.namespace}/${hpa.metadata?.name} in ${api.cluster} has no readable ${annotation.originalHpa}: fix it by hand`);
+      result.problems.push(
+        `HorizontalPodAutoscaler ${hpa.metadata?.namespace}/${hpa.metadata?.name} in ${api.cluster} has no readable ${annotation.originalHpa}: fix it by hand`,
+      );
     }
   }
 }
@@ -61,7 +92,8 @@ async function scanNodes(api: ClusterApi, result: ScanResult): Promise<void> {
   for (const node of await api.listNodes()) {
     const annotations = node.metadata?.annotations;
     const common = base(api.cluster, annotations);
-    if (common && annotations?.[annotation.cordoned] === 'true') result.mutations.push({ ...common, kind: 'cordon', node: node.metadata?.name ?? '' });
+    if (common && annotations?.[annotation.cordoned] === 'true')
+      result.mutations.push({ ...common, kind: 'cordon', node: node.metadata?.name ?? '' });
   }
 }
 
@@ -82,7 +114,8 @@ function scanVirtualService(cluster: string, vs: VirtualService, result: ScanRes
     const match = route.name ? routePattern.exec(route.name) : null;
     if (match?.[1]) byRun.set(match[1], [...(byRun.get(match[1]) ?? []), route.name!]);
   }
-  for (const [runId, routes] of byRun) result.suspects.push({ cluster, runId, namespace, virtualService: vs.metadata.name, routes });
+  for (const [runId, routes] of byRun)
+    result.suspects.push({ cluster, runId, namespace, virtualService: vs.metadata.name, routes });
 }
 
 /** Every leftover of any run in one cluster. Each kind is scanned even if another fails. */
@@ -92,15 +125,20 @@ export async function scanCluster(api: ClusterApi): Promise<ScanResult> {
     ['Deployments and StatefulSets', () => scanWorkloads(api, result)],
     ['HorizontalPodAutoscalers', () => scanHpas(api, result)],
     ['Nodes', () => scanNodes(api, result)],
-    ['VirtualServices', async () => {
-      for (const vs of await api.listVirtualServices(undefined)) scanVirtualService(api.cluster, vs, result);
-    }],
+    [
+      'VirtualServices',
+      async () => {
+        for (const vs of await api.listVirtualServices(undefined)) scanVirtualService(api.cluster, vs, result);
+      },
+    ],
   ];
   for (const [what, scan] of scans) {
     try {
       await scan();
     } catch (error) {
-      result.problems.push(`could not scan ${what} of ${api.cluster}: ${error instanceof Error ? error.message : String(error)}`);
+      result.problems.push(
+        `could not scan ${what} of ${api.cluster}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
   return result;
@@ -108,5 +146,14 @@ export async function scanCluster(api: ClusterApi): Promise<ScanResult> {
 
 /** A suspect route turned into a mutation, once its run is known to be ours. */
 export function suspectMutation(suspect: ScanResult['suspects'][number]): Mutation {
-  return { runId: suspect.runId, faultId: routePattern.exec(suspect.routes[0] ?? '')?.[2] ?? '?', cluster: suspect.cluster, expiresAt: '', kind: 'route-insert', namespace: suspect.namespace, virtualService: suspect.virtualService, routes: suspect.routes };
+  return {
+    runId: suspect.runId,
+    faultId: routePattern.exec(suspect.routes[0] ?? '')?.[2] ?? '?',
+    cluster: suspect.cluster,
+    expiresAt: '',
+    kind: 'route-insert',
+    namespace: suspect.namespace,
+    virtualService: suspect.virtualService,
+    routes: suspect.routes,
+  };
 }

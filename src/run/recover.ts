@@ -45,7 +45,15 @@ export interface RecoverOptions {
 }
 
 /** Reverted first → last: things other mutations depend on (Nodes) come back last, like a reversed apply. */
-const revertOrder: MutationKind[] = ['pod-delete', 'evict', 'route-insert', 'virtualservice-create', 'scale', 'hpa-pin', 'cordon'];
+const revertOrder: MutationKind[] = [
+  'pod-delete',
+  'evict',
+  'route-insert',
+  'virtualservice-create',
+  'scale',
+  'hpa-pin',
+  'cordon',
+];
 
 export async function findLeftovers(options: RecoverOptions): Promise<RecoverFindings> {
   const now = options.now ?? Date.now;
@@ -62,30 +70,47 @@ export async function findLeftovers(options: RecoverOptions): Promise<RecoverFin
     }
     const context = options.apis.get(mutation.cluster)?.context ?? mutation.cluster;
     const expiresAtMs = Date.parse(mutation.expiresAt);
-    byKey.set(key, { mutation, sources: [source], journal, expired: !Number.isFinite(expiresAtMs) || expiresAtMs <= now(), manual: mutationHandlerFor(mutation).manual(mutation, context) });
+    byKey.set(key, {
+      mutation,
+      sources: [source],
+      journal,
+      expired: !Number.isFinite(expiresAtMs) || expiresAtMs <= now(),
+      manual: mutationHandlerFor(mutation).manual(mutation, context),
+    });
   };
   for (const file of options.reportsDir ? await findJournals(options.reportsDir) : []) {
     const { entries } = await readJournal(file);
-    const started = entries.find((entry): entry is Extract<JournalEntry, { type: 'run-started' }> => entry.type === 'run-started');
+    const started = entries.find(
+      (entry): entry is Extract<JournalEntry, { type: 'run-started' }> => entry.type === 'run-started',
+    );
     if (started && started.environment !== options.environment.name) continue;
     for (const pending of pendingMutations(entries)) {
       if (!clusters.has(pending.mutation.cluster)) {
-        problems.push(`${file}: ${pending.mutation.kind} in cluster ${pending.mutation.cluster}, which environment ${options.environment.name} does not have`);
+        problems.push(
+          `${file}: ${pending.mutation.kind} in cluster ${pending.mutation.cluster}, which environment ${options.environment.name} does not have`,
+        );
         continue;
       }
       add(pending.mutation, 'journal', { file, id: pending.id });
     }
   }
   const suspects: string[] = [];
-  const scans = await Promise.all([...options.apis.values()].filter((api) => clusters.has(api.cluster)).map((api) => scanCluster(api)));
+  const scans = await Promise.all(
+    [...options.apis.values()].filter((api) => clusters.has(api.cluster)).map((api) => scanCluster(api)),
+  );
   for (const scan of scans) {
     problems.push(...scan.problems);
     for (const mutation of scan.mutations) add(mutation, 'annotations');
   }
-  const knownRuns = new Set([...byKey.values()].map((leftover) => leftover.mutation.runId).concat(options.runIds ?? []));
+  const knownRuns = new Set(
+    [...byKey.values()].map((leftover) => leftover.mutation.runId).concat(options.runIds ?? []),
+  );
   for (const suspect of scans.flatMap((scan) => scan.suspects)) {
     if (knownRuns.has(suspect.runId)) add(suspectMutation(suspect), 'route name');
-    else suspects.push(`VirtualService ${suspect.namespace}/${suspect.virtualService} in ${suspect.cluster}: route(s) ${suspect.routes.join(', ')} look like run ${suspect.runId}'s but carry no annotation (pass --run ${suspect.runId} to remove them)`);
+    else
+      suspects.push(
+        `VirtualService ${suspect.namespace}/${suspect.virtualService} in ${suspect.cluster}: route(s) ${suspect.routes.join(', ')} look like run ${suspect.runId}'s but carry no annotation (pass --run ${suspect.runId} to remove them)`,
+      );
   }
   return { leftovers: [...byKey.values()], suspects, problems };
 }
@@ -105,41 +130,72 @@ export interface RevertLeftoversOptions {
 export async function revertLeftovers(leftovers: readonly Leftover[], options: RevertLeftoversOptions): Promise<void> {
   const now = options.now ?? Date.now;
   const byCluster = new Map<string, Leftover[]>();
-  for (const leftover of leftovers) byCluster.set(leftover.mutation.cluster, [...(byCluster.get(leftover.mutation.cluster) ?? []), leftover]);
-  await Promise.all([...byCluster.entries()].map(async ([cluster, list]) => {
-    const api = options.apis.get(cluster);
-    const ordered = [...list].sort((a, b) => revertOrder.indexOf(a.mutation.kind) - revertOrder.indexOf(b.mutation.kind));
-    for (const leftover of ordered) {
-      if (!api) {
-        leftover.outcome = { status: 'failed', detail: `no API client for cluster ${cluster}`, manual: leftover.manual };
-        continue;
+  for (const leftover of leftovers)
+    byCluster.set(leftover.mutation.cluster, [...(byCluster.get(leftover.mutation.cluster) ?? []), leftover]);
+  await Promise.all(
+    [...byCluster.entries()].map(async ([cluster, list]) => {
+      const api = options.apis.get(cluster);
+      const ordered = [...list].sort(
+        (a, b) => revertOrder.indexOf(a.mutation.kind) - revertOrder.indexOf(b.mutation.kind),
+      );
+      for (const leftover of ordered) {
+        if (!api) {
+          leftover.outcome = {
+            status: 'failed',
+            detail: `no API client for cluster ${cluster}`,
+            manual: leftover.manual,
+          };
+          continue;
+        }
+        const ctx: KubeContext = {
+          api,
+          timing: options.timing,
+          signal: new AbortController().signal,
+          now,
+          sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        };
+        try {
+          leftover.outcome = await mutationHandlerFor(leftover.mutation).revert(leftover.mutation, ctx);
+        } catch (error) {
+          leftover.outcome = {
+            status: 'failed',
+            detail: error instanceof Error ? error.message : String(error),
+            manual: leftover.manual,
+          };
+        }
+        await recordInJournal(leftover, now());
       }
-      const ctx: KubeContext = { api, timing: options.timing, signal: new AbortController().signal, now, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
-      try {
-        leftover.outcome = await mutationHandlerFor(leftover.mutation).revert(leftover.mutation, ctx);
-      } catch (error) {
-        leftover.outcome = { status: 'failed', detail: error instanceof Error ? error.message : String(error), manual: leftover.manual };
+      if (options.verify === false || !api) return;
+      for (const leftover of ordered) {
+        if (leftover.outcome?.status !== 'reverted') continue;
+        const ctx: KubeContext = {
+          api,
+          timing: options.timing,
+          signal: new AbortController().signal,
+          now,
+          sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        };
+        try {
+          await mutationHandlerFor(leftover.mutation).verifyReverted(leftover.mutation, ctx);
+        } catch (error) {
+          leftover.verifyError = error instanceof Error ? error.message : String(error);
+        }
       }
-      await recordInJournal(leftover, now());
-    }
-    if (options.verify === false || !api) return;
-    for (const leftover of ordered) {
-      if (leftover.outcome?.status !== 'reverted') continue;
-      const ctx: KubeContext = { api, timing: options.timing, signal: new AbortController().signal, now, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
-      try {
-        await mutationHandlerFor(leftover.mutation).verifyReverted(leftover.mutation, ctx);
-      } catch (error) {
-        leftover.verifyError = error instanceof Error ? error.message : String(error);
-      }
-    }
-  }));
+    }),
+  );
 }
 
 async function recordInJournal(leftover: Leftover, atMs: number): Promise<void> {
   if (!leftover.journal || !leftover.outcome) return;
   try {
     const journal = await openJournal(leftover.journal.file);
-    await journal.append({ type: 'mutation-reverted', atMs, id: leftover.journal.id, outcome: leftover.outcome, by: 'recover' });
+    await journal.append({
+      type: 'mutation-reverted',
+      atMs,
+      id: leftover.journal.id,
+      outcome: leftover.outcome,
+      by: 'recover',
+    });
     await journal.close();
   } catch {
     // The cluster is the truth; a journal we cannot write only means the next recover re-checks it.

@@ -36,7 +36,9 @@ export function createRunControl(): RunControl & { send(command: RunCommand): vo
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    send: (command) => { for (const listener of listeners) listener(command); },
+    send: (command) => {
+      for (const listener of listeners) listener(command);
+    },
   };
 }
 
@@ -73,16 +75,29 @@ export function openPhaseGate(options: GateOptions): PhaseGate {
   let stopped = false;
   let wake: (() => void) | undefined;
   const early = new Map<string, Promise<RevertedFaultRecord[]>>();
-  const say = (message: string) => emit({ type: 'log', atMs: now(), level: 'info', message: `facilitator: ${message}` });
-  const nudge = () => { wake?.(); };
+  const say = (message: string) =>
+    emit({ type: 'log', atMs: now(), level: 'info', message: `facilitator: ${message}` });
+  const nudge = () => {
+    wake?.();
+  };
 
   const revertPhase = (current: PlannedPhase) => {
     if (current.faults.length === 0 || early.has(current.name)) return;
-    const reverting = options.afterApply().then(() => options.driver.revert(current)).then((records) => {
-      options.onReverted(records);
-      for (const r of records) emit({ type: 'fault-reverted', atMs: r.revertedAtMs, phase: current.name, faultId: r.faultId, cluster: r.cluster });
-      return records;
-    });
+    const reverting = options
+      .afterApply()
+      .then(() => options.driver.revert(current))
+      .then((records) => {
+        options.onReverted(records);
+        for (const r of records)
+          emit({
+            type: 'fault-reverted',
+            atMs: r.revertedAtMs,
+            phase: current.name,
+            faultId: r.faultId,
+            cluster: r.cluster,
+          });
+        return records;
+      });
     // The end of the phase awaits this promise and reports a failure there; never unhandled here.
     reverting.catch(() => undefined);
     early.set(current.name, reverting);
@@ -97,15 +112,33 @@ export function openPhaseGate(options: GateOptions): PhaseGate {
       // The report lists every fault ever reverted; only those reverted now are news.
       const revertedNow = report.reverted.filter((r) => r.revertedAtMs >= startedAtMs);
       options.onReverted(revertedNow);
-      for (const r of revertedNow) emit({ type: 'fault-reverted', atMs: r.revertedAtMs, phase: phase?.name ?? '', faultId: r.faultId, cluster: r.cluster });
-      emit({ type: 'revert-all', atMs: startedAtMs, reason, finishedAtMs: now(), failures: report.failures.map((f) => `${f.faultId}@${f.cluster}: ${f.message}`) });
+      for (const r of revertedNow)
+        emit({
+          type: 'fault-reverted',
+          atMs: r.revertedAtMs,
+          phase: phase?.name ?? '',
+          faultId: r.faultId,
+          cluster: r.cluster,
+        });
+      emit({
+        type: 'revert-all',
+        atMs: startedAtMs,
+        reason,
+        finishedAtMs: now(),
+        failures: report.failures.map((f) => `${f.faultId}@${f.cluster}: ${f.message}`),
+      });
     });
   };
 
   const unsubscribe = options.control.subscribe((command) => {
     switch (command.kind) {
       case 'note':
-        emit({ type: 'note', atMs: command.atMs ?? now(), text: command.text, ...(command.author ? { author: command.author } : {}) });
+        emit({
+          type: 'note',
+          atMs: command.atMs ?? now(),
+          text: command.text,
+          ...(command.author ? { author: command.author } : {}),
+        });
         return;
       case 'next':
         say(`next: phase ${phase?.name ?? '(none yet)'} ends now`);
@@ -114,7 +147,11 @@ export function openPhaseGate(options: GateOptions): PhaseGate {
         return;
       case 'hold':
         held = !held;
-        say(held ? `hold: phase ${phase?.name ?? '(none yet)'} is held until next` : `release: phase ${phase?.name ?? '(none yet)'} ends at its planned time`);
+        say(
+          held
+            ? `hold: phase ${phase?.name ?? '(none yet)'} is held until next`
+            : `release: phase ${phase?.name ?? '(none yet)'} ends at its planned time`,
+        );
         nudge();
         return;
       case 'revert':
@@ -146,8 +183,17 @@ export function openPhaseGate(options: GateOptions): PhaseGate {
         const left = plannedEndMs - now();
         if (!held && left <= 0) return;
         await new Promise<void>((resolve, reject) => {
-          const done = () => { clearTimeout(timer); signal.removeEventListener('abort', onAbort); wake = undefined; resolve(); };
-          const onAbort = () => { clearTimeout(timer); wake = undefined; reject(signal.reason); };
+          const done = () => {
+            clearTimeout(timer);
+            signal.removeEventListener('abort', onAbort);
+            wake = undefined;
+            resolve();
+          };
+          const onAbort = () => {
+            clearTimeout(timer);
+            wake = undefined;
+            reject(signal.reason);
+          };
           const timer = held ? undefined : setTimeout(done, left);
           wake = done;
           signal.addEventListener('abort', onAbort, { once: true });
@@ -155,6 +201,9 @@ export function openPhaseGate(options: GateOptions): PhaseGate {
       }
     },
     revertedEarly: (current) => early.get(current.name),
-    close: () => { unsubscribe(); nudge(); },
+    close: () => {
+      unsubscribe();
+      nudge();
+    },
   };
 }

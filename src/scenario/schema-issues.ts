@@ -23,7 +23,11 @@ const jsonSchemas = new WeakMap<z.ZodType, JsonSchema>();
 
 export function collectSchemaIssues(source: YamlSource, schema: z.ZodType, error: z.ZodError): InputIssue[] {
   let jsonSchema = jsonSchemas.get(schema);
-  if (!jsonSchema) jsonSchemas.set(schema, (jsonSchema = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema));
+  if (!jsonSchema)
+    jsonSchemas.set(
+      schema,
+      (jsonSchema = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema),
+    );
   const issues: InputIssue[] = [];
   for (const issue of error.issues) issues.push(...toInputIssues(source, jsonSchema, issue));
   return dedupe(issues);
@@ -37,7 +41,9 @@ function toInputIssues(source: YamlSource, jsonSchema: JsonSchema, issue: z.core
       const keyPath = [...path, key];
       const pos = source.locate(keyPath, 'key');
       return {
-        file: source.file, ...pos, path: formatPath(keyPath),
+        file: source.file,
+        ...pos,
+        path: formatPath(keyPath),
         message: `unknown field "${key}"${allowed.length ? `; expected one of: ${allowed.join(', ')}` : ''}`,
         hint: suggest(key, allowed),
       };
@@ -47,10 +53,15 @@ function toInputIssues(source: YamlSource, jsonSchema: JsonSchema, issue: z.core
   const at = issue.code === 'custom' && (issue.params as { at?: string } | undefined)?.at === 'key' ? 'key' : 'value';
   const pos = source.locate(path, at);
   const parent = valueAt(source.data, path.slice(0, -1));
-  const missing = value === undefined && path.length > 0 && parent !== null && typeof parent === 'object' && !Array.isArray(parent);
+  const missing =
+    value === undefined && path.length > 0 && parent !== null && typeof parent === 'object' && !Array.isArray(parent);
   const field = path.length ? String(path[path.length - 1]) : '';
   const text = plainMessage(issue);
-  const message = missing ? `missing required field "${field}": ${text}` : issue.code === 'custom' || text.includes('(got ') ? text : `${text}${describeValue(value)}`;
+  const message = missing
+    ? `missing required field "${field}": ${text}`
+    : issue.code === 'custom' || text.includes('(got ')
+      ? text
+      : `${text}${describeValue(value)}`;
   return [{ file: source.file, ...pos, path: formatPath(path), message }];
 }
 
@@ -86,7 +97,10 @@ function allowedKeysAt(schema: JsonSchema, path: readonly PathSegment[], data: u
     if (!node) return [];
     value = (value as Record<string | number, unknown> | undefined)?.[segment];
     if (typeof segment === 'number') node = node.items;
-    else node = node.properties?.[segment] ?? (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined);
+    else
+      node =
+        node.properties?.[segment] ??
+        (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined);
   }
   node = pickBranch(node, value);
   return Object.keys(node?.properties ?? {});
@@ -102,7 +116,10 @@ function pickBranch(node: JsonSchema | undefined, value: unknown): JsonSchema | 
   });
   if (byType) return byType;
   const isArray = Array.isArray(value);
-  return branches.find((branch) => (isArray ? branch.type === 'array' : branch.type === 'object' || branch.properties)) ?? branches[0];
+  return (
+    branches.find((branch) => (isArray ? branch.type === 'array' : branch.type === 'object' || branch.properties)) ??
+    branches[0]
+  );
 }
 
 function dedupe(issues: InputIssue[]): InputIssue[] {

@@ -13,29 +13,38 @@ const durationRe = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/;
 const percentRe = /^\d+(?:\.\d+)?%$/;
 const nameRe = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
-export const duration = z.string({ error: `expected ${durationExpected}` })
+export const duration = z
+  .string({ error: `expected ${durationExpected}` })
   .regex(durationRe, { error: `expected ${durationExpected}` })
   .meta({ description: durationExpected, examples: ['30s', '500ms', '1m30s'] });
 
 const percentageError = { error: `expected ${percentageExpected}` };
-export const percentage = z.union([
-  z.number(percentageError).min(0, percentageError).max(100, percentageError),
-  z.string(percentageError).regex(percentRe, percentageError),
-], percentageError).meta({ description: percentageExpected });
+export const percentage = z
+  .union(
+    [
+      z.number(percentageError).min(0, percentageError).max(100, percentageError),
+      z.string(percentageError).regex(percentRe, percentageError),
+    ],
+    percentageError,
+  )
+  .meta({ description: percentageExpected });
 
 const rateError = { error: `expected ${rateExpected}` };
-const rate = z.union([
-  z.number(rateError).positive(rateError),
-  z.string(rateError).regex(/^\d+(?:\.\d+)?\/(s|m)$/, rateError),
-], rateError).meta({ description: rateExpected });
+const rate = z
+  .union(
+    [z.number(rateError).positive(rateError), z.string(rateError).regex(/^\d+(?:\.\d+)?\/(s|m)$/, rateError)],
+    rateError,
+  )
+  .meta({ description: rateExpected });
 
-const k8sName = z.string({ error: 'expected a Kubernetes object name' })
-  .regex(nameRe, { error: 'expected a Kubernetes object name: lower-case letters, digits and "-", at most 63 characters' });
+const k8sName = z.string({ error: 'expected a Kubernetes object name' }).regex(nameRe, {
+  error: 'expected a Kubernetes object name: lower-case letters, digits and "-", at most 63 characters',
+});
 
-const clusterRef = z.union([
-  z.string().min(1),
-  z.array(z.string().min(1)).min(1),
-], { error: 'expected a cluster name of the environment (central, west), "all", or a list of cluster names' })
+const clusterRef = z
+  .union([z.string().min(1), z.array(z.string().min(1)).min(1)], {
+    error: 'expected a cluster name of the environment (central, west), "all", or a list of cluster names',
+  })
   .meta({ description: 'Cluster(s) the fault hits: a name from the environment, "all", or a list' });
 
 const faultCommon = {
@@ -44,73 +53,119 @@ const faultCommon = {
   id: k8sName.optional().meta({ description: 'A name for this fault in reports; defaults to <type>-<index>' }),
 };
 
-const scaleFault = z.strictObject({
-  type: z.literal('scale'),
-  ...faultCommon,
-  kind: z.enum(['Deployment', 'StatefulSet'], { error: 'expected Deployment or StatefulSet' }).default('Deployment'),
-  name: k8sName,
-  replicas: z.number({ error: 'expected a whole number of replicas, 0 or more' })
-    .int({ error: 'expected a whole number of replicas, 0 or more' })
-    .min(0, { error: 'expected a whole number of replicas, 0 or more' }),
-}).meta({ description: 'Scale a Deployment or StatefulSet through its scale subresource; reverted to the recorded count.' });
+const scaleFault = z
+  .strictObject({
+    type: z.literal('scale'),
+    ...faultCommon,
+    kind: z.enum(['Deployment', 'StatefulSet'], { error: 'expected Deployment or StatefulSet' }).default('Deployment'),
+    name: k8sName,
+    replicas: z
+      .number({ error: 'expected a whole number of replicas, 0 or more' })
+      .int({ error: 'expected a whole number of replicas, 0 or more' })
+      .min(0, { error: 'expected a whole number of replicas, 0 or more' }),
+  })
+  .meta({
+    description: 'Scale a Deployment or StatefulSet through its scale subresource; reverted to the recorded count.',
+  });
 
 const istioTarget = {
   host: k8sName.meta({ description: 'The service host the VirtualService routes, e.g. frontend or balancereader' }),
-  via: z.enum(['ingress', 'mesh'], { error: 'expected ingress (the gateway-bound VirtualService) or mesh (the service\'s own VirtualService)' })
+  via: z
+    .enum(['ingress', 'mesh'], {
+      error: "expected ingress (the gateway-bound VirtualService) or mesh (the service's own VirtualService)",
+    })
     .default('mesh')
-    .meta({ description: 'ingress: fault on traffic entering through the gateway; mesh: fault on calls between services' }),
+    .meta({
+      description: 'ingress: fault on traffic entering through the gateway; mesh: fault on calls between services',
+    }),
   percentage: percentage.default(100),
 };
 
-const istioDelayFault = z.strictObject({
-  type: z.literal('istio-delay'),
-  ...faultCommon,
-  ...istioTarget,
-  delay: duration,
-}).meta({ description: 'Add a fixed delay to a share of requests, by a route of our own in the VirtualService.' });
+const istioDelayFault = z
+  .strictObject({
+    type: z.literal('istio-delay'),
+    ...faultCommon,
+    ...istioTarget,
+    delay: duration,
+  })
+  .meta({ description: 'Add a fixed delay to a share of requests, by a route of our own in the VirtualService.' });
 
-const istioAbortFault = z.strictObject({
-  type: z.literal('istio-abort'),
-  ...faultCommon,
-  ...istioTarget,
-  status: z.number({ error: 'expected an HTTP status code from 400 to 599' }).int()
-    .min(400, { error: 'expected an HTTP status code from 400 to 599' })
-    .max(599, { error: 'expected an HTTP status code from 400 to 599' }),
-}).meta({ description: 'Answer a share of requests with an HTTP error status, by a route of our own in the VirtualService.' });
+const istioAbortFault = z
+  .strictObject({
+    type: z.literal('istio-abort'),
+    ...faultCommon,
+    ...istioTarget,
+    status: z
+      .number({ error: 'expected an HTTP status code from 400 to 599' })
+      .int()
+      .min(400, { error: 'expected an HTTP status code from 400 to 599' })
+      .max(599, { error: 'expected an HTTP status code from 400 to 599' }),
+  })
+  .meta({
+    description: 'Answer a share of requests with an HTTP error status, by a route of our own in the VirtualService.',
+  });
 
-const drainFault = z.strictObject({
-  type: z.literal('drain'),
-  cluster: clusterRef,
-  id: faultCommon.id,
-  namespaces: z.array(k8sName).min(1).optional()
-    .meta({ description: 'Evict only Pods of these namespaces; default: every namespace' }),
-}).meta({ description: 'Cordon every node of the cluster and evict its Pods (PDBs respected); revert uncordons what we cordoned.' });
+const drainFault = z
+  .strictObject({
+    type: z.literal('drain'),
+    cluster: clusterRef,
+    id: faultCommon.id,
+    namespaces: z
+      .array(k8sName)
+      .min(1)
+      .optional()
+      .meta({ description: 'Evict only Pods of these namespaces; default: every namespace' }),
+  })
+  .meta({
+    description:
+      'Cordon every node of the cluster and evict its Pods (PDBs respected); revert uncordons what we cordoned.',
+  });
 
-const selector = z.union([
-  z.string().regex(/^[A-Za-z0-9._/-]+=[A-Za-z0-9._-]+(,[A-Za-z0-9._/-]+=[A-Za-z0-9._-]+)*$/),
-  z.record(z.string(), z.string()),
-], { error: 'expected a label selector: "app=frontend" or a map {app: frontend}' });
+const selector = z.union(
+  [
+    z.string().regex(/^[A-Za-z0-9._/-]+=[A-Za-z0-9._-]+(,[A-Za-z0-9._/-]+=[A-Za-z0-9._-]+)*$/),
+    z.record(z.string(), z.string()),
+  ],
+  { error: 'expected a label selector: "app=frontend" or a map {app: frontend}' },
+);
 
-const podKillFault = z.strictObject({
-  type: z.literal('pod-kill'),
-  ...faultCommon,
-  selector,
-  count: z.number().int().min(1, { error: 'expected at least 1 Pod' }).optional(),
-  percentage: percentage.optional(),
-  interval: duration.optional().meta({ description: 'Kill again at this interval during the fault phase; default: once' }),
-}).meta({ description: 'Delete Pods matching a selector (a count or a percentage), once or at an interval.' });
+const podKillFault = z
+  .strictObject({
+    type: z.literal('pod-kill'),
+    ...faultCommon,
+    selector,
+    count: z.number().int().min(1, { error: 'expected at least 1 Pod' }).optional(),
+    percentage: percentage.optional(),
+    interval: duration
+      .optional()
+      .meta({ description: 'Kill again at this interval during the fault phase; default: once' }),
+  })
+  .meta({ description: 'Delete Pods matching a selector (a count or a percentage), once or at an interval.' });
 
-export const faultSchema = z.discriminatedUnion('type', [scaleFault, istioDelayFault, istioAbortFault, drainFault, podKillFault], {
-  error: 'expected a fault type: scale, istio-delay, istio-abort, drain or pod-kill',
-});
+export const faultSchema = z.discriminatedUnion(
+  'type',
+  [scaleFault, istioDelayFault, istioAbortFault, drainFault, podKillFault],
+  {
+    error: 'expected a fault type: scale, istio-delay, istio-abort, drain or pod-kill',
+  },
+);
 
 const thresholdString = z.string({ error: `expected ${thresholdExpected}` }).meta({ description: thresholdExpected });
-const thresholds = z.union([thresholdString, z.array(thresholdString).min(1)], { error: `expected ${thresholdExpected}, or a list of them` });
+const thresholds = z.union([thresholdString, z.array(thresholdString).min(1)], {
+  error: `expected ${thresholdExpected}, or a list of them`,
+});
 /** The budget grammar is checked here (not after the shape) so its problems come with every other one. */
-const budgetMap = z.record(z.string(), thresholds)
+const budgetMap = z
+  .record(z.string(), thresholds)
   .superRefine((entries, ctx) => {
     for (const [key, value] of Object.entries(entries)) {
-      for (const problem of checkBudgetEntry(key, value)) ctx.addIssue({ code: 'custom', message: problem.message, path: problem.index === undefined ? [key] : [key, problem.index], params: { at: problem.at } });
+      for (const problem of checkBudgetEntry(key, value))
+        ctx.addIssue({
+          code: 'custom',
+          message: problem.message,
+          path: problem.index === undefined ? [key] : [key, problem.index],
+          params: { at: problem.at },
+        });
     }
   })
   .meta({ description: 'metric[{tag:value}] → threshold(s), e.g. http_req_failed: rate<0.01' });
@@ -126,40 +181,100 @@ export const scenarioSchema = z.strictObject({
   version: z.literal(1, { error: 'expected version: 1 (the only scenario format so far)' }).default(1),
   name: k8sName,
   description: z.string().min(1, { error: 'expected a sentence saying what the scenario proves' }),
-  environment: z.string().min(1).default('lab').meta({ description: 'Environment name (lab, or a file in environments/) used when --env is not given' }),
+  environment: z
+    .string()
+    .min(1)
+    .default('lab')
+    .meta({ description: 'Environment name (lab, or a file in environments/) used when --env is not given' }),
   load: z.strictObject({
     rate,
-    paths: z.array(z.string().regex(/^\//, { error: 'expected a path starting with "/"' })).min(1).default(['/']),
-    method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], { error: 'expected an HTTP method: GET, HEAD, POST, PUT, PATCH or DELETE' }).default('GET'),
+    paths: z
+      .array(z.string().regex(/^\//, { error: 'expected a path starting with "/"' }))
+      .min(1)
+      .default(['/']),
+    method: z
+      .enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], {
+        error: 'expected an HTTP method: GET, HEAD, POST, PUT, PATCH or DELETE',
+      })
+      .default('GET'),
     host: z.string().min(1).optional().meta({ description: "Host header; defaults to the environment's" }),
     timeout: duration.default('2s'),
-    ingresses: z.array(z.string().min(1)).min(1).optional().meta({ description: 'Ingresses to load; default: every ingress of the environment' }),
-    runner: z.enum(['local', 'k6-operator'], { error: 'expected local (k6 on this machine) or k6-operator (a TestRun in a cluster)' }).default('local')
-      .meta({ description: 'Where k6 runs: local (default), or k6-operator for load one machine cannot produce (docs/distributed-load.md)' }),
-    parallelism: z.number({ error: 'expected a whole number of runner Pods, 1 or more' }).int({ error: 'expected a whole number of runner Pods, 1 or more' })
-      .min(1, { error: 'expected a whole number of runner Pods, 1 or more' }).optional()
+    ingresses: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .meta({ description: 'Ingresses to load; default: every ingress of the environment' }),
+    runner: z
+      .enum(['local', 'k6-operator'], {
+        error: 'expected local (k6 on this machine) or k6-operator (a TestRun in a cluster)',
+      })
+      .default('local')
+      .meta({
+        description:
+          'Where k6 runs: local (default), or k6-operator for load one machine cannot produce (docs/distributed-load.md)',
+      }),
+    parallelism: z
+      .number({ error: 'expected a whole number of runner Pods, 1 or more' })
+      .int({ error: 'expected a whole number of runner Pods, 1 or more' })
+      .min(1, { error: 'expected a whole number of runner Pods, 1 or more' })
+      .optional()
       .meta({ description: 'k6-operator: runner Pods sharing the load (execution segments); default 1' }),
-    operator: z.strictObject({
-      cluster: z.string().min(1).optional().meta({ description: 'Cluster the TestRun is created in; default: the first of the environment' }),
-      namespace: k8sName.optional().meta({ description: "Namespace of the TestRun and its ConfigMap; default: the environment's app namespace" }),
-      image: z.string().min(1).optional().meta({ description: 'Runner image (k6 v2); default: grafana/k6:<pinned version>' }),
-      serviceAccount: k8sName.optional().meta({ description: 'ServiceAccount of the runner Pods; default: the namespace default' }),
-    }).optional().meta({ description: 'k6-operator: where the TestRun goes and what the runners run' }),
+    operator: z
+      .strictObject({
+        cluster: z
+          .string()
+          .min(1)
+          .optional()
+          .meta({ description: 'Cluster the TestRun is created in; default: the first of the environment' }),
+        namespace: k8sName.optional().meta({
+          description: "Namespace of the TestRun and its ConfigMap; default: the environment's app namespace",
+        }),
+        image: z
+          .string()
+          .min(1)
+          .optional()
+          .meta({ description: 'Runner image (k6 v2); default: grafana/k6:<pinned version>' }),
+        serviceAccount: k8sName
+          .optional()
+          .meta({ description: 'ServiceAccount of the runner Pods; default: the namespace default' }),
+      })
+      .optional()
+      .meta({ description: 'k6-operator: where the TestRun goes and what the runners run' }),
   }),
-  phases: z.strictObject({
-    baseline: duration.default('30s'),
-    fault: duration.default('60s'),
-    recovery: duration.default('60s'),
-  }).optional(),
-  faults: z.array(faultSchema).optional().meta({ description: 'Faults applied at the start of the fault phase and reverted at its end' }),
-  steps: z.array(step).min(1).optional().meta({ description: 'Instead of phases + faults: named steps, each with its own duration and faults' }),
-  windows: z.strictObject({
-    size: duration.default('1s'),
-    recoveredAfter: z.number().int().min(1).default(3).meta({ description: 'Consecutive windows back within the baseline budgets that count as recovered' }),
-  }).optional(),
-  budgets: z.record(z.string(), budgetMap).optional()
+  phases: z
+    .strictObject({
+      baseline: duration.default('30s'),
+      fault: duration.default('60s'),
+      recovery: duration.default('60s'),
+    })
+    .optional(),
+  faults: z
+    .array(faultSchema)
+    .optional()
+    .meta({ description: 'Faults applied at the start of the fault phase and reverted at its end' }),
+  steps: z
+    .array(step)
+    .min(1)
+    .optional()
+    .meta({ description: 'Instead of phases + faults: named steps, each with its own duration and faults' }),
+  windows: z
+    .strictObject({
+      size: duration.default('1s'),
+      recoveredAfter: z
+        .number()
+        .int()
+        .min(1)
+        .default(3)
+        .meta({ description: 'Consecutive windows back within the baseline budgets that count as recovered' }),
+    })
+    .optional(),
+  budgets: z
+    .record(z.string(), budgetMap)
+    .optional()
     .meta({ description: 'Phase (or step) name, or "all" → budgets judged on that phase, per ingress' }),
-  abort: budgetMap.optional().meta({ description: 'Checked on every window of every ingress; a breach reverts all faults at once and fails the run' }),
+  abort: budgetMap.optional().meta({
+    description: 'Checked on every window of every ingress; a breach reverts all faults at once and fails the run',
+  }),
   expect: z.enum(['pass', 'fail'], { error: 'expected pass, or fail for a negative control' }).default('pass'),
 });
 

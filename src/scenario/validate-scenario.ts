@@ -40,7 +40,8 @@ type Report = (path: PathSegment[], message: string, hint?: string, at?: 'key' |
 function normalize(file: string, raw: RawScenario, report: Report): Scenario {
   const phases = normalizePhases(raw, report);
   const windowMs = ms(raw.windows?.size ?? '1s');
-  if (windowMs < minimumWindowMs) report(['windows', 'size'], `expected a window of at least ${minimumWindowMs}ms (got ${raw.windows?.size})`);
+  if (windowMs < minimumWindowMs)
+    report(['windows', 'size'], `expected a window of at least ${minimumWindowMs}ms (got ${raw.windows?.size})`);
   const load = raw.load;
   const timeoutMs = ms(load.timeout);
   if (timeoutMs <= 0) report(['load', 'timeout'], 'expected a request timeout above 0');
@@ -62,8 +63,7 @@ function normalize(file: string, raw: RawScenario, report: Report): Scenario {
     windowMs,
     recoveredAfterWindows: raw.windows?.recoveredAfter ?? 3,
     budgets: normalizeBudgets(raw),
-    abortLimits: Object.entries(raw.abort ?? {}).flatMap(([key, thresholds]) =>
-      parseBudgetEntry(key, thresholds)),
+    abortLimits: Object.entries(raw.abort ?? {}).flatMap(([key, thresholds]) => parseBudgetEntry(key, thresholds)),
     expect: raw.expect,
   };
 }
@@ -72,25 +72,51 @@ function normalize(file: string, raw: RawScenario, report: Report): Scenario {
 function normalizeRunner(load: RawScenario['load'], report: Report): Pick<Scenario['load'], 'runner'> {
   if (load.runner === 'local') {
     for (const key of ['parallelism', 'operator'] as const) {
-      if (load[key] !== undefined) report(['load', key], `${key} applies only with runner: k6-operator`, 'add `runner: k6-operator`, or remove this field', 'key');
+      if (load[key] !== undefined)
+        report(
+          ['load', key],
+          `${key} applies only with runner: k6-operator`,
+          'add `runner: k6-operator`, or remove this field',
+          'key',
+        );
     }
     return {};
   }
   const { cluster, namespace, image, serviceAccount } = load.operator ?? {};
-  return { runner: { kind: 'k6-operator', parallelism: load.parallelism ?? 1, cluster, namespace, image, serviceAccount } };
+  return {
+    runner: { kind: 'k6-operator', parallelism: load.parallelism ?? 1, cluster, namespace, image, serviceAccount },
+  };
 }
 
 function normalizePhases(raw: RawScenario, report: Report): Phase[] {
   const ids = new Set<string>();
   if (raw.steps) {
-    if (raw.phases) report(['phases'], 'give either phases (with faults) or steps, not both', 'steps already name each phase and its faults', 'key');
-    if (raw.faults) report(['faults'], 'with steps, list faults inside each step, not at the top level', 'move this list under the step that applies it', 'key');
+    if (raw.phases)
+      report(
+        ['phases'],
+        'give either phases (with faults) or steps, not both',
+        'steps already name each phase and its faults',
+        'key',
+      );
+    if (raw.faults)
+      report(
+        ['faults'],
+        'with steps, list faults inside each step, not at the top level',
+        'move this list under the step that applies it',
+        'key',
+      );
     const seen = new Set<string>();
     return raw.steps.map((step, index) => {
-      if (seen.has(step.name)) report(['steps', index, 'name'], `step name "${step.name}" is used twice; expected unique step names`);
+      if (seen.has(step.name))
+        report(['steps', index, 'name'], `step name "${step.name}" is used twice; expected unique step names`);
       seen.add(step.name);
-      if (step.name === 'all') report(['steps', index, 'name'], '"all" is reserved for budgets that apply to every phase');
-      return { name: step.name, durationMs: ms(step.duration), faults: normalizeFaults(step.faults ?? [], ['steps', index, 'faults'], ids, report) };
+      if (step.name === 'all')
+        report(['steps', index, 'name'], '"all" is reserved for budgets that apply to every phase');
+      return {
+        name: step.name,
+        durationMs: ms(step.duration),
+        faults: normalizeFaults(step.faults ?? [], ['steps', index, 'faults'], ids, report),
+      };
     });
   }
   const phases = raw.phases ?? { baseline: '30s', fault: '60s', recovery: '60s' };
@@ -110,21 +136,61 @@ function normalizeFaults(rawFaults: RawFault[], base: PathSegment[], ids: Set<st
     const clusters = clusterSelection(raw.cluster);
     switch (raw.type) {
       case 'scale':
-        return { type: 'scale', id, clusters, namespace: raw.namespace, kind: raw.kind, name: raw.name, replicas: raw.replicas };
+        return {
+          type: 'scale',
+          id,
+          clusters,
+          namespace: raw.namespace,
+          kind: raw.kind,
+          name: raw.name,
+          replicas: raw.replicas,
+        };
       case 'istio-delay':
-        return { type: 'istio-delay', id, clusters, namespace: raw.namespace, host: raw.host, via: raw.via, percentage: value(parsePercentage(raw.percentage)), delayMs: ms(raw.delay) };
+        return {
+          type: 'istio-delay',
+          id,
+          clusters,
+          namespace: raw.namespace,
+          host: raw.host,
+          via: raw.via,
+          percentage: value(parsePercentage(raw.percentage)),
+          delayMs: ms(raw.delay),
+        };
       case 'istio-abort':
-        return { type: 'istio-abort', id, clusters, namespace: raw.namespace, host: raw.host, via: raw.via, percentage: value(parsePercentage(raw.percentage)), status: raw.status };
+        return {
+          type: 'istio-abort',
+          id,
+          clusters,
+          namespace: raw.namespace,
+          host: raw.host,
+          via: raw.via,
+          percentage: value(parsePercentage(raw.percentage)),
+          status: raw.status,
+        };
       case 'drain':
         return { type: 'drain', id, clusters, namespaces: raw.namespaces };
       case 'pod-kill': {
         if ((raw.count === undefined) === (raw.percentage === undefined)) {
-          report([...base, index], 'expected exactly one of count or percentage', 'count: 1 kills one Pod; percentage: 50 kills half of the matching Pods', 'key');
+          report(
+            [...base, index],
+            'expected exactly one of count or percentage',
+            'count: 1 kills one Pod; percentage: 50 kills half of the matching Pods',
+            'key',
+          );
         }
-        const amount = raw.percentage !== undefined
-          ? { kind: 'percentage' as const, percentage: value(parsePercentage(raw.percentage)) }
-          : { kind: 'count' as const, count: raw.count ?? 1 };
-        return { type: 'pod-kill', id, clusters, namespace: raw.namespace, selector: parseSelector(raw.selector), amount, intervalMs: raw.interval ? ms(raw.interval) : undefined };
+        const amount =
+          raw.percentage !== undefined
+            ? { kind: 'percentage' as const, percentage: value(parsePercentage(raw.percentage)) }
+            : { kind: 'count' as const, count: raw.count ?? 1 };
+        return {
+          type: 'pod-kill',
+          id,
+          clusters,
+          namespace: raw.namespace,
+          selector: parseSelector(raw.selector),
+          amount,
+          intervalMs: raw.interval ? ms(raw.interval) : undefined,
+        };
       }
     }
   });
@@ -141,9 +207,15 @@ function normalizeBudgets(raw: RawScenario): Budget[] {
 }
 
 /** The schema has checked the grammar (checkBudgetEntry); here the entry only becomes typed budgets. */
-function parseBudgetEntry(key: string, thresholds: string | string[]): Array<{ selector: MetricSelector; threshold: Threshold }> {
+function parseBudgetEntry(
+  key: string,
+  thresholds: string | string[],
+): Array<{ selector: MetricSelector; threshold: Threshold }> {
   const selector = value(parseMetricSelector(key));
-  return (Array.isArray(thresholds) ? thresholds : [thresholds]).map((text) => ({ selector, threshold: value(parseThreshold(text)) }));
+  return (Array.isArray(thresholds) ? thresholds : [thresholds]).map((text) => ({
+    selector,
+    threshold: value(parseThreshold(text)),
+  }));
 }
 
 /** Cluster and ingress names must exist in the environment; checked with the raw file for positions. */
@@ -153,34 +225,53 @@ function checkNames(raw: Loose, environment: EnvironmentNames, report: Report): 
   const checkCluster = (path: PathSegment[], cluster: unknown) => {
     if (cluster === 'all') return;
     for (const [index, name] of (Array.isArray(cluster) ? cluster : [cluster]).entries()) {
-      if (typeof name === 'string' && !known.includes(name)) report(Array.isArray(cluster) ? [...path, index] : path, `unknown cluster "${name}"; ${expected}, or all`, suggest(name, known));
+      if (typeof name === 'string' && !known.includes(name))
+        report(
+          Array.isArray(cluster) ? [...path, index] : path,
+          `unknown cluster "${name}"; ${expected}, or all`,
+          suggest(name, known),
+        );
     }
   };
   list(raw.faults).forEach((fault, index) => checkCluster(['faults', index, 'cluster'], asLoose(fault).cluster));
-  list(raw.steps).forEach((step, s) => list(asLoose(step).faults).forEach((fault, index) => checkCluster(['steps', s, 'faults', index, 'cluster'], asLoose(fault).cluster)));
+  list(raw.steps).forEach((step, s) =>
+    list(asLoose(step).faults).forEach((fault, index) =>
+      checkCluster(['steps', s, 'faults', index, 'cluster'], asLoose(fault).cluster),
+    ),
+  );
   checkCluster(['load', 'operator', 'cluster'], asLoose(asLoose(raw.load).operator).cluster ?? 'all');
   list(asLoose(raw.load).ingresses).forEach((name, index) => {
-    if (typeof name === 'string' && !known.includes(name)) report(['load', 'ingresses', index], `unknown ingress "${name}"; ${expected}`, suggest(name, known));
+    if (typeof name === 'string' && !known.includes(name))
+      report(['load', 'ingresses', index], `unknown ingress "${name}"; ${expected}`, suggest(name, known));
   });
   const checkTags = (path: PathSegment[], key: string) => {
     const selector = parseMetricSelector(key);
     if (!selector.ok) return;
     for (const tag of ['ingress', 'served_by'] as const) {
       const name = selector.value.tags[tag];
-      if (name !== undefined && !known.includes(name)) report(path, `${tag}:${name} names no cluster; ${expected}`, suggest(name, known), 'key');
+      if (name !== undefined && !known.includes(name))
+        report(path, `${tag}:${name} names no cluster; ${expected}`, suggest(name, known), 'key');
     }
   };
-  for (const [phase, entries] of Object.entries(asLoose(raw.budgets))) for (const key of Object.keys(asLoose(entries))) checkTags(['budgets', phase, key], key);
+  for (const [phase, entries] of Object.entries(asLoose(raw.budgets)))
+    for (const key of Object.keys(asLoose(entries))) checkTags(['budgets', phase, key], key);
   for (const key of Object.keys(asLoose(raw.abort))) checkTags(['abort', key], key);
 }
 
 /** Budgets name phases that exist: the steps' names, or baseline/fault/recovery. */
 function checkBudgetPhases(raw: Loose, report: Report): void {
-  const steps = list(raw.steps).map((step) => asLoose(step).name).filter((name): name is string => typeof name === 'string');
+  const steps = list(raw.steps)
+    .map((step) => asLoose(step).name)
+    .filter((name): name is string => typeof name === 'string');
   const phaseNames = raw.steps !== undefined ? steps : ['baseline', 'fault', 'recovery'];
   for (const phase of Object.keys(asLoose(raw.budgets))) {
     if (phase !== 'all' && !phaseNames.includes(phase)) {
-      report(['budgets', phase], `unknown phase "${phase}"; expected one of: all, ${phaseNames.join(', ')}`, suggest(phase, phaseNames), 'key');
+      report(
+        ['budgets', phase],
+        `unknown phase "${phase}"; expected one of: all, ${phaseNames.join(', ')}`,
+        suggest(phase, phaseNames),
+        'key',
+      );
     }
   }
 }

@@ -17,7 +17,11 @@ export interface YamlSource {
 export function formatPath(path: readonly PathSegment[]): string {
   return path.reduce<string>((text, segment) => {
     if (typeof segment === 'number') return `${text}[${segment}]`;
-    return /^[A-Za-z_$][\w$-]*$/.test(segment) ? (text ? `${text}.${segment}` : segment) : `${text}[${JSON.stringify(segment)}]`;
+    return /^[A-Za-z_$][\w$-]*$/.test(segment)
+      ? text
+        ? `${text}.${segment}`
+        : segment
+      : `${text}[${JSON.stringify(segment)}]`;
   }, '');
 }
 
@@ -28,7 +32,13 @@ export function parseYamlSource(file: string, text: string): YamlSource {
   if (doc.errors.length > 0) {
     const issues: InputIssue[] = doc.errors.map((error) => {
       const pos = lineCounter.linePos(error.pos[0]);
-      return { file, line: pos.line, column: pos.col, path: '', message: `YAML syntax: ${error.message.split('\n')[0]}` };
+      return {
+        file,
+        line: pos.line,
+        column: pos.col,
+        path: '',
+        message: `YAML syntax: ${error.message.split('\n')[0]}`,
+      };
     });
     throw new InputError(`${file} is not valid YAML`, issues);
   }
@@ -47,7 +57,9 @@ function findOffset(doc: Document, path: readonly PathSegment[], at: 'key' | 'va
   for (const [index, segment] of path.entries()) {
     const last = index === path.length - 1;
     if (isMap(node)) {
-      const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment));
+      const pair = node.items.find(
+        (item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment),
+      );
       if (!pair) return offset;
       if (last && at === 'key') return rangeStart(pair.key) ?? offset;
       node = pair.value;

@@ -56,7 +56,10 @@ export function findSuiteFile(ref: string, cwd: string): string | undefined {
 }
 
 export function readSuite(file: string, options: { cwd: string; envOverride?: string }): Suite {
-  return validateSuite(readYamlFile(file, options.cwd), { ...options, dir: path.dirname(path.resolve(options.cwd, file)) });
+  return validateSuite(readYamlFile(file, options.cwd), {
+    ...options,
+    dir: path.dirname(path.resolve(options.cwd, file)),
+  });
 }
 
 export function validateSuite(source: YamlSource, options: { cwd: string; dir: string; envOverride?: string }): Suite {
@@ -65,7 +68,8 @@ export function validateSuite(source: YamlSource, options: { cwd: string; dir: s
   if (!parsed.success) throw new InputError(`${source.file}: invalid suite`, issues);
   const report = (at: PathSegment[], message: string, hint?: string, where: 'key' | 'value' = 'value') =>
     issues.push({ file: source.file, ...source.locate(at, where), path: formatPath(at), message, hint });
-  const entries = parsed.data.scenarios.map((raw, index) => checkEntry(raw, index, parsed.data, options, report, issues))
+  const entries = parsed.data.scenarios
+    .map((raw, index) => checkEntry(raw, index, parsed.data, options, report, issues))
     .filter((entry): entry is SuiteEntry => entry !== undefined);
   if (issues.length > 0) throw new InputError(`${source.file}: invalid suite`, issues);
   const settle = parsed.data.settle;
@@ -74,18 +78,30 @@ export function validateSuite(source: YamlSource, options: { cwd: string; dir: s
     name: parsed.data.name,
     description: parsed.data.description,
     onFailure: parsed.data.onFailure,
-    settle: { timeoutMs: ms(settle?.timeout ?? '3m'), probeRequests: settle?.probeRequests ?? 20, tolerance: settle?.tolerance ?? 0.05 },
+    settle: {
+      timeoutMs: ms(settle?.timeout ?? '3m'),
+      probeRequests: settle?.probeRequests ?? 20,
+      tolerance: settle?.tolerance ?? 0.05,
+    },
     entries,
   };
 }
 
 type Report = (at: PathSegment[], message: string, hint?: string, where?: 'key' | 'value') => void;
 
-function checkEntry(raw: RawSuite['scenarios'][number], index: number, suite: RawSuite, options: { cwd: string; dir: string; envOverride?: string }, report: Report, issues: InputIssue[]): SuiteEntry | undefined {
+function checkEntry(
+  raw: RawSuite['scenarios'][number],
+  index: number,
+  suite: RawSuite,
+  options: { cwd: string; dir: string; envOverride?: string },
+  report: Report,
+  issues: InputIssue[],
+): SuiteEntry | undefined {
   const ref = typeof raw === 'string' ? raw : raw.scenario;
   const at: PathSegment[] = typeof raw === 'string' ? ['scenarios', index] : ['scenarios', index, 'scenario'];
   const isPath = /[\\/]/.test(ref) || /\.ya?ml$/.test(ref);
-  const environment = options.envOverride ?? (typeof raw === 'string' ? undefined : raw.environment) ?? suite.environment;
+  const environment =
+    options.envOverride ?? (typeof raw === 'string' ? undefined : raw.environment) ?? suite.environment;
   let loaded: ReturnType<typeof loadScenario>;
   try {
     loaded = loadScenario(isPath ? path.resolve(options.dir, ref) : ref, environment, options.cwd);
@@ -98,12 +114,23 @@ function checkEntry(raw: RawSuite['scenarios'][number], index: number, suite: Ra
   const { scenario } = loaded;
   const phaseNames = scenario.phases.map((phase) => phase.name);
   const phaseOverrides: Record<string, number> = {};
-  const phases = typeof raw === 'string' ? {} : raw.phases ?? {};
+  const phases = typeof raw === 'string' ? {} : (raw.phases ?? {});
   for (const [name, text] of Object.entries(phases)) {
-    if (!phaseNames.includes(name)) report(['scenarios', index, 'phases', name], `scenario ${scenario.name} has no phase "${name}"; expected one of: ${phaseNames.join(', ')}`, suggest(name, phaseNames), 'key');
+    if (!phaseNames.includes(name))
+      report(
+        ['scenarios', index, 'phases', name],
+        `scenario ${scenario.name} has no phase "${name}"; expected one of: ${phaseNames.join(', ')}`,
+        suggest(name, phaseNames),
+        'key',
+      );
     else phaseOverrides[name] = ms(text);
   }
-  return { file: path.resolve(options.cwd, scenario.file), name: scenario.name, ...(environment ? { environment } : {}), phaseOverrides };
+  return {
+    file: path.resolve(options.cwd, scenario.file),
+    name: scenario.name,
+    ...(environment ? { environment } : {}),
+    phaseOverrides,
+  };
 }
 
 function ms(text: string): number {

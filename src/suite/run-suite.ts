@@ -39,7 +39,11 @@ export interface SuitePlay {
 
 const { interrupted, harnessError } = ExitCode;
 
-export async function playSuite(entries: readonly SuiteEntry[], policy: { failFast: boolean }, players: SuitePlayers): Promise<SuitePlay> {
+export async function playSuite(
+  entries: readonly SuiteEntry[],
+  policy: { failFast: boolean },
+  players: SuitePlayers,
+): Promise<SuitePlay> {
   const play: SuitePlay = { runs: [], notRun: [], settles: [] };
   const skipRest = (from: number, reason: string) => {
     for (const entry of entries.slice(from)) play.notRun.push({ scenario: entry.name, reason });
@@ -60,7 +64,12 @@ export async function playSuite(entries: readonly SuiteEntry[], policy: { failFa
       }
       if (!settle.settled) {
         // A harness error of the scenario that could not start: visible in JUnit and in the exit code.
-        play.runs.push({ scenario: entry.name, exitCode: harnessError, folder: null, error: `not run: the environment did not settle after ${previous.name}: ${settle.message}` });
+        play.runs.push({
+          scenario: entry.name,
+          exitCode: harnessError,
+          folder: null,
+          error: `not run: the environment did not settle after ${previous.name}: ${settle.message}`,
+        });
         skipRest(index + 1, `not run: the environment did not settle after ${previous.name}`);
         break;
       }

@@ -49,14 +49,22 @@ export interface SettleOptions {
 }
 
 /** `requests` sequential requests through each ingress; a failure is no answer or a status ≥ 400, as for k6. */
-export async function probeIngresses(target: SettleTarget, requests: number, requestTimeoutMs = 2_000): Promise<ProbeResult[]> {
+export async function probeIngresses(
+  target: SettleTarget,
+  requests: number,
+  requestTimeoutMs = 2_000,
+): Promise<ProbeResult[]> {
   const results: ProbeResult[] = [];
   for (const [ingress, url] of Object.entries(target.ingressUrls)) {
     const result: ProbeResult = { ingress, requests: 0, failures: 0 };
     for (let i = 0; i < requests; i += 1) {
       result.requests += 1;
       try {
-        const response = await fetch(`${url.replace(/\/$/, '')}${target.path}`, { headers: target.host ? { host: target.host } : {}, signal: AbortSignal.timeout(requestTimeoutMs), redirect: 'manual' });
+        const response = await fetch(`${url.replace(/\/$/, '')}${target.path}`, {
+          headers: target.host ? { host: target.host } : {},
+          signal: AbortSignal.timeout(requestTimeoutMs),
+          redirect: 'manual',
+        });
         await response.arrayBuffer();
         if (response.status >= 400) {
           result.failures += 1;
@@ -75,7 +83,11 @@ export async function probeIngresses(target: SettleTarget, requests: number, req
 const rate = (probe: ProbeResult) => (probe.requests === 0 ? 0 : probe.failures / probe.requests);
 
 /** Which ingresses are above their baseline error rate (plus the tolerance). */
-export function ingressesAboveBaseline(probes: readonly ProbeResult[], baseline: readonly ProbeResult[], tolerance: number): ProbeResult[] {
+export function ingressesAboveBaseline(
+  probes: readonly ProbeResult[],
+  baseline: readonly ProbeResult[],
+  tolerance: number,
+): ProbeResult[] {
   return probes.filter((probe) => {
     const before = baseline.find((b) => b.ingress === probe.ingress);
     return rate(probe) > (before ? rate(before) : 0) + tolerance;
@@ -103,18 +115,49 @@ export async function settleEnvironment(target: SettleTarget, options: SettleOpt
       lastProbe = await probeIngresses(target, options.probeRequests, options.requestTimeoutMs);
       probes += 1;
       if (ingressesAboveBaseline(lastProbe, options.baseline, options.tolerance).length === 0) {
-        return { settled: true, waitedMs: now() - started, probes, notReady, lastProbe, message: `settled after ${Math.round((now() - started) / 100) / 10}s (${probes} probe${probes === 1 ? '' : 's'})` };
+        return {
+          settled: true,
+          waitedMs: now() - started,
+          probes,
+          notReady,
+          lastProbe,
+          message: `settled after ${Math.round((now() - started) / 100) / 10}s (${probes} probe${probes === 1 ? '' : 's'})`,
+        };
       }
     }
     if (now() - started >= options.timeoutMs) break;
     await new Promise((resolve) => {
       const timer = setTimeout(resolve, options.pauseMs ?? 1_000);
-      options.signal?.addEventListener('abort', () => { clearTimeout(timer); resolve(undefined); }, { once: true });
+      options.signal?.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          resolve(undefined);
+        },
+        { once: true },
+      );
     });
   }
-  if (options.signal?.aborted) return { settled: false, waitedMs: now() - started, probes, notReady, lastProbe, message: 'interrupted while waiting for the environment to settle' };
-  const above = ingressesAboveBaseline(lastProbe, options.baseline, options.tolerance)
-    .map((p) => `${p.ingress} ${p.failures}/${p.requests} failed${p.lastFailure ? ` (last: ${p.lastFailure})` : ''}`);
-  const what = notReady.length > 0 ? `not ready: ${notReady.join('; ')}` : `error rate above baseline: ${above.join('; ')}`;
-  return { settled: false, waitedMs: now() - started, probes, notReady, lastProbe, message: `did not settle within ${Math.round(options.timeoutMs / 1000)}s: ${what}` };
+  if (options.signal?.aborted)
+    return {
+      settled: false,
+      waitedMs: now() - started,
+      probes,
+      notReady,
+      lastProbe,
+      message: 'interrupted while waiting for the environment to settle',
+    };
+  const above = ingressesAboveBaseline(lastProbe, options.baseline, options.tolerance).map(
+    (p) => `${p.ingress} ${p.failures}/${p.requests} failed${p.lastFailure ? ` (last: ${p.lastFailure})` : ''}`,
+  );
+  const what =
+    notReady.length > 0 ? `not ready: ${notReady.join('; ')}` : `error rate above baseline: ${above.join('; ')}`;
+  return {
+    settled: false,
+    waitedMs: now() - started,
+    probes,
+    notReady,
+    lastProbe,
+    message: `did not settle within ${Math.round(options.timeoutMs / 1000)}s: ${what}`,
+  };
 }

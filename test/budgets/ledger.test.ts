@@ -24,8 +24,22 @@ function random(seed: number): () => number {
 }
 
 /** A request sent at `sentMs`: k6 stamps its end, so the sample's time is sent + duration. */
-const request = (sentMs: number, ingress: string, durationMs: number, failed = false, servedBy = ingress): LoadSample =>
-  ({ kind: 'request', timeMs: sentMs + durationMs, ingress, servedBy, status: failed ? 503 : 200, path: '/', failed, durationMs });
+const request = (
+  sentMs: number,
+  ingress: string,
+  durationMs: number,
+  failed = false,
+  servedBy = ingress,
+): LoadSample => ({
+  kind: 'request',
+  timeMs: sentMs + durationMs,
+  ingress,
+  servedBy,
+  status: failed ? 503 : 200,
+  path: '/',
+  failed,
+  durationMs,
+});
 
 function nearestRank(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -35,18 +49,29 @@ function nearestRank(values: number[], p: number): number {
 describe('the ledger (windows, phases, verdicts)', () => {
   it('reports phase percentiles within 1 % of percentiles computed from the raw samples', () => {
     const next = random(42);
-    const ledger = new Ledger({ ingresses: ['central'], windowMs: 1000, method: 'GET', budgets: [], abortLimits: [], originMs: 0 });
+    const ledger = new Ledger({
+      ingresses: ['central'],
+      windowMs: 1000,
+      method: 'GET',
+      budgets: [],
+      abortLimits: [],
+      originMs: 0,
+    });
     ledger.startPhase('baseline', 0);
     const durations: number[] = [];
     for (let i = 0; i < 20_000; i += 1) {
-      const d = Math.exp(3 + next() * 3) + next();   // 20 ms to 400 ms, long-tailed
+      const d = Math.exp(3 + next() * 3) + next(); // 20 ms to 400 ms, long-tailed
       durations.push(d);
       ledger.add(request(i, 'central', d));
     }
     ledger.endPhases(20_000);
     const stats = ledger.phaseSummaries()[0]!.stats;
     expect(stats.requests).to.equal(20_000);
-    for (const [p, value] of [[50, stats.p50], [95, stats.p95], [99, stats.p99]] as const) {
+    for (const [p, value] of [
+      [50, stats.p50],
+      [95, stats.p95],
+      [99, stats.p99],
+    ] as const) {
       const exact = nearestRank(durations, p);
       expect(Math.abs(value! - exact) / exact, `p${p}: ${value} vs ${exact}`).to.be.below(0.01);
     }
@@ -55,13 +80,26 @@ describe('the ledger (windows, phases, verdicts)', () => {
 
   it('cuts phases at the recorded times and judges each budget per phase and per ingress', () => {
     const ledger = new Ledger({
-      ingresses: ['central', 'west'], windowMs: 1000, method: 'GET', originMs: 0, abortLimits: [],
-      budgets: [budget('all', 'http_req_failed', 'rate<0.1'), budget('fault', 'http_req_duration{ingress:central}', 'p(95)<100')],
+      ingresses: ['central', 'west'],
+      windowMs: 1000,
+      method: 'GET',
+      originMs: 0,
+      abortLimits: [],
+      budgets: [
+        budget('all', 'http_req_failed', 'rate<0.1'),
+        budget('fault', 'http_req_duration{ingress:central}', 'p(95)<100'),
+      ],
     });
     ledger.startPhase('baseline', 0);
-    for (let t = 0; t < 1000; t += 10) { ledger.add(request(t, 'central', 20)); ledger.add(request(t, 'west', 20)); }
+    for (let t = 0; t < 1000; t += 10) {
+      ledger.add(request(t, 'central', 20));
+      ledger.add(request(t, 'west', 20));
+    }
     ledger.startPhase('fault', 1000);
-    for (let t = 1000; t < 2000; t += 10) { ledger.add(request(t, 'central', 300, t % 20 === 0)); ledger.add(request(t, 'west', 20)); }
+    for (let t = 1000; t < 2000; t += 10) {
+      ledger.add(request(t, 'central', 300, t % 20 === 0));
+      ledger.add(request(t, 'west', 20));
+    }
     ledger.endPhases(2000);
     const table = ledger.verdicts().map((v) => `${v.phase} ${v.ingress} ${v.budget} ${v.pass ? 'pass' : 'FAIL'}`);
     expect(table).to.deep.equal([
@@ -74,9 +112,16 @@ describe('the ledger (windows, phases, verdicts)', () => {
   });
 
   it('counts a request for the phase it was sent in, even when it ends in the next one', () => {
-    const ledger = new Ledger({ ingresses: ['central'], windowMs: 1000, method: 'GET', originMs: 0, abortLimits: [], budgets: [budget('all', 'http_req_duration', 'max<300')] });
+    const ledger = new Ledger({
+      ingresses: ['central'],
+      windowMs: 1000,
+      method: 'GET',
+      originMs: 0,
+      abortLimits: [],
+      budgets: [budget('all', 'http_req_duration', 'max<300')],
+    });
     ledger.startPhase('fault', 0);
-    ledger.add(request(900, 'central', 400));   // sent during the fault, ends after the revert
+    ledger.add(request(900, 'central', 400)); // sent during the fault, ends after the revert
     ledger.startPhase('recovery', 1000);
     ledger.add(request(1100, 'central', 10));
     ledger.endPhases(2000);
@@ -86,16 +131,39 @@ describe('the ledger (windows, phases, verdicts)', () => {
   });
 
   it('fails a budget over a phase with no samples', () => {
-    const ledger = new Ledger({ ingresses: ['central'], windowMs: 1000, method: 'GET', originMs: 0, abortLimits: [], budgets: [budget('recovery', 'http_req_failed', 'rate<0.1')] });
+    const ledger = new Ledger({
+      ingresses: ['central'],
+      windowMs: 1000,
+      method: 'GET',
+      originMs: 0,
+      abortLimits: [],
+      budgets: [budget('recovery', 'http_req_failed', 'rate<0.1')],
+    });
     ledger.startPhase('baseline', 0);
     ledger.add(request(10, 'central', 5));
     ledger.startPhase('recovery', 1000);
     ledger.endPhases(2000);
-    expect(ledger.verdicts()).to.deep.equal([{ phase: 'recovery', ingress: 'central', budget: 'http_req_failed: rate<0.1', value: null, pass: false, samples: 0 }]);
+    expect(ledger.verdicts()).to.deep.equal([
+      {
+        phase: 'recovery',
+        ingress: 'central',
+        budget: 'http_req_failed: rate<0.1',
+        value: null,
+        pass: false,
+        samples: 0,
+      },
+    ]);
   });
 
   it('filters by served_by and counts which cluster served the traffic', () => {
-    const ledger = new Ledger({ ingresses: ['central'], windowMs: 1000, method: 'GET', originMs: 0, abortLimits: [], budgets: [budget('all', 'http_reqs{served_by:west}', 'count>=3')] });
+    const ledger = new Ledger({
+      ingresses: ['central'],
+      windowMs: 1000,
+      method: 'GET',
+      originMs: 0,
+      abortLimits: [],
+      budgets: [budget('all', 'http_reqs{served_by:west}', 'count>=3')],
+    });
     ledger.startPhase('fault', 0);
     ['west', 'west', 'central', 'west'].forEach((servedBy, i) => ledger.add(request(i, 'central', 5, false, servedBy)));
     ledger.endPhases(1000);
@@ -105,12 +173,22 @@ describe('the ledger (windows, phases, verdicts)', () => {
 
   it('closes windows in order, flags abort-limit breaches, and counts late samples', () => {
     const abort = budget('all', 'http_req_failed', 'rate<0.5');
-    const ledger = new Ledger({ ingresses: ['central'], windowMs: 250, method: 'GET', originMs: 0, budgets: [], abortLimits: [{ selector: abort.selector, threshold: abort.threshold }] });
+    const ledger = new Ledger({
+      ingresses: ['central'],
+      windowMs: 250,
+      method: 'GET',
+      originMs: 0,
+      budgets: [],
+      abortLimits: [{ selector: abort.selector, threshold: abort.threshold }],
+    });
     ledger.startPhase('fault', 0);
     for (let t = 0; t < 250; t += 25) ledger.add(request(t, 'central', 5));
     for (let t = 250; t < 500; t += 25) ledger.add(request(t, 'central', 5, true));
     const closed = ledger.closeWindows(500);
-    expect(closed.map((w) => [w.startMs, w.requests, w.breaches.length])).to.deep.equal([[0, 10, 0], [250, 10, 1]]);
+    expect(closed.map((w) => [w.startMs, w.requests, w.breaches.length])).to.deep.equal([
+      [0, 10, 0],
+      [250, 10, 1],
+    ]);
     expect(closed[1]!.breaches[0]).to.deep.equal({ limit: 'http_req_failed: rate<0.5', value: 1 });
     ledger.add(request(100, 'central', 5));
     expect(ledger.lateSamples).to.equal(1);

@@ -6,15 +6,27 @@ import { exportSchema } from '../../src/cli/commands/schema.js';
 import { ExitCode } from '../../src/cli/exit-codes.js';
 import { projectRoot, runChaos } from '../support/cli.js';
 
-const shipped = readdirSync(path.join(projectRoot, 'scenarios')).filter((file) => file.endsWith('.yaml')).map((file) => file.replace('.yaml', ''));
+const shipped = readdirSync(path.join(projectRoot, 'scenarios'))
+  .filter((file) => file.endsWith('.yaml'))
+  .map((file) => file.replace('.yaml', ''));
 
 describe('the chaos CLI (built bin, real processes)', () => {
   let tmp: string;
-  before(() => { tmp = mkdtempSync(path.join(tmpdir(), 'chaos-cli-')); });
+  before(() => {
+    tmp = mkdtempSync(path.join(tmpdir(), 'chaos-cli-'));
+  });
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('ships every scenario the foundation names', () => {
-    expect(shipped).to.include.members(['frontend-zero', 'frontend-zero-west', 'istio-delay', 'istio-abort', 'drain-central', 'pod-kill-frontend', 'ledger-db-zero']);
+    expect(shipped).to.include.members([
+      'frontend-zero',
+      'frontend-zero-west',
+      'istio-delay',
+      'istio-abort',
+      'drain-central',
+      'pod-kill-frontend',
+      'ledger-db-zero',
+    ]);
   });
 
   it('chaos list names every shipped scenario', () => {
@@ -24,7 +36,11 @@ describe('the chaos CLI (built bin, real processes)', () => {
   });
 
   it('chaos list --output json gives each scenario with its expectation', () => {
-    const rows = JSON.parse(runChaos(['list', '--output', 'json']).stdout) as Array<{ name: string; valid: boolean; expect: string }>;
+    const rows = JSON.parse(runChaos(['list', '--output', 'json']).stdout) as Array<{
+      name: string;
+      valid: boolean;
+      expect: string;
+    }>;
     expect(rows.find((row) => row.name === 'ledger-db-zero')).to.include({ valid: true, expect: 'fail' });
     expect(rows.every((row) => row.valid)).to.equal(true);
   });
@@ -59,7 +75,9 @@ describe('the chaos CLI (built bin, real processes)', () => {
   it('chaos plan frontend-zero shows frontend scaled to 0 in central and load to both lab ingresses', () => {
     const result = runChaos(['plan', 'frontend-zero']);
     expect(result.code, result.stderr).to.equal(ExitCode.passed);
-    expect(result.stdout).to.match(/cluster central \(context lab-central\):\n.*\n\s+- PATCH apps\/v1 deployments\/frontend\/scale in bank-of-anthos: spec.replicas → 0/);
+    expect(result.stdout).to.match(
+      /cluster central \(context lab-central\):\n.*\n\s+- PATCH apps\/v1 deployments\/frontend\/scale in bank-of-anthos: spec.replicas → 0/,
+    );
     expect(result.stdout).not.to.match(/cluster west/);
     expect(result.stdout).to.include('ingress central: GET 20/s → http://127.0.0.11:8080');
     expect(result.stdout).to.include('ingress west: GET 20/s → http://127.0.0.12:8080');
@@ -86,12 +104,19 @@ describe('the chaos CLI (built bin, real processes)', () => {
     const schema = JSON.parse(result.stdout) as { $schema: string; properties: Record<string, unknown> };
     expect(schema.$schema).to.match(/json-schema.org/);
     expect(schema.properties).to.include.keys('load', 'faults', 'budgets', 'abort', 'expect', 'steps', 'phases');
-    const committed = JSON.parse(readFileSync(path.join(projectRoot, 'schema/scenario.schema.json'), 'utf8')) as unknown;
-    expect(committed, 'schema/scenario.schema.json is stale: run `node bin/chaos.js schema > schema/scenario.schema.json`').to.deep.equal(exportSchema('scenario'));
+    const committed = JSON.parse(
+      readFileSync(path.join(projectRoot, 'schema/scenario.schema.json'), 'utf8'),
+    ) as unknown;
+    expect(
+      committed,
+      'schema/scenario.schema.json is stale: run `node bin/chaos.js schema > schema/scenario.schema.json`',
+    ).to.deep.equal(exportSchema('scenario'));
     const env = JSON.parse(readFileSync(path.join(projectRoot, 'schema/environment.schema.json'), 'utf8')) as unknown;
     expect(env, 'schema/environment.schema.json is stale').to.deep.equal(exportSchema('environment'));
     for (const name of shipped) {
-      expect(readFileSync(path.join(projectRoot, 'scenarios', `${name}.yaml`), 'utf8')).to.match(/^# yaml-language-server: \$schema=\.\.\/schema\/scenario\.schema\.json/);
+      expect(readFileSync(path.join(projectRoot, 'scenarios', `${name}.yaml`), 'utf8')).to.match(
+        /^# yaml-language-server: \$schema=\.\.\/schema\/scenario\.schema\.json/,
+      );
     }
   });
 

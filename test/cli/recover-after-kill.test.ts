@@ -28,7 +28,13 @@ interface Outcome {
 async function runRecover(args: readonly string[], cwd: string): Promise<Outcome> {
   const out: string[] = [];
   const err: string[] = [];
-  const io: CliIo = { out: (text) => out.push(text), err: (text) => err.push(text), isTty: false, env: process.env, cwd };
+  const io: CliIo = {
+    out: (text) => out.push(text),
+    err: (text) => err.push(text),
+    isTty: false,
+    env: process.env,
+    cwd,
+  };
   const program = new Command('chaos').exitOverride();
   registerRecover(program, io);
   program.commands.forEach((command) => command.exitOverride());
@@ -42,10 +48,28 @@ async function runRecover(args: readonly string[], cwd: string): Promise<Outcome
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-function startDriver(server: FaultTestServer, reportsDir: string, runId: string, faults: readonly Fault[]): ChildProcess {
+function startDriver(
+  server: FaultTestServer,
+  reportsDir: string,
+  runId: string,
+  faults: readonly Fault[],
+): ChildProcess {
   const faultsFile = path.join(server.dir, `faults-${runId}.json`);
   writeFileSync(faultsFile, JSON.stringify(faults));
-  return spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'test/faults/apply-driver.ts'), server.environmentFile, reportsDir, runId, faultsFile, '2'], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(projectRoot, 'test/faults/apply-driver.ts'),
+      server.environmentFile,
+      reportsDir,
+      runId,
+      faultsFile,
+      '2',
+    ],
+    { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
 }
 
 /** Resolves once the driver printed APPLIED; rejects if it exits first or takes too long. */
@@ -53,7 +77,10 @@ function waitApplied(child: ChildProcess, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let stdout = '';
     let stderr = '';
-    const timer = setTimeout(() => reject(new Error(`driver did not apply within ${timeoutMs} ms: ${stderr}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`driver did not apply within ${timeoutMs} ms: ${stderr}`)),
+      timeoutMs,
+    );
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       if (stdout.includes('APPLIED')) {
@@ -79,9 +106,32 @@ async function killHard(child: ChildProcess): Promise<void> {
 
 function faultsFor(): Fault[] {
   return [
-    { id: 'zero', type: 'scale', clusters: { kind: 'named', names: ['central'] }, kind: 'Deployment', name: 'frontend', replicas: 0 },
-    { id: 'abort', type: 'istio-abort', clusters: { kind: 'named', names: ['central'] }, host: 'frontend', via: 'ingress', percentage: 20, status: 503 },
-    { id: 'slow', type: 'istio-delay', clusters: { kind: 'all' }, host: 'balancereader', via: 'mesh', percentage: 100, delayMs: 50 },
+    {
+      id: 'zero',
+      type: 'scale',
+      clusters: { kind: 'named', names: ['central'] },
+      kind: 'Deployment',
+      name: 'frontend',
+      replicas: 0,
+    },
+    {
+      id: 'abort',
+      type: 'istio-abort',
+      clusters: { kind: 'named', names: ['central'] },
+      host: 'frontend',
+      via: 'ingress',
+      percentage: 20,
+      status: 503,
+    },
+    {
+      id: 'slow',
+      type: 'istio-delay',
+      clusters: { kind: 'all' },
+      host: 'balancereader',
+      via: 'mesh',
+      percentage: 100,
+      delayMs: 50,
+    },
     { id: 'drain', type: 'drain', clusters: { kind: 'named', names: ['west'] }, namespaces: ['bank-of-anthos'] },
   ];
 }
@@ -94,7 +144,11 @@ async function snapshot(server: FaultTestServer): Promise<unknown> {
     frontend: userView(await central.readWorkload('Deployment', server.namespace, 'frontend')),
     ingress: userView(await central.readVirtualService(namespace, name)),
     westNodes: (await west.listNodes()).map(userView),
-    virtualServices: await Promise.all(['central', 'west'].map(async (cluster) => (await apiOf(server, cluster).listVirtualServices(undefined)).map((vs) => vs.metadata.name).sort())),
+    virtualServices: await Promise.all(
+      ['central', 'west'].map(async (cluster) =>
+        (await apiOf(server, cluster).listVirtualServices(undefined)).map((vs) => vs.metadata.name).sort(),
+      ),
+    ),
   };
 }
 
@@ -102,7 +156,11 @@ for (const factory of serverFactories) {
   describe(`chaos recover after SIGKILL against ${factory.label}`, function () {
     this.timeout(240_000);
     let server: FaultTestServer | undefined;
-    const live = (): FaultTestServer => server ?? (() => { throw new Error(`${factory.label} did not start`); })();
+    const live = (): FaultTestServer =>
+      server ??
+      (() => {
+        throw new Error(`${factory.label} did not start`);
+      })();
     before(async function () {
       this.timeout(600_000);
       server = await factory.start();
@@ -125,15 +183,24 @@ for (const factory of serverFactories) {
         } finally {
           await killHard(driver);
         }
-        expect((await apiOf(s, 'central').readWorkload('Deployment', s.namespace, 'frontend')).metadata?.annotations?.[annotation.run]).to.equal(runId);
+        expect(
+          (await apiOf(s, 'central').readWorkload('Deployment', s.namespace, 'frontend')).metadata?.annotations?.[
+            annotation.run
+          ],
+        ).to.equal(runId);
         if (journal === 'deleted') rmSync(reportsDir, { recursive: true, force: true });
 
         const dry = await runRecover(['--env', s.environmentFile, '--reports', reportsDir, '--dry-run'], s.dir);
         expect(dry.code, dry.err).to.equal(0);
         expect(dry.out).to.include('dry run: nothing changed');
-        expect((await apiOf(s, 'central').readScale('Deployment', s.namespace, 'frontend')).spec?.replicas ?? 0).to.equal(0);
+        expect(
+          (await apiOf(s, 'central').readScale('Deployment', s.namespace, 'frontend')).spec?.replicas ?? 0,
+        ).to.equal(0);
 
-        const recovered = await runRecover(['--env', s.environmentFile, '--reports', reportsDir, '--lock-wait', '30'], s.dir);
+        const recovered = await runRecover(
+          ['--env', s.environmentFile, '--reports', reportsDir, '--lock-wait', '30'],
+          s.dir,
+        );
         expect(recovered.code, `${recovered.out}\n${recovered.err}`).to.equal(0);
         expect(recovered.out).to.include(journal === 'kept' ? 'from journal + annotations' : 'from annotations');
         if (journal === 'deleted') expect(recovered.out).to.not.include('from journal');

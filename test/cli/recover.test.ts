@@ -19,7 +19,13 @@ import { newRunId, openTestSession, phaseOf } from '../faults/support/session.js
 async function recover(args: readonly string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const io: CliIo = { out: (text) => out.push(text), err: (text) => err.push(text), isTty: false, env: process.env, cwd };
+  const io: CliIo = {
+    out: (text) => out.push(text),
+    err: (text) => err.push(text),
+    isTty: false,
+    env: process.env,
+    cwd,
+  };
   const program = new Command('chaos').exitOverride();
   registerRecover(program, io);
   program.commands.forEach((command) => command.exitOverride());
@@ -37,7 +43,11 @@ for (const factory of serverFactories) {
   describe(`chaos recover safety against ${factory.label}`, function () {
     this.timeout(120_000);
     let server: FaultTestServer | undefined;
-    const live = (): FaultTestServer => server ?? (() => { throw new Error(`${factory.label} did not start`); })();
+    const live = (): FaultTestServer =>
+      server ??
+      (() => {
+        throw new Error(`${factory.label} did not start`);
+      })();
     before(async function () {
       this.timeout(600_000);
       server = await factory.start();
@@ -63,15 +73,30 @@ for (const factory of serverFactories) {
     it('never undoes a live run: waits for its lock, then refuses naming the holder, changing nothing', async () => {
       const s = live();
       const t = await openTestSession(s);
-      const phase = phaseOf(s, t.runId, [{ id: 'abort', type: 'istio-abort', clusters: { kind: 'named', names: ['central'] }, host: 'frontend', via: 'ingress', percentage: 5, status: 503 }]);
+      const phase = phaseOf(s, t.runId, [
+        {
+          id: 'abort',
+          type: 'istio-abort',
+          clusters: { kind: 'named', names: ['central'] },
+          host: 'frontend',
+          via: 'ingress',
+          percentage: 5,
+          status: 503,
+        },
+      ]);
       const lock = await acquireLock(s.apis, { namespace: s.namespace, runId: t.runId, holder: `${t.runId} live run` });
       try {
         await t.session.apply(phase);
-        const refused = await recover(['--env', s.environmentFile, '--reports', path.join(s.dir, 'reports'), '--lock-wait', '1'], s.dir);
+        const refused = await recover(
+          ['--env', s.environmentFile, '--reports', path.join(s.dir, 'reports'), '--lock-wait', '1'],
+          s.dir,
+        );
         expect(refused.code).to.equal(ExitCode.harnessError);
         expect(refused.err).to.include(`${t.runId} live run`);
         const { namespace, name } = s.ingressVirtualService;
-        expect((await apiOf(s, 'central').readVirtualService(namespace, name)).spec.http?.[0]?.name).to.equal(`chaos-${t.runId}-abort`);
+        expect((await apiOf(s, 'central').readVirtualService(namespace, name)).spec.http?.[0]?.name).to.equal(
+          `chaos-${t.runId}-abort`,
+        );
       } finally {
         await t.session.revertAll('test end');
         await lock.release();
@@ -85,16 +110,27 @@ for (const factory of serverFactories) {
       const api = apiOf(s, 'central');
       const before = await api.readVirtualService(namespace, name);
       const runId = newRunId();
-      const route = { name: `chaos-${runId}-lost`, route: [{ destination: { host: 'frontend' } }], fault: { abort: { httpStatus: 500, percentage: { value: 1 } } } };
+      const route = {
+        name: `chaos-${runId}-lost`,
+        route: [{ destination: { host: 'frontend' } }],
+        fault: { abort: { httpStatus: 500, percentage: { value: 1 } } },
+      };
       await api.jsonPatchVirtualService(namespace, name, [{ op: 'add', path: '/spec/http/0', value: route }]);
       const listed = await recover(['--env', s.environmentFile, '--reports', path.join(s.dir, 'none')], s.dir);
       expect(listed.code, listed.err).to.equal(0);
-      expect(listed.out).to.include(`not touched: VirtualService ${namespace}/${name} in central: route(s) chaos-${runId}-lost`).and.include(`--run ${runId}`);
+      expect(listed.out)
+        .to.include(`not touched: VirtualService ${namespace}/${name} in central: route(s) chaos-${runId}-lost`)
+        .and.include(`--run ${runId}`);
       expect((await api.readVirtualService(namespace, name)).spec.http?.[0]?.name).to.equal(route.name);
-      const removed = await recover(['--env', s.environmentFile, '--reports', path.join(s.dir, 'none'), '--run', runId], s.dir);
+      const removed = await recover(
+        ['--env', s.environmentFile, '--reports', path.join(s.dir, 'none'), '--run', runId],
+        s.dir,
+      );
       expect(removed.code, `${removed.out}\n${removed.err}`).to.equal(0);
       expect(removed.out).to.include('from route name');
-      expect(JSON.stringify((await api.readVirtualService(namespace, name)).spec)).to.equal(JSON.stringify(before.spec));
+      expect(JSON.stringify((await api.readVirtualService(namespace, name)).spec)).to.equal(
+        JSON.stringify(before.spec),
+      );
     });
   });
 }

@@ -65,7 +65,8 @@ export function createContractContext(kubeconfigYaml: string): ContractContext {
   const cluster = kubeConfig.getCurrentCluster();
   const user = kubeConfig.getCurrentUser();
   if (!cluster) throw new Error('the contract kubeconfig has no current cluster');
-  if (!cluster.caData) throw new Error('the contract kubeconfig must carry certificate-authority-data (no skipTLSVerify)');
+  if (!cluster.caData)
+    throw new Error('the contract kubeconfig must carry certificate-authority-data (no skipTLSVerify)');
   if (!user?.token) throw new Error('the contract kubeconfig must carry a bearer token');
   return {
     kubeConfig,
@@ -75,7 +76,11 @@ export function createContractContext(kubeconfigYaml: string): ContractContext {
     coordination: kubeConfig.makeApiClient(CoordinationV1Api),
     discovery: kubeConfig.makeApiClient(DiscoveryV1Api),
     custom: kubeConfig.makeApiClient(CustomObjectsApi),
-    endpoint: { server: cluster.server, token: user.token, caPem: Buffer.from(cluster.caData, 'base64').toString('utf8') },
+    endpoint: {
+      server: cluster.server,
+      token: user.token,
+      caPem: Buffer.from(cluster.caData, 'base64').toString('utf8'),
+    },
     namespace: contractNamespace,
   };
 }

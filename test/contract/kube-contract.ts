@@ -11,7 +11,13 @@ import { nodeCases } from './cases/node-cases.js';
 import { scaleCases } from './cases/scale-cases.js';
 import { watchCases } from './cases/watch-cases.js';
 import { rawRequest } from '../support/real-http.js';
-import { contractNamespace, createContractContext, type ContractContext, type ContractServer, type ContractServerFactory } from './contract-context.js';
+import {
+  contractNamespace,
+  createContractContext,
+  type ContractContext,
+  type ContractServer,
+  type ContractServerFactory,
+} from './contract-context.js';
 
 export type { ContractServer, ContractServerFactory } from './contract-context.js';
 
@@ -20,7 +26,11 @@ export interface ContractOptions {
   startTimeoutMs?: number;
 }
 
-export function describeKubeContract(serverLabel: string, startServer: ContractServerFactory, options: ContractOptions = {}): void {
+export function describeKubeContract(
+  serverLabel: string,
+  startServer: ContractServerFactory,
+  options: ContractOptions = {},
+): void {
   describe(`Kubernetes API contract against ${serverLabel}`, function () {
     this.timeout(30_000);
     let server: ContractServer | undefined;
@@ -36,7 +46,9 @@ export function describeKubeContract(serverLabel: string, startServer: ContractS
         body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: contractNamespace } },
       });
       if (created.status !== 201 && created.status !== 409) {
-        throw new Error(`creating namespace ${contractNamespace} failed: HTTP ${created.status} ${created.text.slice(0, 300)}`);
+        throw new Error(
+          `creating namespace ${contractNamespace} failed: HTTP ${created.status} ${created.text.slice(0, 300)}`,
+        );
       }
     });
 

@@ -48,17 +48,44 @@ describe('scheduled runs: a run with only the RBAC of deploy/rbac.yaml (real kub
     const kubectl = findKubeTools().kubectl;
     for (const name of clusters) {
       const admin = server.environment.clusters.find((c) => c.name === name)!;
-      const applied = spawnSync(kubectl, ['--kubeconfig', admin.kubeconfig!, '--context', admin.context, 'apply', '--server-side', '--field-manager=chaos-test', '-f', path.join(projectRoot, 'deploy/rbac.yaml')], { encoding: 'utf8', timeout: 60_000 });
+      const applied = spawnSync(
+        kubectl,
+        [
+          '--kubeconfig',
+          admin.kubeconfig!,
+          '--context',
+          admin.context,
+          'apply',
+          '--server-side',
+          '--field-manager=chaos-test',
+          '-f',
+          path.join(projectRoot, 'deploy/rbac.yaml'),
+        ],
+        { encoding: 'utf8', timeout: 60_000 },
+      );
       expect(applied.status, `${applied.stdout}${applied.stderr}`).to.equal(0);
       // A short-lived token of the ServiceAccount, as `kubectl create token chaos` makes.
       const endpoint = endpointOf(server, name);
-      const response = await rawRequest({ server: endpoint.server, token: endpoint.token, caPem: endpoint.caPem }, {
-        method: 'POST', path: '/api/v1/namespaces/chaos-system/serviceaccounts/chaos/token',
-        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
-      });
+      const response = await rawRequest(
+        { server: endpoint.server, token: endpoint.token, caPem: endpoint.caPem },
+        {
+          method: 'POST',
+          path: '/api/v1/namespaces/chaos-system/serviceaccounts/chaos/token',
+          body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
+        },
+      );
       expect(response.status, response.text).to.equal(201);
       saTokens[name] = jsonOf<{ status: { token: string } }>(response).status.token;
-      writeFileSync(path.join(server.dir, `sa-${name}.kubeconfig`), renderKubeconfig(`sa-${name}`, endpoint.server, Buffer.from(endpoint.caPem).toString('base64'), saTokens[name]!), { mode: 0o600 });
+      writeFileSync(
+        path.join(server.dir, `sa-${name}.kubeconfig`),
+        renderKubeconfig(
+          `sa-${name}`,
+          endpoint.server,
+          Buffer.from(endpoint.caPem).toString('base64'),
+          saTokens[name]!,
+        ),
+        { mode: 0o600 },
+      );
     }
     ingress = createServer((request, response) => {
       response.setHeader('x-chaos-cluster', (request.url ?? '/').split('/')[1] ?? 'unknown');
@@ -67,14 +94,37 @@ describe('scheduled runs: a run with only the RBAC of deploy/rbac.yaml (real kub
     await new Promise<void>((resolve) => ingress.listen(0, '127.0.0.1', resolve));
     const port = (ingress.address() as AddressInfo).port;
     environmentFile = path.join(server.dir, 'sa-environment.yaml');
-    writeFileSync(environmentFile, stringify({
-      version: 1, name: 'rbac-only', namespace: 'bank-of-anthos',
-      clusters: Object.fromEntries(clusters.map((name) => [name, { context: `sa-${name}`, kubeconfig: `sa-${name}.kubeconfig`, ingress: { url: `http://127.0.0.1:${port}/${name}` } }])),
-      allowContexts: clusters.map((name) => `sa-${name}`),
-    }));
+    writeFileSync(
+      environmentFile,
+      stringify({
+        version: 1,
+        name: 'rbac-only',
+        namespace: 'bank-of-anthos',
+        clusters: Object.fromEntries(
+          clusters.map((name) => [
+            name,
+            {
+              context: `sa-${name}`,
+              kubeconfig: `sa-${name}.kubeconfig`,
+              ingress: { url: `http://127.0.0.1:${port}/${name}` },
+            },
+          ]),
+        ),
+        allowContexts: clusters.map((name) => `sa-${name}`),
+      }),
+    );
     environment = {
-      file: environmentFile, name: 'rbac-only', namespace: 'bank-of-anthos', builtIn: false, allowContexts: clusters.map((name) => `sa-${name}`),
-      clusters: clusters.map((name) => ({ name, context: `sa-${name}`, kubeconfig: path.join(server.dir, `sa-${name}.kubeconfig`), ingress: { kind: 'url' as const, url: `http://127.0.0.1:${port}/${name}` } })),
+      file: environmentFile,
+      name: 'rbac-only',
+      namespace: 'bank-of-anthos',
+      builtIn: false,
+      allowContexts: clusters.map((name) => `sa-${name}`),
+      clusters: clusters.map((name) => ({
+        name,
+        context: `sa-${name}`,
+        kubeconfig: path.join(server.dir, `sa-${name}.kubeconfig`),
+        ingress: { kind: 'url' as const, url: `http://127.0.0.1:${port}/${name}` },
+      })),
     };
   });
   after(async () => {
@@ -82,21 +132,49 @@ describe('scheduled runs: a run with only the RBAC of deploy/rbac.yaml (real kub
     await server?.stop();
   });
 
-  it('chaos run with every fault type succeeds with only the ServiceAccount\'s tokens, and reverts everything', async () => {
-    const result = await runChaosAsync(['run', path.join(projectRoot, 'test/deploy/fixtures/every-fault.yaml'), '--env', environmentFile, '--reports', 'reports'], { cwd: server.dir, timeoutMs: 400_000 });
+  it("chaos run with every fault type succeeds with only the ServiceAccount's tokens, and reverts everything", async () => {
+    const result = await runChaosAsync(
+      [
+        'run',
+        path.join(projectRoot, 'test/deploy/fixtures/every-fault.yaml'),
+        '--env',
+        environmentFile,
+        '--reports',
+        'reports',
+      ],
+      { cwd: server.dir, timeoutMs: 400_000 },
+    );
     const out = `${result.stdout}${result.stderr}`;
     expect(out).not.to.match(/forbidden|403/i);
     expect(result.code, out).to.equal(ExitCode.passed);
     const [folder] = readdirSync(path.join(server.dir, 'reports')).filter((name) => name.endsWith('-every-fault'));
-    const journal = readFileSync(path.join(server.dir, 'reports', folder!, 'journal.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as JournalEntry);
+    const journal = readFileSync(path.join(server.dir, 'reports', folder!, 'journal.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as JournalEntry);
     const kinds = new Set(journal.flatMap((e) => (e.type === 'mutation-intended' ? [e.mutation.kind] : [])));
-    expect([...kinds], JSON.stringify([...kinds])).to.include.members(['scale', 'route-insert', 'cordon', 'evict', 'pod-delete']);
+    expect([...kinds], JSON.stringify([...kinds])).to.include.members([
+      'scale',
+      'route-insert',
+      'cordon',
+      'evict',
+      'pod-delete',
+    ]);
     const applied = journal.flatMap((e) => (e.type === 'fault-applied' ? [`${e.faultId}@${e.cluster}`] : []));
-    expect(applied.sort()).to.deep.equal(['drain-6@central', 'istio-abort-3@central', 'istio-delay-4@west', 'pod-kill-5@west', 'scale-1@central', 'scale-2@west']);
+    expect(applied.sort()).to.deep.equal([
+      'drain-6@central',
+      'istio-abort-3@central',
+      'istio-delay-4@west',
+      'pod-kill-5@west',
+      'scale-1@central',
+      'scale-2@west',
+    ]);
     expect(journal.filter((e) => e.type === 'mutation-failed' || e.type === 'fault-failed')).to.deep.equal([]);
     expect(journal.filter((e) => e.type === 'fault-reverted' && !e.ok)).to.deep.equal([]);
     expect(journal.some((e) => e.type === 'lock-acquired')).to.equal(true);
-    const released = journal.find((e): e is Extract<JournalEntry, { type: 'lock-released' }> => e.type === 'lock-released');
+    const released = journal.find(
+      (e): e is Extract<JournalEntry, { type: 'lock-released' }> => e.type === 'lock-released',
+    );
     expect(released?.problems).to.deep.equal([]);
     // Everything is back, read with the admin credentials.
     const admin = server.apis.get('central')!;
@@ -117,11 +195,45 @@ describe('scheduled runs: a run with only the RBAC of deploy/rbac.yaml (real kub
     expect(await refused(() => central.listHpas(undefined))).to.equal(403);
     const endpoint = endpointOf(server, 'central');
     const asChaos = { server: endpoint.server, token: saTokens.central!, caPem: endpoint.caPem };
-    expect((await rawRequest(asChaos, { method: 'GET', path: '/api/v1/namespaces/bank-of-anthos/secrets' })).status).to.equal(403);
-    expect((await rawRequest(asChaos, { method: 'DELETE', path: '/apis/apps/v1/namespaces/bank-of-anthos/deployments/frontend' })).status).to.equal(403);
-    expect((await rawRequest(asChaos, { method: 'POST', path: '/apis/apps/v1/namespaces/bank-of-anthos/deployments', body: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' } } })).status).to.equal(403);
-    expect((await rawRequest(asChaos, { method: 'PUT', path: '/apis/apps/v1/namespaces/bank-of-anthos/deployments/frontend', body: {} })).status).to.equal(403);
-    expect((await rawRequest(asChaos, { method: 'GET', path: '/api/v1/namespaces/bank-of-anthos/pods?watch=true&timeoutSeconds=1' })).status).to.equal(403);
-    expect((await rawRequest(asChaos, { method: 'DELETE', path: '/api/v1/nodes/does-not-matter' })).status).to.equal(403);
+    expect(
+      (await rawRequest(asChaos, { method: 'GET', path: '/api/v1/namespaces/bank-of-anthos/secrets' })).status,
+    ).to.equal(403);
+    expect(
+      (
+        await rawRequest(asChaos, {
+          method: 'DELETE',
+          path: '/apis/apps/v1/namespaces/bank-of-anthos/deployments/frontend',
+        })
+      ).status,
+    ).to.equal(403);
+    expect(
+      (
+        await rawRequest(asChaos, {
+          method: 'POST',
+          path: '/apis/apps/v1/namespaces/bank-of-anthos/deployments',
+          body: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' } },
+        })
+      ).status,
+    ).to.equal(403);
+    expect(
+      (
+        await rawRequest(asChaos, {
+          method: 'PUT',
+          path: '/apis/apps/v1/namespaces/bank-of-anthos/deployments/frontend',
+          body: {},
+        })
+      ).status,
+    ).to.equal(403);
+    expect(
+      (
+        await rawRequest(asChaos, {
+          method: 'GET',
+          path: '/api/v1/namespaces/bank-of-anthos/pods?watch=true&timeoutSeconds=1',
+        })
+      ).status,
+    ).to.equal(403);
+    expect((await rawRequest(asChaos, { method: 'DELETE', path: '/api/v1/nodes/does-not-matter' })).status).to.equal(
+      403,
+    );
   });
 });

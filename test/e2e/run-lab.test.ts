@@ -13,7 +13,11 @@ import { projectRoot, runChaos } from '../support/cli.js';
 interface Result {
   outcome: { status: string; exitCode: number; reason: string };
   verdicts: Array<{ phase: string; ingress: string; budget: string; pass: boolean; value: number | null }>;
-  phaseStats: Array<{ phase: string; ingress: string; stats: { requests: number; servedBy: Record<string, number>; p50: number; p95: number; p99: number } }>;
+  phaseStats: Array<{
+    phase: string;
+    ingress: string;
+    stats: { requests: number; servedBy: Record<string, number>; p50: number; p95: number; p99: number };
+  }>;
   faults: { applied: unknown[]; reverted: unknown[]; revertAll: { reverted: unknown[]; failures: unknown[] } | null };
   phases: Array<{ name: string; startedAt: string; endedAt: string }>;
   runDir: string;
@@ -24,26 +28,32 @@ const short = ['--phase', 'baseline=5s', '--phase', 'fault=8s', '--phase', 'reco
 describe('chaos run on the lab (real k6)', function () {
   this.timeout(180_000);
   let reports: string;
-  before(() => { reports = mkdtempSync(path.join(tmpdir(), 'chaos-e2e-')); });
+  before(() => {
+    reports = mkdtempSync(path.join(tmpdir(), 'chaos-e2e-'));
+  });
   after(() => rmSync(reports, { recursive: true, force: true }));
 
   const run = (args: string[], env: NodeJS.ProcessEnv = {}) => {
     const result = runChaos(['run', ...args, '--reports', reports], { timeoutMs: 170_000, env });
     const dir = /results: (.*)\/$/m.exec(result.stdout)?.[1];
-    const parsed = dir ? (JSON.parse(readFileSync(path.resolve(projectRoot, dir, 'result.json'), 'utf8')) as Result) : undefined;
+    const parsed = dir
+      ? (JSON.parse(readFileSync(path.resolve(projectRoot, dir, 'result.json'), 'utf8')) as Result)
+      : undefined;
     return { ...result, result: parsed };
   };
 
-  it('frontend-zero passes, and central\'s ingress is served by west during the fault', () => {
+  it("frontend-zero passes, and central's ingress is served by west during the fault", () => {
     // The fault phase keeps its full 40 s: the few requests that fail while the scale-down
     // propagates (as with a real Envoy) must stay under the scenario's 1 % budget.
     const { code, stdout, stderr, result } = run(['frontend-zero', '--phase', 'baseline=5s', '--phase', 'recovery=8s']);
     expect(code, `${stdout}\n${stderr}`).to.equal(ExitCode.passed);
     const fault = result!.phaseStats.find((s) => s.phase === 'fault' && s.ingress === 'central')!.stats;
     expect(fault.requests).to.be.greaterThan(0);
-    expect(fault.servedBy.west ?? 0, JSON.stringify(fault.servedBy)).to.be.greaterThan((fault.servedBy.central ?? 0));
+    expect(fault.servedBy.west ?? 0, JSON.stringify(fault.servedBy)).to.be.greaterThan(fault.servedBy.central ?? 0);
     const baseline = result!.phaseStats.find((s) => s.phase === 'baseline' && s.ingress === 'central')!.stats;
-    expect(baseline.servedBy.central ?? 0, JSON.stringify(baseline.servedBy)).to.be.greaterThan(baseline.servedBy.west ?? 0);
+    expect(baseline.servedBy.central ?? 0, JSON.stringify(baseline.servedBy)).to.be.greaterThan(
+      baseline.servedBy.west ?? 0,
+    );
     expect(result!.faults.applied).to.have.length(1);
     expect(result!.faults.reverted).to.have.length(1);
     expect(stdout).to.match(/PASSED/);
@@ -54,7 +64,15 @@ describe('chaos run on the lab (real k6)', function () {
     expect(negative.code, negative.stdout + negative.stderr).to.equal(ExitCode.passed);
     expect(negative.result!.verdicts.some((v) => v.phase === 'fault' && !v.pass)).to.equal(true);
     expect(negative.result!.outcome.reason).to.include('negative control passed');
-    const positive = run([path.join(projectRoot, 'test/fixtures/scenarios/ledger-db-zero-expect-pass.yaml'), '--phase', 'baseline=4s', '--phase', 'fault=6s', '--phase', 'recovery=4s']);
+    const positive = run([
+      path.join(projectRoot, 'test/fixtures/scenarios/ledger-db-zero-expect-pass.yaml'),
+      '--phase',
+      'baseline=4s',
+      '--phase',
+      'fault=6s',
+      '--phase',
+      'recovery=4s',
+    ]);
     expect(positive.code, positive.stdout + positive.stderr).to.equal(ExitCode.budgetsBreached);
   });
 
@@ -66,7 +84,9 @@ describe('chaos run on the lab (real k6)', function () {
   });
 
   it('an abort-limit breach reverts every fault, stops k6, and records the times', () => {
-    const { code, stdout, stderr, result } = run([path.join(projectRoot, 'test/fixtures/scenarios/abort-on-errors.yaml')]);
+    const { code, stdout, stderr, result } = run([
+      path.join(projectRoot, 'test/fixtures/scenarios/abort-on-errors.yaml'),
+    ]);
     expect(code, stdout + stderr).to.equal(ExitCode.budgetsBreached);
     expect(result!.outcome.status).to.equal('aborted');
     expect(result!.outcome.reason).to.include('abort limit "http_req_failed: rate<0.5" breached on ingress central');
@@ -76,9 +96,18 @@ describe('chaos run on the lab (real k6)', function () {
     expect(dirs.length).to.be.greaterThan(0);
   });
 
-  it('percentiles reported for a phase agree with percentiles computed from k6\'s raw samples within 1 %', () => {
-    const { result } = run(['frontend-zero', '--phase', 'baseline=6s', '--phase', 'fault=3s', '--phase', 'recovery=3s']);
-    const raw = readFileSync(path.join(result!.runDir, 'k6-samples.json'), 'utf8').split('\n')
+  it("percentiles reported for a phase agree with percentiles computed from k6's raw samples within 1 %", () => {
+    const { result } = run([
+      'frontend-zero',
+      '--phase',
+      'baseline=6s',
+      '--phase',
+      'fault=3s',
+      '--phase',
+      'recovery=3s',
+    ]);
+    const raw = readFileSync(path.join(result!.runDir, 'k6-samples.json'), 'utf8')
+      .split('\n')
       .filter((line) => line.startsWith('{"metric":"chaos_req","type":"Point"'))
       .map((line) => JSON.parse(line) as { data: { time: string; value: number; tags: Record<string, string> } });
     const baseline = result!.phases.find((p) => p.name === 'baseline')!;
@@ -86,11 +115,17 @@ describe('chaos run on the lab (real k6)', function () {
     for (const ingress of ['central', 'west']) {
       // A request belongs to the phase it was sent in: start = end stamp - duration.
       const sentAt = (p: (typeof raw)[number]) => Date.parse(p.data.time) - p.data.value;
-      const values = raw.filter((p) => p.data.tags.ingress === ingress && sentAt(p) >= from && sentAt(p) < to)
-        .map((p) => p.data.value).sort((a, b) => a - b);
+      const values = raw
+        .filter((p) => p.data.tags.ingress === ingress && sentAt(p) >= from && sentAt(p) < to)
+        .map((p) => p.data.value)
+        .sort((a, b) => a - b);
       const stats = result!.phaseStats.find((s) => s.phase === 'baseline' && s.ingress === ingress)!.stats;
       expect(stats.requests).to.equal(values.length);
-      for (const [p, reported] of [[50, stats.p50], [95, stats.p95], [99, stats.p99]] as const) {
+      for (const [p, reported] of [
+        [50, stats.p50],
+        [95, stats.p95],
+        [99, stats.p99],
+      ] as const) {
         const exact = values[Math.max(0, Math.ceil((p / 100) * values.length) - 1)]!;
         expect(Math.abs(reported - exact) / exact, `${ingress} p${p}: ${reported} vs ${exact}`).to.be.below(0.01);
       }

@@ -36,10 +36,28 @@ describe('chaos run: signals and k6 failures (real k6, lab outside the CLI)', fu
 
   it('SIGINT during the fault phase: faults reverted, k6 stopped, results written, the interrupted exit code', async () => {
     const before = await frontend();
-    const child = spawn(process.execPath, [path.join(projectRoot, 'bin/chaos.js'), 'run', 'frontend-zero', '--phase', 'baseline=3s', '--phase', 'fault=60s', '--reports', 'reports'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(projectRoot, 'bin/chaos.js'),
+        'run',
+        'frontend-zero',
+        '--phase',
+        'baseline=3s',
+        '--phase',
+        'fault=60s',
+        '--reports',
+        'reports',
+      ],
+      { cwd, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
-    child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
-    child.stderr.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
     const code = await new Promise<number | null>((resolve) => {
       let sent = false;
       const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
@@ -49,15 +67,23 @@ describe('chaos run: signals and k6 failures (real k6, lab outside the CLI)', fu
           setTimeout(() => child.kill('SIGINT'), 1500);
         }
       });
-      child.on('close', (status) => { clearTimeout(timer); resolve(status); });
+      child.on('close', (status) => {
+        clearTimeout(timer);
+        resolve(status);
+      });
     });
     expect(code, out).to.equal(ExitCode.interrupted);
     expect(out).to.include('SIGINT: reverting every fault');
     const after = await frontend();
     expect(after.spec?.replicas).to.equal(before.spec?.replicas);
-    expect(Object.keys(after.metadata?.annotations ?? {}).filter((key) => key.startsWith('chaos.dev/'))).to.deep.equal([]);
+    expect(Object.keys(after.metadata?.annotations ?? {}).filter((key) => key.startsWith('chaos.dev/'))).to.deep.equal(
+      [],
+    );
     const [runDir] = readdirSync(path.join(cwd, 'reports'));
-    const result = JSON.parse(readFileSync(path.join(cwd, 'reports', runDir!, 'result.json'), 'utf8')) as { outcome: { status: string }; k6: { kind: string } };
+    const result = JSON.parse(readFileSync(path.join(cwd, 'reports', runDir!, 'result.json'), 'utf8')) as {
+      outcome: { status: string };
+      k6: { kind: string };
+    };
     expect(result.outcome.status).to.equal('interrupted');
     expect(result.k6.kind).to.equal('stopped');
     const journal = readFileSync(path.join(cwd, 'reports', runDir!, 'journal.jsonl'), 'utf8');
@@ -65,12 +91,20 @@ describe('chaos run: signals and k6 failures (real k6, lab outside the CLI)', fu
   });
 
   it('a k6 script error: a clear message, the harness-error code, nothing left applied', async () => {
-    const result = await runChaosAsync(['run', 'frontend-zero', '--reports', 'reports-broken'], { cwd, env: { CHAOS_K6_SCRIPT: path.join(projectRoot, 'test/fixtures/k6/broken.ts') }, timeoutMs: 120_000 });
+    const result = await runChaosAsync(['run', 'frontend-zero', '--reports', 'reports-broken'], {
+      cwd,
+      env: { CHAOS_K6_SCRIPT: path.join(projectRoot, 'test/fixtures/k6/broken.ts') },
+      timeoutMs: 120_000,
+    });
     expect(result.code, result.stdout + result.stderr).to.equal(ExitCode.harnessError);
-    expect(result.stdout + result.stderr, result.stdout + result.stderr).to.match(/k6 script error \(exit 107\)/).and.to.include("broken on purpose");
+    expect(result.stdout + result.stderr, result.stdout + result.stderr)
+      .to.match(/k6 script error \(exit 107\)/)
+      .and.to.include('broken on purpose');
     const after = await frontend();
     expect(after.spec?.replicas).to.equal(2);
     const [runDir] = readdirSync(path.join(cwd, 'reports-broken'));
-    expect(readFileSync(path.join(cwd, 'reports-broken', runDir!, 'journal.jsonl'), 'utf8')).not.to.include('mutation-intended');
+    expect(readFileSync(path.join(cwd, 'reports-broken', runDir!, 'journal.jsonl'), 'utf8')).not.to.include(
+      'mutation-intended',
+    );
   });
 });

@@ -28,8 +28,13 @@ describe('environments', () => {
   });
 
   it('refuses to touch contexts that are not on the allow-list, unless --yes', () => {
-    const prod = env('name: prod\nnamespace: app\nclusters:\n  a: {context: ctx-a, ingress: {url: "http://127.0.0.1:1"}}\n  b: {context: ctx-b, ingress: {url: "http://127.0.0.1:2"}}\nallowContexts: [ctx-a]\n');
-    expect(() => assertMayMutate(prod, false)).to.throw(InputError, /refusing to touch b \(context ctx-b\): not on the allow-list of environment "prod"/);
+    const prod = env(
+      'name: prod\nnamespace: app\nclusters:\n  a: {context: ctx-a, ingress: {url: "http://127.0.0.1:1"}}\n  b: {context: ctx-b, ingress: {url: "http://127.0.0.1:2"}}\nallowContexts: [ctx-a]\n',
+    );
+    expect(() => assertMayMutate(prod, false)).to.throw(
+      InputError,
+      /refusing to touch b \(context ctx-b\): not on the allow-list of environment "prod"/,
+    );
     expect(() => assertMayMutate(prod, true)).not.to.throw();
     expect(() => assertMayMutate({ ...prod, allowContexts: ['ctx-a', 'ctx-b'] }, false)).not.to.throw();
   });
@@ -38,14 +43,26 @@ describe('environments', () => {
     let error: unknown;
     try {
       env('name: Bad_Name\nnamespace: app\nclusters:\n  central:\n    contxt: x\n    ingress: {url: "ftp://x"}\n');
-    } catch (caught) { error = caught; }
+    } catch (caught) {
+      error = caught;
+    }
     expect(error).to.be.instanceOf(InputError);
     const issues = (error as InputError).issues.map(formatIssue);
-    expect(issues).to.include('env.yaml:1:7: name: expected a name of lower-case letters, digits and "-" (got "Bad_Name")');
-    expect(issues.some((issue) => issue.startsWith('env.yaml:5:5: clusters.central.contxt: unknown field "contxt"') && issue.includes('did you mean `context`?'))).to.equal(true);
+    expect(issues).to.include(
+      'env.yaml:1:7: name: expected a name of lower-case letters, digits and "-" (got "Bad_Name")',
+    );
+    expect(
+      issues.some(
+        (issue) =>
+          issue.startsWith('env.yaml:5:5: clusters.central.contxt: unknown field "contxt"') &&
+          issue.includes('did you mean `context`?'),
+      ),
+    ).to.equal(true);
   });
 
   it('reserves the cluster name "all"', () => {
-    expect(() => env('name: x\nnamespace: app\nclusters:\n  all: {context: c, ingress: {url: "http://127.0.0.1:1"}}\n')).to.throw(InputError);
+    expect(() =>
+      env('name: x\nnamespace: app\nclusters:\n  all: {context: c, ingress: {url: "http://127.0.0.1:1"}}\n'),
+    ).to.throw(InputError);
   });
 });

@@ -18,14 +18,28 @@ import type { Fault } from '../../src/scenario/types.js';
 
 async function drive(): Promise<void> {
   const [environmentFile, reportsDir, runId, faultsFile, leaseSeconds = '2'] = process.argv.slice(2);
-  if (!environmentFile || !reportsDir || !runId || !faultsFile) throw new Error('usage: apply-driver <environment.yaml> <reportsDir> <runId> <faults.json> [leaseSeconds]');
+  if (!environmentFile || !reportsDir || !runId || !faultsFile)
+    throw new Error('usage: apply-driver <environment.yaml> <reportsDir> <runId> <faults.json> [leaseSeconds]');
   const environment = readEnvironment(environmentFile);
   const apis = connectEnvironment(environment);
   const faults = JSON.parse(readFileSync(faultsFile, 'utf8')) as Fault[];
   const journal = await openJournal(path.join(reportsDir, `run-${runId}`, journalFileName));
-  await journal.append({ type: 'run-started', atMs: Date.now(), runId, scenario: 'sigkill-driver', environment: environment.name, pid: process.pid });
+  await journal.append({
+    type: 'run-started',
+    atMs: Date.now(),
+    runId,
+    scenario: 'sigkill-driver',
+    environment: environment.name,
+    pid: process.pid,
+  });
   const lock = await acquireLock(apis, { namespace: environment.namespace, runId, leaseSeconds: Number(leaseSeconds) });
-  await journal.append({ type: 'lock-acquired', atMs: Date.now(), runId, holder: lock.holder, clusters: lock.clusters });
+  await journal.append({
+    type: 'lock-acquired',
+    atMs: Date.now(),
+    runId,
+    holder: lock.holder,
+    clusters: lock.clusters,
+  });
   const phase: PlannedPhase = {
     name: 'fault',
     startMs: 0,
@@ -40,7 +54,12 @@ async function drive(): Promise<void> {
         }),
     })),
   };
-  const session = createFaultSession({ runId, apis, journal, timing: { verifyTimeoutMs: 60_000, pollIntervalMs: 200, evictionRetryMs: 500 } });
+  const session = createFaultSession({
+    runId,
+    apis,
+    journal,
+    timing: { verifyTimeoutMs: 60_000, pollIntervalMs: 200, evictionRetryMs: 500 },
+  });
   await session.apply(phase);
   process.stdout.write(`APPLIED ${runId}\n`);
   // Wait to be killed; bounded so a test that forgets to kill us does not leave a process behind.
@@ -49,6 +68,6 @@ async function drive(): Promise<void> {
 }
 
 drive().catch((error: unknown) => {
-  process.stderr.write(`apply-driver: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`apply-driver: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exitCode = 1;
 });

@@ -14,6 +14,12 @@ for (const factory of serverFactories) {
       this.timeout(60_000);
       await server?.stop();
     });
-    lifecycleCases(() => server ?? (() => { throw new Error(`${factory.label} did not start`); })());
+    lifecycleCases(
+      () =>
+        server ??
+        (() => {
+          throw new Error(`${factory.label} did not start`);
+        })(),
+    );
   });
 }

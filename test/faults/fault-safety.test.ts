@@ -14,6 +14,13 @@ for (const factory of serverFactories) {
       this.timeout(60_000);
       await server?.stop();
     });
-    safetyCases(() => server ?? (() => { throw new Error(`${factory.label} did not start`); })(), { hpa: factory.servesHpa });
+    safetyCases(
+      () =>
+        server ??
+        (() => {
+          throw new Error(`${factory.label} did not start`);
+        })(),
+      { hpa: factory.servesHpa },
+    );
   });
 }

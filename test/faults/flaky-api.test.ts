@@ -15,12 +15,23 @@ import { openTestSession, phaseOf, userView, waitSettled } from './support/sessi
 const central = { kind: 'named' as const, names: ['central'] };
 const faults: Fault[] = [
   { id: 'zero', type: 'scale', clusters: central, kind: 'Deployment', name: 'frontend', replicas: 0 },
-  { id: 'abort', type: 'istio-abort', clusters: central, host: 'frontend', via: 'ingress', percentage: 50, status: 503 },
+  {
+    id: 'abort',
+    type: 'istio-abort',
+    clusters: central,
+    host: 'frontend',
+    via: 'ingress',
+    percentage: 50,
+    status: 503,
+  },
 ];
 
 async function snapshot(api: ClusterApi, server: FaultTestServer): Promise<unknown> {
   const { namespace, name } = server.ingressVirtualService;
-  return { frontend: userView(await api.readWorkload('Deployment', server.namespace, 'frontend')), ingress: userView(await api.readVirtualService(namespace, name)) };
+  return {
+    frontend: userView(await api.readWorkload('Deployment', server.namespace, 'frontend')),
+    ingress: userView(await api.readVirtualService(namespace, name)),
+  };
 }
 
 for (const factory of serverFactories) {
@@ -40,7 +51,11 @@ for (const factory of serverFactories) {
       const endpoint = endpointOf(server, 'central');
       proxy = await startFlakyProxy(endpoint);
       flaky = createClusterApi(
-        { cluster: 'central', context: 'flaky-central', source: { kind: 'yaml', yaml: proxy.kubeconfigYaml('flaky-central', endpoint.token) } },
+        {
+          cluster: 'central',
+          context: 'flaky-central',
+          source: { kind: 'yaml', yaml: proxy.kubeconfigYaml('flaky-central', endpoint.token) },
+        },
         { requestTimeoutMs: 10_000, retry: { baseDelayMs: 50, maxDelayMs: 400 } },
       );
     });
@@ -56,16 +71,25 @@ for (const factory of serverFactories) {
       const before = await snapshot(apiOf(s, 'central'), s);
       const t = await openTestSession(s, { apis: new Map([...s.apis, ['central', api]]) });
       const phase = phaseOf(s, t.runId, faults);
-      p.setRules([{ status: 500, every: 3 }, { method: 'PATCH', status: 429, every: 2 }]);
+      p.setRules([
+        { status: 500, every: 3 },
+        { method: 'PATCH', status: 429, every: 2 },
+      ]);
       await t.session.apply(phase);
       const duringApply = p.injected().length;
       expect(duringApply).to.be.greaterThan(0);
-      p.setRules([{ method: 'PATCH', status: 500, every: 2 }, { method: 'GET', status: 429, every: 3 }]);
+      p.setRules([
+        { method: 'PATCH', status: 500, every: 2 },
+        { method: 'GET', status: 429, every: 3 },
+      ]);
       const reverted = await t.session.revert(phase);
       expect(p.injected().length).to.be.greaterThan(duringApply);
       // A write retried after a failure is journaled again; the attempts that never landed revert as `absent`.
       for (const fault of reverted) {
-        expect(fault.outcomes.every((o) => o.status === 'reverted' || o.status === 'absent'), JSON.stringify(fault)).to.equal(true);
+        expect(
+          fault.outcomes.every((o) => o.status === 'reverted' || o.status === 'absent'),
+          JSON.stringify(fault),
+        ).to.equal(true);
         expect(fault.outcomes.filter((o) => o.status === 'reverted')).to.have.length(1);
       }
       p.setRules([]);
@@ -86,11 +110,17 @@ for (const factory of serverFactories) {
       expect(report.failures).to.have.length(1);
       const [failure] = report.failures;
       expect(failure).to.include({ faultId: 'zero', cluster: 'central' });
-      expect(failure!.message).to.match(/PATCH deployments\.apps bank-of-anthos\/frontend in cluster central .*: 500 InternalError/);
-      expect(failure!.manual).to.include('kubectl --context flaky-central -n bank-of-anthos scale deployment/frontend --replicas=2');
+      expect(failure!.message).to.match(
+        /PATCH deployments\.apps bank-of-anthos\/frontend in cluster central .*: 500 InternalError/,
+      );
+      expect(failure!.manual).to.include(
+        'kubectl --context flaky-central -n bank-of-anthos scale deployment/frontend --replicas=2',
+      );
       expect(report.reverted.map((r) => r.faultId)).to.deep.equal(['abort']);
       const { namespace, name } = s.ingressVirtualService;
-      expect((await apiOf(s, 'central').readVirtualService(namespace, name)).spec.http?.[0]?.name).to.not.match(/^chaos-/);
+      expect((await apiOf(s, 'central').readVirtualService(namespace, name)).spec.http?.[0]?.name).to.not.match(
+        /^chaos-/,
+      );
 
       p.setRules([]);
       const retry = await t.session.revertAll('retry');

@@ -22,80 +22,136 @@ function plannedFault(scenario: string): PlannedFault {
 }
 
 function linesOf(planned: PlannedFault): Record<string, string[]> {
-  return Object.fromEntries(planned.targets.map((target) => [`${target.cluster} (${target.context})`, target.mutations]));
+  return Object.fromEntries(
+    planned.targets.map((target) => [`${target.cluster} (${target.context})`, target.mutations]),
+  );
 }
 
 describe('chaos plan: the exact mutation of each fault, per cluster', () => {
   it('frontend-zero: scale subresource PATCH in central only', () => {
     const lines = linesOf(plannedFault('frontend-zero'));
     expect(Object.keys(lines)).to.deep.equal(['central (lab-central)']);
-    expect(lines['central (lab-central)']).to.include('PATCH apps/v1 deployments/frontend/scale in bank-of-anthos: spec.replicas → 0 (merge patch)');
-    expect(lines['central (lab-central)']![0]).to.equal('record Deployment bank-of-anthos/frontend spec.replicas (journal + annotation chaos.dev/original-replicas)');
+    expect(lines['central (lab-central)']).to.include(
+      'PATCH apps/v1 deployments/frontend/scale in bank-of-anthos: spec.replicas → 0 (merge patch)',
+    );
+    expect(lines['central (lab-central)']![0]).to.equal(
+      'record Deployment bank-of-anthos/frontend spec.replicas (journal + annotation chaos.dev/original-replicas)',
+    );
   });
 
   it('ledger-db-zero: a StatefulSet through its scale subresource in west', () => {
     const lines = linesOf(plannedFault('ledger-db-zero'));
-    expect(Object.values(lines).flat()).to.include('PATCH apps/v1 statefulsets/ledger-db/scale in bank-of-anthos: spec.replicas → 0 (merge patch)');
+    expect(Object.values(lines).flat()).to.include(
+      'PATCH apps/v1 statefulsets/ledger-db/scale in bank-of-anthos: spec.replicas → 0 (merge patch)',
+    );
   });
 
   it('istio-abort: our named route in the gateway-bound VirtualService of central', () => {
     const lines = linesOf(plannedFault('istio-abort'));
     expect(Object.keys(lines)).to.deep.equal(['central (lab-central)']);
     const [find, patch] = lines['central (lab-central)']!;
-    expect(find).to.equal('find every gateway-bound VirtualService routing host "frontend" in any namespace (networking.istio.io/v1)');
-    expect(patch).to.include('insert route "chaos-r1-istio-abort-1" at spec.http[0]').and.include('fault abort.httpStatus 503 for 10% of requests');
+    expect(find).to.equal(
+      'find every gateway-bound VirtualService routing host "frontend" in any namespace (networking.istio.io/v1)',
+    );
+    expect(patch)
+      .to.include('insert route "chaos-r1-istio-abort-1" at spec.http[0]')
+      .and.include('fault abort.httpStatus 503 for 10% of requests');
   });
 
   it('istio-delay with cluster: all writes into every cluster (each control plane reads only its own)', () => {
     const lines = linesOf(plannedFault('istio-delay'));
     expect(Object.keys(lines)).to.deep.equal(['central (lab-central)', 'west (lab-west)']);
     for (const cluster of Object.values(lines)) {
-      expect(cluster[1]).to.include('insert route "chaos-r1-istio-delay-1"').and.include('fault delay.fixedDelay 100ms for 100% of requests');
-      expect(cluster[2]).to.equal('if no VirtualService routes "balancereader": create VirtualService "chaos-r1-istio-delay-1" (hosts [balancereader], one route with the fault)');
+      expect(cluster[1])
+        .to.include('insert route "chaos-r1-istio-delay-1"')
+        .and.include('fault delay.fixedDelay 100ms for 100% of requests');
+      expect(cluster[2]).to.equal(
+        'if no VirtualService routes "balancereader": create VirtualService "chaos-r1-istio-delay-1" (hosts [balancereader], one route with the fault)',
+      );
     }
   });
 
   it('drain-central: cordon and evict in central, only the listed namespace', () => {
     const lines = linesOf(plannedFault('drain-central'))['central (lab-central)']!;
     expect(lines[0]).to.match(/^cordon every schedulable Node/);
-    expect(lines[1]).to.equal('evict the Pods of bank-of-anthos through policy/v1 Eviction, retrying on 429 from a PodDisruptionBudget; skip DaemonSet and mirror Pods');
+    expect(lines[1]).to.equal(
+      'evict the Pods of bank-of-anthos through policy/v1 Eviction, retrying on 429 from a PodDisruptionBudget; skip DaemonSet and mirror Pods',
+    );
   });
 
   it('pod-kill-frontend: one Pod every 10s in each cluster', () => {
     const lines = linesOf(plannedFault('pod-kill-frontend'));
     expect(Object.keys(lines)).to.deep.equal(['central (lab-central)', 'west (lab-west)']);
-    expect(lines['west (lab-west)']![0]).to.match(/^DELETE 1 Pod\(s\) matching app=frontend in bank-of-anthos, every 10s during the phase/);
+    expect(lines['west (lab-west)']![0]).to.match(
+      /^DELETE 1 Pod\(s\) matching app=frontend in bank-of-anthos, every 10s during the phase/,
+    );
   });
 });
 
 const cases: Array<{ fault: Fault; check(mutations: Mutation[], lines: string[]): void }> = [
   {
-    fault: { id: 'zero', type: 'scale', clusters: { kind: 'named', names: ['central'] }, kind: 'Deployment', name: 'frontend', replicas: 0 },
+    fault: {
+      id: 'zero',
+      type: 'scale',
+      clusters: { kind: 'named', names: ['central'] },
+      kind: 'Deployment',
+      name: 'frontend',
+      replicas: 0,
+    },
     check: (mutations, lines) => {
       const scale = mutations.find((m) => m.kind === 'scale');
-      expect(lines.join('\n')).to.include(`deployments/${scale?.kind === 'scale' ? scale.name : '?'}/scale in ${scale?.kind === 'scale' ? scale.namespace : '?'}: spec.replicas → ${scale?.kind === 'scale' ? scale.replicas : '?'}`);
+      expect(lines.join('\n')).to.include(
+        `deployments/${scale?.kind === 'scale' ? scale.name : '?'}/scale in ${scale?.kind === 'scale' ? scale.namespace : '?'}: spec.replicas → ${scale?.kind === 'scale' ? scale.replicas : '?'}`,
+      );
     },
   },
   {
-    fault: { id: 'abort', type: 'istio-abort', clusters: { kind: 'named', names: ['west'] }, host: 'frontend', via: 'ingress', percentage: 10, status: 503 },
+    fault: {
+      id: 'abort',
+      type: 'istio-abort',
+      clusters: { kind: 'named', names: ['west'] },
+      host: 'frontend',
+      via: 'ingress',
+      percentage: 10,
+      status: 503,
+    },
     check: (mutations, lines) => {
       const insert = mutations.find((m) => m.kind === 'route-insert');
-      expect(lines.join('\n')).to.include(`insert route "${insert?.kind === 'route-insert' ? insert.routes[0] : '?'}" at spec.http[0]`);
+      expect(lines.join('\n')).to.include(
+        `insert route "${insert?.kind === 'route-insert' ? insert.routes[0] : '?'}" at spec.http[0]`,
+      );
     },
   },
   {
-    fault: { id: 'slow', type: 'istio-delay', clusters: { kind: 'all' }, host: 'balancereader', via: 'mesh', percentage: 100, delayMs: 100 },
+    fault: {
+      id: 'slow',
+      type: 'istio-delay',
+      clusters: { kind: 'all' },
+      host: 'balancereader',
+      via: 'mesh',
+      percentage: 100,
+      delayMs: 100,
+    },
     check: (mutations, lines) => {
       const created = mutations.find((m) => m.kind === 'virtualservice-create');
-      expect(lines.join('\n')).to.include(`create VirtualService "${created?.kind === 'virtualservice-create' ? created.virtualService : '?'}"`);
+      expect(lines.join('\n')).to.include(
+        `create VirtualService "${created?.kind === 'virtualservice-create' ? created.virtualService : '?'}"`,
+      );
     },
   },
   {
-    fault: { id: 'drain', type: 'drain', clusters: { kind: 'named', names: ['central'] }, namespaces: ['bank-of-anthos'] },
+    fault: {
+      id: 'drain',
+      type: 'drain',
+      clusters: { kind: 'named', names: ['central'] },
+      namespaces: ['bank-of-anthos'],
+    },
     check: (mutations, lines) => {
       expect(mutations.some((m) => m.kind === 'cordon')).to.equal(true);
       const evicted = mutations.find((m) => m.kind === 'evict');
-      expect(lines.join('\n')).to.include(`evict the Pods of ${evicted?.kind === 'evict' ? evicted.namespaces.join(', ') : '?'}`);
+      expect(lines.join('\n')).to.include(
+        `evict the Pods of ${evicted?.kind === 'evict' ? evicted.namespaces.join(', ') : '?'}`,
+      );
     },
   },
 ];
@@ -121,7 +177,8 @@ for (const factory of serverFactories) {
         const applied = await t.session.apply(phase);
         const planned = phase.faults[0]!;
         expect(applied.map((a) => a.cluster)).to.deep.equal(planned.targets.map((target) => target.cluster));
-        for (const target of planned.targets) check(applied.find((a) => a.cluster === target.cluster)!.mutations, target.mutations);
+        for (const target of planned.targets)
+          check(applied.find((a) => a.cluster === target.cluster)!.mutations, target.mutations);
         await t.session.revert(phase);
         await t.close();
       });

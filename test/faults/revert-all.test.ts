@@ -9,8 +9,23 @@ import { apiOf, serverFactories, type FaultTestServer } from './support/servers.
 import { openTestSession, phaseOf, userView, waitFor, waitSettled } from './support/session.js';
 
 const faults: Fault[] = [
-  { id: 'zero', type: 'scale', clusters: { kind: 'named', names: ['central'] }, kind: 'Deployment', name: 'frontend', replicas: 0 },
-  { id: 'slow', type: 'istio-delay', clusters: { kind: 'all' }, host: 'balancereader', via: 'mesh', percentage: 100, delayMs: 100 },
+  {
+    id: 'zero',
+    type: 'scale',
+    clusters: { kind: 'named', names: ['central'] },
+    kind: 'Deployment',
+    name: 'frontend',
+    replicas: 0,
+  },
+  {
+    id: 'slow',
+    type: 'istio-delay',
+    clusters: { kind: 'all' },
+    host: 'balancereader',
+    via: 'mesh',
+    percentage: 100,
+    delayMs: 100,
+  },
   { id: 'drain', type: 'drain', clusters: { kind: 'named', names: ['west'] }, namespaces: ['bank-of-anthos'] },
 ];
 
@@ -20,7 +35,11 @@ async function state(server: FaultTestServer): Promise<unknown> {
   return {
     frontend: userView(await central.readWorkload('Deployment', server.namespace, 'frontend')),
     westNodes: (await west.listNodes()).map(userView),
-    virtualServices: await Promise.all([central, west].map(async (api) => (await api.listVirtualServices(undefined)).map((vs) => vs.metadata.name).sort())),
+    virtualServices: await Promise.all(
+      [central, west].map(async (api) =>
+        (await api.listVirtualServices(undefined)).map((vs) => vs.metadata.name).sort(),
+      ),
+    ),
   };
 }
 
@@ -28,7 +47,11 @@ for (const factory of serverFactories) {
   describe(`revertAll against ${factory.label}`, function () {
     this.timeout(180_000);
     let server: FaultTestServer | undefined;
-    const live = (): FaultTestServer => server ?? (() => { throw new Error(`${factory.label} did not start`); })();
+    const live = (): FaultTestServer =>
+      server ??
+      (() => {
+        throw new Error(`${factory.label} did not start`);
+      })();
     before(async function () {
       this.timeout(600_000);
       server = await factory.start();
@@ -46,8 +69,16 @@ for (const factory of serverFactories) {
       const before = await state(s);
       const t = await openTestSession(s);
       const phase = phaseOf(s, t.runId, faults);
-      const applying = t.session.apply(phase).then(() => 'applied', (error: Error) => error.message);
-      await waitFor('the first mutation to be journaled', async () => ((await t.entries()).some((e) => e.type === 'mutation-intended') ? true : undefined), 30_000, 20);
+      const applying = t.session.apply(phase).then(
+        () => 'applied',
+        (error: Error) => error.message,
+      );
+      await waitFor(
+        'the first mutation to be journaled',
+        async () => ((await t.entries()).some((e) => e.type === 'mutation-intended') ? true : undefined),
+        30_000,
+        20,
+      );
       const report = await t.session.revertAll('SIGINT');
       expect(report.failures).to.deep.equal([]);
       expect(report.unverified).to.deep.equal([]);
@@ -72,13 +103,20 @@ for (const factory of serverFactories) {
       expect(second).to.equal(first);
       const report = await first;
       expect(report.reason).to.equal('abort limit breached');
-      expect(report.reverted.map((r) => `${r.faultId}@${r.cluster}`).sort()).to.deep.equal(['slow@central', 'slow@west', 'zero@central']);
+      expect(report.reverted.map((r) => `${r.faultId}@${r.cluster}`).sort()).to.deep.equal([
+        'slow@central',
+        'slow@west',
+        'zero@central',
+      ]);
       const later = await t.session.revertAll('run ended');
       expect(later.failures).to.deep.equal([]);
       const reverts = (await t.entries()).filter((e) => e.type === 'mutation-reverted').length;
       expect(reverts).to.equal(3);
       expect(await state(s)).to.deep.equal(before);
-      const again = await t.session.apply(phase).then(() => 'applied', (error: Error) => error.message);
+      const again = await t.session.apply(phase).then(
+        () => 'applied',
+        (error: Error) => error.message,
+      );
       expect(again, 'a session that reverted everything changes nothing more').to.not.equal('applied');
       await t.close();
     });

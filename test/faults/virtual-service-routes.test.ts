@@ -2,22 +2,47 @@
 import { expect } from 'chai';
 import jsonPatch from 'fast-json-patch';
 import type { VirtualService } from '../../src/kube/types.js';
-import { buildCopies, digestWithout, insertionPatch, planRoutes, qualifyHost, removalPatch, routeNames } from '../../src/faults/virtual-service-routes.js';
+import {
+  buildCopies,
+  digestWithout,
+  insertionPatch,
+  planRoutes,
+  qualifyHost,
+  removalPatch,
+  routeNames,
+} from '../../src/faults/virtual-service-routes.js';
 
-function vs(name: string, namespace: string, spec: VirtualService['spec'], annotations?: Record<string, string>): VirtualService {
-  return { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name, namespace, resourceVersion: '7', ...(annotations ? { annotations } : {}) }, spec };
+function vs(
+  name: string,
+  namespace: string,
+  spec: VirtualService['spec'],
+  annotations?: Record<string, string>,
+): VirtualService {
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: { name, namespace, resourceVersion: '7', ...(annotations ? { annotations } : {}) },
+    spec,
+  };
 }
 
 const gatewayVs = vs('shop', 'gw', {
   hosts: ['shop.example.com'],
   gateways: ['gw/public'],
   http: [
-    { name: 'api', match: [{ uri: { prefix: '/api' } }], route: [{ destination: { host: 'api.bank.svc.cluster.local' } }] },
+    {
+      name: 'api',
+      match: [{ uri: { prefix: '/api' } }],
+      route: [{ destination: { host: 'api.bank.svc.cluster.local' } }],
+    },
     { name: 'web', route: [{ destination: { host: 'frontend.bank.svc.cluster.local' } }] },
     { name: 'static', route: [{ destination: { host: 'cdn' } }] },
   ],
 });
-const meshVs = vs('balancereader', 'bank', { hosts: ['balancereader'], http: [{ route: [{ destination: { host: 'balancereader', subset: 'v1' } }] }] });
+const meshVs = vs('balancereader', 'bank', {
+  hosts: ['balancereader'],
+  http: [{ route: [{ destination: { host: 'balancereader', subset: 'v1' } }] }],
+});
 
 describe('VirtualService routes for istio faults', () => {
   it('qualifies host names the way Istio resolves them', () => {
@@ -29,35 +54,72 @@ describe('VirtualService routes for istio faults', () => {
 
   it('ingress: picks gateway-bound VirtualServices routing to the host (any namespace), copying routes up to the last one to it', () => {
     const plans = planRoutes([gatewayVs, meshVs], { host: 'frontend', namespace: 'bank', via: 'ingress' });
-    expect(plans.map((p) => [p.virtualService.metadata.name, p.copyCount, p.faulted])).to.deep.equal([['shop', 2, [1]]]);
+    expect(plans.map((p) => [p.virtualService.metadata.name, p.copyCount, p.faulted])).to.deep.equal([
+      ['shop', 2, [1]],
+    ]);
   });
 
   it('mesh: picks the mesh VirtualService of the host and faults every route; gateway-only ones are not the mesh', () => {
-    expect(planRoutes([gatewayVs, meshVs], { host: 'balancereader', namespace: 'bank', via: 'mesh' }).map((p) => [p.virtualService.metadata.name, p.faulted])).to.deep.equal([['balancereader', [0]]]);
+    expect(
+      planRoutes([gatewayVs, meshVs], { host: 'balancereader', namespace: 'bank', via: 'mesh' }).map((p) => [
+        p.virtualService.metadata.name,
+        p.faulted,
+      ]),
+    ).to.deep.equal([['balancereader', [0]]]);
     expect(planRoutes([gatewayVs], { host: 'frontend', namespace: 'bank', via: 'mesh' })).to.deep.equal([]);
   });
 
   it('copies keep every field and destination; only the routes to the host get the fault, merged with their own', () => {
     const [plan] = planRoutes([gatewayVs], { host: 'frontend', namespace: 'bank', via: 'ingress' });
-    const copies = buildCopies(plan!, routeNames('chaos-r1-f', plan!.copyCount), { delay: { fixedDelay: '100ms', percentage: { value: 50 } } });
+    const copies = buildCopies(plan!, routeNames('chaos-r1-f', plan!.copyCount), {
+      delay: { fixedDelay: '100ms', percentage: { value: 50 } },
+    });
     expect(copies).to.deep.equal([
-      { name: 'chaos-r1-f', match: [{ uri: { prefix: '/api' } }], route: [{ destination: { host: 'api.bank.svc.cluster.local' } }] },
-      { name: 'chaos-r1-f-2', route: [{ destination: { host: 'frontend.bank.svc.cluster.local' } }], fault: { delay: { fixedDelay: '100ms', percentage: { value: 50 } } } },
+      {
+        name: 'chaos-r1-f',
+        match: [{ uri: { prefix: '/api' } }],
+        route: [{ destination: { host: 'api.bank.svc.cluster.local' } }],
+      },
+      {
+        name: 'chaos-r1-f-2',
+        route: [{ destination: { host: 'frontend.bank.svc.cluster.local' } }],
+        fault: { delay: { fixedDelay: '100ms', percentage: { value: 50 } } },
+      },
     ]);
   });
 
   it('insert then remove is the identity on spec, whatever else was there', () => {
     const [plan] = planRoutes([gatewayVs], { host: 'frontend', namespace: 'bank', via: 'ingress' });
     const names = routeNames('chaos-r1-f', plan!.copyCount);
-    const inserted = jsonPatch.applyPatch(structuredClone(gatewayVs), insertionPatch(gatewayVs, buildCopies(plan!, names, { abort: { httpStatus: 503, percentage: { value: 5 } } }), { 'chaos.dev/run': 'r1', 'chaos.dev/routes': JSON.stringify(names) }) as jsonPatch.Operation[]).newDocument;
-    expect(inserted.spec.http?.map((route) => route.name)).to.deep.equal(['chaos-r1-f', 'chaos-r1-f-2', 'api', 'web', 'static']);
+    const inserted = jsonPatch.applyPatch(
+      structuredClone(gatewayVs),
+      insertionPatch(gatewayVs, buildCopies(plan!, names, { abort: { httpStatus: 503, percentage: { value: 5 } } }), {
+        'chaos.dev/run': 'r1',
+        'chaos.dev/routes': JSON.stringify(names),
+      }) as jsonPatch.Operation[],
+    ).newDocument;
+    expect(inserted.spec.http?.map((route) => route.name)).to.deep.equal([
+      'chaos-r1-f',
+      'chaos-r1-f-2',
+      'api',
+      'web',
+      'static',
+    ]);
     expect(digestWithout(inserted, names)).to.equal(digestWithout(gatewayVs, []));
-    const removed = jsonPatch.applyPatch(structuredClone(inserted), removalPatch(inserted, names) as jsonPatch.Operation[]).newDocument;
+    const removed = jsonPatch.applyPatch(
+      structuredClone(inserted),
+      removalPatch(inserted, names) as jsonPatch.Operation[],
+    ).newDocument;
     expect(removed).to.deep.equal(gatewayVs);
   });
 
   it('removal keeps annotations that are not ours and routes of another fault of the run', () => {
-    const annotated = vs('x', 'bank', { hosts: ['x'], http: [{ name: 'chaos-r1-a' }, { name: 'chaos-r1-b' }, { name: 'theirs' }] }, { team: 'a', 'chaos.dev/run': 'r1', 'chaos.dev/routes': '["chaos-r1-a","chaos-r1-b"]' });
+    const annotated = vs(
+      'x',
+      'bank',
+      { hosts: ['x'], http: [{ name: 'chaos-r1-a' }, { name: 'chaos-r1-b' }, { name: 'theirs' }] },
+      { team: 'a', 'chaos.dev/run': 'r1', 'chaos.dev/routes': '["chaos-r1-a","chaos-r1-b"]' },
+    );
     expect(removalPatch(annotated, ['chaos-r1-a'])).to.deep.equal([
       { op: 'test', path: '/metadata/resourceVersion', value: '7' },
       { op: 'remove', path: '/spec/http/0' },

@@ -29,8 +29,19 @@ describe('CI mode: never asks, plain text', function () {
 
   it('in a real terminal with CI=true it is refused too (tmux)', async () => {
     const socket = `chaos-ci-${process.pid}`;
-    const tmux = (...args: string[]) => spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', timeout: 10_000 });
-    const started = tmux('new-session', '-d', '-s', 'ci', '-x', '120', '-y', '20', `env CI=true node ${path.join(projectRoot, 'bin/chaos.js')} gameday ${scenario}; echo CHAOS_EXIT=$?; sleep 60`);
+    const tmux = (...args: string[]) =>
+      spawnSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', timeout: 10_000 });
+    const started = tmux(
+      'new-session',
+      '-d',
+      '-s',
+      'ci',
+      '-x',
+      '120',
+      '-y',
+      '20',
+      `env CI=true node ${path.join(projectRoot, 'bin/chaos.js')} gameday ${scenario}; echo CHAOS_EXIT=$?; sleep 60`,
+    );
     expect(started.error, 'tmux is needed for this test (apt-get install -y tmux)').to.equal(undefined);
     try {
       let text = '';

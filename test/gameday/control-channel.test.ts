@@ -34,7 +34,10 @@ steps:
 `;
 
 function planOf(yaml: string): RunPlan {
-  const scenario = validateScenario(parseYamlSource('control.yaml', yaml), { name: 'lab', clusters: ['central', 'west'] });
+  const scenario = validateScenario(parseYamlSource('control.yaml', yaml), {
+    name: 'lab',
+    clusters: ['central', 'west'],
+  });
   return buildPlan(scenario, labEnvironment(), 'rtest');
 }
 
@@ -42,11 +45,16 @@ function planOf(yaml: string): RunPlan {
 function fakeLoad(options: Parameters<NonNullable<RunDeps['startLoad']>>[0]): K6Run {
   let stopped = false;
   let resolveEnd: (value: Awaited<K6Run['ended']>) => void = () => undefined;
-  const ended = new Promise<Awaited<K6Run['ended']>>((resolve) => { resolveEnd = resolve; });
+  const ended = new Promise<Awaited<K6Run['ended']>>((resolve) => {
+    resolveEnd = resolve;
+  });
   const stop = () => {
     if (stopped) return;
     stopped = true;
-    resolveEnd({ end: { kind: 'stopped' }, result: { exitCode: 105, signal: null, stdout: '', stderr: '' } as Awaited<K6Run['ended']>['result'] });
+    resolveEnd({
+      end: { kind: 'stopped' },
+      result: { exitCode: 105, signal: null, stdout: '', stderr: '' } as Awaited<K6Run['ended']>['result'],
+    });
   };
   return {
     pid: undefined,
@@ -54,7 +62,16 @@ function fakeLoad(options: Parameters<NonNullable<RunDeps['startLoad']>>[0]): K6
       poll: () => {
         if (stopped) return 0;
         for (const ingress of options.config.ingresses) {
-          const sample: LoadSample = { kind: 'request', timeMs: Date.now(), ingress: ingress.name, servedBy: ingress.name, status: 200, path: '/', failed: false, durationMs: 5 };
+          const sample: LoadSample = {
+            kind: 'request',
+            timeMs: Date.now(),
+            ingress: ingress.name,
+            servedBy: ingress.name,
+            status: 200,
+            path: '/',
+            failed: false,
+            durationMs: 5,
+          };
           options.onSample(sample);
         }
         return 1;
@@ -68,7 +85,9 @@ function fakeLoad(options: Parameters<NonNullable<RunDeps['startLoad']>>[0]): K6
   };
 }
 
-interface DriverLog { calls: string[] }
+interface DriverLog {
+  calls: string[];
+}
 
 function recordingDriver(log: DriverLog): FaultDriver {
   const applied = new Set<string>();
@@ -77,13 +96,17 @@ function recordingDriver(log: DriverLog): FaultDriver {
       log.calls.push(`apply ${phase.name}`);
       applied.add(phase.name);
       const at = Date.now();
-      return phase.faults.flatMap(({ fault, targets }) => targets.map((t) => ({ faultId: fault.id, cluster: t.cluster, appliedAtMs: at, effectiveAtMs: at })));
+      return phase.faults.flatMap(({ fault, targets }) =>
+        targets.map((t) => ({ faultId: fault.id, cluster: t.cluster, appliedAtMs: at, effectiveAtMs: at })),
+      );
     },
     revert: async (phase: PlannedPhase) => {
       log.calls.push(`revert ${phase.name}`);
       applied.delete(phase.name);
       const at = Date.now();
-      return phase.faults.flatMap(({ fault, targets }) => targets.map((t) => ({ faultId: fault.id, cluster: t.cluster, revertedAtMs: at })));
+      return phase.faults.flatMap(({ fault, targets }) =>
+        targets.map((t) => ({ faultId: fault.id, cluster: t.cluster, revertedAtMs: at })),
+      );
     },
     revertAll: async (reason: string) => {
       log.calls.push(`revertAll ${[...applied].join(',') || '-'} (${reason})`);
@@ -98,7 +121,9 @@ function recordingDriver(log: DriverLog): FaultDriver {
 describe('game day: the control channel of the timeline', function () {
   this.timeout(30_000);
   let runDir: string;
-  beforeEach(() => { runDir = mkdtempSync(path.join(tmpdir(), 'chaos-control-')); });
+  beforeEach(() => {
+    runDir = mkdtempSync(path.join(tmpdir(), 'chaos-control-'));
+  });
   afterEach(() => rmSync(runDir, { recursive: true, force: true }));
 
   /** Runs the plan; `script` reacts to events by sending commands (as a facilitator would). */
@@ -157,12 +182,12 @@ describe('game day: the control channel of the timeline', function () {
       if (event.type === 'fault-applied') send({ kind: 'abort' });
     });
     const baseline = record.ledger.phaseList().find((p) => p.name === 'baseline')!;
-    expect(baseline.endMs! - baseline.startMs, "held past its planned 300 ms").to.be.greaterThan(300);
+    expect(baseline.endMs! - baseline.startMs, 'held past its planned 300 ms').to.be.greaterThan(300);
     expect(phasesStarted(events)).to.deep.equal(['baseline', 'first']);
     expect(record.stop).to.deep.equal({ kind: 'interrupted', reason: 'aborted by the facilitator' });
   });
 
-  it('revert reverts the current phase\'s faults at once; the phase goes on and is not reverted twice', async () => {
+  it("revert reverts the current phase's faults at once; the phase goes on and is not reverted twice", async () => {
     const { calls, record } = await runWith(planOf(scenarioYaml), (event, send) => {
       if (event.type === 'fault-applied' && event.phase === 'first') send({ kind: 'revert' });
       if (event.type === 'fault-reverted' && event.phase === 'first') send({ kind: 'next' });

@@ -69,14 +69,25 @@ describe('game day under a real terminal (tmux, real k6, lab in this process)', 
     custom = config.makeApiClient(k8s.CustomObjectsApi);
   });
   after(async () => {
-    try { tmux('kill-server'); } catch { /* already gone */ }
+    try {
+      tmux('kill-server');
+    } catch {
+      /* already gone */
+    }
     await lab?.stop();
     rmSync(cwd, { recursive: true, force: true });
   });
 
-  const frontendReplicas = async () => (await apps.readNamespacedDeployment({ name: 'frontend', namespace: 'bank-of-anthos' })).spec?.replicas;
+  const frontendReplicas = async () =>
+    (await apps.readNamespacedDeployment({ name: 'frontend', namespace: 'bank-of-anthos' })).spec?.replicas;
   const ourRoutes = async () => {
-    const vs = await custom.getNamespacedCustomObject({ group: 'networking.istio.io', version: 'v1', plural: 'virtualservices', namespace: 'bank-of-anthos', name: 'frontend-ingress' }) as { spec: { http: Array<{ name?: string }> } };
+    const vs = (await custom.getNamespacedCustomObject({
+      group: 'networking.istio.io',
+      version: 'v1',
+      plural: 'virtualservices',
+      namespace: 'bank-of-anthos',
+      name: 'frontend-ingress',
+    })) as { spec: { http: Array<{ name?: string }> } };
     return vs.spec.http.filter((route) => route.name?.startsWith('chaos-')).length;
   };
 
@@ -84,8 +95,13 @@ describe('game day under a real terminal (tmux, real k6, lab in this process)', 
     const command = `env -u CI node ${path.join(projectRoot, 'bin/chaos.js')} gameday ${scenario} --reports reports; echo CHAOS_EXIT=$?; sleep 300`;
     tmux('new-session', '-d', '-s', session, '-x', '150', '-y', '50', '-c', cwd, command);
 
-    await waitForScreen(/PHASE\s+baseline \(1 of 4\)[\s\S]*central\s+\S*[▁▂▃▄▅▆▇█]/, 'the baseline with load on the plots');
-    expect(screen()).to.match(/KEYS\s+\[X\] REVERT EVERYTHING\s+\[n\] next step\s+\[h\] hold \/ release\s+\[r\] revert this step\s+\[m\] note\s+\[q\] abort/);
+    await waitForScreen(
+      /PHASE\s+baseline \(1 of 4\)[\s\S]*central\s+\S*[▁▂▃▄▅▆▇█]/,
+      'the baseline with load on the plots',
+    );
+    expect(screen()).to.match(
+      /KEYS\s+\[X\] REVERT EVERYTHING\s+\[n\] next step\s+\[h\] hold \/ release\s+\[r\] revert this step\s+\[m\] note\s+\[q\] abort/,
+    );
     expect(await frontendReplicas()).to.equal(2);
 
     tmux('send-keys', '-t', session, 'n');
@@ -109,7 +125,10 @@ describe('game day under a real terminal (tmux, real k6, lab in this process)', 
     expect(await ourRoutes()).to.equal(1);
 
     tmux('send-keys', '-t', session, 'X');
-    await waitForScreen(/reverted\s+istio-delay-2@central[\s\S]*every fault reverted by the big red key/, 'everything reverted by the big red key');
+    await waitForScreen(
+      /reverted\s+istio-delay-2@central[\s\S]*every fault reverted by the big red key/,
+      'everything reverted by the big red key',
+    );
     expect(await ourRoutes()).to.equal(0);
 
     tmux('send-keys', '-t', session, 'n');
@@ -126,23 +145,38 @@ describe('game day under a real terminal (tmux, real k6, lab in this process)', 
     // The journal: the facilitator's steps in order, and the note between the steps it was written in.
     const [folder] = readdirSync(path.join(cwd, 'reports')).filter((name) => name.endsWith('-gameday-steps'));
     const runDir = path.join(cwd, 'reports', folder!);
-    const journal = readFileSync(path.join(runDir, 'journal.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as JournalEntry);
-    const facilitator = journal.flatMap((e) => (e.type === 'log' && e.message.startsWith('facilitator: ') ? [e.message.split(':')[1]!.trim()] : []));
+    const journal = readFileSync(path.join(runDir, 'journal.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as JournalEntry);
+    const facilitator = journal.flatMap((e) =>
+      e.type === 'log' && e.message.startsWith('facilitator: ') ? [e.message.split(':')[1]!.trim()] : [],
+    );
     expect(facilitator).to.deep.equal(['next', 'revert', 'next', 'REVERT EVERYTHING', 'next', 'abort']);
     const note = journal.find((e): e is Extract<JournalEntry, { type: 'note' }> => e.type === 'note');
     expect(note?.text).to.equal(noteText);
     const started = (phase: string) => journal.find((e) => e.type === 'phase-started' && e.phase === phase)!.atMs;
     const revertPressed = journal.find((e) => e.type === 'log' && e.message.startsWith('facilitator: revert'))!.atMs;
     expect(note!.atMs).to.be.within(started('frontend-down'), revertPressed);
-    expect(journal.filter((e) => e.type === 'phase-started').map((e) => (e.type === 'phase-started' ? e.phase : ''))).to.deep.equal(['baseline', 'frontend-down', 'slow-front-door', 'recovery']);
+    expect(
+      journal.filter((e) => e.type === 'phase-started').map((e) => (e.type === 'phase-started' ? e.phase : '')),
+    ).to.deep.equal(['baseline', 'frontend-down', 'slow-front-door', 'recovery']);
 
     // The reports: result.json has the real step times; report.html and gameday.md show the note with its time.
-    const result = JSON.parse(readFileSync(path.join(runDir, 'result.json'), 'utf8')) as { outcome: { status: string }; phases: Array<{ name: string; startedAt: string }> };
+    const result = JSON.parse(readFileSync(path.join(runDir, 'result.json'), 'utf8')) as {
+      outcome: { status: string };
+      phases: Array<{ name: string; startedAt: string }>;
+    };
     expect(result.outcome.status).to.equal('interrupted');
-    expect(result.phases.map((p) => [p.name, Date.parse(p.startedAt)])).to.deep.equal(['baseline', 'frontend-down', 'slow-front-door', 'recovery'].map((p) => [p, started(p)]));
+    expect(result.phases.map((p) => [p.name, Date.parse(p.startedAt)])).to.deep.equal(
+      ['baseline', 'frontend-down', 'slow-front-door', 'recovery'].map((p) => [p, started(p)]),
+    );
     expect(readFileSync(path.join(runDir, 'report.html'), 'utf8')).to.include(noteText);
     const timeline = readFileSync(path.join(runDir, 'gameday.md'), 'utf8');
-    const utc = new Date(note!.atMs).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+    const utc = new Date(note!.atMs)
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, 'Z');
     expect(timeline).to.match(new RegExp(`\\| \\+\\d\\d:\\d\\d \\| ${utc} \\| 📝 \\*\\*note\\*\\*: ${noteText} \\|`));
     expect(timeline).to.include('**step frontend-down** started');
   });

@@ -15,11 +15,50 @@ describe('game day: renderers', () => {
   });
 
   it('the screen shows phase and timer, fault states, one plot row per ingress, notes and the keys', () => {
-    const state = createViewState({ title: 'frontend-zero on lab', runId: 'r1', startedAtMs: t0, phases: [{ name: 'baseline', plannedMs: 20_000, faults: [] }, { name: 'fault', plannedMs: 40_000, faults: ['scale-1@central'] }], ingresses: ['central', 'west'] });
+    const state = createViewState({
+      title: 'frontend-zero on lab',
+      runId: 'r1',
+      startedAtMs: t0,
+      phases: [
+        { name: 'baseline', plannedMs: 20_000, faults: [] },
+        { name: 'fault', plannedMs: 40_000, faults: ['scale-1@central'] },
+      ],
+      ingresses: ['central', 'west'],
+    });
     applyEvent(state, { type: 'phase-started', atMs: t0 + 1_000, phase: 'fault', plannedMs: 40_000 });
-    applyEvent(state, { type: 'fault-applied', atMs: t0 + 1_500, phase: 'fault', faultId: 'scale-1', cluster: 'central', effectiveAtMs: t0 + 2_500 });
+    applyEvent(state, {
+      type: 'fault-applied',
+      atMs: t0 + 1_500,
+      phase: 'fault',
+      faultId: 'scale-1',
+      cluster: 'central',
+      effectiveAtMs: t0 + 2_500,
+    });
     for (const ingress of ['central', 'west']) {
-      applyEvent(state, { type: 'window', atMs: t0 + 3_000, window: { ingress, startMs: t0 + 2_000, endMs: t0 + 3_000, phase: 'fault', requests: 20, failures: 1, errorRate: 0.05, p50: 10, p95: 120, p99: 130, max: 140, min: 5, avg: 20, statusClasses: {}, servedBy: {}, dropped: 0, breaches: [], withinBaseline: false } });
+      applyEvent(state, {
+        type: 'window',
+        atMs: t0 + 3_000,
+        window: {
+          ingress,
+          startMs: t0 + 2_000,
+          endMs: t0 + 3_000,
+          phase: 'fault',
+          requests: 20,
+          failures: 1,
+          errorRate: 0.05,
+          p50: 10,
+          p95: 120,
+          p99: 130,
+          max: 140,
+          min: 5,
+          avg: 20,
+          statusClasses: {},
+          servedBy: {},
+          dropped: 0,
+          breaches: [],
+          withinBaseline: false,
+        },
+      });
     }
     applyEvent(state, { type: 'note', atMs: t0 + 4_000, text: 'west takes over' });
     state.held = true;
@@ -33,10 +72,12 @@ describe('game day: renderers', () => {
     // On a small terminal the keys stay on screen, on the last line.
     const small = renderView(state, t0 + 11_000, 80, 20);
     expect(small).to.have.length(20);
-    expect(plain([small[19]!])).to.match(/^ \[X\] REVERT EVERYTHING\s+\[n\] next \[h\] hold \[r\] revert step \[m\] note \[q\] abort$/);
+    expect(plain([small[19]!])).to.match(
+      /^ \[X\] REVERT EVERYTHING\s+\[n\] next \[h\] hold \[r\] revert step \[m\] note \[q\] abort$/,
+    );
   });
 
-  it('gameday.md lists the real step times, the facilitator\'s actions and the notes with their times', () => {
+  it("gameday.md lists the real step times, the facilitator's actions and the notes with their times", () => {
     const journal: JournalEntry[] = [
       { type: 'run-started', atMs: t0, runId: 'r1', scenario: 'frontend-zero', environment: 'lab' },
       { type: 'phase-started', atMs: t0 + 1_000, phase: 'baseline', plannedMs: 20_000 },

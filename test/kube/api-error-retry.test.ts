@@ -4,20 +4,38 @@ import { expect } from 'chai';
 import { isConflict, KubeApiError, toKubeApiError, type CallSite } from '../../src/kube/api-error.js';
 import { retryOnConflict, withRetries, type RetryPolicy } from '../../src/kube/retry.js';
 
-const site: CallSite = { cluster: 'central', context: 'gke-central', call: { verb: 'PATCH', resource: 'deployments.apps', namespace: 'bank', name: 'frontend', subresource: 'scale' } };
+const site: CallSite = {
+  cluster: 'central',
+  context: 'gke-central',
+  call: { verb: 'PATCH', resource: 'deployments.apps', namespace: 'bank', name: 'frontend', subresource: 'scale' },
+};
 
 function status(code: number, reason: string, message: string, details: object = {}): ApiException<string> {
-  return new ApiException(code, `HTTP-Code: ${code}\nMessage: Unknown API Status Code!\nBody: …\nHeaders: …`, JSON.stringify({ kind: 'Status', status: 'Failure', message, reason, details, code }), {});
+  return new ApiException(
+    code,
+    `HTTP-Code: ${code}\nMessage: Unknown API Status Code!\nBody: …\nHeaders: …`,
+    JSON.stringify({ kind: 'Status', status: 'Failure', message, reason, details, code }),
+    {},
+  );
 }
 
 function policy(sleeps: number[], attempts = 4): RetryPolicy {
-  return { attempts, baseDelayMs: 100, maxDelayMs: 1_000, sleep: async (ms) => { sleeps.push(ms); } };
+  return {
+    attempts,
+    baseDelayMs: 100,
+    maxDelayMs: 1_000,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+  };
 }
 
 describe('KubeApiError: what, where, and what the server said', () => {
-  it('names the call, the cluster and context, the code and reason, and the Status message (not client-node\'s dump)', () => {
+  it("names the call, the cluster and context, the code and reason, and the Status message (not client-node's dump)", () => {
     const error = toKubeApiError(status(404, 'NotFound', 'deployments.apps "frontend" not found'), site);
-    expect(error.message).to.equal('PATCH deployments.apps bank/frontend (scale) in cluster central (context gke-central): 404 NotFound: deployments.apps "frontend" not found');
+    expect(error.message).to.equal(
+      'PATCH deployments.apps bank/frontend (scale) in cluster central (context gke-central): 404 NotFound: deployments.apps "frontend" not found',
+    );
     expect(error.hint).to.match(/does not exist/);
     expect([error.status, error.reason, error.retryable]).to.deep.equal([404, 'NotFound', false]);
   });
@@ -30,7 +48,9 @@ describe('KubeApiError: what, where, and what the server said', () => {
   });
 
   it('reads a failed JSON patch test (422) as a conflict only when the patch carried a test', () => {
-    expect(isConflict(toKubeApiError(status(422, 'Invalid', 'the server rejected our request'), site, { sentTest: true }))).to.equal(true);
+    expect(
+      isConflict(toKubeApiError(status(422, 'Invalid', 'the server rejected our request'), site, { sentTest: true })),
+    ).to.equal(true);
     expect(isConflict(toKubeApiError(status(422, 'Invalid', 'the server rejected our request'), site))).to.equal(false);
     expect(isConflict(toKubeApiError(status(409, 'Conflict', 'the object has been modified'), site))).to.equal(true);
   });
@@ -50,7 +70,10 @@ describe('retries', () => {
     const error = await withRetries(async () => {
       calls += 1;
       throw toKubeApiError(status(500, 'InternalError', 'boom'), site);
-    }, policy(sleeps)).then(() => undefined, (e: unknown) => e);
+    }, policy(sleeps)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(calls).to.equal(4);
     expect(sleeps).to.have.length(3);
     expect(sleeps[2]).to.be.greaterThan(sleeps[0]!);
@@ -69,12 +92,19 @@ describe('retries', () => {
   });
 
   it('does not retry a 429 when the caller handles it (eviction and its PodDisruptionBudget), nor a 4xx', async () => {
-    for (const [error, retry429] of [[status(429, 'TooManyRequests', 'pdb'), false], [status(403, 'Forbidden', 'no'), true]] as const) {
+    for (const [error, retry429] of [
+      [status(429, 'TooManyRequests', 'pdb'), false],
+      [status(403, 'Forbidden', 'no'), true],
+    ] as const) {
       let calls = 0;
-      await withRetries(async () => {
-        calls += 1;
-        throw toKubeApiError(error, site);
-      }, policy([]), retry429).catch(() => undefined);
+      await withRetries(
+        async () => {
+          calls += 1;
+          throw toKubeApiError(error, site);
+        },
+        policy([]),
+        retry429,
+      ).catch(() => undefined);
       expect(calls).to.equal(1);
     }
   });

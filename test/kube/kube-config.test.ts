@@ -29,7 +29,10 @@ function mergedKubeconfig(server: FaultTestServer): KubeconfigDoc {
     const user = doc.users.find((u) => u.name === context.context.user)!;
     merged.clusters.push({ name: `${cluster.name}-cluster`, cluster: kubeCluster.cluster });
     merged.users.push({ name: `${cluster.name}-user`, user: user.user });
-    merged.contexts.push({ name: cluster.context, context: { cluster: `${cluster.name}-cluster`, user: `${cluster.name}-user` } });
+    merged.contexts.push({
+      name: cluster.context,
+      context: { cluster: `${cluster.name}-cluster`, user: `${cluster.name}-user` },
+    });
   }
   merged['current-context'] = merged.contexts[0]!.name;
   return merged;
@@ -39,7 +42,11 @@ for (const factory of serverFactories) {
   describe(`kubeconfig per cluster against ${factory.label}`, function () {
     this.timeout(60_000);
     let server: FaultTestServer | undefined;
-    const live = (): FaultTestServer => server ?? (() => { throw new Error(`${factory.label} did not start`); })();
+    const live = (): FaultTestServer =>
+      server ??
+      (() => {
+        throw new Error(`${factory.label} did not start`);
+      })();
     before(async function () {
       this.timeout(600_000);
       server = await factory.start();
@@ -56,7 +63,12 @@ for (const factory of serverFactories) {
       const west = apis.get('west')!;
       expect(central.server).to.equal(endpointOf(s, 'central').server);
       expect(west.server).to.equal(endpointOf(s, 'west').server);
-      const results = await Promise.all([central.listNodes(), west.listNodes(), central.listWorkloads('StatefulSet', s.namespace), west.listWorkloads('StatefulSet', s.namespace)]);
+      const results = await Promise.all([
+        central.listNodes(),
+        west.listNodes(),
+        central.listWorkloads('StatefulSet', s.namespace),
+        west.listWorkloads('StatefulSet', s.namespace),
+      ]);
       expect(results[2].map((w) => w.metadata?.name)).to.not.include('ledger-db');
       expect(results[3].map((w) => w.metadata?.name)).to.include('ledger-db');
     });
@@ -65,14 +77,38 @@ for (const factory of serverFactories) {
       const s = live();
       const endpoint = endpointOf(s, 'central');
       const plugin = path.join(s.dir, 'auth-plugin.mjs');
-      const credential = { apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: endpoint.token } };
+      const credential = {
+        apiVersion: 'client.authentication.k8s.io/v1',
+        kind: 'ExecCredential',
+        status: { token: endpoint.token },
+      };
       writeFileSync(plugin, `process.stdout.write(${JSON.stringify(JSON.stringify(credential))});\n`);
       chmodSync(plugin, 0o700);
       const yaml = stringify({
         apiVersion: 'v1',
         kind: 'Config',
-        clusters: [{ name: 'c', cluster: { server: endpoint.server, 'certificate-authority-data': Buffer.from(endpoint.caPem).toString('base64') } }],
-        users: [{ name: 'u', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: process.execPath, args: [plugin], interactiveMode: 'Never' } } }],
+        clusters: [
+          {
+            name: 'c',
+            cluster: {
+              server: endpoint.server,
+              'certificate-authority-data': Buffer.from(endpoint.caPem).toString('base64'),
+            },
+          },
+        ],
+        users: [
+          {
+            name: 'u',
+            user: {
+              exec: {
+                apiVersion: 'client.authentication.k8s.io/v1',
+                command: process.execPath,
+                args: [plugin],
+                interactiveMode: 'Never',
+              },
+            },
+          },
+        ],
         contexts: [{ name: 'exec-ctx', context: { cluster: 'c', user: 'u' } }],
         'current-context': 'exec-ctx',
       });
@@ -86,12 +122,23 @@ for (const factory of serverFactories) {
       const yaml = stringify({
         apiVersion: 'v1',
         kind: 'Config',
-        clusters: [{ name: 'c', cluster: { server: endpoint.server, 'certificate-authority-data': Buffer.from(endpoint.caPem).toString('base64') } }],
+        clusters: [
+          {
+            name: 'c',
+            cluster: {
+              server: endpoint.server,
+              'certificate-authority-data': Buffer.from(endpoint.caPem).toString('base64'),
+            },
+          },
+        ],
         users: [{ name: 'u', user: { token: 'not-the-token' } }],
         contexts: [{ name: 'bad-ctx', context: { cluster: 'c', user: 'u' } }],
       });
       const api = createClusterApi({ cluster: 'central', context: 'bad-ctx', source: { kind: 'yaml', yaml } });
-      const error = await api.listNodes().then(() => undefined, (e: unknown) => e);
+      const error = await api.listNodes().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).to.be.instanceOf(KubeApiError);
       expect((error as KubeApiError).message).to.match(/^LIST nodes in cluster central \(context bad-ctx\): 401/);
       expect((error as KubeApiError).hint).to.match(/credentials were refused/);
@@ -109,7 +156,9 @@ for (const factory of serverFactories) {
         }
       })();
       expect(error).to.be.instanceOf(InputError);
-      expect((error as InputError).message).to.equal(`context "gke_nope" of cluster central is not in kubeconfig ${file}`);
+      expect((error as InputError).message).to.equal(
+        `context "gke_nope" of cluster central is not in kubeconfig ${file}`,
+      );
       expect((error as InputError).hint).to.include(s.environment.clusters[0]!.context);
     });
   });

@@ -6,7 +6,19 @@
  */
 import { expect } from 'chai';
 import type { RunningLab } from '../../src/lab/index.js';
-import { clientsFor, fixture, openLoop, ingressOf, quantile, readyPods, scale, sequential, startTestLab, waitFor, type Sample } from './lab-test-kit.js';
+import {
+  clientsFor,
+  fixture,
+  openLoop,
+  ingressOf,
+  quantile,
+  readyPods,
+  scale,
+  sequential,
+  startTestLab,
+  waitFor,
+  type Sample,
+} from './lab-test-kit.js';
 
 const serviceMs = 20;
 const latencies = (samples: readonly Sample[]): number[] => samples.map((s) => s.ms);
@@ -16,7 +28,10 @@ const latencies = (samples: readonly Sample[]): number[] => samples.map((s) => s
  * so each cluster alone runs at 60 %; west alone with both loads gets 120/s, beyond capacity.
  */
 async function loadBoth(lab: RunningLab): Promise<{ west: Sample[]; central: Sample[] }> {
-  const [central, west] = await Promise.all([openLoop(ingressOf(lab, 'central'), '/', 60, 2_000), openLoop(ingressOf(lab, 'west'), '/', 60, 2_000)]);
+  const [central, west] = await Promise.all([
+    openLoop(ingressOf(lab, 'central'), '/', 60, 2_000),
+    openLoop(ingressOf(lab, 'west'), '/', 60, 2_000),
+  ]);
   return { central, west };
 }
 
@@ -26,7 +41,11 @@ describe('capacity: one cluster cannot carry both clusters load', function () {
   let errors: string[];
 
   before(async () => {
-    ({ lab, errors } = await startTestLab({ topologyPath: fixture('capacity-lab.yaml'), propagationDelayMs: 100, timing: { startupMs: 100, readinessMs: 100, terminationGraceMs: 300 } }));
+    ({ lab, errors } = await startTestLab({
+      topologyPath: fixture('capacity-lab.yaml'),
+      propagationDelayMs: 100,
+      timing: { startupMs: 100, readinessMs: 100, terminationGraceMs: 300 },
+    }));
   });
   after(async () => lab?.stop());
 
@@ -37,14 +56,22 @@ describe('capacity: one cluster cannot carry both clusters load', function () {
 
     const central = clientsFor(lab, 'central');
     await scale(central, 'shop', 'frontend', 0);
-    await waitFor('central frontend gone', async () => ((await readyPods(central, 'shop', 'frontend')).length === 0 ? true : undefined));
-    await waitFor('central ingress served from west', async () => ((await sequential(ingressOf(lab, 'central'), '/', 1))[0]?.cluster === 'west' ? true : undefined), 5_000);
+    await waitFor('central frontend gone', async () =>
+      (await readyPods(central, 'shop', 'frontend')).length === 0 ? true : undefined,
+    );
+    await waitFor(
+      'central ingress served from west',
+      async () => ((await sequential(ingressOf(lab, 'central'), '/', 1))[0]?.cluster === 'west' ? true : undefined),
+      5_000,
+    );
 
     const after = await loadBoth(lab);
     expect([...after.west, ...after.central].every((s) => s.status === 200 && s.cluster === 'west')).to.equal(true);
     const p50 = [quantile(latencies(before.west), 0.5), quantile(latencies(after.west), 0.5)] as const;
     const p90 = [quantile(latencies(before.west), 0.9), quantile(latencies(after.west), 0.9)] as const;
-    console.log(`      west ingress p50 ${p50[0].toFixed(1)} → ${p50[1].toFixed(1)} ms, p90 ${p90[0].toFixed(1)} → ${p90[1].toFixed(1)} ms`);
+    console.log(
+      `      west ingress p50 ${p50[0].toFixed(1)} → ${p50[1].toFixed(1)} ms, p90 ${p90[0].toFixed(1)} → ${p90[1].toFixed(1)} ms`,
+    );
     // 120/s offered to 100/s of capacity: a queue builds for the whole run, so waits grow well
     // beyond one service time (about 20 ms of backlog per second of load).
     expect(p50[1] - p50[0], `west p50 ${p50[0].toFixed(1)} → ${p50[1].toFixed(1)} ms`).to.be.at.least(serviceMs);

@@ -7,11 +7,21 @@
 import { expect } from 'chai';
 import { ApiException, type V1Pod } from '@kubernetes/client-node';
 import type { RunningLab } from '../../src/lab/index.js';
-import { clientsFor, ingressOf, merge, scale, sequential, startTestLab, waitFor, type Clients } from './lab-test-kit.js';
+import {
+  clientsFor,
+  ingressOf,
+  merge,
+  scale,
+  sequential,
+  startTestLab,
+  waitFor,
+  type Clients,
+} from './lab-test-kit.js';
 
 const ns = 'bank-of-anthos';
 const timing = { startupMs: 300, readinessMs: 200, terminationGraceMs: 500 };
-const isReady = (pod: V1Pod): boolean => pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+const isReady = (pod: V1Pod): boolean =>
+  pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
 async function appPods(clients: Clients): Promise<V1Pod[]> {
   return (await clients.core.listNamespacedPod({ namespace: ns })).items;
@@ -21,7 +31,11 @@ async function evict(clients: Clients, pod: V1Pod): Promise<{ code: number; body
   const name = pod.metadata?.name ?? '';
   const namespace = pod.metadata?.namespace ?? '';
   try {
-    await clients.core.createNamespacedPodEviction({ name, namespace, body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } } });
+    await clients.core.createNamespacedPodEviction({
+      name,
+      namespace,
+      body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } },
+    });
     return { code: 201, body: {} };
   } catch (error) {
     if (!(error instanceof ApiException)) throw error;
@@ -52,7 +66,9 @@ describe('draining a cluster through the API', function () {
     }
     const pending = await waitFor('every central Pod replaced and Pending', async () => {
       const pods = await appPods(central);
-      return pods.length > 0 && pods.every((pod) => pod.status?.phase === 'Pending' && !pod.spec?.nodeName) ? pods : undefined;
+      return pods.length > 0 && pods.every((pod) => pod.status?.phase === 'Pending' && !pod.spec?.nodeName)
+        ? pods
+        : undefined;
     });
     const scheduled = pending[0]?.status?.conditions?.find((c) => c.type === 'PodScheduled');
     expect(scheduled).to.include({ status: 'False', reason: 'Unschedulable' });
@@ -61,7 +77,11 @@ describe('draining a cluster through the API', function () {
     expect(deployments.items.every((d) => (d.status?.readyReplicas ?? 0) === 0)).to.equal(true);
 
     const url = ingressOf(lab, 'central');
-    await waitFor('central ingress served from west', async () => ((await sequential(url, '/', 1))[0]?.cluster === 'west' ? true : undefined), 5_000);
+    await waitFor(
+      'central ingress served from west',
+      async () => ((await sequential(url, '/', 1))[0]?.cluster === 'west' ? true : undefined),
+      5_000,
+    );
     const drained = await sequential(url, '/home', 10);
     expect(drained.every((s) => s.status === 200 && s.cluster === 'west')).to.equal(true);
 
@@ -71,22 +91,41 @@ describe('draining a cluster through the API', function () {
       const pods = await appPods(central);
       return pods.length > 0 && pods.every((pod) => pod.status?.phase === 'Running' && isReady(pod)) ? true : undefined;
     });
-    expect(performance.now() - uncordonedAt, 'not before the start-up and readiness delays').to.be.at.least(timing.startupMs + timing.readinessMs);
-    await waitFor('central ingress served locally again', async () => ((await sequential(url, '/', 1))[0]?.cluster === 'central' ? true : undefined), 5_000);
+    expect(performance.now() - uncordonedAt, 'not before the start-up and readiness delays').to.be.at.least(
+      timing.startupMs + timing.readinessMs,
+    );
+    await waitFor(
+      'central ingress served locally again',
+      async () => ((await sequential(url, '/', 1))[0]?.cluster === 'central' ? true : undefined),
+      5_000,
+    );
   });
 
   it('answers 429 with a DisruptionBudget cause while a PDB forbids the eviction, then allows it', async () => {
     await central.policy.createNamespacedPodDisruptionBudget({
       namespace: ns,
-      body: { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'frontend' }, spec: { minAvailable: 2, selector: { matchLabels: { app: 'frontend' } } } },
+      body: {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: { name: 'frontend' },
+        spec: { minAvailable: 2, selector: { matchLabels: { app: 'frontend' } } },
+      },
     });
     const frontends = (await central.core.listNamespacedPod({ namespace: ns, labelSelector: 'app=frontend' })).items;
     expect(frontends.filter(isReady)).to.have.length(2);
     const refused = await evict(central, frontends[0] as V1Pod);
     expect(refused.code).to.equal(429);
-    expect(refused.body).to.include({ kind: 'Status', status: 'Failure', reason: 'TooManyRequests', message: "Cannot evict pod as it would violate the pod's disruption budget." });
+    expect(refused.body).to.include({
+      kind: 'Status',
+      status: 'Failure',
+      reason: 'TooManyRequests',
+      message: "Cannot evict pod as it would violate the pod's disruption budget.",
+    });
     const causes = (refused.body.details as { causes: { reason: string; message: string }[] }).causes;
-    expect(causes[0]).to.deep.equal({ reason: 'DisruptionBudget', message: 'The disruption budget frontend needs 2 healthy pods and has 2 currently' });
+    expect(causes[0]).to.deep.equal({
+      reason: 'DisruptionBudget',
+      message: 'The disruption budget frontend needs 2 healthy pods and has 2 currently',
+    });
     const budget = await central.policy.readNamespacedPodDisruptionBudget({ name: 'frontend', namespace: ns });
     expect(budget.status).to.include({ currentHealthy: 2, desiredHealthy: 2, disruptionsAllowed: 0, expectedPods: 2 });
 
@@ -96,7 +135,9 @@ describe('draining a cluster through the API', function () {
       return pdb.status?.disruptionsAllowed === 1 ? true : undefined;
     });
     expect((await evict(central, frontends[0] as V1Pod)).code).to.equal(201);
-    const gone = await central.core.readNamespacedPod({ name: frontends[0]?.metadata?.name ?? '', namespace: ns }).catch(() => undefined);
+    const gone = await central.core
+      .readNamespacedPod({ name: frontends[0]?.metadata?.name ?? '', namespace: ns })
+      .catch(() => undefined);
     expect(gone === undefined || gone.metadata?.deletionTimestamp !== undefined).to.equal(true);
   });
 });

@@ -22,14 +22,20 @@ describe('frontend scaled to zero in central (default topology)', function () {
   let errors: string[];
 
   before(async () => {
-    ({ lab, errors } = await startTestLab({ propagationDelayMs, timing: { startupMs: 300, readinessMs: 200, terminationGraceMs } }));
+    ({ lab, errors } = await startTestLab({
+      propagationDelayMs,
+      timing: { startupMs: 300, readinessMs: 200, terminationGraceMs },
+    }));
   });
   after(async () => lab?.stop());
 
   it('moves central ingress traffic to west after propagation, adding the round trip, failing nothing outside the windows', async () => {
     const central = ingressOf(lab, 'central');
     const before = await sequential(central, '/', 40);
-    expect(before.every((s) => s.status === 200 && s.cluster === 'central'), 'baseline served locally').to.equal(true);
+    expect(
+      before.every((s) => s.status === 200 && s.cluster === 'central'),
+      'baseline served locally',
+    ).to.equal(true);
 
     const load = closedLoop(central, '/', 4, 3_000, 4_000);
     await sleep(300);
@@ -40,18 +46,28 @@ describe('frontend scaled to zero in central (default topology)', function () {
     const windowEnd = scaledAt + propagationDelayMs + terminationGraceMs + slackMs;
     const failures = samples.filter((s) => s.status !== 200);
     const outside = failures.filter((s) => s.start < scaledAt || s.start > windowEnd);
-    expect(outside.map((s) => `${s.status} at +${Math.round(s.start - scaledAt)} ms`), 'failures outside the windows').to.deep.equal([]);
+    expect(
+      outside.map((s) => `${s.status} at +${Math.round(s.start - scaledAt)} ms`),
+      'failures outside the windows',
+    ).to.deep.equal([]);
     const settled = samples.filter((s) => s.start > scaledAt + propagationDelayMs + slackMs);
     expect(settled.length).to.be.greaterThan(20);
-    expect(new Set(settled.map((s) => s.cluster)), 'after propagation central ingress serves from west').to.deep.equal(new Set(['west']));
+    expect(new Set(settled.map((s) => s.cluster)), 'after propagation central ingress serves from west').to.deep.equal(
+      new Set(['west']),
+    );
     expect(samples.filter((s) => s.start < scaledAt).every((s) => s.cluster === 'central')).to.equal(true);
 
     const after = await sequential(central, '/', 40);
-    expect(after.every((s) => s.status === 200 && s.cluster === 'west' && s.pod.startsWith('frontend-'))).to.equal(true);
+    expect(after.every((s) => s.status === 200 && s.cluster === 'west' && s.pod.startsWith('frontend-'))).to.equal(
+      true,
+    );
     const added = median(after) - median(before);
     // One east-west round trip is 2 × 25 ms (timers never fire early, so the true cost is at least
     // that); allow 30 % below it for a noisy baseline and generous room above for a busy machine.
-    expect(added, `median before ${median(before).toFixed(1)} ms, after ${median(after).toFixed(1)} ms`).to.be.within(2 * interRegionLatencyMs * 0.7, 2 * interRegionLatencyMs + 150);
+    expect(added, `median before ${median(before).toFixed(1)} ms, after ${median(after).toFixed(1)} ms`).to.be.within(
+      2 * interRegionLatencyMs * 0.7,
+      2 * interRegionLatencyMs + 150,
+    );
     expect(errors).to.deep.equal([]);
   });
 });

@@ -9,7 +9,20 @@
  */
 import { expect } from 'chai';
 import type { RunningLab } from '../../src/lab/index.js';
-import { clientsFor, fixture, get, ingressOf, jsonPatch, median, merge, sequential, sleep, startTestLab, waitFor, type Clients } from './lab-test-kit.js';
+import {
+  clientsFor,
+  fixture,
+  get,
+  ingressOf,
+  jsonPatch,
+  median,
+  merge,
+  sequential,
+  sleep,
+  startTestLab,
+  waitFor,
+  type Clients,
+} from './lab-test-kit.js';
 
 const ns = 'shop';
 const propagationDelayMs = 100;
@@ -18,15 +31,28 @@ const istio = (plural: string) => ({ group: 'networking.istio.io', version: 'v1'
 const toFrontend = { route: [{ destination: { host: 'frontend' } }] };
 
 async function setIngressRoutes(clients: Clients, http: unknown[]): Promise<void> {
-  const vs = (await clients.custom.getNamespacedCustomObject({ ...istio('virtualservices'), name: 'frontend-ingress' })) as { metadata: { resourceVersion: string } };
+  const vs = (await clients.custom.getNamespacedCustomObject({
+    ...istio('virtualservices'),
+    name: 'frontend-ingress',
+  })) as { metadata: { resourceVersion: string } };
   await clients.custom.patchNamespacedCustomObject(
-    { ...istio('virtualservices'), name: 'frontend-ingress', body: [{ op: 'test', path: '/metadata/resourceVersion', value: vs.metadata.resourceVersion }, { op: 'replace', path: '/spec/http', value: http }] },
+    {
+      ...istio('virtualservices'),
+      name: 'frontend-ingress',
+      body: [
+        { op: 'test', path: '/metadata/resourceVersion', value: vs.metadata.resourceVersion },
+        { op: 'replace', path: '/spec/http', value: http },
+      ],
+    },
     jsonPatch,
   );
 }
 
 async function setFrontendPolicy(clients: Clients, trafficPolicy: unknown): Promise<void> {
-  await clients.custom.patchNamespacedCustomObject({ ...istio('destinationrules'), name: 'frontend', body: { spec: { trafficPolicy } } }, merge);
+  await clients.custom.patchNamespacedCustomObject(
+    { ...istio('destinationrules'), name: 'frontend', body: { spec: { trafficPolicy } } },
+    merge,
+  );
 }
 
 const locality = { loadBalancer: { localityLbSetting: { enabled: true } } };
@@ -39,7 +65,12 @@ describe('faults and traffic policy in the lab mesh', function () {
   let url: string;
 
   before(async () => {
-    ({ lab, errors } = await startTestLab({ topologyPath: fixture('mesh-lab.yaml'), seed: 42, propagationDelayMs, timing: { startupMs: 100, readinessMs: 100, terminationGraceMs: 300 } }));
+    ({ lab, errors } = await startTestLab({
+      topologyPath: fixture('mesh-lab.yaml'),
+      seed: 42,
+      propagationDelayMs,
+      timing: { startupMs: 100, readinessMs: 100, terminationGraceMs: 300 },
+    }));
     central = clientsFor(lab, 'central');
     url = ingressOf(lab, 'central');
   });
@@ -47,13 +78,18 @@ describe('faults and traffic policy in the lab mesh', function () {
   afterEach(async () => {
     expect(errors, 'controller errors').to.deep.equal([]);
     await setIngressRoutes(central, [toFrontend]);
-    await setFrontendPolicy(central, { ...locality, outlierDetection: { consecutive5xxErrors: 1000, interval: '1s', baseEjectionTime: '30s' } });
+    await setFrontendPolicy(central, {
+      ...locality,
+      outlierDetection: { consecutive5xxErrors: 1000, interval: '1s', baseEjectionTime: '30s' },
+    });
     await settle();
   });
 
   it('adds about 500 ms with a gateway-bound 500 ms delay at 100 %, in the patched cluster only', async () => {
     const before = await sequential(url, '/', 20);
-    await setIngressRoutes(central, [{ ...toFrontend, fault: { delay: { fixedDelay: '500ms', percentage: { value: 100 } } } }]);
+    await setIngressRoutes(central, [
+      { ...toFrontend, fault: { delay: { fixedDelay: '500ms', percentage: { value: 100 } } } },
+    ]);
     await waitFor('delay in effect', async () => ((await get(url, '/')).ms > 400 ? true : undefined), 5_000);
     const delayed = await sequential(url, '/', 8);
     expect(delayed.every((s) => s.status === 200)).to.equal(true);
@@ -64,7 +100,9 @@ describe('faults and traffic policy in the lab mesh', function () {
   });
 
   it('fails 20 % ± 5 points of 500 requests with a 503 abort at 20 %', async () => {
-    await setIngressRoutes(central, [{ ...toFrontend, fault: { abort: { httpStatus: 503, percentage: { value: 20 } } } }]);
+    await setIngressRoutes(central, [
+      { ...toFrontend, fault: { abort: { httpStatus: 503, percentage: { value: 20 } } } },
+    ]);
     await settle();
     const samples = await sequential(url, '/', 500);
     const aborted = samples.filter((s) => s.status === 503);
@@ -74,12 +112,17 @@ describe('faults and traffic policy in the lab mesh', function () {
   });
 
   it('answers 504 when a route timeout expires before the upstream answers', async () => {
-    await setIngressRoutes(central, [{ match: [{ uri: { prefix: '/slow' } }], timeout: '100ms', ...toFrontend }, toFrontend]);
+    await setIngressRoutes(central, [
+      { match: [{ uri: { prefix: '/slow' } }], timeout: '100ms', ...toFrontend },
+      toFrontend,
+    ]);
     await settle();
     const slow = await sequential(url, '/slow', 5);
     expect(slow.map((s) => s.status)).to.deep.equal([504, 504, 504, 504, 504]);
     expect(slow[0]?.body).to.equal('upstream request timeout');
-    expect(Math.max(...slow.map((s) => s.ms)), 'answered at the timeout, not after the 250 ms service').to.be.below(240);
+    expect(Math.max(...slow.map((s) => s.ms)), 'answered at the timeout, not after the 250 ms service').to.be.below(
+      240,
+    );
     expect((await sequential(url, '/', 3)).map((s) => s.status)).to.deep.equal([200, 200, 200]);
   });
 
@@ -87,7 +130,20 @@ describe('faults and traffic policy in the lab mesh', function () {
     for (const cluster of ['central', 'west']) {
       await clientsFor(lab, cluster).custom.createNamespacedCustomObject({
         ...istio('virtualservices'),
-        body: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'backend-fault' }, spec: { hosts: ['backend'], http: [{ fault: { abort: { httpStatus: 503, percentage: { value: 50 } } }, route: [{ destination: { host: 'backend' } }] }] } },
+        body: {
+          apiVersion: 'networking.istio.io/v1',
+          kind: 'VirtualService',
+          metadata: { name: 'backend-fault' },
+          spec: {
+            hosts: ['backend'],
+            http: [
+              {
+                fault: { abort: { httpStatus: 503, percentage: { value: 50 } } },
+                route: [{ destination: { host: 'backend' } }],
+              },
+            ],
+          },
+        },
       });
     }
     try {
@@ -101,35 +157,59 @@ describe('faults and traffic policy in the lab mesh', function () {
       expect(ok(without), 'no retries: about half fail').to.be.within(0.35, 0.65);
       expect(ok(withRetries), '3 retries: about 1 - 0.5^4 succeed').to.be.above(0.85);
     } finally {
-      for (const cluster of ['central', 'west']) await clientsFor(lab, cluster).custom.deleteNamespacedCustomObject({ ...istio('virtualservices'), name: 'backend-fault' });
+      for (const cluster of ['central', 'west'])
+        await clientsFor(lab, cluster).custom.deleteNamespacedCustomObject({
+          ...istio('virtualservices'),
+          name: 'backend-fault',
+        });
     }
   });
 
   it('ejects a failing Pod with outlier detection, and keeps sending to it without', async () => {
     const pods = await central.core.listNamespacedPod({ namespace: ns, labelSelector: 'app=frontend' });
     const bad = pods.items[0]?.metadata?.name ?? '';
-    await central.core.patchNamespacedPod({ name: bad, namespace: ns, body: { metadata: { annotations: { 'lab.chaos.dev/fail-status': '503' } } } }, merge);
+    await central.core.patchNamespacedPod(
+      { name: bad, namespace: ns, body: { metadata: { annotations: { 'lab.chaos.dev/fail-status': '503' } } } },
+      merge,
+    );
     try {
       const without = await sequential(url, '/', 30);
-      expect(without.filter((s) => s.status === 503).length, 'without ejection the bad Pod keeps failing').to.be.above(5);
-      await setFrontendPolicy(central, { ...locality, outlierDetection: { consecutive5xxErrors: 3, interval: '1s', baseEjectionTime: '30s', maxEjectionPercent: 100 } });
+      expect(without.filter((s) => s.status === 503).length, 'without ejection the bad Pod keeps failing').to.be.above(
+        5,
+      );
+      await setFrontendPolicy(central, {
+        ...locality,
+        outlierDetection: { consecutive5xxErrors: 3, interval: '1s', baseEjectionTime: '30s', maxEjectionPercent: 100 },
+      });
       await settle();
       const samples = await sequential(url, '/', 60);
       const failed = samples.filter((s) => s.status !== 200);
-      expect(failed.every((s) => s.pod === bad), 'only the bad Pod failed').to.equal(true);
+      expect(
+        failed.every((s) => s.pod === bad),
+        'only the bad Pod failed',
+      ).to.equal(true);
       expect(failed.length, 'three consecutive 5xx eject it').to.be.at.most(3);
       const tail = samples.slice(-40);
-      expect(tail.every((s) => s.status === 200 && s.pod !== bad), 'ejected: it serves nothing more').to.equal(true);
+      expect(
+        tail.every((s) => s.status === 200 && s.pod !== bad),
+        'ejected: it serves nothing more',
+      ).to.equal(true);
       // One of two local Pods ejected: Envoy keeps 1.4 × 50 % = 70 % local and spills the rest east-west.
       const local = tail.filter((s) => s.cluster === 'central').length / tail.length;
       expect(local).to.be.within(0.45, 0.95);
     } finally {
-      await central.core.patchNamespacedPod({ name: bad, namespace: ns, body: { metadata: { annotations: { 'lab.chaos.dev/fail-status': null } } } }, merge);
+      await central.core.patchNamespacedPod(
+        { name: bad, namespace: ns, body: { metadata: { annotations: { 'lab.chaos.dev/fail-status': null } } } },
+        merge,
+      );
     }
   });
 
   it('answers 503 with x-envoy-overloaded when the connection pool overflows', async () => {
-    await setFrontendPolicy(central, { ...locality, connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1, maxRequestsPerConnection: 1 } } });
+    await setFrontendPolicy(central, {
+      ...locality,
+      connectionPool: { tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1, maxRequestsPerConnection: 1 } },
+    });
     await settle();
     const burst = await Promise.all(Array.from({ length: 10 }, () => get(url, '/slow')));
     const overflow = burst.filter((s) => s.status === 503);

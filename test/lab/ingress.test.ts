@@ -5,7 +5,18 @@
  */
 import { expect } from 'chai';
 import type { RunningLab } from '../../src/lab/index.js';
-import { clientsFor, get, ingressOf, readyPods, scale, sequential, sleep, startTestLab, waitFor, type Clients } from './lab-test-kit.js';
+import {
+  clientsFor,
+  get,
+  ingressOf,
+  readyPods,
+  scale,
+  sequential,
+  sleep,
+  startTestLab,
+  waitFor,
+  type Clients,
+} from './lab-test-kit.js';
 
 const ns = 'bank-of-anthos';
 const propagationDelayMs = 200;
@@ -18,7 +29,10 @@ describe('lab ingresses with the default Bank of Anthos topology', function () {
   let west: Clients;
 
   before(async () => {
-    ({ lab, errors } = await startTestLab({ propagationDelayMs, timing: { startupMs: 150, readinessMs: 100, terminationGraceMs: 500 } }));
+    ({ lab, errors } = await startTestLab({
+      propagationDelayMs,
+      timing: { startupMs: 150, readinessMs: 100, terminationGraceMs: 500 },
+    }));
     central = clientsFor(lab, 'central');
     west = clientsFor(lab, 'west');
   });
@@ -44,7 +58,16 @@ describe('lab ingresses with the default Bank of Anthos topology', function () {
       apiVersion: 'networking.istio.io/v1',
       kind: 'VirtualService',
       metadata: { name },
-      spec: { hosts: ['special.example'], gateways: [gateway], http: [{ fault: { abort: { httpStatus: 418, percentage: { value: 100 } } }, route: [{ destination: { host: 'frontend' } }] }] },
+      spec: {
+        hosts: ['special.example'],
+        gateways: [gateway],
+        http: [
+          {
+            fault: { abort: { httpStatus: 418, percentage: { value: 100 } } },
+            route: [{ destination: { host: 'frontend' } }],
+          },
+        ],
+      },
     });
     const api = { group: 'networking.istio.io', version: 'v1', namespace: ns, plural: 'virtualservices' } as const;
     const url = ingressOf(lab, 'central');
@@ -61,26 +84,52 @@ describe('lab ingresses with the default Bank of Anthos topology', function () {
 
   it('fails the requests that need ledger-db, through both ingresses, when ledger-db is at 0 in west', async () => {
     await scale(west, ns, 'ledger-db', 0, 'StatefulSet');
-    await waitFor('ledger-db gone', async () => ((await readyPods(west, ns, 'ledger-db')).length === 0 ? true : undefined));
-    await waitFor('endpoint removal propagated', async () => ((await sequential(ingressOf(lab, 'west'), '/home', 1))[0]?.status === 500 ? true : undefined), 5_000);
+    await waitFor('ledger-db gone', async () =>
+      (await readyPods(west, ns, 'ledger-db')).length === 0 ? true : undefined,
+    );
+    await waitFor(
+      'endpoint removal propagated',
+      async () => ((await sequential(ingressOf(lab, 'west'), '/home', 1))[0]?.status === 500 ? true : undefined),
+      5_000,
+    );
     for (const cluster of ['central', 'west']) {
       const needsLedger = await sequential(ingressOf(lab, cluster), '/home', 10);
-      expect(needsLedger.map((s) => s.status), `${cluster} /home`).to.deep.equal(Array(10).fill(500));
+      expect(
+        needsLedger.map((s) => s.status),
+        `${cluster} /home`,
+      ).to.deep.equal(Array(10).fill(500));
       expect(needsLedger[0]?.body).to.contain('balancereader');
       const payment = await sequential(ingressOf(lab, cluster), '/payment', 5);
-      expect(payment.map((s) => s.status), `${cluster} /payment`).to.deep.equal(Array(5).fill(500));
+      expect(
+        payment.map((s) => s.status),
+        `${cluster} /payment`,
+      ).to.deep.equal(Array(5).fill(500));
       const login = await sequential(ingressOf(lab, cluster), '/login', 5);
-      expect(login.map((s) => s.status), `${cluster} /login needs only accounts-db`).to.deep.equal(Array(5).fill(200));
+      expect(
+        login.map((s) => s.status),
+        `${cluster} /login needs only accounts-db`,
+      ).to.deep.equal(Array(5).fill(200));
     }
     await scale(west, ns, 'ledger-db', 1, 'StatefulSet');
-    await waitFor('ledger-db back', async () => ((await sequential(ingressOf(lab, 'central'), '/home', 1))[0]?.status === 200 ? true : undefined), 10_000);
+    await waitFor(
+      'ledger-db back',
+      async () => ((await sequential(ingressOf(lab, 'central'), '/home', 1))[0]?.status === 200 ? true : undefined),
+      10_000,
+    );
   });
 
   it('answers 503 "no healthy upstream" on both ingresses when frontend is at 0 in both clusters', async () => {
     await scale(central, ns, 'frontend', 0);
     await scale(west, ns, 'frontend', 0);
-    for (const clients of [central, west]) await waitFor('frontend Pods gone', async () => ((await readyPods(clients, ns, 'frontend')).length === 0 ? true : undefined));
-    await waitFor('removal propagated', async () => ((await sequential(ingressOf(lab, 'west'), '/', 1))[0]?.status === 503 ? true : undefined), 5_000);
+    for (const clients of [central, west])
+      await waitFor('frontend Pods gone', async () =>
+        (await readyPods(clients, ns, 'frontend')).length === 0 ? true : undefined,
+      );
+    await waitFor(
+      'removal propagated',
+      async () => ((await sequential(ingressOf(lab, 'west'), '/', 1))[0]?.status === 503 ? true : undefined),
+      5_000,
+    );
     for (const cluster of ['central', 'west']) {
       const samples = await sequential(ingressOf(lab, cluster), '/', 10);
       expect(samples.map((s) => s.status)).to.deep.equal(Array(10).fill(503));
@@ -89,6 +138,10 @@ describe('lab ingresses with the default Bank of Anthos topology', function () {
     }
     await scale(central, ns, 'frontend', 2);
     await scale(west, ns, 'frontend', 2);
-    await waitFor('frontend back', async () => ((await sequential(ingressOf(lab, 'central'), '/', 1))[0]?.status === 200 ? true : undefined), 10_000);
+    await waitFor(
+      'frontend back',
+      async () => ((await sequential(ingressOf(lab, 'central'), '/', 1))[0]?.status === 200 ? true : undefined),
+      10_000,
+    );
   });
 });

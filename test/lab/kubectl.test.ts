@@ -41,12 +41,21 @@ describe('real kubectl against the lab', function () {
   this.timeout(90_000);
   let lab: RunningLab;
   let dir: string;
-  const env = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH ?? '', HOME: dir, KUBECONFIG: join(dir, 'kubeconfig') });
+  const env = (): NodeJS.ProcessEnv => ({
+    PATH: process.env.PATH ?? '',
+    HOME: dir,
+    KUBECONFIG: join(dir, 'kubeconfig'),
+  });
   const kubectl = (...args: string[]): Promise<Run> =>
     new Promise((resolve) => {
-      execFile(kubectlPath, ['--context', 'lab-central', ...args], { env: env(), timeout: 60_000 }, (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-      });
+      execFile(
+        kubectlPath,
+        ['--context', 'lab-central', ...args],
+        { env: env(), timeout: 60_000 },
+        (error, stdout, stderr) => {
+          resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+        },
+      );
     });
   const ok = async (...args: string[]): Promise<string> => {
     const run = await kubectl(...args);
@@ -56,9 +65,14 @@ describe('real kubectl against the lab', function () {
 
   before(async function () {
     if (!existsSync(kubectlPath)) {
-      throw new Error(`kubectl is missing at ${kubectlPath}: run \`bash scripts/build-kube-tools.sh\` to build it from the Go module proxy`);
+      throw new Error(
+        `kubectl is missing at ${kubectlPath}: run \`bash scripts/build-kube-tools.sh\` to build it from the Go module proxy`,
+      );
     }
-    ({ lab } = await startTestLab({ propagationDelayMs: 200, timing: { startupMs: 150, readinessMs: 100, terminationGraceMs: 500 } }));
+    ({ lab } = await startTestLab({
+      propagationDelayMs: 200,
+      timing: { startupMs: 150, readinessMs: 100, terminationGraceMs: 500 },
+    }));
     dir = await mkdtemp(join(tmpdir(), 'chaos-lab-kubectl-'));
     await writeFile(join(dir, 'kubeconfig'), lab.kubeconfig(), { mode: 0o600 });
   });
@@ -73,12 +87,24 @@ describe('real kubectl against the lab', function () {
     expect(out).to.match(/pod\/frontend-[a-z0-9]+-[a-z0-9]{5}\s+1\/1\s+Running\s+0\s+/);
     expect(out).to.match(/service\/frontend\s+ClusterIP\s+10\.\d+\.\d+\.\d+\s+<none>\s+80\/TCP/);
     const gateway = await ok('get', 'svc', 'istio-ingressgateway', '-n', 'asm-gateways');
-    expect(gateway).to.match(new RegExp(`LoadBalancer\\s+\\S+\\s+${new URL(ingressOf(lab, 'central')).hostname.replaceAll('.', '\\.')}`));
+    expect(gateway).to.match(
+      new RegExp(`LoadBalancer\\s+\\S+\\s+${new URL(ingressOf(lab, 'central')).hostname.replaceAll('.', '\\.')}`),
+    );
   });
 
   it('scales frontend to 0 and shows 0/0', async () => {
-    expect(await ok('scale', 'deployment', 'frontend', '--replicas', '0', '-n', 'bank-of-anthos')).to.contain('deployment.apps/frontend scaled');
-    await waitFor('READY 0/0', async () => (/^frontend\s+0\/0\s+0\s+0\s+/m.test(await ok('get', 'deploy', 'frontend', '-n', 'bank-of-anthos')) ? true : undefined), 10_000, 200);
+    expect(await ok('scale', 'deployment', 'frontend', '--replicas', '0', '-n', 'bank-of-anthos')).to.contain(
+      'deployment.apps/frontend scaled',
+    );
+    await waitFor(
+      'READY 0/0',
+      async () =>
+        /^frontend\s+0\/0\s+0\s+0\s+/m.test(await ok('get', 'deploy', 'frontend', '-n', 'bank-of-anthos'))
+          ? true
+          : undefined,
+      10_000,
+      200,
+    );
     await ok('scale', 'deployment', 'frontend', '--replicas', '2', '-n', 'bank-of-anthos');
   });
 
@@ -101,7 +127,12 @@ describe('real kubectl against the lab', function () {
     expect(applied).to.contain('virtualservice.networking.istio.io/frontend-ingress configured');
     const listed = await ok('get', 'virtualservices', '-n', 'bank-of-anthos');
     expect(listed).to.match(/frontend-ingress\s+\["frontend-gateway"\]\s+\["\*"\]/);
-    await waitFor('the delay reaches the ingress', async () => ((await get(ingressOf(lab, 'central'), '/')).ms >= 450 ? true : undefined), 10_000, 100);
+    await waitFor(
+      'the delay reaches the ingress',
+      async () => ((await get(ingressOf(lab, 'central'), '/')).ms >= 450 ? true : undefined),
+      10_000,
+      100,
+    );
     expect(await ok('apply', '-f', join(dir, 'vs.yaml'))).to.contain('unchanged');
   });
 });

@@ -4,7 +4,15 @@
  */
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, PolicyV1Api, setHeaderOptions } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  PatchStrategy,
+  PolicyV1Api,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import { startLab, type LabOptions, type RunningLab } from '../../src/lab/index.js';
 
 export const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -12,7 +20,11 @@ export const fixture = (name: string): string => fileURLToPath(new URL(`./fixtur
 /** A lab on free ports (a `chaos lab up` may hold 8080), reporting controller errors to the test. */
 export async function startTestLab(options: LabOptions = {}): Promise<{ lab: RunningLab; errors: string[] }> {
   const errors: string[] = [];
-  const lab = await startLab({ ingressPort: 0, ...options, onEvent: (event) => errors.push(`${event.cluster} ${event.controller} ${event.key}: ${event.message}`) });
+  const lab = await startLab({
+    ingressPort: 0,
+    ...options,
+    onEvent: (event) => errors.push(`${event.cluster} ${event.controller} ${event.key}: ${event.message}`),
+  });
   return { lab, errors };
 }
 
@@ -28,7 +40,13 @@ export function clientsFor(lab: RunningLab, cluster: string, token = lab.token):
   const kc = new KubeConfig();
   kc.loadFromString(lab.kubeconfig().replace(lab.token, token));
   kc.setCurrentContext(`lab-${cluster}`);
-  return { kc, core: kc.makeApiClient(CoreV1Api), apps: kc.makeApiClient(AppsV1Api), custom: kc.makeApiClient(CustomObjectsApi), policy: kc.makeApiClient(PolicyV1Api) };
+  return {
+    kc,
+    core: kc.makeApiClient(CoreV1Api),
+    apps: kc.makeApiClient(AppsV1Api),
+    custom: kc.makeApiClient(CustomObjectsApi),
+    policy: kc.makeApiClient(PolicyV1Api),
+  };
 }
 
 export const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -61,7 +79,16 @@ export function get(base: string, path = '/', timeoutMs = 10_000, host = 'fronte
   return new Promise((resolve) => {
     const done = (status: number, headers: Sample['headers'], body: string): void => {
       const end = performance.now();
-      resolve({ start, end, ms: end - start, status, headers, body, cluster: String(headers['x-chaos-cluster'] ?? ''), pod: String(headers['x-chaos-pod'] ?? '') });
+      resolve({
+        start,
+        end,
+        ms: end - start,
+        status,
+        headers,
+        body,
+        cluster: String(headers['x-chaos-cluster'] ?? ''),
+        pod: String(headers['x-chaos-pod'] ?? ''),
+      });
     };
     const req = request(url, { agent, headers: { host }, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
@@ -84,7 +111,13 @@ export async function sequential(base: string, path: string, count: number, budg
 }
 
 /** `workers` closed loops for `durationMs` (and at most `maxRequests` in total). */
-export async function closedLoop(base: string, path: string, workers: number, durationMs: number, maxRequests = 5000): Promise<Sample[]> {
+export async function closedLoop(
+  base: string,
+  path: string,
+  workers: number,
+  durationMs: number,
+  maxRequests = 5000,
+): Promise<Sample[]> {
   const samples: Sample[] = [];
   const deadline = performance.now() + durationMs;
   const loop = async (): Promise<void> => {
@@ -98,7 +131,12 @@ export async function closedLoop(base: string, path: string, workers: number, du
  * Open loop, like k6's constant-arrival-rate: `ratePerSecond` requests start on schedule for
  * `durationMs`, whether or not earlier ones have answered (so queueing shows as latency).
  */
-export async function openLoop(base: string, path: string, ratePerSecond: number, durationMs: number): Promise<Sample[]> {
+export async function openLoop(
+  base: string,
+  path: string,
+  ratePerSecond: number,
+  durationMs: number,
+): Promise<Sample[]> {
   const pending: Promise<Sample>[] = [];
   const started = performance.now();
   const total = Math.floor((ratePerSecond * durationMs) / 1000);
@@ -116,9 +154,18 @@ export function quantile(values: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
 
-export const median = (samples: readonly Sample[]): number => quantile(samples.map((s) => s.ms), 0.5);
+export const median = (samples: readonly Sample[]): number =>
+  quantile(
+    samples.map((s) => s.ms),
+    0.5,
+  );
 
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000, everyMs = 50): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 15_000,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -130,7 +177,13 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function scale(clients: Clients, namespace: string, name: string, replicas: number, kind: 'Deployment' | 'StatefulSet' = 'Deployment'): Promise<void> {
+export async function scale(
+  clients: Clients,
+  namespace: string,
+  name: string,
+  replicas: number,
+  kind: 'Deployment' | 'StatefulSet' = 'Deployment',
+): Promise<void> {
   const body = { spec: { replicas } };
   if (kind === 'Deployment') await clients.apps.patchNamespacedDeploymentScale({ name, namespace, body }, merge);
   else await clients.apps.patchNamespacedStatefulSetScale({ name, namespace, body }, merge);
@@ -140,6 +193,10 @@ export async function scale(clients: Clients, namespace: string, name: string, r
 export async function readyPods(clients: Clients, namespace: string, app: string): Promise<string[]> {
   const pods = await clients.core.listNamespacedPod({ namespace, labelSelector: `app=${app}` });
   return pods.items
-    .filter((pod) => !pod.metadata?.deletionTimestamp && pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+    .filter(
+      (pod) =>
+        !pod.metadata?.deletionTimestamp &&
+        pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    )
     .map((pod) => pod.metadata?.name ?? '');
 }

@@ -11,7 +11,11 @@ import { ApiException } from '@kubernetes/client-node';
 import type { RunningLab } from '../../src/lab/index.js';
 import { clientsFor, startTestLab } from './lab-test-kit.js';
 
-function rawGet(lab: RunningLab, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+function rawGet(
+  lab: RunningLab,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(new URL(path, lab.clusters[1]?.apiUrl), { ca: lab.caPem, headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -51,16 +55,31 @@ describe('lab security: token auth and loopback only', function () {
   let lab: RunningLab;
 
   before(async () => {
-    ({ lab } = await startTestLab({ propagationDelayMs: 50, timing: { startupMs: 50, readinessMs: 50, terminationGraceMs: 200 } }));
+    ({ lab } = await startTestLab({
+      propagationDelayMs: 50,
+      timing: { startupMs: 50, readinessMs: 50, terminationGraceMs: 200 },
+    }));
   });
   after(async () => lab?.stop());
 
   it('answers 401 Unauthorized with a Status body without the token or with a wrong one', async () => {
-    const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer wrong' }, { authorization: `Basic ${lab.token}` }];
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer wrong' },
+      { authorization: `Basic ${lab.token}` },
+    ];
     for (const headers of attempts) {
       const answer = await rawGet(lab, '/api/v1/namespaces', headers);
       expect(answer.status).to.equal(401);
-      expect(JSON.parse(answer.body)).to.deep.equal({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+      expect(JSON.parse(answer.body)).to.deep.equal({
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'Unauthorized',
+        reason: 'Unauthorized',
+        code: 401,
+      });
     }
     let caught: unknown;
     try {
@@ -78,7 +97,8 @@ describe('lab security: token auth and loopback only', function () {
     expect(listeners.filter((l) => l.kind === 'api')).to.have.length(2);
     expect(listeners.filter((l) => l.kind === 'ingress')).to.have.length(2);
     expect(listeners.filter((l) => l.kind === 'pod').length).to.be.greaterThan(15);
-    for (const listener of listeners) expect(listener.address, `${listener.kind} ${listener.name}`).to.match(/^127\.\d+\.\d+\.\d+$/);
+    for (const listener of listeners)
+      expect(listener.address, `${listener.kind} ${listener.name}`).to.match(/^127\.\d+\.\d+\.\d+$/);
     for (const cluster of lab.clusters) {
       expect(new URL(cluster.apiUrl).hostname).to.equal('127.0.0.1');
       expect(new URL(cluster.ingressUrl).hostname).to.match(/^127\./);
@@ -89,7 +109,9 @@ describe('lab security: token auth and loopback only', function () {
       const bound = kernel.filter((entry) => entry.port === listener.port);
       expect(bound.length, `${listener.kind} ${listener.name} :${listener.port} in /proc/net/tcp`).to.be.greaterThan(0);
       const wildcard = bound.filter((entry) => entry.address === '0.0.0.0' || entry.address === '::');
-      expect(wildcard, `${listener.kind} ${listener.name} :${listener.port} bound to a wildcard address`).to.deep.equal([]);
+      expect(wildcard, `${listener.kind} ${listener.name} :${listener.port} bound to a wildcard address`).to.deep.equal(
+        [],
+      );
       expect(bound.some((entry) => entry.address === listener.address)).to.equal(true);
     }
   });

@@ -11,7 +11,9 @@ function problems(text: string): string[] {
     parseTopology('broken.yaml', text);
   } catch (error) {
     expect(error).to.be.instanceOf(InputError);
-    return (error as InputError).issues.map((issue) => `${issue.file}:${issue.line}:${issue.column} ${issue.path}: ${issue.message}`);
+    return (error as InputError).issues.map(
+      (issue) => `${issue.file}:${issue.line}:${issue.column} ${issue.path}: ${issue.message}`,
+    );
   }
   throw new Error('expected the topology to be refused');
 }
@@ -40,7 +42,11 @@ describe('lab topology files', () => {
     const topology = readTopology(defaultTopologyPath());
     expect(topology.namespace).to.equal('bank-of-anthos');
     expect(topology.clusters.map((c) => c.name)).to.deep.equal(['central', 'west']);
-    expect(topology.ingress).to.deep.equal({ namespace: 'asm-gateways', service: 'istio-ingressgateway', gateway: 'frontend-gateway' });
+    expect(topology.ingress).to.deep.equal({
+      namespace: 'asm-gateways',
+      service: 'istio-ingressgateway',
+      gateway: 'frontend-gateway',
+    });
     const byName = new Map(topology.services.map((s) => [s.name, s]));
     for (const db of ['ledger-db', 'accounts-db']) {
       expect(byName.get(db)?.workload).to.equal('StatefulSet');
@@ -62,21 +68,42 @@ describe('lab topology files', () => {
   });
 
   it('names file, line, column and field for each schema problem', () => {
-    const found = problems(valid.replace('concurrency: 4, queue: 8 }\n    routes', 'concurrency: 0, queue: 8 }\n    routes').replace('nodes: 2', 'nodes: two'));
+    const found = problems(
+      valid
+        .replace('concurrency: 4, queue: 8 }\n    routes', 'concurrency: 0, queue: 8 }\n    routes')
+        .replace('nodes: 2', 'nodes: two'),
+    );
     expect(found).to.have.length(2);
     expect(found.some((p) => p.startsWith('broken.yaml:3:') && p.includes('clusters.central.nodes'))).to.equal(true);
-    expect(found.some((p) => /^broken\.yaml:10:\d+ services\.frontend\.capacity\.concurrency: /.test(p))).to.equal(true);
+    expect(found.some((p) => /^broken\.yaml:10:\d+ services\.frontend\.capacity\.concurrency: /.test(p))).to.equal(
+      true,
+    );
   });
 
   it('refuses calls to unknown services and replicas in unknown clusters, all at once', () => {
-    const found = problems(valid.replace('service: backend', 'service: backnd').replace('replicas: { central: 1 }\n    serviceTime: { lognormal', 'replicas: { east: 1 }\n    serviceTime: { lognormal'));
+    const found = problems(
+      valid
+        .replace('service: backend', 'service: backnd')
+        .replace(
+          'replicas: { central: 1 }\n    serviceTime: { lognormal',
+          'replicas: { east: 1 }\n    serviceTime: { lognormal',
+        ),
+    );
     expect(found).to.have.length(2);
-    expect(found.find((p) => p.includes('services.frontend.routes[0].calls[0].service'))).to.contain('unknown service "backnd"');
-    expect(found.find((p) => p.includes('services.backend.replicas.east'))).to.contain('unknown cluster "east"; clusters are: central');
+    expect(found.find((p) => p.includes('services.frontend.routes[0].calls[0].service'))).to.contain(
+      'unknown service "backnd"',
+    );
+    expect(found.find((p) => p.includes('services.backend.replicas.east'))).to.contain(
+      'unknown cluster "east"; clusters are: central',
+    );
   });
 
   it('refuses a route with both exact and prefix, and unknown fields', () => {
-    const found = problems(valid.replace('- prefix: /\n', '- prefix: /\n        exact: /x\n').replace('network: { interRegionLatencyMs: 10 }', 'network: { interRegionLatencyMs: 10, jitter: 1 }'));
+    const found = problems(
+      valid
+        .replace('- prefix: /\n', '- prefix: /\n        exact: /x\n')
+        .replace('network: { interRegionLatencyMs: 10 }', 'network: { interRegionLatencyMs: 10, jitter: 1 }'),
+    );
     expect(found.some((p) => p.includes('exactly one of "exact" or "prefix"'))).to.equal(true);
     expect(found.some((p) => p.includes('network') && p.includes('jitter'))).to.equal(true);
   });

@@ -8,7 +8,9 @@ import { runChaos } from '../support/cli.js';
 
 describe('k6 provisioning', () => {
   let tmp: string;
-  before(() => { tmp = mkdtempSync(path.join(tmpdir(), 'chaos-k6-')); });
+  before(() => {
+    tmp = mkdtempSync(path.join(tmpdir(), 'chaos-k6-'));
+  });
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
   const fakeK6 = (name: string, output: string) => {
@@ -37,7 +39,11 @@ describe('k6 provisioning', () => {
     expect(await findK6({ ...process.env, K6_BIN: v2 })).to.include({ path: v2, version: 'v2.9.9', source: 'K6_BIN' });
     const v1 = fakeK6('k6-v1', 'k6 v1.8.1 (fake)');
     let error: unknown;
-    try { await findK6({ ...process.env, K6_BIN: v1 }); } catch (caught) { error = caught; }
+    try {
+      await findK6({ ...process.env, K6_BIN: v1 });
+    } catch (caught) {
+      error = caught;
+    }
     expect(error).to.be.instanceOf(HarnessError);
     expect((error as HarnessError).message).to.include('is k6 v1.8.1; chaos needs k6 v2');
     expect((error as HarnessError).hint).to.include('npm run setup');
@@ -52,7 +58,9 @@ describe('k6 provisioning', () => {
   });
 
   it('without k6 and without Go, setup says how to install k6 and exits with the harness-error code', () => {
-    const result = runChaos(['setup'], { env: { PATH: tmp, K6_BIN: '', CHAOS_TOOLS_DIR: path.join(tmp, 'empty-tools') } });
+    const result = runChaos(['setup'], {
+      env: { PATH: tmp, K6_BIN: '', CHAOS_TOOLS_DIR: path.join(tmp, 'empty-tools') },
+    });
     expect(result.code).to.equal(3);
     expect(result.stderr).to.include('Go is not installed').and.to.include('K6_BIN');
   });

@@ -10,10 +10,18 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { K6OperatorCalls, LogFollow, TestRunState } from '../../src/kube/k6-operator-calls.js';
-import { operatorScriptDir, runnerContainer, type ConfigMapObject, type TestRunObject } from '../../src/load/k6-operator-testrun.js';
+import {
+  operatorScriptDir,
+  runnerContainer,
+  type ConfigMapObject,
+  type TestRunObject,
+} from '../../src/load/k6-operator-testrun.js';
 import type { Pod } from '../../src/kube/types.js';
 
-interface LogLine { stamp: string; text: string }
+interface LogLine {
+  stamp: string;
+  text: string;
+}
 
 interface FakePod {
   name: string;
@@ -49,7 +57,7 @@ function segmentArgs(index: number, total: number): string[] {
 function stamper(): () => string {
   let last = 0n;
   return () => {
-    let ns = BigInt(Date.now()) * 1_000_000n + process.hrtime.bigint() % 1_000_000n;
+    let ns = BigInt(Date.now()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n);
     if (ns <= last) ns = last + 1n;
     last = ns;
     const seconds = new Date(Number(ns / 1_000_000_000n) * 1000).toISOString().replace(/\.000Z$/, '');
@@ -73,15 +81,39 @@ export function startFakeOperatorCluster(options: { k6: string; dir: string }): 
     const local = (value: string) => value.split(`${operatorScriptDir}/`).join(`${mount}/`);
     const env = Object.fromEntries(run.spec.runner.env.map((entry) => [entry.name, local(entry.value)]));
     for (let i = 0; i < run.spec.parallelism; i += 1) {
-      const argv = ['run', '--quiet', ...segmentArgs(i, run.spec.parallelism), ...run.spec.arguments.split(/\s+/).filter(Boolean),
-        `${operatorScriptDir}/${run.spec.script.configMap.file}`, '--address=127.0.0.1:0', '--tag', `instance_id=${i + 1}`, '--tag', `testrun_name=${run.metadata.name}`];
+      const argv = [
+        'run',
+        '--quiet',
+        ...segmentArgs(i, run.spec.parallelism),
+        ...run.spec.arguments.split(/\s+/).filter(Boolean),
+        `${operatorScriptDir}/${run.spec.script.configMap.file}`,
+        '--address=127.0.0.1:0',
+        '--tag',
+        `instance_id=${i + 1}`,
+        '--tag',
+        `testrun_name=${run.metadata.name}`,
+      ];
       runnerArgv.push(argv);
-      const child = spawn(options.k6, argv.map(local), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(options.k6, argv.map(local), {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       const stamp = stamper();
       const pod: FakePod = {
-        name: `${run.metadata.name}-${i + 1}-x${i}`, labels: { app: 'k6', k6_cr: run.metadata.name, runner: 'true' },
-        process: child, phase: 'Running', lines: [], listeners: new Set(), closers: new Set(),
-        exited: new Promise((resolve) => child.on('close', (code) => { pod.phase = code === 0 ? 'Succeeded' : 'Failed'; for (const close of pod.closers) close(); resolve(); })),
+        name: `${run.metadata.name}-${i + 1}-x${i}`,
+        labels: { app: 'k6', k6_cr: run.metadata.name, runner: 'true' },
+        process: child,
+        phase: 'Running',
+        lines: [],
+        listeners: new Set(),
+        closers: new Set(),
+        exited: new Promise((resolve) =>
+          child.on('close', (code) => {
+            pod.phase = code === 0 ? 'Succeeded' : 'Failed';
+            for (const close of pod.closers) close();
+            resolve();
+          }),
+        ),
       };
       for (const stream of [child.stdout, child.stderr]) {
         let partial = '';
@@ -97,10 +129,19 @@ export function startFakeOperatorCluster(options: { k6: string; dir: string }): 
       }
       pods.push(pod);
     }
-    void Promise.all(pods.map((pod) => pod.exited)).then(() => { const stored = testRuns.get(run.metadata.name); if (stored) stored.status = { stage: 'finished' }; });
+    void Promise.all(pods.map((pod) => pod.exited)).then(() => {
+      const stored = testRuns.get(run.metadata.name);
+      if (stored) stored.status = { stage: 'finished' };
+    });
   };
 
-  const followLog = async (_namespace: string, podName: string, container: string, sinceTime: string | undefined, onChunk: (text: string) => void): Promise<LogFollow> => {
+  const followLog = async (
+    _namespace: string,
+    podName: string,
+    container: string,
+    sinceTime: string | undefined,
+    onChunk: (text: string) => void,
+  ): Promise<LogFollow> => {
     const index = pods.findIndex((p) => p.name === podName);
     const pod = pods[index];
     if (!pod || container !== runnerContainer) throw new Error(`no pod ${podName}/${container}`);
@@ -108,11 +149,18 @@ export function startFakeOperatorCluster(options: { k6: string; dir: string }): 
     const from = sinceTime ? sinceTime.replace(/Z$/, '') : '';
     let sent = 0;
     let resolveEnded: () => void = () => undefined;
-    const ended = new Promise<void>((resolve) => { resolveEnded = resolve; });
+    const ended = new Promise<void>((resolve) => {
+      resolveEnded = resolve;
+    });
     const limit = breaks.get(index);
     if (limit !== undefined) breaks.delete(index);
     let closed = false;
-    const close = () => { closed = true; pod.listeners.delete(send); pod.closers.delete(close); resolveEnded(); };
+    const close = () => {
+      closed = true;
+      pod.listeners.delete(send);
+      pod.closers.delete(close);
+      resolveEnded();
+    };
     function send(line: LogLine) {
       if (closed || (from && line.stamp.slice(0, 19) < from)) return;
       onChunk(`${line.stamp} ${line.text}\n`);
@@ -120,13 +168,19 @@ export function startFakeOperatorCluster(options: { k6: string; dir: string }): 
       if (limit !== undefined && sent >= limit) close();
     }
     for (const line of [...pod.lines]) send(line);
-    if (closed || pod.phase !== 'Running') { close(); return { ended, stop: close }; }
+    if (closed || pod.phase !== 'Running') {
+      close();
+      return { ended, stop: close };
+    }
     pod.listeners.add(send);
     pod.closers.add(close);
     return { ended, stop: close };
   };
 
-  const podObject = (pod: FakePod): Pod => ({ metadata: { name: pod.name, labels: pod.labels }, status: { phase: pod.phase } });
+  const podObject = (pod: FakePod): Pod => ({
+    metadata: { name: pod.name, labels: pod.labels },
+    status: { phase: pod.phase },
+  });
 
   return {
     cluster: 'fake',
@@ -134,9 +188,16 @@ export function startFakeOperatorCluster(options: { k6: string; dir: string }): 
     testRuns,
     pods,
     runnerArgv,
-    breakStreamAfter: (podIndex, lines) => { breaks.set(podIndex, lines); },
-    createConfigMap: async (_namespace, body) => { const map = body as ConfigMapObject; configMaps.set(map.metadata.name, map); },
-    deleteConfigMap: async (_namespace, name) => { configMaps.delete(name); },
+    breakStreamAfter: (podIndex, lines) => {
+      breaks.set(podIndex, lines);
+    },
+    createConfigMap: async (_namespace, body) => {
+      const map = body as ConfigMapObject;
+      configMaps.set(map.metadata.name, map);
+    },
+    deleteConfigMap: async (_namespace, name) => {
+      configMaps.delete(name);
+    },
     createTestRun: async (_namespace, body) => {
       const run = structuredClone(body) as TestRunObject & { status?: { stage: string } };
       run.status = { stage: 'started' };
@@ -156,7 +217,9 @@ export function startFakeOperatorCluster(options: { k6: string; dir: string }): 
     },
     listPods: async (_namespace, selector) => {
       const wanted = Object.fromEntries(selector.split(',').map((pair) => pair.split('=') as [string, string]));
-      return pods.filter((pod) => Object.entries(wanted).every(([key, value]) => pod.labels[key] === value)).map(podObject);
+      return pods
+        .filter((pod) => Object.entries(wanted).every(([key, value]) => pod.labels[key] === value))
+        .map(podObject);
     },
     followLog,
     stopAll: async () => {

@@ -29,12 +29,28 @@ function random(seed: number): () => number {
 }
 
 const options = (): LedgerOptions => ({
-  ingresses: ['central', 'west'], windowMs: 250, method: 'GET', originMs: 0,
-  budgets: [budget('all', 'http_req_failed', 'rate<0.05'), budget('all', 'http_req_duration', 'p(95)<300'), budget('fault', 'http_req_duration{served_by:west}', 'p(99)<400')],
-  abortLimits: [{ selector: budget('all', 'http_req_failed', 'rate<0.5').selector, threshold: budget('all', 'http_req_failed', 'rate<0.5').threshold }],
+  ingresses: ['central', 'west'],
+  windowMs: 250,
+  method: 'GET',
+  originMs: 0,
+  budgets: [
+    budget('all', 'http_req_failed', 'rate<0.05'),
+    budget('all', 'http_req_duration', 'p(95)<300'),
+    budget('fault', 'http_req_duration{served_by:west}', 'p(99)<400'),
+  ],
+  abortLimits: [
+    {
+      selector: budget('all', 'http_req_failed', 'rate<0.5').selector,
+      threshold: budget('all', 'http_req_failed', 'rate<0.5').threshold,
+    },
+  ],
 });
 
-const phases: Array<[string, number]> = [['baseline', 0], ['fault', 4_000], ['recovery', 8_000]];
+const phases: Array<[string, number]> = [
+  ['baseline', 0],
+  ['fault', 4_000],
+  ['recovery', 8_000],
+];
 const endMs = 12_000;
 
 /** 12 s of load at 400 requests/s per ingress; the fault phase is slower and fails more. */
@@ -48,7 +64,16 @@ function makeSamples(): Array<LoadSample & { kind: 'request' }> {
     const servedBy = fault && ingress === 'central' ? 'west' : ingress;
     const failed = next() < (fault ? 0.08 : 0.01);
     const durationMs = Math.exp(2.5 + next() * (fault ? 3.5 : 2.5));
-    samples.push({ kind: 'request', timeMs, ingress, servedBy, status: failed ? 503 : 200, path: next() < 0.5 ? '/' : '/home', failed, durationMs });
+    samples.push({
+      kind: 'request',
+      timeMs,
+      ingress,
+      servedBy,
+      status: failed ? 503 : 200,
+      path: next() < 0.5 ? '/' : '/home',
+      failed,
+      durationMs,
+    });
   }
   return samples;
 }
@@ -73,14 +98,18 @@ function digest(arrivals: Array<{ arrivesAtMs: number; sample: LoadSample }>, la
 /** Compares summaries field by field; the average is a float sum, so order may move its last bits. */
 function expectSameStats(actual: Record<string, unknown>, expected: Record<string, unknown>, where: string) {
   for (const [key, value] of Object.entries(expected)) {
-    if (key === 'avg' && typeof value === 'number') expect(actual[key] as number, `${where} ${key}`).to.be.closeTo(value, Math.abs(value) * 1e-12);
+    if (key === 'avg' && typeof value === 'number')
+      expect(actual[key] as number, `${where} ${key}`).to.be.closeTo(value, Math.abs(value) * 1e-12);
     else expect(actual[key], `${where} ${key}`).to.deep.equal(value);
   }
 }
 
 describe('distributed load: samples of several runners merge into one judgement', () => {
   const samples = makeSamples();
-  const single = digest(samples.map((sample) => ({ arrivesAtMs: sample.timeMs, sample })), 700);
+  const single = digest(
+    samples.map((sample) => ({ arrivesAtMs: sample.timeMs, sample })),
+    700,
+  );
 
   for (const runners of [2, 4, 7]) {
     it(`${runners} runners, each with its own stream delay and order, give the same windows, percentiles and verdicts as one runner`, () => {
@@ -103,14 +132,27 @@ describe('distributed load: samples of several runners merge into one judgement'
         // for the phase they were sent in), so it depends on arrival order and is left out here.
         const { phase: _label, ...measured } = window;
         const { phase: _expectedLabel, ...expected } = single.windows[index]!;
-        expectSameStats(measured as unknown as Record<string, unknown>, expected as unknown as Record<string, unknown>, `window ${window.ingress}@${window.startMs}`);
+        expectSameStats(
+          measured as unknown as Record<string, unknown>,
+          expected as unknown as Record<string, unknown>,
+          `window ${window.ingress}@${window.startMs}`,
+        );
       });
 
       const mergedPhases = merged.phaseSummaries();
       single.phaseSummaries().forEach((expected, index) => {
         const actual = mergedPhases[index]!;
-        expect([actual.phase, actual.ingress, actual.startMs, actual.endMs]).to.deep.equal([expected.phase, expected.ingress, expected.startMs, expected.endMs]);
-        expectSameStats(actual.stats as unknown as Record<string, unknown>, expected.stats as unknown as Record<string, unknown>, `${expected.phase}/${expected.ingress}`);
+        expect([actual.phase, actual.ingress, actual.startMs, actual.endMs]).to.deep.equal([
+          expected.phase,
+          expected.ingress,
+          expected.startMs,
+          expected.endMs,
+        ]);
+        expectSameStats(
+          actual.stats as unknown as Record<string, unknown>,
+          expected.stats as unknown as Record<string, unknown>,
+          `${expected.phase}/${expected.ingress}`,
+        );
       });
 
       expect(merged.verdicts()).to.deep.equal(single.verdicts());
@@ -118,13 +160,23 @@ describe('distributed load: samples of several runners merge into one judgement'
   }
 
   it('the merged percentiles are the percentiles of all samples together (within 1 %), not of any one runner', () => {
-    const merged = digest(samples.map((sample, index) => ({ arrivesAtMs: sample.timeMs + (index % 3) * 900, sample })), 3_500);
+    const merged = digest(
+      samples.map((sample, index) => ({ arrivesAtMs: sample.timeMs + (index % 3) * 900, sample })),
+      3_500,
+    );
     const fault = merged.phaseSummaries().find((s) => s.phase === 'fault' && s.ingress === 'central')!.stats;
     // A request counts for the phase it was sent in: k6 stamps the end, so sent = end - duration.
-    const values = samples.filter((s) => s.ingress === 'central' && s.timeMs - s.durationMs >= 4_000 && s.timeMs - s.durationMs < 8_000).map((s) => s.durationMs).sort((a, b) => a - b);
+    const values = samples
+      .filter((s) => s.ingress === 'central' && s.timeMs - s.durationMs >= 4_000 && s.timeMs - s.durationMs < 8_000)
+      .map((s) => s.durationMs)
+      .sort((a, b) => a - b);
     const exact = (p: number) => values[Math.max(0, Math.ceil((p / 100) * values.length) - 1)]!;
     expect(fault.requests).to.equal(values.length);
-    for (const [p, value] of [[50, fault.p50], [95, fault.p95], [99, fault.p99]] as const) {
+    for (const [p, value] of [
+      [50, fault.p50],
+      [95, fault.p95],
+      [99, fault.p99],
+    ] as const) {
       expect(Math.abs(value! - exact(p)) / exact(p), `p${p}`).to.be.below(0.01);
     }
   });

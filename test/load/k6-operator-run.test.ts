@@ -42,17 +42,30 @@ describe('distributed load: runners stream their samples back through their logs
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  after(async () => { if (server) await new Promise((resolve) => server.close(resolve)); });
-  beforeEach(() => { dir = mkdtempSync(path.join(tmpdir(), 'chaos-operator-')); });
+  after(async () => {
+    if (server) await new Promise((resolve) => server.close(resolve));
+  });
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'chaos-operator-'));
+  });
   afterEach(async () => {
     await cluster?.stopAll();
     rmSync(dir, { recursive: true, force: true });
   });
 
   const config = (): LoadScriptConfig => ({
-    ingresses: [{ name: 'central', url: `${base}/central` }, { name: 'west', url: `${base}/west` }],
-    ratePerSecond: 30, durationSeconds: 3, method: 'GET', paths: ['/', '/home'], timeoutMs: 2000,
-    preAllocatedVUs: 10, maxVUs: 20, servedByHeader: 'x-chaos-cluster',
+    ingresses: [
+      { name: 'central', url: `${base}/central` },
+      { name: 'west', url: `${base}/west` },
+    ],
+    ratePerSecond: 30,
+    durationSeconds: 3,
+    method: 'GET',
+    paths: ['/', '/home'],
+    timeoutMs: 2000,
+    preAllocatedVUs: 10,
+    maxVUs: 20,
+    servedByHeader: 'x-chaos-cluster',
   });
 
   /** One distributed run to its end, polling samples as the timeline does. */
@@ -62,10 +75,23 @@ describe('distributed load: runners stream their samples back through their logs
     if (breakFirstStreamAfter !== undefined) fake.breakStreamAfter(0, breakFirstStreamAfter);
     const received: LoadSample[] = [];
     const logs: string[] = [];
-    const start = operatorLoadStarter({ api: fake, runId: `rop${parallelism}`, runner: { kind: 'k6-operator', parallelism }, defaultNamespace: 'bank-of-anthos' });
-    const run = start({ k6: k6!, runDir: dir, config: config(), onSample: (sample) => received.push(sample), onLog: (line) => logs.push(line) });
+    const start = operatorLoadStarter({
+      api: fake,
+      runId: `rop${parallelism}`,
+      runner: { kind: 'k6-operator', parallelism },
+      defaultNamespace: 'bank-of-anthos',
+    });
+    const run = start({
+      k6: k6!,
+      runDir: dir,
+      config: config(),
+      onSample: (sample) => received.push(sample),
+      onLog: (line) => logs.push(line),
+    });
     let ended: Awaited<typeof run.ended> | undefined;
-    void run.ended.then((value) => { ended = value; });
+    void run.ended.then((value) => {
+      ended = value;
+    });
     // Bounded: k6 ends after its 3 s; the runner notices within a few polls.
     for (let waited = 0; ended === undefined && waited < 90_000; waited += 100) {
       run.samples.poll();
@@ -74,7 +100,8 @@ describe('distributed load: runners stream their samples back through their logs
     run.samples.close();
     expect(ended?.end, logs.join('\n')).to.deep.equal({ kind: 'completed' });
     run.stop();
-    for (let waited = 0; (fake.testRuns.size > 0 || fake.configMaps.size > 0) && waited < 5_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let waited = 0; (fake.testRuns.size > 0 || fake.configMaps.size > 0) && waited < 5_000; waited += 50)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     return { fake, received };
   }
 
@@ -87,51 +114,114 @@ describe('distributed load: runners stream their samples back through their logs
     // The runners were started as k6-operator starts them, with our arguments.
     expect(fake.runnerArgv).to.have.length(3);
     for (const [index, argv] of fake.runnerArgv.entries()) {
-      expect(argv).to.include.members(['--out', 'json=-', '--no-thresholds', '--summary-mode=disabled', '/test/load.ts', `instance_id=${index + 1}`]);
+      expect(argv).to.include.members([
+        '--out',
+        'json=-',
+        '--no-thresholds',
+        '--summary-mode=disabled',
+        '/test/load.ts',
+        `instance_id=${index + 1}`,
+      ]);
     }
 
     // What the runners wrote (every chaos_req line of every Pod's log) arrived exactly once.
-    const written = fake.pods.flatMap((pod) => pod.lines.map((line) => parseSampleLine(line.text)).filter((s): s is LoadSample => s !== undefined));
+    const written = fake.pods.flatMap((pod) =>
+      pod.lines.map((line) => parseSampleLine(line.text)).filter((s): s is LoadSample => s !== undefined),
+    );
     const key = (s: LoadSample) => JSON.stringify(s);
     expect(received.map(key).sort()).to.deep.equal(written.map(key).sort());
-    for (const pod of fake.pods) expect(pod.lines.some((line) => line.text.startsWith('{"metric":"chaos_req"')), pod.name).to.equal(true);
-    expect(new Set(received.flatMap((s) => (s.kind === 'request' ? [s.servedBy] : [])))).to.deep.equal(new Set(['central', 'west']));
+    for (const pod of fake.pods)
+      expect(
+        pod.lines.some((line) => line.text.startsWith('{"metric":"chaos_req"')),
+        pod.name,
+      ).to.equal(true);
+    expect(new Set(received.flatMap((s) => (s.kind === 'request' ? [s.servedBy] : [])))).to.deep.equal(
+      new Set(['central', 'west']),
+    );
     expect(fake.testRuns.size).to.equal(0);
     expect(fake.configMaps.size).to.equal(0);
 
     // Together the segments run the scenario's schedule once — 30/s × 3 s per ingress, run or
     // dropped — not three times over (k6 may start one more or one fewer at each runner's end).
-    for (const ingress of ['central', 'west']) expect(scheduled(received, ingress), ingress).to.be.within(90 - 3, 90 + 3);
-    expect(splitTimestamp('2026-01-02T03:04:05.123Z {"a":1}')).to.deep.equal({ stamp: '2026-01-02T03:04:05.123Z', text: '{"a":1}' });
+    for (const ingress of ['central', 'west'])
+      expect(scheduled(received, ingress), ingress).to.be.within(90 - 3, 90 + 3);
+    expect(splitTimestamp('2026-01-02T03:04:05.123Z {"a":1}')).to.deep.equal({
+      stamp: '2026-01-02T03:04:05.123Z',
+      text: '{"a":1}',
+    });
   });
 
-  it('in the run\'s timeline: the samples of all runners feed one ledger, judged per phase and ingress, and stopping the run stops the TestRun', async () => {
+  it("in the run's timeline: the samples of all runners feed one ledger, judged per phase and ingress, and stopping the run stops the TestRun", async () => {
     const fake = (cluster = startFakeOperatorCluster({ k6: k6!.path, dir: path.join(dir, 'timeline') }));
     const environment: Environment = {
-      file: 'test', name: 'operator-test', namespace: 'bank-of-anthos', builtIn: false, allowContexts: [],
-      clusters: ['central', 'west'].map((name) => ({ name, context: name, ingress: { kind: 'url' as const, url: `${base}/${name}` } })),
+      file: 'test',
+      name: 'operator-test',
+      namespace: 'bank-of-anthos',
+      builtIn: false,
+      allowContexts: [],
+      clusters: ['central', 'west'].map((name) => ({
+        name,
+        context: name,
+        ingress: { kind: 'url' as const, url: `${base}/${name}` },
+      })),
     };
-    const scenario = validateScenario(parseYamlSource('distributed.yaml', [
-      'name: distributed', 'description: three runners, no faults', 'load: { rate: 40, paths: [/], runner: k6-operator, parallelism: 3 }',
-      'steps: [{ name: baseline, duration: 3s }, { name: recovery, duration: 2s }]', 'budgets: { all: { http_req_failed: rate<0.01 } }',
-    ].join('\n')), { name: environment.name, clusters: ['central', 'west'] });
+    const scenario = validateScenario(
+      parseYamlSource(
+        'distributed.yaml',
+        [
+          'name: distributed',
+          'description: three runners, no faults',
+          'load: { rate: 40, paths: [/], runner: k6-operator, parallelism: 3 }',
+          'steps: [{ name: baseline, duration: 3s }, { name: recovery, duration: 2s }]',
+          'budgets: { all: { http_req_failed: rate<0.01 } }',
+        ].join('\n'),
+      ),
+      { name: environment.name, clusters: ['central', 'west'] },
+    );
     const plan = buildPlan(scenario, environment, 'rtimeline');
-    const noFaults = { apply: async () => [], revert: async () => [], revertAll: async () => ({ reverted: [], failures: [] }) };
+    const noFaults = {
+      apply: async () => [],
+      revert: async () => [],
+      revertAll: async () => ({ reverted: [], failures: [] }),
+    };
     const record = await executeRun(plan, {
-      k6: k6!, driver: noFaults, ingressUrls: { central: `${base}/central`, west: `${base}/west` }, runDir: dir, emit: () => undefined,
-      interrupt: new AbortController().signal, hurry: new AbortController().signal,
-      startLoad: operatorLoadStarter({ api: fake, runId: plan.runId, runner: scenario.load.runner!, defaultNamespace: environment.namespace }),
+      k6: k6!,
+      driver: noFaults,
+      ingressUrls: { central: `${base}/central`, west: `${base}/west` },
+      runDir: dir,
+      emit: () => undefined,
+      interrupt: new AbortController().signal,
+      hurry: new AbortController().signal,
+      startLoad: operatorLoadStarter({
+        api: fake,
+        runId: plan.runId,
+        runner: scenario.load.runner!,
+        defaultNamespace: environment.namespace,
+      }),
     });
     expect(record.stop).to.deep.equal({ kind: 'completed' });
     expect(record.k6End).to.deep.equal({ kind: 'stopped' });
     expect(fake.pods).to.have.length(3);
     // Every request every runner wrote went into the one ledger (those after the timeline ended included).
-    const written = fake.pods.flatMap((pod) => pod.lines.map((line) => parseSampleLine(line.text)).filter((s): s is LoadSample => s?.kind === 'request'));
+    const written = fake.pods.flatMap((pod) =>
+      pod.lines.map((line) => parseSampleLine(line.text)).filter((s): s is LoadSample => s?.kind === 'request'),
+    );
     expect(record.ledger.samples).to.equal(written.length);
-    const perRunner = fake.pods.map((pod) => pod.lines.filter((line) => line.text.startsWith('{"metric":"chaos_req"')).length);
-    expect(perRunner.every((n) => n > 0), String(perRunner)).to.equal(true);
-    for (const summary of record.ledger.phaseSummaries()) expect(summary.stats.requests, `${summary.phase}/${summary.ingress}`).to.be.greaterThan(0);
-    expect(record.ledger.verdicts().map((v) => `${v.phase}/${v.ingress}:${v.pass}`)).to.deep.equal(['baseline/central:true', 'baseline/west:true', 'recovery/central:true', 'recovery/west:true']);
+    const perRunner = fake.pods.map(
+      (pod) => pod.lines.filter((line) => line.text.startsWith('{"metric":"chaos_req"')).length,
+    );
+    expect(
+      perRunner.every((n) => n > 0),
+      String(perRunner),
+    ).to.equal(true);
+    for (const summary of record.ledger.phaseSummaries())
+      expect(summary.stats.requests, `${summary.phase}/${summary.ingress}`).to.be.greaterThan(0);
+    expect(record.ledger.verdicts().map((v) => `${v.phase}/${v.ingress}:${v.pass}`)).to.deep.equal([
+      'baseline/central:true',
+      'baseline/west:true',
+      'recovery/central:true',
+      'recovery/west:true',
+    ]);
     expect(fake.testRuns.size).to.equal(0);
     expect(fake.configMaps.size).to.equal(0);
   });

@@ -29,12 +29,30 @@ describe('scenario format: load.runner', () => {
   });
 
   it('k6-operator takes parallelism and where the TestRun goes', () => {
-    const parsed = validateScenario(parseYamlSource('big.yaml', scenario('  rate: 2000\n  runner: k6-operator\n  parallelism: 4\n  operator: { cluster: west, namespace: chaos-load, image: registry.example/k6:2.2.0 }')), environment);
-    expect(parsed.load.runner).to.deep.equal({ kind: 'k6-operator', parallelism: 4, cluster: 'west', namespace: 'chaos-load', image: 'registry.example/k6:2.2.0', serviceAccount: undefined });
+    const parsed = validateScenario(
+      parseYamlSource(
+        'big.yaml',
+        scenario(
+          '  rate: 2000\n  runner: k6-operator\n  parallelism: 4\n  operator: { cluster: west, namespace: chaos-load, image: registry.example/k6:2.2.0 }',
+        ),
+      ),
+      environment,
+    );
+    expect(parsed.load.runner).to.deep.equal({
+      kind: 'k6-operator',
+      parallelism: 4,
+      cluster: 'west',
+      namespace: 'chaos-load',
+      image: 'registry.example/k6:2.2.0',
+      serviceAccount: undefined,
+    });
   });
 
   it('parallelism 1 when not given', () => {
-    const parsed = validateScenario(parseYamlSource('big.yaml', scenario('  rate: 20\n  runner: k6-operator')), environment);
+    const parsed = validateScenario(
+      parseYamlSource('big.yaml', scenario('  rate: 20\n  runner: k6-operator')),
+      environment,
+    );
     expect(parsed.load.runner?.parallelism).to.equal(1);
   });
 
@@ -43,12 +61,13 @@ describe('scenario format: load.runner', () => {
       'big.yaml:5:3: load.parallelism: parallelism applies only with runner: k6-operator\n    hint: add `runner: k6-operator`, or remove this field',
     ]);
     const issues = issuesOf(scenario('  rate: 20\n  runner: k8s\n  parallelism: 0\n  operator: { cluster: east }'));
-    expect(issues.join('\n')).to.include('load.runner: expected local (k6 on this machine) or k6-operator (a TestRun in a cluster)')
+    expect(issues.join('\n'))
+      .to.include('load.runner: expected local (k6 on this machine) or k6-operator (a TestRun in a cluster)')
       .and.to.include('load.parallelism: expected a whole number of runner Pods, 1 or more')
       .and.to.include('load.operator.cluster: unknown cluster "east"');
   });
 
-  it('is refused on the lab, before anything starts: runner Pods cannot reach this machine\'s loopback', () => {
+  it("is refused on the lab, before anything starts: runner Pods cannot reach this machine's loopback", () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'chaos-operator-lab-'));
     try {
       writeFileSync(path.join(dir, 'big.yaml'), scenario('  rate: 20\n  runner: k6-operator\n  parallelism: 2'));

@@ -42,7 +42,9 @@ async function readyPods(clients: Clients, app: string): Promise<string[]> {
   const pods = await clients.core.listNamespacedPod({ namespace: bankNamespace, labelSelector: `app=${app}` });
   return pods.items
     .filter((pod) => !pod.metadata?.deletionTimestamp)
-    .filter((pod) => pod.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True'))
+    .filter((pod) =>
+      pod.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True'),
+    )
     .map((pod) => pod.metadata?.name ?? '');
 }
 
@@ -56,7 +58,9 @@ async function readyEndpoints(clients: Clients, service: string): Promise<string
     labelSelector: `kubernetes.io/service-name=${service}`,
   });
   return slices.items.flatMap((slice) =>
-    (slice.endpoints ?? []).filter((endpoint) => endpoint.conditions?.ready === true).flatMap((endpoint) => endpoint.addresses),
+    (slice.endpoints ?? [])
+      .filter((endpoint) => endpoint.conditions?.ready === true)
+      .flatMap((endpoint) => endpoint.addresses),
   );
 }
 
@@ -84,63 +88,98 @@ describe('Bank of Anthos on two real clusters with controllers and kwok', functi
 
   it('runs frontend Pods on simulated Nodes until its EndpointSlice has ready endpoints in both clusters', async () => {
     for (const name of ['central', 'west'] as const) {
-      const ready = await waitFor(`2 ready frontend endpoints in ${name}`, async () => {
-        const addresses = await readyEndpoints(of(name), 'frontend');
-        return addresses.length === 2 ? addresses : undefined;
-      }, { timeoutMs: 90_000, intervalMs: 500 });
+      const ready = await waitFor(
+        `2 ready frontend endpoints in ${name}`,
+        async () => {
+          const addresses = await readyEndpoints(of(name), 'frontend');
+          return addresses.length === 2 ? addresses : undefined;
+        },
+        { timeoutMs: 90_000, intervalMs: 500 },
+      );
       expect(ready.every((address) => address.startsWith('10.244.'))).to.equal(true);
       expect(await readyPods(of(name), 'frontend')).to.have.length(2);
     }
   });
 
   it('runs the databases in west only', async () => {
-    const west = await waitFor('ledger-db and accounts-db to be ready in west', async () => {
-      const ready = [...(await readyPods(of('west'), 'ledger-db')), ...(await readyPods(of('west'), 'accounts-db'))];
-      return ready.length === 2 ? ready : undefined;
-    }, { timeoutMs: 90_000, intervalMs: 500 });
+    const west = await waitFor(
+      'ledger-db and accounts-db to be ready in west',
+      async () => {
+        const ready = [...(await readyPods(of('west'), 'ledger-db')), ...(await readyPods(of('west'), 'accounts-db'))];
+        return ready.length === 2 ? ready : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 500 },
+    );
     expect(west.sort()).to.deep.equal(['accounts-db-0', 'ledger-db-0']);
     expect(await podCount(of('central'), 'ledger-db')).to.equal(0);
-    await of('central').apps.readNamespacedStatefulSet({ name: 'ledger-db', namespace: bankNamespace }).then(
-      () => expect.fail('central must not have ledger-db'),
-      (error: unknown) => expect((error as ApiException<unknown>).code).to.equal(404),
-    );
+    await of('central')
+      .apps.readNamespacedStatefulSet({ name: 'ledger-db', namespace: bankNamespace })
+      .then(
+        () => expect.fail('central must not have ledger-db'),
+        (error: unknown) => expect((error as ApiException<unknown>).code).to.equal(404),
+      );
   });
 
   it('removes frontend Pods and EndpointSlice endpoints when frontend is scaled to zero in central', async () => {
-    await waitFor('central frontend to be ready first', async () => ((await readyEndpoints(of('central'), 'frontend')).length === 2 ? true : undefined), {
-      timeoutMs: 90_000,
-      intervalMs: 500,
-    });
+    await waitFor(
+      'central frontend to be ready first',
+      async () => ((await readyEndpoints(of('central'), 'frontend')).length === 2 ? true : undefined),
+      {
+        timeoutMs: 90_000,
+        intervalMs: 500,
+      },
+    );
     await of('central').apps.patchNamespacedDeploymentScale(
       { name: 'frontend', namespace: bankNamespace, body: { spec: { replicas: 0 } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
-    await waitFor('central frontend Pods to be gone', async () => ((await podCount(of('central'), 'frontend')) === 0 ? true : undefined), {
-      timeoutMs: 90_000,
-      intervalMs: 500,
-    });
-    await waitFor('central frontend EndpointSlice to have no endpoints', async () => ((await readyEndpoints(of('central'), 'frontend')).length === 0 ? true : undefined), {
-      timeoutMs: 60_000,
-      intervalMs: 500,
-    });
+    await waitFor(
+      'central frontend Pods to be gone',
+      async () => ((await podCount(of('central'), 'frontend')) === 0 ? true : undefined),
+      {
+        timeoutMs: 90_000,
+        intervalMs: 500,
+      },
+    );
+    await waitFor(
+      'central frontend EndpointSlice to have no endpoints',
+      async () => ((await readyEndpoints(of('central'), 'frontend')).length === 0 ? true : undefined),
+      {
+        timeoutMs: 60_000,
+        intervalMs: 500,
+      },
+    );
     expect(await readyEndpoints(of('west'), 'frontend')).to.have.length(2);
   });
 
   it('blocks an eviction with 429 while the computed budget allows no disruption, then allows it', async () => {
     const west = of('west');
-    await waitFor('west frontend to be ready', async () => ((await readyPods(west, 'frontend')).length === 2 ? true : undefined), {
-      timeoutMs: 90_000,
-      intervalMs: 500,
-    });
+    await waitFor(
+      'west frontend to be ready',
+      async () => ((await readyPods(west, 'frontend')).length === 2 ? true : undefined),
+      {
+        timeoutMs: 90_000,
+        intervalMs: 500,
+      },
+    );
     await west.policy.createNamespacedPodDisruptionBudget({
       namespace: bankNamespace,
-      body: { metadata: { name: 'frontend' }, spec: { minAvailable: 2, selector: { matchLabels: { app: 'frontend' } } } },
+      body: {
+        metadata: { name: 'frontend' },
+        spec: { minAvailable: 2, selector: { matchLabels: { app: 'frontend' } } },
+      },
     });
-    const computed = await waitFor('the disruption controller to compute the budget', async () => {
-      const pdb = await west.policy.readNamespacedPodDisruptionBudget({ name: 'frontend', namespace: bankNamespace });
-      const status = pdb.status;
-      return status && status.observedGeneration === pdb.metadata?.generation && status.currentHealthy === 2 ? status : undefined;
-    }, { timeoutMs: 60_000, intervalMs: 500 });
+    const computed = await waitFor(
+      'the disruption controller to compute the budget',
+      async () => {
+        const pdb = await west.policy.readNamespacedPodDisruptionBudget({ name: 'frontend', namespace: bankNamespace });
+        const status = pdb.status;
+        return status && status.observedGeneration === pdb.metadata?.generation && status.currentHealthy === 2
+          ? status
+          : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
     expect(computed.disruptionsAllowed).to.equal(0);
     const [victim] = await readyPods(west, 'frontend');
     const evict = (): Promise<unknown> =>
@@ -162,14 +201,26 @@ describe('Bank of Anthos on two real clusters with controllers and kwok', functi
       { name: 'frontend', namespace: bankNamespace, body: { spec: { minAvailable: 1 } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
-    await waitFor('the budget to allow one disruption', async () => {
-      const pdb = await west.policy.readNamespacedPodDisruptionBudget({ name: 'frontend', namespace: bankNamespace });
-      return pdb.status?.observedGeneration === pdb.metadata?.generation && pdb.status?.disruptionsAllowed === 1 ? true : undefined;
-    }, { timeoutMs: 60_000, intervalMs: 500 });
+    await waitFor(
+      'the budget to allow one disruption',
+      async () => {
+        const pdb = await west.policy.readNamespacedPodDisruptionBudget({ name: 'frontend', namespace: bankNamespace });
+        return pdb.status?.observedGeneration === pdb.metadata?.generation && pdb.status?.disruptionsAllowed === 1
+          ? true
+          : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
     await evict();
-    await waitFor(`evicted Pod ${victim} to be deleted by kwok`, async () => {
-      const names = (await west.core.listNamespacedPod({ namespace: bankNamespace, labelSelector: 'app=frontend' })).items.map((pod) => pod.metadata?.name);
-      return names.includes(victim) ? undefined : true;
-    }, { timeoutMs: 60_000, intervalMs: 500 });
+    await waitFor(
+      `evicted Pod ${victim} to be deleted by kwok`,
+      async () => {
+        const names = (
+          await west.core.listNamespacedPod({ namespace: bankNamespace, labelSelector: 'app=frontend' })
+        ).items.map((pod) => pod.metadata?.name);
+        return names.includes(victim) ? undefined : true;
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
   });
 });

@@ -26,7 +26,10 @@ async function expectNothingLeft(pids: number[], dir: string): Promise<void> {
   await waitFor(
     `processes ${pids.join(', ')} and folder ${dir} to be gone`,
     async () => (pids.some(isAlive) || existsSync(dir) || processesMentioning(dir).length > 0 ? undefined : true),
-    { timeoutMs: 15_000, describe: () => `alive: ${pids.filter(isAlive).join(', ') || 'none'}; folder exists: ${existsSync(dir)}` },
+    {
+      timeoutMs: 15_000,
+      describe: () => `alive: ${pids.filter(isAlive).join(', ') || 'none'}; folder exists: ${existsSync(dir)}`,
+    },
   );
 }
 
@@ -55,7 +58,9 @@ describe('real cluster helper', function () {
     it('has Istio networking CRDs installed and Established', async () => {
       const config = new KubeConfig();
       config.loadFromString(cluster!.kubeconfigYaml());
-      const crd = await config.makeApiClient(ApiextensionsV1Api).readCustomResourceDefinition({ name: 'virtualservices.networking.istio.io' });
+      const crd = await config
+        .makeApiClient(ApiextensionsV1Api)
+        .readCustomResourceDefinition({ name: 'virtualservices.networking.istio.io' });
       expect(crd.status?.conditions?.find((condition) => condition.type === 'Established')?.status).to.equal('True');
       expect(crd.spec.versions.map((version) => version.name)).to.include('v1');
     });
@@ -78,7 +83,9 @@ describe('real cluster helper', function () {
       let failure: unknown;
       await startRealCluster('missing').catch((error: unknown) => (failure = error));
       expect(failure).to.be.instanceOf(Error);
-      expect((failure as Error).message).to.contain('bash scripts/build-kube-tools.sh').and.contain('kube-apiserver');
+      expect((failure as Error).message)
+        .to.contain('bash scripts/build-kube-tools.sh')
+        .and.contain('kube-apiserver');
     } finally {
       if (saved === undefined) delete process.env.CHAOS_KUBE_TOOLS;
       else process.env.CHAOS_KUBE_TOOLS = saved;
@@ -88,9 +95,13 @@ describe('real cluster helper', function () {
 
   for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
     it(`leaves nothing behind when the test process dies by ${signal}`, async () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./start-cluster-child.ts', import.meta.url))], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', fileURLToPath(new URL('./start-cluster-child.ts', import.meta.url))],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => {
         output += chunk.toString('utf8');
@@ -98,7 +109,8 @@ describe('real cluster helper', function () {
       const started = await waitFor(
         'the child process to report its cluster',
         async () => {
-          if (child.exitCode !== null) throw new Error(`the child exited with ${child.exitCode}: ${output.slice(-300)}`);
+          if (child.exitCode !== null)
+            throw new Error(`the child exited with ${child.exitCode}: ${output.slice(-300)}`);
           const line = output.split('\n').find((candidate) => candidate.startsWith('{'));
           return line ? (JSON.parse(line) as { pids: number[]; dir: string }) : undefined;
         },

@@ -20,11 +20,15 @@ describe('report renderers: golden files from a frozen run folder', function () 
   for (const [label, folder] of Object.entries(fixtureRuns)) {
     describe(`the ${label} run (${folder})`, () => {
       let report: RunReport;
-      before(async () => { report = deepFreeze(await readRunReport(path.join(fixtureReports, folder))); });
+      before(async () => {
+        report = deepFreeze(await readRunReport(path.join(fixtureReports, folder)));
+      });
 
-      it('junit.xml matches its golden file', () => expectGolden(`${label}/junit.xml`, renderJunit([{ kind: 'run', report }])));
+      it('junit.xml matches its golden file', () =>
+        expectGolden(`${label}/junit.xml`, renderJunit([{ kind: 'run', report }])));
       it('summary.md matches its golden file', () => expectGolden(`${label}/summary.md`, renderSummary(report)));
-      it('report.html matches its golden file', () => expectGolden(`${label}/report.html`, renderHtml(report, stubAssets)));
+      it('report.html matches its golden file', () =>
+        expectGolden(`${label}/report.html`, renderHtml(report, stubAssets)));
 
       it('rendering twice gives the same bytes, and the frozen input is untouched', () => {
         expect(renderJunit([{ kind: 'run', report }])).to.equal(renderJunit([{ kind: 'run', report }]));
@@ -43,8 +47,15 @@ describe('report renderers: golden files from a frozen run folder', function () 
 
   it('the index: index.json and index.html match their golden files', async () => {
     const index = buildRunIndex(deepFreeze(await readIndexInput(fixtureReports)));
-    expect(index.runs.map((run) => run.folder)).to.deep.equal([fixtureRuns['negative-control'], fixtureRuns.passed, fixtureRuns.failed]);
-    expect(index.scenarios.find((s) => s.name === 'frontend-zero')?.points.map((p) => p.status)).to.deep.equal(['failed', 'passed']);
+    expect(index.runs.map((run) => run.folder)).to.deep.equal([
+      fixtureRuns['negative-control'],
+      fixtureRuns.passed,
+      fixtureRuns.failed,
+    ]);
+    expect(index.scenarios.find((s) => s.name === 'frontend-zero')?.points.map((p) => p.status)).to.deep.equal([
+      'failed',
+      'passed',
+    ]);
     expect(index.unreadable).to.deep.equal([]);
     expectGolden('index/index.json', `${JSON.stringify(index, null, 2)}\n`);
     expectGolden('index/index.html', renderIndexHtml(index, stubAssets));

@@ -14,9 +14,23 @@ import { writeIndex, writeRunReports } from '../../src/report/write-reports.js';
 import { fixtureReports, fixtureRuns } from './report-fixtures.js';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
-interface CanvasInk { width: number; height: number; inked: number; colours: number; shaded: number }
+interface CanvasInk {
+  width: number;
+  height: number;
+  inked: number;
+  colours: number;
+  shaded: number;
+}
 
 describe('report.html in headless Chromium, offline', function () {
   this.timeout(120_000);
@@ -25,14 +39,25 @@ describe('report.html in headless Chromium, offline', function () {
   const requests: string[] = [];
 
   before(async () => {
-    if (!existsSync(executablePath)) throw new Error(`${executablePath} is missing: apt-get install chromium (.ci/run does it); this test must not be skipped`);
+    if (!existsSync(executablePath))
+      throw new Error(
+        `${executablePath} is missing: apt-get install chromium (.ci/run does it); this test must not be skipped`,
+      );
     work = mkdtempSync(path.join(tmpdir(), 'chaos-html-'));
     cpSync(fixtureReports, path.join(work, 'reports'), { recursive: true });
     for (const folder of Object.values(fixtureRuns)) await writeRunReports(path.join(work, 'reports', folder));
     await writeIndex(path.join(work, 'reports'));
-    context = await chromium.launchPersistentContext(path.join(work, 'profile'), { executablePath, headless: true, args: chromiumArgs, offline: true, viewport: { width: 1200, height: 900 } });
+    context = await chromium.launchPersistentContext(path.join(work, 'profile'), {
+      executablePath,
+      headless: true,
+      args: chromiumArgs,
+      offline: true,
+      viewport: { width: 1200, height: 900 },
+    });
     context.on('request', (request) => requests.push(request.url()));
-    await context.route('**/*', (route) => (route.request().url().startsWith('file://') ? route.continue() : route.abort()));
+    await context.route('**/*', (route) =>
+      route.request().url().startsWith('file://') ? route.continue() : route.abort(),
+    );
   });
   after(async () => {
     await context?.close();
@@ -42,28 +67,33 @@ describe('report.html in headless Chromium, offline', function () {
   async function open(file: string) {
     const page = await context.newPage();
     const problems: string[] = [];
-    page.on('console', (message) => { if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`); });
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning')
+        problems.push(`${message.type()}: ${message.text()}`);
+    });
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     const started = performance.now();
     await page.goto(`file://${file}`);
     await page.waitForSelector('html[data-charts="drawn"]', { timeout: 30_000 });
     const renderMs = performance.now() - started;
     // How much of each canvas is drawn on, in how many colours, and how much is the fault shading.
-    const canvases = await page.$$eval('.uplot canvas', (elements) => elements.map((element) => {
-      const canvas = element as HTMLCanvasElement;
-      const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-      let inked = 0;
-      let shaded = 0;
-      const colours = new Set<number>();
-      for (let i = 0; i < pixels.length; i += 4) {
-        const [r, g, b, a] = [pixels[i]!, pixels[i + 1]!, pixels[i + 2]!, pixels[i + 3]!];
-        if (a === 0) continue;
-        inked += 1;
-        if (colours.size < 64) colours.add((r << 16) | (g << 8) | b);
-        if (r > 150 && g < 90 && b < 90 && a > 15 && a < 60) shaded += 1;
-      }
-      return { width: canvas.width, height: canvas.height, inked, colours: colours.size, shaded };
-    }));
+    const canvases = await page.$$eval('.uplot canvas', (elements) =>
+      elements.map((element) => {
+        const canvas = element as HTMLCanvasElement;
+        const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        let inked = 0;
+        let shaded = 0;
+        const colours = new Set<number>();
+        for (let i = 0; i < pixels.length; i += 4) {
+          const [r, g, b, a] = [pixels[i]!, pixels[i + 1]!, pixels[i + 2]!, pixels[i + 3]!];
+          if (a === 0) continue;
+          inked += 1;
+          if (colours.size < 64) colours.add((r << 16) | (g << 8) | b);
+          if (r > 150 && g < 90 && b < 90 && a > 15 && a < 60) shaded += 1;
+        }
+        return { width: canvas.width, height: canvas.height, inked, colours: colours.size, shaded };
+      }),
+    );
     return { page, problems, renderMs, canvases: canvases as CanvasInk[] };
   }
 
@@ -82,7 +112,9 @@ describe('report.html in headless Chromium, offline', function () {
     const shot = path.join(tmpdir(), `chaos-report-${process.pid}.png`);
     await page.screenshot({ path: shot, fullPage: true });
     expect(statSync(shot).size).to.be.greaterThan(50_000);
-    console.log(`      report.html (${Math.round(statSync(file).size / 1024)} KiB) rendered and drew its charts in ${Math.round(renderMs)} ms; screenshot: ${shot}`);
+    console.log(
+      `      report.html (${Math.round(statSync(file).size / 1024)} KiB) rendered and drew its charts in ${Math.round(renderMs)} ms; screenshot: ${shot}`,
+    );
     expect(requests.filter((url) => !url.startsWith('file://'))).to.deep.equal([]);
     await page.close();
   });
@@ -92,7 +124,8 @@ describe('report.html in headless Chromium, offline', function () {
     const { page, problems, canvases } = await open(file);
     expect(problems).to.deep.equal([]);
     expect(canvases).to.have.length(2, 'frontend-zero and ledger-db-zero');
-    for (const canvas of canvases) expect(canvas.inked, JSON.stringify(canvas)).to.be.greaterThan(canvas.width * canvas.height * 0.02);
+    for (const canvas of canvases)
+      expect(canvas.inked, JSON.stringify(canvas)).to.be.greaterThan(canvas.width * canvas.height * 0.02);
     expect(await page.locator('a[href$="/report.html"]').count()).to.be.greaterThan(2);
     expect(requests.filter((url) => !url.startsWith('file://'))).to.deep.equal([]);
     await page.close();

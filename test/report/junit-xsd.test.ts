@@ -19,7 +19,10 @@ const xsd = path.join(projectRoot, 'test/fixtures/junit/junit.xsd');
 
 function xmllint(args: string[]): { code: number | null; out: string } {
   const result = spawnSync('xmllint', args, { encoding: 'utf8', timeout: 30_000 });
-  if (result.error) throw new Error(`xmllint is needed for this test (Debian: apt-get install libxml2-utils; .ci/run does it): ${result.error.message}`);
+  if (result.error)
+    throw new Error(
+      `xmllint is needed for this test (Debian: apt-get install libxml2-utils; .ci/run does it): ${result.error.message}`,
+    );
   return { code: result.status, out: `${result.stdout}${result.stderr}` };
 }
 
@@ -29,7 +32,8 @@ describe('junit.xml against the JUnit XSD (xmllint)', function () {
   const reports: Record<string, RunReport> = {};
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'chaos-junit-'));
-    for (const [label, folder] of Object.entries(fixtureRuns)) reports[label] = await readRunReport(path.join(fixtureReports, folder));
+    for (const [label, folder] of Object.entries(fixtureRuns))
+      reports[label] = await readRunReport(path.join(fixtureReports, folder));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -47,7 +51,10 @@ describe('junit.xml against the JUnit XSD (xmllint)', function () {
 
   it('the validator is real: it rejects a file that breaks the schema', () => {
     const bad = path.join(dir, 'bad.xml');
-    writeFileSync(bad, '<?xml version="1.0"?><testsuites><testsuite name="x"><testcase time="1,5"/></testsuite></testsuites>');
+    writeFileSync(
+      bad,
+      '<?xml version="1.0"?><testsuites><testsuite name="x"><testcase time="1,5"/></testsuite></testsuites>',
+    );
     const { code, out } = xmllint(['--noout', '--schema', xsd, bad]);
     expect(code).to.not.equal(0);
     expect(out).to.match(/tests' is required|'name' is required/);
@@ -70,29 +77,67 @@ describe('junit.xml against the JUnit XSD (xmllint)', function () {
       const [metric, threshold] = verdict.budget.split(': ');
       const selector = `//testcase[@classname="frontend-zero.${verdict.phase}.${verdict.ingress}" and starts-with(@name, "${verdict.budget}")]/failure/@message`;
       const message = xpath(file, `string(${selector})`);
-      expect(message, selector).to.include(metric!).and.to.include(threshold!)
-        .and.to.include(`phase ${verdict.phase}`).and.to.include(`ingress ${verdict.ingress}`).and.to.include(`over ${verdict.samples} samples`);
+      expect(message, selector)
+        .to.include(metric!)
+        .and.to.include(threshold!)
+        .and.to.include(`phase ${verdict.phase}`)
+        .and.to.include(`ingress ${verdict.ingress}`)
+        .and.to.include(`over ${verdict.samples} samples`);
     }
-    expect(xpath(file, 'string(//testcase[@classname="frontend-zero.run"]/failure/@message)')).to.equal(`${failed.length} of 12 budget verdicts failed`);
+    expect(xpath(file, 'string(//testcase[@classname="frontend-zero.run"]/failure/@message)')).to.equal(
+      `${failed.length} of 12 budget verdicts failed`,
+    );
   });
 
   it('a negative control that saw its breach validates with no failure; the breaches are reported as output', () => {
     const file = write('negative.xml', [{ kind: 'run', report: reports['negative-control']! }]);
     expectValid(file);
     expect(xpath(file, 'string(/testsuites/@failures)')).to.equal('0');
-    expect(xpath(file, 'count(//testcase/system-out)')).to.equal(String(reports['negative-control']!.result.verdicts.filter((v) => !v.pass).length));
+    expect(xpath(file, 'count(//testcase/system-out)')).to.equal(
+      String(reports['negative-control']!.result.verdicts.filter((v) => !v.pass).length),
+    );
   });
 
   it('the run testcase tells an abort (failure), an interruption and a fault left applied (errors) apart, and stays valid', () => {
     const base = reports.passed!;
-    const variant = (outcome: Partial<RunReport['result']['outcome']>, failures: Array<{ faultId: string; cluster: string; message: string; manual: string }> = []): RunReport => ({
+    const variant = (
+      outcome: Partial<RunReport['result']['outcome']>,
+      failures: Array<{ faultId: string; cluster: string; message: string; manual: string }> = [],
+    ): RunReport => ({
       ...base,
-      result: { ...base.result, outcome: { ...base.result.outcome, ...outcome }, faults: { ...base.result.faults, revertAll: { ...base.result.faults.revertAll!, failures } } },
+      result: {
+        ...base.result,
+        outcome: { ...base.result.outcome, ...outcome },
+        faults: { ...base.result.faults, revertAll: { ...base.result.faults.revertAll!, failures } },
+      },
     });
     const cases: Array<[string, RunReport, string]> = [
-      ['aborted', variant({ status: 'aborted', exitCode: 1, reason: 'abort limit "http_req_failed: rate<0.5" breached on ingress central' }), 'failure[@type="AbortLimitBreached"]'],
-      ['interrupted', variant({ status: 'interrupted', exitCode: 130, reason: 'interrupted by SIGINT; faults reverted' }), 'error[@type="Interrupted"]'],
-      ['left applied', variant({ status: 'error', exitCode: 3, reason: 'could not revert' }, [{ faultId: 'scale-1', cluster: 'central', message: 'API unreachable', manual: 'kubectl scale deployment/frontend --replicas=2' }]), 'error[@type="RevertFailed"]'],
+      [
+        'aborted',
+        variant({
+          status: 'aborted',
+          exitCode: 1,
+          reason: 'abort limit "http_req_failed: rate<0.5" breached on ingress central',
+        }),
+        'failure[@type="AbortLimitBreached"]',
+      ],
+      [
+        'interrupted',
+        variant({ status: 'interrupted', exitCode: 130, reason: 'interrupted by SIGINT; faults reverted' }),
+        'error[@type="Interrupted"]',
+      ],
+      [
+        'left applied',
+        variant({ status: 'error', exitCode: 3, reason: 'could not revert' }, [
+          {
+            faultId: 'scale-1',
+            cluster: 'central',
+            message: 'API unreachable',
+            manual: 'kubectl scale deployment/frontend --replicas=2',
+          },
+        ]),
+        'error[@type="RevertFailed"]',
+      ],
     ];
     for (const [name, report, expected] of cases) {
       const file = write(`${name.replace(' ', '-')}.xml`, [{ kind: 'run', report }]);
@@ -110,14 +155,31 @@ describe('junit.xml against the JUnit XSD (xmllint)', function () {
 
   it('a batch with a harness error and hostile text (control characters, markup, CDATA ends) still validates', () => {
     const failed = reports.failed!;
-    const hostile: RunReport = { ...failed, result: { ...failed.result, outcome: { ...failed.result.outcome, reason: 'k6 said \u001b[31mred\u001b[0m <b>&amp; &foo; ]]> "quoted"\u0000' } } };
+    const hostile: RunReport = {
+      ...failed,
+      result: {
+        ...failed.result,
+        outcome: {
+          ...failed.result.outcome,
+          reason: 'k6 said \u001b[31mred\u001b[0m <b>&amp; &foo; ]]> "quoted"\u0000',
+        },
+      },
+    };
     const file = write('hostile.xml', [
       { kind: 'run', report: hostile },
-      { kind: 'error', scenario: 'drain-central', folder: null, exitCode: 3, message: 'cannot start the embedded lab: 127.0.0.11:8080 is taken <EADDRINUSE>' },
+      {
+        kind: 'error',
+        scenario: 'drain-central',
+        folder: null,
+        exitCode: 3,
+        message: 'cannot start the embedded lab: 127.0.0.11:8080 is taken <EADDRINUSE>',
+      },
     ]);
     expectValid(file);
     expect(xpath(file, 'string(/testsuites/@errors)')).to.equal('1');
     expect(xpath(file, 'string(//testsuite[@name="drain-central"]//error/@message)')).to.include('EADDRINUSE');
-    expect(xpath(file, 'string(//testsuite[@name="frontend-zero"]/system-out)')).to.equal('FAILED: k6 said [31mred[0m <b>&amp; &foo; ]]> "quoted"');
+    expect(xpath(file, 'string(//testsuite[@name="frontend-zero"]/system-out)')).to.equal(
+      'FAILED: k6 said [31mred[0m <b>&amp; &foo; ]]> "quoted"',
+    );
   });
 });

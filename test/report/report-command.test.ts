@@ -24,14 +24,22 @@ describe('chaos report: re-render from the run folder', function () {
   });
   afterEach(() => rmSync(work, { recursive: true, force: true }));
 
-  const snapshot = (dir: string) => Object.fromEntries(readdirSync(dir).filter((name) => !name.startsWith('.')).sort().map((name) => [name, readFileSync(path.join(dir, name)).toString('base64')]));
+  const snapshot = (dir: string) =>
+    Object.fromEntries(
+      readdirSync(dir)
+        .filter((name) => !name.startsWith('.'))
+        .sort()
+        .map((name) => [name, readFileSync(path.join(dir, name)).toString('base64')]),
+    );
 
   it('a run folder: junit.xml, report.html, summary.md and the index, byte-identical when rendered again', () => {
     const runDir = path.join(reports, fixtureRuns.failed);
     const first = runChaos(['report', runDir], { cwd: work });
     expect(first.code, first.stdout + first.stderr).to.equal(ExitCode.passed);
     expect(first.stdout.trim().split('\n')).to.deep.equal([
-      ...reportFileNames.map((name) => `reports/${fixtureRuns.failed}/${name}`), 'reports/index.json', 'reports/index.html',
+      ...reportFileNames.map((name) => `reports/${fixtureRuns.failed}/${name}`),
+      'reports/index.json',
+      'reports/index.html',
     ]);
     const before = snapshot(runDir);
     const indexBefore = readFileSync(path.join(reports, 'index.json'), 'utf8');
@@ -41,23 +49,37 @@ describe('chaos report: re-render from the run folder', function () {
     expect(snapshot(runDir)).to.deep.equal(before);
     expect(readFileSync(path.join(reports, 'index.json'), 'utf8')).to.equal(indexBefore);
     // The CLI renders what the pure renderers render (HTML differs from its golden only by the inlined uPlot).
-    expect(readFileSync(path.join(runDir, 'junit.xml'), 'utf8')).to.equal(readFileSync(path.join(goldenDir, 'failed/junit.xml'), 'utf8'));
-    expect(readFileSync(path.join(runDir, 'summary.md'), 'utf8')).to.equal(readFileSync(path.join(goldenDir, 'failed/summary.md'), 'utf8'));
+    expect(readFileSync(path.join(runDir, 'junit.xml'), 'utf8')).to.equal(
+      readFileSync(path.join(goldenDir, 'failed/junit.xml'), 'utf8'),
+    );
+    expect(readFileSync(path.join(runDir, 'summary.md'), 'utf8')).to.equal(
+      readFileSync(path.join(goldenDir, 'failed/summary.md'), 'utf8'),
+    );
     expect(indexBefore).to.equal(readFileSync(path.join(goldenDir, 'index/index.json'), 'utf8'));
     const html = readFileSync(path.join(runDir, 'report.html'), 'utf8');
     // Self-contained: uPlot inlined, nothing loaded from anywhere (Chromium checks it too, offline).
-    expect(html).to.include('var uPlot=').and.include("default-src 'none'").and.not.match(/<script[^>]+src=|<link\b|<img\b|<iframe\b|url\(\s*['"]?https?:|@import|href="https?:/i);
+    expect(html)
+      .to.include('var uPlot=')
+      .and.include("default-src 'none'")
+      .and.not.match(/<script[^>]+src=|<link\b|<img\b|<iframe\b|url\(\s*['"]?https?:|@import|href="https?:/i);
   });
 
   it('--last takes the newest folder (here a batch): the batch and its runs are re-rendered', () => {
     const result = runChaos(['report', '--last', '--reports', 'reports'], { cwd: work });
     expect(result.code, result.stdout + result.stderr).to.equal(ExitCode.passed);
     const written = result.stdout.trim().split('\n');
-    expect(written).to.include(`reports/${fixtureBatch}/junit.xml`).and.include(`reports/${fixtureBatch}/summary.md`)
-      .and.include(`reports/${fixtureRuns.passed}/report.html`).and.include(`reports/${fixtureRuns['negative-control']}/report.html`)
+    expect(written)
+      .to.include(`reports/${fixtureBatch}/junit.xml`)
+      .and.include(`reports/${fixtureBatch}/summary.md`)
+      .and.include(`reports/${fixtureRuns.passed}/report.html`)
+      .and.include(`reports/${fixtureRuns['negative-control']}/report.html`)
       .and.not.include(`reports/${fixtureRuns.failed}/report.html`);
-    expect(readFileSync(path.join(reports, fixtureBatch, 'junit.xml'), 'utf8')).to.equal(readFileSync(path.join(goldenDir, 'batch/junit.xml'), 'utf8'));
-    expect(readFileSync(path.join(reports, fixtureBatch, 'summary.md'), 'utf8')).to.equal(readFileSync(path.join(goldenDir, 'batch/summary.md'), 'utf8'));
+    expect(readFileSync(path.join(reports, fixtureBatch, 'junit.xml'), 'utf8')).to.equal(
+      readFileSync(path.join(goldenDir, 'batch/junit.xml'), 'utf8'),
+    );
+    expect(readFileSync(path.join(reports, fixtureBatch, 'summary.md'), 'utf8')).to.equal(
+      readFileSync(path.join(goldenDir, 'batch/summary.md'), 'utf8'),
+    );
   });
 
   it('refuses, with the invalid-input code, no folder, a folder that is not a run, a damaged result and an empty reports folder', () => {

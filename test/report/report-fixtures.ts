@@ -32,12 +32,17 @@ export function expectGolden(name: string, actual: string): void {
   try {
     expected = readFileSync(file, 'utf8');
   } catch {
-    throw new Error(`golden file ${path.relative(projectRoot, file)} is missing: run UPDATE_GOLDEN=1 npx mocha ${path.relative(projectRoot, process.argv[1] ?? 'test/report')}`);
+    throw new Error(
+      `golden file ${path.relative(projectRoot, file)} is missing: run UPDATE_GOLDEN=1 npx mocha ${path.relative(projectRoot, process.argv[1] ?? 'test/report')}`,
+    );
   }
   // A readable diff for small files; a first-difference pointer for big ones.
   if (actual !== expected) {
     const at = [...actual].findIndex((ch, i) => ch !== expected[i]);
-    expect(actual.slice(Math.max(0, at - 200), at + 200), `${name} differs from its golden file at character ${at} (UPDATE_GOLDEN=1 regenerates it)`).to.equal(expected.slice(Math.max(0, at - 200), at + 200));
+    expect(
+      actual.slice(Math.max(0, at - 200), at + 200),
+      `${name} differs from its golden file at character ${at} (UPDATE_GOLDEN=1 regenerates it)`,
+    ).to.equal(expected.slice(Math.max(0, at - 200), at + 200));
     expect(actual.length, `${name}: length`).to.equal(expected.length);
   }
 }

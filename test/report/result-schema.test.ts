@@ -14,7 +14,12 @@ import { fixtureReports, fixtureRuns, updating } from './report-fixtures.js';
 
 const schemaFile = path.join(projectRoot, 'schema/result.schema.json');
 
-interface JsonSchemaNode { properties?: Record<string, JsonSchemaNode>; items?: JsonSchemaNode; anyOf?: JsonSchemaNode[]; oneOf?: JsonSchemaNode[] }
+interface JsonSchemaNode {
+  properties?: Record<string, JsonSchemaNode>;
+  items?: JsonSchemaNode;
+  anyOf?: JsonSchemaNode[];
+  oneOf?: JsonSchemaNode[];
+}
 
 /** Dotted paths of every property in the schema, arrays written as `[]`. */
 function fieldPaths(node: JsonSchemaNode, prefix = ''): string[] {
@@ -32,7 +37,10 @@ describe('result.json: a documented, versioned format', () => {
   it('schema/result.schema.json is generated from the zod schema', () => {
     const generated = `${JSON.stringify(exportResultSchema(), null, 2)}\n`;
     if (updating) writeFileSync(schemaFile, generated);
-    expect(readFileSync(schemaFile, 'utf8'), 'regenerate with UPDATE_GOLDEN=1 npx mocha test/report/result-schema.test.ts').to.equal(generated);
+    expect(
+      readFileSync(schemaFile, 'utf8'),
+      'regenerate with UPDATE_GOLDEN=1 npx mocha test/report/result-schema.test.ts',
+    ).to.equal(generated);
   });
 
   for (const [label, folder] of Object.entries(fixtureRuns)) {
@@ -50,10 +58,15 @@ describe('result.json: a documented, versioned format', () => {
   it('another format version is refused with a message that says so', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'chaos-result-'));
     const file = path.join(dir, 'result.json');
-    const raw = JSON.parse(readFileSync(path.join(fixtureReports, fixtureRuns.passed, 'result.json'), 'utf8')) as Record<string, unknown>;
+    const raw = JSON.parse(
+      readFileSync(path.join(fixtureReports, fixtureRuns.passed, 'result.json'), 'utf8'),
+    ) as Record<string, unknown>;
     writeFileSync(file, JSON.stringify({ ...raw, schemaVersion: 99 }));
     try {
-      await readResult(file).then(() => expect.fail('accepted'), (error: Error) => expect(error.message).to.match(/result format 99; this chaos reads format 1/));
+      await readResult(file).then(
+        () => expect.fail('accepted'),
+        (error: Error) => expect(error.message).to.match(/result format 99; this chaos reads format 1/),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

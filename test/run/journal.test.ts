@@ -4,9 +4,27 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ScaleMutation } from '../../src/faults/mutation.js';
-import { findJournals, journalFileName, openJournal, pendingMutations, readJournal, type JournalEntry } from '../../src/run/journal.js';
+import {
+  findJournals,
+  journalFileName,
+  openJournal,
+  pendingMutations,
+  readJournal,
+  type JournalEntry,
+} from '../../src/run/journal.js';
 
-const mutation: ScaleMutation = { runId: 'r1', faultId: 'zero', cluster: 'central', expiresAt: '2030-01-01T00:00:00.000Z', kind: 'scale', namespace: 'bank', workload: 'Deployment', name: 'frontend', originalReplicas: 2, replicas: 0 };
+const mutation: ScaleMutation = {
+  runId: 'r1',
+  faultId: 'zero',
+  cluster: 'central',
+  expiresAt: '2030-01-01T00:00:00.000Z',
+  kind: 'scale',
+  namespace: 'bank',
+  workload: 'Deployment',
+  name: 'frontend',
+  originalReplicas: 2,
+  replicas: 0,
+};
 
 describe('journal', () => {
   let dir: string;
@@ -18,7 +36,12 @@ describe('journal', () => {
   it('appends entries as JSON lines, in call order even when appends are not awaited one by one', async () => {
     const file = path.join(dir, 'run', journalFileName);
     const journal = await openJournal(file);
-    const entries: JournalEntry[] = Array.from({ length: 50 }, (_, index) => ({ type: 'log', atMs: index, level: 'info', message: `line ${index}` }));
+    const entries: JournalEntry[] = Array.from({ length: 50 }, (_, index) => ({
+      type: 'log',
+      atMs: index,
+      level: 'info',
+      message: `line ${index}`,
+    }));
     await Promise.all(entries.map((entry) => journal.append(entry)));
     await journal.close();
     const reading = await readJournal(file);
@@ -38,7 +61,10 @@ describe('journal', () => {
     const journal = await openJournal(path.join(dir, journalFileName));
     await journal.close();
     await journal.close();
-    const error = await journal.append({ type: 'note', atMs: 1, text: 'late' }).then(() => undefined, (e: unknown) => e);
+    const error = await journal.append({ type: 'note', atMs: 1, text: 'late' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).to.be.instanceOf(Error);
   });
 
@@ -51,7 +77,13 @@ describe('journal', () => {
     expect(reading.skipped).to.equal(1);
     // Reopened (e.g. by chaos recover): the next entry starts on a line of its own.
     const journal = await openJournal(file);
-    await journal.append({ type: 'mutation-reverted', atMs: 3, id: 'x', outcome: { status: 'absent', detail: 'gone' }, by: 'recover' });
+    await journal.append({
+      type: 'mutation-reverted',
+      atMs: 3,
+      id: 'x',
+      outcome: { status: 'absent', detail: 'gone' },
+      by: 'recover',
+    });
     await journal.close();
     expect((await readJournal(file)).entries.map((entry) => entry.type)).to.deep.equal(['note', 'mutation-reverted']);
   });
@@ -64,10 +96,19 @@ describe('journal', () => {
       { type: 'mutation-intended', atMs: 4, id: 'c', mutation: { ...mutation, name: 'contacts' } },
       { type: 'mutation-reverted', atMs: 5, id: 'c', outcome: { status: 'reverted', detail: 'back' } },
       { type: 'mutation-intended', atMs: 6, id: 'd', mutation: { ...mutation, name: 'ledgerwriter' } },
-      { type: 'mutation-reverted', atMs: 7, id: 'd', outcome: { status: 'conflict', detail: 'changed', manual: 'kubectl …' } },
+      {
+        type: 'mutation-reverted',
+        atMs: 7,
+        id: 'd',
+        outcome: { status: 'conflict', detail: 'changed', manual: 'kubectl …' },
+      },
     ];
     const pending = pendingMutations(entries);
-    expect(pending.map((item) => [item.id, item.confirmed, item.lastOutcome?.status])).to.deep.equal([['a', true, undefined], ['b', false, undefined], ['d', false, 'conflict']]);
+    expect(pending.map((item) => [item.id, item.confirmed, item.lastOutcome?.status])).to.deep.equal([
+      ['a', true, undefined],
+      ['b', false, undefined],
+      ['d', false, 'conflict'],
+    ]);
   });
 
   it('finds the journals of run folders under reports/, oldest folder first', async () => {
@@ -75,7 +116,10 @@ describe('journal', () => {
     writeFileSync(path.join(dir, '20260102-b', journalFileName), '');
     writeFileSync(path.join(dir, '20260101-a', journalFileName), '');
     writeFileSync(path.join(dir, 'stray-file'), '');
-    expect(await findJournals(dir)).to.deep.equal([path.join(dir, '20260101-a', journalFileName), path.join(dir, '20260102-b', journalFileName)]);
+    expect(await findJournals(dir)).to.deep.equal([
+      path.join(dir, '20260101-a', journalFileName),
+      path.join(dir, '20260102-b', journalFileName),
+    ]);
     expect(await findJournals(path.join(dir, 'missing'))).to.deep.equal([]);
   });
 });

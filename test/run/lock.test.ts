@@ -8,7 +8,10 @@ import { acquireLock, inspectLock, LockHeldError, lockName, type EnvironmentLock
 import { apiOf, serverFactories, type FaultTestServer } from '../faults/support/servers.js';
 
 function refusal(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(() => expect.fail('the lock must be refused'), (error: unknown) => error);
+  return promise.then(
+    () => expect.fail('the lock must be refused'),
+    (error: unknown) => error,
+  );
 }
 
 for (const factory of serverFactories) {
@@ -16,7 +19,11 @@ for (const factory of serverFactories) {
     this.timeout(120_000);
     let server: FaultTestServer | undefined;
     const held: EnvironmentLock[] = [];
-    const live = (): FaultTestServer => server ?? (() => { throw new Error(`${factory.label} did not start`); })();
+    const live = (): FaultTestServer =>
+      server ??
+      (() => {
+        throw new Error(`${factory.label} did not start`);
+      })();
     before(async function () {
       this.timeout(600_000);
       server = await factory.start();
@@ -31,14 +38,31 @@ for (const factory of serverFactories) {
 
     it('refuses a second run while the first holds and renews the lock, naming the holder', async () => {
       const s = live();
-      const first = await acquireLock(s.apis, { namespace: s.namespace, runId: 'first', holder: 'first run', leaseSeconds: 2 });
+      const first = await acquireLock(s.apis, {
+        namespace: s.namespace,
+        runId: 'first',
+        holder: 'first run',
+        leaseSeconds: 2,
+      });
       held.push(first);
       expect(first.clusters).to.deep.equal(['central', 'west']);
-      const error = await refusal(acquireLock(s.apis, { namespace: s.namespace, runId: 'second', holder: 'second run' }));
+      const error = await refusal(
+        acquireLock(s.apis, { namespace: s.namespace, runId: 'second', holder: 'second run' }),
+      );
       expect(error).to.be.instanceOf(LockHeldError);
-      expect((error as LockHeldError).message).to.include('first run').and.include(lockName);
+      expect((error as LockHeldError).message)
+        .to.include('first run')
+        .and.include(lockName);
       // Waiting longer than the lease does not help while the holder renews it.
-      const stillRefused = await refusal(acquireLock(s.apis, { namespace: s.namespace, runId: 'second', holder: 'second run', waitMs: 3_000, pollMs: 250 }));
+      const stillRefused = await refusal(
+        acquireLock(s.apis, {
+          namespace: s.namespace,
+          runId: 'second',
+          holder: 'second run',
+          waitMs: 3_000,
+          pollMs: 250,
+        }),
+      );
       expect(stillRefused).to.be.instanceOf(LockHeldError);
       expect(first.lost()).to.equal(undefined);
     });
@@ -46,15 +70,30 @@ for (const factory of serverFactories) {
     it('lets a second run take over once the first stops renewing and its lease expires', async () => {
       const s = live();
       // A run that died: it took the lock and never renews it (and never releases it).
-      await acquireLock(s.apis, { namespace: s.namespace, runId: 'dead', holder: 'dead run', leaseSeconds: 2, renew: false });
+      await acquireLock(s.apis, {
+        namespace: s.namespace,
+        runId: 'dead',
+        holder: 'dead run',
+        leaseSeconds: 2,
+        renew: false,
+      });
       await refusal(acquireLock(s.apis, { namespace: s.namespace, runId: 'next', holder: 'next run' }));
-      const next = await acquireLock(s.apis, { namespace: s.namespace, runId: 'next', holder: 'next run', waitMs: 20_000, pollMs: 250 });
+      const next = await acquireLock(s.apis, {
+        namespace: s.namespace,
+        runId: 'next',
+        holder: 'next run',
+        waitMs: 20_000,
+        pollMs: 250,
+      });
       held.push(next);
       const lease = await apiOf(s, 'central').readLease(s.namespace, lockName);
       expect(lease.spec?.holderIdentity).to.equal('next run');
       expect(lease.spec?.leaseTransitions).to.be.at.least(1);
       const states = await inspectLock(s.apis, s.namespace);
-      expect(states.map((state) => [state.cluster, state.holder, state.stale])).to.have.deep.members([['central', 'next run', false], ['west', 'next run', false]]);
+      expect(states.map((state) => [state.cluster, state.holder, state.stale])).to.have.deep.members([
+        ['central', 'next run', false],
+        ['west', 'next run', false],
+      ]);
     });
 
     it('releases the Leases at the end, so the next run starts at once', async () => {
@@ -79,10 +118,21 @@ for (const factory of serverFactories) {
     it('tells the holder it lost the lock when another run took it over', async () => {
       const s = live();
       let lostIn: string | undefined;
-      const mine = await acquireLock(s.apis, { namespace: s.namespace, runId: 'mine', holder: 'my run', leaseSeconds: 1, onLost: (cluster) => { lostIn = cluster; } });
+      const mine = await acquireLock(s.apis, {
+        namespace: s.namespace,
+        runId: 'mine',
+        holder: 'my run',
+        leaseSeconds: 1,
+        onLost: (cluster) => {
+          lostIn = cluster;
+        },
+      });
       const central = apiOf(s, 'central');
       const lease = await central.readLease(s.namespace, lockName);
-      await central.replaceLease(s.namespace, lockName, { ...lease, spec: { ...lease.spec, holderIdentity: 'usurper', renewTime: lease.spec?.renewTime, leaseDurationSeconds: 60 } });
+      await central.replaceLease(s.namespace, lockName, {
+        ...lease,
+        spec: { ...lease.spec, holderIdentity: 'usurper', renewTime: lease.spec?.renewTime, leaseDurationSeconds: 60 },
+      });
       for (let i = 0; i < 50 && !mine.lost(); i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
       expect(mine.lost()).to.match(/lost/);
       expect(lostIn).to.equal('central');

@@ -10,7 +10,9 @@ const dir = 'test/fixtures/invalid-scenarios';
 const cwd = process.cwd();
 
 describe('invalid scenarios (one defect per file)', () => {
-  for (const name of readdirSync(dir).filter((file) => file.endsWith('.yaml')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((file) => file.endsWith('.yaml'))
+    .sort()) {
     const file = path.join(dir, name);
     const expected = /^# expect: (.*)$/m.exec(readFileSync(file, 'utf8'))?.[1]?.replace(' | hint: ', '\n    hint: ');
     it(`${name} is rejected with exactly: ${expected?.split('\n')[0]}`, () => {

@@ -3,8 +3,19 @@ import { formatDuration, parseDuration, parsePercentage, parseRate } from '../..
 
 describe('strict scalar grammars', () => {
   const durations: Array<[unknown, number | undefined]> = [
-    ['500ms', 500], ['30s', 30_000], ['2m', 120_000], ['1m30s', 90_000], ['1.5s', 1500], ['1h', 3_600_000],
-    ['30', undefined], [30, undefined], ['30 s', undefined], ['-1s', undefined], ['1d', undefined], ['', undefined], ['s', undefined],
+    ['500ms', 500],
+    ['30s', 30_000],
+    ['2m', 120_000],
+    ['1m30s', 90_000],
+    ['1.5s', 1500],
+    ['1h', 3_600_000],
+    ['30', undefined],
+    [30, undefined],
+    ['30 s', undefined],
+    ['-1s', undefined],
+    ['1d', undefined],
+    ['', undefined],
+    ['s', undefined],
   ];
   for (const [input, expected] of durations) {
     it(`reads the duration ${JSON.stringify(input)} as ${expected ?? 'an error'}`, () => {
@@ -15,7 +26,15 @@ describe('strict scalar grammars', () => {
   }
 
   const percentages: Array<[unknown, number | undefined]> = [
-    [20, 20], [0, 0], [100, 100], [0.5, 0.5], ['20%', 20], ['20', undefined], [101, undefined], [-1, undefined], ['x%', undefined],
+    [20, 20],
+    [0, 0],
+    [100, 100],
+    [0.5, 0.5],
+    ['20%', 20],
+    ['20', undefined],
+    [101, undefined],
+    [-1, undefined],
+    ['x%', undefined],
   ];
   for (const [input, expected] of percentages) {
     it(`reads the percentage ${JSON.stringify(input)} as ${expected ?? 'an error'}`, () => {
@@ -26,7 +45,13 @@ describe('strict scalar grammars', () => {
   }
 
   const rates: Array<[unknown, number | undefined]> = [
-    [50, 50], ['50/s', 50], ['3000/m', 50], [0, undefined], ['50', undefined], ['50/h', undefined], [-5, undefined],
+    [50, 50],
+    ['50/s', 50],
+    ['3000/m', 50],
+    [0, undefined],
+    ['50', undefined],
+    ['50/h', undefined],
+    [-5, undefined],
   ];
   for (const [input, expected] of rates) {
     it(`reads the rate ${JSON.stringify(input)} as ${expected ?? 'an error'}`, () => {
@@ -37,6 +62,13 @@ describe('strict scalar grammars', () => {
   }
 
   it('writes durations back in the shortest unit', () => {
-    expect([0, 500, 30_000, 90_000, 120_000, 3_600_000].map(formatDuration)).to.deep.equal(['0s', '500ms', '30s', '1m30s', '2m', '1h']);
+    expect([0, 500, 30_000, 90_000, 120_000, 3_600_000].map(formatDuration)).to.deep.equal([
+      '0s',
+      '500ms',
+      '30s',
+      '1m30s',
+      '2m',
+      '1h',
+    ]);
   });
 });

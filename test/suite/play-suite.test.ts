@@ -9,8 +9,14 @@ const entries = ['a', 'b', 'c', 'd'].map(entry);
 function players(codes: Record<string, number>, settled: (next: string) => boolean = () => true) {
   const calls: string[] = [];
   const players: SuitePlayers = {
-    runOne: async (e) => { calls.push(`run ${e.name}`); return { scenario: e.name, exitCode: codes[e.name] ?? 0, folder: `f-${e.name}` }; },
-    settle: async (previous, next) => { calls.push(`settle ${previous.name}→${next.name}`); return { settled: settled(next.name), message: settled(next.name) ? 'settled' : 'frontend 0/2 ready' }; },
+    runOne: async (e) => {
+      calls.push(`run ${e.name}`);
+      return { scenario: e.name, exitCode: codes[e.name] ?? 0, folder: `f-${e.name}` };
+    },
+    settle: async (previous, next) => {
+      calls.push(`settle ${previous.name}→${next.name}`);
+      return { settled: settled(next.name), message: settled(next.name) ? 'settled' : 'frontend 0/2 ready' };
+    },
     say: () => undefined,
   };
   return { calls, players };
@@ -37,7 +43,11 @@ describe('suites: order of play', () => {
     const { calls, players: p } = players({}, (next) => next !== 'c');
     const play = await playSuite(entries, { failFast: false }, p);
     expect(calls).to.deep.equal(['run a', 'settle a→b', 'run b', 'settle b→c']);
-    expect(play.runs.map((r) => [r.scenario, r.exitCode])).to.deep.equal([['a', 0], ['b', 0], ['c', 3]]);
+    expect(play.runs.map((r) => [r.scenario, r.exitCode])).to.deep.equal([
+      ['a', 0],
+      ['b', 0],
+      ['c', 3],
+    ]);
     expect(play.runs[2]!.error).to.include('did not settle after b: frontend 0/2 ready');
     expect(play.notRun.map((n) => n.scenario)).to.deep.equal(['d']);
   });
@@ -52,7 +62,15 @@ describe('suites: order of play', () => {
   it('a signal between scenarios starts no other', async () => {
     const { calls, players: p } = players({});
     let signalled = false;
-    const wrapped: SuitePlayers = { ...p, runOne: async (e, i) => { const run = await p.runOne(e, i); if (e.name === 'a') signalled = true; return run; }, interrupted: () => signalled };
+    const wrapped: SuitePlayers = {
+      ...p,
+      runOne: async (e, i) => {
+        const run = await p.runOne(e, i);
+        if (e.name === 'a') signalled = true;
+        return run;
+      },
+      interrupted: () => signalled,
+    };
     const play = await playSuite(entries, { failFast: false }, wrapped);
     expect(calls).to.deep.equal(['run a']);
     expect(play.notRun.map((n) => n.scenario)).to.deep.equal(['b', 'c', 'd']);

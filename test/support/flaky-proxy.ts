@@ -48,15 +48,28 @@ function matches(rule: FailureRule, method: string, path: string): boolean {
 
 function answer(res: ServerResponse, status: number): void {
   const reason = status === 429 ? 'TooManyRequests' : status === 503 ? 'ServiceUnavailable' : 'InternalError';
-  const message = status === 429 ? 'the server has received too many requests and has asked us to try again later' : 'an error on the server ("injected by flaky-proxy") has prevented the request from succeeding';
-  const body = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, details: status === 429 ? { retryAfterSeconds: 1 } : {}, code: status };
+  const message =
+    status === 429
+      ? 'the server has received too many requests and has asked us to try again later'
+      : 'an error on the server ("injected by flaky-proxy") has prevented the request from succeeding';
+  const body = {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    details: status === 429 ? { retryAfterSeconds: 1 } : {},
+    code: status,
+  };
   res.writeHead(status, { 'content-type': 'application/json', ...(status === 429 ? { 'retry-after': '1' } : {}) });
   res.end(JSON.stringify(body));
 }
 
 export async function startFlakyProxy(upstream: { server: string; caPem: string }): Promise<FlakyProxy> {
   const target = new URL(upstream.server);
-  if (!['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname)) throw new Error(`flaky-proxy forwards to loopback only, not ${target.hostname}`);
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname))
+    throw new Error(`flaky-proxy forwards to loopback only, not ${target.hostname}`);
   const certs = await createCertificates(['127.0.0.1']);
   let states: RuleState[] = [];
   const injected: string[] = [];
@@ -64,17 +77,20 @@ export async function startFlakyProxy(upstream: { server: string; caPem: string 
   const agent = new https.Agent({ ca: upstream.caPem, keepAlive: true });
 
   const forward = (req: IncomingMessage, res: ServerResponse): void => {
-    const upstreamRequest = https.request({
-      hostname: target.hostname,
-      port: target.port,
-      method: req.method,
-      path: req.url,
-      headers: { ...req.headers, host: target.host },
-      agent,
-    }, (upstreamResponse) => {
-      res.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
-      upstreamResponse.pipe(res);
-    });
+    const upstreamRequest = https.request(
+      {
+        hostname: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: target.host },
+        agent,
+      },
+      (upstreamResponse) => {
+        res.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
+        upstreamResponse.pipe(res);
+      },
+    );
     upstreamRequest.on('error', (error) => {
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
       res.end(`flaky-proxy: upstream error: ${error.message}`);

@@ -45,7 +45,10 @@ export interface RealCluster extends ApiEndpoint {
 const startupTimeoutMs = Number(process.env.CHAOS_REAL_STARTUP_TIMEOUT_MS ?? 180_000);
 
 /** Starts clusters side by side; if one fails, the others are stopped before the error is thrown. */
-export async function startRealClusters(names: readonly string[], options: RealClusterOptions = {}): Promise<RealCluster[]> {
+export async function startRealClusters(
+  names: readonly string[],
+  options: RealClusterOptions = {},
+): Promise<RealCluster[]> {
   const tools = findKubeTools();
   const results = await Promise.allSettled(names.map((name) => startOne(name, tools, options)));
   const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
@@ -76,10 +79,17 @@ async function startOne(name: string, tools: KubeTools, options: RealClusterOpti
   }
 }
 
-async function bootCluster(name: string, tools: KubeTools, options: RealClusterOptions, sandbox: ProcessSandbox): Promise<RealCluster> {
+async function bootCluster(
+  name: string,
+  tools: KubeTools,
+  options: RealClusterOptions,
+  sandbox: ProcessSandbox,
+): Promise<RealCluster> {
   const dir = sandbox.dir;
   const token = randomBytes(24).toString('hex');
-  writeFileSync(path.join(dir, 'tokens.csv'), `${token},chaos-admin,chaos-admin-uid,"system:masters"\n`, { mode: 0o600 });
+  writeFileSync(path.join(dir, 'tokens.csv'), `${token},chaos-admin,chaos-admin-uid,"system:masters"\n`, {
+    mode: 0o600,
+  });
   const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
   writeFileSync(path.join(dir, 'sa.key'), keys.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   writeFileSync(path.join(dir, 'sa.pub'), keys.publicKey.export({ type: 'spki', format: 'pem' }));
@@ -139,7 +149,12 @@ async function bootCluster(name: string, tools: KubeTools, options: RealClusterO
         throw new Error(`kube-apiserver ended (${apiserver.state()}):\n${sandbox.logTail('kube-apiserver')}`);
       }
       if (!endpoint.caPem) endpoint.caPem = readFileSync(caFile, 'utf8');
-      const response = await rawRequest(endpoint, { method: 'GET', path: '/readyz', accept: 'text/plain', timeoutMs: 5_000 });
+      const response = await rawRequest(endpoint, {
+        method: 'GET',
+        path: '/readyz',
+        accept: 'text/plain',
+        timeoutMs: 5_000,
+      });
       return response.status === 200 && response.text.trim() === 'ok' ? true : undefined;
     },
     { timeoutMs: startupTimeoutMs, intervalMs: 500, describe: () => sandbox.logTail('kube-apiserver', 5) },

@@ -37,7 +37,11 @@ export async function startControllers(setup: ControllerSetup): Promise<string[]
     '--use-service-account-credentials=false',
     '--controllers=*',
   ]);
-  sandbox.start('kube-scheduler', tools.kubeScheduler, [`--kubeconfig=${kubeconfigFile}`, '--leader-elect=false', '--secure-port=0']);
+  sandbox.start('kube-scheduler', tools.kubeScheduler, [
+    `--kubeconfig=${kubeconfigFile}`,
+    '--leader-elect=false',
+    '--secure-port=0',
+  ]);
   sandbox.start('kwok', tools.kwok, [
     `--kubeconfig=${kubeconfigFile}`,
     `--config=${tools.kwokStages}`,
@@ -51,8 +55,13 @@ export async function startControllers(setup: ControllerSetup): Promise<string[]
   const nodeNames: string[] = [];
   for (let index = 1; index <= setup.nodes; index += 1) {
     const name = `${setup.clusterName}-node-${index}`;
-    const response = await rawRequest(setup.endpoint, { method: 'POST', path: '/api/v1/nodes', body: nodeManifest(name, setup.clusterName) });
-    if (response.status !== 201) throw new Error(`creating Node ${name} failed: HTTP ${response.status} ${response.text.slice(0, 300)}`);
+    const response = await rawRequest(setup.endpoint, {
+      method: 'POST',
+      path: '/api/v1/nodes',
+      body: nodeManifest(name, setup.clusterName),
+    });
+    if (response.status !== 201)
+      throw new Error(`creating Node ${name} failed: HTTP ${response.status} ${response.text.slice(0, 300)}`);
     nodeNames.push(name);
   }
   const componentNames = ['kube-controller-manager', 'kube-scheduler', 'kwok'];
@@ -68,7 +77,9 @@ export async function startControllers(setup: ControllerSetup): Promise<string[]
       `kwok to make Node ${name} Ready`,
       async () => {
         checkComponents();
-        const node = jsonOf<NodeStatus>(await rawRequest(setup.endpoint, { method: 'GET', path: `/api/v1/nodes/${name}` }));
+        const node = jsonOf<NodeStatus>(
+          await rawRequest(setup.endpoint, { method: 'GET', path: `/api/v1/nodes/${name}` }),
+        );
         return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ? true : undefined;
       },
       { timeoutMs: setup.timeoutMs, intervalMs: 500, describe: () => sandbox.logTail('kwok', 5) },
@@ -79,7 +90,10 @@ export async function startControllers(setup: ControllerSetup): Promise<string[]
     'kube-controller-manager to create the default ServiceAccount',
     async () => {
       checkComponents();
-      const response = await rawRequest(setup.endpoint, { method: 'GET', path: '/api/v1/namespaces/default/serviceaccounts/default' });
+      const response = await rawRequest(setup.endpoint, {
+        method: 'GET',
+        path: '/api/v1/namespaces/default/serviceaccounts/default',
+      });
       return response.status === 200 ? true : undefined;
     },
     { timeoutMs: setup.timeoutMs, intervalMs: 500, describe: () => sandbox.logTail('kube-controller-manager', 5) },

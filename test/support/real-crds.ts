@@ -26,7 +26,8 @@ export function readCrds(file: string): CrdDocument[] {
     const value = doc.toJS() as CrdDocument | null;
     if (value && value.kind === 'CustomResourceDefinition') crds.push(value);
   }
-  if (crds.length === 0) throw new Error(`${file} holds no CustomResourceDefinition; rebuild with scripts/build-kube-tools.sh`);
+  if (crds.length === 0)
+    throw new Error(`${file} holds no CustomResourceDefinition; rebuild with scripts/build-kube-tools.sh`);
   return crds;
 }
 
@@ -35,7 +36,9 @@ export async function installCrds(endpoint: ApiEndpoint, file: string, timeoutMs
   for (const crd of crds) {
     const response = await rawRequest(endpoint, { method: 'POST', path: crdPath, body: crd, timeoutMs: 30_000 });
     if (response.status !== 201 && response.status !== 409) {
-      throw new Error(`creating CRD ${crd.metadata?.name ?? '?'} failed: HTTP ${response.status} ${response.text.slice(0, 400)}`);
+      throw new Error(
+        `creating CRD ${crd.metadata?.name ?? '?'} failed: HTTP ${response.status} ${response.text.slice(0, 400)}`,
+      );
     }
   }
   const names = crds.map((crd) => crd.metadata?.name ?? '');
@@ -60,7 +63,10 @@ export async function installCrds(endpoint: ApiEndpoint, file: string, timeoutMs
   for (const groupVersion of groupVersions) {
     await waitFor(
       `discovery to serve ${groupVersion}`,
-      async () => ((await rawRequest(endpoint, { method: 'GET', path: `/apis/${groupVersion}` })).status === 200 ? true : undefined),
+      async () =>
+        (await rawRequest(endpoint, { method: 'GET', path: `/apis/${groupVersion}` })).status === 200
+          ? true
+          : undefined,
       { timeoutMs },
     );
   }

@@ -34,7 +34,11 @@ export async function rawRequest(endpoint: ApiEndpoint, request: RawRequest): Pr
     throw new Error(`refusing to send a test request to ${url.hostname}: loopback only`);
   }
   const payload =
-    request.body === undefined ? undefined : typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
+    request.body === undefined
+      ? undefined
+      : typeof request.body === 'string'
+        ? request.body
+        : JSON.stringify(request.body);
   const headers: Record<string, string> = {
     Authorization: `Bearer ${endpoint.token}`,
     Accept: request.accept ?? 'application/json',

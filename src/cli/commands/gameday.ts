@@ -5,12 +5,18 @@ import { runScenario, type RunOptions } from './run.js';
 
 /** `chaos gameday <scenario>`: `chaos run --interactive` under the name a facilitator looks for. */
 export function registerGameday(program: Command, io: CliIo, status: { code: number }): void {
-  program.command('gameday')
-    .description('game day: run a scenario with a full-screen live view; the facilitator advances steps by key, holds, reverts, aborts and writes notes onto the timeline')
-    .argument('<scenario>', 'scenario name (in scenarios/) or file; steps are the scenario\'s phases')
-    .option('--env <name>', 'environment: lab (default: the scenario\'s, e.g. the lab kept by chaos lab up) or a file in environments/')
+  program
+    .command('gameday')
+    .description(
+      'game day: run a scenario with a full-screen live view; the facilitator advances steps by key, holds, reverts, aborts and writes notes onto the timeline',
+    )
+    .argument('<scenario>', "scenario name (in scenarios/) or file; steps are the scenario's phases")
+    .option(
+      '--env <name>',
+      "environment: lab (default: the scenario's, e.g. the lab kept by chaos lab up) or a file in environments/",
+    )
     .option('--phase <name=duration...>', 'planned phase durations (n ends a phase early, h holds it longer)')
-    .option('--yes', 'allow changes to contexts that are not on the environment\'s allow-list')
+    .option('--yes', "allow changes to contexts that are not on the environment's allow-list")
     .option('--reports <dir>', 'where run folders go', 'reports')
     .action(async (ref: string, options: RunOptions) => {
       status.code = await runGameday([ref], { ...options, output: 'text' }, io, { runScenario });

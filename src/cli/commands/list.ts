@@ -5,17 +5,32 @@ import { checkScenario } from '../inputs.js';
 import { listYamlFiles, readYamlFile, searchDirs } from '../../scenario/read-scenario.js';
 
 export function registerList(program: Command, io: CliIo): void {
-  program.command('list')
-    .description('list the scenarios in scenarios/ (the current folder\'s, then the shipped ones)')
+  program
+    .command('list')
+    .description("list the scenarios in scenarios/ (the current folder's, then the shipped ones)")
     .option('--output <format>', 'text or json', 'text')
     .action((options: { output: string }) => {
       const rows = listYamlFiles(searchDirs('scenarios', io.cwd)).map((file) => {
         try {
           const { scenario } = checkScenario(readYamlFile(file, io.cwd), undefined, io.cwd);
           const faults = scenario.phases.flatMap((phase) => phase.faults.map((fault) => fault.type));
-          return { name: scenario.name, file: scenario.file, valid: true, expect: scenario.expect, faults, description: scenario.description.trim() };
+          return {
+            name: scenario.name,
+            file: scenario.file,
+            valid: true,
+            expect: scenario.expect,
+            faults,
+            description: scenario.description.trim(),
+          };
         } catch (error) {
-          return { name: file.replace(/^.*\//, '').replace(/\.ya?ml$/, ''), file, valid: false, expect: undefined, faults: [], description: error instanceof InputError ? `INVALID: ${error.message}` : String(error) };
+          return {
+            name: file.replace(/^.*\//, '').replace(/\.ya?ml$/, ''),
+            file,
+            valid: false,
+            expect: undefined,
+            faults: [],
+            description: error instanceof InputError ? `INVALID: ${error.message}` : String(error),
+          };
         }
       });
       if (options.output === 'json') return io.out(JSON.stringify(rows, null, 2));
@@ -23,7 +38,9 @@ export function registerList(program: Command, io: CliIo): void {
       io.out(`${'NAME'.padEnd(width)}  EXPECT  FAULTS                DESCRIPTION`);
       for (const row of rows) {
         const first = row.description.split('\n')[0] ?? '';
-        io.out(`${row.name.padEnd(width)}  ${(row.expect ?? '-').padEnd(6)}  ${(row.faults.join(',') || '-').padEnd(20)}  ${first}`);
+        io.out(
+          `${row.name.padEnd(width)}  ${(row.expect ?? '-').padEnd(6)}  ${(row.faults.join(',') || '-').padEnd(20)}  ${first}`,
+        );
       }
     });
 }

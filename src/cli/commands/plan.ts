@@ -6,7 +6,8 @@ import { renderPlan } from '../../report/render-plan.js';
 import { buildPlan } from '../../run/build-plan.js';
 
 export function registerPlan(program: Command, io: CliIo): void {
-  program.command('plan')
+  program
+    .command('plan')
     .description('print every mutation a run would make, cluster by cluster, and the load per ingress; touches nothing')
     .argument('<scenario>', 'scenario name (in scenarios/) or file')
     .option('--env <name>', 'environment: lab (default) or a file in environments/')
@@ -15,6 +16,10 @@ export function registerPlan(program: Command, io: CliIo): void {
     .action((ref: string, options: { env?: string; phase?: string[]; output: string }) => {
       const { scenario, environment } = loadScenario(ref, options.env, io.cwd);
       const plan = buildPlan(scenario, environment, 'plan', parsePhaseOverrides(options.phase ?? []));
-      io.out(options.output === 'json' ? JSON.stringify({ ...plan, environment: { ...plan.environment } }, null, 2) : renderPlan(plan));
+      io.out(
+        options.output === 'json'
+          ? JSON.stringify({ ...plan, environment: { ...plan.environment } }, null, 2)
+          : renderPlan(plan),
+      );
     });
 }

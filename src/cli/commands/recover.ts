@@ -31,11 +31,14 @@ interface RecoverOptions {
 }
 
 export function registerRecover(program: Command, io: CliIo): void {
-  program.command('recover')
-    .description('find and undo what any run left behind (journals under reports/, annotations and chaos routes in every cluster); idempotent')
+  program
+    .command('recover')
+    .description(
+      'find and undo what any run left behind (journals under reports/, annotations and chaos routes in every cluster); idempotent',
+    )
     .option('--env <name>', 'environment: lab (default) or a file in environments/', 'lab')
     .option('--dry-run', 'list the leftovers and how they would be undone; change nothing')
-    .option('--yes', 'allow changes to contexts that are not on the environment\'s allow-list')
+    .option('--yes', "allow changes to contexts that are not on the environment's allow-list")
     .option('--reports <dir>', 'where run folders (and their journals) are', 'reports')
     .option('--run <id...>', 'treat these runs as dead and ours even where only their route names are left')
     .option('--lock-wait <seconds>', 'how long to wait for a lock left by a dead run to expire', '45')
@@ -56,23 +59,32 @@ async function recoverEnvironment(options: RecoverOptions, io: CliIo): Promise<v
   const environment = readEnvironment(options.env, io.cwd);
   if (!options.dryRun) assertMayMutate(environment, options.yes === true);
   const lockWaitSeconds = Number(options.lockWait);
-  if (!Number.isFinite(lockWaitSeconds) || lockWaitSeconds < 0) throw new InputError(`--lock-wait ${options.lockWait}: expected a number of seconds`);
+  if (!Number.isFinite(lockWaitSeconds) || lockWaitSeconds < 0)
+    throw new InputError(`--lock-wait ${options.lockWait}: expected a number of seconds`);
   const apis = await connect(environment, io.cwd);
   if (!apis) {
     io.out('the lab is not running: its clusters live only in memory, so nothing can be left behind in them');
     return;
   }
-  const findings = await findLeftovers({ environment, apis, reportsDir: path.resolve(io.cwd, options.reports), runIds: options.run });
+  const findings = await findLeftovers({
+    environment,
+    apis,
+    reportsDir: path.resolve(io.cwd, options.reports),
+    runIds: options.run,
+  });
   for (const problem of findings.problems) io.err(`warning: ${problem}`);
   for (const suspect of findings.suspects) io.out(`not touched: ${suspect}`);
   if (findings.leftovers.length === 0) {
-    io.out(`nothing to recover in environment ${environment.name} (${environment.clusters.map((c) => c.name).join(', ')})`);
+    io.out(
+      `nothing to recover in environment ${environment.name} (${environment.clusters.map((c) => c.name).join(', ')})`,
+    );
     return;
   }
   io.out(`${findings.leftovers.length} leftover(s) in environment ${environment.name}:`);
   for (const leftover of findings.leftovers) io.out(`  ${describeLeftover(leftover)}`);
   if (options.dryRun) {
-    for (const lock of await inspectLock(apis, environment.namespace)) if (lock.holder && !lock.stale) io.out(`lock of ${lock.cluster} is held by ${lock.holder}`);
+    for (const lock of await inspectLock(apis, environment.namespace))
+      if (lock.holder && !lock.stale) io.out(`lock of ${lock.cluster} is held by ${lock.holder}`);
     io.out('dry run: nothing changed. By hand, each would be:');
     for (const leftover of findings.leftovers) io.out(`  ${leftover.manual}`);
     return;
@@ -87,7 +99,12 @@ async function recoverEnvironment(options: RecoverOptions, io: CliIo): Promise<v
   report(findings.leftovers, io);
 }
 
-async function takeLock(apis: ClusterApis, environment: Environment, waitSeconds: number, io: CliIo): ReturnType<typeof acquireLock> {
+async function takeLock(
+  apis: ClusterApis,
+  environment: Environment,
+  waitSeconds: number,
+  io: CliIo,
+): ReturnType<typeof acquireLock> {
   const runId = 'recover';
   try {
     return await acquireLock(apis, { namespace: environment.namespace, runId, waitMs: 0 });
@@ -109,14 +126,24 @@ function report(leftovers: readonly Leftover[], io: CliIo): void {
   for (const leftover of leftovers) {
     const outcome = leftover.outcome;
     if (!outcome) continue;
-    const verdict = outcome.status === 'reverted' ? 'reverted' : outcome.status === 'absent' ? 'already back' : outcome.status === 'conflict' ? 'NOT reverted (changed by someone else)' : 'NOT reverted';
+    const verdict =
+      outcome.status === 'reverted'
+        ? 'reverted'
+        : outcome.status === 'absent'
+          ? 'already back'
+          : outcome.status === 'conflict'
+            ? 'NOT reverted (changed by someone else)'
+            : 'NOT reverted';
     io.out(`${verdict}: ${outcome.detail}`);
     if (outcome.status === 'reverted') for (const note of outcome.notes ?? []) io.out(`  note: ${note}`);
     if (leftover.verifyError) io.out(`  not healthy yet: ${leftover.verifyError}`);
     if (!isRecovered(leftover)) io.out(`  by hand: ${leftover.manual}`);
   }
   if (failed.length > 0) {
-    throw new HarnessError(`${failed.length} of ${leftovers.length} leftover(s) could not be reverted`, 'run the "by hand" commands above, then `chaos recover` again to check');
+    throw new HarnessError(
+      `${failed.length} of ${leftovers.length} leftover(s) could not be reverted`,
+      'run the "by hand" commands above, then `chaos recover` again to check',
+    );
   }
   io.out(`recovered: ${leftovers.length} leftover(s) undone or already back`);
 }

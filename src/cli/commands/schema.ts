@@ -15,11 +15,13 @@ export function exportSchema(which: 'scenario' | 'environment'): object {
 }
 
 export function registerSchema(program: Command, io: CliIo): void {
-  program.command('schema')
+  program
+    .command('schema')
     .description('print the JSON Schema of scenario files (or environment files), for editors and CI')
     .argument('[kind]', 'scenario or environment', 'scenario')
     .action((kind: string) => {
-      if (kind !== 'scenario' && kind !== 'environment') throw new InputError(`chaos schema ${kind}: expected scenario or environment`);
+      if (kind !== 'scenario' && kind !== 'environment')
+        throw new InputError(`chaos schema ${kind}: expected scenario or environment`);
       io.out(JSON.stringify(exportSchema(kind), null, 2));
     });
 }

@@ -3,8 +3,11 @@ import type { CliIo } from '../io.js';
 import { buildK6, findK6, pinnedK6Version } from '../../load/k6-binary.js';
 
 export function registerSetup(program: Command, io: CliIo): void {
-  program.command('setup')
-    .description(`make k6 v2 available: use $K6_BIN, .tools/bin/k6 or PATH, else build ${pinnedK6Version} with Go into .tools/bin`)
+  program
+    .command('setup')
+    .description(
+      `make k6 v2 available: use $K6_BIN, .tools/bin/k6 or PATH, else build ${pinnedK6Version} with Go into .tools/bin`,
+    )
     .option('--if-missing', 'only build when no k6 v2 is found (default: same; kept for scripts)')
     .option('--rebuild', 'build the pinned version even when a k6 v2 is found')
     .action(async (options: { rebuild?: boolean }) => {

@@ -11,14 +11,16 @@ function isEnvironmentFile(data: unknown): boolean {
 }
 
 export function registerValidate(program: Command, io: CliIo): void {
-  program.command('validate')
+  program
+    .command('validate')
     .description('check scenario and environment files; reports every problem at once, changes nothing')
     .argument('[paths...]', 'scenario names or files (default: every scenario in scenarios/)')
-    .option('--env <name>', 'check cluster names against this environment instead of each scenario\'s own')
+    .option('--env <name>', "check cluster names against this environment instead of each scenario's own")
     .action((paths: string[], options: { env?: string }) => {
-      const files = paths.length > 0
-        ? paths.map((ref) => resolveFileRef(ref, 'scenarios', 'scenario', io.cwd))
-        : listYamlFiles(searchDirs('scenarios', io.cwd));
+      const files =
+        paths.length > 0
+          ? paths.map((ref) => resolveFileRef(ref, 'scenarios', 'scenario', io.cwd))
+          : listYamlFiles(searchDirs('scenarios', io.cwd));
       const issues: InputIssue[] = [];
       const failures: string[] = [];
       for (const file of files) {
@@ -31,11 +33,14 @@ export function registerValidate(program: Command, io: CliIo): void {
           if (!(error instanceof InputError)) throw error;
           failures.push(error.message);
           issues.push(...error.issues);
-          if (error.issues.length === 0) issues.push({ file, line: 1, column: 1, path: '', message: error.message, hint: error.hint });
+          if (error.issues.length === 0)
+            issues.push({ file, line: 1, column: 1, path: '', message: error.message, hint: error.hint });
         }
       }
       if (failures.length > 0) {
-        throw new InputError(`${failures.length} of ${files.length} file(s) invalid:\n${issues.map((issue) => `  ${formatIssue(issue)}`).join('\n')}`);
+        throw new InputError(
+          `${failures.length} of ${files.length} file(s) invalid:\n${issues.map((issue) => `  ${formatIssue(issue)}`).join('\n')}`,
+        );
       }
     });
 }

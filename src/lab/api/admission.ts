@@ -6,7 +6,15 @@ import { errors } from './status.js';
 import { isRecord, type KubeObject } from './object-types.js';
 import { selectorMatches } from './selectors.js';
 import { checkDestinationRule, checkVirtualService } from './istio-admission.js';
-import { Causes, checkArray, checkInteger, checkIntOrPercent, checkName, checkObject, checkStringMap } from './field-checks.js';
+import {
+  Causes,
+  checkArray,
+  checkInteger,
+  checkIntOrPercent,
+  checkName,
+  checkObject,
+  checkStringMap,
+} from './field-checks.js';
 import type { ResourceType } from './resource-types.js';
 
 /** Cluster-local allocators (Service cluster IPs and node ports). */
@@ -39,7 +47,8 @@ function defaultPodSpec(spec: Record<string, unknown>): void {
       container.terminationMessagePath ??= '/dev/termination-log';
       container.terminationMessagePolicy ??= 'File';
       container.resources ??= {};
-      if (Array.isArray(container.ports)) for (const port of container.ports) if (isRecord(port)) port.protocol ??= 'TCP';
+      if (Array.isArray(container.ports))
+        for (const port of container.ports) if (isRecord(port)) port.protocol ??= 'TCP';
     }
   }
 }
@@ -49,16 +58,26 @@ function checkPodSpec(causes: Causes, path: string, spec: unknown): void {
   if (checkArray(causes, `${path}.containers`, spec.containers, true)) {
     if (spec.containers.length === 0) causes.required(`${path}.containers`);
     spec.containers.forEach((container, index) => {
-      if (!isRecord(container) || typeof container.name !== 'string' || container.name === '') causes.required(`${path}.containers[${index}].name`);
+      if (!isRecord(container) || typeof container.name !== 'string' || container.name === '')
+        causes.required(`${path}.containers[${index}].name`);
       else if (checkArray(causes, `${path}.containers[${index}].ports`, container.ports, false)) {
         container.ports.forEach((port, portIndex) => {
-          if (!isRecord(port)) causes.invalid(`${path}.containers[${index}].ports[${portIndex}]`, port, 'must be an object');
-          else checkInteger(causes, `${path}.containers[${index}].ports[${portIndex}].containerPort`, port.containerPort ?? -1, 1, 65535);
+          if (!isRecord(port))
+            causes.invalid(`${path}.containers[${index}].ports[${portIndex}]`, port, 'must be an object');
+          else
+            checkInteger(
+              causes,
+              `${path}.containers[${index}].ports[${portIndex}].containerPort`,
+              port.containerPort ?? -1,
+              1,
+              65535,
+            );
         });
       }
     });
   }
-  if (spec.nodeName !== undefined && typeof spec.nodeName !== 'string') causes.invalid(`${path}.nodeName`, spec.nodeName, 'must be a string');
+  if (spec.nodeName !== undefined && typeof spec.nodeName !== 'string')
+    causes.invalid(`${path}.nodeName`, spec.nodeName, 'must be a string');
   checkInteger(causes, `${path}.terminationGracePeriodSeconds`, spec.terminationGracePeriodSeconds, 0);
 }
 
@@ -67,12 +86,17 @@ function checkWorkload(causes: Causes, object: KubeObject): void {
   if (!checkObject(causes, 'spec', spec, true)) return;
   spec.replicas ??= 1;
   checkInteger(causes, 'spec.replicas', spec.replicas, 0);
-  if (checkObject(causes, 'spec.selector', spec.selector, true)) checkStringMap(causes, 'spec.selector.matchLabels', spec.selector.matchLabels);
+  if (checkObject(causes, 'spec.selector', spec.selector, true))
+    checkStringMap(causes, 'spec.selector.matchLabels', spec.selector.matchLabels);
   if (!checkObject(causes, 'spec.template', spec.template, true)) return;
   const template = spec.template;
-  if (checkObject(causes, 'spec.template.metadata', template.metadata, false)) checkStringMap(causes, 'spec.template.metadata.labels', template.metadata.labels);
+  if (checkObject(causes, 'spec.template.metadata', template.metadata, false))
+    checkStringMap(causes, 'spec.template.metadata.labels', template.metadata.labels);
   checkPodSpec(causes, 'spec.template.spec', template.spec);
-  const labels = isRecord(template.metadata) && isRecord(template.metadata.labels) ? (template.metadata.labels as Record<string, string>) : {};
+  const labels =
+    isRecord(template.metadata) && isRecord(template.metadata.labels)
+      ? (template.metadata.labels as Record<string, string>)
+      : {};
   if (causes.list.length === 0 && isRecord(spec.selector) && !selectorMatches(spec.selector, labels)) {
     causes.invalid('spec.template.metadata.labels', labels, '`selector` does not match template `labels`');
   }
@@ -133,13 +157,17 @@ function checkLease(object: KubeObject): void {
     const value = object.spec[field];
     if (value === undefined || value === null) continue;
     if (typeof value !== 'string' || !microTime.test(value)) {
-      throw errors.badRequest(`Lease in version "v1" cannot be handled as a Lease: parsing time ${JSON.stringify(value)} as "2006-01-02T15:04:05.000000Z07:00": cannot parse as RFC 3339 with microseconds`);
+      throw errors.badRequest(
+        `Lease in version "v1" cannot be handled as a Lease: parsing time ${JSON.stringify(value)} as "2006-01-02T15:04:05.000000Z07:00": cannot parse as RFC 3339 with microseconds`,
+      );
     }
   }
   for (const field of ['leaseDurationSeconds', 'leaseTransitions'] as const) {
     const value = object.spec[field];
     if (value !== undefined && value !== null && (typeof value !== 'number' || !Number.isInteger(value))) {
-      throw errors.badRequest(`Lease in version "v1" cannot be handled as a Lease: json: cannot unmarshal ${typeof value} into Go struct field LeaseSpec.spec.${field} of type int32`);
+      throw errors.badRequest(
+        `Lease in version "v1" cannot be handled as a Lease: json: cannot unmarshal ${typeof value} into Go struct field LeaseSpec.spec.${field} of type int32`,
+      );
     }
   }
 }
@@ -158,7 +186,11 @@ function checkKind(causes: Causes, object: KubeObject, allocator: Allocator, old
       object.status ??= { loadBalancer: {} };
       return checkService(causes, object, allocator, old);
     case 'Node':
-      if (checkObject(causes, 'spec', object.spec, false) && object.spec.unschedulable !== undefined && typeof object.spec.unschedulable !== 'boolean') {
+      if (
+        checkObject(causes, 'spec', object.spec, false) &&
+        object.spec.unschedulable !== undefined &&
+        typeof object.spec.unschedulable !== 'boolean'
+      ) {
         causes.invalid('spec.unschedulable', object.spec.unschedulable, 'must be a boolean');
       }
       return;

@@ -13,7 +13,13 @@ export interface DeleteResult {
   removed: boolean;
 }
 
-export function deleteObject(store: ObjectStore, type: ResourceType, namespace: string | undefined, name: string, graceSeconds?: number): DeleteResult | undefined {
+export function deleteObject(
+  store: ObjectStore,
+  type: ResourceType,
+  namespace: string | undefined,
+  name: string,
+  graceSeconds?: number,
+): DeleteResult | undefined {
   const key = keyOf(type);
   const current = store.peek(key, namespace, name);
   if (!current) return undefined;

@@ -43,17 +43,43 @@ function subresourceEntries(type: ResourceType): ApiResource[] {
   return type.subresources.map((sub) => {
     switch (sub) {
       case 'status':
-        return { name: `${type.plural}/status`, singularName: '', namespaced: type.namespaced, kind: type.kind, verbs: ['get', 'patch', 'update'] };
+        return {
+          name: `${type.plural}/status`,
+          singularName: '',
+          namespaced: type.namespaced,
+          kind: type.kind,
+          verbs: ['get', 'patch', 'update'],
+        };
       case 'scale':
-        return { name: `${type.plural}/scale`, singularName: '', namespaced: type.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
+        return {
+          name: `${type.plural}/scale`,
+          singularName: '',
+          namespaced: type.namespaced,
+          group: 'autoscaling',
+          version: 'v1',
+          kind: 'Scale',
+          verbs: ['get', 'patch', 'update'],
+        };
       case 'eviction':
-        return { name: `${type.plural}/eviction`, singularName: '', namespaced: type.namespaced, group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] };
+        return {
+          name: `${type.plural}/eviction`,
+          singularName: '',
+          namespaced: type.namespaced,
+          group: 'policy',
+          version: 'v1',
+          kind: 'Eviction',
+          verbs: ['create'],
+        };
     }
   });
 }
 
 export function apiVersions(serverAddress: string): unknown {
-  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+  };
 }
 
 function groupDocument(name: string, versions: string[]): unknown {
@@ -62,7 +88,11 @@ function groupDocument(name: string, versions: string[]): unknown {
 }
 
 export function apiGroupList(): unknown {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [...groups()].map(([name, versions]) => groupDocument(name, versions)) };
+  return {
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: [...groups()].map(([name, versions]) => groupDocument(name, versions)),
+  };
 }
 
 export function apiGroup(group: string): unknown | undefined {
@@ -75,7 +105,13 @@ export function apiResourceList(group: string, version: string): unknown | undef
   if (types.length === 0) return undefined;
   const resources: ApiResource[] = [];
   for (const type of types) {
-    const entry: ApiResource = { name: type.plural, singularName: type.singular, namespaced: type.namespaced, kind: type.kind, verbs: resourceVerbs };
+    const entry: ApiResource = {
+      name: type.plural,
+      singularName: type.singular,
+      namespaced: type.namespaced,
+      kind: type.kind,
+      verbs: resourceVerbs,
+    };
     if (type.shortNames) entry.shortNames = type.shortNames;
     if (type.categories) entry.categories = type.categories;
     resources.push(entry, ...subresourceEntries(type));

@@ -2,7 +2,14 @@
  * PodDisruptionBudget arithmetic, shared by the disruption controller (status) and the
  * eviction subresource (the decision), as in pkg/controller/disruption and the eviction REST.
  */
-import { controllerOf, isTerminating, podIsReady, type KubeObject, type Pod, type PodDisruptionBudget } from './object-types.js';
+import {
+  controllerOf,
+  isTerminating,
+  podIsReady,
+  type KubeObject,
+  type Pod,
+  type PodDisruptionBudget,
+} from './object-types.js';
 import { keys } from './resource-types.js';
 import { selectorMatches } from './selectors.js';
 import type { ObjectStore } from './store.js';
@@ -23,7 +30,9 @@ function resolve(value: number | string, total: number, roundUp: boolean): numbe
 
 export function podsOf(store: ObjectStore, pdb: PodDisruptionBudget): Pod[] {
   // An empty selector selects every Pod in the namespace under policy/v1.
-  return store.peekAll<Pod>(keys.pods, pdb.metadata.namespace).filter((pod) => selectorMatches(pdb.spec.selector, pod.metadata.labels));
+  return store
+    .peekAll<Pod>(keys.pods, pdb.metadata.namespace)
+    .filter((pod) => selectorMatches(pdb.spec.selector, pod.metadata.labels));
 }
 
 /** Expected pods: the owners' desired scale when a percentage or maxUnavailable needs it. */
@@ -50,11 +59,19 @@ export function budgetStatus(store: ObjectStore, pdb: PodDisruptionBudget): Budg
   const pods = podsOf(store, pdb);
   const expectedPods = expectedCount(store, pdb, pods);
   const disrupted = disruptedPods(pdb);
-  const currentHealthy = pods.filter((pod) => !isTerminating(pod) && podIsReady(pod) && !(pod.metadata.name in disrupted)).length;
+  const currentHealthy = pods.filter(
+    (pod) => !isTerminating(pod) && podIsReady(pod) && !(pod.metadata.name in disrupted),
+  ).length;
   let desiredHealthy = 0;
   if (pdb.spec.minAvailable !== undefined) desiredHealthy = resolve(pdb.spec.minAvailable, expectedPods, true);
-  else if (pdb.spec.maxUnavailable !== undefined) desiredHealthy = Math.max(0, expectedPods - resolve(pdb.spec.maxUnavailable, expectedPods, true));
-  return { currentHealthy, desiredHealthy, disruptionsAllowed: Math.max(0, currentHealthy - desiredHealthy), expectedPods };
+  else if (pdb.spec.maxUnavailable !== undefined)
+    desiredHealthy = Math.max(0, expectedPods - resolve(pdb.spec.maxUnavailable, expectedPods, true));
+  return {
+    currentHealthy,
+    desiredHealthy,
+    disruptionsAllowed: Math.max(0, currentHealthy - desiredHealthy),
+    expectedPods,
+  };
 }
 
 /**
@@ -69,26 +86,49 @@ export type EvictionDecision =
   | { kind: 'misconfigured'; message: string };
 
 export function decideEviction(store: ObjectStore, pod: Pod): EvictionDecision {
-  const budgets = store.peekAll<PodDisruptionBudget>(keys.pdbs, pod.metadata.namespace).filter((pdb) => selectorMatches(pdb.spec.selector, pod.metadata.labels));
+  const budgets = store
+    .peekAll<PodDisruptionBudget>(keys.pdbs, pod.metadata.namespace)
+    .filter((pdb) => selectorMatches(pdb.spec.selector, pod.metadata.labels));
   if (budgets.length === 0) return { kind: 'allow' };
-  if (budgets.length > 1) return { kind: 'misconfigured', message: 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.' };
+  if (budgets.length > 1)
+    return {
+      kind: 'misconfigured',
+      message: 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.',
+    };
   // Pods that are not running cost no availability; the real server lets them go.
   const phase = pod.status?.phase;
-  if (phase === 'Pending' || phase === 'Succeeded' || phase === 'Failed' || isTerminating(pod)) return { kind: 'allow' };
+  if (phase === 'Pending' || phase === 'Succeeded' || phase === 'Failed' || isTerminating(pod))
+    return { kind: 'allow' };
   const pdb = budgets[0] as PodDisruptionBudget;
   const status = pdb.status ?? {};
   const currentHealthy = status.currentHealthy ?? 0;
   const desiredHealthy = status.desiredHealthy ?? 0;
-  if (!podIsReady(pod) && (pdb.spec.unhealthyPodEvictionPolicy === 'AlwaysAllow' || (currentHealthy >= desiredHealthy && desiredHealthy > 0))) return { kind: 'allow' };
+  if (
+    !podIsReady(pod) &&
+    (pdb.spec.unhealthyPodEvictionPolicy === 'AlwaysAllow' || (currentHealthy >= desiredHealthy && desiredHealthy > 0))
+  )
+    return { kind: 'allow' };
   if ((status.observedGeneration ?? 0) < (pdb.metadata.generation ?? 1)) {
-    return { kind: 'blocked', message: `The disruption budget ${pdb.metadata.name} is still being processed by the server.`, retryAfterSeconds: 10 };
+    return {
+      kind: 'blocked',
+      message: `The disruption budget ${pdb.metadata.name} is still being processed by the server.`,
+      retryAfterSeconds: 10,
+    };
   }
   const allowed = status.disruptionsAllowed ?? 0;
   if (allowed < 0) return { kind: 'forbidden', pdb: pdb.metadata.name, message: 'pdb disruptions allowed is negative' };
   if (allowed === 0) {
-    return { kind: 'blocked', message: `The disruption budget ${pdb.metadata.name} needs ${desiredHealthy} healthy pods and has ${currentHealthy} currently`, retryAfterSeconds: 0 };
+    return {
+      kind: 'blocked',
+      message: `The disruption budget ${pdb.metadata.name} needs ${desiredHealthy} healthy pods and has ${currentHealthy} currently`,
+      retryAfterSeconds: 0,
+    };
   }
   const consume = structuredClone(pdb);
-  consume.status = { ...consume.status, disruptionsAllowed: allowed - 1, disruptedPods: { ...disruptedPods(pdb), [pod.metadata.name]: new Date().toISOString().replace(/\.\d+Z$/, 'Z') } };
+  consume.status = {
+    ...consume.status,
+    disruptionsAllowed: allowed - 1,
+    disruptedPods: { ...disruptedPods(pdb), [pod.metadata.name]: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
+  };
   return { kind: 'allow', consume };
 }

@@ -31,18 +31,29 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: import('
   socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  extraHeaders: Record<string, string> = {},
+): void {
   if (res.headersSent) {
     res.end();
     return;
   }
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-cache, private', ...extraHeaders });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-cache, private',
+    ...extraHeaders,
+  });
   res.end(text);
 }
 
 export function sendError(res: ServerResponse, error: unknown): void {
-  const apiError = error instanceof ApiError ? error : errors.internal(error instanceof Error ? error.message : String(error));
+  const apiError =
+    error instanceof ApiError ? error : errors.internal(error instanceof Error ? error.message : String(error));
   const retryAfter = apiError.details?.retryAfterSeconds;
   sendJson(res, apiError.code, apiError.toStatus(), retryAfter ? { 'retry-after': String(retryAfter) } : {});
 }
@@ -53,7 +64,9 @@ export function parseObjectBody(body: string): Record<string, unknown> {
   try {
     parsed = JSON.parse(body) as unknown;
   } catch (error) {
-    throw errors.badRequest(`couldn't get version/kind; json parse error: ${error instanceof Error ? error.message : String(error)}`);
+    throw errors.badRequest(
+      `couldn't get version/kind; json parse error: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw errors.badRequest("couldn't get version/kind; json parse error: the body is not a JSON object");

@@ -12,7 +12,8 @@ function checkRoute(causes: Causes, path: string, route: unknown): void {
     route.route.forEach((destination, index) => {
       const at = `${path}.route[${index}]`;
       if (!checkObject(causes, at, destination, true)) return;
-      if (!isRecord(destination.destination) || typeof destination.destination.host !== 'string') causes.required(`${at}.destination.host`);
+      if (!isRecord(destination.destination) || typeof destination.destination.host !== 'string')
+        causes.required(`${at}.destination.host`);
       checkInteger(causes, `${at}.weight`, destination.weight, 0, 100);
     });
   }
@@ -23,7 +24,8 @@ function checkRoute(causes: Causes, path: string, route: unknown): void {
   }
   if (checkObject(causes, `${path}.fault`, route.fault, false)) {
     const fault = route.fault;
-    if (fault.delay === undefined && fault.abort === undefined) causes.add(`${path}.fault`, 'Invalid value: must have delay or abort');
+    if (fault.delay === undefined && fault.abort === undefined)
+      causes.add(`${path}.fault`, 'Invalid value: must have delay or abort');
     if (checkObject(causes, `${path}.fault.delay`, fault.delay, false)) {
       checkDuration(causes, `${path}.fault.delay.fixedDelay`, fault.delay.fixedDelay, 1);
       checkPercentage(causes, `${path}.fault.delay.percentage`, fault.delay.percentage);
@@ -39,7 +41,8 @@ export function checkVirtualService(causes: Causes, spec: unknown): void {
   if (!checkObject(causes, 'spec', spec, true)) return;
   checkArray(causes, 'spec.hosts', spec.hosts, false);
   checkArray(causes, 'spec.gateways', spec.gateways, false);
-  if (checkArray(causes, 'spec.http', spec.http, false)) spec.http.forEach((route, index) => checkRoute(causes, `spec.http[${index}]`, route));
+  if (checkArray(causes, 'spec.http', spec.http, false))
+    spec.http.forEach((route, index) => checkRoute(causes, `spec.http[${index}]`, route));
 }
 
 function checkTrafficPolicy(causes: Causes, path: string, policy: unknown): void {
@@ -59,7 +62,8 @@ function checkTrafficPolicy(causes: Causes, path: string, policy: unknown): void
         checkInteger(causes, `${path}.connectionPool.http.${field}`, pool.http[field], 0);
       }
     }
-    if (checkObject(causes, `${path}.connectionPool.tcp`, pool.tcp, false)) checkInteger(causes, `${path}.connectionPool.tcp.maxConnections`, pool.tcp.maxConnections, 0);
+    if (checkObject(causes, `${path}.connectionPool.tcp`, pool.tcp, false))
+      checkInteger(causes, `${path}.connectionPool.tcp.maxConnections`, pool.tcp.maxConnections, 0);
   }
 }
 

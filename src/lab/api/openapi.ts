@@ -10,7 +10,8 @@ import { apiVersionOf, resourceTypes } from './resource-types.js';
 
 function groupVersions(): { group: string; version: string }[] {
   const seen = new Map<string, { group: string; version: string }>();
-  for (const type of resourceTypes) for (const version of type.versions) seen.set(apiVersionOf(type.group, version), { group: type.group, version });
+  for (const type of resourceTypes)
+    for (const version of type.versions) seen.set(apiVersionOf(type.group, version), { group: type.group, version });
   return [...seen.values()];
 }
 

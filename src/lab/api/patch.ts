@@ -23,7 +23,12 @@ export function patchTypeOf(contentType: string | undefined, custom: boolean): P
   const type = mediaTypes[media];
   const accepted = custom
     ? ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml']
-    : ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml', 'application/strategic-merge-patch+json'];
+    : [
+        'application/json-patch+json',
+        'application/merge-patch+json',
+        'application/apply-patch+yaml',
+        'application/strategic-merge-patch+json',
+      ];
   if (!type || (type === 'strategic' && custom)) throw errors.unsupportedMediaType(media, accepted);
   return type;
 }
@@ -84,7 +89,8 @@ export function applyPatch(type: PatchType, current: unknown, body: string, cust
     }
     case 'strategic': {
       const patch = parseJson(body);
-      if (!isRecord(patch)) throw errors.badRequest('error decoding patch: a strategic merge patch must be a JSON object');
+      if (!isRecord(patch))
+        throw errors.badRequest('error decoding patch: a strategic merge patch must be a JSON object');
       return strategicMerge(current, patch);
     }
     case 'apply': {

@@ -39,15 +39,24 @@ export function render(request: Pick<ResourceRequest, 'type' | 'version'>, objec
 /** A client-sent object, checked for the parts every kind needs before admission. */
 export function toKubeObject(request: ResourceRequest, raw: Record<string, unknown>): KubeObject {
   const expected = apiVersionOf(request.type.group, request.version);
-  if (typeof raw.apiVersion === 'string' && raw.apiVersion !== expected && !request.type.versions.some((v) => apiVersionOf(request.type.group, v) === raw.apiVersion)) {
-    throw errors.badRequest(`the API version in the data (${raw.apiVersion}) does not match the expected API version (${expected})`);
+  if (
+    typeof raw.apiVersion === 'string' &&
+    raw.apiVersion !== expected &&
+    !request.type.versions.some((v) => apiVersionOf(request.type.group, v) === raw.apiVersion)
+  ) {
+    throw errors.badRequest(
+      `the API version in the data (${raw.apiVersion}) does not match the expected API version (${expected})`,
+    );
   }
   if (typeof raw.kind === 'string' && raw.kind !== request.type.kind) {
-    throw errors.badRequest(`the kind in the data (${raw.kind}) does not match the expected kind (${request.type.kind})`);
+    throw errors.badRequest(
+      `the kind in the data (${raw.kind}) does not match the expected kind (${request.type.kind})`,
+    );
   }
   const metadata = raw.metadata ?? {};
   if (!isRecord(metadata)) throw errors.badRequest('json: cannot unmarshal metadata: it must be an object');
-  if (metadata.namespace !== undefined && typeof metadata.namespace !== 'string') throw errors.badRequest('metadata.namespace must be a string');
+  if (metadata.namespace !== undefined && typeof metadata.namespace !== 'string')
+    throw errors.badRequest('metadata.namespace must be a string');
   if (request.type.namespaced) {
     const namespace = (metadata.namespace as string | undefined) || request.namespace;
     if (request.namespace && namespace !== request.namespace) {

@@ -34,7 +34,12 @@ function selection(request: ResourceRequest): (object: KubeObject) => boolean {
 
 function respondObject(request: ResourceRequest, status: number, object: KubeObject): void {
   const rendered = render(request, object);
-  if (request.table) sendJson(request.res, status, toTable(request.type.kind, [rendered], rendered.metadata.resourceVersion, request.query.get('includeObject')));
+  if (request.table)
+    sendJson(
+      request.res,
+      status,
+      toTable(request.type.kind, [rendered], rendered.metadata.resourceVersion, request.query.get('includeObject')),
+    );
   else sendJson(request.res, status, rendered);
 }
 
@@ -48,22 +53,42 @@ export function listOrWatch(request: ResourceRequest): void {
       namespace: request.namespace,
       resourceVersion: request.query.get('resourceVersion') ?? undefined,
       timeoutSeconds: Number.isFinite(timeout) ? timeout : 0,
-      matches: request.name === undefined ? matches : (object) => object.metadata.name === request.name && matches(object),
+      matches:
+        request.name === undefined ? matches : (object) => object.metadata.name === request.name && matches(object),
       render: (object) => {
         const rendered = render(request, object);
-        return request.table ? toTable(request.type.kind, [rendered], rendered.metadata.resourceVersion, request.query.get('includeObject')) : rendered;
+        return request.table
+          ? toTable(
+              request.type.kind,
+              [rendered],
+              rendered.metadata.resourceVersion,
+              request.query.get('includeObject'),
+            )
+          : rendered;
       },
     });
     return;
   }
   const revision = String(request.cluster.store.currentRevision);
-  const items = request.cluster.store.list(request.key, request.namespace).filter(matches).map((object) => render(request, object));
-  items.sort((a, b) => `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace ?? ''}/${b.metadata.name}`));
+  const items = request.cluster.store
+    .list(request.key, request.namespace)
+    .filter(matches)
+    .map((object) => render(request, object));
+  items.sort((a, b) =>
+    `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(
+      `${b.metadata.namespace ?? ''}/${b.metadata.name}`,
+    ),
+  );
   if (request.table) {
     sendJson(request.res, 200, toTable(request.type.kind, items, revision, request.query.get('includeObject')));
     return;
   }
-  sendJson(request.res, 200, { kind: `${request.type.kind}List`, apiVersion: listApiVersion(request), metadata: { resourceVersion: revision }, items });
+  sendJson(request.res, 200, {
+    kind: `${request.type.kind}List`,
+    apiVersion: listApiVersion(request),
+    metadata: { resourceVersion: revision },
+    items,
+  });
 }
 
 export function existing(request: ResourceRequest): KubeObject {
@@ -81,7 +106,8 @@ function requireNamespace(request: ResourceRequest, namespace: string | undefine
   if (!request.type.namespaced || namespace === undefined) return;
   const found = request.cluster.store.peek(keys.namespaces, undefined, namespace);
   if (!found) throw errors.notFound('', 'namespaces', namespace);
-  if (found.metadata.deletionTimestamp) throw errors.namespaceTerminating(request.type.plural, request.name ?? '', namespace);
+  if (found.metadata.deletionTimestamp)
+    throw errors.namespaceTerminating(request.type.plural, request.name ?? '', namespace);
 }
 
 function createObject(request: ResourceRequest, object: KubeObject): KubeObject {
@@ -89,10 +115,12 @@ function createObject(request: ResourceRequest, object: KubeObject): KubeObject 
     object.metadata.name = `${object.metadata.generateName}${randomSuffix()}`;
   }
   requireNamespace(request, object.metadata.namespace);
-  for (const field of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'generation'] as const) delete object.metadata[field];
+  for (const field of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'generation'] as const)
+    delete object.metadata[field];
   if (request.type.subresources.includes('status')) delete object.status;
   admit(request.type, object, request.cluster.allocator);
-  if (request.dryRun) return { ...object, metadata: { ...object.metadata, uid: 'dry-run', creationTimestamp: new Date().toISOString() } };
+  if (request.dryRun)
+    return { ...object, metadata: { ...object.metadata, uid: 'dry-run', creationTimestamp: new Date().toISOString() } };
   return request.cluster.store.create(request.key, object);
 }
 
@@ -104,11 +132,15 @@ export function create(request: ResourceRequest): void {
 /** Writes a new version of the main resource; status is owned by the status subresource. */
 function replaceObject(request: ResourceRequest, object: KubeObject, current: KubeObject): KubeObject {
   if (object.metadata.name !== current.metadata.name) {
-    throw errors.badRequest(`the name of the object (${String(object.metadata.name)}) does not match the name on the URL (${current.metadata.name})`);
+    throw errors.badRequest(
+      `the name of the object (${String(object.metadata.name)}) does not match the name on the URL (${current.metadata.name})`,
+    );
   }
   const expected = object.metadata.resourceVersion;
   if (request.type.custom && (expected === undefined || expected === '')) {
-    throw errors.invalid(request.type.kind, request.type.group, current.metadata.name, [{ field: 'metadata.resourceVersion', message: 'Invalid value: 0x0: must be specified for an update' }]);
+    throw errors.invalid(request.type.kind, request.type.group, current.metadata.name, [
+      { field: 'metadata.resourceVersion', message: 'Invalid value: 0x0: must be specified for an update' },
+    ]);
   }
   if (request.type.subresources.includes('status')) {
     if (current.status === undefined) delete object.status;
@@ -165,12 +197,24 @@ function deleteOptions(request: ResourceRequest): DeleteOptions {
 export function deleteOne(request: ResourceRequest, options = deleteOptions(request)): KubeObject {
   const current = existing(request);
   const { uid, resourceVersion } = options.preconditions ?? {};
-  if ((uid && uid !== current.metadata.uid) || (resourceVersion && resourceVersion !== current.metadata.resourceVersion)) {
-    const what = uid && uid !== current.metadata.uid ? `UID in precondition: ${uid}, UID in object meta: ${current.metadata.uid}` : `ResourceVersion in precondition: ${resourceVersion ?? ''}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`;
+  if (
+    (uid && uid !== current.metadata.uid) ||
+    (resourceVersion && resourceVersion !== current.metadata.resourceVersion)
+  ) {
+    const what =
+      uid && uid !== current.metadata.uid
+        ? `UID in precondition: ${uid}, UID in object meta: ${current.metadata.uid}`
+        : `ResourceVersion in precondition: ${resourceVersion ?? ''}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`;
     throw errors.preconditionFailed(request.type.group, request.type.plural, current.metadata.name, what);
   }
   if (request.dryRun) return current;
-  const result = deleteObject(request.cluster.store, request.type, request.namespace, current.metadata.name, options.gracePeriodSeconds);
+  const result = deleteObject(
+    request.cluster.store,
+    request.type,
+    request.namespace,
+    current.metadata.name,
+    options.gracePeriodSeconds,
+  );
   return result?.object ?? current;
 }
 
@@ -180,7 +224,16 @@ export function remove(request: ResourceRequest): void {
     respondObject(request, 200, object);
     return;
   }
-  sendJson(request.res, 200, successStatus(200, { name: object.metadata.name, group: request.type.group || undefined, kind: request.type.plural, uid: object.metadata.uid }));
+  sendJson(
+    request.res,
+    200,
+    successStatus(200, {
+      name: object.metadata.name,
+      group: request.type.group || undefined,
+      kind: request.type.plural,
+      uid: object.metadata.uid,
+    }),
+  );
 }
 
 export function removeCollection(request: ResourceRequest): void {
@@ -189,7 +242,14 @@ export function removeCollection(request: ResourceRequest): void {
   const deleted = request.cluster.store
     .peekAll(request.key, request.namespace)
     .filter(matches)
-    .map((object) => deleteOne({ ...request, namespace: object.metadata.namespace, name: object.metadata.name }, options));
+    .map((object) =>
+      deleteOne({ ...request, namespace: object.metadata.namespace, name: object.metadata.name }, options),
+    );
   const items = deleted.map((object) => render(request, object));
-  sendJson(request.res, 200, { kind: `${request.type.kind}List`, apiVersion: listApiVersion(request), metadata: { resourceVersion: String(request.cluster.store.currentRevision) }, items });
+  sendJson(request.res, 200, {
+    kind: `${request.type.kind}List`,
+    apiVersion: listApiVersion(request),
+    metadata: { resourceVersion: String(request.cluster.store.currentRevision) },
+    items,
+  });
 }

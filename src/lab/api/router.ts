@@ -10,7 +10,15 @@ export type Route =
   | { kind: 'openapi'; path: string }
   | { kind: 'group'; group: string }
   | { kind: 'groupVersion'; group: string; version: string }
-  | { kind: 'resource'; type: ResourceType; version: string; namespace?: string; name?: string; subresource?: string; watch: boolean }
+  | {
+      kind: 'resource';
+      type: ResourceType;
+      version: string;
+      namespace?: string;
+      name?: string;
+      subresource?: string;
+      watch: boolean;
+    }
   | { kind: 'malformed' }
   | { kind: 'unknown' };
 
@@ -45,7 +53,10 @@ function resourceRoute(group: string, version: string, rest: string[]): Route {
 
 function decodeParts(pathname: string): string[] | undefined {
   try {
-    return pathname.split('/').filter((part) => part.length > 0).map((part) => decodeURIComponent(part));
+    return pathname
+      .split('/')
+      .filter((part) => part.length > 0)
+      .map((part) => decodeURIComponent(part));
   } catch {
     return undefined;
   }

@@ -37,11 +37,15 @@ export function parseLabelSelector(text: string): Requirement[] {
   return splitTerms(text).map((term): Requirement => {
     const set = setTerm.exec(term);
     if (set) {
-      const values = (set[3] ?? '').split(',').map((value) => value.trim()).filter((value) => value.length > 0);
+      const values = (set[3] ?? '')
+        .split(',')
+        .map((value) => value.trim())
+        .filter((value) => value.length > 0);
       return { op: set[2] === 'in' ? 'in' : 'notIn', key: set[1] ?? '', values };
     }
     const equality = equalityTerm.exec(term);
-    if (equality) return { op: equality[2] === '!=' ? 'notEquals' : 'equals', key: equality[1] ?? '', value: equality[3] ?? '' };
+    if (equality)
+      return { op: equality[2] === '!=' ? 'notEquals' : 'equals', key: equality[1] ?? '', value: equality[3] ?? '' };
     const exists = existsTerm.exec(term);
     if (exists) return { op: exists[1] === '!' ? 'doesNotExist' : 'exists', key: exists[2] ?? '' };
     throw errors.badRequest(`unable to parse requirement: ${JSON.stringify(term)}`);
@@ -71,7 +75,11 @@ export function matchesRequirements(labels: Labels | undefined, requirements: re
 
 /** A structured selector as requirements; an empty selector selects everything, as in policy/v1. */
 export function requirementsOf(selector: LabelSelector | undefined): Requirement[] {
-  const requirements: Requirement[] = Object.entries(selector?.matchLabels ?? {}).map(([key, value]) => ({ op: 'equals', key, value }));
+  const requirements: Requirement[] = Object.entries(selector?.matchLabels ?? {}).map(([key, value]) => ({
+    op: 'equals',
+    key,
+    value,
+  }));
   for (const expression of selector?.matchExpressions ?? []) {
     const values = expression.values ?? [];
     switch (expression.operator) {
@@ -103,10 +111,26 @@ export interface FieldRequirement {
 
 /** Fields each kind can be selected on, like the real server's field label conversion funcs. */
 const fieldsByKind: Record<string, readonly string[]> = {
-  Pod: ['spec.nodeName', 'status.phase', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'status.podIP', 'status.nominatedNodeName'],
+  Pod: [
+    'spec.nodeName',
+    'status.phase',
+    'spec.restartPolicy',
+    'spec.schedulerName',
+    'spec.serviceAccountName',
+    'status.podIP',
+    'status.nominatedNodeName',
+  ],
   Node: ['spec.unschedulable'],
   Namespace: ['status.phase'],
-  Event: ['involvedObject.kind', 'involvedObject.name', 'involvedObject.namespace', 'involvedObject.uid', 'reason', 'type', 'source'],
+  Event: [
+    'involvedObject.kind',
+    'involvedObject.name',
+    'involvedObject.namespace',
+    'involvedObject.uid',
+    'reason',
+    'type',
+    'source',
+  ],
 };
 
 export function parseFieldSelector(text: string, kind: string): FieldRequirement[] {

@@ -40,7 +40,11 @@ function authorized(req: IncomingMessage, token: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-function serveDocument(route: Extract<Route, { kind: 'document' | 'group' | 'groupVersion' | 'openapi' }>, res: ServerResponse, serverAddress: string): void {
+function serveDocument(
+  route: Extract<Route, { kind: 'document' | 'group' | 'groupVersion' | 'openapi' }>,
+  res: ServerResponse,
+  serverAddress: string,
+): void {
   let document: unknown;
   switch (route.kind) {
     case 'openapi':
@@ -74,11 +78,17 @@ function serveDocument(route: Extract<Route, { kind: 'document' | 'group' | 'gro
   sendJson(res, 200, document);
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, options: ApiServerOptions, serverAddress: string): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: ApiServerOptions,
+  serverAddress: string,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'https://lab.invalid');
   const route = routeOf(url.pathname);
   const method = (req.method ?? 'GET').toUpperCase();
-  if (!(route.kind === 'document' && route.path === 'health') && !authorized(req, options.token)) throw errors.unauthorized();
+  if (!(route.kind === 'document' && route.path === 'health') && !authorized(req, options.token))
+    throw errors.unauthorized();
   if (route.kind === 'unknown') throw errors.pathNotFound();
   if (route.kind === 'malformed') throw errors.badRequest(`invalid URL escape in ${JSON.stringify(url.pathname)}`);
   if (route.kind !== 'resource') {

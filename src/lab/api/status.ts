@@ -44,7 +44,16 @@ export class ApiError extends Error {
 
   toStatus(): StatusBody {
     // Key order as the real server writes it: details before code.
-    return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason, ...(this.details ? { details: this.details } : {}), code: this.code };
+    return {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: this.message,
+      reason: this.reason,
+      ...(this.details ? { details: this.details } : {}),
+      code: this.code,
+    };
   }
 }
 
@@ -59,13 +68,21 @@ export function qualifiedResource(group: string, plural: string): string {
 
 export const errors = {
   notFound(group: string, plural: string, name: string): ApiError {
-    return new ApiError(404, 'NotFound', `${qualifiedResource(group, plural)} "${name}" not found`, { name, group: group || undefined, kind: plural });
+    return new ApiError(404, 'NotFound', `${qualifiedResource(group, plural)} "${name}" not found`, {
+      name,
+      group: group || undefined,
+      kind: plural,
+    });
   },
   pathNotFound(): ApiError {
     return new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
   },
   alreadyExists(group: string, plural: string, name: string): ApiError {
-    return new ApiError(409, 'AlreadyExists', `${qualifiedResource(group, plural)} "${name}" already exists`, { name, group: group || undefined, kind: plural });
+    return new ApiError(409, 'AlreadyExists', `${qualifiedResource(group, plural)} "${name}" already exists`, {
+      name,
+      group: group || undefined,
+      kind: plural,
+    });
   },
   conflict(group: string, plural: string, name: string): ApiError {
     return new ApiError(
@@ -76,14 +93,30 @@ export const errors = {
     );
   },
   preconditionFailed(group: string, plural: string, name: string, what: string): ApiError {
-    return new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualifiedResource(group, plural)} "${name}": Precondition failed: ${what}`, { name, group: group || undefined, kind: plural });
+    return new ApiError(
+      409,
+      'Conflict',
+      `Operation cannot be fulfilled on ${qualifiedResource(group, plural)} "${name}": Precondition failed: ${what}`,
+      { name, group: group || undefined, kind: plural },
+    );
   },
   namespaceTerminating(plural: string, name: string, namespace: string): ApiError {
-    return new ApiError(403, 'Forbidden', `${plural} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, {
-      name,
-      kind: plural,
-      causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
-    });
+    return new ApiError(
+      403,
+      'Forbidden',
+      `${plural} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+      {
+        name,
+        kind: plural,
+        causes: [
+          {
+            reason: 'NamespaceTerminating',
+            message: `namespace ${namespace} is being terminated`,
+            field: 'metadata.namespace',
+          },
+        ],
+      },
+    );
   },
   badRequest(message: string): ApiError {
     return new ApiError(400, 'BadRequest', message);
@@ -92,9 +125,16 @@ export const errors = {
     return new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
   },
   unsupportedMediaType(contentType: string, accepted: readonly string[]): ApiError {
-    return new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`, {
-      causes: [{ reason: 'UnexpectedServerResponse', message: `unsupported content type ${JSON.stringify(contentType)}` }],
-    });
+    return new ApiError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
+      {
+        causes: [
+          { reason: 'UnexpectedServerResponse', message: `unsupported content type ${JSON.stringify(contentType)}` },
+        ],
+      },
+    );
   },
   /** What kube-apiserver answers when a JSON patch fails to apply, a failed `test` op included. */
   patchNotApplicable(): ApiError {

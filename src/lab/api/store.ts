@@ -37,7 +37,8 @@ function specOf(object: KubeObject): string {
 }
 
 function sameContent(a: KubeObject, b: KubeObject): boolean {
-  const strip = (object: KubeObject): string => JSON.stringify({ ...object, metadata: { ...object.metadata, resourceVersion: '' } });
+  const strip = (object: KubeObject): string =>
+    JSON.stringify({ ...object, metadata: { ...object.metadata, resourceVersion: '' } });
   return strip(a) === strip(b);
 }
 
@@ -77,7 +78,11 @@ export class ObjectStore {
     return namespace === undefined ? all : all.filter((object) => object.metadata.namespace === namespace);
   }
 
-  peek<T extends KubeObject = KubeObject>(key: ResourceKey, namespace: string | undefined, name: string): T | undefined {
+  peek<T extends KubeObject = KubeObject>(
+    key: ResourceKey,
+    namespace: string | undefined,
+    name: string,
+  ): T | undefined {
     return this.table(key).get(objectKey(namespace, name)) as T | undefined;
   }
 
@@ -116,7 +121,9 @@ export class ObjectStore {
     const object = structuredClone(input);
     object.metadata.uid = randomUUID();
     object.metadata.resourceVersion = String(this.revision);
-    object.metadata.creationTimestamp = this.now().toISOString().replace(/\.\d+Z$/, 'Z');
+    object.metadata.creationTimestamp = this.now()
+      .toISOString()
+      .replace(/\.\d+Z$/, 'Z');
     object.metadata.generation = 1;
     delete object.metadata.deletionTimestamp;
     table.set(id, object);
@@ -134,7 +141,11 @@ export class ObjectStore {
     const table = this.table(key);
     const current = table.get(id);
     if (!current) throw errors.notFound(type.group, type.plural, input.metadata.name);
-    if (expectedVersion !== undefined && expectedVersion !== '' && expectedVersion !== current.metadata.resourceVersion) {
+    if (
+      expectedVersion !== undefined &&
+      expectedVersion !== '' &&
+      expectedVersion !== current.metadata.resourceVersion
+    ) {
       throw errors.conflict(type.group, type.plural, input.metadata.name);
     }
     const object = structuredClone(input);
@@ -143,7 +154,8 @@ export class ObjectStore {
     object.metadata.generation = (current.metadata.generation ?? 1) + (specOf(object) === specOf(current) ? 0 : 1);
     if (current.metadata.deletionTimestamp !== undefined) {
       object.metadata.deletionTimestamp = current.metadata.deletionTimestamp;
-      if (current.metadata.deletionGracePeriodSeconds !== undefined) object.metadata.deletionGracePeriodSeconds = current.metadata.deletionGracePeriodSeconds;
+      if (current.metadata.deletionGracePeriodSeconds !== undefined)
+        object.metadata.deletionGracePeriodSeconds = current.metadata.deletionGracePeriodSeconds;
     }
     object.metadata.resourceVersion = current.metadata.resourceVersion;
     if (sameContent(object, current)) return structuredClone(current) as T;
@@ -155,13 +167,20 @@ export class ObjectStore {
   }
 
   /** Marks an object as being deleted (graceful deletion); the owner removes it later. */
-  markDeleting(key: ResourceKey, namespace: string | undefined, name: string, graceSeconds: number): KubeObject | undefined {
+  markDeleting(
+    key: ResourceKey,
+    namespace: string | undefined,
+    name: string,
+    graceSeconds: number,
+  ): KubeObject | undefined {
     const current = this.table(key).get(objectKey(namespace, name));
     if (!current) return undefined;
     if (current.metadata.deletionTimestamp !== undefined) return structuredClone(current);
     this.revision += 1;
     const object = structuredClone(current);
-    object.metadata.deletionTimestamp = new Date(this.now().getTime() + graceSeconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    object.metadata.deletionTimestamp = new Date(this.now().getTime() + graceSeconds * 1000)
+      .toISOString()
+      .replace(/\.\d+Z$/, 'Z');
     object.metadata.deletionGracePeriodSeconds = graceSeconds;
     object.metadata.resourceVersion = String(this.revision);
     this.table(key).set(objectKey(namespace, name), object);

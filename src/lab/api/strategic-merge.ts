@@ -79,13 +79,16 @@ export function strategicMerge(original: unknown, patch: unknown): unknown {
   }
   if (patch.$patch === 'delete') return undefined;
   const result: Record<string, unknown> = isRecord(original) ? structuredClone(original) : {};
-  const retainKeys = Array.isArray(patch.$retainKeys) ? patch.$retainKeys.filter((key): key is string => typeof key === 'string') : undefined;
+  const retainKeys = Array.isArray(patch.$retainKeys)
+    ? patch.$retainKeys.filter((key): key is string => typeof key === 'string')
+    : undefined;
   for (const [field, value] of Object.entries(patch)) {
     if (field === '$patch' || field === '$retainKeys' || field.startsWith('$setElementOrder/')) continue;
     if (field.startsWith('$deleteFromPrimitiveList/')) {
       const target = field.slice('$deleteFromPrimitiveList/'.length);
       const current = result[target];
-      if (Array.isArray(current) && Array.isArray(value)) result[target] = current.filter((item) => !value.includes(item));
+      if (Array.isArray(current) && Array.isArray(value))
+        result[target] = current.filter((item) => !value.includes(item));
       continue;
     }
     if (value === null) {

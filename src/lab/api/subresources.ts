@@ -43,7 +43,9 @@ export function handleStatus(request: ResourceRequest, method: string): void {
 }
 
 function scaleOf(workload: Workload): Record<string, unknown> {
-  const selector = Object.entries(workload.spec.selector.matchLabels ?? {}).map(([key, value]) => `${key}=${value}`).join(',');
+  const selector = Object.entries(workload.spec.selector.matchLabels ?? {})
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
   const status = workload.status ?? {};
   return {
     kind: 'Scale',
@@ -83,7 +85,12 @@ export function handleScale(request: ResourceRequest, method: string): void {
   const spec = isRecord(scale.spec) ? scale.spec : {};
   const replicas = spec.replicas ?? 0;
   if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-    throw errors.invalid('Scale', 'autoscaling', workload.metadata.name, [{ field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` }]);
+    throw errors.invalid('Scale', 'autoscaling', workload.metadata.name, [
+      {
+        field: 'spec.replicas',
+        message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
+      },
+    ]);
   }
   const metadata = isRecord(scale.metadata) ? scale.metadata : {};
   const expected = typeof metadata.resourceVersion === 'string' ? metadata.resourceVersion : undefined;
@@ -98,13 +105,22 @@ export function handleEviction(request: ResourceRequest, method: string): void {
   const pod = existing(request) as Pod;
   const options = isRecord(body.deleteOptions) ? body.deleteOptions : {};
   const preconditions = isRecord(options.preconditions) ? options.preconditions : {};
-  if ((typeof preconditions.uid === 'string' && preconditions.uid !== pod.metadata.uid) || (typeof preconditions.resourceVersion === 'string' && preconditions.resourceVersion !== pod.metadata.resourceVersion)) {
+  if (
+    (typeof preconditions.uid === 'string' && preconditions.uid !== pod.metadata.uid) ||
+    (typeof preconditions.resourceVersion === 'string' &&
+      preconditions.resourceVersion !== pod.metadata.resourceVersion)
+  ) {
     throw errors.preconditionFailed('', 'pods', pod.metadata.name, 'the pod changed since the eviction was requested');
   }
   const decision = decideEviction(request.cluster.store, pod);
   if (decision.kind === 'misconfigured') throw errors.internal(decision.message);
   if (decision.kind === 'forbidden') {
-    throw new ApiError(403, 'Forbidden', `poddisruptionbudgets.policy "${decision.pdb}" is forbidden: ${decision.message}`, { name: decision.pdb, group: 'policy', kind: 'poddisruptionbudgets' });
+    throw new ApiError(
+      403,
+      'Forbidden',
+      `poddisruptionbudgets.policy "${decision.pdb}" is forbidden: ${decision.message}`,
+      { name: decision.pdb, group: 'policy', kind: 'poddisruptionbudgets' },
+    );
   }
   if (decision.kind === 'blocked') {
     throw new ApiError(429, 'TooManyRequests', "Cannot evict pod as it would violate the pod's disruption budget.", {
@@ -115,7 +131,10 @@ export function handleEviction(request: ResourceRequest, method: string): void {
   // Like the real server: record the disruption on the budget before the Pod goes.
   if (decision.consume && !request.dryRun) request.cluster.store.update(keys.pdbs, decision.consume);
   if (!request.dryRun) {
-    const grace = typeof options.gracePeriodSeconds === 'number' && options.gracePeriodSeconds >= 0 ? options.gracePeriodSeconds : undefined;
+    const grace =
+      typeof options.gracePeriodSeconds === 'number' && options.gracePeriodSeconds >= 0
+        ? options.gracePeriodSeconds
+        : undefined;
     deleteObject(request.cluster.store, resourceByKey(keys.pods), pod.metadata.namespace, pod.metadata.name, grace);
   }
   sendJson(request.res, 201, successStatus(201));

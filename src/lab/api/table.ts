@@ -38,7 +38,11 @@ export function humanAge(created: string | undefined, now: number): string {
 }
 
 const name: Column = { name: 'Name', type: 'string', cell: (object) => object.metadata.name };
-const age: Column = { name: 'Age', type: 'string', cell: (object, now) => humanAge(object.metadata.creationTimestamp, now) };
+const age: Column = {
+  name: 'Age',
+  type: 'string',
+  cell: (object, now) => humanAge(object.metadata.creationTimestamp, now),
+};
 
 function podStatus(pod: Pod): string {
   if (pod.metadata.deletionTimestamp) return 'Terminating';
@@ -50,19 +54,27 @@ function servicePorts(object: KubeObject): string {
   if (!Array.isArray(ports) || ports.length === 0) return '<none>';
   return ports
     .filter(isRecord)
-    .map((port) => `${String(port.port)}${port.nodePort ? `:${String(port.nodePort)}` : ''}/${String(port.protocol ?? 'TCP')}`)
+    .map(
+      (port) =>
+        `${String(port.port)}${port.nodePort ? `:${String(port.nodePort)}` : ''}/${String(port.protocol ?? 'TCP')}`,
+    )
     .join(',');
 }
 
 function externalIp(object: KubeObject): string {
   const ingress = get(object, 'status.loadBalancer.ingress');
-  if (Array.isArray(ingress) && ingress.length > 0) return ingress.filter(isRecord).map((entry) => String(entry.ip ?? entry.hostname ?? '')).join(',');
+  if (Array.isArray(ingress) && ingress.length > 0)
+    return ingress
+      .filter(isRecord)
+      .map((entry) => String(entry.ip ?? entry.hostname ?? ''))
+      .join(',');
   return get(object, 'spec.type') === 'LoadBalancer' ? '<pending>' : '<none>';
 }
 
 function nodeStatus(object: KubeObject): string {
   const conditions = get(object, 'status.conditions');
-  const ready = Array.isArray(conditions) && conditions.some((c) => isRecord(c) && c.type === 'Ready' && c.status === 'True');
+  const ready =
+    Array.isArray(conditions) && conditions.some((c) => isRecord(c) && c.type === 'Ready' && c.status === 'True');
   return `${ready ? 'Ready' : 'NotReady'}${get(object, 'spec.unschedulable') === true ? ',SchedulingDisabled' : ''}`;
 }
 
@@ -78,10 +90,19 @@ const columnsByKind: Record<string, Column[]> = {
     { name: 'Available', type: 'integer', cell: (o) => num(o, 'status.availableReplicas') },
     age,
   ],
-  StatefulSet: [name, { name: 'Ready', type: 'string', cell: (o) => `${num(o, 'status.readyReplicas')}/${num(o, 'spec.replicas')}` }, age],
+  StatefulSet: [
+    name,
+    { name: 'Ready', type: 'string', cell: (o) => `${num(o, 'status.readyReplicas')}/${num(o, 'spec.replicas')}` },
+    age,
+  ],
   Pod: [
     name,
-    { name: 'Ready', type: 'string', cell: (o) => `${podIsReady(o as Pod) ? 1 : 0}/${(get(o, 'spec.containers') as unknown[] | undefined)?.length ?? 0}` },
+    {
+      name: 'Ready',
+      type: 'string',
+      cell: (o) =>
+        `${podIsReady(o as Pod) ? 1 : 0}/${(get(o, 'spec.containers') as unknown[] | undefined)?.length ?? 0}`,
+    },
     { name: 'Status', type: 'string', cell: (o) => podStatus(o as Pod) },
     { name: 'Restarts', type: 'string', cell: () => '0' },
     age,
@@ -96,7 +117,13 @@ const columnsByKind: Record<string, Column[]> = {
     { name: 'Port(s)', type: 'string', cell: servicePorts },
     age,
   ],
-  Node: [name, { name: 'Status', type: 'string', cell: nodeStatus }, { name: 'Roles', type: 'string', cell: () => '<none>' }, age, { name: 'Version', type: 'string', cell: (o) => String(get(o, 'status.nodeInfo.kubeletVersion') ?? '') }],
+  Node: [
+    name,
+    { name: 'Status', type: 'string', cell: nodeStatus },
+    { name: 'Roles', type: 'string', cell: () => '<none>' },
+    age,
+    { name: 'Version', type: 'string', cell: (o) => String(get(o, 'status.nodeInfo.kubeletVersion') ?? '') },
+  ],
   Namespace: [name, { name: 'Status', type: 'string', cell: (o) => String(get(o, 'status.phase') ?? 'Active') }, age],
   PodDisruptionBudget: [
     name,
@@ -108,12 +135,30 @@ const columnsByKind: Record<string, Column[]> = {
   EndpointSlice: [
     name,
     { name: 'AddressType', type: 'string', cell: (o) => String(get(o, 'addressType') ?? '') },
-    { name: 'Ports', type: 'string', cell: (o) => joinList((get(o, 'ports') as unknown[] | null | undefined)?.filter(isRecord).map((p) => p.port)) },
-    { name: 'Endpoints', type: 'string', cell: (o) => joinList((get(o, 'endpoints') as unknown[] | null | undefined)?.filter(isRecord).flatMap((e) => (Array.isArray(e.addresses) ? e.addresses : []))) },
+    {
+      name: 'Ports',
+      type: 'string',
+      cell: (o) => joinList((get(o, 'ports') as unknown[] | null | undefined)?.filter(isRecord).map((p) => p.port)),
+    },
+    {
+      name: 'Endpoints',
+      type: 'string',
+      cell: (o) =>
+        joinList(
+          (get(o, 'endpoints') as unknown[] | null | undefined)
+            ?.filter(isRecord)
+            .flatMap((e) => (Array.isArray(e.addresses) ? e.addresses : [])),
+        ),
+    },
     age,
   ],
   Lease: [name, { name: 'Holder', type: 'string', cell: (o) => String(get(o, 'spec.holderIdentity') ?? '') }, age],
-  VirtualService: [name, { name: 'Gateways', type: 'string', cell: (o) => JSON.stringify(get(o, 'spec.gateways') ?? []) }, { name: 'Hosts', type: 'string', cell: (o) => JSON.stringify(get(o, 'spec.hosts') ?? []) }, age],
+  VirtualService: [
+    name,
+    { name: 'Gateways', type: 'string', cell: (o) => JSON.stringify(get(o, 'spec.gateways') ?? []) },
+    { name: 'Hosts', type: 'string', cell: (o) => JSON.stringify(get(o, 'spec.hosts') ?? []) },
+    age,
+  ],
   DestinationRule: [name, { name: 'Host', type: 'string', cell: (o) => String(get(o, 'spec.host') ?? '') }, age],
 };
 
@@ -121,7 +166,12 @@ function partialMetadata(object: KubeObject): unknown {
   return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata };
 }
 
-export function toTable(kind: string, objects: readonly KubeObject[], resourceVersion: string, includeObject: string | null): unknown {
+export function toTable(
+  kind: string,
+  objects: readonly KubeObject[],
+  resourceVersion: string,
+  includeObject: string | null,
+): unknown {
   const columns = columnsByKind[kind] ?? [name, age];
   const now = Date.now();
   return {

@@ -45,12 +45,17 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Obj
   if (start !== undefined && start !== '' && !/^\d+$/.test(start)) {
     throw errors.badRequest(`resourceVersion: Invalid value: ${JSON.stringify(start)}: must be a number`);
   }
-  res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'cache-control': 'no-cache, private' });
+  res.writeHead(200, {
+    'content-type': 'application/json',
+    'transfer-encoding': 'chunked',
+    'cache-control': 'no-cache, private',
+  });
   res.flushHeaders();
   const send = (type: WatchEventType, object: KubeObject): void => writeEvent(res, type, request.render(object));
 
   if (start === undefined || start === '' || start === '0') {
-    for (const object of store.peekAll(request.key, request.namespace)) if (request.matches(object)) send('ADDED', object);
+    for (const object of store.peekAll(request.key, request.namespace))
+      if (request.matches(object)) send('ADDED', object);
   } else {
     const replay = store.eventsSince(Number(start));
     if (replay === 'expired') {
@@ -69,7 +74,10 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Obj
     const type = translate(request, event);
     if (type) send(type, event.object);
   });
-  const timer = request.timeoutSeconds && request.timeoutSeconds > 0 ? setTimeout(() => res.end(), request.timeoutSeconds * 1000) : undefined;
+  const timer =
+    request.timeoutSeconds && request.timeoutSeconds > 0
+      ? setTimeout(() => res.end(), request.timeoutSeconds * 1000)
+      : undefined;
   const stop = (): void => {
     unsubscribe();
     if (timer) clearTimeout(timer);

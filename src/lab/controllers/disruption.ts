@@ -40,14 +40,20 @@ function reconcile(cluster: ClusterApi, namespace: string): void {
     };
     const before = JSON.stringify({ ...pdb.status, conditions: undefined });
     const after = JSON.stringify({ ...status, conditions: undefined });
-    if (before !== after || pdb.status?.conditions === undefined) cluster.store.update(keys.pdbs, { ...structuredClone(pdb), status });
+    if (before !== after || pdb.status?.conditions === undefined)
+      cluster.store.update(keys.pdbs, { ...structuredClone(pdb), status });
   }
 }
 
 export function startDisruptionController(cluster: ClusterApi, onError: ControllerErrorHandler): () => void {
   const queue = new WorkQueue('disruption', (namespace) => reconcile(cluster, namespace), onError);
   const unsubscribe = cluster.store.subscribe((event) => {
-    if (event.key === keys.pdbs || event.key === keys.pods || event.key === keys.deployments || event.key === keys.statefulsets) {
+    if (
+      event.key === keys.pdbs ||
+      event.key === keys.pods ||
+      event.key === keys.deployments ||
+      event.key === keys.statefulsets
+    ) {
       queue.add(event.object.metadata.namespace ?? '');
     }
   });

@@ -3,7 +3,15 @@
  * `kubernetes.io/service-name`, listing every selected Pod that has an IP with its
  * ready/serving/terminating conditions. Pods whose ports differ go to different slices.
  */
-import { isTerminating, podIsReady, type EndpointSlice, type EndpointSliceEndpoint, type Node, type Pod, type Service } from '../api/object-types.js';
+import {
+  isTerminating,
+  podIsReady,
+  type EndpointSlice,
+  type EndpointSliceEndpoint,
+  type Node,
+  type Pod,
+  type Service,
+} from '../api/object-types.js';
 import { keys } from '../api/resource-types.js';
 import { selectorMatches } from '../api/selectors.js';
 import { randomSuffix } from '../api/resource-handlers.js';
@@ -22,7 +30,10 @@ function portsFor(service: Service, pod: Pod, actualPort: PortLookup): SlicePort
   const first = containerPorts[0]?.containerPort;
   return (service.spec.ports ?? []).map((port) => {
     const target = port.targetPort ?? port.port;
-    const declared = typeof target === 'number' ? target : containerPorts.find((candidate) => candidate.name === target)?.containerPort ?? port.port;
+    const declared =
+      typeof target === 'number'
+        ? target
+        : (containerPorts.find((candidate) => candidate.name === target)?.containerPort ?? port.port);
     const real = declared === first || first === undefined ? (actualPort(pod) ?? declared) : declared;
     return { ...(port.name ? { name: port.name } : {}), port: real, protocol: port.protocol ?? 'TCP' };
   });
@@ -44,9 +55,13 @@ function endpointOf(cluster: ClusterApi, pod: Pod): EndpointSliceEndpoint {
 
 function reconcile(cluster: ClusterApi, namespace: string, name: string, actualPort: PortLookup): void {
   const service = cluster.store.peek<Service>(keys.services, namespace, name);
-  const existing = cluster.store.peekAll<EndpointSlice>(keys.endpointSlices, namespace).filter(
-    (slice) => slice.metadata.labels?.['kubernetes.io/service-name'] === name && slice.metadata.labels['endpointslice.kubernetes.io/managed-by'] === managedBy,
-  );
+  const existing = cluster.store
+    .peekAll<EndpointSlice>(keys.endpointSlices, namespace)
+    .filter(
+      (slice) =>
+        slice.metadata.labels?.['kubernetes.io/service-name'] === name &&
+        slice.metadata.labels['endpointslice.kubernetes.io/managed-by'] === managedBy,
+    );
   if (!service || !service.spec.selector) {
     for (const slice of existing) cluster.store.remove(keys.endpointSlices, namespace, slice.metadata.name);
     return;
@@ -54,7 +69,13 @@ function reconcile(cluster: ClusterApi, namespace: string, name: string, actualP
   const groups = new Map<string, { ports: SlicePort[]; endpoints: EndpointSliceEndpoint[] }>();
   const pods = cluster.store
     .peekAll<Pod>(keys.pods, namespace)
-    .filter((pod) => pod.status?.podIP && pod.status.phase !== 'Succeeded' && pod.status.phase !== 'Failed' && selectorMatches({ matchLabels: service.spec.selector }, pod.metadata.labels));
+    .filter(
+      (pod) =>
+        pod.status?.podIP &&
+        pod.status.phase !== 'Succeeded' &&
+        pod.status.phase !== 'Failed' &&
+        selectorMatches({ matchLabels: service.spec.selector }, pod.metadata.labels),
+    );
   for (const pod of pods) {
     const ports = portsFor(service, pod, actualPort);
     const signature = JSON.stringify(ports);
@@ -64,10 +85,23 @@ function reconcile(cluster: ClusterApi, namespace: string, name: string, actualP
   }
   const unused = [...existing];
   const desired = [...groups.values()];
-  const labels = { ...service.metadata.labels, 'kubernetes.io/service-name': name, 'endpointslice.kubernetes.io/managed-by': managedBy };
-  const write = (slice: EndpointSlice | undefined, ports: SlicePort[] | null, endpoints: EndpointSliceEndpoint[] | null): void => {
+  const labels = {
+    ...service.metadata.labels,
+    'kubernetes.io/service-name': name,
+    'endpointslice.kubernetes.io/managed-by': managedBy,
+  };
+  const write = (
+    slice: EndpointSlice | undefined,
+    ports: SlicePort[] | null,
+    endpoints: EndpointSliceEndpoint[] | null,
+  ): void => {
     if (slice) {
-      const next: EndpointSlice = { ...structuredClone(slice), ports, endpoints, metadata: { ...structuredClone(slice.metadata), labels } };
+      const next: EndpointSlice = {
+        ...structuredClone(slice),
+        ports,
+        endpoints,
+        metadata: { ...structuredClone(slice.metadata), labels },
+      };
       cluster.store.update(keys.endpointSlices, next);
       return;
     }
@@ -82,7 +116,16 @@ function reconcile(cluster: ClusterApi, namespace: string, name: string, actualP
         resourceVersion: '',
         creationTimestamp: '',
         labels,
-        ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name, uid: service.metadata.uid, controller: true, blockOwnerDeletion: true }],
+        ownerReferences: [
+          {
+            apiVersion: 'v1',
+            kind: 'Service',
+            name,
+            uid: service.metadata.uid,
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
       },
       addressType: 'IPv4',
       endpoints,
@@ -102,16 +145,27 @@ function reconcile(cluster: ClusterApi, namespace: string, name: string, actualP
   for (const slice of unused) cluster.store.remove(keys.endpointSlices, namespace, slice.metadata.name);
 }
 
-export function startEndpointSliceController(cluster: ClusterApi, actualPort: PortLookup, onError: ControllerErrorHandler): () => void {
-  const queue = new WorkQueue('endpointslices', (id) => {
-    const [namespace, name] = id.split('/') as [string, string];
-    reconcile(cluster, namespace, name, actualPort);
-  }, onError);
-  for (const service of cluster.store.peekAll(keys.services)) queue.add(`${service.metadata.namespace ?? ''}/${service.metadata.name}`);
+export function startEndpointSliceController(
+  cluster: ClusterApi,
+  actualPort: PortLookup,
+  onError: ControllerErrorHandler,
+): () => void {
+  const queue = new WorkQueue(
+    'endpointslices',
+    (id) => {
+      const [namespace, name] = id.split('/') as [string, string];
+      reconcile(cluster, namespace, name, actualPort);
+    },
+    onError,
+  );
+  for (const service of cluster.store.peekAll(keys.services))
+    queue.add(`${service.metadata.namespace ?? ''}/${service.metadata.name}`);
   const unsubscribe = cluster.store.subscribe((event) => {
     const namespace = event.object.metadata.namespace ?? '';
     if (event.key === keys.services) queue.add(`${namespace}/${event.object.metadata.name}`);
-    else if (event.key === keys.pods) for (const service of cluster.store.peekAll(keys.services, namespace)) queue.add(`${namespace}/${service.metadata.name}`);
+    else if (event.key === keys.pods)
+      for (const service of cluster.store.peekAll(keys.services, namespace))
+        queue.add(`${namespace}/${service.metadata.name}`);
   });
   return () => {
     unsubscribe();

@@ -36,12 +36,16 @@ function finaliseNamespace(cluster: ClusterApi, name: string): void {
 
 export function startGarbageCollector(cluster: ClusterApi, onError: ControllerErrorHandler): () => void {
   const owners = new Map<string, KubeObject>();
-  const queue = new WorkQueue('garbage-collector', (id) => {
-    if (id.startsWith('ns/')) return finaliseNamespace(cluster, id.slice(3));
-    const owner = owners.get(id);
-    owners.delete(id);
-    if (owner) collectDependents(cluster, owner);
-  }, onError);
+  const queue = new WorkQueue(
+    'garbage-collector',
+    (id) => {
+      if (id.startsWith('ns/')) return finaliseNamespace(cluster, id.slice(3));
+      const owner = owners.get(id);
+      owners.delete(id);
+      if (owner) collectDependents(cluster, owner);
+    },
+    onError,
+  );
   const unsubscribe = cluster.store.subscribe((event) => {
     if (event.type === 'DELETED' && event.object.metadata.namespace !== undefined) {
       owners.set(event.object.metadata.uid, event.object);

@@ -50,7 +50,13 @@ function containerPort(pod: Pod): number {
 
 function runningStatus(pod: Pod, process: PodProcess, hostIP: string, ready: boolean): Pod['status'] {
   const now = timestamp();
-  const cond = (type: string, ok: boolean, reason?: string): Condition => ({ type, status: ok ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: now, ...(reason ? { reason } : {}) });
+  const cond = (type: string, ok: boolean, reason?: string): Condition => ({
+    type,
+    status: ok ? 'True' : 'False',
+    lastProbeTime: null,
+    lastTransitionTime: now,
+    ...(reason ? { reason } : {}),
+  });
   const previous = pod.status?.containerStatuses ?? [];
   return {
     ...pod.status,
@@ -60,16 +66,28 @@ function runningStatus(pod: Pod, process: PodProcess, hostIP: string, ready: boo
     podIP: process.ip,
     podIPs: [{ ip: process.ip }],
     startTime: pod.status?.startTime ?? now,
-    conditions: [cond('PodReadyToStartContainers', true), cond('Initialized', true), cond('Ready', ready, ready ? undefined : 'ContainersNotReady'), cond('ContainersReady', ready, ready ? undefined : 'ContainersNotReady'), cond('PodScheduled', true)],
+    conditions: [
+      cond('PodReadyToStartContainers', true),
+      cond('Initialized', true),
+      cond('Ready', ready, ready ? undefined : 'ContainersNotReady'),
+      cond('ContainersReady', ready, ready ? undefined : 'ContainersNotReady'),
+      cond('PodScheduled', true),
+    ],
     containerStatuses: pod.spec.containers.map((container, index) => ({
       name: container.name,
       image: container.image ?? '',
       imageID: '',
-      containerID: (previous[index]?.containerID as string | undefined) ?? `containerd://${randomBytes(32).toString('hex')}`,
+      containerID:
+        (previous[index]?.containerID as string | undefined) ?? `containerd://${randomBytes(32).toString('hex')}`,
       ready,
       started: true,
       restartCount: 0,
-      state: { running: { startedAt: (previous[index]?.state as { running?: { startedAt?: string } } | undefined)?.running?.startedAt ?? now } },
+      state: {
+        running: {
+          startedAt:
+            (previous[index]?.state as { running?: { startedAt?: string } } | undefined)?.running?.startedAt ?? now,
+        },
+      },
     })),
   };
 }
@@ -154,7 +172,8 @@ export function startKubelets(cluster: ClusterApi, options: KubeletOptions): () 
       return;
     }
     if (isTerminating(pod)) terminate(pod);
-    else if (!state && pod.spec.nodeName && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed') start(pod);
+    else if (!state && pod.spec.nodeName && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed')
+      start(pod);
   });
 
   return () => {

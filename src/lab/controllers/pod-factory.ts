@@ -19,7 +19,13 @@ export function templateHash(workload: Workload): string {
   return hash;
 }
 
-export function createPod(cluster: ClusterApi, workload: Workload, name: string, extraLabels: Record<string, string>, extraSpec: Record<string, unknown> = {}): Pod {
+export function createPod(
+  cluster: ClusterApi,
+  workload: Workload,
+  name: string,
+  extraLabels: Record<string, string>,
+  extraSpec: Record<string, unknown> = {},
+): Pod {
   const template = workload.spec.template;
   const pod: Pod = {
     apiVersion: 'v1',
@@ -31,7 +37,16 @@ export function createPod(cluster: ClusterApi, workload: Workload, name: string,
       resourceVersion: '',
       creationTimestamp: '',
       labels: { ...(template.metadata?.labels ?? {}), ...extraLabels },
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: workload.kind, name: workload.metadata.name, uid: workload.metadata.uid, controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: workload.kind,
+          name: workload.metadata.name,
+          uid: workload.metadata.uid,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
     },
     spec: { ...structuredClone(template.spec), ...extraSpec },
   };
@@ -41,7 +56,9 @@ export function createPod(cluster: ClusterApi, workload: Workload, name: string,
 }
 
 export function createDeploymentPod(cluster: ClusterApi, deployment: Workload, hash: string): Pod {
-  return createPod(cluster, deployment, `${deployment.metadata.name}-${hash}-${randomSuffix()}`, { 'pod-template-hash': hash });
+  return createPod(cluster, deployment, `${deployment.metadata.name}-${hash}-${randomSuffix()}`, {
+    'pod-template-hash': hash,
+  });
 }
 
 export function createStatefulSetPod(cluster: ClusterApi, set: Workload, ordinal: number, hash: string): Pod {
@@ -51,7 +68,11 @@ export function createStatefulSetPod(cluster: ClusterApi, set: Workload, ordinal
     cluster,
     set,
     name,
-    { 'controller-revision-hash': `${set.metadata.name}-${hash}`, 'statefulset.kubernetes.io/pod-name': name, 'apps.kubernetes.io/pod-index': String(ordinal) },
+    {
+      'controller-revision-hash': `${set.metadata.name}-${hash}`,
+      'statefulset.kubernetes.io/pod-name': name,
+      'apps.kubernetes.io/pod-index': String(ordinal),
+    },
     { hostname: name, ...(serviceName ? { subdomain: serviceName } : {}) },
   );
 }

@@ -15,16 +15,21 @@ function nodeIsReady(node: Node): boolean {
 function withCondition(conditions: Condition[] | undefined, next: Condition): Condition[] {
   const others = (conditions ?? []).filter((c) => c.type !== next.type);
   const before = conditions?.find((c) => c.type === next.type);
-  if (before && before.status === next.status && before.reason === next.reason && before.message === next.message) return conditions ?? [];
+  if (before && before.status === next.status && before.reason === next.reason && before.message === next.message)
+    return conditions ?? [];
   return [...others, next];
 }
 
 function schedulePending(cluster: ClusterApi): void {
   const nodes = cluster.store.peekAll<Node>(keys.nodes);
-  const eligible = nodes.filter((node) => node.spec?.unschedulable !== true && nodeIsReady(node) && !isTerminating(node));
+  const eligible = nodes.filter(
+    (node) => node.spec?.unschedulable !== true && nodeIsReady(node) && !isTerminating(node),
+  );
   const pods = cluster.store.peekAll<Pod>(keys.pods);
   const load = new Map(eligible.map((node) => [node.metadata.name, 0]));
-  for (const pod of pods) if (pod.spec.nodeName && load.has(pod.spec.nodeName)) load.set(pod.spec.nodeName, (load.get(pod.spec.nodeName) ?? 0) + 1);
+  for (const pod of pods)
+    if (pod.spec.nodeName && load.has(pod.spec.nodeName))
+      load.set(pod.spec.nodeName, (load.get(pod.spec.nodeName) ?? 0) + 1);
   const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   for (const pod of pods) {
     if (pod.spec.nodeName || isTerminating(pod)) continue;
@@ -34,10 +39,18 @@ function schedulePending(cluster: ClusterApi): void {
     if (target) {
       next.spec.nodeName = target[0];
       load.set(target[0], target[1] + 1);
-      next.status.conditions = withCondition(next.status.conditions, { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now });
+      next.status.conditions = withCondition(next.status.conditions, {
+        type: 'PodScheduled',
+        status: 'True',
+        lastProbeTime: null,
+        lastTransitionTime: now,
+      });
     } else {
       const cordoned = nodes.filter((node) => node.spec?.unschedulable === true).length;
-      const why = cordoned > 0 ? `${cordoned} node(s) were unschedulable` : `${nodes.length - eligible.length} node(s) were not ready`;
+      const why =
+        cordoned > 0
+          ? `${cordoned} node(s) were unschedulable`
+          : `${nodes.length - eligible.length} node(s) were not ready`;
       next.status.phase = 'Pending';
       next.status.conditions = withCondition(next.status.conditions, {
         type: 'PodScheduled',
@@ -57,7 +70,8 @@ export function startScheduler(cluster: ClusterApi, onError: ControllerErrorHand
   queue.add('all');
   const unsubscribe = cluster.store.subscribe((event) => {
     if (event.key === keys.nodes) queue.add('all');
-    else if (event.key === keys.pods && event.type !== 'DELETED' && !(event.object as Pod).spec.nodeName) queue.add('all');
+    else if (event.key === keys.pods && event.type !== 'DELETED' && !(event.object as Pod).spec.nodeName)
+      queue.add('all');
     else if (event.key === keys.pods && event.type === 'DELETED') queue.add('all');
   });
   return () => {

@@ -3,7 +3,14 @@
  * Pods of an old template (surge one, then retire one, as RollingUpdate 25%/25% does for small
  * counts), create StatefulSet Pods in ordinal order, and keep status true to the Pods.
  */
-import { controllerOf, isTerminating, podIsReady, type Condition, type Pod, type Workload } from '../api/object-types.js';
+import {
+  controllerOf,
+  isTerminating,
+  podIsReady,
+  type Condition,
+  type Pod,
+  type Workload,
+} from '../api/object-types.js';
 import { keys, resourceByKey } from '../api/resource-types.js';
 import { deleteObject } from '../api/deletion.js';
 import type { ClusterApi } from '../api/request-context.js';
@@ -11,7 +18,9 @@ import { createDeploymentPod, createStatefulSetPod, templateHash } from './pod-f
 import { WorkQueue, type ControllerErrorHandler } from './work-queue.js';
 
 function ownedPods(cluster: ClusterApi, workload: Workload): Pod[] {
-  return cluster.store.peekAll<Pod>(keys.pods, workload.metadata.namespace).filter((pod) => controllerOf(pod)?.uid === workload.metadata.uid);
+  return cluster.store
+    .peekAll<Pod>(keys.pods, workload.metadata.namespace)
+    .filter((pod) => controllerOf(pod)?.uid === workload.metadata.uid);
 }
 
 function deletePod(cluster: ClusterApi, pod: Pod): void {
@@ -24,11 +33,25 @@ function removalOrder(a: Pod, b: Pod): number {
   return rank(b) - rank(a) || b.metadata.creationTimestamp.localeCompare(a.metadata.creationTimestamp);
 }
 
-function condition(type: string, ok: boolean, reason: string, message: string, previous: Condition[] | undefined, now: string): Condition {
+function condition(
+  type: string,
+  ok: boolean,
+  reason: string,
+  message: string,
+  previous: Condition[] | undefined,
+  now: string,
+): Condition {
   const status = ok ? 'True' : 'False';
   const before = previous?.find((c) => c.type === type);
   const since = before?.status === status ? (before.lastTransitionTime ?? now) : now;
-  return { type, status, lastUpdateTime: before?.status === status ? (before.lastUpdateTime ?? now) : now, lastTransitionTime: since, reason, message };
+  return {
+    type,
+    status,
+    lastUpdateTime: before?.status === status ? (before.lastUpdateTime ?? now) : now,
+    lastTransitionTime: since,
+    reason,
+    message,
+  };
 }
 
 /** Status counts are omitempty in the real API: zero means absent. */
@@ -76,10 +99,30 @@ function reconcileDeployment(cluster: ClusterApi, deployment: Workload): void {
   const available = ready >= desired - maxUnavailable;
   writeStatus(cluster, keys.deployments, deployment, {
     observedGeneration: deployment.metadata.generation ?? 1,
-    ...counts({ replicas: live.length, updatedReplicas: updated, readyReplicas: ready, availableReplicas: ready, unavailableReplicas: Math.max(0, desired - ready) }),
+    ...counts({
+      replicas: live.length,
+      updatedReplicas: updated,
+      readyReplicas: ready,
+      availableReplicas: ready,
+      unavailableReplicas: Math.max(0, desired - ready),
+    }),
     conditions: [
-      condition('Available', available, available ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable', available ? 'Deployment has minimum availability.' : 'Deployment does not have minimum availability.', previous, now),
-      condition('Progressing', true, 'NewReplicaSetAvailable', `ReplicaSet "${deployment.metadata.name}-${hash}" has successfully progressed.`, previous, now),
+      condition(
+        'Available',
+        available,
+        available ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',
+        available ? 'Deployment has minimum availability.' : 'Deployment does not have minimum availability.',
+        previous,
+        now,
+      ),
+      condition(
+        'Progressing',
+        true,
+        'NewReplicaSetAvailable',
+        `ReplicaSet "${deployment.metadata.name}-${hash}" has successfully progressed.`,
+        previous,
+        now,
+      ),
     ],
   });
 }
@@ -106,12 +149,16 @@ function reconcileStatefulSet(cluster: ClusterApi, set: Workload): void {
     createStatefulSetPod(cluster, set, ordinal, hash);
     if (!parallel) break;
   }
-  const surplus = all.filter((pod) => ordinalOf(set, pod) >= desired && !isTerminating(pod)).sort((a, b) => ordinalOf(set, b) - ordinalOf(set, a));
+  const surplus = all
+    .filter((pod) => ordinalOf(set, pod) >= desired && !isTerminating(pod))
+    .sort((a, b) => ordinalOf(set, b) - ordinalOf(set, a));
   if (surplus.length > 0 && (parallel || all.every((pod) => !isTerminating(pod)))) {
     for (const pod of parallel ? surplus : surplus.slice(0, 1)) deletePod(cluster, pod);
   } else if (surplus.length === 0 && settled) {
     // Rolling update: retire the highest-ordinal Pod of an old revision once all are ready.
-    const outdated = all.filter((pod) => pod.metadata.labels?.['controller-revision-hash'] !== revision).sort((a, b) => ordinalOf(set, b) - ordinalOf(set, a))[0];
+    const outdated = all
+      .filter((pod) => pod.metadata.labels?.['controller-revision-hash'] !== revision)
+      .sort((a, b) => ordinalOf(set, b) - ordinalOf(set, a))[0];
     if (outdated) deletePod(cluster, outdated);
   }
   const live = ownedPods(cluster, set).filter((pod) => !isTerminating(pod));
@@ -129,23 +176,29 @@ function reconcileStatefulSet(cluster: ClusterApi, set: Workload): void {
 
 /** Watches workloads and their Pods; one queue key per workload (`kind/namespace/name`). */
 export function startWorkloadControllers(cluster: ClusterApi, onError: ControllerErrorHandler): () => void {
-  const queue = new WorkQueue('workloads', (id) => {
-    const [kind, namespace, name] = id.split('/') as [string, string, string];
-    const key = kind === 'Deployment' ? keys.deployments : keys.statefulsets;
-    const workload = cluster.store.peek<Workload>(key, namespace, name);
-    if (!workload || isTerminating(workload)) return;
-    if (kind === 'Deployment') reconcileDeployment(cluster, workload);
-    else reconcileStatefulSet(cluster, workload);
-  }, onError);
+  const queue = new WorkQueue(
+    'workloads',
+    (id) => {
+      const [kind, namespace, name] = id.split('/') as [string, string, string];
+      const key = kind === 'Deployment' ? keys.deployments : keys.statefulsets;
+      const workload = cluster.store.peek<Workload>(key, namespace, name);
+      if (!workload || isTerminating(workload)) return;
+      if (kind === 'Deployment') reconcileDeployment(cluster, workload);
+      else reconcileStatefulSet(cluster, workload);
+    },
+    onError,
+  );
   for (const key of [keys.deployments, keys.statefulsets]) {
-    for (const workload of cluster.store.peekAll(key)) queue.add(`${workload.kind}/${workload.metadata.namespace ?? ''}/${workload.metadata.name}`);
+    for (const workload of cluster.store.peekAll(key))
+      queue.add(`${workload.kind}/${workload.metadata.namespace ?? ''}/${workload.metadata.name}`);
   }
   const unsubscribe = cluster.store.subscribe((event) => {
     if (event.key === keys.deployments || event.key === keys.statefulsets) {
       queue.add(`${event.object.kind}/${event.object.metadata.namespace ?? ''}/${event.object.metadata.name}`);
     } else if (event.key === keys.pods) {
       const owner = controllerOf(event.object);
-      if (owner && (owner.kind === 'Deployment' || owner.kind === 'StatefulSet')) queue.add(`${owner.kind}/${event.object.metadata.namespace ?? ''}/${owner.name}`);
+      if (owner && (owner.kind === 'Deployment' || owner.kind === 'StatefulSet'))
+        queue.add(`${owner.kind}/${event.object.metadata.namespace ?? ''}/${owner.name}`);
     }
   });
   return () => {

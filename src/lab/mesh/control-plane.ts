@@ -7,7 +7,12 @@
 import { isRecord, type EndpointSlice, type KubeObject, type Labels, type Pod } from '../api/object-types.js';
 import { keys } from '../api/resource-types.js';
 import type { ObjectStore, StoreEvent } from '../api/store.js';
-import { parseDestinationRule, parseVirtualService, type DestinationRuleConfig, type VirtualServiceConfig } from './istio-config.js';
+import {
+  parseDestinationRule,
+  parseVirtualService,
+  type DestinationRuleConfig,
+  type VirtualServiceConfig,
+} from './istio-config.js';
 import type { ServiceKey } from './route-match.js';
 
 export interface ClusterLocality {
@@ -62,8 +67,11 @@ export class ControlPlane {
       const name = cluster.locality.name;
       this.endpointsByCluster.set(name, new Map());
       this.configs.set(name, this.configSnapshot(cluster));
-      const services = new Set(cluster.store.peekAll<EndpointSlice>(keys.endpointSlices).map((slice) => this.serviceOf(slice)));
-      for (const service of services) if (service) this.applyEndpoints(name, service, this.endpointSnapshot(cluster, service));
+      const services = new Set(
+        cluster.store.peekAll<EndpointSlice>(keys.endpointSlices).map((slice) => this.serviceOf(slice)),
+      );
+      for (const service of services)
+        if (service) this.applyEndpoints(name, service, this.endpointSnapshot(cluster, service));
       this.unsubscribers.push(cluster.store.subscribe((event) => this.onEvent(cluster, event)));
     }
   }
@@ -105,7 +113,11 @@ export class ControlPlane {
       if (!service) return;
       const snapshot = this.endpointSnapshot(cluster, service);
       this.later(() => this.applyEndpoints(cluster.locality.name, service, snapshot));
-    } else if (event.key === keys.virtualServices || event.key === keys.destinationRules || event.key === keys.gateways) {
+    } else if (
+      event.key === keys.virtualServices ||
+      event.key === keys.destinationRules ||
+      event.key === keys.gateways
+    ) {
       const snapshot = this.configSnapshot(cluster);
       this.later(() => this.configs.set(cluster.locality.name, snapshot));
     }
@@ -113,11 +125,17 @@ export class ControlPlane {
 
   private configSnapshot(cluster: MeshCluster): ClusterConfig {
     const byAge = <T extends { metadata: { creationTimestamp: string; name: string } }>(a: T, b: T): number =>
-      a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp) || a.metadata.name.localeCompare(b.metadata.name);
+      a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp) ||
+      a.metadata.name.localeCompare(b.metadata.name);
     return {
       virtualServices: [...cluster.store.peekAll(keys.virtualServices)].sort(byAge).map(parseVirtualService),
       destinationRules: [...cluster.store.peekAll(keys.destinationRules)].sort(byAge).map(parseDestinationRule),
-      ingressGateways: new Set(cluster.store.peekAll(keys.gateways).filter(selectsIngressGateway).map((gateway) => `${gateway.metadata.namespace ?? ''}/${gateway.metadata.name}`)),
+      ingressGateways: new Set(
+        cluster.store
+          .peekAll(keys.gateways)
+          .filter(selectsIngressGateway)
+          .map((gateway) => `${gateway.metadata.namespace ?? ''}/${gateway.metadata.name}`),
+      ),
     };
   }
 

@@ -24,7 +24,12 @@ export interface DataPlaneOptions {
   store: ObjectStore;
 }
 
-const trivial: ServiceBehaviour = { serviceTime: { kind: 'fixed', ms: 0, jitterMs: 0 }, concurrency: 1024, queue: 1024, routes: [] };
+const trivial: ServiceBehaviour = {
+  serviceTime: { kind: 'fixed', ms: 0, jitterMs: 0 },
+  concurrency: 1024,
+  queue: 1024,
+  routes: [],
+};
 
 export function podRuntime(options: DataPlaneOptions): PodRuntime {
   return {

@@ -33,10 +33,18 @@ export function startGateway(cluster: string, host: string, port: number): Promi
         return;
       }
       proxy
-        .handleIngress({ method: req.method ?? 'GET', path: req.url ?? '/', headers, body: Buffer.concat(chunks) }, authority)
+        .handleIngress(
+          { method: req.method ?? 'GET', path: req.url ?? '/', headers, body: Buffer.concat(chunks) },
+          authority,
+        )
         .then((response) => {
           if (res.destroyed) return;
-          res.writeHead(response.status, { ...response.headers, 'x-chaos-ingress': cluster, server: 'istio-envoy', 'content-length': String(response.body.length) });
+          res.writeHead(response.status, {
+            ...response.headers,
+            'x-chaos-ingress': cluster,
+            server: 'istio-envoy',
+            'content-length': String(response.body.length),
+          });
           res.end(response.body);
         })
         .catch(() => {

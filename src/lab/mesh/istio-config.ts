@@ -133,7 +133,12 @@ function percentOf(value: unknown): number {
 function parseRoute(value: unknown): HttpRoute | undefined {
   if (!isRecord(value)) return undefined;
   const match = Array.isArray(value.match)
-    ? value.match.filter(isRecord).map((m) => ({ uri: stringMatch(m.uri), method: stringMatch(m.method), headers: headerMatches(m.headers), withoutHeaders: headerMatches(m.withoutHeaders) }))
+    ? value.match.filter(isRecord).map((m) => ({
+        uri: stringMatch(m.uri),
+        method: stringMatch(m.method),
+        headers: headerMatches(m.headers),
+        withoutHeaders: headerMatches(m.withoutHeaders),
+      }))
     : [];
   const route = Array.isArray(value.route)
     ? value.route.filter(isRecord).flatMap((d) => {
@@ -155,9 +160,16 @@ function parseRoute(value: unknown): HttpRoute | undefined {
   if (isRecord(value.fault)) {
     const fault: FaultPolicy = {};
     const delay = value.fault.delay;
-    if (isRecord(delay) && duration(delay.fixedDelay) !== undefined) fault.delay = { ms: duration(delay.fixedDelay) ?? 0, percent: percentOf(delay.percentage ?? (typeof delay.percent === 'number' ? { value: delay.percent } : undefined)) };
+    if (isRecord(delay) && duration(delay.fixedDelay) !== undefined)
+      fault.delay = {
+        ms: duration(delay.fixedDelay) ?? 0,
+        percent: percentOf(
+          delay.percentage ?? (typeof delay.percent === 'number' ? { value: delay.percent } : undefined),
+        ),
+      };
     const abort = value.fault.abort;
-    if (isRecord(abort) && typeof abort.httpStatus === 'number') fault.abort = { status: abort.httpStatus, percent: percentOf(abort.percentage) };
+    if (isRecord(abort) && typeof abort.httpStatus === 'number')
+      fault.abort = { status: abort.httpStatus, percent: percentOf(abort.percentage) };
     result.fault = fault;
   }
   return result;
@@ -165,13 +177,16 @@ function parseRoute(value: unknown): HttpRoute | undefined {
 
 export function parseVirtualService(object: KubeObject): VirtualServiceConfig {
   const spec = isRecord(object.spec) ? object.spec : {};
-  const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
+  const strings = (value: unknown): string[] =>
+    Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
   return {
     name: object.metadata.name,
     namespace: object.metadata.namespace ?? 'default',
     hosts: strings(spec.hosts),
     gateways: strings(spec.gateways),
-    http: Array.isArray(spec.http) ? spec.http.map(parseRoute).filter((route): route is HttpRoute => route !== undefined) : [],
+    http: Array.isArray(spec.http)
+      ? spec.http.map(parseRoute).filter((route): route is HttpRoute => route !== undefined)
+      : [],
   };
 }
 
@@ -182,8 +197,12 @@ function parsePolicy(value: unknown): TrafficPolicy | undefined {
   const policy: TrafficPolicy = {
     lb: lb.simple === 'ROUND_ROBIN' || lb.simple === 'RANDOM' ? lb.simple : 'LEAST_REQUEST',
     localityEnabled: locality.enabled !== false,
-    failover: Array.isArray(locality.failover) ? locality.failover.filter(isRecord).map((f) => ({ from: str(f.from) ?? '', to: str(f.to) ?? '' })) : [],
-    failoverPriority: Array.isArray(locality.failoverPriority) ? locality.failoverPriority.filter((p): p is string => typeof p === 'string') : [],
+    failover: Array.isArray(locality.failover)
+      ? locality.failover.filter(isRecord).map((f) => ({ from: str(f.from) ?? '', to: str(f.to) ?? '' }))
+      : [],
+    failoverPriority: Array.isArray(locality.failoverPriority)
+      ? locality.failoverPriority.filter((p): p is string => typeof p === 'string')
+      : [],
   };
   const outlier = value.outlierDetection;
   if (isRecord(outlier)) {
@@ -219,7 +238,11 @@ export function parseDestinationRule(object: KubeObject): DestinationRuleConfig 
     host: str(spec.host) ?? '',
     trafficPolicy: parsePolicy(spec.trafficPolicy),
     subsets: Array.isArray(spec.subsets)
-      ? spec.subsets.filter(isRecord).map((s) => ({ name: str(s.name) ?? '', labels: isStringMap(s.labels) ? s.labels : {}, trafficPolicy: parsePolicy(s.trafficPolicy) }))
+      ? spec.subsets.filter(isRecord).map((s) => ({
+          name: str(s.name) ?? '',
+          labels: isStringMap(s.labels) ? s.labels : {},
+          trafficPolicy: parsePolicy(s.trafficPolicy),
+        }))
       : [],
   };
 }

@@ -61,8 +61,14 @@ export class UpstreamBalancer {
 
   /** Candidates after locality: walk the priorities, spilling over as Envoy's overprovisioning does. */
   private byLocality(endpoints: MeshEndpoint[], healthy: MeshEndpoint[], policy: TrafficPolicy): MeshEndpoint[] {
-    const localLabels = { 'topology.istio.io/cluster': this.local.name, 'topology.kubernetes.io/region': this.local.region, 'topology.kubernetes.io/zone': this.local.zone };
-    const levels = [...new Set(endpoints.map((endpoint) => this.priorityOf(endpoint, policy, localLabels)))].sort((a, b) => a - b);
+    const localLabels = {
+      'topology.istio.io/cluster': this.local.name,
+      'topology.kubernetes.io/region': this.local.region,
+      'topology.kubernetes.io/zone': this.local.zone,
+    };
+    const levels = [...new Set(endpoints.map((endpoint) => this.priorityOf(endpoint, policy, localLabels)))].sort(
+      (a, b) => a - b,
+    );
     for (const level of levels) {
       const all = endpoints.filter((endpoint) => this.priorityOf(endpoint, policy, localLabels) === level);
       const up = healthy.filter((endpoint) => this.priorityOf(endpoint, policy, localLabels) === level);
@@ -76,17 +82,25 @@ export class UpstreamBalancer {
   private prune(endpoints: readonly MeshEndpoint[]): void {
     if (this.health.size + this.active.size < 4 * endpoints.length + 64) return;
     const live = new Set(endpoints.map((endpoint) => endpoint.id));
-    for (const map of [this.health, this.active]) for (const id of map.keys()) if (!live.has(id) && (this.active.get(id) ?? 0) === 0) map.delete(id);
+    for (const map of [this.health, this.active])
+      for (const id of map.keys()) if (!live.has(id) && (this.active.get(id) ?? 0) === 0) map.delete(id);
   }
 
-  choose(endpoints: readonly MeshEndpoint[], policy: TrafficPolicy | undefined, exclude: ReadonlySet<string>, now: number): MeshEndpoint | undefined {
+  choose(
+    endpoints: readonly MeshEndpoint[],
+    policy: TrafficPolicy | undefined,
+    exclude: ReadonlySet<string>,
+    now: number,
+  ): MeshEndpoint | undefined {
     if (endpoints.length === 0) return undefined;
     this.prune(endpoints);
     let healthy = endpoints.filter((endpoint) => !this.isEjected(endpoint, now));
     const minHealth = policy?.outlier?.minHealthPercent ?? 0;
     // Below the panic threshold Envoy balances over every host, ejected or not.
-    if (healthy.length === 0 || (minHealth > 0 && (healthy.length * 100) / endpoints.length < minHealth)) healthy = [...endpoints];
-    let candidates = policy?.outlier && policy.localityEnabled ? this.byLocality([...endpoints], healthy, policy) : healthy;
+    if (healthy.length === 0 || (minHealth > 0 && (healthy.length * 100) / endpoints.length < minHealth))
+      healthy = [...endpoints];
+    let candidates =
+      policy?.outlier && policy.localityEnabled ? this.byLocality([...endpoints], healthy, policy) : healthy;
     const fresh = candidates.filter((endpoint) => !exclude.has(endpoint.id));
     if (fresh.length > 0) candidates = fresh;
     switch (policy?.lb ?? 'LEAST_REQUEST') {
@@ -105,16 +119,29 @@ export class UpstreamBalancer {
   }
 
   /** Outlier detection bookkeeping after an attempt; returns true when the host got ejected. */
-  record(endpoint: MeshEndpoint, outcome: AttemptOutcome, outlier: OutlierPolicy | undefined, poolSize: number, now: number): boolean {
+  record(
+    endpoint: MeshEndpoint,
+    outcome: AttemptOutcome,
+    outlier: OutlierPolicy | undefined,
+    poolSize: number,
+    now: number,
+  ): boolean {
     if (!outlier) return false;
-    const health = this.health.get(endpoint.id) ?? { consecutive5xx: 0, consecutiveGateway: 0, ejectedUntil: 0, ejections: 0 };
+    const health = this.health.get(endpoint.id) ?? {
+      consecutive5xx: 0,
+      consecutiveGateway: 0,
+      ejectedUntil: 0,
+      ejections: 0,
+    };
     this.health.set(endpoint.id, health);
     const status = outcome.kind === 'status' ? outcome.status : 503;
     if (status >= 500) health.consecutive5xx += 1;
     else health.consecutive5xx = 0;
     if (status === 502 || status === 503 || status === 504) health.consecutiveGateway += 1;
     else health.consecutiveGateway = 0;
-    const tripped = (outlier.consecutive5xx > 0 && health.consecutive5xx >= outlier.consecutive5xx) || (outlier.consecutiveGateway > 0 && health.consecutiveGateway >= outlier.consecutiveGateway);
+    const tripped =
+      (outlier.consecutive5xx > 0 && health.consecutive5xx >= outlier.consecutive5xx) ||
+      (outlier.consecutiveGateway > 0 && health.consecutiveGateway >= outlier.consecutiveGateway);
     if (!tripped || health.ejectedUntil > now) return false;
     const ejected = [...this.health.values()].filter((h) => h.ejectedUntil > now).length;
     // Envoy ejects at least one host whatever max_ejection_percent says.

@@ -60,7 +60,9 @@ export const failPercentAnnotation = 'lab.chaos.dev/fail-percent';
 function findRoute(behaviour: ServiceBehaviour, path: string): RouteBehaviour | undefined {
   const bare = path.split('?')[0] ?? '/';
   if (behaviour.routes.length === 0) return { calls: [], parallel: false };
-  return behaviour.routes.find((route) => (route.exact !== undefined ? bare === route.exact : bare.startsWith(route.prefix ?? '/')));
+  return behaviour.routes.find((route) =>
+    route.exact !== undefined ? bare === route.exact : bare.startsWith(route.prefix ?? '/'),
+  );
 }
 
 function listen(server: ReturnType<typeof createServer>, port: number, host: string): Promise<AddressInfo> {
@@ -102,7 +104,12 @@ export async function startPodServer(options: PodServerOptions): Promise<PodProc
     const forwarded: Record<string, string> = {};
     const requestId = req.headers['x-request-id'];
     if (typeof requestId === 'string') forwarded['x-request-id'] = requestId;
-    const response = await options.sidecar.call(destination, { method: call.method ?? 'GET', path: call.path, headers: forwarded, body: Buffer.alloc(0) });
+    const response = await options.sidecar.call(destination, {
+      method: call.method ?? 'GET',
+      path: call.path,
+      headers: forwarded,
+      body: Buffer.alloc(0),
+    });
     return { call, response };
   };
 
@@ -112,7 +119,9 @@ export async function startPodServer(options: PodServerOptions): Promise<PodProc
     if (!route.parallel) for (const call of route.calls) results.push(await callOut(call, req));
     const failed = results.find((result) => result.response.status >= 400);
     if (failed) {
-      reply(res, 500, { error: `call to ${failed.call.service}${failed.call.path} failed with ${failed.response.status}: ${failed.response.body.toString('utf8').slice(0, 200)}` });
+      reply(res, 500, {
+        error: `call to ${failed.call.service}${failed.call.path} failed with ${failed.response.status}: ${failed.response.body.toString('utf8').slice(0, 200)}`,
+      });
       return;
     }
     reply(res, 200, {
@@ -120,7 +129,12 @@ export async function startPodServer(options: PodServerOptions): Promise<PodProc
       pod: options.pod,
       cluster: options.cluster,
       path: req.url ?? '/',
-      calls: results.map((result) => ({ service: result.call.service, status: result.response.status, cluster: result.response.headers['x-chaos-cluster'] ?? '', pod: result.response.headers['x-chaos-pod'] ?? '' })),
+      calls: results.map((result) => ({
+        service: result.call.service,
+        status: result.response.status,
+        cluster: result.response.headers['x-chaos-cluster'] ?? '',
+        pod: result.response.headers['x-chaos-pod'] ?? '',
+      })),
     });
   };
 
@@ -129,11 +143,22 @@ export async function startPodServer(options: PodServerOptions): Promise<PodProc
     if (!route) return reply(res, 404, { error: `no route for ${req.url ?? '/'}` });
     const annotations = options.annotations();
     const failStatus = Number(annotations?.[failStatusAnnotation] ?? 'NaN');
-    if (Number.isInteger(failStatus) && failStatus >= 200 && failStatus <= 599 && random.percent(Number(annotations?.[failPercentAnnotation] ?? '100'))) {
+    if (
+      Number.isInteger(failStatus) &&
+      failStatus >= 200 &&
+      failStatus <= 599 &&
+      random.percent(Number(annotations?.[failPercentAnnotation] ?? '100'))
+    ) {
       return reply(res, failStatus, { error: `failing on purpose (${failStatusAnnotation})` });
     }
     if (active >= behaviour.concurrency) {
-      if (queue.length >= behaviour.queue) return reply(res, 503, { error: 'overloaded: capacity and queue are full' }, { 'x-chaos-rejected': 'capacity' });
+      if (queue.length >= behaviour.queue)
+        return reply(
+          res,
+          503,
+          { error: 'overloaded: capacity and queue are full' },
+          { 'x-chaos-rejected': 'capacity' },
+        );
       await new Promise<void>((resolve) => queue.push(resolve));
     } else {
       active += 1;

@@ -7,10 +7,24 @@
 import { randomUUID } from 'node:crypto';
 import type { Random } from '../random.js';
 import type { ControlPlane, MeshEndpoint } from './control-plane.js';
-import { defaultRetryOn, type DestinationRuleConfig, type HttpRoute, type RetryPolicy, type TrafficPolicy } from './istio-config.js';
+import {
+  defaultRetryOn,
+  type DestinationRuleConfig,
+  type HttpRoute,
+  type RetryPolicy,
+  type TrafficPolicy,
+} from './istio-config.js';
 import { UpstreamBalancer } from './load-balancer.js';
 import { ConnectionPool } from './connection-pool.js';
-import { appliesToMesh, gatewayHostSpecificity, isBoundToIngress, matchRoute, meshHostMatches, serviceKeyOf, type ServiceKey } from './route-match.js';
+import {
+  appliesToMesh,
+  gatewayHostSpecificity,
+  isBoundToIngress,
+  matchRoute,
+  meshHostMatches,
+  serviceKeyOf,
+  type ServiceKey,
+} from './route-match.js';
 import { sleep, type AttemptResult, type MeshRequest, type MeshResponse, type UpstreamClient } from './upstream.js';
 
 export interface ProxyOptions {
@@ -42,7 +56,13 @@ export class Proxy {
   localReply(status: number, text: string, extra: Record<string, string> = {}): MeshResponse {
     return {
       status,
-      headers: { 'content-type': 'text/plain', 'x-chaos-cluster': this.options.cluster, 'x-chaos-pod': this.options.id, server: 'istio-envoy', ...extra },
+      headers: {
+        'content-type': 'text/plain',
+        'x-chaos-cluster': this.options.cluster,
+        'x-chaos-pod': this.options.id,
+        server: 'istio-envoy',
+        ...extra,
+      },
       body: Buffer.from(text),
     };
   }
@@ -51,7 +71,9 @@ export class Proxy {
   async handleIngress(request: MeshRequest, authority: string): Promise<MeshResponse> {
     const config = this.options.controlPlane.config(this.options.cluster);
     const bound = config.virtualServices.filter((vs) => isBoundToIngress(vs, config.ingressGateways));
-    const scored = bound.map((vs) => ({ vs, score: gatewayHostSpecificity(vs, authority) })).filter((entry) => entry.score > 0);
+    const scored = bound
+      .map((vs) => ({ vs, score: gatewayHostSpecificity(vs, authority) }))
+      .filter((entry) => entry.score > 0);
     const best = Math.max(0, ...scored.map((entry) => entry.score));
     const facts = { method: request.method, path: request.path, headers: request.headers };
     for (const { vs } of scored.filter((entry) => entry.score === best)) {
@@ -63,7 +85,9 @@ export class Proxy {
 
   /** Outbound from a Pod: mesh VirtualServices for the destination, else straight to the Service. */
   async call(destination: ServiceKey, request: MeshRequest): Promise<MeshResponse> {
-    const vs = this.options.controlPlane.config(this.options.cluster).virtualServices.find((candidate) => appliesToMesh(candidate) && meshHostMatches(candidate, destination));
+    const vs = this.options.controlPlane
+      .config(this.options.cluster)
+      .virtualServices.find((candidate) => appliesToMesh(candidate) && meshHostMatches(candidate, destination));
     const [namespace = 'default', name = ''] = destination.split('/');
     if (!vs) return this.execute({ match: [], route: [{ host: name, weight: 100 }] }, namespace, request);
     const route = matchRoute(vs, { method: request.method, path: request.path, headers: request.headers });
@@ -73,7 +97,8 @@ export class Proxy {
   private async execute(route: HttpRoute, namespace: string, request: MeshRequest): Promise<MeshResponse> {
     const { random, stop } = this.options;
     if (route.fault?.delay && random.percent(route.fault.delay.percent)) await sleep(route.fault.delay.ms, stop);
-    if (route.fault?.abort && random.percent(route.fault.abort.percent)) return this.localReply(route.fault.abort.status, 'fault filter abort');
+    if (route.fault?.abort && random.percent(route.fault.abort.percent))
+      return this.localReply(route.fault.abort.status, 'fault filter abort');
     const destination = this.pickDestination(route);
     const service = destination ? serviceKeyOf(destination.host, namespace) : undefined;
     if (!destination || !service) return this.localReply(503, 'no healthy upstream');
@@ -90,7 +115,9 @@ export class Proxy {
     try {
       const deadline = timeoutMs ? Date.now() + timeoutMs : undefined;
       const response = await this.attempts(service, destination.subset, outbound, retries, controller.signal, deadline);
-      return timeoutMs && controller.signal.aborted && !stop.aborted ? this.localReply(504, 'upstream request timeout') : response;
+      return timeoutMs && controller.signal.aborted && !stop.aborted
+        ? this.localReply(504, 'upstream request timeout')
+        : response;
     } finally {
       if (timer) clearTimeout(timer);
       stop.removeEventListener('abort', abort);
@@ -109,14 +136,19 @@ export class Proxy {
   }
 
   private destinationRule(service: ServiceKey): DestinationRuleConfig | undefined {
-    return this.options.controlPlane.config(this.options.cluster).destinationRules.find((rule) => serviceKeyOf(rule.host, rule.namespace) === service);
+    return this.options.controlPlane
+      .config(this.options.cluster)
+      .destinationRules.find((rule) => serviceKeyOf(rule.host, rule.namespace) === service);
   }
 
   private upstream(id: string): Upstream {
     let upstream = this.upstreams.get(id);
     if (!upstream) {
       const locality = this.options.controlPlane.locality(this.options.cluster);
-      upstream = { balancer: new UpstreamBalancer(locality, this.options.random.fork(`lb/${id}`)), pool: new ConnectionPool() };
+      upstream = {
+        balancer: new UpstreamBalancer(locality, this.options.random.fork(`lb/${id}`)),
+        pool: new ConnectionPool(),
+      };
       this.upstreams.set(id, upstream);
     }
     return upstream;
@@ -125,7 +157,8 @@ export class Proxy {
   private retriable(result: AttemptResult, retryOn: readonly string[]): boolean {
     const has = (condition: string): boolean => retryOn.includes(condition);
     if (result.kind === 'failure') {
-      if (result.reason === 'connect-failure') return has('connect-failure') || has('reset') || has('5xx') || has('refused-stream');
+      if (result.reason === 'connect-failure')
+        return has('connect-failure') || has('reset') || has('5xx') || has('refused-stream');
       if (result.reason === 'timeout') return has('5xx') || has('gateway-error') || has('reset');
       return has('reset') || has('5xx');
     }
@@ -136,7 +169,14 @@ export class Proxy {
     return retryOn.includes(String(status));
   }
 
-  private async attempts(service: ServiceKey, subset: string | undefined, request: MeshRequest, retries: RetryPolicy, signal: AbortSignal, deadline: number | undefined): Promise<MeshResponse> {
+  private async attempts(
+    service: ServiceKey,
+    subset: string | undefined,
+    request: MeshRequest,
+    retries: RetryPolicy,
+    signal: AbortSignal,
+    deadline: number | undefined,
+  ): Promise<MeshResponse> {
     const rule = this.destinationRule(service);
     const subsetRule = subset ? rule?.subsets.find((s) => s.name === subset) : undefined;
     const policy: TrafficPolicy | undefined = subsetRule?.trafficPolicy ?? rule?.trafficPolicy;
@@ -145,21 +185,36 @@ export class Proxy {
     const authority = service.split('/').reverse().join('.');
     for (let attempt = 0; ; attempt += 1) {
       const all = this.options.controlPlane.endpoints(service);
-      const endpoints = subsetRule ? all.filter((e) => Object.entries(subsetRule.labels).every(([k, v]) => e.labels[k] === v)) : all;
+      const endpoints = subsetRule
+        ? all.filter((e) => Object.entries(subsetRule.labels).every(([k, v]) => e.labels[k] === v))
+        : all;
       const endpoint = balancer.choose(endpoints, policy, tried, Date.now());
       if (!endpoint) return this.localReply(503, 'no healthy upstream');
       const ticket = await pool.acquire(policy?.pool);
       if (ticket.kind === 'overflow') {
-        return this.localReply(503, 'upstream connect error or disconnect/reset before headers. reset reason: overflow', { 'x-envoy-overloaded': 'true' });
+        return this.localReply(
+          503,
+          'upstream connect error or disconnect/reset before headers. reset reason: overflow',
+          { 'x-envoy-overloaded': 'true' },
+        );
       }
       tried.add(endpoint.id);
       const remaining = deadline === undefined ? undefined : Math.max(1, deadline - Date.now());
-      const perTry = retries.perTryTimeoutMs !== undefined && remaining !== undefined ? Math.min(retries.perTryTimeoutMs, remaining) : (retries.perTryTimeoutMs ?? remaining);
+      const perTry =
+        retries.perTryTimeoutMs !== undefined && remaining !== undefined
+          ? Math.min(retries.perTryTimeoutMs, remaining)
+          : (retries.perTryTimeoutMs ?? remaining);
       balancer.begin(endpoint);
       const result = await this.send(endpoint, request, authority, perTry, signal);
       balancer.end(endpoint);
       ticket.release();
-      balancer.record(endpoint, result.kind === 'response' ? { kind: 'status', status: result.response.status } : { kind: 'failure' }, policy?.outlier, endpoints.length, Date.now());
+      balancer.record(
+        endpoint,
+        result.kind === 'response' ? { kind: 'status', status: result.response.status } : { kind: 'failure' },
+        policy?.outlier,
+        endpoints.length,
+        Date.now(),
+      );
       if (attempt < retries.attempts && !signal.aborted && this.retriable(result, retries.retryOn)) {
         // Envoy's default back-off: 25 ms base, exponential, fully jittered.
         await sleep(this.options.random.next() * 25 * 2 ** attempt, signal);
@@ -169,7 +224,13 @@ export class Proxy {
     }
   }
 
-  private send(endpoint: MeshEndpoint, request: MeshRequest, authority: string, timeoutMs: number | undefined, signal: AbortSignal): Promise<AttemptResult> {
+  private send(
+    endpoint: MeshEndpoint,
+    request: MeshRequest,
+    authority: string,
+    timeoutMs: number | undefined,
+    signal: AbortSignal,
+  ): Promise<AttemptResult> {
     const delay = endpoint.cluster === this.options.cluster ? 0 : this.options.interRegionLatencyMs;
     return this.options.upstream.send(endpoint, request, authority, delay, timeoutMs, signal);
   }
@@ -180,9 +241,15 @@ export class Proxy {
       case 'timeout':
         return this.localReply(504, 'upstream request timeout');
       case 'connect-failure':
-        return this.localReply(503, 'upstream connect error or disconnect/reset before headers. reset reason: connection failure');
+        return this.localReply(
+          503,
+          'upstream connect error or disconnect/reset before headers. reset reason: connection failure',
+        );
       case 'reset':
-        return this.localReply(503, 'upstream connect error or disconnect/reset before headers. reset reason: connection termination');
+        return this.localReply(
+          503,
+          'upstream connect error or disconnect/reset before headers. reset reason: connection termination',
+        );
     }
   }
 }

@@ -14,7 +14,8 @@ export function serviceKeyOf(host: string, contextNamespace: string): ServiceKey
   const parts = bare.split('.');
   if (parts.length === 1) return `${contextNamespace}/${parts[0] ?? ''}`;
   const suffix = parts.slice(2).join('.');
-  if (parts.length === 2 || suffix === 'svc' || suffix === 'svc.cluster.local') return `${parts[1] ?? ''}/${parts[0] ?? ''}`;
+  if (parts.length === 2 || suffix === 'svc' || suffix === 'svc.cluster.local')
+    return `${parts[1] ?? ''}/${parts[0] ?? ''}`;
   return undefined;
 }
 
@@ -47,7 +48,12 @@ export function gatewayHostSpecificity(vs: VirtualServiceConfig, authority: stri
 
 /** A mesh VirtualService applies to calls whose destination Service is one of its hosts. */
 export function meshHostMatches(vs: VirtualServiceConfig, destination: ServiceKey): boolean {
-  return vs.hosts.some((pattern) => pattern === '*' || (!pattern.startsWith('*') && serviceKeyOf(pattern, vs.namespace) === destination) || (pattern.startsWith('*.') && fqdnOf(destination).endsWith(pattern.slice(1))));
+  return vs.hosts.some(
+    (pattern) =>
+      pattern === '*' ||
+      (!pattern.startsWith('*') && serviceKeyOf(pattern, vs.namespace) === destination) ||
+      (pattern.startsWith('*.') && fqdnOf(destination).endsWith(pattern.slice(1))),
+  );
 }
 
 /**
@@ -55,7 +61,10 @@ export function meshHostMatches(vs: VirtualServiceConfig, destination: ServiceKe
  * VirtualService's namespace, or `namespace/name`) is a Gateway selecting the ingress gateway.
  */
 export function isBoundToIngress(vs: VirtualServiceConfig, ingressGateways: ReadonlySet<string>): boolean {
-  return vs.gateways.some((gateway) => gateway !== 'mesh' && ingressGateways.has(gateway.includes('/') ? gateway : `${vs.namespace}/${gateway}`));
+  return vs.gateways.some(
+    (gateway) =>
+      gateway !== 'mesh' && ingressGateways.has(gateway.includes('/') ? gateway : `${vs.namespace}/${gateway}`),
+  );
 }
 
 export function appliesToMesh(vs: VirtualServiceConfig): boolean {
@@ -82,7 +91,9 @@ function matchFits(match: HttpMatch, facts: RequestFacts): boolean {
   if (!stringMatches(match.uri, path)) return false;
   if (!stringMatches(match.method, facts.method)) return false;
   if (!match.headers.every(([name, m]) => stringMatches(m, facts.headers[name]))) return false;
-  return match.withoutHeaders.every(([name, m]) => facts.headers[name] === undefined || !stringMatches(m, facts.headers[name]));
+  return match.withoutHeaders.every(
+    ([name, m]) => facts.headers[name] === undefined || !stringMatches(m, facts.headers[name]),
+  );
 }
 
 export function matchRoute(vs: VirtualServiceConfig, facts: RequestFacts): HttpRoute | undefined {

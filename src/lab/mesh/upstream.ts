@@ -22,7 +22,18 @@ export type AttemptResult =
   | { kind: 'response'; response: MeshResponse }
   | { kind: 'failure'; reason: 'connect-failure' | 'reset' | 'timeout'; message: string };
 
-const hopByHop = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'content-length', 'host']);
+const hopByHop = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'content-length',
+  'host',
+]);
 
 export function endToEndHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const result: Record<string, string> = {};
@@ -48,13 +59,25 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 export class UpstreamClient {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 1024, scheduling: 'lifo' });
+  private readonly agent = new Agent({
+    keepAlive: true,
+    maxSockets: Infinity,
+    maxFreeSockets: 1024,
+    scheduling: 'lifo',
+  });
 
   /**
    * Sends one attempt. `delayMs` is the one-way network latency (0 inside a cluster);
    * `timeoutMs` bounds the whole attempt, latency included.
    */
-  async send(target: { ip: string; port: number }, request: MeshRequest, authority: string, delayMs: number, timeoutMs: number | undefined, stop: AbortSignal): Promise<AttemptResult> {
+  async send(
+    target: { ip: string; port: number },
+    request: MeshRequest,
+    authority: string,
+    delayMs: number,
+    timeoutMs: number | undefined,
+    stop: AbortSignal,
+  ): Promise<AttemptResult> {
     const controller = new AbortController();
     const abort = (): void => controller.abort();
     stop.addEventListener('abort', abort, { once: true });
@@ -72,7 +95,12 @@ export class UpstreamClient {
     }
   }
 
-  private exchange(target: { ip: string; port: number }, request: MeshRequest, authority: string, signal: AbortSignal): Promise<AttemptResult> {
+  private exchange(
+    target: { ip: string; port: number },
+    request: MeshRequest,
+    authority: string,
+    signal: AbortSignal,
+  ): Promise<AttemptResult> {
     return new Promise((resolve) => {
       let settled = false;
       const settle = (result: AttemptResult): void => {
@@ -93,9 +121,22 @@ export class UpstreamClient {
         (incoming) => {
           const chunks: Buffer[] = [];
           incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-          incoming.on('end', () => settle({ kind: 'response', response: { status: incoming.statusCode ?? 502, headers: endToEndHeaders(incoming.headers), body: Buffer.concat(chunks) } }));
-          incoming.on('error', () => settle({ kind: 'failure', reason: 'reset', message: 'upstream reset after response headers' }));
-          incoming.on('aborted', () => settle({ kind: 'failure', reason: 'reset', message: 'upstream reset after response headers' }));
+          incoming.on('end', () =>
+            settle({
+              kind: 'response',
+              response: {
+                status: incoming.statusCode ?? 502,
+                headers: endToEndHeaders(incoming.headers),
+                body: Buffer.concat(chunks),
+              },
+            }),
+          );
+          incoming.on('error', () =>
+            settle({ kind: 'failure', reason: 'reset', message: 'upstream reset after response headers' }),
+          );
+          incoming.on('aborted', () =>
+            settle({ kind: 'failure', reason: 'reset', message: 'upstream reset after response headers' }),
+          );
         },
       );
       outgoing.on('error', (error: NodeJS.ErrnoException) => {
@@ -103,7 +144,11 @@ export class UpstreamClient {
         // A refused connection, or a kept-alive socket the server closed before reading our
         // request: nothing reached the application, so it is a connection failure.
         const refused = error.code === 'ECONNREFUSED' || error.code === 'EADDRNOTAVAIL' || outgoing.reusedSocket;
-        settle({ kind: 'failure', reason: refused ? 'connect-failure' : 'reset', message: error.code ?? error.message });
+        settle({
+          kind: 'failure',
+          reason: refused ? 'connect-failure' : 'reset',
+          message: error.code ?? error.message,
+        });
       });
       outgoing.end(request.body);
     });

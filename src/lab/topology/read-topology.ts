@@ -48,7 +48,10 @@ export interface Topology {
 
 /** The shipped topology; found next to this module, or in src/ when running from dist/. */
 export function defaultTopologyPath(): string {
-  const candidates = [new URL('./bank-of-anthos.yaml', import.meta.url), new URL('../../../src/lab/topology/bank-of-anthos.yaml', import.meta.url)];
+  const candidates = [
+    new URL('./bank-of-anthos.yaml', import.meta.url),
+    new URL('../../../src/lab/topology/bank-of-anthos.yaml', import.meta.url),
+  ];
   const found = candidates.map((url) => fileURLToPath(url)).find((path) => existsSync(path));
   return found ?? fileURLToPath(candidates[0] as URL);
 }
@@ -58,29 +61,46 @@ function crossCheck(input: TopologyInput, issue: (path: PathSegment[], message: 
   if (clusters.length === 0) issue(['clusters'], 'at least one cluster is needed');
   for (const [name, service] of Object.entries(input.services)) {
     for (const cluster of Object.keys(service.replicas)) {
-      if (!clusters.includes(cluster)) issue(['services', name, 'replicas', cluster], `unknown cluster "${cluster}"; clusters are: ${clusters.join(', ')}`);
+      if (!clusters.includes(cluster))
+        issue(
+          ['services', name, 'replicas', cluster],
+          `unknown cluster "${cluster}"; clusters are: ${clusters.join(', ')}`,
+        );
     }
-    if (service.serviceTime && 'lognormal' in service.serviceTime && service.serviceTime.lognormal.p99Ms < service.serviceTime.lognormal.medianMs) {
+    if (
+      service.serviceTime &&
+      'lognormal' in service.serviceTime &&
+      service.serviceTime.lognormal.p99Ms < service.serviceTime.lognormal.medianMs
+    ) {
       issue(['services', name, 'serviceTime', 'lognormal', 'p99Ms'], 'p99Ms must be at least medianMs');
     }
     service.routes.forEach((route, index) =>
       route.calls.forEach((call, callIndex) => {
-        if (!(call.service in input.services)) issue(['services', name, 'routes', index, 'calls', callIndex, 'service'], `unknown service "${call.service}"; services are: ${Object.keys(input.services).join(', ')}`);
+        if (!(call.service in input.services))
+          issue(
+            ['services', name, 'routes', index, 'calls', callIndex, 'service'],
+            `unknown service "${call.service}"; services are: ${Object.keys(input.services).join(', ')}`,
+          );
       }),
     );
   }
 }
 
 function latencyOf(input: TopologyInput['services'][string]['serviceTime']): LatencyDistribution {
-  return 'lognormal' in input ? { kind: 'lognormal', ...input.lognormal } : { kind: 'fixed', ms: input.fixed.ms, jitterMs: input.fixed.jitterMs };
+  return 'lognormal' in input
+    ? { kind: 'lognormal', ...input.lognormal }
+    : { kind: 'fixed', ms: input.fixed.ms, jitterMs: input.fixed.jitterMs };
 }
 
 export function parseTopology(file: string, text: string): Topology {
   const source = parseYamlSource(file, text);
   const parsed = topologySchema.safeParse(source.data);
-  if (!parsed.success) throw new InputError(`${file}: invalid lab topology`, collectSchemaIssues(source, topologySchema, parsed.error));
+  if (!parsed.success)
+    throw new InputError(`${file}: invalid lab topology`, collectSchemaIssues(source, topologySchema, parsed.error));
   const issues: InputIssue[] = [];
-  crossCheck(parsed.data, (path, message) => issues.push({ file, ...source.locate(path), path: formatPath(path), message }));
+  crossCheck(parsed.data, (path, message) =>
+    issues.push({ file, ...source.locate(path), path: formatPath(path), message }),
+  );
   if (issues.length > 0) throw new InputError(`${file}: invalid lab topology`, issues);
   const input = parsed.data;
   return {
@@ -100,11 +120,24 @@ export function parseTopology(file: string, text: string): Topology {
         serviceTime: latencyOf(service.serviceTime),
         concurrency: service.capacity.concurrency,
         queue: service.capacity.queue,
-        routes: service.routes.map((route) => ({ exact: route.exact, prefix: route.prefix, parallel: route.parallel, calls: route.calls })),
+        routes: service.routes.map((route) => ({
+          exact: route.exact,
+          prefix: route.prefix,
+          parallel: route.parallel,
+          calls: route.calls,
+        })),
       },
     })),
-    virtualServices: input.istio.virtualServices.map((object) => ({ name: object.name, namespace: object.namespace ?? input.namespace, spec: object.spec })),
-    destinationRules: input.istio.destinationRules.map((object) => ({ name: object.name, namespace: object.namespace ?? input.namespace, spec: object.spec })),
+    virtualServices: input.istio.virtualServices.map((object) => ({
+      name: object.name,
+      namespace: object.namespace ?? input.namespace,
+      spec: object.spec,
+    })),
+    destinationRules: input.istio.destinationRules.map((object) => ({
+      name: object.name,
+      namespace: object.namespace ?? input.namespace,
+      spec: object.spec,
+    })),
   };
 }
 
@@ -113,7 +146,11 @@ export function readTopology(file = defaultTopologyPath()): Topology {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new InputError(`cannot read lab topology ${file}: ${error instanceof Error ? error.message : String(error)}`, [], 'pass an existing YAML file, or leave topologyPath unset for the shipped Bank of Anthos topology');
+    throw new InputError(
+      `cannot read lab topology ${file}: ${error instanceof Error ? error.message : String(error)}`,
+      [],
+      'pass an existing YAML file, or leave topologyPath unset for the shipped Bank of Anthos topology',
+    );
   }
   return parseTopology(file, text);
 }

@@ -4,7 +4,9 @@
  */
 import { z } from 'zod';
 
-const dnsLabel = z.string().regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, 'must be a lowercase DNS label (letters, digits, "-"; starts with a letter)');
+const dnsLabel = z
+  .string()
+  .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, 'must be a lowercase DNS label (letters, digits, "-"; starts with a letter)');
 const positiveMs = z.number().positive();
 
 const serviceTime = z.union([
@@ -22,7 +24,9 @@ const route = z
     calls: z.array(call).default([]),
   })
   .strict()
-  .refine((r) => (r.exact === undefined) !== (r.prefix === undefined), { message: 'a route needs exactly one of "exact" or "prefix"' });
+  .refine((r) => (r.exact === undefined) !== (r.prefix === undefined), {
+    message: 'a route needs exactly one of "exact" or "prefix"',
+  });
 
 const service = z
   .object({
@@ -37,16 +41,26 @@ const service = z
   })
   .strict();
 
-const istioObject = z.object({ name: dnsLabel, namespace: dnsLabel.optional(), spec: z.record(z.string(), z.unknown()) }).strict();
+const istioObject = z
+  .object({ name: dnsLabel, namespace: dnsLabel.optional(), spec: z.record(z.string(), z.unknown()) })
+  .strict();
 
 export const topologySchema = z
   .object({
     namespace: dnsLabel,
-    clusters: z.record(dnsLabel, z.object({ region: z.string().min(1), zone: z.string().min(1), nodes: z.number().int().min(1).max(100) }).strict()),
+    clusters: z.record(
+      dnsLabel,
+      z
+        .object({ region: z.string().min(1), zone: z.string().min(1), nodes: z.number().int().min(1).max(100) })
+        .strict(),
+    ),
     network: z.object({ interRegionLatencyMs: z.number().min(0) }).strict(),
     ingress: z.object({ namespace: dnsLabel, service: dnsLabel, gateway: dnsLabel }).strict(),
     services: z.record(dnsLabel, service),
-    istio: z.object({ virtualServices: z.array(istioObject).default([]), destinationRules: z.array(istioObject).default([]) }).strict().default({ virtualServices: [], destinationRules: [] }),
+    istio: z
+      .object({ virtualServices: z.array(istioObject).default([]), destinationRules: z.array(istioObject).default([]) })
+      .strict()
+      .default({ virtualServices: [], destinationRules: [] }),
   })
   .strict();
 

@@ -19,7 +19,10 @@ interface Draft {
 }
 
 function put(cluster: ClusterApi, key: ResourceKey, draft: Draft): void {
-  const object: KubeObject = { ...draft, metadata: { ...draft.metadata, uid: '', resourceVersion: '', creationTimestamp: '' } };
+  const object: KubeObject = {
+    ...draft,
+    metadata: { ...draft.metadata, uid: '', resourceVersion: '', creationTimestamp: '' },
+  };
   admit(resourceByKey(key), object, cluster.allocator);
   cluster.store.create(key, object);
 }
@@ -28,7 +31,14 @@ function nodeDraft(cluster: TopologyCluster, index: number, clusterIndex: number
   const pool = createHash('sha256').update(cluster.name).digest('hex').slice(0, 8);
   const name = `gke-${cluster.name}-default-pool-${pool}-${String(index + 1)}`;
   const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  const condition = (type: string, status: string, reason: string) => ({ type, status, reason, message: reason, lastHeartbeatTime: now, lastTransitionTime: now });
+  const condition = (type: string, status: string, reason: string) => ({
+    type,
+    status,
+    reason,
+    message: reason,
+    lastHeartbeatTime: now,
+    lastTransitionTime: now,
+  });
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -45,20 +55,40 @@ function nodeDraft(cluster: TopologyCluster, index: number, clusterIndex: number
     },
     spec: { podCIDR: `10.${clusterIndex + 1}${index}.0.0/24`, providerID: `lab://${cluster.name}/${name}` },
     status: {
-      conditions: [condition('MemoryPressure', 'False', 'KubeletHasSufficientMemory'), condition('DiskPressure', 'False', 'KubeletHasNoDiskPressure'), condition('PIDPressure', 'False', 'KubeletHasSufficientPID'), condition('Ready', 'True', 'KubeletReady')],
+      conditions: [
+        condition('MemoryPressure', 'False', 'KubeletHasSufficientMemory'),
+        condition('DiskPressure', 'False', 'KubeletHasNoDiskPressure'),
+        condition('PIDPressure', 'False', 'KubeletHasSufficientPID'),
+        condition('Ready', 'True', 'KubeletReady'),
+      ],
       addresses: [
         { type: 'InternalIP', address: `127.${clusterIndex + 1}.255.${index + 1}` },
         { type: 'Hostname', address: name },
       ],
       capacity: { cpu: '4', memory: '16393220Ki', pods: '110' },
       allocatable: { cpu: '3920m', memory: '13226244Ki', pods: '110' },
-      nodeInfo: { kubeletVersion: 'v1.34.0', kubeProxyVersion: 'v1.34.0', containerRuntimeVersion: 'containerd://2.0.0', operatingSystem: 'linux', architecture: 'amd64', osImage: 'Chaos Lab', kernelVersion: '6.0.0', machineID: pool, systemUUID: pool, bootID: pool },
+      nodeInfo: {
+        kubeletVersion: 'v1.34.0',
+        kubeProxyVersion: 'v1.34.0',
+        containerRuntimeVersion: 'containerd://2.0.0',
+        operatingSystem: 'linux',
+        architecture: 'amd64',
+        osImage: 'Chaos Lab',
+        kernelVersion: '6.0.0',
+        machineID: pool,
+        systemUUID: pool,
+        bootID: pool,
+      },
     },
   };
 }
 
 function workloadDraft(topology: Topology, service: TopologyService, replicas: number): Draft {
-  const labels = { app: service.name, application: 'bank-of-anthos', tier: service.workload === 'StatefulSet' ? 'db' : 'backend' };
+  const labels = {
+    app: service.name,
+    application: 'bank-of-anthos',
+    tier: service.workload === 'StatefulSet' ? 'db' : 'backend',
+  };
   return {
     apiVersion: 'apps/v1',
     kind: service.workload,
@@ -71,7 +101,13 @@ function workloadDraft(topology: Topology, service: TopologyService, replicas: n
         metadata: { labels },
         spec: {
           terminationGracePeriodSeconds: 5,
-          containers: [{ name: service.name, image: service.image, ports: [{ name: service.targetPort === 5432 ? 'tcp' : 'http', containerPort: service.targetPort }] }],
+          containers: [
+            {
+              name: service.name,
+              image: service.image,
+              ports: [{ name: service.targetPort === 5432 ? 'tcp' : 'http', containerPort: service.targetPort }],
+            },
+          ],
         },
       },
     },
@@ -85,9 +121,20 @@ export interface SeedOptions {
 
 export function seedCluster(cluster: ClusterApi, topology: Topology, clusterIndex: number, options: SeedOptions): void {
   const self = topology.clusters[clusterIndex] as TopologyCluster;
-  for (const name of ['default', 'kube-system', 'kube-public', 'istio-system', topology.ingress.namespace, topology.namespace]) {
+  for (const name of [
+    'default',
+    'kube-system',
+    'kube-public',
+    'istio-system',
+    topology.ingress.namespace,
+    topology.namespace,
+  ]) {
     if (!cluster.store.peek(keys.namespaces, undefined, name)) {
-      put(cluster, keys.namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: name === topology.namespace ? { 'istio-injection': 'enabled' } : {} } });
+      put(cluster, keys.namespaces, {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name, labels: name === topology.namespace ? { 'istio-injection': 'enabled' } : {} },
+      });
     }
   }
   for (let index = 0; index < self.nodes; index += 1) put(cluster, keys.nodes, nodeDraft(self, index, clusterIndex));
@@ -95,26 +142,67 @@ export function seedCluster(cluster: ClusterApi, topology: Topology, clusterInde
     put(cluster, keys.services, {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name: service.name, namespace: topology.namespace, labels: { app: service.name, application: 'bank-of-anthos' } },
-      spec: { type: 'ClusterIP', selector: { app: service.name }, ports: [{ name: service.targetPort === 5432 ? 'tcp' : 'http', port: service.port, targetPort: service.targetPort }] },
+      metadata: {
+        name: service.name,
+        namespace: topology.namespace,
+        labels: { app: service.name, application: 'bank-of-anthos' },
+      },
+      spec: {
+        type: 'ClusterIP',
+        selector: { app: service.name },
+        ports: [
+          { name: service.targetPort === 5432 ? 'tcp' : 'http', port: service.port, targetPort: service.targetPort },
+        ],
+      },
     });
     const replicas = service.replicas[self.name];
-    if (replicas !== undefined) put(cluster, service.workload === 'StatefulSet' ? keys.statefulsets : keys.deployments, workloadDraft(topology, service, replicas));
+    if (replicas !== undefined)
+      put(
+        cluster,
+        service.workload === 'StatefulSet' ? keys.statefulsets : keys.deployments,
+        workloadDraft(topology, service, replicas),
+      );
   }
   put(cluster, keys.services, {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name: topology.ingress.service, namespace: topology.ingress.namespace, labels: { app: topology.ingress.service, istio: 'ingressgateway' } },
+    metadata: {
+      name: topology.ingress.service,
+      namespace: topology.ingress.namespace,
+      labels: { app: topology.ingress.service, istio: 'ingressgateway' },
+    },
     spec: { type: 'LoadBalancer', ports: [{ name: 'http2', port: options.ingressPort, targetPort: 8080 }] },
   });
   const gateway = cluster.store.get(keys.services, topology.ingress.namespace, topology.ingress.service) as KubeObject;
-  cluster.store.update(keys.services, { ...gateway, status: { loadBalancer: { ingress: [{ ip: options.ingressHost, ipMode: 'VIP', ports: [{ port: options.ingressPort, protocol: 'TCP' }] }] } } });
+  cluster.store.update(keys.services, {
+    ...gateway,
+    status: {
+      loadBalancer: {
+        ingress: [{ ip: options.ingressHost, ipMode: 'VIP', ports: [{ port: options.ingressPort, protocol: 'TCP' }] }],
+      },
+    },
+  });
   put(cluster, keys.gateways, {
     apiVersion: 'networking.istio.io/v1',
     kind: 'Gateway',
     metadata: { name: topology.ingress.gateway, namespace: topology.namespace },
-    spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }] },
+    spec: {
+      selector: { istio: 'ingressgateway' },
+      servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }],
+    },
   });
-  for (const vs of topology.virtualServices) put(cluster, keys.virtualServices, { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: vs.name, namespace: vs.namespace }, spec: structuredClone(vs.spec) });
-  for (const dr of topology.destinationRules) put(cluster, keys.destinationRules, { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: dr.name, namespace: dr.namespace }, spec: structuredClone(dr.spec) });
+  for (const vs of topology.virtualServices)
+    put(cluster, keys.virtualServices, {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: vs.name, namespace: vs.namespace },
+      spec: structuredClone(vs.spec),
+    });
+  for (const dr of topology.destinationRules)
+    put(cluster, keys.destinationRules, {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: dr.name, namespace: dr.namespace },
+      spec: structuredClone(dr.spec),
+    });
 }

@@ -18,7 +18,10 @@ const requests = new Trend('chaos_req', true);
 const servedByHeader = canonicalHeader(config.servedByHeader);
 
 function canonicalHeader(name: string): string {
-  return name.split('-').map((part) => part.charAt(0).toUpperCase() + part.slice(1).toLowerCase()).join('-');
+  return name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1).toLowerCase())
+    .join('-');
 }
 
 function scenarioFor(ingress: LoadScriptConfig['ingresses'][number]): Scenario {
@@ -42,7 +45,9 @@ export const options: Options = {
   summaryTrendStats: ['med', 'p(95)', 'p(99)', 'max'],
 };
 
-const targets: Record<string, string> = Object.fromEntries(config.ingresses.map((ingress) => [ingress.name, ingress.url.replace(/\/$/, '')]));
+const targets: Record<string, string> = Object.fromEntries(
+  config.ingresses.map((ingress) => [ingress.name, ingress.url.replace(/\/$/, '')]),
+);
 
 export function hit(): void {
   const ingress = __ENV.CHAOS_INGRESS ?? '';

@@ -6,7 +6,13 @@
 import { ApiException, PatchStrategy, setHeaderOptions, type V1Eviction, type V1Pod } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { rawRequest } from '../../support/real-http.js';
-import { expectApiError, expectFailureStatus, placeholderContainer, uniqueName, type ContractContext } from '../contract-context.js';
+import {
+  expectApiError,
+  expectFailureStatus,
+  placeholderContainer,
+  uniqueName,
+  type ContractContext,
+} from '../contract-context.js';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
@@ -44,7 +50,9 @@ async function markRunning(ctx: ContractContext, name: string): Promise<void> {
 async function expectGoneOrTerminating(ctx: ContractContext, name: string): Promise<void> {
   try {
     const left = await ctx.core.readNamespacedPod({ name, namespace: ctx.namespace });
-    expect(left.metadata?.deletionTimestamp, 'an evicted Pod that still exists must be terminating').to.not.equal(undefined);
+    expect(left.metadata?.deletionTimestamp, 'an evicted Pod that still exists must be terminating').to.not.equal(
+      undefined,
+    );
   } catch (error) {
     if (!(error instanceof ApiException) || error.code !== 404) throw error;
   }
@@ -57,7 +65,11 @@ export function evictionCases(context: () => ContractContext): void {
       const name = uniqueName('evict-free');
       await ctx.core.createNamespacedPod({ namespace: ctx.namespace, body: pod(name, ctx.namespace, name) });
       await markRunning(ctx, name);
-      await ctx.core.createNamespacedPodEviction({ name, namespace: ctx.namespace, body: eviction(name, ctx.namespace) });
+      await ctx.core.createNamespacedPodEviction({
+        name,
+        namespace: ctx.namespace,
+        body: eviction(name, ctx.namespace),
+      });
       await expectGoneOrTerminating(ctx, name);
     });
 
@@ -123,7 +135,11 @@ export function evictionCases(context: () => ContractContext): void {
       const pending = pod(name, ctx.namespace, app);
       pending.spec = { ...pending.spec!, nodeSelector: { 'chaos.example.io/nowhere': 'true' } };
       await ctx.core.createNamespacedPod({ namespace: ctx.namespace, body: pending });
-      await ctx.core.createNamespacedPodEviction({ name, namespace: ctx.namespace, body: eviction(name, ctx.namespace) });
+      await ctx.core.createNamespacedPodEviction({
+        name,
+        namespace: ctx.namespace,
+        body: eviction(name, ctx.namespace),
+      });
       await expectGoneOrTerminating(ctx, name);
     });
 
@@ -141,8 +157,14 @@ export function evictionCases(context: () => ContractContext): void {
       const ctx = context();
       const name = uniqueName('evict-uid');
       await ctx.core.createNamespacedPod({ namespace: ctx.namespace, body: pod(name, ctx.namespace, name) });
-      const body: V1Eviction = { ...eviction(name, ctx.namespace), deleteOptions: { preconditions: { uid: '00000000-0000-0000-0000-000000000000' } } };
-      const status = await expectApiError(ctx.core.createNamespacedPodEviction({ name, namespace: ctx.namespace, body }), 409);
+      const body: V1Eviction = {
+        ...eviction(name, ctx.namespace),
+        deleteOptions: { preconditions: { uid: '00000000-0000-0000-0000-000000000000' } },
+      };
+      const status = await expectApiError(
+        ctx.core.createNamespacedPodEviction({ name, namespace: ctx.namespace, body }),
+        409,
+      );
       expectFailureStatus(status, 409, 'Conflict');
       const still = await ctx.core.readNamespacedPod({ name, namespace: ctx.namespace });
       expect(still.metadata?.deletionTimestamp).to.equal(undefined);
@@ -151,13 +173,25 @@ export function evictionCases(context: () => ContractContext): void {
     it('refuses a Pod delete whose uid precondition does not match with 409 Conflict', async () => {
       const ctx = context();
       const name = uniqueName('delete-uid');
-      const created = await ctx.core.createNamespacedPod({ namespace: ctx.namespace, body: pod(name, ctx.namespace, name) });
+      const created = await ctx.core.createNamespacedPod({
+        namespace: ctx.namespace,
+        body: pod(name, ctx.namespace, name),
+      });
       const status = await expectApiError(
-        ctx.core.deleteNamespacedPod({ name, namespace: ctx.namespace, body: { preconditions: { uid: '00000000-0000-0000-0000-000000000000' } } }),
+        ctx.core.deleteNamespacedPod({
+          name,
+          namespace: ctx.namespace,
+          body: { preconditions: { uid: '00000000-0000-0000-0000-000000000000' } },
+        }),
         409,
       );
       expectFailureStatus(status, 409, 'Conflict');
-      await ctx.core.deleteNamespacedPod({ name, namespace: ctx.namespace, gracePeriodSeconds: 0, body: { preconditions: { uid: created.metadata?.uid } } });
+      await ctx.core.deleteNamespacedPod({
+        name,
+        namespace: ctx.namespace,
+        gracePeriodSeconds: 0,
+        body: { preconditions: { uid: created.metadata?.uid } },
+      });
       await expectGoneOrTerminating(ctx, name);
     });
 

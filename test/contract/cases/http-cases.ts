@@ -4,7 +4,13 @@
  */
 import { expect } from 'chai';
 import { jsonOf, rawRequest } from '../../support/real-http.js';
-import { expectFailureStatus, parseStatus, placeholderContainer, uniqueName, type ContractContext } from '../contract-context.js';
+import {
+  expectFailureStatus,
+  parseStatus,
+  placeholderContainer,
+  uniqueName,
+  type ContractContext,
+} from '../contract-context.js';
 
 interface ApiResourceList {
   kind?: string;
@@ -21,7 +27,10 @@ export function httpCases(context: () => ContractContext): void {
     it('answers a missing object with 404 and a NotFound Status body in JSON', async () => {
       const ctx = context();
       const name = uniqueName('absent');
-      const response = await rawRequest(ctx.endpoint, { method: 'GET', path: `/apis/apps/v1/namespaces/${ctx.namespace}/deployments/${name}` });
+      const response = await rawRequest(ctx.endpoint, {
+        method: 'GET',
+        path: `/apis/apps/v1/namespaces/${ctx.namespace}/deployments/${name}`,
+      });
       expect(response.status).to.equal(404);
       expect(String(response.headers['content-type'])).to.match(/^application\/json/);
       const status = parseStatus(response.text);
@@ -32,7 +41,10 @@ export function httpCases(context: () => ContractContext): void {
 
     it('answers a request with a wrong token with 401 Unauthorized', async () => {
       const ctx = context();
-      const response = await rawRequest({ ...ctx.endpoint, token: 'not-the-token' }, { method: 'GET', path: `/api/v1/namespaces/${ctx.namespace}/pods` });
+      const response = await rawRequest(
+        { ...ctx.endpoint, token: 'not-the-token' },
+        { method: 'GET', path: `/api/v1/namespaces/${ctx.namespace}/pods` },
+      );
       expect(response.status).to.equal(401);
       expectFailureStatus(parseStatus(response.text), 401, 'Unauthorized');
     });
@@ -59,7 +71,11 @@ export function httpCases(context: () => ContractContext): void {
           apiVersion: 'apps/v1',
           kind: 'Deployment',
           metadata: { name },
-          spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [placeholderContainer] } } },
+          spec: {
+            replicas: 1,
+            selector: { matchLabels: { app: name } },
+            template: { metadata: { labels: { app: name } }, spec: { containers: [placeholderContainer] } },
+          },
         },
       });
       expect(created.status).to.equal(201);
@@ -80,8 +96,15 @@ export function httpCases(context: () => ContractContext): void {
       expect(core.kind).to.equal('APIResourceList');
       expect(resourceNames(core)).to.include.members(['pods', 'pods/eviction', 'nodes', 'services', 'services/status']);
       const apps = jsonOf<ApiResourceList>(await rawRequest(ctx.endpoint, { method: 'GET', path: '/apis/apps/v1' }));
-      expect(resourceNames(apps)).to.include.members(['deployments', 'deployments/scale', 'statefulsets', 'statefulsets/scale']);
-      const istio = jsonOf<ApiResourceList>(await rawRequest(ctx.endpoint, { method: 'GET', path: '/apis/networking.istio.io/v1' }));
+      expect(resourceNames(apps)).to.include.members([
+        'deployments',
+        'deployments/scale',
+        'statefulsets',
+        'statefulsets/scale',
+      ]);
+      const istio = jsonOf<ApiResourceList>(
+        await rawRequest(ctx.endpoint, { method: 'GET', path: '/apis/networking.istio.io/v1' }),
+      );
       const vs = istio.resources?.find((resource) => resource.name === 'virtualservices');
       expect(vs).to.deep.include({ kind: 'VirtualService', namespaced: true });
       expect(vs?.verbs).to.include.members(['get', 'list', 'watch', 'patch', 'update', 'create', 'delete']);
@@ -97,7 +120,11 @@ export function httpCases(context: () => ContractContext): void {
           apiVersion: 'v1',
           kind: 'Service',
           metadata: { name },
-          spec: { type: 'LoadBalancer', selector: { app: name }, ports: [{ name: 'http2', port: 80, targetPort: 8080 }] },
+          spec: {
+            type: 'LoadBalancer',
+            selector: { app: name },
+            ports: [{ name: 'http2', port: 80, targetPort: 8080 }],
+          },
         },
       });
       const response = await rawRequest(ctx.endpoint, {
@@ -127,7 +154,10 @@ export function httpCases(context: () => ContractContext): void {
           ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
         },
       });
-      const list = await ctx.discovery.listNamespacedEndpointSlice({ namespace: ctx.namespace, labelSelector: `kubernetes.io/service-name=${service}` });
+      const list = await ctx.discovery.listNamespacedEndpointSlice({
+        namespace: ctx.namespace,
+        labelSelector: `kubernetes.io/service-name=${service}`,
+      });
       expect(list.items.map((slice) => slice.metadata?.name)).to.deep.equal([`${service}-x1`]);
       expect(list.items[0]?.endpoints[0]?.conditions?.ready).to.equal(true);
     });

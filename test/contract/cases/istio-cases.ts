@@ -16,13 +16,23 @@ import {
 interface VirtualService {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace: string; resourceVersion?: string; annotations?: Record<string, string>; generation?: number };
+  metadata: {
+    name: string;
+    namespace: string;
+    resourceVersion?: string;
+    annotations?: Record<string, string>;
+    generation?: number;
+  };
   spec: { hosts: string[]; gateways?: string[]; http: Record<string, unknown>[] };
 }
 
 const vsApi = { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices' } as const;
 
-function virtualService(name: string, namespace: string, http: Record<string, unknown>[] = [defaultRoute()]): VirtualService {
+function virtualService(
+  name: string,
+  namespace: string,
+  http: Record<string, unknown>[] = [defaultRoute()],
+): VirtualService {
   return {
     apiVersion: 'networking.istio.io/v1',
     kind: 'VirtualService',
@@ -33,18 +43,33 @@ function virtualService(name: string, namespace: string, http: Record<string, un
 }
 
 function defaultRoute(): Record<string, unknown> {
-  return { name: 'frontend', route: [{ destination: { host: 'frontend.bank-of-anthos.svc.cluster.local', port: { number: 80 } } }] };
+  return {
+    name: 'frontend',
+    route: [{ destination: { host: 'frontend.bank-of-anthos.svc.cluster.local', port: { number: 80 } } }],
+  };
 }
 
 async function createVs(ctx: ContractContext, body: VirtualService): Promise<VirtualService> {
-  return (await ctx.custom.createNamespacedCustomObject({ ...vsApi, namespace: ctx.namespace, body })) as VirtualService;
+  return (await ctx.custom.createNamespacedCustomObject({
+    ...vsApi,
+    namespace: ctx.namespace,
+    body,
+  })) as VirtualService;
 }
 
 function faultPatch(resourceVersion: string): unknown[] {
   return [
     { op: 'test', path: '/metadata/resourceVersion', value: resourceVersion },
     { op: 'add', path: '/metadata/annotations/chaos.example.io~1run', value: 'run-1' },
-    { op: 'add', path: '/spec/http/0', value: { name: 'chaos-run-1', fault: { abort: { httpStatus: 503, percentage: { value: 100 } } }, route: defaultRoute().route } },
+    {
+      op: 'add',
+      path: '/spec/http/0',
+      value: {
+        name: 'chaos-run-1',
+        fault: { abort: { httpStatus: 503, percentage: { value: 100 } } },
+        route: defaultRoute().route,
+      },
+    },
   ];
 }
 
@@ -61,7 +86,9 @@ export function istioCases(context: () => ContractContext): void {
       expect(patched.metadata.resourceVersion).to.not.equal(created.metadata.resourceVersion);
       expect(patched.metadata.annotations?.['chaos.example.io/run']).to.equal('run-1');
       expect(patched.spec.http.map((route) => route.name)).to.deep.equal(['chaos-run-1', 'frontend']);
-      expect(patched.spec.http[0]).to.deep.include({ fault: { abort: { httpStatus: 503, percentage: { value: 100 } } } });
+      expect(patched.spec.http[0]).to.deep.include({
+        fault: { abort: { httpStatus: 503, percentage: { value: 100 } } },
+      });
       expect(patched.metadata.generation).to.equal((created.metadata.generation ?? 0) + 1);
     });
 
@@ -84,7 +111,11 @@ export function istioCases(context: () => ContractContext): void {
       expectFailureStatus(status, 422, 'Invalid');
       // The real server says no more than this, whichever operation failed.
       expect(status.message).to.equal('the server rejected our request due to an error in our request');
-      const after = (await ctx.custom.getNamespacedCustomObject({ ...vsApi, namespace: ctx.namespace, name })) as VirtualService;
+      const after = (await ctx.custom.getNamespacedCustomObject({
+        ...vsApi,
+        namespace: ctx.namespace,
+        name,
+      })) as VirtualService;
       expect(after.spec.http.map((route) => route.name)).to.deep.equal(['frontend']);
       expect(after.metadata.annotations?.['chaos.example.io/run']).to.equal(undefined);
     });
@@ -143,12 +174,22 @@ export function istioCases(context: () => ContractContext): void {
       await createVs(ctx, virtualService(name, ctx.namespace));
       const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
       const added = (await ctx.custom.patchNamespacedCustomObject(
-        { ...vsApi, namespace: ctx.namespace, name, body: { metadata: { annotations: { 'chaos.example.io/run': 'r2' } } } },
+        {
+          ...vsApi,
+          namespace: ctx.namespace,
+          name,
+          body: { metadata: { annotations: { 'chaos.example.io/run': 'r2' } } },
+        },
         merge,
       )) as VirtualService;
       expect(added.metadata.annotations?.['chaos.example.io/run']).to.equal('r2');
       const removed = (await ctx.custom.patchNamespacedCustomObject(
-        { ...vsApi, namespace: ctx.namespace, name, body: { metadata: { annotations: { 'chaos.example.io/run': null } } } },
+        {
+          ...vsApi,
+          namespace: ctx.namespace,
+          name,
+          body: { metadata: { annotations: { 'chaos.example.io/run': null } } },
+        },
         merge,
       )) as VirtualService;
       expect(removed.metadata.annotations?.['chaos.example.io/run']).to.equal(undefined);
@@ -188,7 +229,9 @@ export function istioCases(context: () => ContractContext): void {
       const route = { ...defaultRoute(), fault: { delay: { fixedDelay: '0s', percentage: { value: 100 } } } };
       const status = await expectApiError(createVs(ctx, virtualService(name, ctx.namespace, [route])), 422);
       expectFailureStatus(status, 422, 'Invalid');
-      const cause = status.details?.causes?.find((candidate) => candidate.field === 'spec.http[0].fault.delay.fixedDelay');
+      const cause = status.details?.causes?.find(
+        (candidate) => candidate.field === 'spec.http[0].fault.delay.fixedDelay',
+      );
       expect(cause?.message).to.contain('greater than 1ms');
     });
 
@@ -196,11 +239,16 @@ export function istioCases(context: () => ContractContext): void {
       const ctx = context();
       const name = uniqueName('vs-list');
       await createVs(ctx, virtualService(name, ctx.namespace));
-      const namespaced = (await ctx.custom.listNamespacedCustomObject({ ...vsApi, namespace: ctx.namespace })) as { kind?: string; items: VirtualService[] };
+      const namespaced = (await ctx.custom.listNamespacedCustomObject({ ...vsApi, namespace: ctx.namespace })) as {
+        kind?: string;
+        items: VirtualService[];
+      };
       expect(namespaced.kind).to.equal('VirtualServiceList');
       expect(namespaced.items.map((item) => item.metadata.name)).to.include(name);
       const everywhere = (await ctx.custom.listClusterCustomObject({ ...vsApi })) as { items: VirtualService[] };
-      expect(everywhere.items.map((item) => `${item.metadata.namespace}/${item.metadata.name}`)).to.include(`${ctx.namespace}/${name}`);
+      expect(everywhere.items.map((item) => `${item.metadata.namespace}/${item.metadata.name}`)).to.include(
+        `${ctx.namespace}/${name}`,
+      );
     });
 
     it('deletes a VirtualService with a resourceVersion precondition, and refuses a stale one with 409 Conflict', async () => {
@@ -233,7 +281,12 @@ export function istioCases(context: () => ContractContext): void {
     it('creates, reads and deletes a DestinationRule with outlier detection', async () => {
       const ctx = context();
       const name = uniqueName('dr');
-      const drApi = { group: 'networking.istio.io', version: 'v1', plural: 'destinationrules', namespace: ctx.namespace } as const;
+      const drApi = {
+        group: 'networking.istio.io',
+        version: 'v1',
+        plural: 'destinationrules',
+        namespace: ctx.namespace,
+      } as const;
       await ctx.custom.createNamespacedCustomObject({
         ...drApi,
         body: {
@@ -246,8 +299,12 @@ export function istioCases(context: () => ContractContext): void {
           },
         },
       });
-      const read = (await ctx.custom.getNamespacedCustomObject({ ...drApi, name })) as { spec: { trafficPolicy: unknown } };
-      expect(read.spec.trafficPolicy).to.deep.equal({ outlierDetection: { consecutive5xxErrors: 1, interval: '1s', baseEjectionTime: '30s' } });
+      const read = (await ctx.custom.getNamespacedCustomObject({ ...drApi, name })) as {
+        spec: { trafficPolicy: unknown };
+      };
+      expect(read.spec.trafficPolicy).to.deep.equal({
+        outlierDetection: { consecutive5xxErrors: 1, interval: '1s', baseEjectionTime: '30s' },
+      });
       await ctx.custom.deleteNamespacedCustomObject({ ...drApi, name });
       const status = await expectApiError(ctx.custom.getNamespacedCustomObject({ ...drApi, name }), 404);
       expectFailureStatus(status, 404, 'NotFound');

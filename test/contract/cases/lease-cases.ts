@@ -6,7 +6,13 @@
 import { V1MicroTime, type V1Lease } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { rawRequest } from '../../support/real-http.js';
-import { expectApiError, expectFailureStatus, parseStatus, uniqueName, type ContractContext } from '../contract-context.js';
+import {
+  expectApiError,
+  expectFailureStatus,
+  parseStatus,
+  uniqueName,
+  type ContractContext,
+} from '../contract-context.js';
 
 function lease(name: string, namespace: string, holder: string, renewTime: Date): V1Lease {
   return {
@@ -32,7 +38,10 @@ export function leaseCases(context: () => ContractContext): void {
     it('creates a Lease and keeps its MicroTime renewTime to the microsecond', async () => {
       const ctx = context();
       const name = uniqueName('lease');
-      const created = await ctx.coordination.createNamespacedLease({ namespace: ctx.namespace, body: lease(name, ctx.namespace, 'run-a', new Date()) });
+      const created = await ctx.coordination.createNamespacedLease({
+        namespace: ctx.namespace,
+        body: lease(name, ctx.namespace, 'run-a', new Date()),
+      });
       expect(created.spec?.holderIdentity).to.equal('run-a');
       expect(created.spec?.leaseDurationSeconds).to.equal(15);
       expect(microTimeText(created.spec?.renewTime)).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
@@ -42,7 +51,10 @@ export function leaseCases(context: () => ContractContext): void {
     it('renews a Lease with an update that carries its resourceVersion', async () => {
       const ctx = context();
       const name = uniqueName('lease');
-      const created = await ctx.coordination.createNamespacedLease({ namespace: ctx.namespace, body: lease(name, ctx.namespace, 'run-a', new Date()) });
+      const created = await ctx.coordination.createNamespacedLease({
+        namespace: ctx.namespace,
+        body: lease(name, ctx.namespace, 'run-a', new Date()),
+      });
       const renewAt = new V1MicroTime(Date.now() + 1_000);
       const renewed = await ctx.coordination.replaceNamespacedLease({
         name,
@@ -56,9 +68,15 @@ export function leaseCases(context: () => ContractContext): void {
     it('refuses a second create of the same Lease with 409 AlreadyExists', async () => {
       const ctx = context();
       const name = uniqueName('lease');
-      await ctx.coordination.createNamespacedLease({ namespace: ctx.namespace, body: lease(name, ctx.namespace, 'run-a', new Date()) });
+      await ctx.coordination.createNamespacedLease({
+        namespace: ctx.namespace,
+        body: lease(name, ctx.namespace, 'run-a', new Date()),
+      });
       const status = await expectApiError(
-        ctx.coordination.createNamespacedLease({ namespace: ctx.namespace, body: lease(name, ctx.namespace, 'run-b', new Date()) }),
+        ctx.coordination.createNamespacedLease({
+          namespace: ctx.namespace,
+          body: lease(name, ctx.namespace, 'run-b', new Date()),
+        }),
         409,
       );
       expectFailureStatus(status, 409, 'AlreadyExists');
@@ -68,7 +86,10 @@ export function leaseCases(context: () => ContractContext): void {
     it('refuses a renewal with a stale resourceVersion with 409 Conflict', async () => {
       const ctx = context();
       const name = uniqueName('lease');
-      const created = await ctx.coordination.createNamespacedLease({ namespace: ctx.namespace, body: lease(name, ctx.namespace, 'run-a', new Date()) });
+      const created = await ctx.coordination.createNamespacedLease({
+        namespace: ctx.namespace,
+        body: lease(name, ctx.namespace, 'run-a', new Date()),
+      });
       await ctx.coordination.replaceNamespacedLease({
         name,
         namespace: ctx.namespace,
@@ -102,7 +123,13 @@ export function leaseCases(context: () => ContractContext): void {
         namespace: ctx.namespace,
         body: {
           ...read,
-          spec: { ...read.spec, holderIdentity: 'run-b', acquireTime: now, renewTime: now, leaseTransitions: (read.spec?.leaseTransitions ?? 0) + 1 },
+          spec: {
+            ...read.spec,
+            holderIdentity: 'run-b',
+            acquireTime: now,
+            renewTime: now,
+            leaseTransitions: (read.spec?.leaseTransitions ?? 0) + 1,
+          },
         },
       });
       expect(taken.spec?.holderIdentity).to.equal('run-b');
@@ -130,26 +157,43 @@ export function leaseCases(context: () => ContractContext): void {
     it('refuses to delete a Lease whose resourceVersion precondition is stale with 409 Conflict', async () => {
       const ctx = context();
       const name = uniqueName('lease');
-      const created = await ctx.coordination.createNamespacedLease({ namespace: ctx.namespace, body: lease(name, ctx.namespace, 'run-a', new Date()) });
+      const created = await ctx.coordination.createNamespacedLease({
+        namespace: ctx.namespace,
+        body: lease(name, ctx.namespace, 'run-a', new Date()),
+      });
       const renewed = await ctx.coordination.replaceNamespacedLease({
         name,
         namespace: ctx.namespace,
         body: { ...created, spec: { ...created.spec, renewTime: new V1MicroTime() } },
       });
       const status = await expectApiError(
-        ctx.coordination.deleteNamespacedLease({ name, namespace: ctx.namespace, body: { preconditions: { resourceVersion: created.metadata?.resourceVersion } } }),
+        ctx.coordination.deleteNamespacedLease({
+          name,
+          namespace: ctx.namespace,
+          body: { preconditions: { resourceVersion: created.metadata?.resourceVersion } },
+        }),
         409,
       );
       expectFailureStatus(status, 409, 'Conflict');
-      await ctx.coordination.deleteNamespacedLease({ name, namespace: ctx.namespace, body: { preconditions: { resourceVersion: renewed.metadata?.resourceVersion } } });
+      await ctx.coordination.deleteNamespacedLease({
+        name,
+        namespace: ctx.namespace,
+        body: { preconditions: { resourceVersion: renewed.metadata?.resourceVersion } },
+      });
     });
 
     it('deletes a Lease and answers 404 NotFound afterwards', async () => {
       const ctx = context();
       const name = uniqueName('lease');
-      await ctx.coordination.createNamespacedLease({ namespace: ctx.namespace, body: lease(name, ctx.namespace, 'run-a', new Date()) });
+      await ctx.coordination.createNamespacedLease({
+        namespace: ctx.namespace,
+        body: lease(name, ctx.namespace, 'run-a', new Date()),
+      });
       await ctx.coordination.deleteNamespacedLease({ name, namespace: ctx.namespace });
-      const status = await expectApiError(ctx.coordination.readNamespacedLease({ name, namespace: ctx.namespace }), 404);
+      const status = await expectApiError(
+        ctx.coordination.readNamespacedLease({ name, namespace: ctx.namespace }),
+        404,
+      );
       expectFailureStatus(status, 404, 'NotFound');
       expect(status.details).to.deep.include({ name, group: 'coordination.k8s.io', kind: 'leases' });
     });

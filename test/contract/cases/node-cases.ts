@@ -49,7 +49,10 @@ export function nodeCases(context: () => ContractContext): void {
       const cordoned = await core.patchNode(
         {
           name,
-          body: { metadata: { annotations: { 'chaos.example.io/was-unschedulable': 'false' } }, spec: { unschedulable: true } },
+          body: {
+            metadata: { annotations: { 'chaos.example.io/was-unschedulable': 'false' } },
+            spec: { unschedulable: true },
+          },
         },
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
@@ -87,7 +90,9 @@ export function nodeCases(context: () => ContractContext): void {
         },
       });
       const all = await core.listPodForAllNamespaces({});
-      expect(all.items.map((item) => `${item.metadata?.namespace}/${item.metadata?.name}`)).to.include(`${namespace}/${name}`);
+      expect(all.items.map((item) => `${item.metadata?.namespace}/${item.metadata?.name}`)).to.include(
+        `${namespace}/${name}`,
+      );
       const onNode = await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${nodeName}` });
       expect(onNode.items.map((item) => item.metadata?.name)).to.deep.equal([name]);
       const byLabel = await core.listNamespacedPod({ namespace, labelSelector: `app=${name}` });

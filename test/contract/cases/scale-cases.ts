@@ -1,8 +1,20 @@
 /** The scale subresource: what the scale-to-zero fault reads, patches and restores. */
-import { AutoscalingV2Api, PatchStrategy, setHeaderOptions, type V1Deployment, type V1StatefulSet } from '@kubernetes/client-node';
+import {
+  AutoscalingV2Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type V1Deployment,
+  type V1StatefulSet,
+} from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { rawRequest } from '../../support/real-http.js';
-import { expectApiError, expectFailureStatus, placeholderContainer, uniqueName, type ContractContext } from '../contract-context.js';
+import {
+  expectApiError,
+  expectFailureStatus,
+  placeholderContainer,
+  uniqueName,
+  type ContractContext,
+} from '../contract-context.js';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
@@ -53,7 +65,10 @@ export function scaleCases(context: () => ContractContext): void {
       const { apps, namespace } = context();
       const name = uniqueName('scale-patch');
       const created = await apps.createNamespacedDeployment({ namespace, body: deployment(name, namespace, 2) });
-      const scale = await apps.patchNamespacedDeploymentScale({ name, namespace, body: { spec: { replicas: 0 } } }, mergePatch);
+      const scale = await apps.patchNamespacedDeploymentScale(
+        { name, namespace, body: { spec: { replicas: 0 } } },
+        mergePatch,
+      );
       expect(scale.kind).to.equal('Scale');
       // autoscaling/v1 ScaleSpec.replicas is omitempty: a Scale of zero arrives as `spec: {}`.
       expect(scale.spec, 'the real server omits replicas: 0 from a Scale').to.deep.equal({});
@@ -61,7 +76,10 @@ export function scaleCases(context: () => ContractContext): void {
       expect(after.spec?.replicas).to.equal(0);
       expect(after.metadata?.generation).to.be.greaterThan(created.metadata?.generation ?? 0);
       expect(after.metadata?.resourceVersion).to.not.equal(created.metadata?.resourceVersion);
-      const restored = await apps.patchNamespacedDeploymentScale({ name, namespace, body: { spec: { replicas: 2 } } }, mergePatch);
+      const restored = await apps.patchNamespacedDeploymentScale(
+        { name, namespace, body: { spec: { replicas: 2 } } },
+        mergePatch,
+      );
       expect(restored.spec?.replicas).to.equal(2);
     });
 
@@ -73,7 +91,10 @@ export function scaleCases(context: () => ContractContext): void {
       expect(scale.kind).to.equal('Scale');
       expect(scale.spec?.replicas).to.equal(1);
       expect(scale.status?.selector).to.equal(`app=${name}`);
-      const patched = await apps.patchNamespacedStatefulSetScale({ name, namespace, body: { spec: { replicas: 0 } } }, mergePatch);
+      const patched = await apps.patchNamespacedStatefulSetScale(
+        { name, namespace, body: { spec: { replicas: 0 } } },
+        mergePatch,
+      );
       expect(patched.spec, 'the real server omits replicas: 0 from a Scale').to.deep.equal({});
       expect((await apps.readNamespacedStatefulSet({ name, namespace })).spec?.replicas).to.equal(0);
     });
@@ -118,7 +139,10 @@ export function scaleCases(context: () => ContractContext): void {
       );
       expect(moved.spec?.replicas).to.equal(1);
       const status = await expectApiError(
-        apps.patchNamespacedDeploymentScale({ name, namespace, body: { metadata: { resourceVersion: stale }, spec: { replicas: 0 } } }, mergePatch),
+        apps.patchNamespacedDeploymentScale(
+          { name, namespace, body: { metadata: { resourceVersion: stale }, spec: { replicas: 0 } } },
+          mergePatch,
+        ),
         409,
       );
       expectFailureStatus(status, 409, 'Conflict');
@@ -142,7 +166,10 @@ export function scaleCases(context: () => ContractContext): void {
       const served = (await rawRequest(ctx.endpoint, { method: 'GET', path: '/apis/autoscaling/v2' })).status === 200;
       if (!served) {
         // The harness reads a 404 here as "no HPAs"; any other answer would be a defect.
-        const status = await expectApiError(autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ctx.namespace }), 404);
+        const status = await expectApiError(
+          autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ctx.namespace }),
+          404,
+        );
         expectFailureStatus(status, 404, 'NotFound');
         return;
       }
@@ -160,7 +187,11 @@ export function scaleCases(context: () => ContractContext): void {
       const list = await autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ctx.namespace });
       expect(list.items.map((item) => item.metadata?.name)).to.include(name);
       const patched = await autoscaling.patchNamespacedHorizontalPodAutoscaler(
-        { name, namespace: ctx.namespace, body: { metadata: { annotations: { 'chaos.example.io/min-replicas': '2' } }, spec: { minReplicas: 1 } } },
+        {
+          name,
+          namespace: ctx.namespace,
+          body: { metadata: { annotations: { 'chaos.example.io/min-replicas': '2' } }, spec: { minReplicas: 1 } },
+        },
         mergePatch,
       );
       expect(patched.spec?.minReplicas).to.equal(1);
@@ -169,7 +200,10 @@ export function scaleCases(context: () => ContractContext): void {
 
     it('answers 404 NotFound for the scale of a missing Deployment', async () => {
       const { apps, namespace } = context();
-      const status = await expectApiError(apps.readNamespacedDeploymentScale({ name: uniqueName('absent'), namespace }), 404);
+      const status = await expectApiError(
+        apps.readNamespacedDeploymentScale({ name: uniqueName('absent'), namespace }),
+        404,
+      );
       expectFailureStatus(status, 404, 'NotFound');
     });
   });

@@ -34,7 +34,11 @@ async function collectEvents(
       path,
       query,
       (type: string, object: ObjectWithMeta) => {
-        events.push({ type, name: object.metadata?.name ?? '', resourceVersion: object.metadata?.resourceVersion ?? '' });
+        events.push({
+          type,
+          name: object.metadata?.name ?? '',
+          resourceVersion: object.metadata?.resourceVersion ?? '',
+        });
         if (enough(events)) finish();
       },
       () => finish(),
@@ -62,7 +66,10 @@ export function watchCases(context: () => ContractContext): void {
       const ctx = context();
       const label = uniqueName('w');
       const name = `${label}-lease`;
-      const list = await ctx.coordination.listNamespacedLease({ namespace: ctx.namespace, labelSelector: `chaos.example.io/watch=${label}` });
+      const list = await ctx.coordination.listNamespacedLease({
+        namespace: ctx.namespace,
+        labelSelector: `chaos.example.io/watch=${label}`,
+      });
       const done = collectEvents(
         ctx,
         { resourceVersion: list.metadata?.resourceVersion ?? '', labelSelector: `chaos.example.io/watch=${label}` },
@@ -70,7 +77,10 @@ export function watchCases(context: () => ContractContext): void {
       );
       // Give the stream a moment to open; the resourceVersion makes the order independent of it.
       await new Promise((resolve) => setTimeout(resolve, 200));
-      const created = await ctx.coordination.createNamespacedLease({ namespace: ctx.namespace, body: lease(name, ctx.namespace, label) });
+      const created = await ctx.coordination.createNamespacedLease({
+        namespace: ctx.namespace,
+        body: lease(name, ctx.namespace, label),
+      });
       const updated = await ctx.coordination.replaceNamespacedLease({
         name,
         namespace: ctx.namespace,
@@ -89,8 +99,14 @@ export function watchCases(context: () => ContractContext): void {
       const ctx = context();
       const label = uniqueName('r');
       const name = `${label}-lease`;
-      const list = await ctx.coordination.listNamespacedLease({ namespace: ctx.namespace, labelSelector: `chaos.example.io/watch=${label}` });
-      const created = await ctx.coordination.createNamespacedLease({ namespace: ctx.namespace, body: lease(name, ctx.namespace, label) });
+      const list = await ctx.coordination.listNamespacedLease({
+        namespace: ctx.namespace,
+        labelSelector: `chaos.example.io/watch=${label}`,
+      });
+      const created = await ctx.coordination.createNamespacedLease({
+        namespace: ctx.namespace,
+        body: lease(name, ctx.namespace, label),
+      });
       const updated = await ctx.coordination.replaceNamespacedLease({
         name,
         namespace: ctx.namespace,
@@ -111,8 +127,16 @@ export function watchCases(context: () => ContractContext): void {
       const ctx = context();
       const label = uniqueName('s');
       const names = [`${label}-a`, `${label}-b`];
-      for (const name of names) await ctx.coordination.createNamespacedLease({ namespace: ctx.namespace, body: lease(name, ctx.namespace, label) });
-      const events = await collectEvents(ctx, { labelSelector: `chaos.example.io/watch=${label}` }, (seen) => seen.length >= 2);
+      for (const name of names)
+        await ctx.coordination.createNamespacedLease({
+          namespace: ctx.namespace,
+          body: lease(name, ctx.namespace, label),
+        });
+      const events = await collectEvents(
+        ctx,
+        { labelSelector: `chaos.example.io/watch=${label}` },
+        (seen) => seen.length >= 2,
+      );
       expect(events.map((event) => event.type)).to.deep.equal(['ADDED', 'ADDED']);
       expect(events.map((event) => event.name).sort()).to.deep.equal(names);
     });

@@ -17,12 +17,18 @@ export function lifecycleCases(server: () => FaultTestServer): void {
     await waitSettled(api, ns);
     const before = userView(await api.readWorkload('Deployment', ns, 'frontend'));
     const t = await openTestSession(server());
-    const phase = phaseOf(server(), t.runId, [{ id: 'zero', type: 'scale', clusters: central, kind: 'Deployment', name: 'frontend', replicas: 0 }]);
+    const phase = phaseOf(server(), t.runId, [
+      { id: 'zero', type: 'scale', clusters: central, kind: 'Deployment', name: 'frontend', replicas: 0 },
+    ]);
     const [applied] = await t.session.apply(phase);
     expect(applied).to.include({ faultId: 'zero', cluster: 'central' });
     expect(applied!.effectiveAtMs).to.be.at.least(applied!.appliedAtMs);
     const during = await api.readWorkload('Deployment', ns, 'frontend');
-    expect(during.metadata?.annotations).to.include({ [annotation.run]: t.runId, [annotation.originalReplicas]: '2', [annotation.replicas]: '0' });
+    expect(during.metadata?.annotations).to.include({
+      [annotation.run]: t.runId,
+      [annotation.originalReplicas]: '2',
+      [annotation.replicas]: '0',
+    });
     expect(during.status?.readyReplicas ?? 0).to.equal(0);
     const [reverted] = await t.session.revert(phase);
     expect(reverted!.outcomes.map((o) => o.status)).to.deep.equal(['reverted']);
@@ -40,7 +46,16 @@ export function lifecycleCases(server: () => FaultTestServer): void {
     await waitSettled(api, ns);
     const before = userView(await api.readWorkload('StatefulSet', ns, 'ledger-db'));
     const t = await openTestSession(server());
-    const phase = phaseOf(server(), t.runId, [{ id: 'db', type: 'scale', clusters: { kind: 'named', names: ['west'] }, kind: 'StatefulSet', name: 'ledger-db', replicas: 0 }]);
+    const phase = phaseOf(server(), t.runId, [
+      {
+        id: 'db',
+        type: 'scale',
+        clusters: { kind: 'named', names: ['west'] },
+        kind: 'StatefulSet',
+        name: 'ledger-db',
+        replicas: 0,
+      },
+    ]);
     await t.session.apply(phase);
     await t.session.revert(phase);
     expect(userView(await api.readWorkload('StatefulSet', ns, 'ledger-db'))).to.deep.equal(before);
@@ -54,14 +69,24 @@ export function lifecycleCases(server: () => FaultTestServer): void {
     const before = await api.readVirtualService(namespace, name);
     const westBefore = await west.readVirtualService(namespace, name);
     const t = await openTestSession(server());
-    const fault: Fault = { id: 'abort', type: 'istio-abort', clusters: central, host: 'frontend', via: 'ingress', percentage: 10, status: 503 };
+    const fault: Fault = {
+      id: 'abort',
+      type: 'istio-abort',
+      clusters: central,
+      host: 'frontend',
+      via: 'ingress',
+      percentage: 10,
+      status: 503,
+    };
     const phase = phaseOf(server(), t.runId, [fault]);
     await t.session.apply(phase);
     const during = await api.readVirtualService(namespace, name);
     expect(during.spec.http?.[0]?.name).to.equal(`chaos-${t.runId}-abort`);
     expect(during.spec.http?.[0]?.fault).to.deep.equal({ abort: { httpStatus: 503, percentage: { value: 10 } } });
     expect(during.spec.http?.slice(1)).to.deep.equal(before.spec.http);
-    expect(JSON.stringify((await west.readVirtualService(namespace, name)).spec)).to.equal(JSON.stringify(westBefore.spec));
+    expect(JSON.stringify((await west.readVirtualService(namespace, name)).spec)).to.equal(
+      JSON.stringify(westBefore.spec),
+    );
     await t.session.revert(phase);
     const after = await api.readVirtualService(namespace, name);
     expect(JSON.stringify(after.spec)).to.equal(JSON.stringify(before.spec));
@@ -75,14 +100,37 @@ export function lifecycleCases(server: () => FaultTestServer): void {
     const before = await api.readVirtualService(namespace, name);
     const t = await openTestSession(server());
     const phase = phaseOf(server(), t.runId, [
-      { id: 'slow', type: 'istio-delay', clusters: central, host: 'frontend', via: 'ingress', percentage: 50, delayMs: 20 },
-      { id: 'fail', type: 'istio-abort', clusters: central, host: 'frontend', via: 'ingress', percentage: 5, status: 500 },
+      {
+        id: 'slow',
+        type: 'istio-delay',
+        clusters: central,
+        host: 'frontend',
+        via: 'ingress',
+        percentage: 50,
+        delayMs: 20,
+      },
+      {
+        id: 'fail',
+        type: 'istio-abort',
+        clusters: central,
+        host: 'frontend',
+        via: 'ingress',
+        percentage: 5,
+        status: 500,
+      },
     ]);
     await t.session.apply(phase);
     const during = await api.readVirtualService(namespace, name);
     // The second copies the first's route too: the request it matches first carries both faults.
-    expect(during.spec.http?.slice(0, 3).map((route) => route.name)).to.deep.equal([`chaos-${t.runId}-fail`, `chaos-${t.runId}-fail-2`, `chaos-${t.runId}-slow`]);
-    expect(during.spec.http?.[0]?.fault).to.deep.equal({ delay: { fixedDelay: '20ms', percentage: { value: 50 } }, abort: { httpStatus: 500, percentage: { value: 5 } } });
+    expect(during.spec.http?.slice(0, 3).map((route) => route.name)).to.deep.equal([
+      `chaos-${t.runId}-fail`,
+      `chaos-${t.runId}-fail-2`,
+      `chaos-${t.runId}-slow`,
+    ]);
+    expect(during.spec.http?.[0]?.fault).to.deep.equal({
+      delay: { fixedDelay: '20ms', percentage: { value: 50 } },
+      abort: { httpStatus: 500, percentage: { value: 5 } },
+    });
     await t.session.revert(phase);
     const after = await api.readVirtualService(namespace, name);
     expect(JSON.stringify(after.spec)).to.equal(JSON.stringify(before.spec));
@@ -93,7 +141,17 @@ export function lifecycleCases(server: () => FaultTestServer): void {
   it('istio-delay via mesh in every cluster: creates a VirtualService where none routes the host, deletes it on revert', async () => {
     const ns = server().namespace;
     const t = await openTestSession(server());
-    const phase = phaseOf(server(), t.runId, [{ id: 'slow', type: 'istio-delay', clusters: { kind: 'all' }, host: 'balancereader', via: 'mesh', percentage: 100, delayMs: 100 }]);
+    const phase = phaseOf(server(), t.runId, [
+      {
+        id: 'slow',
+        type: 'istio-delay',
+        clusters: { kind: 'all' },
+        host: 'balancereader',
+        via: 'mesh',
+        percentage: 100,
+        delayMs: 100,
+      },
+    ]);
     const applied = await t.session.apply(phase);
     expect(applied.map((a) => a.cluster).sort()).to.deep.equal(['central', 'west']);
     for (const cluster of ['central', 'west']) {
@@ -132,13 +190,19 @@ export function lifecycleCases(server: () => FaultTestServer): void {
     await api.mergePatchNode(first!, { spec: { unschedulable: true } });
     try {
       const t = await openTestSession(server());
-      const phase = phaseOf(server(), t.runId, [{ id: 'drain', type: 'drain', clusters: { kind: 'named', names: ['west'] }, namespaces: [ns] }]);
+      const phase = phaseOf(server(), t.runId, [
+        { id: 'drain', type: 'drain', clusters: { kind: 'named', names: ['west'] }, namespaces: [ns] },
+      ]);
       const [applied] = await t.session.apply(phase);
-      expect(applied!.mutations.filter((m) => m.kind === 'cordon').map((m) => (m.kind === 'cordon' ? m.node : ''))).to.not.include(first);
+      expect(
+        applied!.mutations.filter((m) => m.kind === 'cordon').map((m) => (m.kind === 'cordon' ? m.node : '')),
+      ).to.not.include(first);
       await t.session.revert(phase);
       const nodes = await api.listNodes();
       expect(nodes.find((node) => node.metadata?.name === first)?.spec?.unschedulable).to.equal(true);
-      expect(nodes.filter((node) => node.metadata?.name !== first).every((node) => !node.spec?.unschedulable)).to.equal(true);
+      expect(nodes.filter((node) => node.metadata?.name !== first).every((node) => !node.spec?.unschedulable)).to.equal(
+        true,
+      );
       await t.close();
     } finally {
       await api.mergePatchNode(first!, { spec: { unschedulable: null } });
@@ -151,14 +215,24 @@ export function lifecycleCases(server: () => FaultTestServer): void {
     const ns = server().namespace;
     await waitSettled(api, ns);
     const t = await openTestSession(server());
-    const phase = phaseOf(server(), t.runId, [{ id: 'kill', type: 'pod-kill', clusters: central, selector: { app: 'frontend' }, amount: { kind: 'count', count: 1 } }]);
+    const phase = phaseOf(server(), t.runId, [
+      {
+        id: 'kill',
+        type: 'pod-kill',
+        clusters: central,
+        selector: { app: 'frontend' },
+        amount: { kind: 'count', count: 1 },
+      },
+    ]);
     const [applied] = await t.session.apply(phase);
     const mutation = applied!.mutations[0];
     expect(mutation?.kind).to.equal('pod-delete');
     const [reverted] = await t.session.revert(phase);
     expect(reverted!.verifiedAtMs).to.be.a('number');
     const pods = await api.listPods(ns, { labelSelector: 'app=frontend' });
-    expect(pods.map((pod) => pod.metadata?.name)).to.not.include(mutation?.kind === 'pod-delete' ? mutation.pods[0] : '');
+    expect(pods.map((pod) => pod.metadata?.name)).to.not.include(
+      mutation?.kind === 'pod-delete' ? mutation.pods[0] : '',
+    );
     await t.close();
   });
 
@@ -167,9 +241,25 @@ export function lifecycleCases(server: () => FaultTestServer): void {
     const ns = server().namespace;
     await waitSettled(api, ns);
     const t = await openTestSession(server());
-    const phase = phaseOf(server(), t.runId, [{ id: 'kills', type: 'pod-kill', clusters: central, selector: { app: 'frontend' }, amount: { kind: 'percentage', percentage: 50 }, intervalMs: 300 }], 'fault', 20_000);
+    const phase = phaseOf(
+      server(),
+      t.runId,
+      [
+        {
+          id: 'kills',
+          type: 'pod-kill',
+          clusters: central,
+          selector: { app: 'frontend' },
+          amount: { kind: 'percentage', percentage: 50 },
+          intervalMs: 300,
+        },
+      ],
+      'fault',
+      20_000,
+    );
     await t.session.apply(phase);
-    const rounds = async (): Promise<number> => (await t.entries()).filter((e) => e.type === 'mutation-intended').length;
+    const rounds = async (): Promise<number> =>
+      (await t.entries()).filter((e) => e.type === 'mutation-intended').length;
     for (let i = 0; i < 100 && (await rounds()) < 3; i += 1) await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await rounds()).to.be.at.least(3);
     await t.session.revert(phase);

@@ -33,8 +33,18 @@ function shopVirtualService(namespace: string): VirtualService {
       hosts: ['shop.example.com'],
       gateways: ['frontend-gateway'],
       http: [
-        { name: 'api', match: [{ uri: { prefix: '/api' } }], route: [{ destination: { host: 'userservice', port: { number: 8080 } } }], fault: { delay: { fixedDelay: '5ms', percentage: { value: 1 } } } },
-        { name: 'web', route: [{ destination: { host: 'frontend', port: { number: 80 } }, weight: 100 }], timeout: '3s', fault: { abort: { httpStatus: 500, percentage: { value: 0.5 } } } },
+        {
+          name: 'api',
+          match: [{ uri: { prefix: '/api' } }],
+          route: [{ destination: { host: 'userservice', port: { number: 8080 } } }],
+          fault: { delay: { fixedDelay: '5ms', percentage: { value: 1 } } },
+        },
+        {
+          name: 'web',
+          route: [{ destination: { host: 'frontend', port: { number: 80 } }, weight: 100 }],
+          timeout: '3s',
+          fault: { abort: { httpStatus: 500, percentage: { value: 0.5 } } },
+        },
       ],
     },
   };
@@ -48,13 +58,31 @@ export function safetyCases(server: () => FaultTestServer, options: { hpa: boole
     try {
       const before = await api.readVirtualService(ns, 'shop-ingress');
       const t = await openTestSession(server());
-      const phase = phaseOf(server(), t.runId, [{ id: 'slow', type: 'istio-delay', clusters: central, host: 'frontend', via: 'ingress', percentage: 50, delayMs: 200 }]);
+      const phase = phaseOf(server(), t.runId, [
+        {
+          id: 'slow',
+          type: 'istio-delay',
+          clusters: central,
+          host: 'frontend',
+          via: 'ingress',
+          percentage: 50,
+          delayMs: 200,
+        },
+      ]);
       await t.session.apply(phase);
       const during = await api.readVirtualService(ns, 'shop-ingress');
       // Copies of the routes up to frontend's keep every path's destination; the fault only on frontend's.
-      expect(during.spec.http?.map((route) => route.name)).to.deep.equal([`chaos-${t.runId}-slow`, `chaos-${t.runId}-slow-2`, 'api', 'web']);
+      expect(during.spec.http?.map((route) => route.name)).to.deep.equal([
+        `chaos-${t.runId}-slow`,
+        `chaos-${t.runId}-slow-2`,
+        'api',
+        'web',
+      ]);
       expect(during.spec.http?.[0]?.fault).to.deep.equal(before.spec.http?.[0]?.fault);
-      expect(during.spec.http?.[1]?.fault).to.deep.equal({ abort: { httpStatus: 500, percentage: { value: 0.5 } }, delay: { fixedDelay: '200ms', percentage: { value: 50 } } });
+      expect(during.spec.http?.[1]?.fault).to.deep.equal({
+        abort: { httpStatus: 500, percentage: { value: 0.5 } },
+        delay: { fixedDelay: '200ms', percentage: { value: 50 } },
+      });
       await t.session.revert(phase);
       const after = await api.readVirtualService(ns, 'shop-ingress');
       expect(JSON.stringify(after.spec)).to.equal(JSON.stringify(before.spec));
@@ -70,14 +98,21 @@ export function safetyCases(server: () => FaultTestServer, options: { hpa: boole
     const ns = server().namespace;
     await waitSettled(api, ns);
     const t = await openTestSession(server());
-    const phase = phaseOf(server(), t.runId, [{ id: 'zero', type: 'scale', clusters: central, kind: 'Deployment', name: 'frontend', replicas: 0 }]);
+    const phase = phaseOf(server(), t.runId, [
+      { id: 'zero', type: 'scale', clusters: central, kind: 'Deployment', name: 'frontend', replicas: 0 },
+    ]);
     await t.session.apply(phase);
     await api.patchScale('Deployment', ns, 'frontend', 3);
-    const error = await t.session.revert(phase).then(() => undefined, (e: unknown) => e);
+    const error = await t.session.revert(phase).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).to.be.instanceOf(RevertError);
     const failure = (error as RevertError).failures[0]!;
     expect(failure.message).to.match(/changed by someone else meanwhile: 3 replicas \(we set 0, it was 2\)/);
-    expect(failure.manual).to.include(`scale deployment/frontend --replicas=2`).and.include(server().environment.clusters[0]!.context);
+    expect(failure.manual)
+      .to.include(`scale deployment/frontend --replicas=2`)
+      .and.include(server().environment.clusters[0]!.context);
     expect((await api.readScale('Deployment', ns, 'frontend')).spec?.replicas).to.equal(3);
     const again = await t.session.revertAll('end', { verify: false });
     expect(again.failures).to.have.length(1);
@@ -85,7 +120,9 @@ export function safetyCases(server: () => FaultTestServer, options: { hpa: boole
     await api.patchScale('Deployment', ns, 'frontend', 2);
     const final = await t.session.revertAll('end');
     expect(final.failures).to.deep.equal([]);
-    expect((await api.readWorkload('Deployment', ns, 'frontend')).metadata?.annotations?.[annotation.run]).to.equal(undefined);
+    expect((await api.readWorkload('Deployment', ns, 'frontend')).metadata?.annotations?.[annotation.run]).to.equal(
+      undefined,
+    );
     await t.close();
   });
 
@@ -94,15 +131,34 @@ export function safetyCases(server: () => FaultTestServer, options: { hpa: boole
     const api = apiOf(server(), 'central');
     const before = await api.readVirtualService(namespace, name);
     const t = await openTestSession(server());
-    const phase = phaseOf(server(), t.runId, [{ id: 'abort', type: 'istio-abort', clusters: central, host: 'frontend', via: 'ingress', percentage: 5, status: 503 }]);
+    const phase = phaseOf(server(), t.runId, [
+      {
+        id: 'abort',
+        type: 'istio-abort',
+        clusters: central,
+        host: 'frontend',
+        via: 'ingress',
+        percentage: 5,
+        status: 503,
+      },
+    ]);
     await t.session.apply(phase);
-    const theirs = { name: 'their-canary', match: [{ uri: { prefix: '/canary' } }], route: [{ destination: { host: 'frontend', port: { number: 80 } } }] };
+    const theirs = {
+      name: 'their-canary',
+      match: [{ uri: { prefix: '/canary' } }],
+      route: [{ destination: { host: 'frontend', port: { number: 80 } } }],
+    };
     await api.jsonPatchVirtualService(namespace, name, [{ op: 'add', path: '/spec/http/-', value: theirs }]);
     const [reverted] = await t.session.revert(phase);
     expect(reverted!.notes.join(' ')).to.match(/changed by someone else meanwhile/);
     const after = await api.readVirtualService(namespace, name);
-    expect(after.spec.http?.map((route) => route.name)).to.deep.equal([...(before.spec.http ?? []).map((route) => route.name), 'their-canary']);
-    await api.jsonPatchVirtualService(namespace, name, [{ op: 'remove', path: `/spec/http/${(after.spec.http?.length ?? 1) - 1}` }]);
+    expect(after.spec.http?.map((route) => route.name)).to.deep.equal([
+      ...(before.spec.http ?? []).map((route) => route.name),
+      'their-canary',
+    ]);
+    await api.jsonPatchVirtualService(namespace, name, [
+      { op: 'remove', path: `/spec/http/${(after.spec.http?.length ?? 1) - 1}` },
+    ]);
     expect(JSON.stringify((await api.readVirtualService(namespace, name)).spec)).to.equal(JSON.stringify(before.spec));
     await t.close();
   });
@@ -112,7 +168,13 @@ export function safetyCases(server: () => FaultTestServer, options: { hpa: boole
     const ns = server().namespace;
     await waitSettled(api, ns);
     const policy = clientFor(server(), 'central', PolicyV1Api);
-    await policy.createNamespacedPodDisruptionBudget({ namespace: ns, body: { metadata: { name: 'frontend-pdb' }, spec: { minAvailable: 2, selector: { matchLabels: { app: 'frontend' } } } } });
+    await policy.createNamespacedPodDisruptionBudget({
+      namespace: ns,
+      body: {
+        metadata: { name: 'frontend-pdb' },
+        spec: { minAvailable: 2, selector: { matchLabels: { app: 'frontend' } } },
+      },
+    });
     let refusals = 0;
     const counting: ClusterApi = {
       ...api,
@@ -134,10 +196,19 @@ export function safetyCases(server: () => FaultTestServer, options: { hpa: boole
       });
       await waitFor('two refused evictions', async () => (refusals >= 2 ? true : undefined));
       expect(settled).to.equal(false);
-      await policy.patchNamespacedPodDisruptionBudget({ name: 'frontend-pdb', namespace: ns, body: { spec: { minAvailable: 0 } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+      await policy.patchNamespacedPodDisruptionBudget(
+        { name: 'frontend-pdb', namespace: ns, body: { spec: { minAvailable: 0 } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
       const [applied] = await applying;
-      expect(applied!.mutations.some((m) => m.kind === 'evict' && m.pods.some((pod) => pod.name.startsWith('frontend')))).to.equal(true);
-      expect((await api.listPods(ns, { labelSelector: 'app=frontend' })).filter((pod) => pod.spec?.nodeName && !pod.metadata?.deletionTimestamp)).to.have.length(0);
+      expect(
+        applied!.mutations.some((m) => m.kind === 'evict' && m.pods.some((pod) => pod.name.startsWith('frontend'))),
+      ).to.equal(true);
+      expect(
+        (await api.listPods(ns, { labelSelector: 'app=frontend' })).filter(
+          (pod) => pod.spec?.nodeName && !pod.metadata?.deletionTimestamp,
+        ),
+      ).to.have.length(0);
       await t.session.revert(phase);
       await t.close();
     } finally {
@@ -147,28 +218,52 @@ export function safetyCases(server: () => FaultTestServer, options: { hpa: boole
   });
 
   // The lab serves no autoscaling/v2: this case runs where HPAs exist.
-  if (options.hpa) it('scale with an HPA: pins it to the fault count (it would fight), restores it exactly', async () => {
-    const api = apiOf(server(), 'west');
-    const ns = server().namespace;
-    await waitSettled(api, ns);
-    const autoscaling = clientFor(server(), 'west', AutoscalingV2Api);
-    await autoscaling.createNamespacedHorizontalPodAutoscaler({ namespace: ns, body: {
-      metadata: { name: 'frontend' },
-      spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'frontend' }, minReplicas: 2, maxReplicas: 5, metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }] },
-    } });
-    try {
-      const hpaBefore = userView(await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'frontend', namespace: ns }));
-      const t = await openTestSession(server());
-      const phase = phaseOf(server(), t.runId, [{ id: 'one', type: 'scale', clusters: { kind: 'named', names: ['west'] }, kind: 'Deployment', name: 'frontend', replicas: 1 }]);
-      const [applied] = await t.session.apply(phase);
-      expect(applied!.mutations.map((m) => m.kind)).to.deep.equal(['hpa-pin', 'scale']);
-      const pinned = await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'frontend', namespace: ns });
-      expect([pinned.spec?.minReplicas, pinned.spec?.maxReplicas]).to.deep.equal([1, 1]);
-      await t.session.revert(phase);
-      expect(userView(await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'frontend', namespace: ns }))).to.deep.equal(hpaBefore);
-      await t.close();
-    } finally {
-      await autoscaling.deleteNamespacedHorizontalPodAutoscaler({ name: 'frontend', namespace: ns });
-    }
-  });
+  if (options.hpa)
+    it('scale with an HPA: pins it to the fault count (it would fight), restores it exactly', async () => {
+      const api = apiOf(server(), 'west');
+      const ns = server().namespace;
+      await waitSettled(api, ns);
+      const autoscaling = clientFor(server(), 'west', AutoscalingV2Api);
+      await autoscaling.createNamespacedHorizontalPodAutoscaler({
+        namespace: ns,
+        body: {
+          metadata: { name: 'frontend' },
+          spec: {
+            scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'frontend' },
+            minReplicas: 2,
+            maxReplicas: 5,
+            metrics: [
+              { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } },
+            ],
+          },
+        },
+      });
+      try {
+        const hpaBefore = userView(
+          await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'frontend', namespace: ns }),
+        );
+        const t = await openTestSession(server());
+        const phase = phaseOf(server(), t.runId, [
+          {
+            id: 'one',
+            type: 'scale',
+            clusters: { kind: 'named', names: ['west'] },
+            kind: 'Deployment',
+            name: 'frontend',
+            replicas: 1,
+          },
+        ]);
+        const [applied] = await t.session.apply(phase);
+        expect(applied!.mutations.map((m) => m.kind)).to.deep.equal(['hpa-pin', 'scale']);
+        const pinned = await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'frontend', namespace: ns });
+        expect([pinned.spec?.minReplicas, pinned.spec?.maxReplicas]).to.deep.equal([1, 1]);
+        await t.session.revert(phase);
+        expect(
+          userView(await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'frontend', namespace: ns })),
+        ).to.deep.equal(hpaBefore);
+        await t.close();
+      } finally {
+        await autoscaling.deleteNamespacedHorizontalPodAutoscaler({ name: 'frontend', namespace: ns });
+      }
+    });
 }

@@ -41,7 +41,12 @@ export interface ServerFactory {
 
 const clusterNames: readonly BankCluster[] = ['central', 'west'];
 
-function environmentOf(name: string, dir: string, kubeconfigs: Record<string, string>, contexts: Record<string, string>): { environment: Environment; file: string } {
+function environmentOf(
+  name: string,
+  dir: string,
+  kubeconfigs: Record<string, string>,
+  contexts: Record<string, string>,
+): { environment: Environment; file: string } {
   const clusters = clusterNames.map((cluster) => ({
     name: cluster,
     context: contexts[cluster]!,
@@ -60,7 +65,12 @@ function environmentOf(name: string, dir: string, kubeconfigs: Record<string, st
     version: 1,
     name,
     namespace: bankNamespace,
-    clusters: Object.fromEntries(clusters.map((cluster) => [cluster.name, { context: cluster.context, kubeconfig: cluster.kubeconfig, ingress: { url: cluster.ingress.url } }])),
+    clusters: Object.fromEntries(
+      clusters.map((cluster) => [
+        cluster.name,
+        { context: cluster.context, kubeconfig: cluster.kubeconfig, ingress: { url: cluster.ingress.url } },
+      ]),
+    ),
     allowContexts: environment.allowContexts,
   };
   writeFileSync(environment.file, stringify(raw));
@@ -72,7 +82,11 @@ export const labServer: ServerFactory = {
   servesHpa: false,
   start: async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'chaos-faults-lab-'));
-    const lab = await startLab({ ingressPort: 0, propagationDelayMs: 50, timing: { startupMs: 50, readinessMs: 50, terminationGraceMs: 200 } });
+    const lab = await startLab({
+      ingressPort: 0,
+      propagationDelayMs: 50,
+      timing: { startupMs: 50, readinessMs: 50, terminationGraceMs: 200 },
+    });
     const kubeconfig = path.join(dir, 'kubeconfig.yaml');
     writeFileSync(kubeconfig, lab.kubeconfig(), { mode: 0o600 });
     const contexts = Object.fromEntries(lab.clusters.map((cluster) => [cluster.name, cluster.context]));
@@ -135,7 +149,10 @@ export function apiOf(server: FaultTestServer, cluster: string): ClusterApi {
 }
 
 /** Where a cluster's API is and how to authenticate, read back from its kubeconfig file. */
-export function endpointOf(server: FaultTestServer, cluster: string): { server: string; caPem: string; token: string; context: string } {
+export function endpointOf(
+  server: FaultTestServer,
+  cluster: string,
+): { server: string; caPem: string; token: string; context: string } {
   const entry = server.environment.clusters.find((candidate) => candidate.name === cluster);
   if (!entry?.kubeconfig) throw new Error(`no kubeconfig for cluster ${cluster}`);
   const config = new KubeConfig();
@@ -144,5 +161,10 @@ export function endpointOf(server: FaultTestServer, cluster: string): { server: 
   const kubeCluster = config.getCurrentCluster();
   const token = config.getCurrentUser()?.token;
   if (!kubeCluster?.caData || !token) throw new Error(`kubeconfig of ${cluster} lacks CA data or token`);
-  return { server: kubeCluster.server, caPem: Buffer.from(kubeCluster.caData, 'base64').toString('utf8'), token, context: entry.context };
+  return {
+    server: kubeCluster.server,
+    caPem: Buffer.from(kubeCluster.caData, 'base64').toString('utf8'),
+    token,
+    context: entry.context,
+  };
 }

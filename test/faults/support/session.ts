@@ -5,7 +5,13 @@ import { pluginFor } from '../../../src/faults/registry.js';
 import type { ClusterApi } from '../../../src/kube/cluster-api.js';
 import type { PlannedPhase } from '../../../src/run/build-plan.js';
 import { createFaultSession, type FaultSession } from '../../../src/run/fault-session.js';
-import { journalFileName, openJournal, readJournal, type JournalEntry, type JournalWriter } from '../../../src/run/journal.js';
+import {
+  journalFileName,
+  openJournal,
+  readJournal,
+  type JournalEntry,
+  type JournalWriter,
+} from '../../../src/run/journal.js';
 import type { Fault } from '../../../src/scenario/types.js';
 import type { FaultTestServer } from './servers.js';
 
@@ -18,13 +24,24 @@ export function newRunId(): string {
   return `t${Date.now().toString(36)}${runCounter}`;
 }
 
-export function phaseOf(server: FaultTestServer, runId: string, faults: readonly Fault[], name = 'fault', durationMs = 60_000): PlannedPhase {
+export function phaseOf(
+  server: FaultTestServer,
+  runId: string,
+  faults: readonly Fault[],
+  name = 'fault',
+  durationMs = 60_000,
+): PlannedPhase {
   return {
     name,
     startMs: 0,
     durationMs,
     faults: faults.map((fault) => {
-      const clusters = fault.clusters.kind === 'all' ? server.environment.clusters : server.environment.clusters.filter((c) => fault.clusters.kind === 'named' && fault.clusters.names.includes(c.name));
+      const clusters =
+        fault.clusters.kind === 'all'
+          ? server.environment.clusters
+          : server.environment.clusters.filter(
+              (c) => fault.clusters.kind === 'named' && fault.clusters.names.includes(c.name),
+            );
       return {
         fault,
         targets: clusters.map((cluster) => {
@@ -46,11 +63,19 @@ export interface TestSession {
   close(): Promise<void>;
 }
 
-export async function openTestSession(server: FaultTestServer, options: { runId?: string; apis?: FaultTestServer['apis']; timing?: Partial<FaultTiming> } = {}): Promise<TestSession> {
+export async function openTestSession(
+  server: FaultTestServer,
+  options: { runId?: string; apis?: FaultTestServer['apis']; timing?: Partial<FaultTiming> } = {},
+): Promise<TestSession> {
   const runId = options.runId ?? newRunId();
   const journalFile = path.join(server.dir, 'reports', `run-${runId}`, journalFileName);
   const journal = await openJournal(journalFile);
-  const session = createFaultSession({ runId, apis: options.apis ?? server.apis, journal, timing: { ...testTiming, ...options.timing } });
+  const session = createFaultSession({
+    runId,
+    apis: options.apis ?? server.apis,
+    journal,
+    timing: { ...testTiming, ...options.timing },
+  });
   return {
     runId,
     session,
@@ -80,7 +105,12 @@ export function userView(object: unknown): unknown {
 }
 
 /** Bounded wait for a condition the test needs before it starts (not an assertion on time). */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 90_000, intervalMs = 200): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 90_000,
+  intervalMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (let attempt = 0; attempt < Math.ceil(timeoutMs / intervalMs) + 1; attempt += 1) {
@@ -96,7 +126,12 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
 }
 
-export async function readyReplicas(api: ClusterApi, kind: 'Deployment' | 'StatefulSet', namespace: string, name: string): Promise<number> {
+export async function readyReplicas(
+  api: ClusterApi,
+  kind: 'Deployment' | 'StatefulSet',
+  namespace: string,
+  name: string,
+): Promise<number> {
   const workload = await api.readWorkload(kind, namespace, name);
   return workload.status?.readyReplicas ?? 0;
 }
