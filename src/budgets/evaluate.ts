@@ -1,5 +1,5 @@
 /** Judge one budget on one set of statistics. Pure. */
-import type { LoadSample } from '../load/samples.js';
+import type { LoadSample } from './sample.js';
 import type { RequestStats } from './stats.js';
 import { compare, type MetricSelector, type Threshold } from './threshold.js';
 

@@ -5,8 +5,8 @@
  * was sent (k6 stamps the end time; the start is end - duration). Memory is bounded: a closed window keeps numbers, not
  * histograms.
  */
-import type { LoadSample } from '../load/samples.js';
-import type { Budget } from '../scenario/types.js';
+import type { LoadSample } from './sample.js';
+import type { Budget } from './budget.js';
 import { filterKey, matchesTags, measure, type Measurement } from './evaluate.js';
 import { RequestStats, type StatsSummary } from './stats.js';
 import type { MetricSelector, Threshold } from './threshold.js';

@@ -5,7 +5,7 @@
  * theirs when they close, so memory stays bounded on long runs.
  */
 import * as hdr from 'hdr-histogram-js';
-import type { LoadSample } from '../load/samples.js';
+import type { LoadSample } from './sample.js';
 
 type RequestSample = Extract<LoadSample, { kind: 'request' }>;
 type Histogram = ReturnType<typeof hdr.build>;

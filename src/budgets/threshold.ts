@@ -9,7 +9,7 @@
  * Metrics, their aggregations and the tags that may filter them are listed below; anything
  * else is an error at validation time, never at the end of a run.
  */
-import type { Parsed } from '../scenario/units.js';
+import type { Parsed } from '../input/units.js';
 
 export type MetricKind = 'trend' | 'rate' | 'counter';
 

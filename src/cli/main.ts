@@ -14,10 +14,10 @@ import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
 import { registerSetup } from './commands/setup.js';
 import { registerValidate } from './commands/validate.js';
-import { exitCodeOf, formatError } from './errors.js';
-import { ExitCode } from './exit-codes.js';
-import { processIo, type CliIo } from './io.js';
-import { packageRoot } from '../scenario/read-scenario.js';
+import { exitCodeOf, formatError } from '../errors/errors.js';
+import { ExitCode } from '../errors/exit-codes.js';
+import { processIo, type CliIo } from '../system/io.js';
+import { packageRoot } from '../input/files.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(`${packageRoot}/package.json`, 'utf8')) as { version: string };

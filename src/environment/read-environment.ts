@@ -1,4 +1,4 @@
-import { readYamlFile, resolveFileRef } from '../scenario/read-scenario.js';
+import { readYamlFile, resolveFileRef } from '../input/files.js';
 import { labEnvironment } from './lab-environment.js';
 import type { Environment } from './types.js';
 import { validateEnvironment } from './validate-environment.js';

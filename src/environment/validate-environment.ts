@@ -1,6 +1,6 @@
-import { InputError } from '../cli/errors.js';
-import { collectSchemaIssues } from '../scenario/schema-issues.js';
-import type { YamlSource } from '../scenario/yaml-source.js';
+import { InputError } from '../errors/errors.js';
+import { collectSchemaIssues } from '../input/schema-issues.js';
+import type { YamlSource } from '../input/yaml-source.js';
 import { environmentSchema } from './schema.js';
 import type { Environment } from './types.js';
 

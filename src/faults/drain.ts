@@ -5,7 +5,7 @@
  * "not now": wait and retry, as kubectl does — skipping DaemonSet and mirror Pods. The revert
  * uncordons only our Nodes and waits until the workloads are ready again.
  */
-import { HarnessError } from '../cli/errors.js';
+import { HarnessError } from '../errors/errors.js';
 import { isNotFound, isTooManyRequests, KubeApiError } from '../kube/api-error.js';
 import type { Pod } from '../kube/types.js';
 import type { DrainFault } from '../scenario/types.js';

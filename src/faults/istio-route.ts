@@ -5,7 +5,7 @@
  * with no VirtualService we create one and delete it on revert. The revert removes exactly our
  * routes, so what was there before comes back byte-identical.
  */
-import { HarnessError } from '../cli/errors.js';
+import { HarnessError } from '../errors/errors.js';
 import { isAlreadyExists } from '../kube/api-error.js';
 import { retryOnConflict } from '../kube/retry.js';
 import type { VirtualService } from '../kube/types.js';

@@ -4,7 +4,7 @@
  * interval) and by the expiry, stopped by revert or by the session aborting. The revert
  * puts nothing back (controllers replace Pods) and waits until as many Pods are ready as before.
  */
-import { HarnessError } from '../cli/errors.js';
+import { HarnessError } from '../errors/errors.js';
 import { isNotFound } from '../kube/api-error.js';
 import type { Pod } from '../kube/types.js';
 import type { PodKillFault } from '../scenario/types.js';

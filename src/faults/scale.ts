@@ -5,7 +5,7 @@
  * conflict and leaves their value alone. An HPA targeting the workload is inactive at 0
  * replicas (nothing to do) but fights any other count, so for N > 0 it is pinned to N.
  */
-import { HarnessError } from '../cli/errors.js';
+import { HarnessError } from '../errors/errors.js';
 import { isNotFound } from '../kube/api-error.js';
 import { retryOnConflict } from '../kube/retry.js';
 import type { HorizontalPodAutoscaler, WorkloadKind } from '../kube/types.js';

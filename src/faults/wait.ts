@@ -3,7 +3,7 @@
  * and gives up early when the session aborts; a transient API error while polling is a
  * reason to look again, not a failure.
  */
-import { HarnessError } from '../cli/errors.js';
+import { HarnessError } from '../errors/errors.js';
 import { handlerOf, type KubeContext, type MutationHandlers } from './fault-plugin.js';
 import { describeMutation, type Mutation, type RevertOutcome } from './mutation.js';
 

@@ -4,7 +4,7 @@
  * headers). Callers branch on `status`, `reason` and `retryable`, never on message text.
  */
 import { AbortError, ApiException, FetchError } from '@kubernetes/client-node';
-import { HarnessError } from '../cli/errors.js';
+import { HarnessError } from '../errors/errors.js';
 
 /** One API call, described for messages: `PATCH deployments.apps bank-of-anthos/frontend (scale)`. */
 export interface CallDescription {

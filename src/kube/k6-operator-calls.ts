@@ -5,10 +5,9 @@
  */
 import { PassThrough } from 'node:stream';
 import { CoreV1Api, CustomObjectsApi, Log, type KubeConfig } from '@kubernetes/client-node';
-import type { Environment } from '../environment/types.js';
 import { isNotFound, toKubeApiError } from './api-error.js';
 import { createCaller, type Caller } from './call.js';
-import { loadKubeConfig, type KubeconfigSource } from './kube-config.js';
+import { loadKubeConfig, type ClusterConnection } from './kube-config.js';
 import { defaultRetryPolicy } from './retry.js';
 import type { Pod } from './types.js';
 
@@ -128,20 +127,11 @@ export function createK6OperatorCalls(config: KubeConfig, caller: Caller): K6Ope
   };
 }
 
-/** The calls for one cluster of an environment, with the same kubeconfig rules as connectEnvironment. */
-export function connectK6Operator(
-  environment: Environment,
-  clusterName: string,
-  options: { kubeconfigYaml?: string; cwd?: string } = {},
-): K6OperatorCalls {
-  const cluster = environment.clusters.find((candidate) => candidate.name === clusterName);
-  if (!cluster) throw new Error(`cluster "${clusterName}" is not in environment "${environment.name}"`);
-  const source: KubeconfigSource =
-    options.kubeconfigYaml !== undefined
-      ? { kind: 'yaml', yaml: options.kubeconfigYaml }
-      : cluster.kubeconfig !== undefined
-        ? { kind: 'file', file: cluster.kubeconfig }
-        : { kind: 'default' };
-  const config = loadKubeConfig({ cluster: cluster.name, context: cluster.context, source }, options.cwd);
-  return createK6OperatorCalls(config, createCaller(cluster.name, cluster.context, defaultRetryPolicy, 15_000));
+/** The calls for one cluster, with the same kubeconfig rules as the cluster's ClusterApi. */
+export function connectK6Operator(connection: ClusterConnection, options: { cwd?: string } = {}): K6OperatorCalls {
+  const config = loadKubeConfig(connection, options.cwd);
+  return createK6OperatorCalls(
+    config,
+    createCaller(connection.cluster, connection.context, defaultRetryPolicy, 15_000),
+  );
 }

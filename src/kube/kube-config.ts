@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../errors/errors.js';
 
 /** Where a cluster's credentials come from. */
 export type KubeconfigSource =

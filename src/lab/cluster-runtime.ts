@@ -2,7 +2,7 @@
  * One lab cluster at run time: its store, API endpoint and controllers (workloads, scheduler,
  * kubelets, EndpointSlices, disruption budgets, garbage collection), wired to the data plane.
  */
-import { HarnessError } from '../cli/errors.js';
+import { HarnessError } from '../errors/errors.js';
 import { Allocator } from './api/admission.js';
 import { ObjectStore } from './api/store.js';
 import { startApiServer, type RunningApiServer } from './api/server.js';

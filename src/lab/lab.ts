@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { HarnessError } from '../cli/errors.js';
+import { HarnessError } from '../errors/errors.js';
 import { createCertificates } from './certs.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { defaultIngressHost, defaultIngressPort } from './addresses.js';

@@ -2,7 +2,7 @@
  * k6's command line and environment, built by a pure function: what runs is what the tests see.
  */
 import path from 'node:path';
-import type { IngressLoad } from '../run/build-plan.js';
+import type { IngressLoad } from './ingress-load.js';
 import type { LoadScriptConfig } from './script/load-config.js';
 
 export const loadScriptPath = path.join('src', 'load', 'script', 'load.ts');

@@ -5,8 +5,8 @@
  */
 import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { HarnessError } from '../cli/errors.js';
-import { packageRoot } from '../scenario/read-scenario.js';
+import { HarnessError } from '../errors/errors.js';
+import { packageRoot } from '../input/files.js';
 import { runProcess } from './spawn.js';
 
 /** Pinned k6: the newest v2 release the Go module proxy serves here (v2.3.0 answers 403). */

@@ -14,7 +14,8 @@ import {
   splitTimestamp,
   type DistributedLoad,
 } from './k6-operator-testrun.js';
-import { LineSplitter, parseSampleLine, type LoadSample } from './samples.js';
+import type { LoadSample } from '../budgets/sample.js';
+import { LineSplitter, parseSampleLine } from './samples.js';
 import type { ProcessResult } from './spawn.js';
 
 export interface OperatorRunOptions {

@@ -4,10 +4,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { packageRoot } from '../scenario/read-scenario.js';
+import { packageRoot } from '../input/files.js';
 import { buildK6Invocation, loadScriptPath, type LoadScriptConfig } from './k6-args.js';
 import type { K6Binary } from './k6-binary.js';
-import type { LoadSample } from './samples.js';
+import type { LoadSample } from '../budgets/sample.js';
 import { followSamples, type SampleStream } from './sample-stream.js';
 import { startProcess, type ProcessResult } from './spawn.js';
 

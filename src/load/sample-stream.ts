@@ -5,7 +5,8 @@
  */
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { LineSplitter, parseSampleLine, type LoadSample } from './samples.js';
+import type { LoadSample } from '../budgets/sample.js';
+import { LineSplitter, parseSampleLine } from './samples.js';
 
 export interface SampleStream {
   /** Read whatever k6 has written since the last call; returns the number of bytes read. */

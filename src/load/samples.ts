@@ -3,18 +3,7 @@
  * request, see script/load.ts) and `dropped_iterations`. Every other line is skipped by a
  * prefix test, without JSON.parse: that is what keeps ingestion far faster than k6 writes.
  */
-export type LoadSample =
-  | {
-      kind: 'request';
-      timeMs: number;
-      ingress: string;
-      servedBy: string;
-      status: number;
-      path: string;
-      failed: boolean;
-      durationMs: number;
-    }
-  | { kind: 'dropped'; timeMs: number; ingress: string; count: number };
+import type { LoadSample } from '../budgets/sample.js';
 
 const requestPrefix = '{"metric":"chaos_req","type":"Point"';
 const droppedPrefix = '{"metric":"dropped_iterations","type":"Point"';

@@ -4,7 +4,7 @@
 import type { WindowSummary } from '../budgets/ledger.js';
 import type { RunEvent } from '../run/run-events.js';
 import type { RunOutcome } from '../run/judge-run.js';
-import { formatDuration } from '../scenario/units.js';
+import { formatDuration } from '../input/units.js';
 
 const ms = (value: number | null) => (value === null ? '-' : `${Math.round(value)}ms`);
 const pct = (value: number | null) => (value === null ? '-' : `${(value * 100).toFixed(1)}%`);

@@ -1,5 +1,5 @@
 import type { RunPlan } from '../run/build-plan.js';
-import { formatDuration } from '../scenario/units.js';
+import { formatDuration } from '../input/units.js';
 
 /** `chaos plan` output: every mutation per cluster, then the load per ingress. Pure. */
 export function renderPlan(plan: RunPlan): string {

@@ -2,9 +2,10 @@
  * Assemble the run plan (pure): the phase timeline with every mutation per cluster, and the
  * load per ingress. `chaos plan` prints it; `chaos run` executes it.
  */
-import { InputError } from '../cli/errors.js';
+import { InputError } from '../errors/errors.js';
 import type { Environment, EnvironmentCluster } from '../environment/types.js';
 import type { FaultTarget } from '../faults/fault-plugin.js';
+import type { IngressLoad } from '../load/ingress-load.js';
 import { pluginFor } from '../faults/registry.js';
 import type { ClusterSelection, Fault, Scenario } from '../scenario/types.js';
 
@@ -18,20 +19,6 @@ export interface PlannedPhase {
   startMs: number;
   durationMs: number;
   faults: PlannedFault[];
-}
-
-export interface IngressLoad {
-  ingress: string;
-  /** Where the address comes from, e.g. a fixed URL or the gateway Service's LoadBalancer status. */
-  target: string;
-  ratePerSecond: number;
-  method: string;
-  paths: string[];
-  host?: string;
-  timeoutMs: number;
-  /** Pre-allocated VUs: enough for `rate` requests that each take up to `timeout`. */
-  preAllocatedVUs: number;
-  maxVUs: number;
 }
 
 export interface RunPlan {

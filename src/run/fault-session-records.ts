@@ -3,7 +3,7 @@
  * they happen), its background loop, its times. Applying and reverting one record live here;
  * ordering across records lives in fault-session.ts.
  */
-import { HarnessError } from '../cli/errors.js';
+import { HarnessError } from '../errors/errors.js';
 import type {
   Background,
   FaultContext,

@@ -29,7 +29,7 @@
  * - The session journals fault-applied / fault-reverted itself (same shape as the runner's
  *   RunEvents); the runner journals its own run-level entries through the same JournalWriter.
  */
-import { HarnessError } from '../cli/errors.js';
+import { HarnessError } from '../errors/errors.js';
 import type { FaultTiming } from '../faults/fault-plugin.js';
 import { describeMutation, isSettled, type Mutation, type RevertOutcome } from '../faults/mutation.js';
 import { mutationHandlerFor } from '../faults/registry.js';

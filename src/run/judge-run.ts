@@ -2,7 +2,7 @@
  * From a run's record to its outcome: verdicts, the expectation, time to impact and to
  * recover per ingress, and the exit code. Pure.
  */
-import { ExitCode, type ExitCodeValue } from '../cli/exit-codes.js';
+import { ExitCode, type ExitCodeValue } from '../errors/exit-codes.js';
 import type { Verdict, WindowSummary } from '../budgets/ledger.js';
 import type { RunRecord } from './execute-run.js';
 import type { RunPlan } from './build-plan.js';

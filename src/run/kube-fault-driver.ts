@@ -3,7 +3,7 @@
  * write-ahead journal and the fault session, behind the FaultDriver interface of the timeline.
  */
 import path from 'node:path';
-import { HarnessError } from '../cli/errors.js';
+import { HarnessError } from '../errors/errors.js';
 import { checkWorkloadReplicas } from '../faults/readiness.js';
 import type { ClusterApis } from '../kube/cluster-api.js';
 import type { RunPlan } from './build-plan.js';

@@ -7,7 +7,7 @@
  * clocks must agree to within a fraction of the lease duration (30 s by default).
  */
 import { hostname, userInfo } from 'node:os';
-import { HarnessError } from '../cli/errors.js';
+import { HarnessError } from '../errors/errors.js';
 import { isNotFound } from '../kube/api-error.js';
 import type { ClusterApi, ClusterApis } from '../kube/cluster-api.js';
 import { leaseTime } from '../kube/coordination-calls.js';

@@ -6,7 +6,7 @@
  * turns a valid raw scenario into the typed, defaulted model the runner uses.
  */
 import { z } from 'zod';
-import { durationExpected, percentageExpected, rateExpected } from './units.js';
+import { durationExpected, percentageExpected, rateExpected } from '../input/units.js';
 import { checkBudgetEntry, thresholdExpected } from '../budgets/threshold.js';
 
 const durationRe = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/;

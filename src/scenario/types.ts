@@ -2,7 +2,7 @@
  * The normalized scenario: defaults applied, durations in milliseconds, budgets parsed.
  * This is what plan, run and report consume; the raw file shape lives in schema.ts.
  */
-import type { MetricSelector, Threshold } from '../budgets/threshold.js';
+import type { AbortLimit, Budget } from '../budgets/budget.js';
 
 /** Cluster names a fault hits, after "all" is expanded against the environment. */
 export type ClusterSelection = { kind: 'all' } | { kind: 'named'; names: string[] };
@@ -63,13 +63,6 @@ export interface Phase {
   faults: Fault[];
 }
 
-export interface Budget {
-  /** Phase name, or "all" for every phase. */
-  phase: string;
-  selector: MetricSelector;
-  threshold: Threshold;
-}
-
 /** Distributed load: the same script as a k6-operator TestRun (docs/distributed-load.md). */
 export interface OperatorRunner {
   kind: 'k6-operator';
@@ -105,6 +98,6 @@ export interface Scenario {
   windowMs: number;
   recoveredAfterWindows: number;
   budgets: Budget[];
-  abortLimits: Array<{ selector: MetricSelector; threshold: Threshold }>;
+  abortLimits: AbortLimit[];
   expect: 'pass' | 'fail';
 }

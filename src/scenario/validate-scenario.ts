@@ -3,14 +3,15 @@
  * Every problem is reported at once: shape issues from the schema, then the cross-field rules
  * below (phase names in budgets, one way of saying phases, budget grammar).
  */
-import { InputError, type InputIssue } from '../cli/errors.js';
+import { InputError, type InputIssue } from '../errors/errors.js';
 import { parseMetricSelector, parseThreshold, type MetricSelector, type Threshold } from '../budgets/threshold.js';
 import { scenarioSchema, type RawFault, type RawScenario } from './schema.js';
-import { collectSchemaIssues } from './schema-issues.js';
-import type { Budget, ClusterSelection, Fault, Phase, Scenario } from './types.js';
-import { parseDuration, parsePercentage, parseRate } from './units.js';
-import { suggest } from './suggest.js';
-import { formatPath, type PathSegment, type YamlSource } from './yaml-source.js';
+import { collectSchemaIssues } from '../input/schema-issues.js';
+import type { Budget } from '../budgets/budget.js';
+import type { ClusterSelection, Fault, Phase, Scenario } from './types.js';
+import { parseDuration, parsePercentage, parseRate } from '../input/units.js';
+import { suggest } from '../input/suggest.js';
+import { formatPath, type PathSegment, type YamlSource } from '../input/yaml-source.js';
 
 export const minimumWindowMs = 250;
 

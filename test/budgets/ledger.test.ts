@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { Ledger } from '../../src/budgets/ledger.js';
 import { parseMetricSelector, parseThreshold } from '../../src/budgets/threshold.js';
-import type { LoadSample } from '../../src/load/samples.js';
-import type { Budget } from '../../src/scenario/types.js';
+import type { LoadSample } from '../../src/budgets/sample.js';
+import type { Budget } from '../../src/budgets/budget.js';
 
 const budget = (phase: string, selector: string, threshold: string): Budget => {
   const s = parseMetricSelector(selector);

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { exportSchema } from '../../src/cli/commands/schema.js';
-import { ExitCode } from '../../src/cli/exit-codes.js';
+import { ExitCode } from '../../src/errors/exit-codes.js';
 import { projectRoot, runChaos } from '../support/cli.js';
 
 const shipped = readdirSync(path.join(projectRoot, 'scenarios'))

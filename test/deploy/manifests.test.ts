@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { validateEnvironment } from '../../src/environment/validate-environment.js';
 import { pinnedK6Version } from '../../src/load/k6-binary.js';
-import { parseYamlSource } from '../../src/scenario/yaml-source.js';
+import { parseYamlSource } from '../../src/input/yaml-source.js';
 import { projectRoot } from '../support/cli.js';
 import { startRealCluster, type RealCluster } from '../support/real-cluster.js';
 

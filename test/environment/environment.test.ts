@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { InputError, formatIssue } from '../../src/cli/errors.js';
+import { InputError, formatIssue } from '../../src/errors/errors.js';
 import { assertMayMutate } from '../../src/environment/guard.js';
 import { labEnvironment } from '../../src/environment/lab-environment.js';
 import { readEnvironment } from '../../src/environment/read-environment.js';
 import { validateEnvironment } from '../../src/environment/validate-environment.js';
-import { parseYamlSource } from '../../src/scenario/yaml-source.js';
+import { parseYamlSource } from '../../src/input/yaml-source.js';
 
 const env = (text: string) => validateEnvironment(parseYamlSource('env.yaml', text));
 

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readEnvironment } from '../../src/environment/read-environment.js';
 import { pluginFor } from '../../src/faults/registry.js';
-import { connectEnvironment } from '../../src/kube/cluster-api.js';
+import { connectEnvironment } from '../../src/environment/connect.js';
 import type { PlannedPhase } from '../../src/run/build-plan.js';
 import { createFaultSession } from '../../src/run/fault-session.js';
 import { journalFileName, openJournal } from '../../src/run/journal.js';

@@ -5,7 +5,7 @@
  * route names.
  */
 import { expect } from 'chai';
-import { loadScenario } from '../../src/cli/inputs.js';
+import { loadScenario } from '../../src/play/load-inputs.js';
 import type { Mutation } from '../../src/faults/mutation.js';
 import { buildPlan, type PlannedFault } from '../../src/run/build-plan.js';
 import type { Fault } from '../../src/scenario/types.js';

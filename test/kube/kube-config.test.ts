@@ -7,9 +7,10 @@ import { expect } from 'chai';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { InputError } from '../../src/cli/errors.js';
+import { InputError } from '../../src/errors/errors.js';
 import { KubeApiError } from '../../src/kube/api-error.js';
-import { connectEnvironment, createClusterApi } from '../../src/kube/cluster-api.js';
+import { createClusterApi } from '../../src/kube/cluster-api.js';
+import { connectEnvironment } from '../../src/environment/connect.js';
 import { endpointOf, serverFactories, type FaultTestServer } from '../faults/support/servers.js';
 
 interface KubeconfigDoc {

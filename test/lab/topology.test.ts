@@ -3,7 +3,7 @@
  * is refused with every problem at once, each naming the file, line, column and field.
  */
 import { expect } from 'chai';
-import { InputError } from '../../src/cli/errors.js';
+import { InputError } from '../../src/errors/errors.js';
 import { defaultTopologyPath, parseTopology, readTopology } from '../../src/lab/index.js';
 
 function problems(text: string): string[] {

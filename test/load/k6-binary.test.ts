@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { HarnessError } from '../../src/cli/errors.js';
+import { HarnessError } from '../../src/errors/errors.js';
 import { findK6, parseK6Version, requireK6 } from '../../src/load/k6-binary.js';
 import { runChaos } from '../support/cli.js';
 

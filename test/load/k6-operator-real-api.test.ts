@@ -10,10 +10,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Environment } from '../../src/environment/types.js';
+import { connectionOf } from '../../src/environment/connect.js';
 import { connectK6Operator } from '../../src/kube/k6-operator-calls.js';
 import { buildK6Invocation, type LoadScriptConfig } from '../../src/load/k6-args.js';
 import type { K6Binary } from '../../src/load/k6-binary.js';
-import { operatorLoadStarter } from '../../src/load/k6-operator-load.js';
+import { operatorLoadStarter } from '../../src/run/operator-load.js';
 import { defaultRunnerImage } from '../../src/load/k6-operator-testrun.js';
 import { installCrds } from '../support/real-crds.js';
 import { startRealCluster, type RealCluster } from '../support/real-cluster.js';
@@ -97,7 +98,7 @@ describe('distributed load: the k6-operator TestRun on a real kube-apiserver', f
       maxVUs: 2000,
       servedByHeader: 'x-chaos-cluster',
     };
-    const api = connectK6Operator(environment, 'central');
+    const api = connectK6Operator(connectionOf(environment, 'central'));
     const start = operatorLoadStarter({
       api,
       runId: 'rreal1',

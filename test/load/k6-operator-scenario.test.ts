@@ -3,11 +3,11 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ExitCode } from '../../src/cli/exit-codes.js';
+import { ExitCode } from '../../src/errors/exit-codes.js';
 import { runChaos } from '../support/cli.js';
-import { InputError, formatIssue } from '../../src/cli/errors.js';
+import { InputError, formatIssue } from '../../src/errors/errors.js';
 import { validateScenario } from '../../src/scenario/validate-scenario.js';
-import { parseYamlSource } from '../../src/scenario/yaml-source.js';
+import { parseYamlSource } from '../../src/input/yaml-source.js';
 
 const environment = { name: 'lab', clusters: ['central', 'west'] };
 const scenario = (load: string) => `name: big\ndescription: a lot of load\nload:\n${load}\nfaults: []\n`;

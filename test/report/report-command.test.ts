@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ExitCode } from '../../src/cli/exit-codes.js';
+import { ExitCode } from '../../src/errors/exit-codes.js';
 import { runChaos } from '../support/cli.js';
 import { fixtureBatch, fixtureReports, fixtureRuns, goldenDir } from './report-fixtures.js';
 

@@ -1,6 +1,6 @@
 /** Free text in reports loses credentials; a batch's exit code reflects every scenario. */
 import { expect } from 'chai';
-import { combineExitCodes } from '../../src/cli/commands/run.js';
+import { combineExitCodes } from '../../src/errors/exit-codes.js';
 import { redactUrl, scrubText } from '../../src/report/scrub.js';
 
 describe('scrubText: credentials in free text are redacted', () => {

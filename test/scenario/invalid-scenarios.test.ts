@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { InputError, formatIssue } from '../../src/cli/errors.js';
-import { checkScenario } from '../../src/cli/inputs.js';
-import { readYamlFile } from '../../src/scenario/read-scenario.js';
+import { InputError, formatIssue } from '../../src/errors/errors.js';
+import { checkScenario } from '../../src/play/load-inputs.js';
+import { readYamlFile } from '../../src/input/files.js';
 
 // One defect per file; the first line of each file states the exact issue it must produce.
 const dir = 'test/fixtures/invalid-scenarios';

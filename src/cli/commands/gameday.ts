@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import type { CliIo } from '../io.js';
-import { runGameday } from '../../gameday/run-gameday.js';
-import { runScenario, type RunOptions } from './run.js';
+import type { CliIo } from '../../system/io.js';
+import { runGameday } from '../../play/gameday/run-gameday.js';
+import type { RunOptions } from '../../play/run-scenario.js';
 
 /** `chaos gameday <scenario>`: `chaos run --interactive` under the name a facilitator looks for. */
 export function registerGameday(program: Command, io: CliIo, status: { code: number }): void {
@@ -19,6 +19,6 @@ export function registerGameday(program: Command, io: CliIo, status: { code: num
     .option('--yes', "allow changes to contexts that are not on the environment's allow-list")
     .option('--reports <dir>', 'where run folders go', 'reports')
     .action(async (ref: string, options: RunOptions) => {
-      status.code = await runGameday([ref], { ...options, output: 'text' }, io, { runScenario });
+      status.code = await runGameday([ref], { ...options, output: 'text' }, io);
     });
 }

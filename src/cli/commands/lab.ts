@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import path from 'node:path';
-import { HarnessError, InputError } from '../errors.js';
-import type { CliIo } from '../io.js';
+import { HarnessError, InputError } from '../../errors/errors.js';
+import type { CliIo } from '../../system/io.js';
 import { labKubeconfigPath } from '../../environment/lab-environment.js';
 import { processIsAlive, readLabState, removeLabState, startLab, writeLabState } from '../../lab/index.js';
-import { labStateDir } from '../../run/open-environment.js';
+import { labStateDir } from '../../environment/open-environment.js';
 
 export function registerLab(program: Command, io: CliIo): void {
   const lab = program.command('lab').description('the embedded two-cluster lab (central, west) on loopback');

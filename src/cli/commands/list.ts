@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { InputError } from '../errors.js';
-import type { CliIo } from '../io.js';
-import { checkScenario } from '../inputs.js';
-import { listYamlFiles, readYamlFile, searchDirs } from '../../scenario/read-scenario.js';
+import { InputError } from '../../errors/errors.js';
+import type { CliIo } from '../../system/io.js';
+import { checkScenario } from '../../play/load-inputs.js';
+import { listYamlFiles, readYamlFile, searchDirs } from '../../input/files.js';
 
 export function registerList(program: Command, io: CliIo): void {
   program

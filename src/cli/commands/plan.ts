@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import type { CliIo } from '../io.js';
-import { loadScenario } from '../inputs.js';
-import { parsePhaseOverrides } from '../options.js';
+import type { CliIo } from '../../system/io.js';
+import { loadScenario } from '../../play/load-inputs.js';
+import { parsePhaseOverrides } from '../../input/phase-overrides.js';
 import { renderPlan } from '../../report/render-plan.js';
 import { buildPlan } from '../../run/build-plan.js';
 

@@ -7,17 +7,18 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { HarnessError, InputError } from '../errors.js';
-import type { CliIo } from '../io.js';
+import { HarnessError, InputError } from '../../errors/errors.js';
+import type { CliIo } from '../../system/io.js';
 import { assertMayMutate } from '../../environment/guard.js';
 import { readEnvironment } from '../../environment/read-environment.js';
 import type { Environment } from '../../environment/types.js';
 import { describeMutation } from '../../faults/mutation.js';
-import { connectEnvironment, type ClusterApis } from '../../kube/cluster-api.js';
+import { type ClusterApis } from '../../kube/cluster-api.js';
+import { connectEnvironment } from '../../environment/connect.js';
 import { readLabState } from '../../lab/index.js';
 import { defaultTiming } from '../../run/fault-session.js';
 import { acquireLock, inspectLock, LockHeldError } from '../../run/lock.js';
-import { labStateDir } from '../../run/open-environment.js';
+import { labStateDir } from '../../environment/open-environment.js';
 import { findLeftovers, isRecovered, revertLeftovers, type Leftover } from '../../run/recover.js';
 
 interface RecoverOptions {

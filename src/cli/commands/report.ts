@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import path from 'node:path';
-import { InputError } from '../errors.js';
-import type { CliIo } from '../io.js';
+import { InputError } from '../../errors/errors.js';
+import type { CliIo } from '../../system/io.js';
 import { classifyFolder, findLatestFolder, readBatchRecord, readChartAssets } from '../../report/read-reports.js';
 import { writeBatchReports, writeIndex, writeRunReports } from '../../report/write-reports.js';
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { InputError } from '../errors.js';
-import type { CliIo } from '../io.js';
+import { InputError } from '../../errors/errors.js';
+import type { CliIo } from '../../system/io.js';
 import { environmentSchema } from '../../environment/schema.js';
 import { scenarioSchema } from '../../scenario/schema.js';
 

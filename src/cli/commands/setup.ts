@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CliIo } from '../io.js';
+import type { CliIo } from '../../system/io.js';
 import { buildK6, findK6, pinnedK6Version } from '../../load/k6-binary.js';
 
 export function registerSetup(program: Command, io: CliIo): void {

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { InputError, formatIssue, type InputIssue } from '../errors.js';
-import type { CliIo } from '../io.js';
-import { checkScenario } from '../inputs.js';
+import { InputError, formatIssue, type InputIssue } from '../../errors/errors.js';
+import type { CliIo } from '../../system/io.js';
+import { checkScenario } from '../../play/load-inputs.js';
 import { validateEnvironment } from '../../environment/validate-environment.js';
-import { listYamlFiles, readYamlFile, resolveFileRef, searchDirs } from '../../scenario/read-scenario.js';
+import { listYamlFiles, readYamlFile, resolveFileRef, searchDirs } from '../../input/files.js';
 
 /** A file with top-level `clusters` and no `load` is an environment file; anything else a scenario. */
 function isEnvironmentFile(data: unknown): boolean {

@@ -5,9 +5,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { InputError, type InputIssue } from '../../cli/errors.js';
-import { parseYamlSource, type PathSegment, formatPath } from '../../scenario/yaml-source.js';
-import { collectSchemaIssues } from '../../scenario/schema-issues.js';
+import { InputError, type InputIssue } from '../../errors/errors.js';
+import { parseYamlSource, type PathSegment, formatPath } from '../../input/yaml-source.js';
+import { collectSchemaIssues } from '../../input/schema-issues.js';
 import type { LatencyDistribution } from '../random.js';
 import type { ServiceBehaviour } from '../mesh/pod-server.js';
 import { topologySchema, type TopologyInput } from './schema.js';

@@ -1,0 +1,31 @@
+/**
+ * Load what a command works on: a scenario checked against its environment.
+ * `--env` wins over the scenario's own `environment`.
+ */
+import { readEnvironment } from '../environment/read-environment.js';
+import type { Environment } from '../environment/types.js';
+import { readYamlFile, resolveFileRef } from '../input/files.js';
+import type { Scenario } from '../scenario/types.js';
+import { validateScenario } from '../scenario/validate-scenario.js';
+import type { YamlSource } from '../input/yaml-source.js';
+
+export interface LoadedScenario {
+  scenario: Scenario;
+  environment: Environment;
+}
+
+export function loadScenario(ref: string, envOverride: string | undefined, cwd: string): LoadedScenario {
+  const source = readYamlFile(resolveFileRef(ref, 'scenarios', 'scenario', cwd), cwd);
+  return checkScenario(source, envOverride, cwd);
+}
+
+export function checkScenario(source: YamlSource, envOverride: string | undefined, cwd: string): LoadedScenario {
+  const declared = (source.data as { environment?: unknown } | null)?.environment;
+  const envRef = envOverride ?? (typeof declared === 'string' ? declared : 'lab');
+  const environment = readEnvironment(envRef, cwd);
+  const scenario = validateScenario(source, {
+    name: environment.name,
+    clusters: environment.clusters.map((cluster) => cluster.name),
+  });
+  return { scenario, environment };
+}

@@ -1,0 +1,159 @@
+/**
+ * The machine-readable result of a run (result.json), versioned: its shape and documentation
+ * are `resultSchema` (src/report/result-schema.ts, docs/result.md). Built from the plan, the
+ * record and the outcome; never holds credentials (cluster names and contexts only), and free
+ * text from elsewhere (errors, reasons) is scrubbed.
+ */
+import { resultSchemaVersion, type RunResult } from './result-schema.js';
+import { redactUrl, scrubText } from './scrub.js';
+import type { RunPlan } from '../run/build-plan.js';
+import type { RunRecord } from '../run/execute-run.js';
+import type { RunOutcome } from '../run/judge-run.js';
+
+export { resultSchemaVersion, type RunResult };
+
+export interface ResultVersions {
+  chaos: string;
+  k6: string;
+  node: string;
+}
+
+export function buildResult(
+  plan: RunPlan,
+  record: RunRecord,
+  outcome: RunOutcome,
+  versions: ResultVersions,
+  runDir: string,
+): RunResult {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const { environment } = plan;
+  return {
+    schemaVersion: resultSchemaVersion,
+    runId: plan.runId,
+    runDir,
+    scenario: scenarioAsRun(plan),
+    environment: {
+      name: environment.name,
+      file: environment.file,
+      namespace: environment.namespace,
+      clusters: environment.clusters.map((cluster) => ({
+        name: cluster.name,
+        context: cluster.context,
+        ...(cluster.region === undefined ? {} : { region: cluster.region }),
+      })),
+    },
+    versions: { ...versions, resultSchema: resultSchemaVersion },
+    startedAt: iso(record.startedAtMs),
+    endedAt: iso(record.endedAtMs),
+    outcome: {
+      status: outcome.status,
+      exitCode: outcome.exitCode,
+      reason: scrubText(outcome.reason),
+      budgetsHeld: outcome.budgetsHeld,
+      expectation: outcome.expectation,
+    },
+    stop:
+      record.stop.kind === 'completed'
+        ? { kind: 'completed' }
+        : { kind: record.stop.kind, reason: scrubText(record.stop.reason) },
+    phases: record.ledger.phaseList().map((phase) => ({
+      name: phase.name,
+      startedAt: iso(phase.startMs),
+      endedAt: phase.endMs === undefined ? null : iso(phase.endMs),
+    })),
+    load: plan.load.map((load) => ({ ...load, target: redactUrl(load.target) })),
+    verdicts: outcome.verdicts.map((v) => ({
+      phase: v.phase,
+      ingress: v.ingress,
+      budget: v.budget,
+      value: v.value,
+      samples: v.samples,
+      pass: v.pass,
+    })),
+    phaseStats: record.ledger.phaseSummaries().map((entry) => ({
+      phase: entry.phase,
+      ingress: entry.ingress,
+      stats: entry.stats,
+      durationMs: entry.endMs - entry.startMs,
+    })),
+    timings: outcome.timings,
+    faults: {
+      applied: record.applied.map((r) => ({
+        faultId: r.faultId,
+        cluster: r.cluster,
+        appliedAtMs: r.appliedAtMs,
+        effectiveAtMs: r.effectiveAtMs,
+        appliedAt: iso(r.appliedAtMs),
+        effectiveAt: iso(r.effectiveAtMs),
+      })),
+      reverted: record.reverted.map((r) => ({
+        faultId: r.faultId,
+        cluster: r.cluster,
+        revertedAtMs: r.revertedAtMs,
+        revertedAt: iso(r.revertedAtMs),
+      })),
+      revertAll: record.revertAll
+        ? {
+            reverted: record.revertAll.reverted.map((r) => ({
+              faultId: r.faultId,
+              cluster: r.cluster,
+              revertedAtMs: r.revertedAtMs,
+            })),
+            failures: record.revertAll.failures.map((f) => ({
+              faultId: f.faultId,
+              cluster: f.cluster,
+              message: scrubText(f.message),
+              manual: scrubText(f.manual),
+            })),
+            startedAtMs: record.revertAll.startedAtMs,
+            finishedAtMs: record.revertAll.finishedAtMs,
+            startedAt: iso(record.revertAll.startedAtMs),
+            finishedAt: iso(record.revertAll.finishedAtMs),
+          }
+        : null,
+    },
+    k6:
+      record.k6End === undefined
+        ? null
+        : record.k6End.kind === 'script-error' || record.k6End.kind === 'crashed'
+          ? { ...record.k6End, message: scrubText(record.k6End.message) }
+          : record.k6End,
+    samples: { requests: record.ledger.samples, late: record.ledger.lateSamples },
+    windows: record.windows.map((w) => ({ ...w })),
+  };
+}
+
+/** The normalized scenario with the durations this run used and what each fault changes where. */
+function scenarioAsRun(plan: RunPlan): RunResult['scenario'] {
+  const { scenario } = plan;
+  return {
+    name: scenario.name,
+    file: scenario.file,
+    description: scenario.description,
+    expect: scenario.expect,
+    environment: scenario.environment,
+    load: { ...scenario.load },
+    phases: plan.phases.map((phase) => ({
+      name: phase.name,
+      durationMs: phase.durationMs,
+      fileDurationMs: scenario.phases.find((p) => p.name === phase.name)?.durationMs ?? phase.durationMs,
+      faults: phase.faults.map(({ fault, targets }) => ({
+        fault: { ...fault },
+        targets: targets.map((t) => ({
+          cluster: t.cluster,
+          context: t.context,
+          namespace: t.namespace,
+          mutations: t.mutations,
+        })),
+      })),
+    })),
+    windowMs: scenario.windowMs,
+    recoveredAfterWindows: scenario.recoveredAfterWindows,
+    budgets: scenario.budgets.map((b) => ({
+      phase: b.phase,
+      metric: b.selector.source,
+      threshold: b.threshold.source,
+    })),
+    abortLimits: scenario.abortLimits.map((l) => ({ metric: l.selector.source, threshold: l.threshold.source })),
+  };
+}
