@@ -5,11 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { HarnessError } from '../errors/errors.js';
+import { errorText, HarnessError } from '../errors/errors.js';
 import type { Environment, EnvironmentCluster } from './types.js';
 import { type ClusterApis } from '../kube/cluster-api.js';
 import { connectEnvironment } from './connect.js';
 import { readLabState, startLab, type RunningLab } from '../lab/index.js';
+import { sleep } from '../system/sleep.js';
 
 export interface OpenEnvironment {
   apis: ClusterApis;
@@ -48,7 +49,7 @@ export async function openEnvironment(environment: Environment, cwd: string): Pr
     lab = await startLab();
   } catch (error) {
     throw new HarnessError(
-      `cannot start the embedded lab: ${(error as Error).message}`,
+      `cannot start the embedded lab: ${errorText(error)}`,
       'is another lab or program using 127.0.0.11:8080 / 127.0.0.12:8080? `chaos lab status` tells',
     );
   }
@@ -97,8 +98,8 @@ export async function checkIngresses(
         await response.arrayBuffer();
         answered = true;
       } catch (error) {
-        lastError = (error as Error).message;
-        await new Promise((resolve) => setTimeout(resolve, 500));
+        lastError = errorText(error);
+        await sleep(500);
       }
     }
     if (!answered) failures.push(`${name} (${url}): ${lastError}`);

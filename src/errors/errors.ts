@@ -69,3 +69,8 @@ export function formatError(error: unknown): string {
 export function exitCodeOf(error: unknown): ExitCodeValue {
   return error instanceof ChaosError ? error.exitCode : ExitCode.harnessError;
 }
+
+/** The message of anything thrown, for one-line reports (formatError adds hints and stacks). */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -5,7 +5,7 @@
  * "not now": wait and retry, as kubectl does — skipping DaemonSet and mirror Pods. The revert
  * uncordons only our Nodes and waits until the workloads are ready again.
  */
-import { HarnessError } from '../errors/errors.js';
+import { errorText, HarnessError } from '../errors/errors.js';
 import { isNotFound, isTooManyRequests, KubeApiError } from '../kube/api-error.js';
 import type { Pod } from '../kube/types.js';
 import type { DrainFault } from '../scenario/types.js';
@@ -124,7 +124,7 @@ async function evictOne(pod: Pod, ctx: FaultContext, deadline: number): Promise<
       );
       if (ctx.signal.aborted || ctx.now() + pause > deadline) {
         throw new HarnessError(
-          `Pod ${namespace}/${name} in ${ctx.target.cluster} could not be evicted after ${attempt + 1} tries: ${(error as Error).message}`,
+          `Pod ${namespace}/${name} in ${ctx.target.cluster} could not be evicted after ${attempt + 1} tries: ${errorText(error)}`,
           'a PodDisruptionBudget kept refusing; check its minAvailable / maxUnavailable',
         );
       }

@@ -3,7 +3,7 @@
  * and gives up early when the session aborts; a transient API error while polling is a
  * reason to look again, not a failure.
  */
-import { HarnessError } from '../errors/errors.js';
+import { errorText, HarnessError } from '../errors/errors.js';
 import { handlerOf, type KubeContext, type MutationHandlers } from './fault-plugin.js';
 import { describeMutation, type Mutation, type RevertOutcome } from './mutation.js';
 
@@ -28,7 +28,7 @@ export async function waitUntil(
       if (result === undefined) return;
       missing = result;
     } catch (error) {
-      missing = error instanceof Error ? error.message : String(error);
+      missing = errorText(error);
     }
     if (ctx.now() >= deadline) break;
     await ctx.sleep(Math.min(ctx.timing.pollIntervalMs, Math.max(1, deadline - ctx.now())));
@@ -58,7 +58,7 @@ export async function revertOne(
   try {
     return await handler.revert(mutation, ctx);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorText(error);
     return {
       status: 'failed',
       detail: `could not revert ${describeMutation(mutation)}: ${reason}`,

@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InputError } from '../errors/errors.js';
+import { errorText, InputError } from '../errors/errors.js';
 import { suggest } from './suggest.js';
 import { parseYamlSource, type YamlSource } from './yaml-source.js';
 
@@ -57,7 +57,7 @@ export function readYamlFile(file: string, cwd = process.cwd()): YamlSource {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new InputError(`cannot read ${file}: ${(error as Error).message}`);
+    throw new InputError(`cannot read ${file}: ${errorText(error)}`);
   }
   const relative = path.relative(cwd, file);
   return parseYamlSource(relative && !relative.startsWith('..') ? relative : file, text);

@@ -4,7 +4,7 @@
  * headers). Callers branch on `status`, `reason` and `retryable`, never on message text.
  */
 import { AbortError, ApiException, FetchError } from '@kubernetes/client-node';
-import { HarnessError } from '../errors/errors.js';
+import { errorText, HarnessError } from '../errors/errors.js';
 
 /** One API call, described for messages: `PATCH deployments.apps bank-of-anthos/frontend (scale)`. */
 export interface CallDescription {
@@ -93,7 +93,7 @@ export function toKubeApiError(error: unknown, site: CallSite, options: { sentTe
       true,
     );
   }
-  const text = error instanceof Error ? error.message : String(error);
+  const text = errorText(error);
   return new KubeApiError(`${where}: ${text}`, site, undefined, undefined, false);
 }
 

@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { InputError } from '../errors/errors.js';
+import { errorText, InputError } from '../errors/errors.js';
 
 /** Where a cluster's credentials come from. */
 export type KubeconfigSource =
@@ -42,7 +42,7 @@ export function loadKubeConfig(connection: ClusterConnection, cwd = process.cwd(
     }
   } catch (error) {
     throw new InputError(
-      `cannot read the kubeconfig of cluster ${connection.cluster} from ${where}: ${error instanceof Error ? error.message : String(error)}`,
+      `cannot read the kubeconfig of cluster ${connection.cluster} from ${where}: ${errorText(error)}`,
       [],
       'check the kubeconfig path in the environment file, or $KUBECONFIG',
     );

@@ -5,6 +5,7 @@
  * decides again, because the right change may no longer be the same change.
  */
 import { isConflict, KubeApiError } from './api-error.js';
+import { sleep } from '../system/sleep.js';
 
 export interface RetryPolicy {
   /** Total tries, the first included. */
@@ -20,7 +21,7 @@ export const defaultRetryPolicy: RetryPolicy = {
   attempts: 5,
   baseDelayMs: 200,
   maxDelayMs: 3_000,
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms) => sleep(ms),
 };
 
 export function backoffMs(policy: RetryPolicy, attempt: number, retryAfterMs?: number): number {

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { HarnessError } from '../errors/errors.js';
+import { errorText, HarnessError } from '../errors/errors.js';
 import { createCertificates } from './certs.js';
 import { renderKubeconfig } from './kubeconfig.js';
 import { defaultIngressHost, defaultIngressPort } from './addresses.js';
@@ -22,6 +22,7 @@ import { createClusterState, startClusterRuntime, type ClusterRuntime, type Clus
 import { keys } from './api/resource-types.js';
 import type { Workload } from './api/object-types.js';
 import type { LabCluster, LabEvent, LabListener, LabOptions, RunningLab } from './types.js';
+import { sleep } from '../system/sleep.js';
 
 export const defaultTiming = { startupMs: 300, readinessMs: 200, terminationGraceMs: 1000 };
 export const defaultPropagationDelayMs = 500;
@@ -45,7 +46,7 @@ async function waitUntil(check: () => boolean, timeoutMs: number, what: string):
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new HarnessError(`the lab did not become ready within ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await sleep(25);
   }
 }
 
@@ -99,7 +100,7 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
           cluster: cluster.name,
           controller,
           key,
-          message: error instanceof Error ? error.message : String(error),
+          message: errorText(error),
         }),
       ),
     );
@@ -147,7 +148,7 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
               cluster: state.name,
               controller,
               key,
-              message: error instanceof Error ? error.message : String(error),
+              message: errorText(error),
             }),
         }),
       );

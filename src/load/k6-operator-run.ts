@@ -17,6 +17,7 @@ import {
 import type { LoadSample } from '../budgets/sample.js';
 import { LineSplitter, parseSampleLine } from './samples.js';
 import type { ProcessResult } from './spawn.js';
+import { pause } from '../system/sleep.js';
 
 export interface OperatorRunOptions {
   api: K6OperatorCalls;
@@ -134,17 +135,7 @@ export function startK6OperatorRun(
       const all = [...runners.values()];
       if (stage === 'finished' && all.length > 0 && all.every((r) => r.done && !r.follow))
         return end({ kind: 'completed' });
-      await new Promise((resolve) => {
-        const timer = setTimeout(resolve, options.pollMs ?? 2_000);
-        wake.signal.addEventListener(
-          'abort',
-          () => {
-            clearTimeout(timer);
-            resolve(undefined);
-          },
-          { once: true },
-        );
-      });
+      await pause(options.pollMs ?? 2_000, wake.signal);
     }
   };
 
@@ -154,10 +145,7 @@ export function startK6OperatorRun(
       .catch((error: Error) => options.onLog?.(`deleting TestRun ${namespace}/${name}: ${error.message}`));
     const following = [...runners.values()].map((r) => r.follow).filter((f): f is LogFollow => f !== undefined);
     if (waitForRunners)
-      await Promise.race([
-        Promise.all(following.map((f) => f.ended)),
-        new Promise((resolve) => setTimeout(resolve, stopWaitMs).unref()),
-      ]);
+      await Promise.race([Promise.all(following.map((f) => f.ended)), pause(stopWaitMs, undefined, { ref: false })]);
     for (const f of following) f.stop();
     await api
       .deleteConfigMap(namespace, load.configMap.metadata.name)

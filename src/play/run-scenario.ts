@@ -18,9 +18,11 @@ import { operatorLoadFor } from '../run/operator-load.js';
 import type { RunPlan } from '../run/build-plan.js';
 import type { RunControl } from '../run/run-control.js';
 import { judgeRun } from '../run/judge-run.js';
-import { createKubeFaultDriver } from '../run/kube-fault-driver.js';
+import { openRun } from '../run/open-run.js';
 import { checkIngresses, openEnvironment, type OpenEnvironment } from '../environment/open-environment.js';
-import type { RunEvent } from '../run/run-events.js';
+import type { RunEvent, RunEventSink } from '../run/run-events.js';
+import type { WindowSummary } from '../budgets/ledger.js';
+import { watchInterrupts, type Interruption } from '../system/signals.js';
 import { buildResult, type RunResult } from '../report/build-result.js';
 import { writeIndex, writeResult, writeRunReports } from '../report/write-reports.js';
 import { packageRoot } from '../input/files.js';
@@ -51,6 +53,8 @@ export interface ScenarioHooks {
   /** Game day: the facilitator's commands, and every run event for the live view. */
   control?: RunControl;
   onEvent?: (event: RunEvent, plan: RunPlan) => void;
+  /** The caller's signal policy (a suite's, a game day's); default: this run's own. */
+  interruption?: Interruption;
   loadSlackSeconds?: number;
 }
 
@@ -86,50 +90,15 @@ export async function runScenario(
   const say = (text: string) => {
     if (human) io.out(text);
   };
-
-  // Signals: the first reverts and stops; a second skips waiting for k6, never the revert.
-  const interrupt = new AbortController();
-  const hurry = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (!interrupt.signal.aborted) {
-      io.err(`\n${signal}: reverting every fault and stopping k6 (again to skip waiting for k6)`);
-      interrupt.abort(`interrupted by ${signal}`);
-    } else hurry.abort(signal);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
+  const interruption = hooks.interruption ?? watchInterrupts({ notify: (message) => io.err(message) });
   const opened = hooks.opened ?? (await openEnvironment(environment, io.cwd));
   try {
     say(`environment ${environment.name}: ${opened.description}`);
     await checkIngresses(opened.ingressUrls, plan.load[0]?.host, scenario.load.paths[0] ?? '/');
-    const driver = await createKubeFaultDriver({ plan, apis: opened.apis, runDir });
-    let phase: { name: string; startedAtMs: number; plannedMs: number } | undefined;
-    let pending: RunEvent[] = [];
-    const emit = (event: RunEvent) => {
-      driver.record(event);
-      hooks.onEvent?.(event, plan);
-      if (event.type === 'phase-started')
-        phase = { name: event.phase, startedAtMs: event.atMs, plannedMs: event.plannedMs };
-      if (event.type === 'window') {
-        pending.push(event);
-        const ingresses = new Set(pending.map((e) => (e.type === 'window' ? e.window.ingress : '')));
-        if (ingresses.size >= plan.load.length) {
-          say(
-            renderProgress(
-              phase,
-              pending.map((e) => (e.type === 'window' ? e.window : undefined)).filter((w) => w !== undefined),
-              Date.now(),
-            ),
-          );
-          pending = [];
-        }
-        return;
-      }
-      const line = renderEvent(event, startedAt);
-      if (line) say(line);
-    };
-    emit({
+    const sinks: RunEventSink[] = [consoleSink(plan, startedAt, say)];
+    if (hooks.onEvent) sinks.push((event) => hooks.onEvent?.(event, plan));
+    const run = await openRun({ plan, apis: opened.apis, runDir, sinks });
+    run.events.emit({
       type: 'run-started',
       atMs: startedAt,
       runId,
@@ -141,12 +110,12 @@ export async function runScenario(
     try {
       record = await executeRun(plan, {
         k6,
-        driver,
+        driver: run.session,
         ingressUrls: opened.ingressUrls,
         runDir,
-        emit,
-        interrupt: interrupt.signal,
-        hurry: hurry.signal,
+        emit: run.events.emit,
+        interrupt: interruption.interrupt,
+        hurry: interruption.hurry,
         scriptPath: io.env.CHAOS_K6_SCRIPT || undefined,
         control: hooks.control,
         loadSlackSeconds: hooks.loadSlackSeconds,
@@ -154,7 +123,7 @@ export async function runScenario(
       });
     } finally {
       // Release the lock and close the journal whatever happened (executeRun has reverted).
-      await driver.close();
+      await run.close();
     }
     const outcome = judgeRun(plan, record);
     const pkg = JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
@@ -173,9 +142,28 @@ export async function runScenario(
     return { exitCode: outcome.exitCode, runDir, result, reportProblem };
   } finally {
     if (!hooks.opened) await opened.close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    if (!hooks.interruption) interruption.dispose();
   }
+}
+
+/** The console as a sink of run events: one line per event, one progress line per round of windows. */
+function consoleSink(plan: RunPlan, startedAt: number, say: (text: string) => void): RunEventSink {
+  let phase: { name: string; startedAtMs: number; plannedMs: number } | undefined;
+  let pending: WindowSummary[] = [];
+  return (event) => {
+    if (event.type === 'phase-started')
+      phase = { name: event.phase, startedAtMs: event.atMs, plannedMs: event.plannedMs };
+    if (event.type === 'window') {
+      pending.push(event.window);
+      if (new Set(pending.map((window) => window.ingress)).size >= plan.load.length) {
+        say(renderProgress(phase, pending, Date.now()));
+        pending = [];
+      }
+      return;
+    }
+    const line = renderEvent(event, startedAt);
+    if (line) say(line);
+  };
 }
 
 /** junit.xml, report.html, summary.md from the folder's files, then the reports index. */

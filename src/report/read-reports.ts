@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { InputError } from '../errors/errors.js';
+import { errorText, InputError } from '../errors/errors.js';
 import { journalFileName, readJournal } from '../run/journal.js';
 import type { ChartAssets } from './html-page.js';
 import {
@@ -56,7 +56,7 @@ export async function readResult(file: string): Promise<RunResult> {
   try {
     parsed = JSON.parse(await readFile(file, 'utf8')) as unknown;
   } catch (error) {
-    throw new InputError(`cannot read ${file}: ${(error as Error).message}`);
+    throw new InputError(`cannot read ${file}: ${errorText(error)}`);
   }
   const version = (parsed as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (version !== resultSchemaVersion) {
@@ -131,7 +131,7 @@ export async function readIndexInput(reportsDir: string): Promise<IndexInput> {
       else if (await exists(path.join(dir, batchFileName)))
         input.batches.push({ folder, batch: await readBatchRecord(dir) });
     } catch (error) {
-      input.unreadable.push({ folder, reason: (error as Error).message.replace(dir, folder) });
+      input.unreadable.push({ folder, reason: errorText(error).replace(dir, folder) });
     }
   }
   return input;

@@ -5,7 +5,7 @@
  * the scenario as run, the environment and the journal's events. Tables are plain HTML; only
  * the charts need the (inlined) script. Pure.
  */
-import type { JournalEntry } from '../run/journal.js';
+import type { JournalEntry } from '../run/run-events.js';
 import {
   describeVerdict,
   formatMeasured,

@@ -5,7 +5,7 @@
  * run started. Pure.
  */
 import { describeMutation } from '../faults/mutation.js';
-import type { JournalEntry } from '../run/journal.js';
+import type { JournalEntry } from '../run/run-events.js';
 import type { RunResult } from './result-schema.js';
 import { scrubText } from './scrub.js';
 

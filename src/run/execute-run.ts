@@ -8,9 +8,11 @@ import { buildLoadConfig } from '../load/k6-args.js';
 import type { K6Binary } from '../load/k6-binary.js';
 import { startK6, type K6End, type K6Run } from '../load/k6-run.js';
 import type { RunPlan } from './build-plan.js';
-import type { AppliedFaultRecord, FaultDriver, RevertAllReport, RevertedFaultRecord } from './fault-driver.js';
+import type { AppliedFault, FaultDriver, RevertedFault, RevertReport } from './fault-driver.js';
 import { openPhaseGate, type PhaseGate, type RunControl } from './run-control.js';
 import type { RunEventSink } from './run-events.js';
+import { sleep } from '../system/sleep.js';
+import { errorText } from '../errors/errors.js';
 
 export interface RunDeps {
   k6: K6Binary;
@@ -46,9 +48,9 @@ export interface RunRecord {
   stop: RunStop;
   ledger: Ledger;
   windows: WindowSummary[];
-  applied: AppliedFaultRecord[];
-  reverted: RevertedFaultRecord[];
-  revertAll?: RevertAllReport & { startedAtMs: number; finishedAtMs: number };
+  applied: AppliedFault[];
+  reverted: RevertedFault[];
+  revertAll?: RevertReport;
   k6End?: K6End;
   startedAtMs: number;
   endedAtMs: number;
@@ -77,8 +79,8 @@ export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecor
     abortLimits: scenario.abortLimits,
     originMs: startedAtMs,
   });
-  const applied: AppliedFaultRecord[] = [];
-  const reverted: RevertedFaultRecord[] = [];
+  const applied: AppliedFault[] = [];
+  const reverted: RevertedFault[] = [];
   const record: RunRecord = {
     stop: { kind: 'completed' },
     ledger,
@@ -172,17 +174,8 @@ export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecor
         const applyingNow = deps.driver.apply(phase, halt.signal);
         applying = applyingNow;
         try {
-          const records = await applyingNow;
-          applied.push(...records);
-          for (const r of records)
-            deps.emit({
-              type: 'fault-applied',
-              atMs: r.appliedAtMs,
-              phase: phase.name,
-              faultId: r.faultId,
-              cluster: r.cluster,
-              effectiveAtMs: r.effectiveAtMs,
-            });
+          // The driver announces each fault (fault-applied) itself, once; the timeline keeps the records.
+          applied.push(...(await applyingNow));
         } catch (error) {
           // The big red key stops an apply in flight: what it did apply is reverted, the run goes on.
           if (!gate?.faultsStopped()) throw error;
@@ -193,23 +186,11 @@ export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecor
       const early = gate?.revertedEarly(phase);
       if (early) await early;
       else if (phase.faults.length > 0 && !gate?.faultsStopped()) {
-        const records = await deps.driver.revert(phase);
-        reverted.push(...records);
-        for (const r of records)
-          deps.emit({
-            type: 'fault-reverted',
-            atMs: r.revertedAtMs,
-            phase: phase.name,
-            faultId: r.faultId,
-            cluster: r.cluster,
-          });
+        reverted.push(...(await deps.driver.revert(phase)));
       }
     }
   } catch (error) {
-    record.stop =
-      error instanceof Stop
-        ? error.stop
-        : { kind: 'error', reason: error instanceof Error ? error.message : String(error) };
+    record.stop = error instanceof Stop ? error.stop : { kind: 'error', reason: errorText(error) };
   } finally {
     gate?.close();
     deps.interrupt.removeEventListener('abort', onInterrupt);
@@ -264,22 +245,4 @@ async function waitForFirstSample(
       });
     await sleep(pollMs, signal);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      },
-      Math.max(0, ms),
-    );
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

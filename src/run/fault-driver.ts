@@ -1,32 +1,56 @@
 /**
- * The runner's view of the faults: apply a phase's faults (resolving once each is effective),
- * revert them, and revert everything at once on abort, signal or error. The real driver goes
- * through the Kubernetes API (src/faults + src/kube); tests may pass their own.
+ * The runner's view of the faults, and the one definition of what applying and reverting them
+ * returns: apply a phase's faults (resolving once each is effective), revert them, and revert
+ * everything at once on abort, signal or error. The fault session (fault-session.ts) is the real
+ * driver, over the Kubernetes API; tests may pass their own.
  */
+import type { Mutation, RevertOutcome } from '../faults/mutation.js';
+import type { FaultType } from '../scenario/types.js';
 import type { PlannedPhase } from './build-plan.js';
 
-export interface AppliedFaultRecord {
+export interface AppliedFault {
+  phase: string;
   faultId: string;
+  type: FaultType;
   cluster: string;
   appliedAtMs: number;
   /** When `verify` saw the effect (e.g. no ready endpoints left). */
   effectiveAtMs: number;
+  mutations: Mutation[];
 }
 
-export interface RevertedFaultRecord {
+export interface RevertedFault {
+  phase: string;
   faultId: string;
   cluster: string;
   revertedAtMs: number;
+  /** When verifyReverted saw the system back; undefined if not verified (yet). */
+  verifiedAtMs?: number;
+  outcomes: RevertOutcome[];
+  /** Concurrent edits we noticed and kept (e.g. someone else's change to the VirtualService). */
+  notes: string[];
 }
 
-export interface RevertAllReport {
-  reverted: RevertedFaultRecord[];
-  /** What could not be reverted, each with how to do it by hand. */
-  failures: Array<{ faultId: string; cluster: string; message: string; manual: string }>;
+/** Something still changed after the revert, and how to undo it by hand. */
+export interface Unreverted {
+  faultId: string;
+  cluster: string;
+  message: string;
+  manual: string;
+}
+
+export interface RevertReport {
+  reason: string;
+  startedAtMs: number;
+  finishedAtMs: number;
+  reverted: RevertedFault[];
+  failures: Unreverted[];
+  /** Reverted, but the system did not come back within the bound (e.g. Pods not ready). */
+  unverified: Array<{ faultId: string; cluster: string; message: string }>;
 }
 
 export interface FaultDriver {
-  apply(phase: PlannedPhase, signal: AbortSignal): Promise<AppliedFaultRecord[]>;
-  revert(phase: PlannedPhase): Promise<RevertedFaultRecord[]>;
-  revertAll(reason: string): Promise<RevertAllReport>;
+  apply(phase: PlannedPhase, signal?: AbortSignal): Promise<AppliedFault[]>;
+  revert(phase: PlannedPhase): Promise<RevertedFault[]>;
+  revertAll(reason?: string): Promise<RevertReport>;
 }

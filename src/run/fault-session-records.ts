@@ -3,7 +3,7 @@
  * they happen), its background loop, its times. Applying and reverting one record live here;
  * ordering across records lives in fault-session.ts.
  */
-import { HarnessError } from '../errors/errors.js';
+import { errorText, HarnessError } from '../errors/errors.js';
 import type {
   Background,
   FaultContext,
@@ -16,7 +16,7 @@ import { isSettled, type Mutation, type RevertOutcome } from '../faults/mutation
 import { mutationHandlerFor, pluginFor } from '../faults/registry.js';
 import type { ClusterApi } from '../kube/cluster-api.js';
 import type { Fault } from '../scenario/types.js';
-import type { JournalEntry } from './journal.js';
+import type { JournalEntry } from './run-events.js';
 
 export interface MutationState {
   id: string;
@@ -57,10 +57,6 @@ export interface SessionServices {
 
 export function describeRecord(record: FaultRecord): string {
   return `fault ${record.fault.id} (${record.fault.type}) in ${record.target.cluster}`;
-}
-
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function stopped(record: FaultRecord): HarnessError {

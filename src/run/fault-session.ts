@@ -26,16 +26,17 @@
  *   reverts everything still applied — newest first within a cluster, clusters in parallel —
  *   continues past failures, and returns exactly what it could not revert with the kubectl
  *   command to do it by hand. `verify: false` skips waiting for health (fastest path).
- * - The session journals fault-applied / fault-reverted itself (same shape as the runner's
- *   RunEvents); the runner journals its own run-level entries through the same JournalWriter.
+ * - The session is the only source of fault events (fault-applied, fault-reverted, mutation-*):
+ *   it appends them to the run's event log (src/run/event-log.ts), which journals them and hands
+ *   them to the console and the game-day view; the timeline never re-announces a fault.
  */
 import { HarnessError } from '../errors/errors.js';
 import type { FaultTiming } from '../faults/fault-plugin.js';
-import { describeMutation, isSettled, type Mutation, type RevertOutcome } from '../faults/mutation.js';
+import { describeMutation, isSettled, type RevertOutcome } from '../faults/mutation.js';
 import { mutationHandlerFor } from '../faults/registry.js';
 import type { ClusterApis } from '../kube/cluster-api.js';
-import type { FaultType } from '../scenario/types.js';
 import type { PlannedPhase } from './build-plan.js';
+import type { AppliedFault, FaultDriver, RevertedFault, RevertReport, Unreverted } from './fault-driver.js';
 import {
   applyRecord,
   describeRecord,
@@ -45,48 +46,8 @@ import {
   type FaultRecord,
   type SessionServices,
 } from './fault-session-records.js';
-import type { JournalWriter } from './journal.js';
-
-export interface AppliedFault {
-  phase: string;
-  faultId: string;
-  type: FaultType;
-  cluster: string;
-  appliedAtMs: number;
-  /** When `verify` saw the effect (e.g. no ready endpoints left). */
-  effectiveAtMs: number;
-  mutations: Mutation[];
-}
-
-export interface RevertedFault {
-  phase: string;
-  faultId: string;
-  cluster: string;
-  revertedAtMs: number;
-  /** When verifyReverted saw the system back; undefined if not verified (yet). */
-  verifiedAtMs?: number;
-  outcomes: RevertOutcome[];
-  /** Concurrent edits we noticed and kept (e.g. someone else's change to the VirtualService). */
-  notes: string[];
-}
-
-/** Something still changed after the revert, and how to undo it by hand. */
-export interface Unreverted {
-  faultId: string;
-  cluster: string;
-  message: string;
-  manual: string;
-}
-
-export interface RevertReport {
-  reason: string;
-  startedAtMs: number;
-  finishedAtMs: number;
-  reverted: RevertedFault[];
-  failures: Unreverted[];
-  /** Reverted, but the system did not come back within the bound (e.g. Pods not ready). */
-  unverified: Array<{ faultId: string; cluster: string; message: string }>;
-}
+import type { EventRecorder } from './event-log.js';
+import { pause } from '../system/sleep.js';
 
 export class FaultApplyError extends HarnessError {
   constructor(readonly failures: Array<{ faultId: string; cluster: string; message: string }>) {
@@ -106,7 +67,8 @@ export class RevertError extends HarnessError {
 export interface FaultSessionOptions {
   runId: string;
   apis: ClusterApis;
-  journal: JournalWriter;
+  /** Where write-ahead entries go: the run's event log, or a bare JournalWriter. */
+  journal: EventRecorder;
   timing?: Partial<FaultTiming>;
   /** Annotation expiry = phase end + this margin (default 5 min). */
   expiryMarginMs?: number;
@@ -114,7 +76,7 @@ export interface FaultSessionOptions {
   random?: () => number;
 }
 
-export interface FaultSession {
+export interface FaultSession extends FaultDriver {
   readonly runId: string;
   apply(phase: PlannedPhase, signal?: AbortSignal): Promise<AppliedFault[]>;
   revert(phase: PlannedPhase | string, options?: { verify?: boolean }): Promise<RevertedFault[]>;
@@ -125,19 +87,6 @@ export interface FaultSession {
 
 export const defaultTiming: FaultTiming = { verifyTimeoutMs: 120_000, pollIntervalMs: 500, evictionRetryMs: 5_000 };
 
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
 export function createFaultSession(options: FaultSessionOptions): FaultSession {
   const now = options.now ?? Date.now;
   const records: FaultRecord[] = [];
@@ -147,7 +96,7 @@ export function createFaultSession(options: FaultSessionOptions): FaultSession {
   const services: SessionServices = {
     append: (entry) => options.journal.append(entry),
     now,
-    sleep: abortableSleep,
+    sleep: pause,
     random: options.random ?? Math.random,
     timing: { ...defaultTiming, ...options.timing },
     stopping: stopping.signal,
@@ -238,7 +187,7 @@ export function createFaultSession(options: FaultSessionOptions): FaultSession {
       // Let calls in flight land (bounded), so we undo them instead of racing them.
       await Promise.race([
         Promise.allSettled([...services.inFlight]),
-        new Promise((resolve) => setTimeout(resolve, revertOptions.inFlightWaitMs ?? 20_000).unref()),
+        pause(revertOptions.inFlightWaitMs ?? 20_000, undefined, { ref: false }),
       ]);
       const selected = records.filter((record) => record.mutations.length > 0 || record.background);
       try {

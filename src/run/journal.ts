@@ -12,72 +12,9 @@
 import { access, mkdir, open, readdir, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Mutation, RevertOutcome } from '../faults/mutation.js';
+import type { JournalEntry } from './run-events.js';
 
 export const journalFileName = 'journal.jsonl';
-
-/** Entries the runner writes about the run as a whole. */
-export type RunEntry =
-  | {
-      type: 'run-started';
-      atMs: number;
-      runId: string;
-      scenario: string;
-      environment: string;
-      runDir?: string;
-      clusters?: Array<{ name: string; context: string }>;
-      host?: string;
-      pid?: number;
-    }
-  | { type: 'lock-acquired'; atMs: number; runId: string; holder: string; clusters: string[] }
-  | { type: 'lock-lost'; atMs: number; runId: string; cluster: string; reason: string }
-  | { type: 'lock-released'; atMs: number; runId: string; problems: string[] }
-  | { type: 'load-started'; atMs: number; ingresses: Record<string, string> }
-  | { type: 'phase-started'; atMs: number; phase: string; plannedMs: number }
-  | { type: 'phase-ended'; atMs: number; phase: string }
-  | { type: 'abort'; atMs: number; reason: string; windowEndMs?: number }
-  | { type: 'revert-all'; atMs: number; reason: string; finishedAtMs: number; failures: string[] }
-  | { type: 'k6-ended'; atMs: number; end: string }
-  | { type: 'log'; atMs: number; level: 'info' | 'warn' | 'error'; message: string }
-  /** Game day: a human's note on the timeline. */
-  | { type: 'note'; atMs: number; text: string; author?: string }
-  | {
-      type: 'verdict';
-      atMs: number;
-      verdict: 'pass' | 'fail' | 'error' | 'interrupted';
-      exitCode: number;
-      summary: string;
-    }
-  | { type: 'run-ended'; atMs: number; exitCode: number };
-
-/** Where in the fault's life a failure happened. */
-export type FaultStage = 'apply' | 'verify' | 'revert' | 'verify-reverted';
-
-/** Entries the fault session writes, per fault and cluster, and per mutation. */
-export type FaultEntry =
-  | { type: 'fault-applying'; atMs: number; phase?: string; faultId: string; faultType: string; cluster: string }
-  /** Written BEFORE the API call: what will change and how to undo it. */
-  | { type: 'mutation-intended'; atMs: number; id: string; mutation: Mutation }
-  | { type: 'mutation-done'; atMs: number; id: string }
-  /** The call failed; it may or may not have landed, so it is still reverted. */
-  | { type: 'mutation-failed'; atMs: number; id: string; error: string }
-  /** The fault is in place and verified: `atMs` when applied, `effectiveAtMs` when observed. */
-  | { type: 'fault-applied'; atMs: number; phase?: string; faultId: string; cluster: string; effectiveAtMs: number }
-  | {
-      type: 'fault-failed';
-      atMs: number;
-      phase?: string;
-      faultId: string;
-      cluster: string;
-      stage: FaultStage;
-      error: string;
-    }
-  | { type: 'mutation-reverted'; atMs: number; id: string; outcome: RevertOutcome; by?: 'run' | 'recover' }
-  /** Every mutation of the fault in that cluster is undone (`ok`), or some could not be. */
-  | { type: 'fault-reverted'; atMs: number; phase?: string; faultId: string; cluster: string; ok: boolean }
-  | { type: 'fault-revert-verified'; atMs: number; faultId: string; cluster: string; verifiedAtMs: number };
-
-export type JournalEntry = RunEntry | FaultEntry;
-export type JournalEntryType = JournalEntry['type'];
 
 export interface JournalWriter {
   readonly file: string;

@@ -13,6 +13,7 @@ import type { ClusterApi, ClusterApis } from '../kube/cluster-api.js';
 import { leaseTime } from '../kube/coordination-calls.js';
 import { retryOnConflict } from '../kube/retry.js';
 import type { Lease } from '../kube/types.js';
+import { sleep } from '../system/sleep.js';
 
 export const lockName = 'chaos-lock';
 
@@ -175,7 +176,7 @@ export async function acquireLock(apis: ClusterApis, options: LockOptions): Prom
           await release(taken);
           throw error;
         }
-        await new Promise((resolve) => setTimeout(resolve, pollMs));
+        await sleep(pollMs);
       }
     }
   }

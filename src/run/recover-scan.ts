@@ -10,6 +10,7 @@ import type { Mutation } from '../faults/mutation.js';
 import { annotatedRoutes } from '../faults/virtual-service-routes.js';
 import type { ClusterApi } from '../kube/cluster-api.js';
 import type { VirtualService } from '../kube/types.js';
+import { errorText } from '../errors/errors.js';
 
 export interface ScanResult {
   mutations: Mutation[];
@@ -136,9 +137,7 @@ export async function scanCluster(api: ClusterApi): Promise<ScanResult> {
     try {
       await scan();
     } catch (error) {
-      result.problems.push(
-        `could not scan ${what} of ${api.cluster}: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      result.problems.push(`could not scan ${what} of ${api.cluster}: ${errorText(error)}`);
     }
   }
   return result;

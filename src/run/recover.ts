@@ -10,8 +10,11 @@ import type { FaultTiming, KubeContext } from '../faults/fault-plugin.js';
 import { isSettled, mutationKey, type Mutation, type MutationKind, type RevertOutcome } from '../faults/mutation.js';
 import type { Environment } from '../environment/types.js';
 import type { ClusterApis } from '../kube/cluster-api.js';
-import { findJournals, openJournal, pendingMutations, readJournal, type JournalEntry } from './journal.js';
+import { findJournals, openJournal, pendingMutations, readJournal } from './journal.js';
+import type { JournalEntry } from './run-events.js';
 import { scanCluster, suspectMutation } from './recover-scan.js';
+import { sleep } from '../system/sleep.js';
+import { errorText } from '../errors/errors.js';
 
 export type LeftoverSource = 'journal' | 'annotations' | 'route name';
 
@@ -152,14 +155,14 @@ export async function revertLeftovers(leftovers: readonly Leftover[], options: R
           timing: options.timing,
           signal: new AbortController().signal,
           now,
-          sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+          sleep: (ms) => sleep(ms),
         };
         try {
           leftover.outcome = await mutationHandlerFor(leftover.mutation).revert(leftover.mutation, ctx);
         } catch (error) {
           leftover.outcome = {
             status: 'failed',
-            detail: error instanceof Error ? error.message : String(error),
+            detail: errorText(error),
             manual: leftover.manual,
           };
         }
@@ -173,12 +176,12 @@ export async function revertLeftovers(leftovers: readonly Leftover[], options: R
           timing: options.timing,
           signal: new AbortController().signal,
           now,
-          sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+          sleep: (ms) => sleep(ms),
         };
         try {
           await mutationHandlerFor(leftover.mutation).verifyReverted(leftover.mutation, ctx);
         } catch (error) {
-          leftover.verifyError = error instanceof Error ? error.message : String(error);
+          leftover.verifyError = errorText(error);
         }
       }
     }),

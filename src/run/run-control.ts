@@ -6,7 +6,7 @@
  * what the facilitator did and when.
  */
 import type { PlannedPhase } from './build-plan.js';
-import type { FaultDriver, RevertedFaultRecord } from './fault-driver.js';
+import type { FaultDriver, RevertedFault } from './fault-driver.js';
 import type { RunEventSink } from './run-events.js';
 
 export type RunCommand =
@@ -50,7 +50,7 @@ export interface PhaseGate {
   /** Resolves when the phase should end: planned end (unless held), or `next`. Rejects with `signal`'s reason. */
   waitForEnd(plannedEndMs: number, signal: AbortSignal): Promise<void>;
   /** Whether the current phase's faults were already reverted by a command (and how). */
-  revertedEarly(phase: PlannedPhase): Promise<RevertedFaultRecord[]> | undefined;
+  revertedEarly(phase: PlannedPhase): Promise<RevertedFault[]> | undefined;
   close(): void;
 }
 
@@ -62,7 +62,7 @@ export interface GateOptions {
   /** Stops the run (abort). */
   abort: (reason: string) => void;
   /** Faults reverted by a command, for the run's record. */
-  onReverted: (records: RevertedFaultRecord[]) => void;
+  onReverted: (records: RevertedFault[]) => void;
   /** Serializes fault actions after any apply in flight. */
   afterApply: () => Promise<void>;
 }
@@ -74,7 +74,7 @@ export function openPhaseGate(options: GateOptions): PhaseGate {
   let ended = false;
   let stopped = false;
   let wake: (() => void) | undefined;
-  const early = new Map<string, Promise<RevertedFaultRecord[]>>();
+  const early = new Map<string, Promise<RevertedFault[]>>();
   const say = (message: string) =>
     emit({ type: 'log', atMs: now(), level: 'info', message: `facilitator: ${message}` });
   const nudge = () => {
@@ -88,14 +88,6 @@ export function openPhaseGate(options: GateOptions): PhaseGate {
       .then(() => options.driver.revert(current))
       .then((records) => {
         options.onReverted(records);
-        for (const r of records)
-          emit({
-            type: 'fault-reverted',
-            atMs: r.revertedAtMs,
-            phase: current.name,
-            faultId: r.faultId,
-            cluster: r.cluster,
-          });
         return records;
       });
     // The end of the phase awaits this promise and reports a failure there; never unhandled here.
@@ -112,14 +104,6 @@ export function openPhaseGate(options: GateOptions): PhaseGate {
       // The report lists every fault ever reverted; only those reverted now are news.
       const revertedNow = report.reverted.filter((r) => r.revertedAtMs >= startedAtMs);
       options.onReverted(revertedNow);
-      for (const r of revertedNow)
-        emit({
-          type: 'fault-reverted',
-          atMs: r.revertedAtMs,
-          phase: phase?.name ?? '',
-          faultId: r.faultId,
-          cluster: r.cluster,
-        });
       emit({
         type: 'revert-all',
         atMs: startedAtMs,

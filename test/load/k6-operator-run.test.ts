@@ -183,7 +183,14 @@ describe('distributed load: runners stream their samples back through their logs
     const noFaults = {
       apply: async () => [],
       revert: async () => [],
-      revertAll: async () => ({ reverted: [], failures: [] }),
+      revertAll: async (reason = 'revert all') => ({
+        reason,
+        startedAtMs: 0,
+        finishedAtMs: 0,
+        reverted: [],
+        failures: [],
+        unverified: [],
+      }),
     };
     const record = await executeRun(plan, {
       k6: k6!,

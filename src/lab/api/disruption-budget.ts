@@ -128,7 +128,7 @@ export function decideEviction(store: ObjectStore, pod: Pod): EvictionDecision {
   consume.status = {
     ...consume.status,
     disruptionsAllowed: allowed - 1,
-    disruptedPods: { ...disruptedPods(pdb), [pod.metadata.name]: new Date().toISOString().replace(/\.\d+Z$/, 'Z') },
+    disruptedPods: { ...disruptedPods(pdb), [pod.metadata.name]: store.timestamp() },
   };
   return { kind: 'allow', consume };
 }

@@ -1,6 +1,7 @@
 /** Reading request bodies and writing JSON answers, with the real server's size limit. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError, errors } from './status.js';
+import { errorText } from '../../errors/errors.js';
 
 const bodyLimit = 3 * 1024 * 1024;
 
@@ -52,8 +53,7 @@ export function sendJson(
 }
 
 export function sendError(res: ServerResponse, error: unknown): void {
-  const apiError =
-    error instanceof ApiError ? error : errors.internal(error instanceof Error ? error.message : String(error));
+  const apiError = error instanceof ApiError ? error : errors.internal(errorText(error));
   const retryAfter = apiError.details?.retryAfterSeconds;
   sendJson(res, apiError.code, apiError.toStatus(), retryAfter ? { 'retry-after': String(retryAfter) } : {});
 }
@@ -64,9 +64,7 @@ export function parseObjectBody(body: string): Record<string, unknown> {
   try {
     parsed = JSON.parse(body) as unknown;
   } catch (error) {
-    throw errors.badRequest(
-      `couldn't get version/kind; json parse error: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    throw errors.badRequest(`couldn't get version/kind; json parse error: ${errorText(error)}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw errors.badRequest("couldn't get version/kind; json parse error: the body is not a JSON object");

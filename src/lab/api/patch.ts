@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { errors } from './status.js';
 import { isRecord } from './object-types.js';
 import { strategicMerge } from './strategic-merge.js';
+import { errorText } from '../../errors/errors.js';
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
@@ -48,7 +49,7 @@ function parseJson(body: string): unknown {
   try {
     return JSON.parse(body) as unknown;
   } catch (error) {
-    throw errors.badRequest(`error decoding patch: ${error instanceof Error ? error.message : String(error)}`);
+    throw errors.badRequest(`error decoding patch: ${errorText(error)}`);
   }
 }
 
@@ -71,7 +72,7 @@ export function parseApplyBody(body: string): Record<string, unknown> {
   try {
     parsed = parseYaml(body);
   } catch (error) {
-    throw errors.badRequest(`error decoding YAML: ${error instanceof Error ? error.message : String(error)}`);
+    throw errors.badRequest(`error decoding YAML: ${errorText(error)}`);
   }
   if (!isRecord(parsed)) throw errors.badRequest('error decoding YAML: the body is not an object');
   return parsed;

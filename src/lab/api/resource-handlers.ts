@@ -120,7 +120,10 @@ function createObject(request: ResourceRequest, object: KubeObject): KubeObject 
   if (request.type.subresources.includes('status')) delete object.status;
   admit(request.type, object, request.cluster.allocator);
   if (request.dryRun)
-    return { ...object, metadata: { ...object.metadata, uid: 'dry-run', creationTimestamp: new Date().toISOString() } };
+    return {
+      ...object,
+      metadata: { ...object.metadata, uid: 'dry-run', creationTimestamp: request.cluster.store.timestamp() },
+    };
   return request.cluster.store.create(request.key, object);
 }
 

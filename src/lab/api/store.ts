@@ -9,6 +9,11 @@ import { errors } from './status.js';
 import { resourceByKey, type ResourceKey } from './resource-types.js';
 import { objectKey, type KubeObject } from './object-types.js';
 
+/** Kubernetes' time format: RFC 3339 in UTC with whole seconds (metav1.Time). */
+export function kubeTime(date: Date): string {
+  return date.toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
 export interface StoreEvent {
@@ -57,6 +62,11 @@ export class ObjectStore {
     this.historyLimit = options.historyLimit ?? 10_000;
     this.now = options.now ?? (() => new Date());
     this.onListenerError = options.onListenerError ?? (() => undefined);
+  }
+
+  /** Now (plus `offsetMs`) on the store's clock, as Kubernetes writes times: RFC 3339, whole seconds. */
+  timestamp(offsetMs = 0): string {
+    return kubeTime(new Date(this.now().getTime() + offsetMs));
   }
 
   get currentRevision(): number {
@@ -121,9 +131,7 @@ export class ObjectStore {
     const object = structuredClone(input);
     object.metadata.uid = randomUUID();
     object.metadata.resourceVersion = String(this.revision);
-    object.metadata.creationTimestamp = this.now()
-      .toISOString()
-      .replace(/\.\d+Z$/, 'Z');
+    object.metadata.creationTimestamp = this.timestamp();
     object.metadata.generation = 1;
     delete object.metadata.deletionTimestamp;
     table.set(id, object);
@@ -178,9 +186,7 @@ export class ObjectStore {
     if (current.metadata.deletionTimestamp !== undefined) return structuredClone(current);
     this.revision += 1;
     const object = structuredClone(current);
-    object.metadata.deletionTimestamp = new Date(this.now().getTime() + graceSeconds * 1000)
-      .toISOString()
-      .replace(/\.\d+Z$/, 'Z');
+    object.metadata.deletionTimestamp = this.timestamp(graceSeconds * 1000);
     object.metadata.deletionGracePeriodSeconds = graceSeconds;
     object.metadata.resourceVersion = String(this.revision);
     this.table(key).set(objectKey(namespace, name), object);

@@ -34,7 +34,7 @@ function reconcile(cluster: ClusterApi, namespace: string): void {
           reason: computed.disruptionsAllowed > 0 ? 'SufficientPods' : 'InsufficientPods',
           message: '',
           observedGeneration: pdb.metadata.generation ?? 1,
-          lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+          lastTransitionTime: cluster.store.timestamp(),
         },
       ],
     };

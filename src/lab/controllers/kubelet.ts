@@ -40,16 +40,11 @@ type PodState =
   | { phase: 'running'; process: PodProcess; timer?: NodeJS.Timeout }
   | { phase: 'stopping'; process?: PodProcess };
 
-function timestamp(): string {
-  return new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-}
-
 function containerPort(pod: Pod): number {
   return pod.spec.containers[0]?.ports?.[0]?.containerPort ?? 8080;
 }
 
-function runningStatus(pod: Pod, process: PodProcess, hostIP: string, ready: boolean): Pod['status'] {
-  const now = timestamp();
+function runningStatus(pod: Pod, process: PodProcess, hostIP: string, ready: boolean, now: string): Pod['status'] {
   const cond = (type: string, ok: boolean, reason?: string): Condition => ({
     type,
     status: ok ? 'True' : 'False',
@@ -121,10 +116,14 @@ export function startKubelets(cluster: ClusterApi, options: KubeletOptions): () 
             return;
           }
           const readyTimer = setTimeout(() => {
-            writeStatus(uid, namespace, name, (current) => runningStatus(current, process, hostIpOf(nodeName), true));
+            writeStatus(uid, namespace, name, (current) =>
+              runningStatus(current, process, hostIpOf(nodeName), true, cluster.store.timestamp()),
+            );
           }, options.timing.readinessMs);
           states.set(uid, { phase: 'running', process, timer: readyTimer });
-          writeStatus(uid, namespace, name, (current) => runningStatus(current, process, hostIpOf(nodeName), false));
+          writeStatus(uid, namespace, name, (current) =>
+            runningStatus(current, process, hostIpOf(nodeName), false, cluster.store.timestamp()),
+          );
         })
         .catch((error: unknown) => options.onError('kubelet', `${namespace}/${name}`, error));
     }, options.timing.startupMs);

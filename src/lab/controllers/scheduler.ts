@@ -30,7 +30,7 @@ function schedulePending(cluster: ClusterApi): void {
   for (const pod of pods)
     if (pod.spec.nodeName && load.has(pod.spec.nodeName))
       load.set(pod.spec.nodeName, (load.get(pod.spec.nodeName) ?? 0) + 1);
-  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const now = cluster.store.timestamp();
   for (const pod of pods) {
     if (pod.spec.nodeName || isTerminating(pod)) continue;
     const target = [...load.entries()].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))[0];

@@ -94,7 +94,7 @@ function reconcileDeployment(cluster: ClusterApi, deployment: Workload): void {
   const live = ownedPods(cluster, deployment).filter((pod) => !isTerminating(pod));
   const ready = live.filter(podIsReady).length;
   const updated = live.filter((pod) => pod.metadata.labels?.['pod-template-hash'] === hash).length;
-  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const now = cluster.store.timestamp();
   const previous = deployment.status?.conditions as Condition[] | undefined;
   const available = ready >= desired - maxUnavailable;
   writeStatus(cluster, keys.deployments, deployment, {

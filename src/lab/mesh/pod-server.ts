@@ -11,7 +11,8 @@ import type { PodProcess } from '../controllers/kubelet.js';
 import type { Proxy } from './proxy.js';
 import { answerClientError } from '../api/http-io.js';
 import { serviceKeyOf } from './route-match.js';
-import { sleep, type MeshResponse } from './upstream.js';
+import type { MeshResponse } from './upstream.js';
+import { pause } from '../../system/sleep.js';
 
 export interface CallSpec {
   service: string;
@@ -114,7 +115,7 @@ export async function startPodServer(options: PodServerOptions): Promise<PodProc
   };
 
   const serve = async (req: IncomingMessage, res: ServerResponse, route: RouteBehaviour): Promise<void> => {
-    await sleep(sampleLatency(behaviour.serviceTime, random), options.stop);
+    await pause(sampleLatency(behaviour.serviceTime, random), options.stop);
     const results = route.parallel ? await Promise.all(route.calls.map((call) => callOut(call, req))) : [];
     if (!route.parallel) for (const call of route.calls) results.push(await callOut(call, req));
     const failed = results.find((result) => result.response.status >= 400);
@@ -204,7 +205,7 @@ export async function startPodServer(options: PodServerOptions): Promise<PodProc
       server.close();
       server.closeIdleConnections();
       if (active > 0 || queue.length > 0) {
-        await Promise.race([new Promise<void>((resolve) => idleWaiters.push(resolve)), sleep(graceMs, options.stop)]);
+        await Promise.race([new Promise<void>((resolve) => idleWaiters.push(resolve)), pause(graceMs, options.stop)]);
       }
       kill();
     },

@@ -25,7 +25,8 @@ import {
   serviceKeyOf,
   type ServiceKey,
 } from './route-match.js';
-import { sleep, type AttemptResult, type MeshRequest, type MeshResponse, type UpstreamClient } from './upstream.js';
+import { pause } from '../../system/sleep.js';
+import { type AttemptResult, type MeshRequest, type MeshResponse, type UpstreamClient } from './upstream.js';
 
 export interface ProxyOptions {
   /** Who answers when the proxy itself answers: the gateway, or the Pod of a sidecar. */
@@ -96,7 +97,7 @@ export class Proxy {
 
   private async execute(route: HttpRoute, namespace: string, request: MeshRequest): Promise<MeshResponse> {
     const { random, stop } = this.options;
-    if (route.fault?.delay && random.percent(route.fault.delay.percent)) await sleep(route.fault.delay.ms, stop);
+    if (route.fault?.delay && random.percent(route.fault.delay.percent)) await pause(route.fault.delay.ms, stop);
     if (route.fault?.abort && random.percent(route.fault.abort.percent))
       return this.localReply(route.fault.abort.status, 'fault filter abort');
     const destination = this.pickDestination(route);
@@ -217,7 +218,7 @@ export class Proxy {
       );
       if (attempt < retries.attempts && !signal.aborted && this.retriable(result, retries.retryOn)) {
         // Envoy's default back-off: 25 ms base, exponential, fully jittered.
-        await sleep(this.options.random.next() * 25 * 2 ** attempt, signal);
+        await pause(this.options.random.next() * 25 * 2 ** attempt, signal);
         continue;
       }
       return this.toResponse(result);

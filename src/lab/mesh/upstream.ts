@@ -4,6 +4,7 @@
  * can resend and a proxy can answer with a complete response.
  */
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { pause } from '../../system/sleep.js';
 
 export interface MeshRequest {
   method: string;
@@ -44,20 +45,6 @@ export function endToEndHeaders(headers: IncomingHttpHeaders): Record<string, st
   return result;
 }
 
-/** A timer promise the caller can cancel (so a stopping lab leaves no timers behind). */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
 export class UpstreamClient {
   private readonly agent = new Agent({
     keepAlive: true,
@@ -83,10 +70,10 @@ export class UpstreamClient {
     stop.addEventListener('abort', abort, { once: true });
     const timer = timeoutMs !== undefined && timeoutMs > 0 ? setTimeout(abort, timeoutMs) : undefined;
     try {
-      await sleep(delayMs, controller.signal);
+      await pause(delayMs, controller.signal);
       if (controller.signal.aborted) return { kind: 'failure', reason: 'timeout', message: 'upstream request timeout' };
       const result = await this.exchange(target, request, authority, controller.signal);
-      if (result.kind === 'response') await sleep(delayMs, controller.signal);
+      if (result.kind === 'response') await pause(delayMs, controller.signal);
       if (controller.signal.aborted) return { kind: 'failure', reason: 'timeout', message: 'upstream request timeout' };
       return result;
     } finally {

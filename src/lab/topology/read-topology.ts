@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { InputError, type InputIssue } from '../../errors/errors.js';
+import { errorText, InputError, type InputIssue } from '../../errors/errors.js';
 import { parseYamlSource, type PathSegment, formatPath } from '../../input/yaml-source.js';
 import { collectSchemaIssues } from '../../input/schema-issues.js';
 import type { LatencyDistribution } from '../random.js';
@@ -147,7 +147,7 @@ export function readTopology(file = defaultTopologyPath()): Topology {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new InputError(
-      `cannot read lab topology ${file}: ${error instanceof Error ? error.message : String(error)}`,
+      `cannot read lab topology ${file}: ${errorText(error)}`,
       [],
       'pass an existing YAML file, or leave topologyPath unset for the shipped Bank of Anthos topology',
     );

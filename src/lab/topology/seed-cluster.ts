@@ -10,6 +10,7 @@ import { resourceByKey, keys, type ResourceKey } from '../api/resource-types.js'
 import type { KubeObject } from '../api/object-types.js';
 import type { ClusterApi } from '../api/request-context.js';
 import type { Topology, TopologyCluster, TopologyService } from './read-topology.js';
+import { kubeTime } from '../api/store.js';
 
 interface Draft {
   apiVersion: string;
@@ -30,7 +31,7 @@ function put(cluster: ClusterApi, key: ResourceKey, draft: Draft): void {
 function nodeDraft(cluster: TopologyCluster, index: number, clusterIndex: number): Draft {
   const pool = createHash('sha256').update(cluster.name).digest('hex').slice(0, 8);
   const name = `gke-${cluster.name}-default-pool-${pool}-${String(index + 1)}`;
-  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const now = kubeTime(new Date());
   const condition = (type: string, status: string, reason: string) => ({
     type,
     status,

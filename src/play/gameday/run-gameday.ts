@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../../errors/errors.js';
+import { watchInterrupts } from '../../system/signals.js';
 import type { CliIo } from '../../system/io.js';
 import { runScenario, type RunOptions } from '../run-scenario.js';
 import { journalFileName, readJournal } from '../../run/journal.js';
@@ -61,9 +62,11 @@ export async function runGameday(
   }
   const control = createRunControl();
   let state: ViewState | undefined;
+  // The terminal is raw, so Ctrl-C arrives as a key: it is the same interruption as SIGINT.
+  const interruption = watchInterrupts({ notify: () => undefined });
   const keyToCommand = (key: Key) => {
     if (key.ctrl && key.name === 'c') {
-      process.kill(process.pid, 'SIGINT');
+      interruption.raise('SIGINT');
       return;
     }
     if (!state) return;
@@ -127,6 +130,7 @@ export async function runGameday(
       },
       {
         control,
+        interruption,
         loadSlackSeconds: gamedaySlackSeconds,
         onEvent: (event, plan) => {
           if (event.type === 'run-started') state = stateFor(plan, event.atMs);
@@ -148,6 +152,7 @@ export async function runGameday(
     io.out(`game day timeline: ${path.relative(io.cwd, file)}`);
     return run.exitCode;
   } finally {
+    interruption.dispose();
     clearInterval(repaint);
     terminal.close();
     if (runDir === undefined) io.err('the game day ended before the run started');

@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { exitCodeOf, formatError, InputError } from '../../errors/errors.js';
 import { combineExitCodes, ExitCode } from '../../errors/exit-codes.js';
+import { watchInterrupts } from '../../system/signals.js';
 import type { CliIo } from '../../system/io.js';
 import { loadScenario } from '../load-inputs.js';
 import { parsePhaseOverrides } from '../../input/phase-overrides.js';
@@ -64,14 +65,8 @@ export async function runSuiteFile(file: string, options: RunOptions, io: CliIo)
     `suite ${suite.name}: ${suite.entries.length} scenarios (${suite.entries.map((e) => e.name).join(', ')})${failFast ? ', stopping at the first failure' : ''}`,
   );
 
-  let interrupted = false;
-  const stopSettling = new AbortController();
-  const onSignal = () => {
-    interrupted = true;
-    stopSettling.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const interruption = watchInterrupts({ notify: (message) => io.err(message) });
+  const interrupted = () => interruption.interrupt.aborted;
   const environments = new Map<string, OpenedEnvironment>();
   const environmentOf = async (index: number): Promise<OpenedEnvironment> => {
     const { environment, scenario } = loaded[index]!;
@@ -102,7 +97,7 @@ export async function runSuiteFile(file: string, options: RunOptions, io: CliIo)
       { failFast },
       {
         say,
-        interrupted: () => interrupted,
+        interrupted,
         settle: async (_previous, next) => {
           try {
             const { target, baseline } = await environmentOf(suite.entries.indexOf(next));
@@ -111,7 +106,7 @@ export async function runSuiteFile(file: string, options: RunOptions, io: CliIo)
               probeRequests: suite.settle.probeRequests,
               tolerance: suite.settle.tolerance,
               baseline,
-              signal: stopSettling.signal,
+              signal: interruption.interrupt,
             });
           } catch (error) {
             return { settled: false, message: `cannot check the environment: ${formatError(error)}` };
@@ -129,7 +124,7 @@ export async function runSuiteFile(file: string, options: RunOptions, io: CliIo)
               (dir) => {
                 runDir = dir;
               },
-              { opened, phaseOverrides: phaseFor(entry, phasesOf(index)) } satisfies ScenarioHooks,
+              { opened, interruption, phaseOverrides: phaseFor(entry, phasesOf(index)) } satisfies ScenarioHooks,
             );
             if (run.reportProblem) io.err(`chaos: ${entry.name}: reports not written: ${run.reportProblem}`);
             return {
@@ -150,7 +145,7 @@ export async function runSuiteFile(file: string, options: RunOptions, io: CliIo)
       },
     );
     const codes = play.runs.map((run) => run.exitCode);
-    const exitCode = combineExitCodes(interrupted ? [...codes, ExitCode.interrupted] : codes);
+    const exitCode = combineExitCodes(interrupted() ? [...codes, ExitCode.interrupted] : codes);
     const reportsDir = path.resolve(io.cwd, options.reports);
     const batchDir = path.join(reportsDir, `${utcStamp(Date.now())}-${suite.name}`);
     mkdirSync(batchDir, { recursive: true });
@@ -196,7 +191,6 @@ export async function runSuiteFile(file: string, options: RunOptions, io: CliIo)
     return problem && exitCode === ExitCode.passed ? ExitCode.harnessError : exitCode;
   } finally {
     for (const { opened } of environments.values()) await opened.close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interruption.dispose();
   }
 }

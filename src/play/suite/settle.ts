@@ -7,6 +7,8 @@
  */
 import { checkNamespacesReady } from '../../faults/readiness.js';
 import type { ClusterApis } from '../../kube/cluster-api.js';
+import { pause } from '../../system/sleep.js';
+import { errorText } from '../../errors/errors.js';
 
 export interface SettleTarget {
   apis: ClusterApis;
@@ -72,7 +74,7 @@ export async function probeIngresses(
         }
       } catch (error) {
         result.failures += 1;
-        result.lastFailure = (error as Error).message;
+        result.lastFailure = errorText(error);
       }
     }
     results.push(result);
@@ -108,7 +110,7 @@ export async function settleEnvironment(target: SettleTarget, options: SettleOpt
         const missing = await checkNamespacesReady(api, [target.namespace]);
         if (missing) notReady.push(`${cluster}: ${missing}`);
       } catch (error) {
-        notReady.push(`${cluster}: ${(error as Error).message}`);
+        notReady.push(`${cluster}: ${errorText(error)}`);
       }
     }
     if (notReady.length === 0) {
@@ -126,17 +128,7 @@ export async function settleEnvironment(target: SettleTarget, options: SettleOpt
       }
     }
     if (now() - started >= options.timeoutMs) break;
-    await new Promise((resolve) => {
-      const timer = setTimeout(resolve, options.pauseMs ?? 1_000);
-      options.signal?.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(timer);
-          resolve(undefined);
-        },
-        { once: true },
-      );
-    });
+    await pause(options.pauseMs ?? 1_000, options.signal);
   }
   if (options.signal?.aborted)
     return {

@@ -5,13 +5,8 @@ import { pluginFor } from '../../../src/faults/registry.js';
 import type { ClusterApi } from '../../../src/kube/cluster-api.js';
 import type { PlannedPhase } from '../../../src/run/build-plan.js';
 import { createFaultSession, type FaultSession } from '../../../src/run/fault-session.js';
-import {
-  journalFileName,
-  openJournal,
-  readJournal,
-  type JournalEntry,
-  type JournalWriter,
-} from '../../../src/run/journal.js';
+import { journalFileName, openJournal, readJournal, type JournalWriter } from '../../../src/run/journal.js';
+import type { JournalEntry } from '../../../src/run/run-events.js';
 import type { Fault } from '../../../src/scenario/types.js';
 import type { FaultTestServer } from './servers.js';
 

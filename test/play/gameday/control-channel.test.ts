@@ -89,31 +89,69 @@ interface DriverLog {
   calls: string[];
 }
 
-function recordingDriver(log: DriverLog): FaultDriver {
+/** A driver that records calls and, like the real fault session, announces each fault itself. */
+function recordingDriver(log: DriverLog, emit: (event: RunEvent) => void): FaultDriver {
   const applied = new Set<string>();
   return {
     apply: async (phase: PlannedPhase) => {
       log.calls.push(`apply ${phase.name}`);
       applied.add(phase.name);
       const at = Date.now();
-      return phase.faults.flatMap(({ fault, targets }) =>
-        targets.map((t) => ({ faultId: fault.id, cluster: t.cluster, appliedAtMs: at, effectiveAtMs: at })),
+      const records = phase.faults.flatMap(({ fault, targets }) =>
+        targets.map((t) => ({
+          phase: phase.name,
+          faultId: fault.id,
+          type: fault.type,
+          cluster: t.cluster,
+          appliedAtMs: at,
+          effectiveAtMs: at,
+          mutations: [],
+        })),
       );
+      for (const r of records)
+        emit({
+          type: 'fault-applied',
+          atMs: at,
+          phase: phase.name,
+          faultId: r.faultId,
+          cluster: r.cluster,
+          effectiveAtMs: at,
+        });
+      return records;
     },
     revert: async (phase: PlannedPhase) => {
       log.calls.push(`revert ${phase.name}`);
       applied.delete(phase.name);
       const at = Date.now();
-      return phase.faults.flatMap(({ fault, targets }) =>
-        targets.map((t) => ({ faultId: fault.id, cluster: t.cluster, revertedAtMs: at })),
+      const records = phase.faults.flatMap(({ fault, targets }) =>
+        targets.map((t) => ({
+          phase: phase.name,
+          faultId: fault.id,
+          cluster: t.cluster,
+          revertedAtMs: at,
+          outcomes: [],
+          notes: [],
+        })),
       );
+      for (const r of records)
+        emit({ type: 'fault-reverted', atMs: at, phase: phase.name, faultId: r.faultId, cluster: r.cluster, ok: true });
+      return records;
     },
-    revertAll: async (reason: string) => {
+    revertAll: async (reason = 'revert all') => {
       log.calls.push(`revertAll ${[...applied].join(',') || '-'} (${reason})`);
       const at = Date.now();
-      const reverted = [...applied].map((phase) => ({ faultId: phase, cluster: 'any', revertedAtMs: at }));
+      const reverted = [...applied].map((phase) => ({
+        phase,
+        faultId: phase,
+        cluster: 'any',
+        revertedAtMs: at,
+        outcomes: [],
+        notes: [],
+      }));
+      for (const r of reverted)
+        emit({ type: 'fault-reverted', atMs: at, phase: r.phase, faultId: r.faultId, cluster: r.cluster, ok: true });
       applied.clear();
-      return { reverted, failures: [] };
+      return { reason, startedAtMs: at, finishedAtMs: at, reverted, failures: [], unverified: [] };
     },
   };
 }
@@ -131,15 +169,16 @@ describe('game day: the control channel of the timeline', function () {
     const control = createRunControl();
     const events: RunEvent[] = [];
     const log: DriverLog = { calls: [] };
+    const emit = (event: RunEvent) => {
+      events.push(event);
+      queueMicrotask(() => script(event, control.send));
+    };
     const record = await executeRun(plan, {
       k6: { path: 'k6', version: 'v2.2.0', source: 'PATH' },
-      driver: recordingDriver(log),
+      driver: recordingDriver(log, emit),
       ingressUrls: { central: 'http://127.0.0.11:8080', west: 'http://127.0.0.12:8080' },
       runDir,
-      emit: (event) => {
-        events.push(event);
-        queueMicrotask(() => script(event, control.send));
-      },
+      emit,
       interrupt: new AbortController().signal,
       hurry: new AbortController().signal,
       control,
