@@ -23,8 +23,8 @@ export interface NotRun {
 
 export interface SuitePlayers {
   runOne(entry: SuiteEntry, index: number): Promise<SuiteRun>;
-  /** Before `next` (every scenario but the first): is the environment back to its steady state? */
-  settle(previous: SuiteEntry, next: SuiteEntry): Promise<{ settled: boolean; message: string }>;
+  /** Before `next` (every scenario but the first): is the environment back to its steady state? A batch has none. */
+  settle?(previous: SuiteEntry, next: SuiteEntry): Promise<{ settled: boolean; message: string }>;
   say(text: string): void;
   /** A signal arrived between scenarios: start no other. */
   interrupted?: () => boolean;
@@ -53,7 +53,7 @@ export async function playSuite(
       skipRest(index, 'not run: the suite was interrupted');
       break;
     }
-    if (index > 0) {
+    if (index > 0 && players.settle) {
       const previous = entries[index - 1]!;
       const settle = await players.settle(previous, entry);
       play.settles.push({ before: entry.name, ...settle });

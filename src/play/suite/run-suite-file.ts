@@ -6,21 +6,15 @@
  * write one combined junit.xml and summary.md (the batch writers of src/report). The exit code
  * combines every scenario's.
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { exitCodeOf, formatError, InputError } from '../../errors/errors.js';
-import { combineExitCodes, ExitCode } from '../../errors/exit-codes.js';
+import { formatError, InputError } from '../../errors/errors.js';
 import { watchInterrupts } from '../../system/signals.js';
+import { playScenarios } from '../play-scenarios.js';
+import type { RunOptions } from '../run-scenario.js';
 import type { CliIo } from '../../system/io.js';
 import { loadScenario } from '../load-inputs.js';
 import { parsePhaseOverrides } from '../../input/phase-overrides.js';
-import { runScenario, type RunOptions, type ScenarioHooks } from '../run-scenario.js';
-import { utcStamp } from '../run-folder.js';
-import { batchSchemaVersion } from '../../report/report-input.js';
-import { writeBatchRecord, writeBatchReports, writeIndex } from '../../report/write-reports.js';
 import { checkIngresses, openEnvironment, type OpenEnvironment } from '../../environment/open-environment.js';
 import { readSuite, type SuiteEntry } from './read-suite.js';
-import { playSuite } from './play-suite.js';
 import { probeIngresses, settleEnvironment, type ProbeResult, type SettleTarget } from './settle.js';
 
 interface OpenedEnvironment {
@@ -66,7 +60,6 @@ export async function runSuiteFile(file: string, options: RunOptions, io: CliIo)
   );
 
   const interruption = watchInterrupts({ notify: (message) => io.err(message) });
-  const interrupted = () => interruption.interrupt.aborted;
   const environments = new Map<string, OpenedEnvironment>();
   const environmentOf = async (index: number): Promise<OpenedEnvironment> => {
     const { environment, scenario } = loaded[index]!;
@@ -90,14 +83,13 @@ export async function runSuiteFile(file: string, options: RunOptions, io: CliIo)
     return entry;
   };
 
-  const startedAt = Date.now();
   try {
-    const play = await playSuite(
-      suite.entries,
-      { failFast },
+    return await playScenarios(
       {
-        say,
-        interrupted,
+        kind: 'suite',
+        name: suite.name,
+        entries: suite.entries,
+        failFast,
         settle: async (_previous, next) => {
           try {
             const { target, baseline } = await environmentOf(suite.entries.indexOf(next));
@@ -112,83 +104,15 @@ export async function runSuiteFile(file: string, options: RunOptions, io: CliIo)
             return { settled: false, message: `cannot check the environment: ${formatError(error)}` };
           }
         },
-        runOne: async (entry, index) => {
-          say(`${index > 0 ? '\n' : ''}== ${entry.name} (${index + 1} of ${suite.entries.length})`);
-          let runDir: string | undefined;
-          try {
-            const { opened } = await environmentOf(index);
-            const run = await runScenario(
-              entry.file,
-              { ...options, phase: undefined, env: entry.environment, batch: true },
-              io,
-              (dir) => {
-                runDir = dir;
-              },
-              { opened, interruption, phaseOverrides: phaseFor(entry, phasesOf(index)) } satisfies ScenarioHooks,
-            );
-            if (run.reportProblem) io.err(`chaos: ${entry.name}: reports not written: ${run.reportProblem}`);
-            return {
-              scenario: entry.name,
-              folder: path.basename(run.runDir),
-              exitCode: run.reportProblem && run.exitCode === ExitCode.passed ? ExitCode.harnessError : run.exitCode,
-            };
-          } catch (error) {
-            io.err(`chaos: ${entry.name}: ${formatError(error)}`);
-            return {
-              scenario: entry.name,
-              folder: runDir ? path.basename(runDir) : null,
-              exitCode: exitCodeOf(error),
-              error: formatError(error),
-            };
-          }
-        },
+        hooksFor: async (entry, index) => ({
+          opened: (await environmentOf(index)).opened,
+          phaseOverrides: phaseFor(entry, phasesOf(index)),
+        }),
       },
+      options,
+      io,
+      interruption,
     );
-    const codes = play.runs.map((run) => run.exitCode);
-    const exitCode = combineExitCodes(interrupted() ? [...codes, ExitCode.interrupted] : codes);
-    const reportsDir = path.resolve(io.cwd, options.reports);
-    const batchDir = path.join(reportsDir, `${utcStamp(Date.now())}-${suite.name}`);
-    mkdirSync(batchDir, { recursive: true });
-    await writeBatchRecord(batchDir, {
-      schemaVersion: batchSchemaVersion,
-      startedAt: new Date(startedAt).toISOString(),
-      endedAt: new Date().toISOString(),
-      exitCode,
-      runs: play.runs,
-    });
-    const problem = await writeBatchReports(batchDir)
-      .then(() => writeIndex(reportsDir))
-      .then(
-        () => undefined,
-        (error: unknown) => formatError(error),
-      );
-    if (problem) io.err(`chaos: combined reports not written: ${problem}`);
-    if (options.output === 'json')
-      io.out(
-        JSON.stringify(
-          {
-            suite: suite.name,
-            exitCode,
-            runs: play.runs,
-            notRun: play.notRun,
-            settles: play.settles,
-            combined: path.relative(io.cwd, batchDir),
-          },
-          null,
-          2,
-        ),
-      );
-    else {
-      const lines = play.runs.map(
-        (run) =>
-          `  ${run.exitCode === ExitCode.passed ? 'pass' : 'FAIL'}  ${run.scenario}  (exit ${run.exitCode}${run.folder ? `, ${run.folder}/` : ''})${run.error ? `: ${run.error.split('\n')[0]}` : ''}`,
-      );
-      const skipped = play.notRun.map((n) => `  skip  ${n.scenario}  (${n.reason})`);
-      io.out(
-        `\nsuite ${suite.name}: ${play.runs.filter((run) => run.exitCode === ExitCode.passed).length} of ${suite.entries.length} passed, ${play.notRun.length} not run, exit ${exitCode}\n${[...lines, ...skipped].join('\n')}\ncombined: ${path.relative(io.cwd, batchDir)}/`,
-      );
-    }
-    return problem && exitCode === ExitCode.passed ? ExitCode.harnessError : exitCode;
   } finally {
     for (const { opened } of environments.values()) await opened.close();
     interruption.dispose();
