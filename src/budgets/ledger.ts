@@ -243,7 +243,8 @@ export class Ledger {
     const summary: WindowSummary = {
       ingress,
       startMs,
-      endMs: startMs + this.options.windowMs, // Labelled by the phase its start falls in: the same whatever order samples arrived in.
+      // Labelled by the phase its start falls in: the same whatever order samples arrived in.
+      endMs: startMs + this.options.windowMs,
       phase: this.phaseAt(startMs) ?? 'outside',
       ...main.summary(),
       breaches,

@@ -194,7 +194,8 @@ async function applyScale(fault: ScaleFault, ctx: FaultContext): Promise<undefin
     replicas: fault.replicas,
   };
   await ctx.mutate(mutation, async () => {
-    // Annotate first: if we die between the two calls, recover finds an annotation whose original equals the current count.
+    // Annotate first: if we die between the two calls, recover finds an annotation whose original
+    // equals the current count.
     await api.mergePatchWorkload(fault.kind, namespace, fault.name, {
       metadata: {
         annotations: {

@@ -1,6 +1,7 @@
 /**
  * One cluster's typed API: everything the faults, the lock and the runner call, with one
- * KubeConfig behind it. Build one per cluster of the environment with `connectEnvironment` (src/environment/connect.ts).
+ * KubeConfig behind it. Build one per cluster of the environment with `connectEnvironment`
+ * (src/environment/connect.ts).
  */
 import { createCaller } from './call.js';
 import { createCoordinationCalls, type CoordinationCalls } from './coordination-calls.js';

@@ -6,7 +6,10 @@ import type { IngressLoad } from './ingress-load.js';
 import type { LoadScriptConfig } from './script/load-config.js';
 
 export const loadScriptPath = path.join('src', 'load', 'script', 'load.ts');
-/** The response header naming the cluster that served a request (the lab sets it; a mesh can add it with an EnvoyFilter). */
+/**
+ * The response header naming the cluster that served a request (the lab sets it; a mesh can add
+ * it with an EnvoyFilter).
+ */
 export const servedByHeader = 'x-chaos-cluster';
 
 export type { LoadScriptConfig };

@@ -27,7 +27,7 @@ export interface RunDeps {
   now?: () => number;
   /** Another k6 script (tests of script errors); default: src/load/script/load.ts. */
   scriptPath?: string;
-  /** Game day: a facilitator's commands (next, hold, revert, revert-all, abort, note). Absent: the plan's clock alone. */
+  /** Game day: a facilitator's commands (next, hold, revert, revert-all, abort, note). Absent: the plan's clock. */
   control?: RunControl;
   /** How long k6 may run past the planned timeline (applies, reverts, held phases); default 600 s. */
   loadSlackSeconds?: number;

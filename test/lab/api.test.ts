@@ -274,7 +274,8 @@ describe('lab API through @kubernetes/client-node and raw HTTPS', function () {
       ),
     );
     expect(smp.body).to.include({ code: 415, reason: 'UnsupportedMediaType' });
-    // JSON patch with a resourceVersion test, as the harness writes faults (a VirtualService has no controller racing it).
+    // JSON patch with a resourceVersion test, as the harness writes faults (a VirtualService has no
+    // controller racing it).
     const current = (await c.custom.getNamespacedCustomObject({
       group: 'networking.istio.io',
       version: 'v1',

@@ -107,7 +107,8 @@ describe('distributed load: the k6-operator TestRun on a real kube-apiserver', f
     });
     const runDir = path.join(dir, 'run');
     mkdirSync(runDir);
-    // No request is ever sent: k6-operator is not running, so no runner starts; the addresses above are documentation ones.
+    // No request is ever sent: k6-operator is not running, so no runner starts; the addresses above
+    // are documentation ones.
     const run = start({
       k6: { path: 'k6', version: 'v2.2.0', source: 'PATH' } as K6Binary,
       runDir,

@@ -8,7 +8,10 @@ import type { HttpMatch, HttpRoute, StringMatch, VirtualServiceConfig } from './
 /** `namespace/name` of a Service. */
 export type ServiceKey = string;
 
-/** `frontend`, `frontend.ns`, `frontend.ns.svc[.cluster.local]` → `ns/frontend`; other hosts are not in-mesh services. */
+/**
+ * `frontend`, `frontend.ns`, `frontend.ns.svc[.cluster.local]` → `ns/frontend`; other hosts are
+ * not in-mesh services.
+ */
 export function serviceKeyOf(host: string, contextNamespace: string): ServiceKey | undefined {
   const bare = host.toLowerCase().replace(/:\d+$/, '');
   const parts = bare.split('.');
