@@ -6,6 +6,7 @@
 import { mkdir, readFile, rm, writeFile, chmod } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { LabCluster, RunningLab } from './types.js';
+import { processIsAlive } from '../system/processes.js';
 
 export interface LabState {
   version: 1;
@@ -25,15 +26,7 @@ export interface LabStateReading {
 
 export const labStateFile = 'state.json';
 
-export function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { processIsAlive };
 
 /** Writes `<dir>/kubeconfig` (0600, or `options.kubeconfigPath`) and `<dir>/state.json`. */
 export async function writeLabState(

@@ -63,6 +63,7 @@ export function startK6(options: {
   });
   const child = startProcess(options.k6.path, invocation.args, {
     env: { ...process.env, ...invocation.env },
+    tiedToParent: true,
     onLine: (line) => {
       if (line.trim()) options.onLog?.(line);
     },

@@ -21,6 +21,13 @@ export interface RunOptions {
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
   /** Kill the process after this long (SIGTERM). */
   timeoutMs?: number;
+  /**
+   * Tie the child's life to ours (k6): it runs in its own process group, which is killed when we
+   * exit, and a watchdog (`sh`, in a group of its own so a terminal's Ctrl-C cannot take it) holds
+   * a pipe from us — when we die in any way, even by SIGKILL, the pipe closes and the watchdog
+   * kills the child's group (SIGTERM, then SIGKILL after 5 s). POSIX only; elsewhere a no-op.
+   */
+  tiedToParent?: boolean;
 }
 
 /** A started child process: its result as a promise, and a way to signal it. */
@@ -36,7 +43,9 @@ export function startProcess(command: string, args: readonly string[], options: 
     cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   };
-  const child = spawn(command, args, spawnOptions);
+  const tied = options.tiedToParent === true && process.platform !== 'win32';
+  const child = spawn(command, args, { ...spawnOptions, detached: tied });
+  const untie = tied && child.pid !== undefined ? tieToParent(child.pid) : () => undefined;
   const out: string[] = [];
   const err: string[] = [];
   const collect = (stream: 'stdout' | 'stderr', sink: string[]) => {
@@ -60,6 +69,7 @@ export function startProcess(command: string, args: readonly string[], options: 
     });
     child.on('close', (exitCode, signal) => {
       if (timer) clearTimeout(timer);
+      untie();
       resolve({
         command: [command, ...args].join(' '),
         exitCode,
@@ -75,6 +85,32 @@ export function startProcess(command: string, args: readonly string[], options: 
     result,
     kill: (signal) => child.exitCode === null && child.signalCode === null && child.kill(signal),
   };
+}
+
+/** Starts the watchdog of a child's process group; returns how to stop it once the child is gone. */
+function tieToParent(pid: number): () => void {
+  const script = 'cat >/dev/null; kill -TERM -- "-$0" 2>/dev/null; sleep 5; kill -KILL -- "-$0" 2>/dev/null';
+  const watchdog = spawn('sh', ['-c', script, String(pid)], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+  watchdog.on('error', () => undefined);
+  watchdog.stdin?.on('error', () => undefined);
+  watchdog.unref();
+  // The pipe must not keep us alive either: it only has to close when we go.
+  (watchdog.stdin as { unref?: () => void } | null)?.unref?.();
+  // On a normal exit the group goes at once (the watchdog would also see its pipe close).
+  const onExit = () => killGroup(pid, 'SIGKILL');
+  process.on('exit', onExit);
+  return () => {
+    process.off('exit', onExit);
+    if (watchdog.pid !== undefined) killGroup(watchdog.pid, 'SIGKILL');
+  };
+}
+
+function killGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // Already gone.
+  }
 }
 
 export function runProcess(command: string, args: readonly string[], options: RunOptions = {}): Promise<ProcessResult> {

@@ -4,6 +4,7 @@
  * days all come through here.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { formatError } from '../errors/errors.js';
 import type { CliIo } from '../system/io.js';
@@ -19,6 +20,8 @@ import type { RunPlan } from '../run/build-plan.js';
 import type { RunControl } from '../run/run-control.js';
 import { judgeRun } from '../run/judge-run.js';
 import { openRun } from '../run/open-run.js';
+import { findJournals } from '../run/journal.js';
+import { findOrphanedLoad, stopOrphanedLoad } from '../run/orphaned-load.js';
 import { checkIngresses, openEnvironment, type OpenEnvironment } from '../environment/open-environment.js';
 import type { RunEvent, RunEventSink } from '../run/run-events.js';
 import type { WindowSummary } from '../budgets/ledger.js';
@@ -90,6 +93,7 @@ export async function runScenario(
   const say = (text: string) => {
     if (human) io.out(text);
   };
+  await stopOrphans(path.resolve(io.cwd, options.reports), io);
   const interruption = hooks.interruption ?? watchInterrupts({ notify: (message) => io.err(message) });
   const opened = hooks.opened ?? (await openEnvironment(environment, io.cwd));
   try {
@@ -97,7 +101,7 @@ export async function runScenario(
     await checkIngresses(opened.ingressUrls, plan.load[0]?.host, scenario.load.paths[0] ?? '/');
     const sinks: RunEventSink[] = [consoleSink(plan, startedAt, say)];
     if (hooks.onEvent) sinks.push((event) => hooks.onEvent?.(event, plan));
-    const run = await openRun({ plan, apis: opened.apis, runDir, sinks });
+    const run = await openRun({ plan, apis: opened.apis, runDir, sinks, onLockLost: interruption.fail });
     run.events.emit({
       type: 'run-started',
       atMs: startedAt,
@@ -105,6 +109,9 @@ export async function runScenario(
       scenario: scenario.name,
       environment: environment.name,
       runDir: path.relative(io.cwd, runDir) || runDir,
+      clusters: environment.clusters.map((cluster) => ({ name: cluster.name, context: cluster.context })),
+      host: hostname(),
+      pid: process.pid,
     });
     let record;
     try {
@@ -116,6 +123,7 @@ export async function runScenario(
         emit: run.events.emit,
         interrupt: interruption.interrupt,
         hurry: interruption.hurry,
+        failure: interruption.failure,
         scriptPath: io.env.CHAOS_K6_SCRIPT || undefined,
         control: hooks.control,
         loadSlackSeconds: hooks.loadSlackSeconds,
@@ -143,6 +151,14 @@ export async function runScenario(
   } finally {
     if (!hooks.opened) await opened.close();
     if (!hooks.interruption) interruption.dispose();
+  }
+}
+
+/** A dead run's k6 may still be sending load: stop it before adding ours. */
+async function stopOrphans(reportsDir: string, io: CliIo): Promise<void> {
+  for (const orphan of await findOrphanedLoad(await findJournals(reportsDir))) {
+    const stopped = stopOrphanedLoad(orphan);
+    io.err(`${stopped ? 'stopped' : 'could not stop'} k6 (pid ${orphan.pid}) left running by dead run ${orphan.runId}`);
   }
 }
 

@@ -11,6 +11,7 @@ import type { RunPlan } from './build-plan.js';
 import type { AppliedFault, FaultDriver, RevertedFault, RevertReport } from './fault-driver.js';
 import { openPhaseGate, type PhaseGate, type RunControl } from './run-control.js';
 import type { RunEventSink } from './run-events.js';
+import { hostname } from 'node:os';
 import { sleep } from '../system/sleep.js';
 import { errorText } from '../errors/errors.js';
 
@@ -24,6 +25,8 @@ export interface RunDeps {
   interrupt: AbortSignal;
   /** Set by a second signal: do not wait for k6 to flush. */
   hurry: AbortSignal;
+  /** Aborted when the run must stop as a harness error (an uncaught error, the lock lost); reason says why. */
+  failure?: AbortSignal;
   now?: () => number;
   /** Another k6 script (tests of script errors); default: src/load/script/load.ts. */
   scriptPath?: string;
@@ -97,6 +100,9 @@ export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecor
   const onInterrupt = () => haltWith({ kind: 'interrupted', reason: String(deps.interrupt.reason ?? 'interrupted') });
   deps.interrupt.addEventListener('abort', onInterrupt);
   if (deps.interrupt.aborted) onInterrupt();
+  const onFailure = () => haltWith({ kind: 'error', reason: String(deps.failure?.reason ?? 'harness failure') });
+  deps.failure?.addEventListener('abort', onFailure);
+  if (deps.failure?.aborted) onFailure();
 
   // k6 runs longer than planned (applies and reverts take time); we stop it when the timeline ends.
   const slackSeconds = deps.loadSlackSeconds ?? 600;
@@ -113,6 +119,7 @@ export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecor
     },
     onLog: (line) => deps.emit({ type: 'log', atMs: now(), level: 'warn', message: `k6: ${line}` }),
   });
+  if (k6.pid !== undefined) deps.emit({ type: 'k6-started', atMs: now(), pid: k6.pid, host: hostname() });
   k6.ended.then(({ end }) => {
     record.k6End = end;
     if (end.kind === 'script-error')
@@ -194,6 +201,7 @@ export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecor
   } finally {
     gate?.close();
     deps.interrupt.removeEventListener('abort', onInterrupt);
+    deps.failure?.removeEventListener('abort', onFailure);
     // Always: after a completed timeline this finds nothing left; on any other way out it is the rollback.
     const startedRevert = now();
     const reason = record.stop.kind === 'completed' ? 'end of run (safety net)' : record.stop.reason;

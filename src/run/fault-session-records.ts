@@ -85,7 +85,8 @@ export function faultContext(
     expiresAt,
     random: services.random,
     mutate: <T>(mutation: Mutation, change: () => Promise<T>): Promise<T> => {
-      if (services.stopping.aborted) return Promise.reject(stopped(record));
+      // A signal or an abort limit (`signal`) or revertAll (`stopping`): no new mutation starts.
+      if (services.stopping.aborted || signal.aborted) return Promise.reject(stopped(record));
       // Tracked from here, synchronously: revertAll aborts, then waits for every mutate that got
       // past the check above, so none can land after the revert has looked.
       const work = (async (): Promise<T> => {

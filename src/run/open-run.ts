@@ -28,6 +28,8 @@ export async function openRun(options: {
   apis: ClusterApis;
   runDir: string;
   sinks?: readonly RunEventSink[];
+  /** The lock was lost mid-run (taken over, or not renewable for its whole duration): stop the run. */
+  onLockLost?: (reason: string) => void;
 }): Promise<OpenRun> {
   const { plan, apis } = options;
   await preflight(plan, apis);
@@ -40,6 +42,8 @@ export async function openRun(options: {
       runId: plan.runId,
       onLost: (cluster, reason) => {
         lost = `lock lost in ${cluster}: ${reason}`;
+        events.emit({ type: 'lock-lost', atMs: Date.now(), runId: plan.runId, cluster, reason });
+        options.onLockLost?.(lost);
       },
     });
   } catch (error) {

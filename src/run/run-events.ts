@@ -24,6 +24,8 @@ export type RunLevelEvent =
   | { type: 'lock-acquired'; atMs: number; runId: string; holder: string; clusters: string[] }
   | { type: 'lock-lost'; atMs: number; runId: string; cluster: string; reason: string }
   | { type: 'lock-released'; atMs: number; runId: string; problems: string[] }
+  /** The local k6 process (its group is killed with us; `chaos recover` stops it if we died first). */
+  | { type: 'k6-started'; atMs: number; pid: number; host: string }
   | { type: 'load-started'; atMs: number; ingresses: Record<string, string> }
   | { type: 'phase-started'; atMs: number; phase: string; plannedMs: number }
   | { type: 'phase-ended'; atMs: number; phase: string }

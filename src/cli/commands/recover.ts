@@ -19,6 +19,8 @@ import { readLabState } from '../../lab/index.js';
 import { defaultTiming } from '../../run/fault-session.js';
 import { acquireLock, inspectLock, LockHeldError } from '../../run/lock.js';
 import { labStateDir } from '../../environment/open-environment.js';
+import { findJournals } from '../../run/journal.js';
+import { findOrphanedLoad, stopOrphanedLoad } from '../../run/orphaned-load.js';
 import { findLeftovers, isRecovered, revertLeftovers, type Leftover } from '../../run/recover.js';
 
 interface RecoverOptions {
@@ -62,6 +64,10 @@ async function recoverEnvironment(options: RecoverOptions, io: CliIo): Promise<v
   const lockWaitSeconds = Number(options.lockWait);
   if (!Number.isFinite(lockWaitSeconds) || lockWaitSeconds < 0)
     throw new InputError(`--lock-wait ${options.lockWait}: expected a number of seconds`);
+  for (const orphan of await findOrphanedLoad(await findJournals(path.resolve(io.cwd, options.reports)))) {
+    const verb = options.dryRun ? 'would stop' : stopOrphanedLoad(orphan) ? 'stopped' : 'could not stop';
+    io.out(`${verb} k6 (pid ${orphan.pid}) left running by dead run ${orphan.runId}`);
+  }
   const apis = await connect(environment, io.cwd);
   if (!apis) {
     io.out('the lab is not running: its clusters live only in memory, so nothing can be left behind in them');
