@@ -6,7 +6,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { formatError } from '../errors/errors.js';
+import { formatError, InputError } from '../errors/errors.js';
+import { parseDuration } from '../input/units.js';
 import type { CliIo } from '../system/io.js';
 import { loadScenario } from './load-inputs.js';
 import { parsePhaseOverrides } from '../input/phase-overrides.js';
@@ -101,7 +102,8 @@ export async function runScenario(
     await checkIngresses(opened.ingressUrls, plan.load[0]?.host, scenario.load.paths[0] ?? '/');
     const sinks: RunEventSink[] = [consoleSink(plan, startedAt, say)];
     if (hooks.onEvent) sinks.push((event) => hooks.onEvent?.(event, plan));
-    const run = await openRun({ plan, apis: opened.apis, runDir, sinks, onLockLost: interruption.fail });
+    const timing = verifyTimingFrom(io.env);
+    const run = await openRun({ plan, apis: opened.apis, runDir, sinks, timing, onLockLost: interruption.fail });
     run.events.emit({
       type: 'run-started',
       atMs: startedAt,
@@ -152,6 +154,15 @@ export async function runScenario(
     if (!hooks.opened) await opened.close();
     if (!hooks.interruption) interruption.dispose();
   }
+}
+
+/** `CHAOS_VERIFY_TIMEOUT=30s`: how long a fault may take to show its effect, and the system to come back. */
+function verifyTimingFrom(env: NodeJS.ProcessEnv): { verifyTimeoutMs: number } | undefined {
+  const text = env.CHAOS_VERIFY_TIMEOUT;
+  if (text === undefined || text === '') return undefined;
+  const parsed = parseDuration(text);
+  if (!parsed.ok) throw new InputError(`CHAOS_VERIFY_TIMEOUT=${text}: expected ${parsed.expected}`);
+  return { verifyTimeoutMs: parsed.value };
 }
 
 /** A dead run's k6 may still be sending load: stop it before adding ours. */

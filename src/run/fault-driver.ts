@@ -46,7 +46,7 @@ export interface RevertReport {
   reverted: RevertedFault[];
   failures: Unreverted[];
   /** Reverted, but the system did not come back within the bound (e.g. Pods not ready). */
-  unverified: Array<{ faultId: string; cluster: string; message: string }>;
+  unverified: Array<{ faultId: string; cluster: string; message: string; /** kubectl to look at it. */ check: string }>;
 }
 
 export interface FaultDriver {

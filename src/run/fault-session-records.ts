@@ -38,6 +38,8 @@ export interface FaultRecord {
   revertedAtMs?: number;
   verifiedAtMs?: number;
   error?: string;
+  /** verifyReverted ran out of its bound once: the safety net does not wait the whole bound again. */
+  verifyGaveUp?: boolean;
   reverting?: Promise<void>;
 }
 
@@ -260,7 +262,7 @@ async function doRevert(record: FaultRecord, services: SessionServices): Promise
 
 /** Waits (bounded) until a reverted record's system is back; records and journals the result. */
 export async function verifyRevertedRecord(record: FaultRecord, services: SessionServices): Promise<void> {
-  if (record.status !== 'reverted' || record.verifiedAtMs !== undefined) return;
+  if (record.status !== 'reverted' || record.verifiedAtMs !== undefined || record.verifyGaveUp) return;
   const plugin = pluginFor(record.fault) as FaultPlugin;
   try {
     await plugin.verifyReverted(
@@ -280,6 +282,7 @@ export async function verifyRevertedRecord(record: FaultRecord, services: Sessio
       .catch(() => undefined);
   } catch (error) {
     record.error = `verify reverted: ${errorText(error)}`;
+    record.verifyGaveUp = true;
     await services
       .append({
         type: 'fault-failed',

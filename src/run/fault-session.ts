@@ -32,7 +32,7 @@
  */
 import { HarnessError } from '../errors/errors.js';
 import type { FaultTiming } from '../faults/fault-plugin.js';
-import { describeMutation, isSettled, type RevertOutcome } from '../faults/mutation.js';
+import { describeMutation, isSettled, type Mutation, type RevertOutcome } from '../faults/mutation.js';
 import { mutationHandlerFor } from '../faults/registry.js';
 import type { ClusterApis } from '../kube/cluster-api.js';
 import type { PlannedPhase } from './build-plan.js';
@@ -210,6 +210,7 @@ export function createFaultSession(options: FaultSessionOptions): FaultSession {
             faultId: record.fault.id,
             cluster: record.target.cluster,
             message: record.error ?? 'not verified',
+            check: record.mutations.map((state) => checkCommand(state.mutation, record.api.context)).join(' && '),
           })),
       };
     })().finally(() => {
@@ -229,6 +230,26 @@ export function createFaultSession(options: FaultSessionOptions): FaultSession {
         .filter((record) => record.mutations.some((state) => !state.outcome || !isSettled(state.outcome)))
         .map((record) => ({ phase: record.phase, faultId: record.fault.id, cluster: record.target.cluster })),
   };
+}
+
+/** The kubectl command that shows whether what a mutation changed is healthy again. */
+export function checkCommand(mutation: Mutation, context: string): string {
+  const kubectl = `kubectl --context ${context}`;
+  switch (mutation.kind) {
+    case 'scale':
+      return `${kubectl} -n ${mutation.namespace} get ${mutation.workload.toLowerCase()} ${mutation.name}`;
+    case 'hpa-pin':
+      return `${kubectl} -n ${mutation.namespace} get hpa ${mutation.name}`;
+    case 'route-insert':
+    case 'virtualservice-create':
+      return `${kubectl} -n ${mutation.namespace} get virtualservice ${mutation.virtualService} -o yaml`;
+    case 'cordon':
+      return `${kubectl} get node ${mutation.node}`;
+    case 'evict':
+      return `${kubectl} get pods ${mutation.namespaces.map((ns) => `-n ${ns}`).join(' ') || '-A'}`;
+    case 'pod-delete':
+      return `${kubectl} -n ${mutation.namespace} get pods -l ${mutation.selector}`;
+  }
 }
 
 function toReverted(record: FaultRecord): RevertedFault {

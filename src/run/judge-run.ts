@@ -42,6 +42,18 @@ export function judgeRun(plan: RunPlan, record: RunRecord): RunOutcome {
       exitCode: ExitCode.harnessError,
     };
   }
+  // Nothing is called clean that was not checked: a revert the system never came back from fails the run.
+  const unverified = record.revertAll?.unverified ?? [];
+  if (unverified.length > 0) {
+    const list = unverified.map((u) => `${u.faultId} in ${u.cluster}: ${u.message}; check: ${u.check}`).join('\n  ');
+    return {
+      ...base,
+      status: 'error',
+      budgetsHeld: false,
+      reason: `reverted, but not back to health within the bound:\n  ${list}`,
+      exitCode: ExitCode.harnessError,
+    };
+  }
   switch (record.stop.kind) {
     case 'interrupted':
       return {

@@ -5,7 +5,11 @@
  * the journal — call it after the timeline's revertAll, on every way out.
  */
 import path from 'node:path';
+import type { FaultTiming } from '../faults/fault-plugin.js';
 import type { ClusterApis } from '../kube/cluster-api.js';
+import { HarnessError } from '../errors/errors.js';
+import { describeMutation } from '../faults/mutation.js';
+import { findLeftovers } from './recover.js';
 import type { RunPlan } from './build-plan.js';
 import { createEventLog, type EventLog } from './event-log.js';
 import { createFaultSession, type FaultSession } from './fault-session.js';
@@ -23,11 +27,35 @@ export interface OpenRun {
   close(): Promise<string[]>;
 }
 
+/**
+ * Before anything is applied: what a dead run left behind (the same scan as `chaos recover`)
+ * would make this run's verdict meaningless — a drain would skip nodes a dead run left cordoned
+ * and "pass". With the lock held, no live run can own what is found.
+ */
+async function refuseLeftovers(plan: RunPlan, apis: ClusterApis): Promise<void> {
+  const findings = await findLeftovers({ environment: plan.environment, apis });
+  const recover = `chaos recover --env ${plan.environment.builtIn ? plan.environment.name : plan.environment.file}`;
+  if (findings.leftovers.length > 0) {
+    const list = findings.leftovers.map((l) => `${describeMutation(l.mutation)} (run ${l.mutation.runId})`);
+    throw new HarnessError(
+      `nothing was changed: ${findings.leftovers.length} leftover(s) of another run are still applied:\n  ${list.join('\n  ')}`,
+      `undo them first: ${recover}`,
+    );
+  }
+  if (findings.problems.length > 0)
+    throw new HarnessError(
+      `nothing was changed: the clusters could not be checked for a dead run's leftovers:\n  ${findings.problems.join('\n  ')}`,
+      `the run's account needs the cluster-wide lists of deploy/rbac.yaml; then ${recover} shows what is left`,
+    );
+}
+
 export async function openRun(options: {
   plan: RunPlan;
   apis: ClusterApis;
   runDir: string;
   sinks?: readonly RunEventSink[];
+  /** Bounds of the fault session's waits (default: defaultTiming of fault-session.ts). */
+  timing?: Partial<FaultTiming>;
   /** The lock was lost mid-run (taken over, or not renewable for its whole duration): stop the run. */
   onLockLost?: (reason: string) => void;
 }): Promise<OpenRun> {
@@ -57,7 +85,7 @@ export async function openRun(options: {
     holder: lock.holder,
     clusters: lock.clusters,
   });
-  const session = createFaultSession({ runId: plan.runId, apis, journal: events });
+  const session = createFaultSession({ runId: plan.runId, apis, journal: events, timing: options.timing });
   return {
     events,
     session,
