@@ -22,28 +22,39 @@ export interface OpenEnvironment {
 
 export const labStateDir = '.chaos/lab';
 
-export async function openEnvironment(environment: Environment, cwd: string): Promise<OpenEnvironment> {
+/**
+ * An environment that is already there: real clusters, or a lab kept by `chaos lab up`.
+ * Undefined for the built-in lab when none is running (its clusters live only in a process).
+ */
+export async function connectExisting(environment: Environment, cwd: string): Promise<OpenEnvironment | undefined> {
   if (!environment.builtIn) {
     const apis = connectEnvironment(environment, { cwd });
-    const ingressUrls: Record<string, string> = {};
-    for (const cluster of environment.clusters) ingressUrls[cluster.name] = await discoverIngress(cluster, apis);
     return {
       apis,
-      ingressUrls,
+      ingressUrls: {},
       description: `clusters ${environment.clusters.map((c) => `${c.name} (${c.context})`).join(', ')}`,
       close: async () => {},
     };
   }
   const reading = await readLabState(path.resolve(cwd, labStateDir));
-  if (reading?.running) {
-    const yaml = readFileSync(reading.state.kubeconfig, 'utf8');
-    return {
-      apis: connectEnvironment(environment, { kubeconfigYaml: yaml, cwd }),
-      ingressUrls: Object.fromEntries(reading.state.clusters.map((cluster) => [cluster.name, cluster.ingressUrl])),
-      description: `the running lab (pid ${reading.state.pid})`,
-      close: async () => {},
-    };
+  if (!reading?.running) return undefined;
+  const yaml = readFileSync(reading.state.kubeconfig, 'utf8');
+  return {
+    apis: connectEnvironment(environment, { kubeconfigYaml: yaml, cwd }),
+    ingressUrls: Object.fromEntries(reading.state.clusters.map((cluster) => [cluster.name, cluster.ingressUrl])),
+    description: `the running lab (pid ${reading.state.pid})`,
+    close: async () => {},
+  };
+}
+
+/** The environment of a run, with every ingress resolved: as it is, or a lab started in this process. */
+export async function openEnvironment(environment: Environment, cwd: string): Promise<OpenEnvironment> {
+  const existing = await connectExisting(environment, cwd);
+  if (existing && !environment.builtIn) {
+    for (const cluster of environment.clusters)
+      existing.ingressUrls[cluster.name] = await discoverIngress(cluster, existing.apis);
   }
+  if (existing) return existing;
   let lab: RunningLab;
   try {
     lab = await startLab();

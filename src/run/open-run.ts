@@ -66,7 +66,6 @@ export async function openRun(options: {
   let lock;
   try {
     lock = await acquireLock(apis, {
-      namespace: plan.environment.namespace,
       runId: plan.runId,
       onLost: (cluster, reason) => {
         lost = `lock lost in ${cluster}: ${reason}`;
@@ -75,6 +74,13 @@ export async function openRun(options: {
       },
     });
   } catch (error) {
+    await events.close();
+    throw error;
+  }
+  try {
+    await refuseLeftovers(plan, apis);
+  } catch (error) {
+    await lock.release();
     await events.close();
     throw error;
   }

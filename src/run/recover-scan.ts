@@ -13,10 +13,13 @@ import type { VirtualService } from '../kube/types.js';
 import { errorText } from '../errors/errors.js';
 
 export interface ScanResult {
+  cluster: string;
   mutations: Mutation[];
   /** Routes that look like ours but carry no annotation: `{ runId, namespace, virtualService, route }`. */
   suspects: Array<{ cluster: string; runId: string; namespace: string; virtualService: string; routes: string[] }>;
   problems: string[];
+  /** What could not be listed at all (unreachable, 403): the scan of this cluster is incomplete. */
+  unscanned: string[];
 }
 
 type Annotations = Record<string, string> | undefined;
@@ -121,7 +124,7 @@ function scanVirtualService(cluster: string, vs: VirtualService, result: ScanRes
 
 /** Every leftover of any run in one cluster. Each kind is scanned even if another fails. */
 export async function scanCluster(api: ClusterApi): Promise<ScanResult> {
-  const result: ScanResult = { mutations: [], suspects: [], problems: [] };
+  const result: ScanResult = { cluster: api.cluster, mutations: [], suspects: [], problems: [], unscanned: [] };
   const scans: Array<[string, () => Promise<void>]> = [
     ['Deployments and StatefulSets', () => scanWorkloads(api, result)],
     ['HorizontalPodAutoscalers', () => scanHpas(api, result)],
@@ -138,6 +141,7 @@ export async function scanCluster(api: ClusterApi): Promise<ScanResult> {
       await scan();
     } catch (error) {
       result.problems.push(`could not scan ${what} of ${api.cluster}: ${errorText(error)}`);
+      result.unscanned.push(`${what}: ${errorText(error)}`);
     }
   }
   return result;

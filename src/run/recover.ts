@@ -35,6 +35,8 @@ export interface RecoverFindings {
   /** Routes that look like ours but whose run is not known: listed, never touched. */
   suspects: string[];
   problems: string[];
+  /** Clusters that could not be scanned completely, and why: nothing there can be called clean. */
+  incomplete: Array<{ cluster: string; reasons: string[] }>;
 }
 
 export interface RecoverOptions {
@@ -115,7 +117,10 @@ export async function findLeftovers(options: RecoverOptions): Promise<RecoverFin
         `VirtualService ${suspect.namespace}/${suspect.virtualService} in ${suspect.cluster}: route(s) ${suspect.routes.join(', ')} look like run ${suspect.runId}'s but carry no annotation (pass --run ${suspect.runId} to remove them)`,
       );
   }
-  return { leftovers: [...byKey.values()], suspects, problems };
+  const incomplete = scans
+    .filter((scan) => scan.unscanned.length > 0)
+    .map((scan) => ({ cluster: scan.cluster, reasons: scan.unscanned }));
+  return { leftovers: [...byKey.values()], suspects, problems, incomplete };
 }
 
 export interface RevertLeftoversOptions {

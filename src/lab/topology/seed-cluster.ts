@@ -127,6 +127,8 @@ export function seedCluster(cluster: ClusterApi, topology: Topology, clusterInde
     'kube-system',
     'kube-public',
     'istio-system',
+    // Where `chaos` keeps its per-cluster lock (deploy/rbac.yaml makes it on a real cluster).
+    'chaos-system',
     topology.ingress.namespace,
     topology.namespace,
   ]) {

@@ -1,0 +1,162 @@
+/**
+ * `chaos recover`: undo whatever any run left behind — from the journals under reports/ and from
+ * the clusters themselves — and say what was done. Cluster by cluster: each cluster's lock is
+ * taken first (a live run's cluster is never touched; a dead holder is taken over), what can be
+ * reached is scanned and fixed, and every cluster that could not be reached, locked or scanned
+ * completely is named and makes the exit code the harness-error one. "Nothing to recover" is said
+ * only after a complete scan of every cluster.
+ */
+import path from 'node:path';
+import { connectExisting } from '../environment/open-environment.js';
+import { assertMayMutate } from '../environment/guard.js';
+import { readEnvironment } from '../environment/read-environment.js';
+import { errorText, HarnessError, InputError } from '../errors/errors.js';
+import { describeMutation } from '../faults/mutation.js';
+import type { ClusterApis } from '../kube/cluster-api.js';
+import { defaultTiming } from '../run/fault-session.js';
+import { findJournals } from '../run/journal.js';
+import { acquireLock, inspectLock, type EnvironmentLock } from '../run/lock.js';
+import { findOrphanedLoad, stopOrphanedLoad } from '../run/orphaned-load.js';
+import { findLeftovers, isRecovered, revertLeftovers, type Leftover } from '../run/recover.js';
+import type { CliIo } from '../system/io.js';
+
+export interface RecoverOptions {
+  env: string;
+  dryRun?: boolean;
+  yes?: boolean;
+  reports: string;
+  run?: string[];
+  lockWait: string;
+  verify: boolean;
+}
+
+export async function recoverEnvironment(options: RecoverOptions, io: CliIo): Promise<void> {
+  const environment = readEnvironment(options.env, io.cwd);
+  if (!options.dryRun) assertMayMutate(environment, options.yes === true);
+  const lockWaitSeconds = Number(options.lockWait);
+  if (!Number.isFinite(lockWaitSeconds) || lockWaitSeconds < 0)
+    throw new InputError(`--lock-wait ${options.lockWait}: expected a number of seconds`);
+  const reportsDir = path.resolve(io.cwd, options.reports);
+  for (const orphan of await findOrphanedLoad(await findJournals(reportsDir))) {
+    const verb = options.dryRun ? 'would stop' : stopOrphanedLoad(orphan) ? 'stopped' : 'could not stop';
+    io.out(`${verb} k6 (pid ${orphan.pid}) left running by dead run ${orphan.runId}`);
+  }
+  const opened = await connectExisting(environment, io.cwd);
+  if (!opened) {
+    io.out('the lab is not running: its clusters live only in memory, so nothing can be left behind in them');
+    return;
+  }
+  const apis = opened.apis;
+  const lock = options.dryRun ? undefined : await takeLocks(apis, lockWaitSeconds, io);
+  const unavailable = lock?.unavailable ?? [];
+  const reachable: ClusterApis = new Map(
+    [...apis].filter(([cluster]) => !unavailable.some((u) => u.cluster === cluster)),
+  );
+  try {
+    const findings = await findLeftovers({ environment, apis: reachable, reportsDir, runIds: options.run });
+    for (const problem of findings.problems) io.err(`warning: ${problem}`);
+    for (const suspect of findings.suspects) io.out(`not touched: ${suspect}`);
+    const untouchable = findings.leftovers.filter((l) => !reachable.has(l.mutation.cluster));
+    const leftovers = findings.leftovers.filter((l) => reachable.has(l.mutation.cluster));
+    const notChecked = [
+      ...unavailable.map((u) => `${u.cluster}: not locked, so not touched: ${u.reason}`),
+      ...findings.incomplete.map((i) => `${i.cluster}: not scanned completely: ${i.reasons.join('; ')}`),
+      ...untouchable.map((l) => `${l.mutation.cluster}: not touched: ${describeLeftover(l)}`),
+    ];
+    if (leftovers.length === 0 && notChecked.length === 0) {
+      const clusters = environment.clusters.map((c) => c.name).join(', ');
+      io.out(`nothing to recover in environment ${environment.name} (${clusters}): every cluster scanned completely`);
+      return;
+    }
+    if (leftovers.length > 0) {
+      io.out(`${leftovers.length} leftover(s) in environment ${environment.name}:`);
+      for (const leftover of leftovers) io.out(`  ${describeLeftover(leftover)}`);
+    }
+    if (options.dryRun) {
+      await showHolders(apis, io);
+      io.out('dry run: nothing changed. By hand, each would be:');
+      for (const leftover of leftovers) io.out(`  ${leftover.manual}`);
+    } else {
+      await revertLeftovers(leftovers, { apis: reachable, timing: defaultTiming, verify: options.verify });
+      reportOutcomes(leftovers, io);
+    }
+    finish(leftovers, notChecked, io);
+  } finally {
+    for (const problem of (await lock?.release()) ?? []) io.err(`warning: ${problem}`);
+  }
+}
+
+/** Every cluster's lock, each on its own: a dead holder is taken over, a live one waited for, then skipped. */
+async function takeLocks(apis: ClusterApis, waitSeconds: number, io: CliIo): Promise<EnvironmentLock> {
+  const lock = await acquireLock(apis, { runId: 'recover', partial: true, waitMs: 0 });
+  if (lock.unavailable.length === 0 || waitSeconds === 0) return lock;
+  const waiting = new Map([...apis].filter(([cluster]) => lock.unavailable.some((u) => u.cluster === cluster)));
+  io.out(
+    `${lock.unavailable.map((u) => u.reason.split('\n')[0]).join('; ')}; ` +
+      `watching for up to ${waitSeconds}s for it to be released or to go quiet (a dead run stops renewing it)`,
+  );
+  const more = await acquireLock(waiting, {
+    runId: 'recover',
+    holder: lock.holder,
+    partial: true,
+    waitMs: waitSeconds * 1000,
+    pollMs: 500,
+  });
+  return {
+    holder: lock.holder,
+    clusters: [...lock.clusters, ...more.clusters],
+    unavailable: more.unavailable,
+    lost: () => lock.lost() ?? more.lost(),
+    release: async () => [...(await lock.release()), ...(await more.release())],
+  };
+}
+
+async function showHolders(apis: ClusterApis, io: CliIo): Promise<void> {
+  for (const [cluster, api] of apis) {
+    try {
+      const [state] = await inspectLock(new Map([[cluster, api]]));
+      if (state?.holder && !state.stale) io.out(`lock of ${cluster} is held by ${state.holder}`);
+    } catch (error) {
+      io.out(`lock of ${cluster} cannot be read: ${errorText(error)}`);
+    }
+  }
+}
+
+function describeLeftover(leftover: Leftover): string {
+  const { mutation } = leftover;
+  const expiry = leftover.expired ? 'expired' : `expires ${mutation.expiresAt}`;
+  return `${describeMutation(mutation)} — run ${mutation.runId}, fault ${mutation.faultId}; from ${leftover.sources.join(' + ')}; ${expiry}`;
+}
+
+function reportOutcomes(leftovers: readonly Leftover[], io: CliIo): void {
+  for (const leftover of leftovers) {
+    const outcome = leftover.outcome;
+    if (!outcome) continue;
+    const verdict =
+      outcome.status === 'reverted'
+        ? 'reverted'
+        : outcome.status === 'absent'
+          ? 'already back'
+          : outcome.status === 'conflict'
+            ? 'NOT reverted (changed by someone else)'
+            : 'NOT reverted';
+    io.out(`${verdict}: ${outcome.detail}`);
+    if (outcome.status === 'reverted') for (const note of outcome.notes ?? []) io.out(`  note: ${note}`);
+    if (leftover.verifyError) io.out(`  not healthy yet: ${leftover.verifyError}`);
+    if (!isRecovered(leftover)) io.out(`  by hand: ${leftover.manual}`);
+  }
+}
+
+/** The exit: a harness error whenever anything is left or could not be checked, each named. */
+function finish(leftovers: readonly Leftover[], notChecked: readonly string[], io: CliIo): void {
+  const failed = leftovers.filter((leftover) => leftover.outcome !== undefined && !isRecovered(leftover));
+  for (const line of notChecked) io.err(`not checked: ${line}`);
+  if (failed.length > 0 || notChecked.length > 0) {
+    const parts = [
+      ...(failed.length > 0 ? [`${failed.length} of ${leftovers.length} leftover(s) could not be reverted`] : []),
+      ...(notChecked.length > 0 ? [`${notChecked.length} cluster problem(s): not everything could be checked`] : []),
+    ];
+    throw new HarnessError(parts.join('; '), 'fix what is named above, then run `chaos recover` again to check');
+  }
+  if (leftovers.length > 0) io.out(`recovered: ${leftovers.length} leftover(s) undone or already back`);
+}
