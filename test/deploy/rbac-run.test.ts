@@ -190,9 +190,11 @@ describe('scheduled runs: a run with only the RBAC of deploy/rbac.yaml (real kub
     // Not granted: other namespaces, other verbs, other resources.
     expect(await refused(() => central.listPods('kube-system'))).to.equal(403);
     expect(await refused(() => central.readService('default', 'kubernetes'))).to.equal(403);
-    expect(await refused(() => central.listWorkloads('Deployment', undefined))).to.equal(403);
+    // Granted: the leftover scan of run and recover lists workloads and HPAs of every namespace.
+    expect(await refused(() => central.listWorkloads('Deployment', undefined))).to.equal(200);
+    expect(await refused(() => central.listHpas(undefined))).to.equal(200);
+    // The lock lives only in chaos-system.
     expect(await refused(() => central.readLease('kube-system', 'chaos-lock'))).to.equal(403);
-    expect(await refused(() => central.listHpas(undefined))).to.equal(403);
     const endpoint = endpointOf(server, 'central');
     const asChaos = { server: endpoint.server, token: saTokens.central!, caPem: endpoint.caPem };
     expect(
@@ -235,5 +237,35 @@ describe('scheduled runs: a run with only the RBAC of deploy/rbac.yaml (real kub
     expect((await rawRequest(asChaos, { method: 'DELETE', path: '/api/v1/nodes/does-not-matter' })).status).to.equal(
       403,
     );
+  });
+
+  it("chaos recover with only the ServiceAccount's tokens finds and reverts a planted scale leftover", async () => {
+    const admin = server.apis.get('west')!;
+    // What a run killed mid-fault leaves: the workload scaled to 0 with our annotations, no journal.
+    await admin.mergePatchWorkload('Deployment', 'bank-of-anthos', 'frontend', {
+      metadata: {
+        annotations: {
+          'chaos.dev/run': 'rdead1',
+          'chaos.dev/fault': 'scale-1',
+          'chaos.dev/expires': new Date(Date.now() - 60_000).toISOString(),
+          'chaos.dev/original-replicas': '2',
+          'chaos.dev/replicas': '0',
+        },
+      },
+    });
+    await admin.patchScale('Deployment', 'bank-of-anthos', 'frontend', 0);
+    const result = await runChaosAsync(['recover', '--env', environmentFile, '--reports', 'no-reports'], {
+      cwd: server.dir,
+      timeoutMs: 300_000,
+    });
+    const out = `${result.stdout}${result.stderr}`;
+    expect(out).not.to.match(/forbidden|403/i);
+    expect(out).to.include('scale Deployment bank-of-anthos/frontend');
+    expect(result.code, out).to.equal(ExitCode.passed);
+    const frontend = await admin.readWorkload('Deployment', 'bank-of-anthos', 'frontend');
+    expect(frontend.spec?.replicas).to.equal(2);
+    expect(
+      Object.keys(frontend.metadata?.annotations ?? {}).filter((key) => key.startsWith('chaos.dev/')),
+    ).to.deep.equal([]);
   });
 });
