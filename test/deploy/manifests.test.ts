@@ -113,6 +113,36 @@ describe('scheduled runs: deploy/ manifests against a real kube-apiserver', func
     expect(job.jobTemplate.spec.backoffLimit).to.equal(0);
   });
 
+  it('the CronJob undoes a killed night first (recover as an init container, same environment and reports)', () => {
+    const cronJob = manifests('cronjob.yaml').find((m) => m.kind === 'CronJob')!;
+    const pod = (
+      cronJob.spec as {
+        jobTemplate: {
+          spec: {
+            template: { spec: { initContainers: Array<{ args: string[] }>; containers: Array<{ args: string[] }> } };
+          };
+        };
+      }
+    ).jobTemplate.spec.template.spec;
+    const recover = pod.initContainers[0]!.args;
+    const run = pod.containers[0]!.args;
+    expect(recover[0]).to.equal('recover');
+    expect(recover[recover.indexOf('--env') + 1]).to.equal(run[run.indexOf('--env') + 1]);
+    expect(recover[recover.indexOf('--reports') + 1]).to.equal(run[run.indexOf('--reports') + 1]);
+  });
+
+  it('the GitHub workflow runs the suite as the step process (exec) and recovers in an always() step', () => {
+    const workflow = parse(readFileSync(path.join(projectRoot, '.github/workflows/nightly.yml'), 'utf8')) as {
+      jobs: { nightly: { steps: Array<{ name?: string; if?: string; run?: string }> } };
+    };
+    const steps = workflow.jobs.nightly.steps;
+    const run = steps.findIndex((step) => /chaos\.js run /.test(step.run ?? ''));
+    const recover = steps.findIndex((step) => /chaos\.js recover /.test(step.run ?? ''));
+    expect(steps[run]!.run).to.match(/^exec node bin\/chaos\.js run /);
+    expect(recover).to.be.greaterThan(run);
+    expect(steps[recover]!.if).to.equal('always()');
+  });
+
   it("the CronJob's environment is a valid environment file that allows its own contexts", () => {
     const map = manifests('cronjob.yaml').find((m) => m.kind === 'ConfigMap')!;
     const [name, text] = Object.entries(map.data!)[0]!;
@@ -127,7 +157,7 @@ describe('scheduled runs: deploy/ manifests against a real kube-apiserver', func
     expect(args[args.indexOf('--env') + 1]).to.equal(environment.name);
   });
 
-  it('the RBAC grants only namespaced rules but for Nodes and listing VirtualServices; no wildcard, no secrets', () => {
+  it('the RBAC grants only namespaced rules but for Nodes and the lists of the leftover scan; no wildcard, no secrets', () => {
     const roles = manifests('rbac.yaml').filter((m) => m.kind === 'Role' || m.kind === 'ClusterRole') as Array<
       Manifest & { rules: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }> }
     >;
@@ -135,6 +165,9 @@ describe('scheduled runs: deploy/ manifests against a real kube-apiserver', func
     expect(clusterRules.map((rule) => `${rule.resources.join(',')}:${rule.verbs.join(',')}`)).to.deep.equal([
       'nodes:get,list,patch',
       'virtualservices:list',
+      'deployments,statefulsets:list',
+      'horizontalpodautoscalers:list',
+      'namespaces:get',
     ]);
     for (const rule of roles.flatMap((r) => r.rules)) {
       expect([...rule.verbs, ...rule.resources, ...rule.apiGroups]).not.to.include('*');
