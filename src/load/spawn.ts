@@ -89,7 +89,8 @@ export function startProcess(command: string, args: readonly string[], options: 
 
 /** Starts the watchdog of a child's process group; returns how to stop it once the child is gone. */
 function tieToParent(pid: number): () => void {
-  const script = 'cat >/dev/null; kill -TERM -- "-$0" 2>/dev/null; sleep 5; kill -KILL -- "-$0" 2>/dev/null';
+  // `kill -SIG -PGID` (no `--`: dash, Debian's sh, refuses it) signals the whole group.
+  const script = 'cat >/dev/null; kill -TERM "-$0" 2>/dev/null; sleep 5; kill -KILL "-$0" 2>/dev/null';
   const watchdog = spawn('sh', ['-c', script, String(pid)], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
   watchdog.on('error', () => undefined);
   watchdog.stdin?.on('error', () => undefined);

@@ -102,6 +102,8 @@ export async function runScenario(
     await checkIngresses(opened.ingressUrls, plan.load[0]?.host, scenario.load.paths[0] ?? '/');
     const sinks: RunEventSink[] = [consoleSink(plan, startedAt, say)];
     if (hooks.onEvent) sinks.push((event) => hooks.onEvent?.(event, plan));
+    const throwIn = io.env.CHAOS_TEST_THROW_IN_PHASE;
+    if (throwIn) sinks.push(injectedFailure(throwIn));
     const timing = verifyTimingFrom(io.env);
     const run = await openRun({ plan, apis: opened.apis, runDir, sinks, timing, onLockLost: interruption.fail });
     run.events.emit({
@@ -154,6 +156,19 @@ export async function runScenario(
     if (!hooks.opened) await opened.close();
     if (!hooks.interruption) interruption.dispose();
   }
+}
+
+/**
+ * Test hook (CHAOS_TEST_THROW_IN_PHASE=fault): an uncaught error thrown from a timer once that
+ * phase has its faults, to prove that an error nobody caught still reverts everything.
+ */
+function injectedFailure(phase: string): RunEventSink {
+  return (event) => {
+    if (event.type !== 'fault-applied' || event.phase !== phase) return;
+    setTimeout(() => {
+      throw new Error(`injected by CHAOS_TEST_THROW_IN_PHASE=${phase}`);
+    }, 100);
+  };
 }
 
 /** `CHAOS_VERIFY_TIMEOUT=30s`: how long a fault may take to show its effect, and the system to come back. */
