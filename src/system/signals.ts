@@ -54,8 +54,10 @@ export function watchInterrupts(options: {
     failure.abort(reason);
   };
   const listener = (signal: InterruptSignal) => raise(signal);
-  const onError = (error: unknown) =>
-    fail(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  const onError = (error: unknown) => {
+    if (error instanceof Error && error.stack) options.notify(error.stack);
+    fail(`uncaught error: ${error instanceof Error ? error.message : String(error)}`);
+  };
   for (const signal of interruptSignals) source.on(signal, listener);
   source.on('uncaughtException', onError);
   source.on('unhandledRejection', onError);

@@ -107,7 +107,9 @@ describe('every way out of a run reverts, and nothing outlives it (real CLI, rea
   /** Starts frontend-zero and resolves once its fault is applied (frontend at 0 in central). */
   async function duringFault(env: NodeJS.ProcessEnv = {}, checkApplied = true): Promise<Spawned> {
     const run = spawnChaos(['run', 'frontend-zero', ...phases, '--reports', 'reports'], cwd, env);
-    await until(() => run.output().includes('applied in central'), 'the fault applied');
+    await until(() => run.output().includes('applied in central'), 'the fault applied').catch((error: Error) => {
+      throw new Error(`${error.message}; the run said:\n${run.output()}`);
+    });
     if (checkApplied) expect(await replicas()).to.equal(0);
     return run;
   }
