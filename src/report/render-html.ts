@@ -51,7 +51,7 @@ export function renderHtml(report: RunReport, assets: ChartAssets): string {
     body,
     data: { kind: 'run', view },
     assets,
-    client: clientScript,
+    client: clientScript(),
   });
 }
 

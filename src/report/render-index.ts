@@ -34,7 +34,7 @@ export function renderIndexHtml(index: RunIndex, assets: ChartAssets): string {
     body,
     data: { kind: 'index', index: { scenarios: index.scenarios.map((s) => ({ name: s.name, points: s.points })) } },
     assets,
-    client: clientScript,
+    client: clientScript(),
   });
 }
 

@@ -18,6 +18,8 @@ import { labEnvironment } from '../../src/environment/lab-environment.js';
 import { projectRoot, runChaosAsync } from '../support/cli.js';
 
 const namespace = 'bank-of-anthos';
+/** frontend-zero's fault, held: light load, no abort limit (a loaded machine cannot end it early). */
+const hold = path.join(projectRoot, 'test/fixtures/scenarios/hold-central-frontend.yaml');
 
 /** The kubeconfig with these clusters' API server moved to `server` (a closed port: unreachable). */
 function withServer(kubeconfig: string, clusters: readonly string[], server: string): string {
@@ -92,15 +94,7 @@ describe('the lock is per cluster; recover is cluster by cluster (real CLI, a la
     const other = environmentFile('same-clusters');
     const child = spawn(
       process.execPath,
-      [
-        path.join(projectRoot, 'bin/chaos.js'),
-        'run',
-        'frontend-zero',
-        '--phase',
-        'baseline=3s',
-        '--phase',
-        'fault=60s',
-      ],
+      [path.join(projectRoot, 'bin/chaos.js'), 'run', hold, '--phase', 'fault=60s'],
       { cwd, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
@@ -109,7 +103,7 @@ describe('the lock is per cluster; recover is cluster by cluster (real CLI, a la
     const exit = new Promise((resolve) => child.on('close', resolve));
     try {
       await until(() => out.includes('applied in central'), 'the first run applied its fault');
-      const second = await runChaosAsync(['run', 'frontend-zero', '--env', other, '--phase', 'fault=5s'], {
+      const second = await runChaosAsync(['run', hold, '--env', other, '--phase', 'fault=5s'], {
         cwd,
         timeoutMs: 120_000,
       });

@@ -19,6 +19,8 @@ import { processIsAlive } from '../../src/system/processes.js';
 import { projectRoot, runChaosAsync } from '../support/cli.js';
 
 const namespace = 'bank-of-anthos';
+/** frontend-zero's fault, held: light load, no abort limit (a loaded machine cannot end it early). */
+const hold = path.join(projectRoot, 'test/fixtures/scenarios/hold-central-frontend.yaml');
 const cli = path.join(projectRoot, 'bin/chaos.js');
 
 interface Spawned {
@@ -52,7 +54,7 @@ async function until(check: () => boolean | Promise<boolean>, what: string, limi
 function journalOf(cwd: string, reports = 'reports'): JournalEntry[] {
   const dir = path.join(cwd, reports);
   const folder = readdirSync(dir)
-    .filter((name) => name.endsWith('-frontend-zero') || name.endsWith('-drain-central'))
+    .filter((name) => name.endsWith('-hold-central-frontend') || name.endsWith('-drain-central'))
     .sort()
     .at(-1)!;
   return readFileSync(path.join(dir, folder, 'journal.jsonl'), 'utf8')
@@ -74,7 +76,9 @@ describe('every way out of a run reverts, and nothing outlives it (real CLI, rea
   let apps: k8s.AppsV1Api;
   let core: k8s.CoreV1Api;
   let coordination: k8s.CoordinationV1Api;
+  // Long enough for the test to act during the fault; runs that must complete use `short`.
   const phases = ['--phase', 'baseline=3s', '--phase', 'fault=40s', '--phase', 'recovery=3s'];
+  const short = ['--phase', 'baseline=3s', '--phase', 'fault=8s', '--phase', 'recovery=3s'];
 
   before(async () => {
     lab = await startLab({ ingressPort: 0 });
@@ -105,8 +109,8 @@ describe('every way out of a run reverts, and nothing outlives it (real CLI, rea
     ).filter((key) => key.startsWith('chaos.dev/'));
 
   /** Starts frontend-zero and resolves once its fault is applied (frontend at 0 in central). */
-  async function duringFault(env: NodeJS.ProcessEnv = {}, checkApplied = true): Promise<Spawned> {
-    const run = spawnChaos(['run', 'frontend-zero', ...phases, '--reports', 'reports'], cwd, env);
+  async function duringFault(env: NodeJS.ProcessEnv = {}, checkApplied = true, timeline = phases): Promise<Spawned> {
+    const run = spawnChaos(['run', hold, ...timeline, '--reports', 'reports'], cwd, env);
     await until(() => run.output().includes('applied in central'), 'the fault applied').catch((error: Error) => {
       throw new Error(`${error.message}; the run said:\n${run.output()}`);
     });
@@ -122,10 +126,7 @@ describe('every way out of a run reverts, and nothing outlives it (real CLI, rea
   it('a closed output pipe (chaos run … | head -n 9): output stops, the run goes on and reverts; k6 is gone', async () => {
     const shell = spawn(
       'bash',
-      [
-        '-c',
-        `node ${JSON.stringify(cli)} run frontend-zero ${phases.join(' ')} | head -n 9; echo "exit=\${PIPESTATUS[0]}"`,
-      ],
+      ['-c', `node ${JSON.stringify(cli)} run ${hold} ${short.join(' ')} | head -n 9; echo "exit=\${PIPESTATUS[0]}"`],
       { cwd, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
@@ -238,7 +239,7 @@ describe('every way out of a run reverts, and nothing outlives it (real CLI, rea
   });
 
   it('a revert the system never comes back from (every node cordoned by someone else): the harness-error code, naming what to check', async () => {
-    const run = await duringFault({ CHAOS_VERIFY_TIMEOUT: '4s' });
+    const run = await duringFault({ CHAOS_VERIFY_TIMEOUT: '4s' }, true, short);
     const nodes = (await core.listNode()).items.map((n) => n.metadata!.name!);
     const cordon = (unschedulable: boolean) =>
       Promise.all(
