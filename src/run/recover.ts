@@ -146,8 +146,16 @@ export async function revertLeftovers(leftovers: readonly Leftover[], options: R
       const ordered = [...list].sort(
         (a, b) => revertOrder.indexOf(a.mutation.kind) - revertOrder.indexOf(b.mutation.kind),
       );
+      // Undo waits are never cut short: a fresh signal, the recover's own clock.
+      const ctx: KubeContext | undefined = api && {
+        api,
+        timing: options.timing,
+        signal: new AbortController().signal,
+        now,
+        sleep: (ms) => sleep(ms),
+      };
       for (const leftover of ordered) {
-        if (!api) {
+        if (!ctx) {
           leftover.outcome = {
             status: 'failed',
             detail: `no API client for cluster ${cluster}`,
@@ -155,13 +163,6 @@ export async function revertLeftovers(leftovers: readonly Leftover[], options: R
           };
           continue;
         }
-        const ctx: KubeContext = {
-          api,
-          timing: options.timing,
-          signal: new AbortController().signal,
-          now,
-          sleep: (ms) => sleep(ms),
-        };
         try {
           leftover.outcome = await mutationHandlerFor(leftover.mutation).revert(leftover.mutation, ctx);
         } catch (error) {
@@ -173,16 +174,9 @@ export async function revertLeftovers(leftovers: readonly Leftover[], options: R
         }
         await recordInJournal(leftover, now());
       }
-      if (options.verify === false || !api) return;
+      if (options.verify === false || !ctx) return;
       for (const leftover of ordered) {
         if (leftover.outcome?.status !== 'reverted') continue;
-        const ctx: KubeContext = {
-          api,
-          timing: options.timing,
-          signal: new AbortController().signal,
-          now,
-          sleep: (ms) => sleep(ms),
-        };
         try {
           await mutationHandlerFor(leftover.mutation).verifyReverted(leftover.mutation, ctx);
         } catch (error) {
