@@ -9,7 +9,16 @@ import { HarnessError } from '../errors/errors.js';
 import type { Environment, EnvironmentCluster } from './types.js';
 import { type ClusterApis } from '../kube/cluster-api.js';
 import { connectEnvironment } from './connect.js';
-import { readLabState, startLab, type RunningLab } from '../lab/index.js';
+import {
+  ingressAddressEnv,
+  ingressPlacementFromEnv,
+  ingressPortEnv,
+  labStateDirEnv,
+  readLabState,
+  resolveLabStateDir,
+  startLab,
+  type RunningLab,
+} from '../lab/index.js';
 
 export interface OpenEnvironment {
   apis: ClusterApis;
@@ -19,9 +28,17 @@ export interface OpenEnvironment {
   close(): Promise<void>;
 }
 
-export const labStateDir = '.chaos/lab';
-
-export async function openEnvironment(environment: Environment, cwd: string): Promise<OpenEnvironment> {
+/**
+ * The lab a run uses: the one whose state folder CHAOS_STATE_DIR (default `.chaos/lab`) names,
+ * when it runs; otherwise a fresh one in this process, its ingresses where
+ * CHAOS_LAB_INGRESS_ADDRESS / CHAOS_LAB_INGRESS_PORT say (port 0: free ports), so runs side by
+ * side need not share 127.0.0.11:8080.
+ */
+export async function openEnvironment(
+  environment: Environment,
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<OpenEnvironment> {
   if (!environment.builtIn) {
     const apis = connectEnvironment(environment, { cwd });
     const ingressUrls: Record<string, string> = {};
@@ -33,23 +50,29 @@ export async function openEnvironment(environment: Environment, cwd: string): Pr
       close: async () => {},
     };
   }
-  const reading = await readLabState(path.resolve(cwd, labStateDir));
+  const reading = await readLabState(resolveLabStateDir(cwd, env));
   if (reading?.running) {
     const yaml = readFileSync(reading.state.kubeconfig, 'utf8');
     return {
       apis: connectEnvironment(environment, { kubeconfigYaml: yaml, cwd }),
       ingressUrls: Object.fromEntries(reading.state.clusters.map((cluster) => [cluster.name, cluster.ingressUrl])),
-      description: `the running lab (pid ${reading.state.pid})`,
+      description: `the running lab (pid ${reading.state.pid}, state ${path.dirname(reading.file)})`,
       close: async () => {},
     };
   }
+  const placement = ingressPlacementFromEnv(env);
+  if (typeof placement === 'string')
+    throw new HarnessError(
+      `cannot start the embedded lab: ${placement}`,
+      `unset ${ingressAddressEnv} / ${ingressPortEnv}`,
+    );
   let lab: RunningLab;
   try {
-    lab = await startLab();
+    lab = await startLab(placement);
   } catch (error) {
     throw new HarnessError(
       `cannot start the embedded lab: ${(error as Error).message}`,
-      'is another lab or program using 127.0.0.11:8080 / 127.0.0.12:8080? `chaos lab status` tells',
+      `is another lab or program using its ingress ports? \`chaos lab status\` tells; ${ingressPortEnv}=0 takes free ports, ${labStateDirEnv} points at a running lab`,
     );
   }
   return {

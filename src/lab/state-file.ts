@@ -3,6 +3,7 @@
  * `<dir>/state.json` says who runs it and where it listens; the only secret, the token, stays
  * in the kubeconfig file beside it, written 0600.
  */
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile, chmod } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { LabCluster, RunningLab } from './types.js';
@@ -11,6 +12,8 @@ export interface LabState {
   version: 1;
   pid: number;
   startedAt: string;
+  /** The folder this file is in, absolute: what CHAOS_STATE_DIR or --state-dir should name. */
+  stateDir?: string;
   kubeconfig: string;
   namespace: string;
   clusters: LabCluster[];
@@ -25,14 +28,37 @@ export interface LabStateReading {
 
 export const labStateFile = 'state.json';
 
+/** Where a lab keeps its state unless told otherwise (relative to the working directory). */
+export const defaultLabStateDir = '.chaos/lab';
+/** Selects a lab's state folder for every command (`--state-dir` wins). */
+export const labStateDirEnv = 'CHAOS_STATE_DIR';
+
+/** The lab state folder a command means: its `--state-dir`, else CHAOS_STATE_DIR, else `.chaos/lab`. */
+export function resolveLabStateDir(cwd: string, env: NodeJS.ProcessEnv, option?: string): string {
+  const chosen = option ?? (env[labStateDirEnv] || undefined) ?? defaultLabStateDir;
+  return resolve(cwd, chosen);
+}
+
 export function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM: it exists but belongs to someone else.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+  return !isZombie(pid);
+}
+
+/** An exited process its parent has not reaped yet still answers kill(pid, 0); it is not running. */
+function isZombie(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return false; // no /proc (not Linux), or gone in between
+  }
+  // "pid (comm) S ...": comm may hold spaces and parentheses; the state follows the last ')'.
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
 }
 
 /** Writes `<dir>/kubeconfig` (0600, or `options.kubeconfigPath`) and `<dir>/state.json`. */
@@ -49,6 +75,7 @@ export async function writeLabState(
     version: 1,
     pid: options.pid ?? process.pid,
     startedAt: new Date().toISOString(),
+    stateDir: resolve(dir),
     kubeconfig,
     namespace: lab.namespace,
     clusters: lab.clusters,

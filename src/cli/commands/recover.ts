@@ -15,10 +15,9 @@ import type { Environment } from '../../environment/types.js';
 import { describeMutation } from '../../faults/mutation.js';
 import { type ClusterApis } from '../../kube/cluster-api.js';
 import { connectEnvironment } from '../../environment/connect.js';
-import { readLabState } from '../../lab/index.js';
+import { labStateDirEnv, readLabState, resolveLabStateDir } from '../../lab/index.js';
 import { defaultTiming } from '../../run/fault-session.js';
 import { acquireLock, inspectLock, LockHeldError } from '../../run/lock.js';
-import { labStateDir } from '../../environment/open-environment.js';
 import { findLeftovers, isRecovered, revertLeftovers, type Leftover } from '../../run/recover.js';
 
 interface RecoverOptions {
@@ -29,6 +28,7 @@ interface RecoverOptions {
   run?: string[];
   lockWait: string;
   verify: boolean;
+  stateDir?: string;
 }
 
 export function registerRecover(program: Command, io: CliIo): void {
@@ -44,14 +44,16 @@ export function registerRecover(program: Command, io: CliIo): void {
     .option('--run <id...>', 'treat these runs as dead and ours even where only their route names are left')
     .option('--lock-wait <seconds>', 'how long to wait for a lock left by a dead run to expire', '45')
     .option('--no-verify', 'do not wait until what was undone is healthy again')
+    .option('--state-dir <dir>', `with --env lab: the lab's state folder; default $${labStateDirEnv}, else .chaos/lab`)
     .action(async (options: RecoverOptions) => {
       await recoverEnvironment(options, io);
     });
 }
 
-async function connect(environment: Environment, cwd: string): Promise<ClusterApis | undefined> {
+async function connect(environment: Environment, io: CliIo, stateDir?: string): Promise<ClusterApis | undefined> {
+  const cwd = io.cwd;
   if (!environment.builtIn) return connectEnvironment(environment, { cwd });
-  const reading = await readLabState(path.resolve(cwd, labStateDir));
+  const reading = await readLabState(resolveLabStateDir(cwd, io.env, stateDir));
   if (!reading?.running) return undefined;
   return connectEnvironment(environment, { kubeconfigYaml: readFileSync(reading.state.kubeconfig, 'utf8'), cwd });
 }
@@ -62,9 +64,11 @@ async function recoverEnvironment(options: RecoverOptions, io: CliIo): Promise<v
   const lockWaitSeconds = Number(options.lockWait);
   if (!Number.isFinite(lockWaitSeconds) || lockWaitSeconds < 0)
     throw new InputError(`--lock-wait ${options.lockWait}: expected a number of seconds`);
-  const apis = await connect(environment, io.cwd);
+  const apis = await connect(environment, io, options.stateDir);
   if (!apis) {
-    io.out('the lab is not running: its clusters live only in memory, so nothing can be left behind in them');
+    io.out(
+      `the lab is not running (no live lab in ${resolveLabStateDir(io.cwd, io.env, options.stateDir)}): its clusters live only in memory, so nothing can be left behind in them`,
+    );
     return;
   }
   const findings = await findLeftovers({
