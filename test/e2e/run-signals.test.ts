@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ExitCode } from '../../src/errors/exit-codes.js';
 import { startLab, writeLabState, type RunningLab } from '../../src/lab/index.js';
-import { projectRoot, runChaosAsync } from '../support/cli.js';
+import { cliEnv, projectRoot, runChaosAsync } from '../support/cli.js';
 
 describe('chaos run: signals and k6 failures (real k6, lab outside the CLI)', function () {
   this.timeout(180_000);
@@ -20,7 +20,7 @@ describe('chaos run: signals and k6 failures (real k6, lab outside the CLI)', fu
 
   before(async () => {
     cwd = mkdtempSync(path.join(tmpdir(), 'chaos-signals-'));
-    lab = await startLab();
+    lab = await startLab({ ingressPort: 0 }); // free ports: beside other tests and a developer's lab
     await writeLabState(path.join(cwd, '.chaos/lab'), lab);
     const config = new k8s.KubeConfig();
     config.loadFromString(lab.kubeconfig());
@@ -49,7 +49,7 @@ describe('chaos run: signals and k6 failures (real k6, lab outside the CLI)', fu
         '--reports',
         'reports',
       ],
-      { cwd, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd, env: cliEnv(cwd), stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {

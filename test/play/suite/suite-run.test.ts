@@ -18,18 +18,6 @@ import { projectRoot, runChaosAsync } from '../../support/cli.js';
 
 const suiteFile = path.join(projectRoot, 'test/play/suite/fixtures/middle-fails.yaml');
 
-/** On a shared machine another test's lab may hold 127.0.0.11:8080 for a while: wait (bounded), never take it. */
-async function startLabWhenFree(): Promise<RunningLab> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await startLab();
-    } catch (error) {
-      if (attempt >= 90 || !/EADDRINUSE/.test((error as Error).message)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
-    }
-  }
-}
-
 interface Batch {
   exitCode: number;
   runs: Array<{ scenario: string; exitCode: number; folder: string | null; error?: string }>;
@@ -44,7 +32,7 @@ describe('suites end to end (real k6, lab in this process)', function () {
 
   before(async () => {
     cwd = mkdtempSync(path.join(tmpdir(), 'chaos-suite-'));
-    lab = await startLabWhenFree();
+    lab = await startLab({ ingressPort: 0 }); // free ports: beside other tests and a developer's lab
     await writeLabState(path.join(cwd, '.chaos/lab'), lab);
     const config = new k8s.KubeConfig();
     config.loadFromString(lab.kubeconfig());
