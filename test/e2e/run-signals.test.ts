@@ -11,6 +11,7 @@ import path from 'node:path';
 import { ExitCode } from '../../src/errors/exit-codes.js';
 import { startLab, writeLabState, type RunningLab } from '../../src/lab/index.js';
 import { cliEnv, projectRoot, runChaosAsync } from '../support/cli.js';
+import { waitFor } from '../support/wait.js';
 
 describe('chaos run: signals and k6 failures (real k6, lab outside the CLI)', function () {
   this.timeout(180_000);
@@ -64,7 +65,14 @@ describe('chaos run: signals and k6 failures (real k6, lab outside the CLI)', fu
       child.stdout.on('data', () => {
         if (!sent && /fault scale-1 applied in central/.test(out)) {
           sent = true;
-          setTimeout(() => child.kill('SIGINT'), 1500);
+          // During the fault: once the cluster shows frontend at zero, not after a guessed pause.
+          void waitFor(async () => (await frontend()).spec?.replicas === 0, {
+            timeoutMs: 60_000,
+            what: 'frontend at 0 replicas in central',
+          }).then(
+            () => child.kill('SIGINT'),
+            () => child.kill('SIGINT'),
+          );
         }
       });
       child.on('close', (status) => {
