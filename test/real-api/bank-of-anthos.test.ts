@@ -15,11 +15,10 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import { expect } from 'chai';
-import { bankNamespace, bankOfAnthosManifests, type BankCluster } from '../fixtures/real-api/bank-of-anthos.js';
+import { bankNamespace, type BankCluster } from '../fixtures/real-api/bank-of-anthos.js';
 import { type RealCluster } from '../support/real-cluster.js';
 import { resetBankOfAnthos, sharedRealClusters } from '../support/shared-real-clusters.js';
 import { waitFor } from '../support/real-http.js';
-import { createManifests } from '../support/real-manifests.js';
 
 interface Clients {
   core: CoreV1Api;
