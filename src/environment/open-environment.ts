@@ -9,7 +9,16 @@ import { errorText, HarnessError } from '../errors/errors.js';
 import type { Environment, EnvironmentCluster } from './types.js';
 import { type ClusterApis } from '../kube/cluster-api.js';
 import { connectEnvironment } from './connect.js';
-import { readLabState, startLab, type RunningLab } from '../lab/index.js';
+import {
+  ingressAddressEnv,
+  ingressPlacementFromEnv,
+  ingressPortEnv,
+  labStateDirEnv,
+  readLabState,
+  resolveLabStateDir,
+  startLab,
+  type RunningLab,
+} from '../lab/index.js';
 import { sleep } from '../system/sleep.js';
 
 export interface OpenEnvironment {
@@ -20,13 +29,17 @@ export interface OpenEnvironment {
   close(): Promise<void>;
 }
 
-export const labStateDir = '.chaos/lab';
-
 /**
- * An environment that is already there: real clusters, or a lab kept by `chaos lab up`.
- * Undefined for the built-in lab when none is running (its clusters live only in a process).
+ * An environment that is already there: real clusters, or the lab whose state folder `stateDir`
+ * (else CHAOS_STATE_DIR, else `.chaos/lab`) names. Undefined for the built-in lab when none runs
+ * there (its clusters live only in a process). Ingresses are not resolved yet.
  */
-export async function connectExisting(environment: Environment, cwd: string): Promise<OpenEnvironment | undefined> {
+export async function connectExisting(
+  environment: Environment,
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+  stateDir?: string,
+): Promise<OpenEnvironment | undefined> {
   if (!environment.builtIn) {
     const apis = connectEnvironment(environment, { cwd });
     return {
@@ -36,32 +49,47 @@ export async function connectExisting(environment: Environment, cwd: string): Pr
       close: async () => {},
     };
   }
-  const reading = await readLabState(path.resolve(cwd, labStateDir));
+  const reading = await readLabState(resolveLabStateDir(cwd, env, stateDir));
   if (!reading?.running) return undefined;
   const yaml = readFileSync(reading.state.kubeconfig, 'utf8');
   return {
     apis: connectEnvironment(environment, { kubeconfigYaml: yaml, cwd }),
     ingressUrls: Object.fromEntries(reading.state.clusters.map((cluster) => [cluster.name, cluster.ingressUrl])),
-    description: `the running lab (pid ${reading.state.pid})`,
+    description: `the running lab (pid ${reading.state.pid}, state ${path.dirname(reading.file)})`,
     close: async () => {},
   };
 }
 
-/** The environment of a run, with every ingress resolved: as it is, or a lab started in this process. */
-export async function openEnvironment(environment: Environment, cwd: string): Promise<OpenEnvironment> {
-  const existing = await connectExisting(environment, cwd);
+/**
+ * The environment of a run, every ingress resolved: what is there (connectExisting), or for the
+ * lab a fresh one in this process, its ingresses where CHAOS_LAB_INGRESS_ADDRESS /
+ * CHAOS_LAB_INGRESS_PORT say (port 0: free ports), so runs side by side need not share
+ * 127.0.0.11:8080.
+ */
+export async function openEnvironment(
+  environment: Environment,
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<OpenEnvironment> {
+  const existing = await connectExisting(environment, cwd, env);
   if (existing && !environment.builtIn) {
     for (const cluster of environment.clusters)
       existing.ingressUrls[cluster.name] = await discoverIngress(cluster, existing.apis);
   }
   if (existing) return existing;
+  const placement = ingressPlacementFromEnv(env);
+  if (typeof placement === 'string')
+    throw new HarnessError(
+      `cannot start the embedded lab: ${placement}`,
+      `unset ${ingressAddressEnv} / ${ingressPortEnv}`,
+    );
   let lab: RunningLab;
   try {
-    lab = await startLab();
+    lab = await startLab(placement);
   } catch (error) {
     throw new HarnessError(
       `cannot start the embedded lab: ${errorText(error)}`,
-      'is another lab or program using 127.0.0.11:8080 / 127.0.0.12:8080? `chaos lab status` tells',
+      `is another lab or program using its ingress ports? \`chaos lab status\` tells; ${ingressPortEnv}=0 takes free ports, ${labStateDirEnv} points at a running lab`,
     );
   }
   return {

@@ -10,7 +10,18 @@ export {
   removeLabState,
   processIsAlive,
   labStateFile,
+  defaultLabStateDir,
+  labStateDirEnv,
+  resolveLabStateDir,
   type LabState,
   type LabStateReading,
 } from './state-file.js';
 export { readTopology, parseTopology, defaultTopologyPath, type Topology } from './topology/read-topology.js';
+export {
+  parseIngressPlacement,
+  ingressPlacementFromEnv,
+  ingressAddressEnv,
+  ingressPortEnv,
+  isLoopbackAddress,
+  type IngressPlacement,
+} from './addresses.js';

@@ -76,18 +76,24 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
 
   try {
     const certs = await createCertificates([apiHost]);
+    const taken = new Set<string>();
     for (const [index, cluster] of topology.clusters.entries()) {
-      const host = options.ingressHosts?.[cluster.name] ?? defaultIngressHost(index);
-      const port =
-        options.ingressPort !== undefined
-          ? defaultIngressPort(index, options.ingressPort)
-          : defaultIngressPort(index, 8080);
+      const addresses = options.ingressAddresses;
+      const host =
+        options.ingressHosts?.[cluster.name] ??
+        (addresses && addresses.length > 0
+          ? (addresses[Math.min(index, addresses.length - 1)] as string)
+          : defaultIngressHost(index));
+      let port = defaultIngressPort(index, options.ingressPort ?? 8080);
+      // Clusters sharing one address need distinct ports (0 is always free to repeat).
+      while (port !== 0 && taken.has(`${host}:${port}`)) port += 1;
+      taken.add(`${host}:${port}`);
       gateways.push(
         await startGateway(cluster.name, host, port).catch((error: NodeJS.ErrnoException) => {
           throw new HarnessError(
             `cannot listen for the ${cluster.name} ingress on ${host}:${port}: ${error.code ?? error.message}`,
             error.code === 'EADDRINUSE'
-              ? 'another lab may be running (chaos lab status), or pick other ports (ingressPort: 0 takes free ones)'
+              ? 'another lab may be running (chaos lab status), or pick other ports: --ingress-port 0 (CHAOS_LAB_INGRESS_PORT=0) takes free ones'
               : 'on Linux any 127.x.y.z works; elsewhere use 127.0.0.1 with distinct ports',
           );
         }),

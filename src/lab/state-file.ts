@@ -12,6 +12,8 @@ export interface LabState {
   version: 1;
   pid: number;
   startedAt: string;
+  /** The folder this file is in, absolute: what CHAOS_STATE_DIR or --state-dir should name. */
+  stateDir?: string;
   kubeconfig: string;
   namespace: string;
   clusters: LabCluster[];
@@ -28,6 +30,17 @@ export const labStateFile = 'state.json';
 
 export { processIsAlive };
 
+/** Where a lab keeps its state unless told otherwise (relative to the working directory). */
+export const defaultLabStateDir = '.chaos/lab';
+/** Selects a lab's state folder for every command (`--state-dir` wins). */
+export const labStateDirEnv = 'CHAOS_STATE_DIR';
+
+/** The lab state folder a command means: its `--state-dir`, else CHAOS_STATE_DIR, else `.chaos/lab`. */
+export function resolveLabStateDir(cwd: string, env: NodeJS.ProcessEnv, option?: string): string {
+  const chosen = option ?? (env[labStateDirEnv] || undefined) ?? defaultLabStateDir;
+  return resolve(cwd, chosen);
+}
+
 /** Writes `<dir>/kubeconfig` (0600, or `options.kubeconfigPath`) and `<dir>/state.json`. */
 export async function writeLabState(
   dir: string,
@@ -42,6 +55,7 @@ export async function writeLabState(
     version: 1,
     pid: options.pid ?? process.pid,
     startedAt: new Date().toISOString(),
+    stateDir: resolve(dir),
     kubeconfig,
     namespace: lab.namespace,
     clusters: lab.clusters,

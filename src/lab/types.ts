@@ -20,6 +20,11 @@ export interface LabOptions {
   apiPorts?: Record<string, number>;
   /** Per cluster name; default central 127.0.0.11, west 127.0.0.12 (127.0.0.1 off Linux). */
   ingressHosts?: Record<string, string>;
+  /**
+   * Ingress addresses in topology order (central, west); a single one serves every cluster, on
+   * consecutive ports. `ingressHosts` wins where both name a cluster. Default as ingressHosts.
+   */
+  ingressAddresses?: string[];
   /** Default 8080 (off Linux: 8080, 8081, …). 0 picks free ports. */
   ingressPort?: number;
   /** How long endpoint and Istio config changes take to reach the proxies. Default 500 ms. */

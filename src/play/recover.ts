@@ -10,6 +10,7 @@ import path from 'node:path';
 import { connectExisting } from '../environment/open-environment.js';
 import { assertMayMutate } from '../environment/guard.js';
 import { readEnvironment } from '../environment/read-environment.js';
+import { resolveLabStateDir } from '../lab/index.js';
 import { errorText, HarnessError, InputError } from '../errors/errors.js';
 import { describeMutation } from '../faults/mutation.js';
 import type { ClusterApis } from '../kube/cluster-api.js';
@@ -28,6 +29,8 @@ export interface RecoverOptions {
   run?: string[];
   lockWait: string;
   verify: boolean;
+  /** With the lab: its state folder (else CHAOS_STATE_DIR, else .chaos/lab). */
+  stateDir?: string;
 }
 
 export async function recoverEnvironment(options: RecoverOptions, io: CliIo): Promise<void> {
@@ -41,9 +44,12 @@ export async function recoverEnvironment(options: RecoverOptions, io: CliIo): Pr
     const verb = options.dryRun ? 'would stop' : stopOrphanedLoad(orphan) ? 'stopped' : 'could not stop';
     io.out(`${verb} k6 (pid ${orphan.pid}) left running by dead run ${orphan.runId}`);
   }
-  const opened = await connectExisting(environment, io.cwd);
+  const opened = await connectExisting(environment, io.cwd, io.env, options.stateDir);
   if (!opened) {
-    io.out('the lab is not running: its clusters live only in memory, so nothing can be left behind in them');
+    const where = resolveLabStateDir(io.cwd, io.env, options.stateDir);
+    io.out(
+      `the lab is not running (no live lab in ${where}): its clusters live only in memory, so nothing can be left behind in them`,
+    );
     return;
   }
   const apis = opened.apis;

@@ -96,9 +96,11 @@ export async function runScenario(
   };
   await stopOrphans(path.resolve(io.cwd, options.reports), io);
   const interruption = hooks.interruption ?? watchInterrupts({ notify: (message) => io.err(message) });
-  const opened = hooks.opened ?? (await openEnvironment(environment, io.cwd));
+  const opened = hooks.opened ?? (await openEnvironment(environment, io.cwd, io.env));
   try {
     say(`environment ${environment.name}: ${opened.description}`);
+    // The plan named where each ingress would come from; the run records where it really went.
+    for (const load of plan.load) load.target = opened.ingressUrls[load.ingress] ?? load.target;
     await checkIngresses(opened.ingressUrls, plan.load[0]?.host, scenario.load.paths[0] ?? '/');
     const sinks: RunEventSink[] = [consoleSink(plan, startedAt, say)];
     if (hooks.onEvent) sinks.push((event) => hooks.onEvent?.(event, plan));

@@ -19,8 +19,20 @@ import { randomBytes } from 'node:crypto';
 import type { ApiEndpoint } from '../support/real-http.js';
 
 /** One server under contract: how to reach it and how to shut it down. */
+/**
+ * Where two servers may rightly answer differently, each says which it is, and the case asserts
+ * that server's outcome: a branch on what the server answered could pass either way.
+ */
+export interface ServerTraits {
+  /** A disruption controller computes PodDisruptionBudget status (the lab; not a bare apiserver). */
+  disruptionController: boolean;
+  /** autoscaling/v2 is served (a real apiserver; the lab has no HorizontalPodAutoscalers). */
+  autoscalingV2: boolean;
+}
+
 export interface ContractServer {
   kubeconfigYaml: string;
+  traits: ServerTraits;
   stop(): Promise<void>;
 }
 
@@ -37,6 +49,7 @@ export interface ContractContext {
   endpoint: ApiEndpoint;
   /** Created for the suite; cases add objects with unique names. */
   namespace: string;
+  traits: ServerTraits;
 }
 
 /** The parts of a `Status` body the cases look at. */
@@ -59,7 +72,7 @@ export interface StatusBody {
 
 export const contractNamespace = 'chaos-contract';
 
-export function createContractContext(kubeconfigYaml: string): ContractContext {
+export function createContractContext(kubeconfigYaml: string, traits: ServerTraits): ContractContext {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromString(kubeconfigYaml);
   const cluster = kubeConfig.getCurrentCluster();
@@ -82,6 +95,7 @@ export function createContractContext(kubeconfigYaml: string): ContractContext {
       caPem: Buffer.from(cluster.caData, 'base64').toString('utf8'),
     },
     namespace: contractNamespace,
+    traits,
   };
 }
 

@@ -14,5 +14,9 @@ describeKubeContract('the embedded lab', async () => {
   const config = new KubeConfig();
   config.loadFromString(lab.kubeconfig());
   config.setCurrentContext(first.context);
-  return { kubeconfigYaml: config.exportConfig(), stop: () => lab.stop() };
+  return {
+    kubeconfigYaml: config.exportConfig(),
+    traits: { disruptionController: true, autoscalingV2: false },
+    stop: () => lab.stop(),
+  };
 });

@@ -39,7 +39,7 @@ export function describeKubeContract(
     before(async function () {
       this.timeout(options.startTimeoutMs ?? 300_000);
       server = await startServer();
-      context = createContractContext(server.kubeconfigYaml);
+      context = createContractContext(server.kubeconfigYaml, server.traits);
       const created = await rawRequest(context.endpoint, {
         method: 'POST',
         path: '/api/v1/namespaces',

@@ -8,5 +8,10 @@ import { describeKubeContract } from './kube-contract.js';
 
 describeKubeContract('a real kube-apiserver', async () => {
   const cluster = await startRealCluster('contract');
-  return { kubeconfigYaml: cluster.kubeconfigYaml('real-contract'), stop: () => cluster.stop() };
+  return {
+    kubeconfigYaml: cluster.kubeconfigYaml('real-contract'),
+    // A bare control plane: no kube-controller-manager, so no disruption controller.
+    traits: { disruptionController: false, autoscalingV2: true },
+    stop: () => cluster.stop(),
+  };
 });

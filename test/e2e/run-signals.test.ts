@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ExitCode } from '../../src/errors/exit-codes.js';
 import { startLab, writeLabState, type RunningLab } from '../../src/lab/index.js';
-import { projectRoot, runChaosAsync } from '../support/cli.js';
+import { cliEnv, projectRoot, runChaosAsync } from '../support/cli.js';
+import { waitFor } from '../support/wait.js';
 
 describe('chaos run: signals and k6 failures (real k6, lab outside the CLI)', function () {
   this.timeout(180_000);
@@ -20,7 +21,7 @@ describe('chaos run: signals and k6 failures (real k6, lab outside the CLI)', fu
 
   before(async () => {
     cwd = mkdtempSync(path.join(tmpdir(), 'chaos-signals-'));
-    lab = await startLab();
+    lab = await startLab({ ingressPort: 0 }); // free ports: beside other tests and a developer's lab
     await writeLabState(path.join(cwd, '.chaos/lab'), lab);
     const config = new k8s.KubeConfig();
     config.loadFromString(lab.kubeconfig());
@@ -49,7 +50,7 @@ describe('chaos run: signals and k6 failures (real k6, lab outside the CLI)', fu
         '--reports',
         'reports',
       ],
-      { cwd, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd, env: cliEnv(cwd), stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -64,7 +65,14 @@ describe('chaos run: signals and k6 failures (real k6, lab outside the CLI)', fu
       child.stdout.on('data', () => {
         if (!sent && /fault scale-1 applied in central/.test(out)) {
           sent = true;
-          setTimeout(() => child.kill('SIGINT'), 1500);
+          // During the fault: once the cluster shows frontend at zero, not after a guessed pause.
+          void waitFor(async () => (await frontend()).spec?.replicas === 0, {
+            timeoutMs: 60_000,
+            what: 'frontend at 0 replicas in central',
+          }).then(
+            () => child.kill('SIGINT'),
+            () => child.kill('SIGINT'),
+          );
         }
       });
       child.on('close', (status) => {

@@ -6,7 +6,6 @@
  */
 import { expect } from 'chai';
 import { loadScenario } from '../../src/play/load-inputs.js';
-import type { Mutation } from '../../src/faults/mutation.js';
 import { buildPlan, type PlannedFault } from '../../src/run/build-plan.js';
 import type { Fault } from '../../src/scenario/types.js';
 import { projectRoot } from '../support/cli.js';
@@ -88,7 +87,23 @@ describe('chaos plan: the exact mutation of each fault, per cluster', () => {
   });
 });
 
-const cases: Array<{ fault: Fault; check(mutations: Mutation[], lines: string[]): void }> = [
+/**
+ * Each case reads the clusters after apply and checks them against the plan's own lines (names
+ * parsed from the text `chaos plan` prints), never against the records apply returned.
+ */
+type Check = (s: FaultTestServer, lines: Record<string, string[]>) => Promise<void>;
+const clusters = ['central', 'west'] as const;
+const nameIn = (line: string | undefined, pattern: RegExp): string => {
+  const found = pattern.exec(line ?? '')?.[1];
+  if (!found) expect.fail(`no match for ${pattern} in plan line: ${line}`);
+  return found;
+};
+const routeNames = async (s: FaultTestServer, cluster: string): Promise<string[]> =>
+  ((await apiOf(s, cluster).readVirtualService(s.namespace, 'frontend-ingress')).spec?.http ?? []).map(
+    (route) => (route as { name?: string }).name ?? '',
+  );
+
+const cases: Array<{ fault: Fault; check: Check }> = [
   {
     fault: {
       id: 'zero',
@@ -98,11 +113,16 @@ const cases: Array<{ fault: Fault; check(mutations: Mutation[], lines: string[])
       name: 'frontend',
       replicas: 0,
     },
-    check: (mutations, lines) => {
-      const scale = mutations.find((m) => m.kind === 'scale');
-      expect(lines.join('\n')).to.include(
-        `deployments/${scale?.kind === 'scale' ? scale.name : '?'}/scale in ${scale?.kind === 'scale' ? scale.namespace : '?'}: spec.replicas → ${scale?.kind === 'scale' ? scale.replicas : '?'}`,
-      );
+    check: async (s, lines) => {
+      expect(Object.keys(lines)).to.deep.equal(['central']);
+      const line = lines.central!.find((l) => l.includes('/scale in '));
+      const [, name, namespace, replicas] =
+        /deployments\/(\S+)\/scale in (\S+): spec\.replicas → (\d+)/.exec(line ?? '') ?? [];
+      expect(name, `plan line: ${line}`).to.be.a('string');
+      const central = await apiOf(s, 'central').readWorkload('Deployment', namespace!, name!);
+      expect(central.spec?.replicas).to.equal(Number(replicas));
+      const west = await apiOf(s, 'west').readWorkload('Deployment', namespace!, name!);
+      expect(west.spec?.replicas, 'west is not in the plan: untouched').to.equal(2);
     },
   },
   {
@@ -115,11 +135,11 @@ const cases: Array<{ fault: Fault; check(mutations: Mutation[], lines: string[])
       percentage: 10,
       status: 503,
     },
-    check: (mutations, lines) => {
-      const insert = mutations.find((m) => m.kind === 'route-insert');
-      expect(lines.join('\n')).to.include(
-        `insert route "${insert?.kind === 'route-insert' ? insert.routes[0] : '?'}" at spec.http[0]`,
-      );
+    check: async (s, lines) => {
+      expect(Object.keys(lines)).to.deep.equal(['west']);
+      const route = nameIn(lines.west!.join('\n'), /insert route "([^"]+)" at spec\.http\[0\]/);
+      expect((await routeNames(s, 'west'))[0]).to.equal(route);
+      expect(await routeNames(s, 'central'), 'central is not in the plan').not.to.include(route);
     },
   },
   {
@@ -132,11 +152,15 @@ const cases: Array<{ fault: Fault; check(mutations: Mutation[], lines: string[])
       percentage: 100,
       delayMs: 100,
     },
-    check: (mutations, lines) => {
-      const created = mutations.find((m) => m.kind === 'virtualservice-create');
-      expect(lines.join('\n')).to.include(
-        `create VirtualService "${created?.kind === 'virtualservice-create' ? created.virtualService : '?'}"`,
-      );
+    check: async (s, lines) => {
+      expect(Object.keys(lines)).to.deep.equal([...clusters]);
+      for (const cluster of clusters) {
+        const created = nameIn(lines[cluster]!.join('\n'), /create VirtualService "([^"]+)"/);
+        const vs = await apiOf(s, cluster).readVirtualService(s.namespace, created);
+        expect(vs.spec?.hosts, `${cluster}: the planned VirtualService exists with the planned host`).to.deep.equal([
+          'balancereader',
+        ]);
+      }
     },
   },
   {
@@ -146,12 +170,21 @@ const cases: Array<{ fault: Fault; check(mutations: Mutation[], lines: string[])
       clusters: { kind: 'named', names: ['central'] },
       namespaces: ['bank-of-anthos'],
     },
-    check: (mutations, lines) => {
-      expect(mutations.some((m) => m.kind === 'cordon')).to.equal(true);
-      const evicted = mutations.find((m) => m.kind === 'evict');
-      expect(lines.join('\n')).to.include(
-        `evict the Pods of ${evicted?.kind === 'evict' ? evicted.namespaces.join(', ') : '?'}`,
+    check: async (s, lines) => {
+      expect(Object.keys(lines)).to.deep.equal(['central']);
+      expect(lines.central![0]).to.match(/^cordon every schedulable Node/);
+      const namespaces = nameIn(lines.central!.join('\n'), /evict the Pods of (\S+) through/);
+      expect(namespaces).to.equal(s.namespace);
+      const central = await apiOf(s, 'central').listNodes();
+      expect(central.length).to.be.greaterThan(0);
+      expect(central.map((node) => [node.metadata?.name, node.spec?.unschedulable ?? false])).to.deep.equal(
+        central.map((node) => [node.metadata?.name, true]),
       );
+      const west = await apiOf(s, 'west').listNodes();
+      expect(
+        west.filter((node) => node.spec?.unschedulable),
+        'west is not in the plan',
+      ).to.deep.equal([]);
     },
   },
 ];
@@ -174,13 +207,15 @@ for (const factory of serverFactories) {
         await Promise.all(['central', 'west'].map((cluster) => waitSettled(apiOf(s, cluster), s.namespace)));
         const t = await openTestSession(s);
         const phase = phaseOf(s, t.runId, [fault]);
-        const applied = await t.session.apply(phase);
         const planned = phase.faults[0]!;
-        expect(applied.map((a) => a.cluster)).to.deep.equal(planned.targets.map((target) => target.cluster));
-        for (const target of planned.targets)
-          check(applied.find((a) => a.cluster === target.cluster)!.mutations, target.mutations);
-        await t.session.revert(phase);
-        await t.close();
+        const lines = Object.fromEntries(planned.targets.map((target) => [target.cluster, target.mutations]));
+        try {
+          await t.session.apply(phase);
+          await check(s, lines);
+        } finally {
+          await t.session.revert(phase);
+          await t.close();
+        }
       });
     }
   });

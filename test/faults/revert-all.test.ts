@@ -4,9 +4,10 @@
  * them; concurrent calls share one attempt; nothing is left behind. Lab and real.
  */
 import { expect } from 'chai';
+import type { ClusterApi } from '../../src/kube/cluster-api.js';
 import type { Fault } from '../../src/scenario/types.js';
 import { apiOf, serverFactories, type FaultTestServer } from './support/servers.js';
-import { openTestSession, phaseOf, userView, waitFor, waitSettled } from './support/session.js';
+import { openTestSession, phaseOf, userView, waitSettled } from './support/session.js';
 
 const faults: Fault[] = [
   {
@@ -28,6 +29,30 @@ const faults: Fault[] = [
   },
   { id: 'drain', type: 'drain', clusters: { kind: 'named', names: ['west'] }, namespaces: ['bank-of-anthos'] },
 ];
+
+/** The same API, with one call that signals it was reached and then waits for the gate. */
+function blockCall<K extends keyof ClusterApi>(
+  api: ClusterApi,
+  call: K,
+  reached: () => void,
+  gate: Promise<void>,
+): ClusterApi {
+  let blocked = false;
+  return new Proxy(api, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (prop !== call || typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        if (!blocked) {
+          blocked = true;
+          reached();
+          await gate;
+        }
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
 
 async function state(server: FaultTestServer): Promise<unknown> {
   const central = apiOf(server, 'central');
@@ -67,19 +92,28 @@ for (const factory of serverFactories) {
     it('called while apply is in flight: stops new changes, undoes those that landed, leaves nothing', async () => {
       const s = live();
       const before = await state(s);
-      const t = await openTestSession(s);
+      // Deterministic: the first mutating call (frontend's scale in central) blocks until released,
+      // so revertAll is called while apply is certainly inside it.
+      let reached!: () => void;
+      const inFlight = new Promise<void>((resolve) => (reached = resolve));
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const apis = new Map(
+        [...s.apis].map(([name, api]) => [
+          name,
+          name === 'central' ? blockCall(api, 'patchScale', reached, gate) : api,
+        ]),
+      );
+      const t = await openTestSession(s, { apis });
       const phase = phaseOf(s, t.runId, faults);
       const applying = t.session.apply(phase).then(
         () => 'applied',
         (error: Error) => error.message,
       );
-      await waitFor(
-        'the first mutation to be journaled',
-        async () => ((await t.entries()).some((e) => e.type === 'mutation-intended') ? true : undefined),
-        30_000,
-        20,
-      );
-      const report = await t.session.revertAll('SIGINT');
+      await inFlight;
+      const reverting = t.session.revertAll('SIGINT');
+      release();
+      const report = await reverting;
       expect(report.failures).to.deep.equal([]);
       expect(report.unverified).to.deep.equal([]);
       const applyOutcome = await applying;
@@ -88,6 +122,9 @@ for (const factory of serverFactories) {
       const intended = entries.filter((e) => e.type === 'mutation-intended').length;
       const undone = entries.filter((e) => e.type === 'mutation-reverted').length;
       expect(undone, `apply ended with: ${applyOutcome}`).to.equal(intended);
+      // The call in flight landed and was undone; nothing after it was started.
+      expect(intended, 'only the scale that was in flight was intended').to.equal(1);
+      expect(applyOutcome).to.not.equal('applied');
       expect(await state(s)).to.deep.equal(before);
       await t.close();
     });

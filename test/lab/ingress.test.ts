@@ -12,7 +12,6 @@ import {
   readyPods,
   scale,
   sequential,
-  sleep,
   startTestLab,
   waitFor,
   type Clients,
@@ -73,13 +72,24 @@ describe('lab ingresses with the default Bank of Anthos topology', function () {
     const url = ingressOf(lab, 'central');
     const special = async (): Promise<number> => (await get(url, '/', 5_000, 'special.example')).status;
     await central.custom.createNamespacedCustomObject({ ...api, body: vs('elsewhere', 'some-other-gateway') });
-    await sleep(propagationDelayMs * 3);
+    // A marker bound to frontend-gateway, created after: once it answers, the control plane has
+    // delivered 'elsewhere' too (changes arrive in order) — no guessed pause.
+    const marker = {
+      ...vs('marker', 'frontend-gateway'),
+      spec: { ...vs('marker', 'frontend-gateway').spec, hosts: ['marker.example'] },
+    };
+    await central.custom.createNamespacedCustomObject({ ...api, body: marker });
+    await waitFor('the marker route in effect', async () =>
+      (await get(url, '/', 5_000, 'marker.example')).status === 418 ? true : undefined,
+    );
     expect(await special(), 'bound to a Gateway that does not exist: the "*" route serves').to.equal(200);
     await central.custom.createNamespacedCustomObject({ ...api, body: vs('special', 'frontend-gateway') });
-    await sleep(propagationDelayMs * 3);
-    expect(await special(), 'bound to frontend-gateway: the exact host wins over "*"').to.equal(418);
+    await waitFor('special.example bound to frontend-gateway in effect', async () =>
+      (await special()) === 418 ? true : undefined,
+    );
     expect((await get(url, '/')).status, 'other hosts still take "*"').to.equal(200);
-    for (const name of ['elsewhere', 'special']) await central.custom.deleteNamespacedCustomObject({ ...api, name });
+    for (const name of ['elsewhere', 'special', 'marker'])
+      await central.custom.deleteNamespacedCustomObject({ ...api, name });
   });
 
   it('fails the requests that need ledger-db, through both ingresses, when ledger-db is at 0 in west', async () => {

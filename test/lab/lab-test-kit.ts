@@ -128,6 +128,32 @@ export async function closedLoop(
 }
 
 /**
+ * A closed loop that runs until told to stop (or `maxRequests`), its samples visible as they
+ * come: tests wait on what the samples show, not on time passing.
+ */
+export function runningLoop(
+  base: string,
+  path: string,
+  workers: number,
+  maxRequests = 5000,
+): { samples: Sample[]; stop(): Promise<Sample[]> } {
+  const samples: Sample[] = [];
+  let stopped = false;
+  const loop = async (): Promise<void> => {
+    while (!stopped && samples.length < maxRequests) samples.push(await get(base, path));
+  };
+  const done = Promise.all(Array.from({ length: workers }, loop));
+  return {
+    samples,
+    stop: async () => {
+      stopped = true;
+      await done;
+      return samples;
+    },
+  };
+}
+
+/**
  * Open loop, like k6's constant-arrival-rate: `ratePerSecond` requests start on schedule for
  * `durationMs`, whether or not earlier ones have answered (so queueing shows as latency).
  */

@@ -103,7 +103,10 @@ describe('lab security: token auth and loopback only', function () {
       expect(new URL(cluster.apiUrl).hostname).to.equal('127.0.0.1');
       expect(new URL(cluster.ingressUrl).hostname).to.match(/^127\./);
     }
-    if (process.platform !== 'linux') return;
+  });
+
+  it("in the kernel's own socket table (/proc/net/tcp: Linux, the lab's platform), every listener is bound to its loopback address, none to a wildcard", () => {
+    const listeners = lab.listeners();
     const kernel = kernelListeners();
     for (const listener of listeners) {
       const bound = kernel.filter((entry) => entry.port === listener.port);

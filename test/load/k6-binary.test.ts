@@ -49,12 +49,19 @@ describe('k6 provisioning', () => {
     expect((error as HarnessError).hint).to.include('npm run setup');
   });
 
-  it('a k6 v1 on PATH is skipped, not used', async () => {
-    const dir = mkdtempSync(path.join(tmp, 'path-'));
-    writeFileSync(path.join(dir, 'k6'), "#!/bin/sh\necho 'k6 v1.8.1'\n");
-    chmodSync(path.join(dir, 'k6'), 0o755);
-    const found = await findK6({ PATH: dir, K6_BIN: '' });
-    expect(found?.path ?? '').not.to.equal(path.join(dir, 'k6'));
+  it('a k6 v1 on PATH is skipped, not used: the v2 after it on PATH is taken', async () => {
+    const v1 = mkdtempSync(path.join(tmp, 'path-v1-'));
+    const v2 = mkdtempSync(path.join(tmp, 'path-v2-'));
+    writeFileSync(path.join(v1, 'k6'), "#!/bin/sh\necho 'k6 v1.8.1 (commit/abc, go1.25)'\n");
+    writeFileSync(path.join(v2, 'k6'), "#!/bin/sh\necho 'k6 v2.2.0 (go1.26.8, linux/amd64)'\n");
+    chmodSync(path.join(v1, 'k6'), 0o755);
+    chmodSync(path.join(v2, 'k6'), 0o755);
+    // An empty tools folder, so the lookup really reaches PATH (the project's .tools/bin/k6 would
+    // otherwise be found first and PATH never read).
+    const tools = mkdtempSync(path.join(tmp, 'no-tools-'));
+    const env = { PATH: [v1, v2].join(path.delimiter), K6_BIN: '', CHAOS_TOOLS_DIR: tools };
+    expect(await findK6(env)).to.deep.equal({ path: path.join(v2, 'k6'), version: 'v2.2.0', source: 'PATH' });
+    expect(await findK6({ ...env, PATH: v1 }), 'only a v1 on PATH: none found').to.equal(undefined);
   });
 
   it('without k6 and without Go, setup says how to install k6 and exits with the harness-error code', () => {

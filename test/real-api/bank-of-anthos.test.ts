@@ -15,10 +15,10 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import { expect } from 'chai';
-import { bankNamespace, bankOfAnthosManifests, type BankCluster } from '../fixtures/real-api/bank-of-anthos.js';
-import { startRealClusters, type RealCluster } from '../support/real-cluster.js';
+import { bankNamespace, type BankCluster } from '../fixtures/real-api/bank-of-anthos.js';
+import { type RealCluster } from '../support/real-cluster.js';
+import { resetBankOfAnthos, sharedRealClusters } from '../support/shared-real-clusters.js';
 import { waitFor } from '../support/real-http.js';
-import { createManifests } from '../support/real-manifests.js';
 
 interface Clients {
   core: CoreV1Api;
@@ -72,18 +72,14 @@ describe('Bank of Anthos on two real clusters with controllers and kwok', functi
 
   before(async function () {
     this.timeout(600_000);
-    const started = await startRealClusters(['central', 'west'], { controllers: true, nodes: 2 });
+    // The pair every real-API file of this process shares, reset to a fresh Bank of Anthos.
+    const started = await sharedRealClusters(['central', 'west'], { controllers: true, nodes: 2 });
     for (const cluster of started) {
       const name = cluster.name as BankCluster;
       clusters.set(name, cluster);
       clients.set(name, clientsFor(cluster));
-      await createManifests(cluster, bankOfAnthosManifests(name));
+      await resetBankOfAnthos(cluster, name);
     }
-  });
-
-  after(async function () {
-    this.timeout(60_000);
-    await Promise.all([...clusters.values()].map((cluster) => cluster.stop()));
   });
 
   it('runs frontend Pods on simulated Nodes until its EndpointSlice has ready endpoints in both clusters', async () => {

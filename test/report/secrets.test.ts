@@ -39,18 +39,6 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-/** On a shared machine another test's lab may hold 127.0.0.11:8080 for a while: wait (bounded), never take it. */
-async function startLabWhenFree(): Promise<RunningLab> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await startLab();
-    } catch (error) {
-      if (attempt >= 60 || !/EADDRINUSE/.test((error as Error).message)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
-    }
-  }
-}
-
 describe('reports never hold credentials; a batch of two (real k6, lab in this process)', function () {
   this.timeout(300_000);
   let lab: RunningLab;
@@ -59,7 +47,7 @@ describe('reports never hold credentials; a batch of two (real k6, lab in this p
 
   before(async () => {
     cwd = mkdtempSync(path.join(tmpdir(), 'chaos-secrets-'));
-    lab = await startLabWhenFree();
+    lab = await startLab({ ingressPort: 0 }); // free ports: beside other tests and a developer's lab
     const state = await writeLabState(path.join(cwd, '.chaos/lab'), lab);
     // The lab's own user stays as it is (the runs must work); decoys sit beside it, unused.
     const config = parse(readFileSync(state.kubeconfig, 'utf8')) as Kubeconfig;

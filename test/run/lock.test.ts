@@ -4,6 +4,7 @@
  * real kube-apiservers: the Lease `chaos-lock` in every cluster.
  */
 import { expect } from 'chai';
+import { waitFor } from '../support/wait.js';
 import { acquireLock, inspectLock, LockHeldError, lockName, type EnvironmentLock } from '../../src/run/lock.js';
 import { apiOf, serverFactories, type FaultTestServer } from '../faults/support/servers.js';
 
@@ -82,7 +83,7 @@ for (const factory of serverFactories) {
         namespace: s.namespace,
         runId: 'next',
         holder: 'next run',
-        waitMs: 20_000,
+        waitMs: 90_000, // bounds a condition wait: the dead run's 2 s lease expiring
         pollMs: 250,
       });
       held.push(next);
@@ -133,7 +134,7 @@ for (const factory of serverFactories) {
         ...lease,
         spec: { ...lease.spec, holderIdentity: 'usurper', renewTime: lease.spec?.renewTime, leaseDurationSeconds: 60 },
       });
-      for (let i = 0; i < 50 && !mine.lost(); i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+      await waitFor(() => mine.lost(), { timeoutMs: 60_000, what: 'the holder to notice it lost the lock' });
       expect(mine.lost()).to.match(/lost/);
       expect(lostIn).to.equal('central');
       await mine.release();

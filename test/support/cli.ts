@@ -1,5 +1,7 @@
 /** Run the built CLI (bin/chaos.js) as a user would: a real process, real exit code. */
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 export interface CliResult {
@@ -10,13 +12,32 @@ export interface CliResult {
 
 export const projectRoot = path.resolve(import.meta.dirname, '../..');
 
+let emptyStateDir: string | undefined;
+
+/**
+ * The environment every CLI process of the tests gets: a lab it starts in process listens on
+ * free ports, and it never finds the repository's `.chaos/lab` (a developer's `chaos lab up`
+ * on the default ports keeps running beside `npm test`). Run from a private cwd, the lab it
+ * finds is that cwd's `.chaos/lab`; from the repository, an empty private folder. The test's
+ * own env wins.
+ */
+export function cliEnv(cwd: string, env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const base: NodeJS.ProcessEnv = { ...process.env };
+  delete base.CHAOS_STATE_DIR;
+  delete base.CHAOS_LAB_INGRESS_ADDRESS;
+  base.CHAOS_LAB_INGRESS_PORT = '0';
+  if (path.resolve(cwd) === projectRoot)
+    base.CHAOS_STATE_DIR = emptyStateDir ??= mkdtempSync(path.join(tmpdir(), 'chaos-no-lab-'));
+  return { ...base, ...env };
+}
+
 export function runChaos(
   args: readonly string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
 ): CliResult {
   const result = spawnSync(process.execPath, [path.join(projectRoot, 'bin/chaos.js'), ...args], {
     cwd: options.cwd ?? projectRoot,
-    env: { ...process.env, ...options.env },
+    env: cliEnv(options.cwd ?? projectRoot, options.env),
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 60_000,
   });
@@ -31,7 +52,7 @@ export function runChaosAsync(
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(projectRoot, 'bin/chaos.js'), ...args], {
       cwd: options.cwd ?? projectRoot,
-      env: { ...process.env, ...options.env },
+      env: cliEnv(options.cwd ?? projectRoot, options.env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -2,6 +2,7 @@
  * `chaos recover [--env ENV] [--dry-run]`: the options; the work is play/recover.ts.
  */
 import type { Command } from 'commander';
+import { labStateDirEnv } from '../../lab/index.js';
 import { recoverEnvironment, type RecoverOptions } from '../../play/recover.js';
 import type { CliIo } from '../../system/io.js';
 
@@ -16,8 +17,9 @@ export function registerRecover(program: Command, io: CliIo): void {
     .option('--yes', "allow changes to contexts that are not on the environment's allow-list")
     .option('--reports <dir>', 'where run folders (and their journals) are', 'reports')
     .option('--run <id...>', 'treat these runs as dead and ours even where only their route names are left')
-    .option('--lock-wait <seconds>', 'how long to wait for a lock left by a dead run to expire', '45')
+    .option('--lock-wait <seconds>', 'how long to watch a lock held by a run that may be dead', '45')
     .option('--no-verify', 'do not wait until what was undone is healthy again')
+    .option('--state-dir <dir>', `with --env lab: the lab's state folder; default $${labStateDirEnv}, else .chaos/lab`)
     .action(async (options: RecoverOptions) => {
       await recoverEnvironment(options, io);
     });

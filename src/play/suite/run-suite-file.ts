@@ -65,7 +65,7 @@ export async function runSuiteFile(file: string, options: RunOptions, io: CliIo)
     const { environment, scenario } = loaded[index]!;
     const known = environments.get(environment.name);
     if (known) return known;
-    const opened = await openEnvironment(environment, io.cwd);
+    const opened = await openEnvironment(environment, io.cwd, io.env);
     const target: SettleTarget = {
       apis: opened.apis,
       namespace: environment.namespace,

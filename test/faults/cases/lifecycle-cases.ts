@@ -214,6 +214,17 @@ export function lifecycleCases(server: () => FaultTestServer): void {
     const api = apiOf(server(), 'central');
     const ns = server().namespace;
     await waitSettled(api, ns);
+    // Ready, read from the Pods themselves (their Ready condition), not from what the fault says.
+    const readyPods = async () =>
+      (await api.listPods(ns, { labelSelector: 'app=frontend' }))
+        .filter(
+          (pod) =>
+            pod.metadata?.deletionTimestamp === undefined &&
+            (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
+        )
+        .map((pod) => pod.metadata?.name ?? '');
+    const before = await readyPods();
+    expect(before.length, 'frontend has ready Pods before the kill').to.be.greaterThan(0);
     const t = await openTestSession(server());
     const phase = phaseOf(server(), t.runId, [
       {
@@ -227,12 +238,14 @@ export function lifecycleCases(server: () => FaultTestServer): void {
     const [applied] = await t.session.apply(phase);
     const mutation = applied!.mutations[0];
     expect(mutation?.kind).to.equal('pod-delete');
+    const killed = mutation?.kind === 'pod-delete' ? mutation.pods[0] : undefined;
+    expect(before).to.include(killed);
     const [reverted] = await t.session.revert(phase);
     expect(reverted!.verifiedAtMs).to.be.a('number');
-    const pods = await api.listPods(ns, { labelSelector: 'app=frontend' });
-    expect(pods.map((pod) => pod.metadata?.name)).to.not.include(
-      mutation?.kind === 'pod-delete' ? mutation.pods[0] : '',
-    );
+    // The moment revert returns, as many are ready as before, and the killed one is not among them.
+    const after = await readyPods();
+    expect(after, 'ready frontend Pods when the revert returned').to.have.length(before.length);
+    expect(after).to.not.include(killed);
     await t.close();
   });
 

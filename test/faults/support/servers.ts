@@ -1,6 +1,7 @@
 /**
  * The two servers every fault test runs against: the embedded lab (src/lab) and real
- * kube-apiservers with controllers and kwok (test/support/real-cluster.ts), both as two
+ * kube-apiservers with controllers and kwok (test/support/real-cluster.ts, one pair per test
+ * process: test/support/shared-real-clusters.ts), both as two
  * clusters `central` and `west` carrying a Bank-of-Anthos-like app in `bank-of-anthos`.
  * Cases are written once against `FaultTestServer` and registered for each factory.
  */
@@ -13,9 +14,8 @@ import type { Environment } from '../../../src/environment/types.js';
 import { type ClusterApi, type ClusterApis } from '../../../src/kube/cluster-api.js';
 import { connectEnvironment } from '../../../src/environment/connect.js';
 import { startLab } from '../../../src/lab/index.js';
-import { bankNamespace, bankOfAnthosManifests, type BankCluster } from '../../fixtures/real-api/bank-of-anthos.js';
-import { startRealClusters } from '../../support/real-cluster.js';
-import { createManifests } from '../../support/real-manifests.js';
+import { bankNamespace, type BankCluster } from '../../fixtures/real-api/bank-of-anthos.js';
+import { resetBankOfAnthos, sharedRealClusters } from '../../support/shared-real-clusters.js';
 
 export interface FaultTestServer {
   label: 'lab' | 'real';
@@ -114,15 +114,16 @@ export const realServer: ServerFactory = {
   servesHpa: true,
   start: async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'chaos-faults-real-'));
-    const clusters = await startRealClusters(clusterNames, { controllers: true, nodes: 2 });
+    // Booted once per test process and lent to each file, reset to a fresh Bank of Anthos here.
+    const clusters = await sharedRealClusters(clusterNames, { controllers: true, nodes: 2 });
     const kubeconfigs: Record<string, string> = {};
     const contexts: Record<string, string> = {};
     for (const cluster of clusters) {
       contexts[cluster.name] = `real-${cluster.name}`;
       kubeconfigs[cluster.name] = path.join(dir, `${cluster.name}.kubeconfig`);
       writeFileSync(kubeconfigs[cluster.name]!, cluster.kubeconfigYaml(contexts[cluster.name]), { mode: 0o600 });
-      await createManifests(cluster, bankOfAnthosManifests(cluster.name as BankCluster));
     }
+    await Promise.all(clusters.map((cluster) => resetBankOfAnthos(cluster, cluster.name as BankCluster)));
     const { environment, file } = environmentOf('faults-real', dir, kubeconfigs, contexts);
     return {
       label: 'real',
@@ -133,8 +134,8 @@ export const realServer: ServerFactory = {
       namespace: bankNamespace,
       ingressVirtualService: { namespace: bankNamespace, name: 'frontend-ingress' },
       servesHpa: true,
+      // The clusters are lent (sharedRealClusters): the next file resets them, the process ends them.
       stop: async () => {
-        await Promise.all(clusters.map((cluster) => cluster.stop()));
         rmSync(dir, { recursive: true, force: true });
       },
     };

@@ -40,17 +40,6 @@ async function waitForScreen(pattern: RegExp, what: string, timeoutMs = 90_000):
   throw new Error(`timed out waiting for ${what} (${pattern}); the screen:\n${last}`);
 }
 
-async function startLabWhenFree(): Promise<RunningLab> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await startLab();
-    } catch (error) {
-      if (attempt >= 90 || !/EADDRINUSE/.test((error as Error).message)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
-    }
-  }
-}
-
 describe('game day under a real terminal (tmux, real k6, lab in this process)', function () {
   this.timeout(600_000);
   let lab: RunningLab;
@@ -60,7 +49,7 @@ describe('game day under a real terminal (tmux, real k6, lab in this process)', 
 
   before(async () => {
     cwd = mkdtempSync(path.join(tmpdir(), 'chaos-gameday-'));
-    lab = await startLabWhenFree();
+    lab = await startLab({ ingressPort: 0 }); // free ports: beside other tests and a developer's lab
     await writeLabState(path.join(cwd, '.chaos/lab'), lab);
     const config = new k8s.KubeConfig();
     config.loadFromString(lab.kubeconfig());
@@ -92,7 +81,7 @@ describe('game day under a real terminal (tmux, real k6, lab in this process)', 
   };
 
   it('keys advance, revert one step, revert everything and abort; the note is in the journal and the reports with its time', async () => {
-    const command = `env -u CI node ${path.join(projectRoot, 'bin/chaos.js')} gameday ${scenario} --reports reports; echo CHAOS_EXIT=$?; sleep 300`;
+    const command = `env -u CI -u CHAOS_STATE_DIR CHAOS_LAB_INGRESS_PORT=0 node ${path.join(projectRoot, 'bin/chaos.js')} gameday ${scenario} --reports reports; echo CHAOS_EXIT=$?; sleep 300`;
     tmux('new-session', '-d', '-s', session, '-x', '150', '-y', '50', '-c', cwd, command);
 
     await waitForScreen(

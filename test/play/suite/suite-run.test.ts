@@ -10,25 +10,13 @@ import { expect } from 'chai';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { combineExitCodes } from '../../../src/errors/exit-codes.js';
+import { parse } from 'yaml';
 import { ExitCode } from '../../../src/errors/exit-codes.js';
 import { startLab, writeLabState, type RunningLab } from '../../../src/lab/index.js';
 import { listYamlFiles, packageRoot } from '../../../src/input/files.js';
 import { projectRoot, runChaosAsync } from '../../support/cli.js';
 
 const suiteFile = path.join(projectRoot, 'test/play/suite/fixtures/middle-fails.yaml');
-
-/** On a shared machine another test's lab may hold 127.0.0.11:8080 for a while: wait (bounded), never take it. */
-async function startLabWhenFree(): Promise<RunningLab> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await startLab();
-    } catch (error) {
-      if (attempt >= 90 || !/EADDRINUSE/.test((error as Error).message)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
-    }
-  }
-}
 
 interface Batch {
   exitCode: number;
@@ -44,7 +32,7 @@ describe('suites end to end (real k6, lab in this process)', function () {
 
   before(async () => {
     cwd = mkdtempSync(path.join(tmpdir(), 'chaos-suite-'));
-    lab = await startLabWhenFree();
+    lab = await startLab({ ingressPort: 0 }); // free ports: beside other tests and a developer's lab
     await writeLabState(path.join(cwd, '.chaos/lab'), lab);
     const config = new k8s.KubeConfig();
     config.loadFromString(lab.kubeconfig());
@@ -133,7 +121,6 @@ describe('suites end to end (real k6, lab in this process)', function () {
         'fault=6s',
         '--phase',
         'recovery=4s',
-        '--quiet',
         '--reports',
         'reports-nightly',
       ],
@@ -144,13 +131,49 @@ describe('suites end to end (real k6, lab in this process)', function () {
     const shipped = listYamlFiles([path.join(packageRoot, 'scenarios')]).map((file) =>
       path.basename(file).replace(/\.ya?ml$/, ''),
     );
-    expect(batch.runs.map((run) => run.scenario).sort(), out).to.deep.equal(shipped.sort());
+    // In order: the order the suite file lists (read here, not from what the CLI wrote).
+    const listed = (
+      parse(readFileSync(path.join(packageRoot, 'suites/nightly.yaml'), 'utf8')) as { scenarios: string[] }
+    ).scenarios;
+    expect(
+      batch.runs.map((run) => run.scenario),
+      out,
+    ).to.deep.equal(listed);
+    expect([...listed].sort(), 'the nightly suite lists every shipped scenario').to.deep.equal([...shipped].sort());
     expect(
       batch.runs.every((run) => run.folder !== null && run.error === undefined),
       out,
     ).to.equal(true);
-    expect(result.code, out).to.equal(combineExitCodes(batch.runs.map((run) => run.exitCode)));
-    expect(batch.exitCode).to.equal(result.code);
+    // Settles between them: a settle check before every scenario but the first, in suite order,
+    // each after the previous scenario's result line and before the next one's.
+    const settles = [...out.matchAll(/settle check before (\S+): settled after/g)];
+    expect(
+      settles.map((m) => m[1]),
+      out,
+    ).to.deep.equal(listed.slice(1));
+    const resultLines = [...out.matchAll(/^results: .*$/gm)].map((m) => m.index);
+    expect(resultLines, out).to.have.length(listed.length);
+    settles.forEach((settle, index) => {
+      expect(settle.index).to.be.greaterThan(resultLines[index]!);
+      expect(settle.index).to.be.lessThan(resultLines[index + 1]!);
+    });
+    // The exit code, from the rule (README: 130, else 3, else 1, else 0) applied to each
+    // scenario's own verdicts and expectation as its result.json and scenario file give them.
+    const expectedCodes: number[] = batch.runs.map((run) => {
+      const scenario = parse(readFileSync(path.join(packageRoot, 'scenarios', `${run.scenario}.yaml`), 'utf8')) as {
+        expect?: string;
+      };
+      const result = JSON.parse(
+        readFileSync(path.join(cwd, 'reports-nightly', run.folder!, 'result.json'), 'utf8'),
+      ) as {
+        verdicts: Array<{ pass: boolean }>;
+      };
+      const held = result.verdicts.length > 0 && result.verdicts.every((v) => v.pass);
+      return (scenario.expect === 'fail' ? !held : held) ? ExitCode.passed : ExitCode.budgetsBreached;
+    });
+    const combined = [130, 3, 1].find((code) => expectedCodes.includes(code)) ?? 0;
+    expect(result.code, out).to.equal(combined);
+    expect(batch.exitCode).to.equal(combined);
     expect(junit.match(/<testsuite /g)).to.have.length(shipped.length);
     const frontend = await apps.readNamespacedDeployment({ name: 'frontend', namespace: 'bank-of-anthos' });
     expect(frontend.spec?.replicas).to.equal(2);

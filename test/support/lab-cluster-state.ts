@@ -1,0 +1,44 @@
+/**
+ * What a run may change in a lab, read from its API (both clusters): frontend's replicas and
+ * chaos annotations, the gateway-bound routes, the chaos VirtualServices, the Nodes' cordons and
+ * the Leases. Tests compare it before and after, so "reverted" and "changed nothing" are the
+ * cluster's word, not the run's.
+ */
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+
+export async function labClusterState(kubeconfigFile: string, namespace = 'bank-of-anthos'): Promise<unknown> {
+  const state: Record<string, unknown> = {};
+  for (const cluster of ['central', 'west']) {
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfigFile);
+    kc.setCurrentContext(`lab-${cluster}`);
+    const apps = kc.makeApiClient(AppsV1Api);
+    const core = kc.makeApiClient(CoreV1Api);
+    const custom = kc.makeApiClient(CustomObjectsApi);
+    const coordination = kc.makeApiClient(CoordinationV1Api);
+    const deployments = await apps.listNamespacedDeployment({ namespace });
+    const vs = (await custom.listNamespacedCustomObject({
+      group: 'networking.istio.io',
+      version: 'v1',
+      namespace,
+      plural: 'virtualservices',
+    })) as { items: Array<{ metadata: { name: string }; spec: unknown }> };
+    const nodes = await core.listNode();
+    const leases = await coordination.listNamespacedLease({ namespace });
+    state[cluster] = {
+      deployments: deployments.items.map((d) => ({
+        name: d.metadata?.name,
+        replicas: d.spec?.replicas,
+        chaos: Object.keys(d.metadata?.annotations ?? {}).filter((key) => key.startsWith('chaos.dev/')),
+      })),
+      virtualServices: vs.items.map((item) => ({ name: item.metadata.name, spec: item.spec })),
+      nodes: nodes.items.map((n) => ({
+        name: n.metadata?.name,
+        unschedulable: n.spec?.unschedulable ?? false,
+        chaos: Object.keys(n.metadata?.annotations ?? {}).filter((key) => key.startsWith('chaos.dev/')),
+      })),
+      leases: leases.items.map((lease) => lease.metadata?.name),
+    };
+  }
+  return state;
+}
