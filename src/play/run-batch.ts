@@ -7,6 +7,7 @@ import type { CliIo } from '../system/io.js';
 import { loadScenario } from './load-inputs.js';
 import type { RunResult } from '../report/build-result.js';
 import { batchSchemaVersion, type BatchRecord } from '../report/report-input.js';
+import { outputSchemaVersion } from '../report/output-schemas.js';
 import { writeBatchRecord, writeBatchReports, writeIndex } from '../report/write-reports.js';
 import { runScenario, type RunOptions } from './run-scenario.js';
 import { utcStamp } from './run-folder.js';
@@ -61,7 +62,8 @@ export async function runBatch(refs: readonly string[], options: RunOptions, io:
       (error: unknown) => formatError(error),
     );
   if (problem) io.err(`chaos: combined reports not written: ${problem}`);
-  if (options.output === 'json') io.out(JSON.stringify(results, null, 2));
+  if (options.output === 'json')
+    io.out(JSON.stringify({ schemaVersion: outputSchemaVersion, kind: 'batch', exitCode, runs, results }, null, 2));
   else {
     const lines = runs.map(
       (run) =>

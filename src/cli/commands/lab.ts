@@ -5,6 +5,8 @@ import type { CliIo } from '../../system/io.js';
 import { labKubeconfigPath } from '../../environment/lab-environment.js';
 import { processIsAlive, readLabState, removeLabState, startLab, writeLabState } from '../../lab/index.js';
 import { labStateDir } from '../../environment/open-environment.js';
+import { outputSchemaVersion } from '../../report/output-schemas.js';
+import { outputOption } from '../options.js';
 
 export function registerLab(program: Command, io: CliIo): void {
   const lab = program.command('lab').description('the embedded two-cluster lab (central, west) on loopback');
@@ -43,7 +45,7 @@ export function registerLab(program: Command, io: CliIo): void {
   lab
     .command('status')
     .description('show the running lab: clusters, contexts, API and ingress URLs')
-    .option('--output <format>', 'text or json', 'text')
+    .addOption(outputOption())
     .action(async (options: { output: string }) => {
       const reading = await readLabState(path.resolve(io.cwd, labStateDir));
       const running = reading?.running ?? false;
@@ -51,6 +53,7 @@ export function registerLab(program: Command, io: CliIo): void {
         io.out(
           JSON.stringify(
             {
+              schemaVersion: outputSchemaVersion,
               running,
               pid: reading?.state.pid ?? null,
               kubeconfig: reading?.state.kubeconfig ?? null,

@@ -19,6 +19,8 @@ import { readLabState } from '../../lab/index.js';
 import { defaultTiming } from '../../run/fault-session.js';
 import { acquireLock, inspectLock, LockHeldError } from '../../run/lock.js';
 import { labStateDir } from '../../environment/open-environment.js';
+import { outputSchemaVersion, type RecoverOutput } from '../../report/output-schemas.js';
+import { outputOption } from '../options.js';
 import { findLeftovers, isRecovered, revertLeftovers, type Leftover } from '../../run/recover.js';
 
 interface RecoverOptions {
@@ -29,6 +31,7 @@ interface RecoverOptions {
   run?: string[];
   lockWait: string;
   verify: boolean;
+  output: string;
 }
 
 export function registerRecover(program: Command, io: CliIo): void {
@@ -44,6 +47,7 @@ export function registerRecover(program: Command, io: CliIo): void {
     .option('--run <id...>', 'treat these runs as dead and ours even where only their route names are left')
     .option('--lock-wait <seconds>', 'how long to wait for a lock left by a dead run to expire', '45')
     .option('--no-verify', 'do not wait until what was undone is healthy again')
+    .addOption(outputOption())
     .action(async (options: RecoverOptions) => {
       await recoverEnvironment(options, io);
     });
@@ -56,16 +60,32 @@ async function connect(environment: Environment, cwd: string): Promise<ClusterAp
   return connectEnvironment(environment, { kubeconfigYaml: readFileSync(reading.state.kubeconfig, 'utf8'), cwd });
 }
 
-async function recoverEnvironment(options: RecoverOptions, io: CliIo): Promise<void> {
+async function recoverEnvironment(options: RecoverOptions, cli: CliIo): Promise<void> {
+  const json = options.output === 'json';
+  // JSON: stdout carries one document; the lines a person reads are left out, warnings stay on stderr.
+  const io: CliIo = json ? { ...cli, out: () => undefined } : cli;
+  const document: RecoverOutput = {
+    schemaVersion: outputSchemaVersion,
+    environment: options.env,
+    dryRun: options.dryRun === true,
+    leftovers: [],
+    suspects: [],
+    problems: [],
+  };
+  const print = () => {
+    if (json) cli.out(JSON.stringify(document, null, 2));
+  };
   const environment = readEnvironment(options.env, io.cwd);
   if (!options.dryRun) assertMayMutate(environment, options.yes === true);
   const lockWaitSeconds = Number(options.lockWait);
   if (!Number.isFinite(lockWaitSeconds) || lockWaitSeconds < 0)
     throw new InputError(`--lock-wait ${options.lockWait}: expected a number of seconds`);
   const apis = await connect(environment, io.cwd);
+  document.environment = environment.name;
+  if (environment.builtIn) document.labRunning = apis !== undefined;
   if (!apis) {
     io.out('the lab is not running: its clusters live only in memory, so nothing can be left behind in them');
-    return;
+    return print();
   }
   const findings = await findLeftovers({
     environment,
@@ -75,11 +95,13 @@ async function recoverEnvironment(options: RecoverOptions, io: CliIo): Promise<v
   });
   for (const problem of findings.problems) io.err(`warning: ${problem}`);
   for (const suspect of findings.suspects) io.out(`not touched: ${suspect}`);
+  document.problems = [...findings.problems];
+  document.suspects = [...findings.suspects];
   if (findings.leftovers.length === 0) {
     io.out(
       `nothing to recover in environment ${environment.name} (${environment.clusters.map((c) => c.name).join(', ')})`,
     );
-    return;
+    return print();
   }
   io.out(`${findings.leftovers.length} leftover(s) in environment ${environment.name}:`);
   for (const leftover of findings.leftovers) io.out(`  ${describeLeftover(leftover)}`);
@@ -88,7 +110,8 @@ async function recoverEnvironment(options: RecoverOptions, io: CliIo): Promise<v
       if (lock.holder && !lock.stale) io.out(`lock of ${lock.cluster} is held by ${lock.holder}`);
     io.out('dry run: nothing changed. By hand, each would be:');
     for (const leftover of findings.leftovers) io.out(`  ${leftover.manual}`);
-    return;
+    document.leftovers = findings.leftovers.map(describeForJson);
+    return print();
   }
   const lock = await takeLock(apis, environment, lockWaitSeconds, io);
   try {
@@ -97,7 +120,19 @@ async function recoverEnvironment(options: RecoverOptions, io: CliIo): Promise<v
     const problems = await lock.release();
     for (const problem of problems) io.err(`warning: ${problem}`);
   }
+  document.leftovers = findings.leftovers.map(describeForJson);
   report(findings.leftovers, io);
+  print();
+}
+
+function describeForJson(leftover: Leftover): RecoverOutput['leftovers'][number] {
+  return {
+    description: describeLeftover(leftover),
+    manual: leftover.manual,
+    outcome: leftover.outcome?.status ?? null,
+    detail: leftover.outcome?.detail ?? null,
+    recovered: leftover.outcome !== undefined && isRecovered(leftover),
+  };
 }
 
 async function takeLock(

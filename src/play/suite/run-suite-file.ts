@@ -11,14 +11,13 @@ import path from 'node:path';
 import { exitCodeOf, formatError, InputError } from '../../errors/errors.js';
 import { combineExitCodes, ExitCode } from '../../errors/exit-codes.js';
 import type { CliIo } from '../../system/io.js';
-import { loadScenario } from '../load-inputs.js';
-import { parsePhaseOverrides } from '../../input/phase-overrides.js';
 import { runScenario, type RunOptions, type ScenarioHooks } from '../run-scenario.js';
 import { utcStamp } from '../run-folder.js';
 import { batchSchemaVersion } from '../../report/report-input.js';
+import { outputSchemaVersion } from '../../report/output-schemas.js';
 import { writeBatchRecord, writeBatchReports, writeIndex } from '../../report/write-reports.js';
 import { checkIngresses, openEnvironment, type OpenEnvironment } from '../../environment/open-environment.js';
-import { readSuite, type SuiteEntry } from './read-suite.js';
+import { loadSuite } from './plan-suite.js';
 import { playSuite } from './play-suite.js';
 import { probeIngresses, settleEnvironment, type ProbeResult, type SettleTarget } from './settle.js';
 
@@ -28,17 +27,6 @@ interface OpenedEnvironment {
   baseline: ProbeResult[];
 }
 
-/** CLI --phase applies to every scenario that has that phase; a name no scenario has is a mistake. */
-function cliPhaseOverrides(
-  values: readonly string[],
-): (entry: SuiteEntry, phases: readonly string[]) => Record<string, number> {
-  const overrides = parsePhaseOverrides(values);
-  return (entry, phases) => ({
-    ...entry.phaseOverrides,
-    ...Object.fromEntries(Object.entries(overrides).filter(([name]) => phases.includes(name))),
-  });
-}
-
 export async function runSuiteFile(file: string, options: RunOptions, io: CliIo): Promise<number> {
   if (options.failFast && options.continueOnFailure)
     throw new InputError(
@@ -46,15 +34,7 @@ export async function runSuiteFile(file: string, options: RunOptions, io: CliIo)
       [],
       "give one of them, or neither to follow the suite file's onFailure",
     );
-  const suite = readSuite(file, { cwd: io.cwd, envOverride: options.env });
-  const loaded = suite.entries.map((entry) => loadScenario(entry.file, entry.environment, io.cwd));
-  const phasesOf = (index: number) => loaded[index]!.scenario.phases.map((phase) => phase.name);
-  const unknown = Object.keys(parsePhaseOverrides(options.phase ?? [])).filter(
-    (name) => !loaded.some((l) => l.scenario.phases.some((p) => p.name === name)),
-  );
-  if (unknown.length > 0)
-    throw new InputError(`--phase names no phase of any scenario of suite ${suite.name}: ${unknown.join(', ')}`);
-  const phaseFor = cliPhaseOverrides(options.phase ?? []);
+  const { suite, loaded, phaseFor } = loadSuite(file, { cwd: io.cwd, env: options.env, phase: options.phase });
   const failFast = options.failFast === true || (options.continueOnFailure !== true && suite.onFailure === 'stop');
   const human = options.output !== 'json' && !options.quiet;
   const say = (text: string) => {
@@ -129,7 +109,7 @@ export async function runSuiteFile(file: string, options: RunOptions, io: CliIo)
               (dir) => {
                 runDir = dir;
               },
-              { opened, phaseOverrides: phaseFor(entry, phasesOf(index)) } satisfies ScenarioHooks,
+              { opened, phaseOverrides: phaseFor(index) } satisfies ScenarioHooks,
             );
             if (run.reportProblem) io.err(`chaos: ${entry.name}: reports not written: ${run.reportProblem}`);
             return {
@@ -172,6 +152,8 @@ export async function runSuiteFile(file: string, options: RunOptions, io: CliIo)
       io.out(
         JSON.stringify(
           {
+            schemaVersion: outputSchemaVersion,
+            kind: 'suite',
             suite: suite.name,
             exitCode,
             runs: play.runs,
