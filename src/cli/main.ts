@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { registerCompletion } from './commands/completion.js';
 import { registerGameday } from './commands/gameday.js';
 import { registerLab } from './commands/lab.js';
 import { registerList } from './commands/list.js';
@@ -45,6 +46,7 @@ export function buildProgram(io: CliIo, status: { code: number } = { code: ExitC
     registerLab,
     registerRecover,
     registerReport,
+    registerCompletion,
   ])
     register(program, io, status);
   const override = (command: Command): void => {
