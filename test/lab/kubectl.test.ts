@@ -156,9 +156,16 @@ describe('real kubectl against the lab', function () {
     const down = events.search(
       /Normal\s+ScalingReplicaSet\s+deployment\/frontend\s+Scaled down replica set frontend-\w+ to 0 from 2/,
     );
-    const up = events.search(
-      /Normal\s+ScalingReplicaSet\s+deployment\/frontend\s+Scaled up replica set frontend-\w+ to 2 from 0/,
-    );
+    // Names sort by time, like the real recorder's: the lab's start-up scale-up comes first, ours after the scale-down.
+    const ups = [
+      ...events.matchAll(
+        new RegExp(
+          /Normal\s+ScalingReplicaSet\s+deployment\/frontend\s+Scaled up replica set frontend-\w+ to 2 from 0/.source,
+          'g',
+        ),
+      ),
+    ].map((match) => match.index);
+    const up = Math.max(-1, ...ups);
     expect(down, events).to.be.greaterThan(-1);
     expect(up, 'the scale-up comes after the scale-down').to.be.greaterThan(down);
     expect(events).to.match(/Normal\s+Killing\s+pod\/frontend-\S+\s+Stopping container server/);

@@ -4,7 +4,6 @@
  * `kubectl get events` and `kubectl describe` tell the story of a fault. Bounded per cluster:
  * the oldest go first, as the real server's TTL would take them.
  */
-import { randomBytes } from 'node:crypto';
 import type { KubeObject } from './object-types.js';
 import type { ObjectStore } from './store.js';
 import { keys } from './resource-types.js';
@@ -21,6 +20,14 @@ export interface EventNote {
   host?: string;
 }
 
+let sequence = 0n;
+
+/** Nanoseconds since the epoch in hex, made unique within the process by a counter in the low digits. */
+function eventSuffix(now: Date): string {
+  sequence = (sequence + 1n) % 1_000_000n;
+  return (BigInt(now.getTime()) * 1_000_000n + sequence).toString(16);
+}
+
 export function recordEvent(store: ObjectStore, involved: KubeObject, note: EventNote): void {
   const namespace = involved.metadata.namespace ?? 'default';
   const now = new Date();
@@ -29,7 +36,8 @@ export function recordEvent(store: ObjectStore, involved: KubeObject, note: Even
     apiVersion: 'v1',
     kind: 'Event',
     metadata: {
-      name: `${involved.metadata.name}.${randomBytes(8).toString('hex')}`,
+      // Like the real recorder (`<name>.<UnixNano in hex>`): one object's events sort by time.
+      name: `${involved.metadata.name}.${eventSuffix(now)}`,
       namespace,
       uid: '',
       resourceVersion: '',
