@@ -143,7 +143,26 @@ export const suiteOutputSchema = z.object({
   exitCode: z.number().int(),
   runs: z.array(batchRun),
   notRun: z.array(z.object({ scenario: z.string(), reason: z.string() })),
-  settles: z.array(z.object({ before: z.string(), settled: z.boolean(), message: z.string() })),
+  settles: z.array(
+    z.object({
+      before: z.string().meta({ description: 'the scenario the check ran before' }),
+      settled: z.boolean(),
+      message: z.string(),
+      waitedMs: z.number().optional(),
+      probes: z.number().int().optional().meta({ description: 'probe rounds through every ingress' }),
+      notReady: z.array(z.string()).optional().meta({ description: 'what was not ready at the last look' }),
+      lastProbe: z
+        .array(
+          z.object({
+            ingress: z.string(),
+            requests: z.number().int(),
+            failures: z.number().int(),
+            lastFailure: z.string().optional(),
+          }),
+        )
+        .optional(),
+    }),
+  ),
   combined: z.string().meta({ description: 'the folder of the combined reports' }),
 });
 

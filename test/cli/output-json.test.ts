@@ -11,7 +11,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ExitCode } from '../../src/errors/exit-codes.js';
 import { exportOutputSchema, outputSchemas, type OutputName } from '../../src/report/output-schemas.js';
-import { projectRoot, runChaos, type CliResult } from '../support/cli.js';
+import { projectRoot, runChaos, runChaosAsync, type CliResult } from '../support/cli.js';
+import { writeLabState, type RunningLab } from '../../src/lab/index.js';
+import { startTestLab } from '../lab/lab-test-kit.js';
 import { fixtureReports, fixtureRuns, updating } from '../report/report-fixtures.js';
 
 const schemaDir = path.join(projectRoot, 'schema/output');
@@ -126,15 +128,65 @@ describe('--output json: one versioned document per command, errors included', (
     expectError(runChaos(['plan', 'no-such-scenario', '--output', 'json']), ExitCode.invalidInput);
   });
 
-  it('run: a short real run on the lab prints its result document (budgets judged, so exit 0 or 1)', function () {
-    this.timeout(150_000);
-    const short = ['--phase', 'baseline=3s', '--phase', 'fault=3s', '--phase', 'recovery=3s'];
-    const result = runChaos(['run', 'istio-delay', ...short, '--output', 'json', '--reports', tmp], {
-      timeoutMs: 140_000,
+  describe('run, against a running lab on free ports (so a `chaos lab up` elsewhere does not matter)', function () {
+    this.timeout(300_000);
+    let lab: RunningLab;
+    let cwd: string;
+    const short = ['--phase', 'baseline=2s', '--phase', 'fault=2s', '--phase', 'recovery=2s'];
+    before(async () => {
+      ({ lab } = await startTestLab());
+      cwd = mkdtempSync(path.join(tmp, 'run-'));
+      await writeLabState(path.join(cwd, '.chaos/lab'), lab);
     });
-    expect([ExitCode.passed, ExitCode.budgetsBreached], result.stderr).to.include(result.code);
-    const document = documentOf(result, 'run') as { schemaVersion: number; scenario: { name: string } };
-    expect(document.scenario.name).to.equal('istio-delay');
+    after(async () => {
+      await lab?.stop();
+    });
+    // This process serves the lab: the CLI runs without blocking it.
+    const run = (args: string[]) =>
+      runChaosAsync(['run', ...args, '--output', 'json', '--reports', 'reports'], { cwd, timeoutMs: 240_000 });
+
+    it('one scenario: its result document (budgets judged, so exit 0 or 1)', async () => {
+      const result = await run(['istio-delay', ...short]);
+      expect([ExitCode.passed, ExitCode.budgetsBreached], result.stderr).to.include(result.code);
+      const document = documentOf(result, 'run') as { scenario: { name: string } };
+      expect(document.scenario.name).to.equal('istio-delay');
+    });
+
+    it('several scenarios: a batch document with every result', async () => {
+      const result = await run(['istio-delay', 'istio-abort', ...short]);
+      expect([ExitCode.passed, ExitCode.budgetsBreached], result.stderr).to.include(result.code);
+      const document = documentOf(result, 'run') as { kind: string; results: Array<{ scenario: { name: string } }> };
+      expect(document.kind).to.equal('batch');
+      expect(document.results.map((r) => r.scenario.name)).to.deep.equal(['istio-delay', 'istio-abort']);
+    });
+
+    it('a suite: a suite document naming every scenario run', async () => {
+      const suite = path.join(cwd, 'two.yaml');
+      writeFileSync(
+        suite,
+        'version: 1\nname: two\ndescription: two short ones\nsettle: { timeout: 60s, probeRequests: 5 }\nscenarios:\n  - istio-delay\n  - istio-abort\n',
+      );
+      const result = await run([suite, ...short]);
+      expect([ExitCode.passed, ExitCode.budgetsBreached], result.stderr).to.include(result.code);
+      const document = documentOf(result, 'run') as { kind: string; suite: string; runs: Array<{ scenario: string }> };
+      expect(document).to.include({ kind: 'suite', suite: 'two' });
+      expect(document.runs.map((r) => r.scenario)).to.deep.equal(['istio-delay', 'istio-abort']);
+    });
+
+    it('lab status and recover see the running lab: its clusters, and nothing left behind by the runs', async () => {
+      const status = documentOf(await runChaosAsync(['lab', 'status', '--output', 'json'], { cwd }), 'lab-status') as {
+        running: boolean;
+        clusters: Array<{ name: string }>;
+      };
+      expect(status.running).to.equal(true);
+      expect(status.clusters.map((cluster) => cluster.name)).to.deep.equal(lab.clusters.map((c) => c.name));
+      const recovered = await runChaosAsync(['recover', '--output', 'json', '--reports', 'reports'], {
+        cwd,
+        timeoutMs: 120_000,
+      });
+      expect(recovered.code, recovered.stderr).to.equal(ExitCode.passed);
+      expect(documentOf(recovered, 'recover')).to.deep.include({ labRunning: true, leftovers: [] });
+    });
   });
 
   it('run: a refused run is an error document with the invalid-input code', () => {
