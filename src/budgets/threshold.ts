@@ -86,7 +86,8 @@ export function parseMetricSelector(input: string): Parsed<MetricSelector> {
   const match = selectorPattern.exec(input.trim());
   if (!match) return { ok: false, expected: selectorExpected };
   const [, name, tagText] = match as unknown as [string, string, string | undefined];
-  if (!(name in metrics)) return { ok: false, expected: `one of the metrics ${Object.keys(metrics).join(', ')}` };
+  if (!Object.hasOwn(metrics, name))
+    return { ok: false, expected: `one of the metrics ${Object.keys(metrics).join(', ')}` };
   const tags: Partial<Record<FilterTag, string>> = {};
   if (tagText !== undefined) {
     for (const pair of tagText.split(',')) {

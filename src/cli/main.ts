@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
+import { registerCompletion } from './commands/completion.js';
 import { registerGameday } from './commands/gameday.js';
 import { registerLab } from './commands/lab.js';
 import { registerList } from './commands/list.js';
@@ -14,7 +15,9 @@ import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
 import { registerSetup } from './commands/setup.js';
 import { registerValidate } from './commands/validate.js';
-import { exitCodeOf, formatError } from '../errors/errors.js';
+import { ChaosError, exitCodeOf, formatError, InputError } from '../errors/errors.js';
+import { outputSchemaVersion, type ErrorOutput } from '../report/output-schemas.js';
+import { wantsJson } from './options.js';
 import { ExitCode } from '../errors/exit-codes.js';
 import { processIo, type CliIo } from '../system/io.js';
 import { packageRoot } from '../input/files.js';
@@ -43,6 +46,7 @@ export function buildProgram(io: CliIo, status: { code: number } = { code: ExitC
     registerLab,
     registerRecover,
     registerReport,
+    registerCompletion,
   ])
     register(program, io, status);
   const override = (command: Command): void => {
@@ -59,12 +63,39 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     await buildProgram(io, status).parseAsync([...argv], { from: 'user' });
     return status.code;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      return error.exitCode === 0 ? ExitCode.passed : ExitCode.invalidInput;
-    }
-    io.err(`chaos: ${formatError(error)}`);
-    return exitCodeOf(error);
+    const code =
+      error instanceof CommanderError
+        ? error.exitCode === 0
+          ? ExitCode.passed
+          : ExitCode.invalidInput
+        : exitCodeOf(error);
+    if (code === ExitCode.passed) return code;
+    if (!(error instanceof CommanderError)) io.err(`chaos: ${formatError(error)}`);
+    if (wantsJson(argv)) io.out(JSON.stringify(errorDocument(error, code), null, 2));
+    return code;
   }
+}
+
+/** `--output json`: the error as a document on stdout, with the same exit code (schema/output/error.schema.json). */
+function errorDocument(error: unknown, exitCode: number): ErrorOutput {
+  const kind =
+    error instanceof CommanderError || error instanceof InputError
+      ? 'input'
+      : error instanceof ChaosError
+        ? 'harness'
+        : 'internal';
+  const message =
+    error instanceof CommanderError
+      ? error.message.replace(/^error: /, '')
+      : error instanceof Error
+        ? error.message
+        : String(error);
+  const hint = error instanceof ChaosError ? error.hint : undefined;
+  return {
+    schemaVersion: outputSchemaVersion,
+    error: { message, exitCode, kind, ...(hint ? { hint } : {}) },
+    issues: error instanceof InputError ? error.issues.map((issue) => ({ ...issue })) : [],
+  };
 }
 
 /** The process entry (bin/chaos.js): run, then exit with the code from the table. */

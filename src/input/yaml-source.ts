@@ -2,7 +2,18 @@
  * YAML with positions: parse once, keep the document, and answer "where is field X?"
  * for every issue found later, so errors name file, line and column.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Alias,
+  type Document,
+  type Node,
+} from 'yaml';
 import { InputError, type InputIssue } from '../errors/errors.js';
 
 export type PathSegment = string | number;
@@ -42,13 +53,57 @@ export function parseYamlSource(file: string, text: string): YamlSource {
     });
     throw new InputError(`${file} is not valid YAML`, issues);
   }
-  const data: unknown = doc.toJS();
+  const data = toData(doc, file, lineCounter);
   const locate = (path: readonly PathSegment[], at: 'key' | 'value' = 'value') => {
     const offset = findOffset(doc, path, at);
     const pos = lineCounter.linePos(offset);
     return { line: pos.line, column: pos.col };
   };
   return { file, data, locate };
+}
+
+/** The YAML library's own limit; a file that needs more aliases is an alias bomb, not a scenario. */
+const maxAliasCount = 100;
+
+/**
+ * Build the plain value. Anything the library throws here comes from the text (an alias with no
+ * anchor before it, an alias bomb, a tag it cannot build), so it becomes a positioned input error.
+ */
+function toData(doc: Document, file: string, lineCounter: LineCounter): unknown {
+  try {
+    return doc.toJS({ maxAliasCount });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const aliases: Alias[] = [];
+    visit(doc, {
+      Alias: (_key, node) => {
+        aliases.push(node);
+      },
+    });
+    const unresolved = aliases.find((alias) => alias.resolve(doc) === undefined);
+    const culprit = unresolved ?? (/alias/i.test(reason) ? aliases[0] : undefined);
+    const pos = lineCounter.linePos(rangeStart(culprit) ?? rangeStart(doc.contents) ?? 0);
+    const issue: InputIssue = unresolved
+      ? {
+          file,
+          line: pos.line,
+          column: pos.col,
+          path: '',
+          message: `YAML: alias *${unresolved.source} has no anchor &${unresolved.source} before it`,
+          hint: `put &${unresolved.source} on a value above this line, or write the value out here`,
+        }
+      : /excessive alias count/i.test(reason)
+        ? {
+            file,
+            line: pos.line,
+            column: pos.col,
+            path: '',
+            message: `YAML: aliases expand to too many values (more than ${maxAliasCount} per anchor); refused as a resource-exhaustion attempt`,
+            hint: 'write the repeated values out, or use fewer nested aliases',
+          }
+        : { file, line: pos.line, column: pos.col, path: '', message: `YAML: ${reason.split('\n')[0]}` };
+    throw new InputError(`${file} is not valid YAML`, [issue]);
+  }
 }
 
 function findOffset(doc: Document, path: readonly PathSegment[], at: 'key' | 'value'): number {

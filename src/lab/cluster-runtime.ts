@@ -5,6 +5,7 @@
 import { HarnessError } from '../errors/errors.js';
 import { Allocator } from './api/admission.js';
 import { ObjectStore } from './api/store.js';
+import { PodLogs } from './api/pod-logs.js';
 import { startApiServer, type RunningApiServer } from './api/server.js';
 import type { ClusterApi } from './api/request-context.js';
 import { startWorkloadControllers } from './controllers/workloads.js';
@@ -30,7 +31,7 @@ export function createClusterState(
   onError: ControllerErrorHandler,
 ): ClusterState {
   const store = new ObjectStore({ historyLimit, onListenerError: (error) => onError('store-listener', name, error) });
-  return { name, index, api: { store, allocator: new Allocator(10 * (index + 1)) } };
+  return { name, index, api: { store, allocator: new Allocator(10 * (index + 1)), logs: new PodLogs() } };
 }
 
 export interface ClusterRuntimeOptions {

@@ -137,6 +137,7 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
         behaviours,
         stop: stop.signal,
         store: state.api.store,
+        logs: state.api.logs,
       };
       (gateways[state.index] as RunningGateway).attach(gatewayProxy(plane, topology.ingress.service));
       runtimes.push(

@@ -7,7 +7,8 @@ import type { Environment } from '../environment/types.js';
 import { readYamlFile, resolveFileRef } from '../input/files.js';
 import type { Scenario } from '../scenario/types.js';
 import { validateScenario } from '../scenario/validate-scenario.js';
-import type { YamlSource } from '../input/yaml-source.js';
+import { formatPath, type YamlSource } from '../input/yaml-source.js';
+import { InputError } from '../errors/errors.js';
 
 export interface LoadedScenario {
   scenario: Scenario;
@@ -22,10 +23,28 @@ export function loadScenario(ref: string, envOverride: string | undefined, cwd: 
 export function checkScenario(source: YamlSource, envOverride: string | undefined, cwd: string): LoadedScenario {
   const declared = (source.data as { environment?: unknown } | null)?.environment;
   const envRef = envOverride ?? (typeof declared === 'string' ? declared : 'lab');
-  const environment = readEnvironment(envRef, cwd);
+  const environment = readDeclaredEnvironment(
+    source,
+    envRef,
+    envOverride === undefined && typeof declared === 'string',
+    cwd,
+  );
   const scenario = validateScenario(source, {
     name: environment.name,
     clusters: environment.clusters.map((cluster) => cluster.name),
   });
   return { scenario, environment };
+}
+
+/** An environment named in the file that cannot be read is an issue of that file, at its `environment` field. */
+function readDeclaredEnvironment(source: YamlSource, ref: string, fromFile: boolean, cwd: string): Environment {
+  try {
+    return readEnvironment(ref, cwd);
+  } catch (error) {
+    if (!fromFile || !(error instanceof InputError) || error.issues.length > 0) throw error;
+    const at = ['environment'];
+    throw new InputError(`${source.file}: invalid scenario`, [
+      { file: source.file, ...source.locate(at), path: formatPath(at), message: error.message, hint: error.hint },
+    ]);
+  }
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { exitCodeOf, formatError } from '../errors/errors.js';
 import { combineExitCodes, ExitCode } from '../errors/exit-codes.js';
 import type { RunResult } from '../report/build-result.js';
+import { outputSchemaVersion } from '../report/output-schemas.js';
 import { batchSchemaVersion } from '../report/report-input.js';
 import { writeBatchRecord, writeBatchReports, writeIndex } from '../report/write-reports.js';
 import type { CliIo } from '../system/io.js';
@@ -108,10 +109,13 @@ export async function playScenarios(
   if (problem) io.err(`chaos: combined reports not written: ${problem}`);
   const combined = path.relative(io.cwd, batchDir);
   if (options.output !== 'json') io.out(renderSummary(list, play, exitCode, combined));
-  else if (list.kind === 'batch') io.out(JSON.stringify(results, null, 2));
-  else {
+  else if (list.kind === 'batch') {
+    const document = { schemaVersion: outputSchemaVersion, kind: 'batch', exitCode, runs: play.runs, results };
+    io.out(JSON.stringify(document, null, 2));
+  } else {
     const { runs, notRun, settles } = play;
-    io.out(JSON.stringify({ suite: list.name, exitCode, runs, notRun, settles, combined }, null, 2));
+    const document = { schemaVersion: outputSchemaVersion, kind: 'suite', suite: list.name, exitCode };
+    io.out(JSON.stringify({ ...document, runs, notRun, settles, combined }, null, 2));
   }
   return problem && exitCode === ExitCode.passed ? ExitCode.harnessError : exitCode;
 }

@@ -19,6 +19,7 @@ import { findJournals } from '../run/journal.js';
 import { acquireLock, inspectLock, type EnvironmentLock } from '../run/lock.js';
 import { findOrphanedLoad, stopOrphanedLoad } from '../run/orphaned-load.js';
 import { findLeftovers, isRecovered, revertLeftovers, type Leftover } from '../run/recover.js';
+import { outputSchemaVersion, type RecoverOutput } from '../report/output-schemas.js';
 import type { CliIo } from '../system/io.js';
 
 export interface RecoverOptions {
@@ -31,10 +32,27 @@ export interface RecoverOptions {
   verify: boolean;
   /** With the lab: its state folder (else CHAOS_STATE_DIR, else .chaos/lab). */
   stateDir?: string;
+  /** `json`: one RecoverOutput document on stdout instead of lines (errors: main's error document). */
+  output?: string;
 }
 
-export async function recoverEnvironment(options: RecoverOptions, io: CliIo): Promise<void> {
+export async function recoverEnvironment(options: RecoverOptions, cli: CliIo): Promise<void> {
+  const json = options.output === 'json';
+  // JSON: stdout carries one document; the lines a person reads are left out, warnings stay on stderr.
+  const io: CliIo = json ? { ...cli, out: () => undefined } : cli;
   const environment = readEnvironment(options.env, io.cwd);
+  const document: RecoverOutput = {
+    schemaVersion: outputSchemaVersion,
+    environment: environment.name,
+    dryRun: options.dryRun === true,
+    leftovers: [],
+    suspects: [],
+    problems: [],
+    notChecked: [],
+  };
+  const print = () => {
+    if (json) cli.out(JSON.stringify(document, null, 2));
+  };
   if (!options.dryRun) assertMayMutate(environment, options.yes === true);
   const lockWaitSeconds = Number(options.lockWait);
   if (!Number.isFinite(lockWaitSeconds) || lockWaitSeconds < 0)
@@ -45,12 +63,13 @@ export async function recoverEnvironment(options: RecoverOptions, io: CliIo): Pr
     io.out(`${verb} k6 (pid ${orphan.pid}) left running by dead run ${orphan.runId}`);
   }
   const opened = await connectExisting(environment, io.cwd, io.env, options.stateDir);
+  if (environment.builtIn) document.labRunning = opened !== undefined;
   if (!opened) {
     const where = resolveLabStateDir(io.cwd, io.env, options.stateDir);
     io.out(
       `the lab is not running (no live lab in ${where}): its clusters live only in memory, so nothing can be left behind in them`,
     );
-    return;
+    return print();
   }
   const apis = opened.apis;
   const lock = options.dryRun ? undefined : await takeLocks(apis, lockWaitSeconds, io);
@@ -69,10 +88,13 @@ export async function recoverEnvironment(options: RecoverOptions, io: CliIo): Pr
       ...findings.incomplete.map((i) => `${i.cluster}: not scanned completely: ${i.reasons.join('; ')}`),
       ...untouchable.map((l) => `${l.mutation.cluster}: not touched: ${describeLeftover(l)}`),
     ];
+    document.problems = [...findings.problems];
+    document.suspects = [...findings.suspects];
+    document.notChecked = [...notChecked];
     if (leftovers.length === 0 && notChecked.length === 0) {
       const clusters = environment.clusters.map((c) => c.name).join(', ');
       io.out(`nothing to recover in environment ${environment.name} (${clusters}): every cluster scanned completely`);
-      return;
+      return print();
     }
     if (leftovers.length > 0) {
       io.out(`${leftovers.length} leftover(s) in environment ${environment.name}:`);
@@ -86,7 +108,9 @@ export async function recoverEnvironment(options: RecoverOptions, io: CliIo): Pr
       await revertLeftovers(leftovers, { apis: reachable, timing: defaultTiming, verify: options.verify });
       reportOutcomes(leftovers, io);
     }
+    document.leftovers = leftovers.map(describeForJson);
     finish(leftovers, notChecked, io);
+    print();
   } finally {
     for (const problem of (await lock?.release()) ?? []) io.err(`warning: ${problem}`);
   }
@@ -126,6 +150,16 @@ async function showHolders(apis: ClusterApis, io: CliIo): Promise<void> {
       io.out(`lock of ${cluster} cannot be read: ${errorText(error)}`);
     }
   }
+}
+
+function describeForJson(leftover: Leftover): RecoverOutput['leftovers'][number] {
+  return {
+    description: describeLeftover(leftover),
+    manual: leftover.manual,
+    outcome: leftover.outcome?.status ?? null,
+    detail: leftover.outcome?.detail ?? null,
+    recovered: leftover.outcome !== undefined && isRecovered(leftover),
+  };
 }
 
 function describeLeftover(leftover: Leftover): string {

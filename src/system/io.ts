@@ -4,6 +4,8 @@ export interface CliIo {
   err(text: string): void;
   /** True when stdout is a terminal (live views); false in CI and pipes. */
   isTty: boolean;
+  /** Whether to colour terminal output: a terminal, NO_COLOR unset or empty (no-color.org), TERM not dumb. */
+  color: boolean;
   env: NodeJS.ProcessEnv;
   cwd: string;
 }
@@ -27,11 +29,19 @@ function lineWriter(stream: NodeJS.WriteStream): (text: string) => void {
   };
 }
 
+/** Colours only on a terminal that wants them (NO_COLOR set and not empty, or TERM=dumb, turn them off). */
+export function colorEnabled(env: NodeJS.ProcessEnv, isTty: boolean): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  return isTty && env.TERM !== 'dumb';
+}
+
 export function processIo(): CliIo {
+  const isTty = Boolean(process.stdout.isTTY) && process.env.CI !== 'true';
   return {
     out: lineWriter(process.stdout),
     err: lineWriter(process.stderr),
-    isTty: Boolean(process.stdout.isTTY) && process.env.CI !== 'true',
+    isTty,
+    color: colorEnabled(process.env, isTty),
     env: process.env,
     cwd: process.cwd(),
   };

@@ -36,11 +36,11 @@ describe('the chaos CLI (built bin, real processes)', () => {
   });
 
   it('chaos list --output json gives each scenario with its expectation', () => {
-    const rows = JSON.parse(runChaos(['list', '--output', 'json']).stdout) as Array<{
-      name: string;
-      valid: boolean;
-      expect: string;
-    }>;
+    const rows = (
+      JSON.parse(runChaos(['list', '--output', 'json']).stdout) as {
+        scenarios: Array<{ name: string; valid: boolean; expect: string }>;
+      }
+    ).scenarios;
     expect(rows.find((row) => row.name === 'ledger-db-zero')).to.include({ valid: true, expect: 'fail' });
     expect(rows.every((row) => row.valid)).to.equal(true);
   });

@@ -32,6 +32,7 @@ async function runRecover(args: readonly string[], cwd: string): Promise<Outcome
     out: (text) => out.push(text),
     err: (text) => err.push(text),
     isTty: false,
+    color: false,
     env: process.env,
     cwd,
   };

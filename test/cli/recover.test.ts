@@ -23,6 +23,7 @@ async function recover(args: readonly string[], cwd: string): Promise<{ code: nu
     out: (text) => out.push(text),
     err: (text) => err.push(text),
     isTty: false,
+    color: false,
     env: process.env,
     cwd,
   };

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import type { RunningLab } from '../../src/lab/index.js';
-import { get, ingressOf, startTestLab, waitFor } from './lab-test-kit.js';
+import { get, ingressOf, sequential, startTestLab, waitFor } from './lab-test-kit.js';
 
 const kubectlPath = fileURLToPath(new URL('../../.tools/bin/kubectl', import.meta.url));
 
@@ -106,6 +106,77 @@ describe('real kubectl against the lab', function () {
       200,
     );
     await ok('scale', 'deployment', 'frontend', '--replicas', '2', '-n', 'bank-of-anthos');
+  });
+
+  it('kubectl logs of a frontend Pod shows each request it served: time, method, path, status, duration, caller', async () => {
+    const marker = `probe-${process.pid}-${Date.now()}`;
+    const samples = await sequential(ingressOf(lab, 'central'), `/home?${marker}`, 12);
+    expect(samples.map((sample) => sample.status)).to.deep.equal(samples.map(() => 200));
+    const servedBy = new Map<string, number>();
+    for (const sample of samples) {
+      const key = `${sample.cluster}/${sample.pod}`;
+      servedBy.set(key, (servedBy.get(key) ?? 0) + 1);
+    }
+    for (const [key, count] of servedBy) {
+      const [cluster, pod] = key.split('/') as [string, string];
+      expect(pod).to.match(/^frontend-/);
+      const out = await ok('--context', `lab-${cluster}`, 'logs', pod, '-n', 'bank-of-anthos');
+      const lines = out.split('\n').filter((line) => line.includes(marker));
+      expect(lines, `${key} served ${count}`).to.have.length(count);
+      for (const line of lines)
+        expect(line).to.match(
+          new RegExp(
+            `^\\d{4}-\\d\\d-\\d\\dT\\S+Z GET /home\\?${marker} 200 \\d+ms caller=central/istio-ingressgateway-central$`,
+          ),
+        );
+    }
+    const missing = await kubectl('logs', 'no-such-pod', '-n', 'bank-of-anthos');
+    expect(missing.code).to.not.equal(0);
+    expect(missing.stderr).to.include('not found');
+  });
+
+  it('kubectl get events and describe tell the story of frontend scaled to zero and back', async () => {
+    const ns = ['-n', 'bank-of-anthos'];
+    await ok('scale', 'deployment', 'frontend', '--replicas', '0', ...ns);
+    await waitFor(
+      'frontend at 0/0',
+      async () => (/^frontend\s+0\/0\s/m.test(await ok('get', 'deploy', 'frontend', ...ns)) ? true : undefined),
+      10_000,
+      200,
+    );
+    await ok('scale', 'deployment', 'frontend', '--replicas', '2', ...ns);
+    await waitFor(
+      'frontend at 2/2',
+      async () => (/^frontend\s+2\/2\s/m.test(await ok('get', 'deploy', 'frontend', ...ns)) ? true : undefined),
+      10_000,
+      200,
+    );
+    const events = await ok('get', 'events', ...ns);
+    expect(events).to.match(/^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE$/m);
+    const down = events.search(
+      /Normal\s+ScalingReplicaSet\s+deployment\/frontend\s+Scaled down replica set frontend-\w+ to 0 from 2/,
+    );
+    // Names sort by time, like the real recorder's: the lab's start-up scale-up comes first, ours after the scale-down.
+    const ups = [
+      ...events.matchAll(
+        new RegExp(
+          /Normal\s+ScalingReplicaSet\s+deployment\/frontend\s+Scaled up replica set frontend-\w+ to 2 from 0/.source,
+          'g',
+        ),
+      ),
+    ].map((match) => match.index);
+    const up = Math.max(-1, ...ups);
+    expect(down, events).to.be.greaterThan(-1);
+    expect(up, 'the scale-up comes after the scale-down').to.be.greaterThan(down);
+    expect(events).to.match(/Normal\s+Killing\s+pod\/frontend-\S+\s+Stopping container server/);
+    const described = await ok('describe', 'deployment', 'frontend', ...ns);
+    expect(described).to.match(/Scaled up replica set frontend-\w+ to 2 from 0/);
+    const pod = (
+      await ok('get', 'pods', ...ns, '-l', 'app=frontend', '-o', 'jsonpath={.items[0].metadata.name}')
+    ).trim();
+    const podStory = await ok('describe', 'pod', pod, ...ns);
+    for (const reason of ['Scheduled', 'Started', 'Ready'])
+      expect(podStory).to.match(new RegExp(`Normal\\s+${reason}\\s`));
   });
 
   it('cordons, uncordons and drains a node', async () => {

@@ -1,9 +1,18 @@
 import { expect } from 'chai';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { HarnessError } from '../../src/errors/errors.js';
-import { findK6, parseK6Version, requireK6 } from '../../src/load/k6-binary.js';
+import {
+  findK6,
+  installHint,
+  installKind,
+  parseK6Version,
+  requireK6,
+  toolsDir,
+  toolsDirs,
+  userToolsDir,
+} from '../../src/load/k6-binary.js';
 import { runChaos } from '../support/cli.js';
 
 describe('k6 provisioning', () => {
@@ -70,5 +79,75 @@ describe('k6 provisioning', () => {
     });
     expect(result.code).to.equal(3);
     expect(result.stderr).to.include('Go is not installed').and.to.include('K6_BIN');
+  });
+});
+
+describe('k6 discovery: where it looked, what it saw, where setup builds', () => {
+  let tmp: string;
+  before(() => {
+    tmp = mkdtempSync(path.join(tmpdir(), 'chaos-k6-find-'));
+  });
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  const put = (dir: string, version: string) => {
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'k6');
+    writeFileSync(file, `#!/bin/sh\necho 'k6 ${version} (fake)'\n`);
+    chmodSync(file, 0o755);
+    return file;
+  };
+
+  it('a k6 v1 on PATH is named in the error with why it was refused', async () => {
+    const v1 = put(path.join(tmp, 'path-v1'), 'v1.8.1');
+    const env = { PATH: path.dirname(v1), K6_BIN: '', CHAOS_TOOLS_DIR: path.join(tmp, 'no-tools') };
+    let error: unknown;
+    try {
+      await requireK6(env);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).to.be.instanceOf(HarnessError);
+    const message = (error as HarnessError).message;
+    expect(message).to.include(`k6 v1.8.1 at ${v1}`);
+    expect(message).to.include(`${v1} (PATH): k6 v1.8.1; chaos needs k6 v2`);
+    expect(message).to.include(`${path.join(tmp, 'no-tools', 'bin', 'k6')} (tools folder): not there`);
+  });
+
+  it('the per-user cache ($XDG_CACHE_HOME/chaos/tools) is looked in, and CHAOS_TOOLS_DIR replaces it', async () => {
+    const cache = path.join(tmp, 'xdg');
+    const inCache = put(path.join(cache, 'chaos', 'tools', 'bin'), 'v2.7.0');
+    expect(userToolsDir({ XDG_CACHE_HOME: cache })).to.equal(path.join(cache, 'chaos', 'tools'));
+    expect(userToolsDir({ HOME: '/home/someone' })).to.equal('/home/someone/.cache/chaos/tools');
+    expect(await findK6({ PATH: '', K6_BIN: '', XDG_CACHE_HOME: cache })).to.include({
+      path: inCache,
+      version: 'v2.7.0',
+      source: 'tools folder',
+    });
+    const override = put(path.join(tmp, 'override', 'bin'), 'v2.8.0');
+    expect(
+      await findK6({ PATH: '', K6_BIN: '', XDG_CACHE_HOME: cache, CHAOS_TOOLS_DIR: path.join(tmp, 'override') }),
+    ).to.include({ path: override });
+  });
+
+  it('setup builds into the checkout in a checkout, into the per-user cache for an installed package', () => {
+    const checkout = mkdtempSync(path.join(tmp, 'checkout-'));
+    mkdirSync(path.join(checkout, 'src'));
+    writeFileSync(path.join(checkout, 'tsconfig.json'), '{}');
+    const installed = mkdtempSync(path.join(tmp, 'installed-'));
+    const env = { XDG_CACHE_HOME: path.join(tmp, 'xdg') };
+    expect(installKind(checkout)).to.equal('checkout');
+    expect(installKind(installed)).to.equal('package');
+    expect(toolsDir(env, checkout)).to.equal(path.join(checkout, '.tools'));
+    expect(toolsDir(env, installed)).to.equal(path.join(tmp, 'xdg', 'chaos', 'tools'));
+    expect(toolsDirs(env, checkout)).to.deep.equal([
+      path.join(tmp, 'xdg', 'chaos', 'tools'),
+      path.join(checkout, '.tools'),
+    ]);
+    expect(toolsDirs(env, installed)).to.deep.equal([path.join(tmp, 'xdg', 'chaos', 'tools')]);
+  });
+
+  it('the setup hint fits the install: npm run setup in a checkout, chaos setup for a package', () => {
+    expect(installHint({}, 'checkout')).to.include('`npm run setup` in the project folder');
+    expect(installHint({}, 'package')).to.include('`chaos setup`').and.not.to.include('npm run setup');
   });
 });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliIo } from '../../system/io.js';
 import { runGameday } from '../../play/gameday/run-gameday.js';
 import type { RunOptions } from '../../play/run-scenario.js';
+import { phaseOption } from '../options.js';
 
 /** `chaos gameday <scenario>`: `chaos run --interactive` under the name a facilitator looks for. */
 export function registerGameday(program: Command, io: CliIo, status: { code: number }): void {
@@ -15,7 +16,7 @@ export function registerGameday(program: Command, io: CliIo, status: { code: num
       '--env <name>',
       "environment: lab (default: the scenario's, e.g. the lab kept by chaos lab up) or a file in environments/",
     )
-    .option('--phase <name=duration...>', 'planned phase durations (n ends a phase early, h holds it longer)')
+    .addOption(phaseOption('planned phase durations (n ends a phase early, h holds it longer)'))
     .option('--yes', "allow changes to contexts that are not on the environment's allow-list")
     .option('--reports <dir>', 'where run folders go', 'reports')
     .action(async (ref: string, options: RunOptions) => {

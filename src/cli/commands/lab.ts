@@ -15,6 +15,8 @@ import {
   startLab,
   writeLabState,
 } from '../../lab/index.js';
+import { outputSchemaVersion } from '../../report/output-schemas.js';
+import { outputOption } from '../options.js';
 
 const downTimeoutMs = 60_000;
 
@@ -84,7 +86,7 @@ export function registerLab(program: Command, io: CliIo): void {
     .command('status')
     .description('show the running lab: clusters, contexts, API and ingress URLs')
     .option('--state-dir <dir>', stateDirHelp)
-    .option('--output <format>', 'text or json', 'text')
+    .addOption(outputOption())
     .action(async (options: { output: string; stateDir?: string }) => {
       const dir = resolveLabStateDir(io.cwd, io.env, options.stateDir);
       const reading = await readLabState(dir);
@@ -93,6 +95,7 @@ export function registerLab(program: Command, io: CliIo): void {
         io.out(
           JSON.stringify(
             {
+              schemaVersion: outputSchemaVersion,
               running,
               stateDir: dir,
               pid: reading?.state.pid ?? null,

@@ -1,25 +1,47 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../../system/io.js';
 import { loadScenario } from '../../play/load-inputs.js';
+import { findSuiteFile } from '../../play/suite/read-suite.js';
+import { planSuite } from '../../play/suite/plan-suite.js';
 import { parsePhaseOverrides } from '../../input/phase-overrides.js';
+import { outputSchemaVersion, type PlanOutput } from '../../report/output-schemas.js';
+import { toPlanDocument } from '../../report/plan-document.js';
 import { renderPlan } from '../../report/render-plan.js';
-import { buildPlan } from '../../run/build-plan.js';
+import { buildPlan, type RunPlan } from '../../run/build-plan.js';
+import { outputOption, phaseOption } from '../options.js';
 
 export function registerPlan(program: Command, io: CliIo): void {
   program
     .command('plan')
-    .description('print every mutation a run would make, cluster by cluster, and the load per ingress; touches nothing')
-    .argument('<scenario>', 'scenario name (in scenarios/) or file')
+    .description(
+      'print every mutation a run would make, cluster by cluster, and the load per ingress (each scenario of a suite); touches nothing',
+    )
+    .argument('<scenario>', 'scenario or suite name (in scenarios/, suites/) or file')
     .option('--env <name>', 'environment: lab (default) or a file in environments/')
-    .option('--phase <name=duration...>', 'override a phase duration, e.g. --phase fault=20s (repeatable)')
-    .option('--output <format>', 'text or json', 'text')
+    .addOption(phaseOption('override a phase duration, e.g. --phase fault=20s'))
+    .addOption(outputOption())
     .action((ref: string, options: { env?: string; phase?: string[]; output: string }) => {
-      const { scenario, environment } = loadScenario(ref, options.env, io.cwd);
-      const plan = buildPlan(scenario, environment, 'plan', parsePhaseOverrides(options.phase ?? []));
-      io.out(
-        options.output === 'json'
-          ? JSON.stringify({ ...plan, environment: { ...plan.environment } }, null, 2)
-          : renderPlan(plan),
-      );
+      const suiteFile = findSuiteFile(ref, io.cwd);
+      let suite: string | undefined;
+      let plans: RunPlan[];
+      if (suiteFile) {
+        const planned = planSuite(suiteFile, { cwd: io.cwd, env: options.env, phase: options.phase });
+        suite = planned.suite.name;
+        plans = planned.plans;
+      } else {
+        const { scenario, environment } = loadScenario(ref, options.env, io.cwd);
+        plans = [buildPlan(scenario, environment, 'plan', parsePhaseOverrides(options.phase ?? []))];
+      }
+      if (options.output === 'json') {
+        const document: PlanOutput = {
+          schemaVersion: outputSchemaVersion,
+          ...(suite ? { suite } : {}),
+          plans: plans.map(toPlanDocument),
+        };
+        io.out(JSON.stringify(document, null, 2));
+        return;
+      }
+      if (suite) io.out(`suite ${suite}: ${plans.length} scenario(s), one after another, each planned below\n`);
+      io.out(plans.map(renderPlan).join('\n\n'));
     });
 }

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { labStateDirEnv } from '../../lab/index.js';
 import { recoverEnvironment, type RecoverOptions } from '../../play/recover.js';
 import type { CliIo } from '../../system/io.js';
+import { outputOption } from '../options.js';
 
 export function registerRecover(program: Command, io: CliIo): void {
   program
@@ -20,6 +21,7 @@ export function registerRecover(program: Command, io: CliIo): void {
     .option('--lock-wait <seconds>', 'how long to watch a lock held by a run that may be dead', '45')
     .option('--no-verify', 'do not wait until what was undone is healthy again')
     .option('--state-dir <dir>', `with --env lab: the lab's state folder; default $${labStateDirEnv}, else .chaos/lab`)
+    .addOption(outputOption())
     .action(async (options: RecoverOptions) => {
       await recoverEnvironment(options, io);
     });

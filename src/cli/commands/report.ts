@@ -3,11 +3,14 @@ import path from 'node:path';
 import { InputError } from '../../errors/errors.js';
 import type { CliIo } from '../../system/io.js';
 import { classifyFolder, findLatestFolder, readBatchRecord, readChartAssets } from '../../report/read-reports.js';
+import { outputSchemaVersion } from '../../report/output-schemas.js';
+import { outputOption } from '../options.js';
 import { writeBatchReports, writeIndex, writeRunReports } from '../../report/write-reports.js';
 
 interface ReportOptions {
   last?: boolean;
   reports: string;
+  output: string;
 }
 
 export function registerReport(program: Command, io: CliIo): void {
@@ -19,6 +22,7 @@ export function registerReport(program: Command, io: CliIo): void {
     .argument('[folder]', 'a run folder (reports/<UTC time>-<scenario>) or a batch folder (reports/<UTC time>-batch)')
     .option('--last', 'the newest run or batch folder in --reports')
     .option('--reports <dir>', 'where run folders are (for --last)', 'reports')
+    .addOption(outputOption())
     .action(async (folder: string | undefined, options: ReportOptions) => {
       if ((folder === undefined) === (options.last !== true)) {
         throw new InputError(
@@ -45,6 +49,9 @@ export function registerReport(program: Command, io: CliIo): void {
         written.push(...(await writeBatchReports(dir)));
       }
       written.push(...(await writeIndex(path.dirname(dir), assets)));
-      for (const file of written) io.out(path.relative(io.cwd, file) || file);
+      const shown = written.map((file) => path.relative(io.cwd, file) || file);
+      if (options.output === 'json')
+        io.out(JSON.stringify({ schemaVersion: outputSchemaVersion, written: shown }, null, 2));
+      else for (const file of shown) io.out(file);
     });
 }

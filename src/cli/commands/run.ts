@@ -6,6 +6,7 @@ import { runSuiteFile } from '../../play/suite/run-suite-file.js';
 import { runGameday } from '../../play/gameday/run-gameday.js';
 import { runBatch } from '../../play/run-batch.js';
 import { runScenario, type RunOptions } from '../../play/run-scenario.js';
+import { outputOption, phaseOption } from '../options.js';
 
 export function registerRun(program: Command, io: CliIo, status: { code: number }): void {
   program
@@ -18,10 +19,10 @@ export function registerRun(program: Command, io: CliIo, status: { code: number 
       'scenario name (in scenarios/) or file; several run one after another, each in its own folder, plus a combined junit.xml and summary.md',
     )
     .option('--env <name>', "environment: lab (default: the scenario's) or a file in environments/")
-    .option('--phase <name=duration...>', 'override a phase duration, e.g. --phase fault=20s (repeatable)')
+    .addOption(phaseOption('override a phase duration, e.g. --phase fault=20s'))
     .option('--yes', "allow changes to contexts that are not on the environment's allow-list")
     .option('--quiet', 'print only the verdict')
-    .option('--output <format>', 'text, or json (the result document on stdout)', 'text')
+    .addOption(outputOption('text, or json (the result document on stdout; errors too)'))
     .option('--reports <dir>', 'where run folders go', 'reports')
     .option('--fail-fast', 'suites: stop at the first scenario that fails')
     .option(

@@ -1,46 +1,72 @@
 import type { Command } from 'commander';
-import { InputError, formatIssue, type InputIssue } from '../../errors/errors.js';
+import path from 'node:path';
+import { InputError, type InputIssue } from '../../errors/errors.js';
 import type { CliIo } from '../../system/io.js';
 import { checkScenario } from '../../play/load-inputs.js';
+import { findSuiteFile, validateSuite } from '../../play/suite/read-suite.js';
 import { validateEnvironment } from '../../environment/validate-environment.js';
 import { listYamlFiles, readYamlFile, resolveFileRef, searchDirs } from '../../input/files.js';
+import type { YamlSource } from '../../input/yaml-source.js';
+import { outputSchemaVersion } from '../../report/output-schemas.js';
+import { outputOption } from '../options.js';
 
-/** A file with top-level `clusters` and no `load` is an environment file; anything else a scenario. */
-function isEnvironmentFile(data: unknown): boolean {
-  return typeof data === 'object' && data !== null && 'clusters' in data && !('load' in data);
+type FileKind = 'scenario' | 'environment' | 'suite';
+
+/**
+ * What a file is, from its top-level fields: `clusters` without `load` is an environment, a
+ * `scenarios` list without `load` a suite, anything else a scenario (whose errors then explain).
+ */
+function kindOf(data: unknown): FileKind {
+  if (typeof data !== 'object' || data === null || 'load' in data) return 'scenario';
+  if ('clusters' in data) return 'environment';
+  if ('scenarios' in data && Array.isArray((data as { scenarios: unknown }).scenarios)) return 'suite';
+  return 'scenario';
+}
+
+/** A name is looked up among scenarios, then suites; a path is taken as it is. */
+function resolve(ref: string, cwd: string): string {
+  return findSuiteFile(ref, cwd) ?? resolveFileRef(ref, 'scenarios', 'scenario', cwd);
+}
+
+function check(source: YamlSource, env: string | undefined, cwd: string): FileKind {
+  const kind = kindOf(source.data);
+  if (kind === 'environment') validateEnvironment(source);
+  else if (kind === 'suite')
+    validateSuite(source, { cwd, dir: path.dirname(path.resolve(cwd, source.file)), envOverride: env });
+  else checkScenario(source, env, cwd);
+  return kind;
 }
 
 export function registerValidate(program: Command, io: CliIo): void {
   program
     .command('validate')
-    .description('check scenario and environment files; reports every problem at once, changes nothing')
-    .argument('[paths...]', 'scenario names or files (default: every scenario in scenarios/)')
+    .description('check scenario, suite and environment files; reports every problem at once, changes nothing')
+    .argument('[paths...]', 'scenario or suite names, or files (default: every scenario and suite)')
     .option('--env <name>', "check cluster names against this environment instead of each scenario's own")
-    .action((paths: string[], options: { env?: string }) => {
+    .addOption(outputOption())
+    .action((paths: string[], options: { env?: string; output: string }) => {
+      const json = options.output === 'json';
       const files =
         paths.length > 0
-          ? paths.map((ref) => resolveFileRef(ref, 'scenarios', 'scenario', io.cwd))
-          : listYamlFiles(searchDirs('scenarios', io.cwd));
+          ? paths.map((ref) => resolve(ref, io.cwd))
+          : [...listYamlFiles(searchDirs('scenarios', io.cwd)), ...listYamlFiles(searchDirs('suites', io.cwd))];
       const issues: InputIssue[] = [];
-      const failures: string[] = [];
+      const checked: Array<{ file: string; kind: FileKind }> = [];
+      let failures = 0;
       for (const file of files) {
         try {
           const source = readYamlFile(file, io.cwd);
-          if (isEnvironmentFile(source.data)) validateEnvironment(source);
-          else checkScenario(source, options.env, io.cwd);
-          io.out(`ok  ${source.file}`);
+          checked.push({ file: source.file, kind: check(source, options.env, io.cwd) });
+          if (!json) io.out(`ok  ${source.file}`);
         } catch (error) {
           if (!(error instanceof InputError)) throw error;
-          failures.push(error.message);
+          failures += 1;
           issues.push(...error.issues);
           if (error.issues.length === 0)
             issues.push({ file, line: 1, column: 1, path: '', message: error.message, hint: error.hint });
         }
       }
-      if (failures.length > 0) {
-        throw new InputError(
-          `${failures.length} of ${files.length} file(s) invalid:\n${issues.map((issue) => `  ${formatIssue(issue)}`).join('\n')}`,
-        );
-      }
+      if (failures > 0) throw new InputError(`${failures} of ${files.length} file(s) invalid:`, issues);
+      if (json) io.out(JSON.stringify({ schemaVersion: outputSchemaVersion, valid: true, files: checked }, null, 2));
     });
 }

@@ -60,6 +60,14 @@ function subresourceEntries(type: ResourceType): ApiResource[] {
           kind: 'Scale',
           verbs: ['get', 'patch', 'update'],
         };
+      case 'log':
+        return {
+          name: `${type.plural}/log`,
+          singularName: '',
+          namespaced: type.namespaced,
+          kind: type.kind,
+          verbs: ['get'],
+        };
       case 'eviction':
         return {
           name: `${type.plural}/eviction`,

@@ -5,10 +5,13 @@ import { isRecord, type KubeObject } from './object-types.js';
 import { errors } from './status.js';
 import type { Allocator } from './admission.js';
 import type { ObjectStore } from './store.js';
+import type { PodLogs } from './pod-logs.js';
 
 export interface ClusterApi {
   store: ObjectStore;
   allocator: Allocator;
+  /** Each Pod's access log, for `kubectl logs`. */
+  logs: PodLogs;
 }
 
 export interface ResourceRequest {

@@ -3,7 +3,7 @@
  * Table printing all read from here, so adding a kind is one entry.
  */
 
-export type Subresource = 'status' | 'scale' | 'eviction';
+export type Subresource = 'status' | 'scale' | 'eviction' | 'log';
 
 export interface ResourceType {
   /** '' for the core group. */
@@ -55,7 +55,7 @@ export const resourceTypes: readonly ResourceType[] = [
     namespaced: true,
     shortNames: ['po'],
     categories: ['all'],
-    subresources: ['status', 'eviction'],
+    subresources: ['status', 'eviction', 'log'],
     custom: false,
   },
   {

@@ -11,7 +11,7 @@ import { answerClientError, readBody, sendError, sendJson } from './http-io.js';
 import { routeOf, type Route } from './router.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, serverVersion } from './discovery.js';
 import { create, getOne, listOrWatch, patch, remove, removeCollection, update } from './resource-handlers.js';
-import { handleEviction, handleScale, handleStatus } from './subresources.js';
+import { handleEviction, handleLog, handleScale, handleStatus } from './subresources.js';
 import { wantsTable } from './table.js';
 import { openApiGroupVersion, openApiIndex } from './openapi.js';
 import { makeRequest, type ClusterApi } from './request-context.js';
@@ -119,6 +119,7 @@ async function handle(
   if (route.subresource === 'status') return handleStatus(request, method);
   if (route.subresource === 'scale') return handleScale(request, method);
   if (route.subresource === 'eviction') return handleEviction(request, method);
+  if (route.subresource === 'log') return handleLog(request, method);
   if (route.name === undefined) {
     switch (method) {
       case 'GET':

@@ -11,6 +11,7 @@ import { resourceByKey, keys } from './resource-types.js';
 import { decideEviction } from './disruption-budget.js';
 import { existing, getOne } from './resource-handlers.js';
 import { render, type ResourceRequest } from './request-context.js';
+import { recordEvent } from './record-event.js';
 
 function writeStatus(request: ResourceRequest, current: KubeObject, status: unknown, expectedVersion: unknown): void {
   const next: KubeObject = { ...current, status };
@@ -135,7 +136,25 @@ export function handleEviction(request: ResourceRequest, method: string): void {
       typeof options.gracePeriodSeconds === 'number' && options.gracePeriodSeconds >= 0
         ? options.gracePeriodSeconds
         : undefined;
+    recordEvent(request.cluster.store, pod, {
+      type: 'Normal',
+      reason: 'Evicted',
+      message: `Evicted through the eviction API${decision.consume ? ` (PodDisruptionBudget ${decision.consume.metadata.name} allowed it)` : ''}`,
+      component: 'eviction-api',
+    });
     deleteObject(request.cluster.store, resourceByKey(keys.pods), pod.metadata.namespace, pod.metadata.name, grace);
   }
   sendJson(request.res, 201, successStatus(201));
+}
+
+/** `kubectl logs POD`: the Pod's access log as text (`tailLines` keeps the newest). */
+export function handleLog(request: ResourceRequest, method: string): void {
+  if (method !== 'GET') throw errors.methodNotAllowed();
+  const pod = existing(request) as Pod;
+  let lines = request.cluster.logs.read(pod.metadata.namespace ?? '', pod.metadata.name);
+  const tail = Number(request.query.get('tailLines') ?? 'NaN');
+  if (Number.isInteger(tail) && tail >= 0) lines = tail === 0 ? [] : lines.slice(-tail);
+  const text = lines.map((line) => `${line}\n`).join('');
+  request.res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(text) });
+  request.res.end(text);
 }

@@ -82,7 +82,26 @@ function joinList(value: unknown): string {
   return Array.isArray(value) && value.length > 0 ? value.map(String).join(',') : '<none>';
 }
 
+/** `kind/name` of an Event's object, lower-case kind as kubectl prints it. */
+function involved(object: KubeObject): string {
+  return `${String(get(object, 'involvedObject.kind') ?? '').toLowerCase()}/${String(get(object, 'involvedObject.name') ?? '')}`;
+}
+
 const columnsByKind: Record<string, Column[]> = {
+  Event: [
+    {
+      name: 'Last Seen',
+      type: 'string',
+      cell: (o, now) => {
+        const last = get(o, 'lastTimestamp');
+        return humanAge(typeof last === 'string' ? last : o.metadata.creationTimestamp, now);
+      },
+    },
+    { name: 'Type', type: 'string', cell: (o) => String(get(o, 'type') ?? '') },
+    { name: 'Reason', type: 'string', cell: (o) => String(get(o, 'reason') ?? '') },
+    { name: 'Object', type: 'string', cell: involved },
+    { name: 'Message', type: 'string', cell: (o) => String(get(o, 'message') ?? '') },
+  ],
   Deployment: [
     name,
     { name: 'Ready', type: 'string', cell: (o) => `${num(o, 'status.readyReplicas')}/${num(o, 'spec.replicas')}` },

@@ -8,6 +8,7 @@ import { isTerminating, type Condition, type Node, type Pod } from '../api/objec
 import { keys } from '../api/resource-types.js';
 import type { ClusterApi } from '../api/request-context.js';
 import type { ControllerErrorHandler } from './work-queue.js';
+import { recordEvent } from '../api/record-event.js';
 
 export interface PodProcess {
   readonly ip: string;
@@ -103,6 +104,19 @@ export function startKubelets(cluster: ClusterApi, options: KubeletOptions): () 
     cluster.store.update(keys.pods, { ...structuredClone(pod), status: build(pod) });
   };
 
+  /** The kubelet's events; only for a Pod still there (a Pod deleted meanwhile has its own story). */
+  const note = (pod: Pod, reason: string, message: string): void => {
+    const current = cluster.store.peek<Pod>(keys.pods, pod.metadata.namespace, pod.metadata.name);
+    if (!current || current.metadata.uid !== pod.metadata.uid) return;
+    recordEvent(cluster.store, current, {
+      type: 'Normal',
+      reason,
+      message,
+      component: 'kubelet',
+      host: pod.spec.nodeName,
+    });
+  };
+
   const start = (pod: Pod): void => {
     const { uid, namespace = '', name } = pod.metadata;
     const nodeName = pod.spec.nodeName ?? '';
@@ -119,11 +133,13 @@ export function startKubelets(cluster: ClusterApi, options: KubeletOptions): () 
             writeStatus(uid, namespace, name, (current) =>
               runningStatus(current, process, hostIpOf(nodeName), true, cluster.store.timestamp()),
             );
+            note(pod, 'Ready', `Readiness probe succeeded: listening on ${process.ip}:${process.port}`);
           }, options.timing.readinessMs);
           states.set(uid, { phase: 'running', process, timer: readyTimer });
           writeStatus(uid, namespace, name, (current) =>
             runningStatus(current, process, hostIpOf(nodeName), false, cluster.store.timestamp()),
           );
+          note(pod, 'Started', 'Started container server');
         })
         .catch((error: unknown) => options.onError('kubelet', `${namespace}/${name}`, error));
     }, options.timing.startupMs);
@@ -145,6 +161,7 @@ export function startKubelets(cluster: ClusterApi, options: KubeletOptions): () 
       return;
     }
     if (state.phase === 'stopping') return;
+    note(pod, 'Killing', 'Stopping container server');
     if (state.timer) clearTimeout(state.timer);
     states.set(uid, { phase: 'stopping', process: state.process });
     const graceMs = Math.min((pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000, options.timing.terminationGraceMs);
@@ -161,6 +178,7 @@ export function startKubelets(cluster: ClusterApi, options: KubeletOptions): () 
     const pod = event.object as Pod;
     const state = states.get(pod.metadata.uid);
     if (event.type === 'DELETED') {
+      cluster.logs.forget(pod.metadata.namespace ?? '', pod.metadata.name);
       // Force deletion (grace 0) or the final removal: whatever still runs stops now.
       if (state?.phase === 'starting') clearTimeout(state.timer);
       if (state?.phase === 'running') {

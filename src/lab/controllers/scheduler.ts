@@ -7,6 +7,7 @@ import { isTerminating, type Condition, type Node, type Pod } from '../api/objec
 import { keys } from '../api/resource-types.js';
 import type { ClusterApi } from '../api/request-context.js';
 import { WorkQueue, type ControllerErrorHandler } from './work-queue.js';
+import { recordEvent } from '../api/record-event.js';
 
 function nodeIsReady(node: Node): boolean {
   return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
@@ -36,7 +37,14 @@ function schedulePending(cluster: ClusterApi): void {
     const target = [...load.entries()].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))[0];
     const next = structuredClone(pod);
     next.status ??= {};
+    const before = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
     if (target) {
+      recordEvent(cluster.store, pod, {
+        type: 'Normal',
+        reason: 'Scheduled',
+        message: `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${target[0]}`,
+        component: 'default-scheduler',
+      });
       next.spec.nodeName = target[0];
       load.set(target[0], target[1] + 1);
       next.status.conditions = withCondition(next.status.conditions, {
@@ -61,6 +69,15 @@ function schedulePending(cluster: ClusterApi): void {
         message: `0/${nodes.length} nodes are available: ${why}. preemption: 0/${nodes.length} nodes are available: ${nodes.length} Preemption is not helpful for scheduling.`,
       });
     }
+    const after = next.status.conditions?.find((c) => c.type === 'PodScheduled');
+    // Recorded when it changes, not on every pass over a Pod that stays Pending.
+    if (!target && after && (before?.status !== 'False' || before.message !== after.message))
+      recordEvent(cluster.store, pod, {
+        type: 'Warning',
+        reason: 'FailedScheduling',
+        message: after.message ?? 'no node available',
+        component: 'default-scheduler',
+      });
     cluster.store.update(keys.pods, next);
   }
 }

@@ -12,6 +12,7 @@ import {
   type Workload,
 } from '../api/object-types.js';
 import { keys, resourceByKey } from '../api/resource-types.js';
+import { recordEvent } from '../api/record-event.js';
 import { deleteObject } from '../api/deletion.js';
 import type { ClusterApi } from '../api/request-context.js';
 import { createDeploymentPod, createStatefulSetPod, templateHash } from './pod-factory.js';
@@ -23,8 +24,44 @@ function ownedPods(cluster: ClusterApi, workload: Workload): Pod[] {
     .filter((pod) => controllerOf(pod)?.uid === workload.metadata.uid);
 }
 
-function deletePod(cluster: ClusterApi, pod: Pod): void {
+/** The controller that acts for a kind, as `kubectl get events` names it. */
+function componentOf(workload: Workload): string {
+  return workload.kind === 'StatefulSet' ? 'statefulset-controller' : 'replicaset-controller';
+}
+
+function deletePod(cluster: ClusterApi, pod: Pod, owner: Workload): void {
   deleteObject(cluster.store, resourceByKey(keys.pods), pod.metadata.namespace, pod.metadata.name);
+  recordEvent(cluster.store, owner, {
+    type: 'Normal',
+    reason: 'SuccessfulDelete',
+    message:
+      owner.kind === 'StatefulSet'
+        ? `delete Pod ${pod.metadata.name} in StatefulSet ${owner.metadata.name} successful`
+        : `Deleted pod: ${pod.metadata.name}`,
+    component: componentOf(owner),
+  });
+}
+
+function created(cluster: ClusterApi, pod: Pod, owner: Workload): void {
+  recordEvent(cluster.store, owner, {
+    type: 'Normal',
+    reason: 'SuccessfulCreate',
+    message:
+      owner.kind === 'StatefulSet'
+        ? `create Pod ${pod.metadata.name} in StatefulSet ${owner.metadata.name} successful`
+        : `Created pod: ${pod.metadata.name}`,
+    component: componentOf(owner),
+  });
+}
+
+/** The deployment controller's own record of a scale, worded like the real one (the lab has no ReplicaSets). */
+function scaled(cluster: ClusterApi, deployment: Workload, hash: string, from: number, to: number): void {
+  recordEvent(cluster.store, deployment, {
+    type: 'Normal',
+    reason: 'ScalingReplicaSet',
+    message: `Scaled ${to > from ? 'up' : 'down'} replica set ${deployment.metadata.name}-${hash} to ${to} from ${from}`,
+    component: 'deployment-controller',
+  });
 }
 
 /** Which Pods to remove first when scaling down: unscheduled, then not ready, then newest. */
@@ -72,24 +109,28 @@ function reconcileDeployment(cluster: ClusterApi, deployment: Workload): void {
   const desired = deployment.spec.replicas;
   const maxSurge = Math.max(1, Math.ceil(desired * 0.25));
   const maxUnavailable = Math.floor(desired * 0.25);
-  let created = 0;
+  let made = 0;
   if (old.length > 0) {
-    while (pods.length + created < desired + maxSurge && current.length + created < desired) {
-      createDeploymentPod(cluster, deployment, hash);
-      created += 1;
+    while (pods.length + made < desired + maxSurge && current.length + made < desired) {
+      created(cluster, createDeploymentPod(cluster, deployment, hash), deployment);
+      made += 1;
     }
     let ready = pods.filter(podIsReady).length;
     for (const pod of [...old].sort(removalOrder)) {
       if (podIsReady(pod)) {
-        if (ready - 1 < desired - maxUnavailable || current.length + created === 0) continue;
+        if (ready - 1 < desired - maxUnavailable || current.length + made === 0) continue;
         ready -= 1;
       }
-      deletePod(cluster, pod);
+      deletePod(cluster, pod, deployment);
     }
   } else if (current.length < desired) {
-    for (let i = current.length; i < desired; i += 1) createDeploymentPod(cluster, deployment, hash);
+    scaled(cluster, deployment, hash, current.length, desired);
+    for (let i = current.length; i < desired; i += 1)
+      created(cluster, createDeploymentPod(cluster, deployment, hash), deployment);
   } else if (current.length > desired) {
-    for (const pod of [...current].sort(removalOrder).slice(0, current.length - desired)) deletePod(cluster, pod);
+    scaled(cluster, deployment, hash, current.length, desired);
+    for (const pod of [...current].sort(removalOrder).slice(0, current.length - desired))
+      deletePod(cluster, pod, deployment);
   }
   const live = ownedPods(cluster, deployment).filter((pod) => !isTerminating(pod));
   const ready = live.filter(podIsReady).length;
@@ -146,20 +187,20 @@ function reconcileStatefulSet(cluster: ClusterApi, set: Workload): void {
       if (!parallel && (isTerminating(pod) || !podIsReady(pod))) break;
       continue;
     }
-    createStatefulSetPod(cluster, set, ordinal, hash);
+    created(cluster, createStatefulSetPod(cluster, set, ordinal, hash), set);
     if (!parallel) break;
   }
   const surplus = all
     .filter((pod) => ordinalOf(set, pod) >= desired && !isTerminating(pod))
     .sort((a, b) => ordinalOf(set, b) - ordinalOf(set, a));
   if (surplus.length > 0 && (parallel || all.every((pod) => !isTerminating(pod)))) {
-    for (const pod of parallel ? surplus : surplus.slice(0, 1)) deletePod(cluster, pod);
+    for (const pod of parallel ? surplus : surplus.slice(0, 1)) deletePod(cluster, pod, set);
   } else if (surplus.length === 0 && settled) {
     // Rolling update: retire the highest-ordinal Pod of an old revision once all are ready.
     const outdated = all
       .filter((pod) => pod.metadata.labels?.['controller-revision-hash'] !== revision)
       .sort((a, b) => ordinalOf(set, b) - ordinalOf(set, a))[0];
-    if (outdated) deletePod(cluster, outdated);
+    if (outdated) deletePod(cluster, outdated, set);
   }
   const live = ownedPods(cluster, set).filter((pod) => !isTerminating(pod));
   const ready = live.filter(podIsReady).length;

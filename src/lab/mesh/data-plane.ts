@@ -5,6 +5,7 @@
  */
 import type { Pod } from '../api/object-types.js';
 import type { ObjectStore } from '../api/store.js';
+import type { PodLogs } from '../api/pod-logs.js';
 import { keys } from '../api/resource-types.js';
 import type { PodRuntime } from '../controllers/kubelet.js';
 import type { Random } from '../random.js';
@@ -22,6 +23,7 @@ export interface DataPlaneOptions {
   behaviours: ReadonlyMap<string, ServiceBehaviour>;
   stop: AbortSignal;
   store: ObjectStore;
+  logs: PodLogs;
 }
 
 const trivial: ServiceBehaviour = {
@@ -58,6 +60,7 @@ export function podRuntime(options: DataPlaneOptions): PodRuntime {
         random: options.random.fork(`pod/${options.cluster}/${name}`),
         stop: options.stop,
         annotations: () => options.store.peek(keys.pods, pod.metadata.namespace, name)?.metadata.annotations,
+        log: (line) => options.logs.append(pod.metadata.namespace ?? 'default', name, line),
       });
     },
   };

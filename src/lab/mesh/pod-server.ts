@@ -8,8 +8,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { sampleLatency, type LatencyDistribution, type Random } from '../random.js';
 import type { PodProcess } from '../controllers/kubelet.js';
-import type { Proxy } from './proxy.js';
 import { answerClientError } from '../api/http-io.js';
+import { accessLogLine } from '../api/pod-logs.js';
+import { callerHeader, type Proxy } from './proxy.js';
 import { serviceKeyOf } from './route-match.js';
 import type { MeshResponse } from './upstream.js';
 import { pause } from '../../system/sleep.js';
@@ -48,6 +49,8 @@ export interface PodServerOptions {
   stop: AbortSignal;
   /** The Pod's current annotations (read per request, so a test can make one Pod misbehave). */
   annotations: () => Record<string, string> | undefined;
+  /** The Pod's access log (`kubectl logs`): one line per answered request. */
+  log?: (line: string) => void;
 }
 
 /**
@@ -176,6 +179,24 @@ export async function startPodServer(options: PodServerOptions): Promise<PodProc
   };
 
   const server = createServer((req, res) => {
+    const started = performance.now();
+    const time = new Date();
+    if (options.log) {
+      const log = options.log;
+      res.once('close', () => {
+        const caller = req.headers[callerHeader];
+        log(
+          accessLogLine({
+            time,
+            method: req.method ?? 'GET',
+            path: req.url ?? '/',
+            status: res.headersSent ? res.statusCode : 0,
+            durationMs: performance.now() - started,
+            caller: typeof caller === 'string' ? caller : (req.socket.remoteAddress ?? 'unknown'),
+          }),
+        );
+      });
+    }
     req.resume();
     req.on('end', () => {
       handle(req, res).catch(() => {

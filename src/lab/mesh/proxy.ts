@@ -41,6 +41,9 @@ export interface ProxyOptions {
   stop: AbortSignal;
 }
 
+/** Who sent a request to a Pod (`<cluster>/<gateway or Pod>`), for the Pod's access log. */
+export const callerHeader = 'x-chaos-caller';
+
 const defaultRetries: RetryPolicy = { attempts: 2, retryOn: defaultRetryOn.split(',') };
 
 interface Upstream {
@@ -233,7 +236,11 @@ export class Proxy {
     signal: AbortSignal,
   ): Promise<AttemptResult> {
     const delay = endpoint.cluster === this.options.cluster ? 0 : this.options.interRegionLatencyMs;
-    return this.options.upstream.send(endpoint, request, authority, delay, timeoutMs, signal);
+    const from = {
+      ...request,
+      headers: { ...request.headers, [callerHeader]: `${this.options.cluster}/${this.options.id}` },
+    };
+    return this.options.upstream.send(endpoint, from, authority, delay, timeoutMs, signal);
   }
 
   private toResponse(result: AttemptResult): MeshResponse {

@@ -57,7 +57,21 @@ function keysLine(width: number): string {
   return `${wide ? `${bold('KEYS')}  ` : ''}${redKey(' [X] REVERT EVERYTHING ')}${wide ? '  ' : ' '}${keys}`;
 }
 
-export function renderView(state: ViewState, nowMs: number, width: number, height: number): string[] {
+/** The screen without colours: NO_COLOR, or a terminal that has none. Layout is the same. */
+export function renderView(
+  state: ViewState,
+  nowMs: number,
+  width: number,
+  height: number,
+  options: { color?: boolean } = {},
+): string[] {
+  const lines = renderColoredView(state, nowMs, width, height);
+  return options.color === false ? lines.map(stripColor) : lines;
+}
+
+export const stripColor = (text: string): string => text.replace(/\x1b\[[0-9;]*m/g, '');
+
+function renderColoredView(state: ViewState, nowMs: number, width: number, height: number): string[] {
   const plotWidth = Math.max(10, Math.min(40, Math.floor((width - 40) / 3)));
   const lines: string[] = [];
   const elapsed = clock(nowMs - state.startedAtMs);

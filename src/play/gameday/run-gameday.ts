@@ -114,7 +114,7 @@ export async function runGameday(
     paint();
   });
   const paint = () => {
-    if (state) terminal.paint(renderView(state, Date.now(), terminal.width, terminal.height));
+    if (state) terminal.paint(renderView(state, Date.now(), terminal.width, terminal.height, { color: io.color }));
     else terminal.paint(['chaos game day — starting: preflight checks, the environment lock, load…']);
   };
   const repaint = setInterval(paint, 250);

@@ -11,27 +11,14 @@ import { watchInterrupts } from '../../system/signals.js';
 import { playScenarios } from '../play-scenarios.js';
 import type { RunOptions } from '../run-scenario.js';
 import type { CliIo } from '../../system/io.js';
-import { loadScenario } from '../load-inputs.js';
-import { parsePhaseOverrides } from '../../input/phase-overrides.js';
 import { checkIngresses, openEnvironment, type OpenEnvironment } from '../../environment/open-environment.js';
-import { readSuite, type SuiteEntry } from './read-suite.js';
+import { loadSuite } from './plan-suite.js';
 import { probeIngresses, settleEnvironment, type ProbeResult, type SettleTarget } from './settle.js';
 
 interface OpenedEnvironment {
   opened: OpenEnvironment;
   target: SettleTarget;
   baseline: ProbeResult[];
-}
-
-/** CLI --phase applies to every scenario that has that phase; a name no scenario has is a mistake. */
-function cliPhaseOverrides(
-  values: readonly string[],
-): (entry: SuiteEntry, phases: readonly string[]) => Record<string, number> {
-  const overrides = parsePhaseOverrides(values);
-  return (entry, phases) => ({
-    ...entry.phaseOverrides,
-    ...Object.fromEntries(Object.entries(overrides).filter(([name]) => phases.includes(name))),
-  });
 }
 
 export async function runSuiteFile(file: string, options: RunOptions, io: CliIo): Promise<number> {
@@ -41,15 +28,7 @@ export async function runSuiteFile(file: string, options: RunOptions, io: CliIo)
       [],
       "give one of them, or neither to follow the suite file's onFailure",
     );
-  const suite = readSuite(file, { cwd: io.cwd, envOverride: options.env });
-  const loaded = suite.entries.map((entry) => loadScenario(entry.file, entry.environment, io.cwd));
-  const phasesOf = (index: number) => loaded[index]!.scenario.phases.map((phase) => phase.name);
-  const unknown = Object.keys(parsePhaseOverrides(options.phase ?? [])).filter(
-    (name) => !loaded.some((l) => l.scenario.phases.some((p) => p.name === name)),
-  );
-  if (unknown.length > 0)
-    throw new InputError(`--phase names no phase of any scenario of suite ${suite.name}: ${unknown.join(', ')}`);
-  const phaseFor = cliPhaseOverrides(options.phase ?? []);
+  const { suite, loaded, phaseFor } = loadSuite(file, { cwd: io.cwd, env: options.env, phase: options.phase });
   const failFast = options.failFast === true || (options.continueOnFailure !== true && suite.onFailure === 'stop');
   const human = options.output !== 'json' && !options.quiet;
   const say = (text: string) => {
@@ -104,9 +83,9 @@ export async function runSuiteFile(file: string, options: RunOptions, io: CliIo)
             return { settled: false, message: `cannot check the environment: ${formatError(error)}` };
           }
         },
-        hooksFor: async (entry, index) => ({
+        hooksFor: async (_entry, index) => ({
           opened: (await environmentOf(index)).opened,
-          phaseOverrides: phaseFor(entry, phasesOf(index)),
+          phaseOverrides: phaseFor(index),
         }),
       },
       options,

@@ -4,6 +4,7 @@ import { renderTimeline } from '../../../src/play/gameday/render-timeline.js';
 import { renderView, sparkline } from '../../../src/play/gameday/render-view.js';
 import { applyEvent, createViewState } from '../../../src/play/gameday/view-state.js';
 import type { JournalEntry } from '../../../src/run/run-events.js';
+import { colorEnabled } from '../../../src/system/io.js';
 
 const t0 = Date.UTC(2026, 10, 22, 2, 0, 0);
 const plain = (lines: string[]) => lines.join('\n').replace(/\x1b\[[0-9;]*m/g, '');
@@ -75,6 +76,20 @@ describe('game day: renderers', () => {
     expect(plain([small[19]!])).to.match(
       /^ \[X\] REVERT EVERYTHING\s+\[n\] next \[h\] hold \[r\] revert step \[m\] note \[q\] abort$/,
     );
+    // NO_COLOR (or a terminal without colours): the same screen, not one escape sequence in it.
+    const coloured = renderView(state, t0 + 11_000, 140, 50);
+    const uncoloured = renderView(state, t0 + 11_000, 140, 50, { color: false });
+    expect(coloured.join('\n')).to.include('\x1b[');
+    expect(uncoloured.join('\n')).to.not.include('\x1b');
+    expect(uncoloured.join('\n')).to.equal(plain(coloured));
+  });
+
+  it('colour follows NO_COLOR (set and not empty), the terminal and TERM=dumb', () => {
+    expect(colorEnabled({}, true)).to.equal(true);
+    expect(colorEnabled({ NO_COLOR: '1' }, true)).to.equal(false);
+    expect(colorEnabled({ NO_COLOR: '' }, true)).to.equal(true);
+    expect(colorEnabled({}, false)).to.equal(false);
+    expect(colorEnabled({ TERM: 'dumb' }, true)).to.equal(false);
   });
 
   it("gameday.md lists the real step times, the facilitator's actions and the notes with their times", () => {
