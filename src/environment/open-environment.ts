@@ -10,18 +10,33 @@ import type { Environment, EnvironmentCluster } from './types.js';
 import { type ClusterApis } from '../kube/cluster-api.js';
 import { connectEnvironment } from './connect.js';
 import { readLabState, startLab, type RunningLab } from '../lab/index.js';
+import { servedByResolver } from './served-by.js';
 
 export interface OpenEnvironment {
   apis: ClusterApis;
   ingressUrls: Record<string, string>;
   /** How the lab was reached, for the console. */
   description: string;
+  /** Maps the mesh's upstream address of a response to a cluster (environment servedBy: upstreamHeader). */
+  servedBy?: (raw: string) => string;
   close(): Promise<void>;
+}
+
+/** With the upstream-address mechanism, addresses are mapped to clusters by EndpointSlices. */
+async function withServedBy(environment: Environment, opened: OpenEnvironment): Promise<OpenEnvironment> {
+  if (environment.servedBy?.kind !== 'upstream-address') return opened;
+  const resolver = servedByResolver(environment, opened.apis);
+  await resolver.refresh();
+  return { ...opened, servedBy: resolver.map };
 }
 
 export const labStateDir = '.chaos/lab';
 
 export async function openEnvironment(environment: Environment, cwd: string): Promise<OpenEnvironment> {
+  return withServedBy(environment, await openApis(environment, cwd));
+}
+
+async function openApis(environment: Environment, cwd: string): Promise<OpenEnvironment> {
   if (!environment.builtIn) {
     const apis = connectEnvironment(environment, { cwd });
     const ingressUrls: Record<string, string> = {};

@@ -148,6 +148,7 @@ export async function runScenario(
         interrupt: interrupt.signal,
         hurry: hurry.signal,
         scriptPath: io.env.CHAOS_K6_SCRIPT || undefined,
+        servedBy: opened.servedBy,
         control: hooks.control,
         loadSlackSeconds: hooks.loadSlackSeconds,
         startLoad,

@@ -58,9 +58,13 @@ export const topologySchema = z
     ingress: z.object({ namespace: dnsLabel, service: dnsLabel, gateway: dnsLabel }).strict(),
     services: z.record(dnsLabel, service),
     istio: z
-      .object({ virtualServices: z.array(istioObject).default([]), destinationRules: z.array(istioObject).default([]) })
+      .object({
+        virtualServices: z.array(istioObject).default([]),
+        destinationRules: z.array(istioObject).default([]),
+        envoyFilters: z.array(istioObject).default([]),
+      })
       .strict()
-      .default({ virtualServices: [], destinationRules: [] }),
+      .default({ virtualServices: [], destinationRules: [], envoyFilters: [] }),
   })
   .strict();
 
