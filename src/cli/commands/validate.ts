@@ -1,9 +1,11 @@
+import path from 'node:path';
 import type { Command } from 'commander';
 import { InputError, formatIssue, type InputIssue } from '../../errors/errors.js';
 import type { CliIo } from '../../system/io.js';
 import { checkScenario } from '../../play/load-inputs.js';
 import { validateEnvironment } from '../../environment/validate-environment.js';
 import { listYamlFiles, readYamlFile, resolveFileRef, searchDirs } from '../../input/files.js';
+import { typeCheckScript } from '../../load/type-check-script.js';
 
 /** A file with top-level `clusters` and no `load` is an environment file; anything else a scenario. */
 function isEnvironmentFile(data: unknown): boolean {
@@ -27,7 +29,23 @@ export function registerValidate(program: Command, io: CliIo): void {
         try {
           const source = readYamlFile(file, io.cwd);
           if (isEnvironmentFile(source.data)) validateEnvironment(source);
-          else checkScenario(source, options.env, io.cwd);
+          else {
+            const { scenario } = checkScenario(source, options.env, io.cwd);
+            // A user's k6 script is type-checked as its editor would (k6 only strips types).
+            const script = scenario.load.script?.file;
+            const problems = script ? typeCheckScript(script) : [];
+            if (problems.length > 0)
+              throw new InputError(
+                `${source.file}: its k6 script does not type-check`,
+                problems.map((problem) => ({
+                  file: path.relative(io.cwd, problem.file) || problem.file,
+                  line: problem.line,
+                  column: problem.column,
+                  path: 'load.script',
+                  message: problem.message,
+                })),
+              );
+          }
           io.out(`ok  ${source.file}`);
         } catch (error) {
           if (!(error instanceof InputError)) throw error;
