@@ -40,6 +40,11 @@ export function typeCheckScript(file: string): ScriptProblem[] {
     const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
     if (!diagnostic.file || diagnostic.start === undefined) return { file, line: 1, column: 1, message };
     const { line, character } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
-    return { file: diagnostic.file.fileName, line: line + 1, column: character + 1, message: `TS${diagnostic.code}: ${message}` };
+    return {
+      file: diagnostic.file.fileName,
+      line: line + 1,
+      column: character + 1,
+      message: `TS${diagnostic.code}: ${message}`,
+    };
   });
 }

@@ -55,7 +55,8 @@ function readLoadScript(scenarioFile: string, script: unknown, report: Report): 
   if (typeof script !== 'string' || !/\.(ts|js)$/.test(script)) return undefined;
   const file = nodePath.resolve(nodePath.dirname(scenarioFile), script);
   if (!existsSync(file)) {
-    report(['load', 'script'], `no k6 script at ${file}`, 'the path is relative to the scenario file');
+    const shown = nodePath.join(nodePath.dirname(scenarioFile), script);
+    report(['load', 'script'], `no k6 script at ${shown}`, 'the path is relative to the scenario file');
     return undefined;
   }
   const facts = readScriptFacts(readFileSync(file, 'utf8'));
@@ -282,7 +283,9 @@ function parseBudgetEntry(
   thresholds: string | string[],
   facts: ScriptFacts | undefined,
 ): Array<{ selector: MetricSelector; threshold: Threshold }> {
-  const selector = value(parseMetricSelector(key, facts));
+  // A name the script does not produce is already reported (checkBudgetNames); read it leniently here.
+  const strict = parseMetricSelector(key, facts);
+  const selector = strict.ok ? strict.value : value(parseMetricSelector(key, facts, true));
   return (Array.isArray(thresholds) ? thresholds : [thresholds]).map((text) => ({
     selector,
     threshold: value(parseThreshold(text)),

@@ -96,7 +96,9 @@ function homePage(results: CallResult[]): string {
         .map((amount) => `<tr><td class="transaction-amount">${amount}</td></tr>`)
         .join('')
     : '';
-  const history = rows ? `<table class="table"><tbody class="list">${rows}</tbody></table>` : '<h4>No Transactions Found</h4>';
+  const history = rows
+    ? `<table class="table"><tbody class="list">${rows}</tbody></table>`
+    : '<h4>No Transactions Found</h4>';
   const contacts = ok('contacts') ? '<option value="1055757655">Alice - 1055757655</option>' : '';
   return `<!doctype html><html><body><b>Current Balance</b><span class="h1 mb-0">${balance}</span>${history}<select id="payment-accounts">${contacts}</select></body></html>`;
 }
