@@ -3,7 +3,6 @@
  * Every problem is reported at once: shape issues from the schema, then the cross-field rules
  * below (phase names in budgets, one way of saying phases, budget grammar).
  */
-import { existsSync, readFileSync } from 'node:fs';
 import nodePath from 'node:path';
 import { InputError, type InputIssue } from '../errors/errors.js';
 import {
@@ -31,7 +30,17 @@ export interface EnvironmentNames {
   clusters: readonly string[];
 }
 
-export function validateScenario(source: YamlSource, environment?: EnvironmentNames): Scenario {
+/**
+ * Reads a file named relative to the scenario's own (its k6 script): its absolute path and
+ * text, or undefined when there is none. Files are read at the edge, not here.
+ */
+export type ReadText = (file: string) => { path: string; text: string } | undefined;
+
+export function validateScenario(
+  source: YamlSource,
+  environment?: EnvironmentNames,
+  readText: ReadText = () => undefined,
+): Scenario {
   const parsed = scenarioSchema.safeParse(source.data ?? {});
   const issues: InputIssue[] = parsed.success ? [] : collectSchemaIssues(source, scenarioSchema, parsed.error);
   const report = (path: PathSegment[], message: string, hint?: string, at: 'key' | 'value' = 'value') =>
@@ -39,7 +48,7 @@ export function validateScenario(source: YamlSource, environment?: EnvironmentNa
   // Cross-field rules read the raw data defensively, so they are reported together with shape problems.
   const raw = asLoose(source.data);
   checkBudgetPhases(raw, report);
-  const script = readLoadScript(source.file, asLoose(raw.load).script, report);
+  const script = readLoadScript(source.file, asLoose(raw.load).script, readText, report);
   checkBudgetNames(raw, script, report);
   if (environment) checkNames(raw, environment, report, script);
   if (!parsed.success) throw new InputError(`${source.file}: invalid scenario`, sortIssues(issues));
@@ -51,16 +60,21 @@ export function validateScenario(source: YamlSource, environment?: EnvironmentNa
 type Report = (path: PathSegment[], message: string, hint?: string, at?: 'key' | 'value') => void;
 
 /** `load.script`, relative to the scenario file: it must exist; what it produces is read from its source. */
-function readLoadScript(scenarioFile: string, script: unknown, report: Report): LoadScript | undefined {
+function readLoadScript(
+  scenarioFile: string,
+  script: unknown,
+  readText: ReadText,
+  report: Report,
+): LoadScript | undefined {
   if (typeof script !== 'string' || !/\.(ts|js)$/.test(script)) return undefined;
-  const file = nodePath.resolve(nodePath.dirname(scenarioFile), script);
-  if (!existsSync(file)) {
-    const shown = nodePath.join(nodePath.dirname(scenarioFile), script);
+  const shown = nodePath.join(nodePath.dirname(scenarioFile), script);
+  const found = readText(shown);
+  if (found === undefined) {
     report(['load', 'script'], `no k6 script at ${shown}`, 'the path is relative to the scenario file');
     return undefined;
   }
-  const facts = readScriptFacts(readFileSync(file, 'utf8'));
-  return { file, metrics: facts.metrics, tags: facts.tags };
+  const facts = readScriptFacts(found.text);
+  return { file: found.path, metrics: facts.metrics, tags: facts.tags };
 }
 
 /** The metrics and tags of every budget exist: built in, or produced by the scenario's script. */
