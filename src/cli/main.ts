@@ -14,6 +14,7 @@ import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
 import { registerSetup } from './commands/setup.js';
 import { registerValidate } from './commands/validate.js';
+import { withConnectionOptions } from './connection-options.js';
 import { exitCodeOf, formatError } from '../errors/errors.js';
 import { ExitCode } from '../errors/exit-codes.js';
 import { processIo, type CliIo } from '../system/io.js';
@@ -45,6 +46,9 @@ export function buildProgram(io: CliIo, status: { code: number } = { code: ExitC
     registerReport,
   ])
     register(program, io, status);
+  // --kubeconfig / --context on every command that connects to clusters.
+  for (const command of program.commands)
+    if (['run', 'plan', 'validate', 'recover', 'gameday'].includes(command.name())) withConnectionOptions(command, io);
   const override = (command: Command): void => {
     command.exitOverride();
     command.commands.forEach(override);

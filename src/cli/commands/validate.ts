@@ -6,6 +6,8 @@ import { checkScenario } from '../../play/load-inputs.js';
 import { validateEnvironment } from '../../environment/validate-environment.js';
 import { listYamlFiles, readYamlFile, resolveFileRef, searchDirs } from '../../input/files.js';
 import { typeCheckScript } from '../../load/type-check-script.js';
+import { checkContexts } from '../../environment/connection-overrides.js';
+import { readEnvironment } from '../../environment/read-environment.js';
 
 /** A file with top-level `clusters` and no `load` is an environment file; anything else a scenario. */
 function isEnvironmentFile(data: unknown): boolean {
@@ -25,6 +27,16 @@ export function registerValidate(program: Command, io: CliIo): void {
           : listYamlFiles(searchDirs('scenarios', io.cwd));
       const issues: InputIssue[] = [];
       const failures: string[] = [];
+      // --env: its contexts exist in the kubeconfig (as kubectl reads it); every missing one is named.
+      if (options.env) {
+        try {
+          checkContexts(readEnvironment(options.env, io.cwd), io.cwd);
+        } catch (error) {
+          if (!(error instanceof InputError)) throw error;
+          failures.push(error.message);
+          issues.push({ file: options.env, line: 1, column: 1, path: 'clusters', message: error.message });
+        }
+      }
       for (const file of files) {
         try {
           const source = readYamlFile(file, io.cwd);
