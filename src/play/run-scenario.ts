@@ -5,11 +5,13 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { formatError } from '../errors/errors.js';
+import { formatError, InputError } from '../errors/errors.js';
 import type { CliIo } from '../system/io.js';
 import { loadScenario } from './load-inputs.js';
 import { parsePhaseOverrides } from '../input/phase-overrides.js';
 import { assertMayMutate } from '../environment/guard.js';
+import { readParity, renderParity } from '../environment/parity.js';
+import { targetedServices } from '../scenario/targeted-services.js';
 import { requireK6 } from '../load/k6-binary.js';
 import { renderEvent, renderProgress, renderVerdicts } from '../report/render-console.js';
 import { buildPlan } from '../run/build-plan.js';
@@ -102,6 +104,15 @@ export async function runScenario(
   const opened = hooks.opened ?? (await openEnvironment(environment, io.cwd));
   try {
     say(`environment ${environment.name}: ${opened.description}`);
+    // Parity preflight: the targeted services' images, replicas and readiness across clusters.
+    const parity = await readParity(environment, opened.apis, targetedServices(scenario));
+    for (const line of renderParity(parity)) say(line);
+    if (scenario.requireParity && parity.differences.length > 0)
+      throw new InputError(
+        `${scenario.name} requires parity and the clusters differ: ${parity.differences.join('; ')}`,
+        [],
+        'make the clusters the same, or remove requireParity: true to run anyway',
+      );
     await checkIngresses(opened.ingressUrls, plan.load[0]?.host, scenario.load.paths[0] ?? '/');
     const driver = await createKubeFaultDriver({ plan, apis: opened.apis, runDir });
     let phase: { name: string; startedAtMs: number; plannedMs: number } | undefined;
