@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerGameday } from './commands/gameday.js';
+import { registerInit } from './commands/init.js';
 import { registerLab } from './commands/lab.js';
 import { registerList } from './commands/list.js';
 import { registerPlan } from './commands/plan.js';
@@ -36,6 +37,7 @@ export function buildProgram(io: CliIo, status: { code: number } = { code: ExitC
   for (const register of [
     registerList,
     registerValidate,
+    registerInit,
     registerPlan,
     registerSchema,
     registerSetup,

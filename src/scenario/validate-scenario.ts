@@ -154,6 +154,12 @@ function normalizeRunner(load: RawScenario['load'], report: Report): Pick<Scenar
     }
     return {};
   }
+  if (load.script !== undefined)
+    report(
+      ['load', 'script'],
+      'a script of your own runs only with runner: local for now',
+      'remove runner: k6-operator, or use the built-in load (paths)',
+    );
   const { cluster, namespace, image, serviceAccount } = load.operator ?? {};
   return {
     runner: { kind: 'k6-operator', parallelism: load.parallelism ?? 1, cluster, namespace, image, serviceAccount },
