@@ -60,7 +60,11 @@ function session(): void {
     { account_num: '1055757655', amount: '1.00', uuid: `chaos-${exec.vu.idInTest}-${exec.scenario.iterationInTest}` },
     { redirects: 0, tags: { name: 'payment' } },
   );
-  check(payment, { 'payment accepted': (r) => String(r.headers.Location ?? '').includes('Payment+initiated') }, { journey: 'session' });
+  check(
+    payment,
+    { 'payment accepted': (r) => String(r.headers.Location ?? '').includes('Payment+initiated') },
+    { journey: 'session' },
+  );
   const deposit = http.post(
     '/deposit',
     {
@@ -70,7 +74,11 @@ function session(): void {
     },
     { redirects: 0, tags: { name: 'deposit' } },
   );
-  check(deposit, { 'deposit accepted': (r) => String(r.headers.Location ?? '').includes('Deposit+accepted') }, { journey: 'session' });
+  check(
+    deposit,
+    { 'deposit accepted': (r) => String(r.headers.Location ?? '').includes('Deposit+accepted') },
+    { journey: 'session' },
+  );
   home('session');
   http.post('/logout', null, { redirects: 0, tags: { name: 'logout' } });
 }

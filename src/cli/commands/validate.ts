@@ -27,6 +27,7 @@ export function registerValidate(program: Command, io: CliIo): void {
           : listYamlFiles(searchDirs('scenarios', io.cwd));
       const issues: InputIssue[] = [];
       const failures: string[] = [];
+      const checked = new Map<string, ReturnType<typeof typeCheckScript>>();
       // --env: its contexts exist in the kubeconfig (as kubectl reads it); every missing one is named.
       if (options.env) {
         try {
@@ -45,7 +46,10 @@ export function registerValidate(program: Command, io: CliIo): void {
             const { scenario } = checkScenario(source, options.env, io.cwd);
             // A user's k6 script is type-checked as its editor would (k6 only strips types).
             const script = scenario.load.script?.file;
-            const problems = script ? typeCheckScript(script) : [];
+            // Scenarios often share a script: each is type-checked once per invocation.
+            const problems = script
+              ? (checked.get(script) ?? checked.set(script, typeCheckScript(script)).get(script)!)
+              : [];
             if (problems.length > 0)
               throw new InputError(
                 `${source.file}: its k6 script does not type-check`,
