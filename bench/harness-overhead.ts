@@ -63,7 +63,7 @@ if (process.argv[2] === 'server') {
         timeoutMs: 2000,
         preAllocatedVUs: 50,
         maxVUs: 400,
-        servedByHeader: 'x-chaos-cluster',
+        servedBy: { kind: 'header', header: 'x-chaos-cluster' },
       },
     });
     const cpuBefore = process.cpuUsage();

@@ -48,7 +48,7 @@ async function record(
       timeoutMs: 2000,
       preAllocatedVUs: 50,
       maxVUs: 200,
-      servedByHeader: 'x-chaos-cluster',
+      servedBy: { kind: 'header', header: 'x-chaos-cluster' },
     },
   });
   const started = Date.now();

@@ -1,9 +1,10 @@
 /** Judge one budget on one set of statistics. Pure. */
 import type { LoadSample } from './sample.js';
 import type { RequestStats } from './stats.js';
-import { compare, type MetricSelector, type Threshold } from './threshold.js';
+import { checksMetric, compare, isRequestMetric, type MetricSelector, type Threshold } from './threshold.js';
 
 type RequestSample = Extract<LoadSample, { kind: 'request' }>;
+type ValueSample = Extract<LoadSample, { kind: 'check' | 'metric' }>;
 
 export interface Measurement {
   /** The measured value, or null when there were no samples (which is a failure). */
@@ -14,21 +15,54 @@ export interface Measurement {
 
 /** Does a request count for this selector? `ingress` is the scope of judgement, handled by the caller. */
 export function matchesTags(selector: MetricSelector, sample: RequestSample, method: string): boolean {
-  const { tags } = selector;
-  if (tags.served_by !== undefined && tags.served_by !== sample.servedBy) return false;
-  if (tags.status !== undefined && tags.status !== String(sample.status)) return false;
-  if (tags.path !== undefined && tags.path !== sample.path) return false;
-  if (tags.method !== undefined && tags.method.toUpperCase() !== method.toUpperCase()) return false;
+  for (const [tag, expected] of Object.entries(selector.tags)) {
+    switch (tag) {
+      case 'ingress':
+        break;
+      case 'served_by':
+        if (expected !== sample.servedBy) return false;
+        break;
+      case 'status':
+        if (expected !== String(sample.status)) return false;
+        break;
+      case 'path':
+        if (expected !== sample.path) return false;
+        break;
+      case 'method':
+        if (expected.toUpperCase() !== (sample.method ?? method).toUpperCase()) return false;
+        break;
+      case 'name':
+        if (expected !== (sample.name ?? sample.path)) return false;
+        break;
+      default:
+        if (sample.tags?.[tag] !== expected) return false;
+    }
+  }
   return true;
 }
 
-/** A key that is equal for selectors that select the same requests (ingress aside). */
+/** Does a check or metric value count for this selector (`checks` or the script's metric, with its tags)? */
+export function matchesValue(selector: MetricSelector, sample: ValueSample): boolean {
+  if (sample.kind === 'check' ? selector.metric !== checksMetric : selector.metric !== sample.metric) return false;
+  for (const [tag, expected] of Object.entries(selector.tags)) {
+    if (tag === 'ingress') continue;
+    const actual = tag === 'check' && sample.kind === 'check' ? sample.check : sample.tags?.[tag];
+    if (actual !== expected) return false;
+  }
+  return true;
+}
+
+/**
+ * A key that is equal for selectors that select the same samples (ingress aside). Request
+ * metrics share statistics per tag filter; a check or script metric has its own, by name.
+ */
 export function filterKey(selector: MetricSelector): string {
   const { ingress: _ingress, ...rest } = selector.tags;
-  return Object.entries(rest)
+  const tags = Object.entries(rest)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, v]) => `${k}:${v}`)
     .join(',');
+  return isRequestMetric(selector.metric) ? tags : `${selector.metric}#${tags}`;
 }
 
 export function measure(
@@ -64,6 +98,33 @@ export function measure(
       samples = Math.max(samples, 1);
       value = agg.kind === 'rate' ? stats.dropped / (durationMs / 1000) : stats.dropped;
       break;
+    default:
+      value = measureValues(selector, agg, stats, durationMs);
   }
   return { value, samples, pass: value !== null && compare(value, threshold.operator, threshold.value) };
+}
+
+/**
+ * `checks` and a script's metrics, with k6's aggregations: Rate = share non-zero, Counter = sum,
+ * Trend = percentiles.
+ */
+function measureValues(
+  selector: MetricSelector,
+  agg: Threshold['aggregation'],
+  stats: RequestStats,
+  durationMs: number,
+): number | null {
+  if (stats.requests === 0) return selector.kind === 'counter' && agg.kind === 'count' ? 0 : null;
+  switch (selector.kind) {
+    case 'rate':
+      return stats.failures / stats.requests;
+    case 'counter':
+      return agg.kind === 'rate' ? stats.sum() / (durationMs / 1000) : stats.sum();
+    case 'trend':
+      if (agg.kind === 'percentile') return stats.percentile(agg.percentile);
+      if (agg.kind === 'med') return stats.percentile(50);
+      if (agg.kind === 'min') return stats.percentile(0);
+      if (agg.kind === 'max') return stats.percentile(100);
+      return stats.mean();
+  }
 }

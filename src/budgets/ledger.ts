@@ -7,11 +7,11 @@
  */
 import type { LoadSample } from './sample.js';
 import type { Budget } from './budget.js';
-import { filterKey, matchesTags, measure, type Measurement } from './evaluate.js';
+import { filterKey, matchesTags, matchesValue, measure, type Measurement } from './evaluate.js';
 import { RequestStats, type StatsSummary } from './stats.js';
-import type { MetricSelector, Threshold } from './threshold.js';
+import { isRequestMetric, type MetricSelector, type Threshold } from './threshold.js';
 
-type RequestSample = Extract<LoadSample, { kind: 'request' }>;
+type CountedSample = Extract<LoadSample, { kind: 'request' | 'check' | 'metric' }>;
 
 export interface Limit {
   selector: MetricSelector;
@@ -72,7 +72,7 @@ export class Ledger {
       ...this.baselineBudgets().map((budget) => budget.selector),
     ];
     this.windowFilters = new Map(selectors.map((selector) => [filterKey(selector), selector]));
-    this.windowFilters.set('', { source: '', metric: 'http_reqs', tags: {} });
+    this.windowFilters.set('', { source: '', metric: 'http_reqs', kind: 'counter', tags: {} });
     this.filters = new Map([
       ...options.budgets.map((budget) => [filterKey(budget.selector), budget.selector] as const),
       ...this.windowFilters,
@@ -107,13 +107,27 @@ export class Ledger {
       if (phase) this.statsFor(phase, sample.ingress, '').addDropped(sample.count);
       return;
     }
-    this.samples += 1;
-    if (phase) {
-      for (const [key, stats] of this.phaseStatsFor(phase, sample.ingress)) {
-        if (key === '' || matchesTags(this.filters.get(key)!, sample, this.options.method)) stats.add(sample);
+    if (sample.kind === 'request') this.samples += 1;
+    if (phase) this.count(this.phaseStatsFor(phase, sample.ingress), this.filters, sample);
+    this.addToWindow(sample);
+  }
+
+  /** Add a sample to every statistic whose filter it passes; '' (every request) takes requests only. */
+  private count(stats: Map<string, RequestStats>, filters: Map<string, MetricSelector>, sample: CountedSample): void {
+    for (const [key, target] of stats) {
+      if (sample.kind === 'request') {
+        if (key === '') target.add(sample);
+        else {
+          const selector = filters.get(key)!;
+          if (isRequestMetric(selector.metric) && matchesTags(selector, sample, this.options.method))
+            target.add(sample);
+        }
+      } else if (key !== '') {
+        const selector = filters.get(key)!;
+        if (!isRequestMetric(selector.metric) && matchesValue(selector, sample))
+          target.addValue(sample.kind === 'check' ? (sample.passed ? 1 : 0) : sample.value);
       }
     }
-    this.addToWindow(sample);
   }
 
   /** Close every window of every ingress that ends at or before `untilMs`; returns them in order. */
@@ -197,7 +211,7 @@ export class Ledger {
     return this.phaseStatsFor(phase, ingress).get(key)!;
   }
 
-  private addToWindow(sample: RequestSample): void {
+  private addToWindow(sample: CountedSample): void {
     const index = Math.floor((sample.timeMs - this.options.originMs) / this.options.windowMs);
     if (index < (this.closedBefore.get(sample.ingress) ?? 0)) {
       this.lateSamples += 1;
@@ -211,9 +225,7 @@ export class Ledger {
         index,
         (window = { index, stats: new Map([...this.windowFilters.keys()].map((key) => [key, new RequestStats()])) }),
       );
-    for (const [key, stats] of window.stats) {
-      if (key === '' || matchesTags(this.windowFilters.get(key)!, sample, this.options.method)) stats.add(sample);
-    }
+    this.count(window.stats, this.windowFilters, sample);
   }
 
   private closeWindow(ingress: string, index: number): WindowSummary {

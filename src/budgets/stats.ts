@@ -66,6 +66,23 @@ export class RequestStats {
     this.servedBy[sample.servedBy] = (this.servedBy[sample.servedBy] ?? 0) + 1;
   }
 
+  /**
+   * A value of a check or a script's metric: `requests` counts values, `failures` the non-zero
+   * ones (k6's Rate), the sum is a Counter's count and the histogram a Trend's percentiles.
+   */
+  addValue(value: number): void {
+    this.requests += 1;
+    if (value !== 0) this.failures += 1;
+    this.sumMs += value;
+    if (value < this.minMs) this.minMs = value;
+    if (value > this.maxMs) this.maxMs = value;
+    this.histogram.recordValue(Math.max(1, Math.round(value * 1000)));
+  }
+
+  sum(): number {
+    return this.sumMs;
+  }
+
   addDropped(count: number): void {
     this.dropped += count;
   }

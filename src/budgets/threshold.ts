@@ -5,8 +5,12 @@
  *
  *   http_req_failed: rate<0.01
  *   http_req_duration{ingress:central}: p(99.5)<350
+ *   checks{check:balance shown}: rate>0.99            (a user script's k6 checks)
+ *   journey_ms{name:home}: p(95)<500                 (a user script's own Trend)
  *
- * Metrics, their aggregations and the tags that may filter them are listed below; anything
+ * Built-in metrics, their aggregations and the tags that may filter them are listed below.
+ * A user script (load.script) adds `checks`, its own metrics (Trend, Rate, Counter) and its
+ * own tags: what it produces is read from the script (scenario/script-facts.ts). Anything
  * else is an error at validation time, never at the end of a run.
  */
 import type { Parsed } from '../input/units.js';
@@ -26,6 +30,16 @@ export const metrics = {
 
 export type MetricName = keyof typeof metrics;
 
+/** k6's `checks`: the share of passed check() conditions; only a user script makes them. */
+export const checksMetric = 'checks';
+
+/** What a user script produces: its custom metrics by kind, and the tags it sets (values, when known). */
+export interface ScriptFacts {
+  metrics: Record<string, MetricKind>;
+  /** Tag name → values seen in the script; an empty list = set, values not known statically. */
+  tags: Record<string, string[]>;
+}
+
 export const aggregationsByKind: Record<MetricKind, readonly string[]> = {
   trend: ['avg', 'min', 'max', 'med', 'p(N)'],
   rate: ['rate'],
@@ -35,6 +49,8 @@ export const aggregationsByKind: Record<MetricKind, readonly string[]> = {
 /** Tags a budget may filter on. `ingress`: where the request entered; `served_by`: the cluster that answered. */
 export const filterTags = ['ingress', 'served_by', 'status', 'method', 'path'] as const;
 export type FilterTag = (typeof filterTags)[number];
+/** Tags every sample of a user script carries: the request `name` (k6's), and `check` on checks. */
+export const scriptFilterTags = ['name', 'check'] as const;
 
 export type Aggregation =
   { kind: 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' } | { kind: 'percentile'; percentile: number };
@@ -50,8 +66,16 @@ export interface Threshold {
 
 export interface MetricSelector {
   source: string;
-  metric: MetricName;
-  tags: Partial<Record<FilterTag, string>>;
+  /** A built-in metric, `checks`, or a metric the user's script declares. */
+  metric: string;
+  kind: MetricKind;
+  /** Built-in tags (FilterTag), `name`, `check`, or any tag the user's script sets. */
+  tags: Record<string, string>;
+}
+
+/** A metric of the request stream (built in), rather than one a script emits itself. */
+export function isRequestMetric(metric: string): boolean {
+  return metric in metrics;
 }
 
 const thresholdPattern =
@@ -78,17 +102,28 @@ export function aggregationFits(kind: MetricKind, aggregation: Aggregation): boo
   return aggregationsByKind[kind].includes(name);
 }
 
-const selectorPattern = /^([a-z_]+)(?:\{([^{}]*)\})?$/;
+const selectorPattern = /^([A-Za-z_][A-Za-z0-9_]*)(?:\{([^{}]*)\})?$/;
 
 export const selectorExpected = `a metric name (${Object.keys(metrics).join(', ')}), optionally filtered by tags: http_req_duration{ingress:central}`;
 
-export function parseMetricSelector(input: string): Parsed<MetricSelector> {
+/**
+ * `facts` = what the scenario's script produces (undefined: the built-in load, no script).
+ * `lenient`: the file's shape is checked before the script is read, so names it may declare pass.
+ */
+export function parseMetricSelector(input: string, facts?: ScriptFacts, lenient = false): Parsed<MetricSelector> {
   const match = selectorPattern.exec(input.trim());
   if (!match) return { ok: false, expected: selectorExpected };
   const [, name, tagText] = match as unknown as [string, string, string | undefined];
-  if (!Object.hasOwn(metrics, name))
-    return { ok: false, expected: `one of the metrics ${Object.keys(metrics).join(', ')}` };
-  const tags: Partial<Record<FilterTag, string>> = {};
+  const kind = kindOf(name, facts);
+  if (!kind && !lenient) {
+    if (!facts) return { ok: false, expected: `one of the metrics ${Object.keys(metrics).join(', ')}` };
+    const declared = Object.keys(facts.metrics);
+    return {
+      ok: false,
+      expected: `one of the metrics ${[...Object.keys(metrics), checksMetric].join(', ')}, or one the script declares (${declared.length > 0 ? declared.join(', ') : 'it declares none'})`,
+    };
+  }
+  const tags: Record<string, string> = {};
   if (tagText !== undefined) {
     for (const pair of tagText.split(',')) {
       const [key, ...rest] = pair.split(':');
@@ -97,14 +132,34 @@ export function parseMetricSelector(input: string): Parsed<MetricSelector> {
         .join(':')
         .trim()
         .replace(/^["']|["']$/g, '');
-      if (!(filterTags as readonly string[]).includes(tag)) {
-        return { ok: false, expected: `tag filters on ${filterTags.join(', ')}; "${tag}" is not one` };
-      }
+      const problem = lenient ? undefined : checkTag(tag, value, facts);
+      if (problem) return { ok: false, expected: problem };
       if (!value) return { ok: false, expected: `a value for tag "${tag}", as in ${tag}:central` };
-      tags[tag as FilterTag] = value;
+      tags[tag] = value;
     }
   }
-  return { ok: true, value: { source: input.trim(), metric: name as MetricName, tags } };
+  return { ok: true, value: { source: input.trim(), metric: name, kind: kind ?? 'trend', tags } };
+}
+
+function kindOf(name: string, facts: ScriptFacts | undefined): MetricKind | undefined {
+  // Own keys only: a metric named `constructor` or `toString` is not one of ours.
+  if (Object.hasOwn(metrics, name)) return metrics[name as MetricName];
+  if (!facts) return undefined;
+  if (name === checksMetric) return 'rate';
+  return Object.hasOwn(facts.metrics, name) ? facts.metrics[name] : undefined;
+}
+
+function checkTag(tag: string, value: string, facts: ScriptFacts | undefined): string | undefined {
+  if ((filterTags as readonly string[]).includes(tag)) return undefined;
+  if (!facts) return `tag filters on ${filterTags.join(', ')}; "${tag}" is not one`;
+  if (tag === 'check') return undefined;
+  const values = facts.tags[tag];
+  const known = [...filterTags, ...scriptFilterTags, ...Object.keys(facts.tags).filter((t) => t !== 'name')];
+  if (values === undefined && tag !== 'name')
+    return `tag filters on ${known.join(', ')}; the script sets no tag "${tag}"`;
+  if (values && values.length > 0 && value && !values.includes(value))
+    return `a ${tag} the script sets (${values.join(', ')}); it never sets ${tag}:${value}`;
+  return undefined;
 }
 
 export function compare(actual: number, operator: Operator, expected: number): boolean {
@@ -129,10 +184,14 @@ export function compare(actual: number, operator: Operator, expected: number): b
 export function checkBudgetEntry(
   key: string,
   thresholds: string | readonly string[],
+  facts?: ScriptFacts,
+  lenient = false,
 ): Array<{ index?: number; at: 'key' | 'value'; message: string }> {
-  const selector = parseMetricSelector(key);
+  const selector = parseMetricSelector(key, facts, lenient);
   if (!selector.ok) return [{ at: 'key', message: `expected ${selector.expected} (got "${key}")` }];
-  const kind = metrics[selector.value.metric];
+  // A name only the script can declare: its kind is known once the script is read.
+  if (lenient && !(selector.value.metric in metrics)) return [];
+  const kind = selector.value.kind;
   const list = typeof thresholds === 'string' ? [thresholds] : thresholds;
   return list.flatMap((text, position) => {
     const index = typeof thresholds === 'string' ? undefined : position;

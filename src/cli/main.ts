@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerCompletion } from './commands/completion.js';
 import { registerGameday } from './commands/gameday.js';
+import { registerInit } from './commands/init.js';
 import { registerLab } from './commands/lab.js';
 import { registerList } from './commands/list.js';
 import { registerPlan } from './commands/plan.js';
@@ -18,6 +19,7 @@ import { registerValidate } from './commands/validate.js';
 import { ChaosError, exitCodeOf, formatError, InputError } from '../errors/errors.js';
 import { outputSchemaVersion, type ErrorOutput } from '../report/output-schemas.js';
 import { wantsJson } from './options.js';
+import { withConnectionOptions } from './connection-options.js';
 import { ExitCode } from '../errors/exit-codes.js';
 import { processIo, type CliIo } from '../system/io.js';
 import { packageRoot } from '../input/files.js';
@@ -38,6 +40,7 @@ export function buildProgram(io: CliIo, status: { code: number } = { code: ExitC
   for (const register of [
     registerList,
     registerValidate,
+    registerInit,
     registerPlan,
     registerSchema,
     registerSetup,
@@ -49,6 +52,9 @@ export function buildProgram(io: CliIo, status: { code: number } = { code: ExitC
     registerCompletion,
   ])
     register(program, io, status);
+  // --kubeconfig / --context on every command that connects to clusters.
+  for (const command of program.commands)
+    if (['run', 'plan', 'validate', 'recover', 'gameday'].includes(command.name())) withConnectionOptions(command, io);
   const override = (command: Command): void => {
     command.exitOverride();
     command.commands.forEach(override);

@@ -31,8 +31,10 @@ export function connectionOf(
   const source: KubeconfigSource =
     kubeconfigYaml !== undefined
       ? { kind: 'yaml', yaml: kubeconfigYaml }
-      : cluster.kubeconfig !== undefined
-        ? { kind: 'file', file: cluster.kubeconfig }
-        : { kind: 'default' };
+      : cluster.inCluster
+        ? { kind: 'in-cluster' }
+        : cluster.kubeconfig !== undefined
+          ? { kind: 'file', file: cluster.kubeconfig }
+          : { kind: 'default' };
   return { cluster: cluster.name, context: cluster.context, source };
 }

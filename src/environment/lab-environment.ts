@@ -5,6 +5,8 @@
  */
 import type { Environment } from './types.js';
 
+/** The header deploy/served-by-envoyfilter.yaml adds at the gateway. */
+export const upstreamHostHeader = 'x-chaos-upstream-host';
 export const labKubeconfigPath = '.chaos/lab/kubeconfig';
 export const labIngressPort = 8080;
 export const labIngressHosts: Record<string, string> = { central: '127.0.0.11', west: '127.0.0.12' };
@@ -23,6 +25,8 @@ export function labEnvironment(): Environment {
     description: 'The embedded two-cluster lab on loopback (started by chaos run, or kept running by chaos lab up)',
     namespace: 'bank-of-anthos',
     host: 'frontend.lab.local',
+    // The lab's gateways apply deploy/served-by-envoyfilter.yaml, as a real mesh would.
+    servedBy: { kind: 'upstream-address', header: upstreamHostHeader },
     clusters,
     allowContexts: clusters.map((cluster) => cluster.context),
     builtIn: true,

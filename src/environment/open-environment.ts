@@ -20,13 +20,24 @@ import {
   type RunningLab,
 } from '../lab/index.js';
 import { sleep } from '../system/sleep.js';
+import { servedByResolver } from './served-by.js';
 
 export interface OpenEnvironment {
   apis: ClusterApis;
   ingressUrls: Record<string, string>;
   /** How the lab was reached, for the console. */
   description: string;
+  /** Maps the mesh's upstream address of a response to a cluster (environment servedBy: upstreamHeader). */
+  servedBy?: (raw: string) => string;
   close(): Promise<void>;
+}
+
+/** With the upstream-address mechanism, addresses are mapped to clusters by EndpointSlices. */
+async function withServedBy(environment: Environment, opened: OpenEnvironment): Promise<OpenEnvironment> {
+  if (environment.servedBy?.kind !== 'upstream-address') return opened;
+  const resolver = servedByResolver(environment, opened.apis);
+  await resolver.refresh();
+  return { ...opened, servedBy: resolver.map };
 }
 
 /**
@@ -71,6 +82,10 @@ export async function openEnvironment(
   cwd: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<OpenEnvironment> {
+  return withServedBy(environment, await openApis(environment, cwd, env));
+}
+
+async function openApis(environment: Environment, cwd: string, env: NodeJS.ProcessEnv): Promise<OpenEnvironment> {
   const existing = await connectExisting(environment, cwd, env);
   if (existing && !environment.builtIn) {
     for (const cluster of environment.clusters)

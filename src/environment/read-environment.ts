@@ -1,10 +1,15 @@
 import { readYamlFile, resolveFileRef } from '../input/files.js';
+import { applyConnectionOverrides, overridesFromEnv } from './connection-overrides.js';
 import { labEnvironment } from './lab-environment.js';
 import type { Environment } from './types.js';
 import { validateEnvironment } from './validate-environment.js';
 
-/** `lab` is built in; any other name is environments/<name>.yaml (or a path). */
-export function readEnvironment(ref: string, cwd = process.cwd()): Environment {
+/**
+ * `lab` is built in; any other name is environments/<name>.yaml (or a path). The command
+ * line's --kubeconfig and --context (set as CHAOS_KUBECONFIG and CHAOS_CONTEXT) win over the file.
+ */
+export function readEnvironment(ref: string, cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): Environment {
   if (ref === 'lab') return labEnvironment();
-  return validateEnvironment(readYamlFile(resolveFileRef(ref, 'environments', 'environment', cwd), cwd));
+  const environment = validateEnvironment(readYamlFile(resolveFileRef(ref, 'environments', 'environment', cwd), cwd));
+  return applyConnectionOverrides(environment, overridesFromEnv(env));
 }

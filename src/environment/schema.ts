@@ -20,6 +20,10 @@ const ingress = z.union(
 
 const cluster = z.strictObject({
   context: z.string().min(1, { error: 'expected the kube context of this cluster' }),
+  inCluster: z.boolean().optional().meta({
+    description:
+      "This is the cluster chaos runs in (a CronJob): use the Pod's ServiceAccount token and CA instead of a kubeconfig",
+  }),
   kubeconfig: z.string().min(1).optional(),
   region: z.string().min(1).optional(),
   ingress,
@@ -37,6 +41,19 @@ export const environmentSchema = z.strictObject({
     .record(z.string().regex(/^[a-z][a-z0-9-]*$/), cluster)
     .refine((clusters) => Object.keys(clusters).length > 0, { error: 'expected at least one cluster' })
     .refine((clusters) => !('all' in clusters), { error: '"all" is reserved: scenarios use it to mean every cluster' }),
+  servedBy: z
+    .union(
+      [
+        z.strictObject({ upstreamHeader: z.string().regex(/^[A-Za-z0-9-]+$/) }),
+        z.strictObject({ header: z.string().regex(/^[A-Za-z0-9-]+$/) }),
+      ],
+      {
+        error:
+          'expected servedBy: {upstreamHeader: x-chaos-upstream-host} (deploy/served-by-envoyfilter.yaml) or {header: <a header naming the cluster>}',
+      },
+    )
+    .optional()
+    .meta({ description: 'How the serving cluster is learned; absent: "served by: not measured"' }),
   allowContexts: z
     .array(z.string().min(1))
     .default([])

@@ -6,6 +6,13 @@ export type IngressSource =
   /** A fixed URL, e.g. behind a DNS name or when the gateway has no LoadBalancer. */
   | { kind: 'url'; url: string };
 
+/** How the serving cluster of a response is learned on this environment's mesh. */
+export type ServedByMechanism =
+  /** A header the gateway adds with the upstream Pod's address (deploy/served-by-envoyfilter.yaml). */
+  | { kind: 'upstream-address'; header: string }
+  /** A header whose value is the cluster name (the app reports it). */
+  | { kind: 'header'; header: string };
+
 export interface EnvironmentCluster {
   /** Logical name used by scenarios: central, west. */
   name: string;
@@ -14,6 +21,8 @@ export interface EnvironmentCluster {
   kubeconfig?: string;
   region?: string;
   ingress: IngressSource;
+  /** The cluster the harness runs in (the CronJob): ServiceAccount token and CA from the Pod. */
+  inCluster?: boolean;
 }
 
 export interface Environment {
@@ -26,6 +35,8 @@ export interface Environment {
   /** Host header sent with every request, unless the scenario overrides it. */
   host?: string;
   clusters: EnvironmentCluster[];
+  /** Undefined = "served by: not measured". */
+  servedBy?: ServedByMechanism;
   /** Kube contexts this environment may mutate without --yes. */
   allowContexts: string[];
   /** The embedded lab is started in process and is always allowed. */

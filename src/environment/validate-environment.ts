@@ -24,11 +24,18 @@ export function validateEnvironment(source: YamlSource): Environment {
       context: cluster.context,
       kubeconfig: cluster.kubeconfig ?? raw.kubeconfig,
       region: cluster.region,
+      ...(cluster.inCluster ? { inCluster: true } : {}),
       ingress:
         'url' in cluster.ingress
           ? { kind: 'url', url: cluster.ingress.url }
           : { kind: 'service', ...cluster.ingress.service },
     })),
+    servedBy:
+      raw.servedBy === undefined
+        ? undefined
+        : 'upstreamHeader' in raw.servedBy
+          ? { kind: 'upstream-address', header: raw.servedBy.upstreamHeader.toLowerCase() }
+          : { kind: 'header', header: raw.servedBy.header.toLowerCase() },
     allowContexts: raw.allowContexts,
     builtIn: false,
   };

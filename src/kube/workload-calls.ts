@@ -58,7 +58,8 @@ export interface WorkloadCalls {
   mergePatchHpa(namespace: string, name: string, patch: MergePatch): Promise<HorizontalPodAutoscaler>;
   readService(namespace: string, name: string): Promise<Service>;
   /** EndpointSlices of one Service, by the `kubernetes.io/service-name` label. */
-  listEndpointSlices(namespace: string, service: string): Promise<EndpointSlice[]>;
+  /** `service` undefined: every EndpointSlice of the namespace. */
+  listEndpointSlices(namespace: string, service?: string): Promise<EndpointSlice[]>;
 }
 
 const resourceOf = (kind: WorkloadKind): string => (kind === 'Deployment' ? 'deployments.apps' : 'statefulsets.apps');
@@ -155,7 +156,9 @@ export function createWorkloadCalls(config: KubeConfig, caller: Caller): Workloa
         { verb: 'LIST', resource: 'endpointslices.discovery.k8s.io', namespace, name: `(service ${service})` },
         (options) =>
           discovery.listNamespacedEndpointSlice(
-            { namespace, labelSelector: `kubernetes.io/service-name=${service}` },
+            service === undefined
+              ? { namespace }
+              : { namespace, labelSelector: `kubernetes.io/service-name=${service}` },
             options,
           ),
       );

@@ -3,16 +3,13 @@
  */
 import path from 'node:path';
 import type { IngressLoad } from './ingress-load.js';
-import type { LoadScriptConfig } from './script/load-config.js';
+import type { LoadScriptConfig, ServedByConfig } from './script/load-config.js';
 
 export const loadScriptPath = path.join('src', 'load', 'script', 'load.ts');
-/**
- * The response header naming the cluster that served a request (the lab sets it; a mesh can add
- * it with an EnvoyFilter).
- */
-export const servedByHeader = 'x-chaos-cluster';
+/** The module user scripts import as `chaos/k6`. */
+export const chaosModulePath = path.join('src', 'load', 'script', 'chaos-k6.ts');
 
-export type { LoadScriptConfig };
+export type { LoadScriptConfig, ServedByConfig };
 
 export interface K6Invocation {
   args: string[];
@@ -37,15 +34,22 @@ export function buildLoadConfig(
     timeoutMs: first.timeoutMs,
     preAllocatedVUs: first.preAllocatedVUs,
     maxVUs: first.maxVUs,
-    servedByHeader,
+    servedBy: first.servedBy ?? { kind: 'none' },
   };
 }
 
+/**
+ * `outputs`: the scenario's own k6 --out values, added after the harness's stream. A file
+ * output given a relative name (csv=k6.csv) lands in the run folder, next to the verdicts.
+ */
 export function buildK6Invocation(options: {
   scriptPath: string;
   configPath: string;
   samplesPath: string;
+  outputs?: readonly string[];
+  runDir?: string;
 }): K6Invocation {
+  const extra = (options.outputs ?? []).flatMap((output) => ['--out', placeOutput(output, options.runDir)]);
   return {
     args: [
       'run',
@@ -53,10 +57,11 @@ export function buildK6Invocation(options: {
       '--no-usage-report',
       '--no-thresholds',
       '--summary-mode=disabled',
-      // Our sample carries its own tags; k6's system tags only cost bytes in the stream.
-      '--system-tags=scenario',
+      // Our sample carries its own tags; of k6's system tags only the scenario and a check's name are read.
+      '--system-tags=scenario,check',
       '--out',
       `json=${options.samplesPath}`,
+      ...extra,
       options.scriptPath,
     ],
     env: {
@@ -66,4 +71,18 @@ export function buildK6Invocation(options: {
       CHAOS_CONFIG: options.configPath,
     },
   };
+}
+
+/** k6's file outputs (csv, json) take a file name; a relative one is put in the run folder. */
+const fileOutputs = new Set(['csv', 'json']);
+
+export function placeOutput(output: string, runDir: string | undefined): string {
+  const eq = output.indexOf('=');
+  if (eq < 0 || !runDir) return output;
+  const type = output.slice(0, eq);
+  const value = output.slice(eq + 1);
+  if (!fileOutputs.has(type)) return output;
+  const [file = '', ...options] = value.split(',');
+  if (!file || path.isAbsolute(file) || file === '-') return output;
+  return [`${type}=${path.join(runDir, file)}`, ...options].join(',');
 }

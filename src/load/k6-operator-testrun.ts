@@ -13,6 +13,8 @@ import type { OperatorRunner } from '../scenario/types.js';
 /** k6-operator mounts the script's ConfigMap here (pkg/types/script.go). */
 export const operatorScriptDir = '/test';
 export const operatorScriptFile = 'load.ts';
+/** The module load.ts imports (`./chaos-k6.ts`): it must sit next to the script in the ConfigMap. */
+export const chaosModuleFile = 'chaos-k6.ts';
 export const operatorConfigFile = 'config.json';
 /** The runner container k6-operator makes; its log is the sample stream. */
 export const runnerContainer = 'k6';
@@ -74,6 +76,8 @@ export interface DistributedLoadInput {
   config: LoadScriptConfig;
   /** The k6 script's text (src/load/script/load.ts). */
   script: string;
+  /** The text of src/load/script/chaos-k6.ts, which the script imports from its own folder. */
+  chaosModule: string;
 }
 
 /**
@@ -109,7 +113,11 @@ export function buildDistributedLoad(input: DistributedLoadInput): DistributedLo
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name, namespace, labels },
-      data: { [operatorScriptFile]: input.script, [operatorConfigFile]: `${JSON.stringify(input.config, null, 2)}\n` },
+      data: {
+        [operatorScriptFile]: input.script,
+        [chaosModuleFile]: input.chaosModule,
+        [operatorConfigFile]: `${JSON.stringify(input.config, null, 2)}\n`,
+      },
     },
     testRun: {
       apiVersion: 'k6.io/v1alpha1',

@@ -5,10 +5,12 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../input/files.js';
-import { buildK6Invocation, loadScriptPath, type LoadScriptConfig } from './k6-args.js';
+import { buildK6Invocation, chaosModulePath, loadScriptPath, type LoadScriptConfig } from './k6-args.js';
 import type { K6Binary } from './k6-binary.js';
 import type { LoadSample } from '../budgets/sample.js';
 import { followSamples, type SampleStream } from './sample-stream.js';
+import { sampleParser } from './samples.js';
+import { prepareUserScript } from './user-script.js';
 import { startProcess, type ProcessResult } from './spawn.js';
 
 export type K6End =
@@ -51,15 +53,27 @@ export function startK6(options: {
   config: LoadScriptConfig;
   onSample: (sample: LoadSample) => void;
   onLog?: (line: string) => void;
+  /** Another built-in-style script (tests of script errors). */
   scriptPath?: string;
+  /** A user's k6 script and the metrics it declares (load.script). */
+  userScript?: { file: string; metrics: readonly string[] };
+  /** k6 --out values added next to the harness's stream (load.outputs). */
+  outputs?: readonly string[];
+  /** Maps a raw served_by tag (`addr:<ip:port>` from the mesh) to a cluster name. */
+  servedBy?: (raw: string) => string;
 }): K6Run {
   const configPath = path.join(options.runDir, 'k6-config.json');
   const samplesPath = path.join(options.runDir, 'k6-samples.json');
   writeFileSync(configPath, JSON.stringify(options.config, null, 2));
+  const scriptPath = options.userScript
+    ? prepareUserScript(options.userScript.file, path.join(packageRoot, chaosModulePath), options.runDir)
+    : (options.scriptPath ?? path.join(packageRoot, loadScriptPath));
   const invocation = buildK6Invocation({
-    scriptPath: options.scriptPath ?? path.join(packageRoot, loadScriptPath),
+    scriptPath,
     configPath,
     samplesPath,
+    outputs: options.outputs,
+    runDir: options.runDir,
   });
   const child = startProcess(options.k6.path, invocation.args, {
     env: { ...process.env, ...invocation.env },
@@ -71,7 +85,11 @@ export function startK6(options: {
   let stopRequested = false;
   return {
     pid: child.pid,
-    samples: followSamples(samplesPath, options.onSample),
+    samples: followSamples(
+      samplesPath,
+      options.onSample,
+      sampleParser({ metrics: options.userScript?.metrics, servedBy: options.servedBy }),
+    ),
     stop: () => {
       stopRequested = true;
       child.kill('SIGINT');

@@ -6,7 +6,7 @@
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { LoadSample } from '../budgets/sample.js';
-import { LineSplitter, parseSampleLine } from './samples.js';
+import { LineSplitter, parseSampleLine, type SampleParser } from './samples.js';
 
 export interface SampleStream {
   /** Read whatever k6 has written since the last call; returns the number of bytes read. */
@@ -16,14 +16,18 @@ export interface SampleStream {
   bytesRead(): number;
 }
 
-export function followSamples(file: string, onSample: (sample: LoadSample) => void): SampleStream {
+export function followSamples(
+  file: string,
+  onSample: (sample: LoadSample) => void,
+  parse: SampleParser = parseSampleLine,
+): SampleStream {
   const splitter = new LineSplitter();
   const decoder = new StringDecoder('utf8');
   const buffer = Buffer.alloc(1 << 20);
   let fd: number | undefined;
   let offset = 0;
   const onLine = (line: string) => {
-    const sample = parseSampleLine(line);
+    const sample = parse(line);
     if (sample) onSample(sample);
   };
   const poll = () => {

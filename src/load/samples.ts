@@ -1,43 +1,92 @@
 /**
- * k6 JSON output → samples. Only two kinds of line matter: our `chaos_req` points (one per
- * request, see script/load.ts) and `dropped_iterations`. Every other line is skipped by a
- * prefix test, without JSON.parse: that is what keeps ingestion far faster than k6 writes.
+ * k6 JSON output → samples. Only a few kinds of line matter: our `chaos_req` points (one per
+ * request, see script/chaos-k6.ts), `dropped_iterations`, and — for a user's script — `checks`
+ * and the custom metrics it declares. Every other line is skipped by a prefix test, without
+ * JSON.parse: that is what keeps ingestion far faster than k6 writes.
  */
 import type { LoadSample } from '../budgets/sample.js';
 
 const requestPrefix = '{"metric":"chaos_req","type":"Point"';
 const droppedPrefix = '{"metric":"dropped_iterations","type":"Point"';
+const checksPrefix = '{"metric":"checks","type":"Point"';
+
+/** Tags the harness puts on a request itself; every other tag is the script's own. */
+const ownTags = new Set(['ingress', 'served_by', 'status', 'path', 'failed', 'name', 'method', 'scenario', 'check']);
 
 interface PointLine {
+  metric: string;
   data: { time: string; value: number; tags?: Record<string, string> };
 }
 
-/** One line of k6's NDJSON → a sample, or undefined for lines we do not use (or cannot read). */
-export function parseSampleLine(line: string): LoadSample | undefined {
-  const isRequest = line.startsWith(requestPrefix);
-  if (!isRequest && !line.startsWith(droppedPrefix)) return undefined;
-  let point: PointLine;
-  try {
-    point = JSON.parse(line) as PointLine;
-  } catch {
-    return undefined;
-  }
-  const tags = point.data.tags ?? {};
-  const timeMs = Date.parse(point.data.time);
-  if (!Number.isFinite(timeMs)) return undefined;
-  if (!isRequest)
-    return { kind: 'dropped', timeMs, ingress: tags.ingress ?? tags.scenario ?? 'unknown', count: point.data.value };
-  return {
-    kind: 'request',
-    timeMs,
-    ingress: tags.ingress ?? 'unknown',
-    servedBy: tags.served_by ?? 'unknown',
-    status: Number(tags.status ?? 0),
-    path: tags.path ?? '',
-    failed: tags.failed === '1',
-    durationMs: point.data.value,
+export interface SampleParser {
+  (line: string): LoadSample | undefined;
+}
+
+/**
+ * A parser for one run. `metrics`: the script's custom metrics to keep; `servedBy`: maps a raw
+ * `served_by` tag (a cluster name, or `addr:<ip:port>` from the mesh's upstream header) to a cluster.
+ */
+export function sampleParser(
+  options: { metrics?: readonly string[]; servedBy?: (raw: string) => string } = {},
+): SampleParser {
+  const prefixes = (options.metrics ?? []).map((metric) => `{"metric":"${metric}","type":"Point"`);
+  const mapServedBy = options.servedBy ?? ((raw: string) => raw);
+  return (line) => {
+    const isRequest = line.startsWith(requestPrefix);
+    const isDropped = !isRequest && line.startsWith(droppedPrefix);
+    const isCheck = !isRequest && !isDropped && line.startsWith(checksPrefix);
+    const isMetric = !isRequest && !isDropped && !isCheck && prefixes.some((prefix) => line.startsWith(prefix));
+    if (!isRequest && !isDropped && !isCheck && !isMetric) return undefined;
+    let point: PointLine;
+    try {
+      point = JSON.parse(line) as PointLine;
+    } catch {
+      return undefined;
+    }
+    const tags = point.data.tags ?? {};
+    const timeMs = Date.parse(point.data.time);
+    if (!Number.isFinite(timeMs)) return undefined;
+    if (isDropped)
+      return { kind: 'dropped', timeMs, ingress: tags.ingress ?? tags.scenario ?? 'unknown', count: point.data.value };
+    const own = scriptTags(tags);
+    const ingress = tags.ingress ?? 'unknown';
+    if (isCheck)
+      return { kind: 'check', timeMs, ingress, check: tags.check ?? '', passed: point.data.value !== 0, tags: own };
+    if (isMetric) return { kind: 'metric', timeMs, ingress, metric: point.metric, value: point.data.value, tags: own };
+    const path = tags.path ?? '';
+    return {
+      kind: 'request',
+      timeMs,
+      ingress,
+      servedBy: mapServedBy(tags.served_by ?? 'unknown'),
+      status: Number(tags.status ?? 0),
+      path,
+      failed: tags.failed === '1',
+      durationMs: point.data.value,
+      name: tags.name ?? path,
+      ...(tags.method ? { method: tags.method } : {}),
+      ...(own ? { tags: own } : {}),
+    };
   };
 }
+
+function scriptTags(tags: Record<string, string>): Record<string, string> | undefined {
+  let own: Record<string, string> | undefined;
+  for (const [key, value] of Object.entries(tags)) {
+    if (ownTags.has(key)) continue;
+    (own ??= {})[key] = value;
+  }
+  // A check's name tag (k6 adds the request name only to HTTP metrics) stays available as `name`.
+  if (tags.name !== undefined && tags.check !== undefined) (own ??= {}).name = tags.name;
+  return own;
+}
+
+/** One line of k6's NDJSON → a sample, with the built-in script's streams only. */
+export function parseSampleLine(line: string): LoadSample | undefined {
+  return defaultParser(line);
+}
+
+const defaultParser = sampleParser();
 
 /** Splits a byte stream into whole lines; k6 writes whole lines, but reads may end mid-line. */
 export class LineSplitter {

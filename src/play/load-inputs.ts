@@ -2,13 +2,15 @@
  * Load what a command works on: a scenario checked against its environment.
  * `--env` wins over the scenario's own `environment`.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { readEnvironment } from '../environment/read-environment.js';
 import type { Environment } from '../environment/types.js';
+import { InputError } from '../errors/errors.js';
 import { readYamlFile, resolveFileRef } from '../input/files.js';
+import { formatPath, type YamlSource } from '../input/yaml-source.js';
 import type { Scenario } from '../scenario/types.js';
 import { validateScenario } from '../scenario/validate-scenario.js';
-import { formatPath, type YamlSource } from '../input/yaml-source.js';
-import { InputError } from '../errors/errors.js';
 
 export interface LoadedScenario {
   scenario: Scenario;
@@ -20,6 +22,14 @@ export function loadScenario(ref: string, envOverride: string | undefined, cwd: 
   return checkScenario(source, envOverride, cwd);
 }
 
+/** A scenario's k6 script, read for validation (what metrics and tags it produces); relative to `cwd`. */
+function textReader(cwd: string) {
+  return (file: string) => {
+    const absolute = path.resolve(cwd, file);
+    return existsSync(absolute) ? { path: absolute, text: readFileSync(absolute, 'utf8') } : undefined;
+  };
+}
+
 export function checkScenario(source: YamlSource, envOverride: string | undefined, cwd: string): LoadedScenario {
   const declared = (source.data as { environment?: unknown } | null)?.environment;
   const envRef = envOverride ?? (typeof declared === 'string' ? declared : 'lab');
@@ -29,10 +39,11 @@ export function checkScenario(source: YamlSource, envOverride: string | undefine
     envOverride === undefined && typeof declared === 'string',
     cwd,
   );
-  const scenario = validateScenario(source, {
-    name: environment.name,
-    clusters: environment.clusters.map((cluster) => cluster.name),
-  });
+  const scenario = validateScenario(
+    source,
+    { name: environment.name, clusters: environment.clusters.map((cluster) => cluster.name) },
+    textReader(cwd),
+  );
   return { scenario, environment };
 }
 

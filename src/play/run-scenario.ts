@@ -12,6 +12,8 @@ import type { CliIo } from '../system/io.js';
 import { loadScenario } from './load-inputs.js';
 import { parsePhaseOverrides } from '../input/phase-overrides.js';
 import { assertMayMutate } from '../environment/guard.js';
+import { readParity, renderParity } from '../environment/parity.js';
+import { targetedServices } from '../scenario/targeted-services.js';
 import { requireK6 } from '../load/k6-binary.js';
 import { renderEvent, renderProgress, renderVerdicts } from '../report/render-console.js';
 import { buildPlan } from '../run/build-plan.js';
@@ -101,6 +103,15 @@ export async function runScenario(
     say(`environment ${environment.name}: ${opened.description}`);
     // The plan named where each ingress would come from; the run records where it really went.
     for (const load of plan.load) load.target = opened.ingressUrls[load.ingress] ?? load.target;
+    // Parity preflight: the targeted services' images, replicas and readiness across clusters.
+    const parity = await readParity(environment, opened.apis, targetedServices(scenario));
+    for (const line of renderParity(parity)) say(line);
+    if (scenario.requireParity && parity.differences.length > 0)
+      throw new InputError(
+        `${scenario.name} requires parity and the clusters differ: ${parity.differences.join('; ')}`,
+        [],
+        'make the clusters the same, or remove requireParity: true to run anyway',
+      );
     await checkIngresses(opened.ingressUrls, plan.load[0]?.host, scenario.load.paths[0] ?? '/');
     const sinks: RunEventSink[] = [consoleSink(plan, startedAt, say)];
     if (hooks.onEvent) sinks.push((event) => hooks.onEvent?.(event, plan));
@@ -131,6 +142,7 @@ export async function runScenario(
         hurry: interruption.hurry,
         failure: interruption.failure,
         scriptPath: io.env.CHAOS_K6_SCRIPT || undefined,
+        servedBy: opened.servedBy,
         control: hooks.control,
         loadSlackSeconds: hooks.loadSlackSeconds,
         startLoad,

@@ -56,10 +56,14 @@ export function statusWord(result: RunResult): string {
   return result.outcome.status === 'passed' ? 'PASSED' : result.outcome.status.toUpperCase();
 }
 
+const notMeasured = 'not measured';
+
 /** Share of each cluster in a servedBy map, largest first: `west 98%, central 2%`. */
 export function formatShares(servedBy: Record<string, number>): string {
   const total = Object.values(servedBy).reduce((a, b) => a + b, 0);
   if (total === 0) return '-';
+  // No served-by mechanism configured: say so, not "unknown" (which means the mechanism gave nothing).
+  if (Object.keys(servedBy).every((cluster) => cluster === notMeasured)) return notMeasured;
   return Object.entries(servedBy)
     .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
     .map(([cluster, n]) => `${cluster} ${Math.round((n / total) * 100)}%`)

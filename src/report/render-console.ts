@@ -19,9 +19,12 @@ export function renderProgress(
   const head = phase ? `[${phase.name} ${formatDuration(Math.round(left / 1000) * 1000)} left]` : '[starting]';
   const parts = windows.map((w) => {
     const rate = w.requests / ((w.endMs - w.startMs) / 1000);
-    const served = Object.entries(w.servedBy)
-      .map(([cluster, n]) => `${cluster} ${Math.round((n / Math.max(1, w.requests)) * 100)}%`)
-      .join(' ');
+    const served =
+      Object.keys(w.servedBy).join() === 'not measured'
+        ? 'not measured'
+        : Object.entries(w.servedBy)
+            .map(([cluster, n]) => `${cluster} ${Math.round((n / Math.max(1, w.requests)) * 100)}%`)
+            .join(' ');
     return `${w.ingress}: ${rate.toFixed(1)}/s err ${pct(w.errorRate)} p95 ${ms(w.p95)}${served ? ` (served by ${served})` : ''}`;
   });
   return `${head} ${parts.join(' | ')}`;

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { RunPlan } from '../run/build-plan.js';
 import { formatDuration } from '../input/units.js';
 
@@ -24,11 +25,28 @@ export function renderPlan(plan: RunPlan): string {
   }
   lines.push('', 'load (k6 constant-arrival-rate, one scenario per ingress):');
   for (const load of plan.load) {
+    const what = load.script
+      ? `script ${path.relative(path.dirname(path.resolve(scenario.file)), load.script.file)} ${load.ratePerSecond} iterations/s`
+      : `${load.method} ${load.ratePerSecond}/s`;
     lines.push(
-      `  ingress ${load.ingress}: ${load.method} ${load.ratePerSecond}/s → ${load.target} paths ${load.paths.join(' ')}` +
+      `  ingress ${load.ingress}: ${what} → ${load.target}${load.script ? '' : ` paths ${load.paths.join(' ')}`}` +
         `${load.host ? ` Host: ${load.host}` : ''}, timeout ${formatDuration(load.timeoutMs)}, VUs ${load.preAllocatedVUs}..${load.maxVUs}`,
     );
   }
+  const servedBy = plan.load[0]?.servedBy;
+  lines.push(
+    `  served by: ${
+      !servedBy || servedBy.kind === 'none'
+        ? 'not measured (no servedBy in the environment or scenario)'
+        : servedBy.kind === 'upstream-address'
+          ? `the gateway's ${servedBy.header} header (upstream Pod address → cluster by EndpointSlices)`
+          : servedBy.kind === 'header'
+            ? `the response header ${servedBy.header}`
+            : `the response body pattern ${servedBy.pattern}`
+    }`,
+  );
+  const outputs = plan.load[0]?.outputs ?? [];
+  if (outputs.length > 0) lines.push(`  k6 outputs besides the harness's: ${outputs.join(', ')}`);
   const budgets = scenario.budgets.map(
     (budget) => `  ${budget.phase}: ${budget.selector.source}: ${budget.threshold.source}`,
   );

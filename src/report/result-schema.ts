@@ -38,7 +38,8 @@ const statsShape = {
     .partialRecord(z.enum(['2xx', '3xx', '4xx', '5xx', 'error']), z.number().int())
     .meta({ description: 'requests per status class; "error" = no HTTP status (timeout, refused)' }),
   servedBy: z.record(z.string(), z.number().int()).meta({
-    description: 'requests per cluster that answered (response header x-chaos-cluster); "unknown" when absent',
+    description:
+      'requests per cluster that answered (the gateway\'s upstream address mapped by EndpointSlices, or the scenario\'s servedBy); "unknown" when the mechanism gave nothing, "not measured" when none is configured',
   }),
   dropped: z.number().int().nonnegative().meta({ description: 'iterations k6 could not start for lack of VUs' }),
 };

@@ -102,6 +102,12 @@ function planLoad(scenario: Scenario, environment: Environment): IngressLoad[] {
       timeoutMs: scenario.load.timeoutMs,
       preAllocatedVUs,
       maxVUs: preAllocatedVUs * 2,
+      script: scenario.load.script && {
+        file: scenario.load.script.file,
+        metrics: Object.keys(scenario.load.script.metrics),
+      },
+      outputs: scenario.load.outputs,
+      servedBy: scenario.load.servedBy ?? environment.servedBy ?? { kind: 'none' as const },
     };
   });
 }

@@ -34,6 +34,8 @@ export interface RunDeps {
   control?: RunControl;
   /** How long k6 may run past the planned timeline (applies, reverts, held phases); default 600 s. */
   loadSlackSeconds?: number;
+  /** Maps the mesh's upstream address of a response (`addr:<ip:port>`) to a cluster; absent: kept as is. */
+  servedBy?: (raw: string) => string;
   /** Another load runner with k6's interface (distributed load: src/load/k6-operator-run.ts); default: a local k6. */
   startLoad?: (options: Parameters<typeof startK6>[0]) => LoadRun;
 }
@@ -113,6 +115,9 @@ export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecor
     runDir: deps.runDir,
     config,
     scriptPath: deps.scriptPath,
+    userScript: plan.load[0]?.script,
+    outputs: plan.load[0]?.outputs,
+    servedBy: deps.servedBy,
     onSample: (sample) => {
       firstSampleAt ??= now();
       ledger.add(sample);

@@ -11,7 +11,7 @@ import { connectK6Operator, type K6OperatorCalls } from '../kube/k6-operator-cal
 import type { RunPlan } from './build-plan.js';
 import type { OperatorRunner } from '../scenario/types.js';
 import { packageRoot } from '../input/files.js';
-import { loadScriptPath } from '../load/k6-args.js';
+import { chaosModulePath, loadScriptPath } from '../load/k6-args.js';
 import { buildDistributedLoad } from '../load/k6-operator-testrun.js';
 import { startK6OperatorRun } from '../load/k6-operator-run.js';
 import type { startK6 } from '../load/k6-run.js';
@@ -33,6 +33,7 @@ export function operatorLoadStarter(input: OperatorLoadInput) {
       defaultNamespace: input.defaultNamespace,
       config: options.config,
       script,
+      chaosModule: readFileSync(path.join(packageRoot, chaosModulePath), 'utf8'),
     });
     writeFileSync(path.join(options.runDir, 'k6-config.json'), JSON.stringify(options.config, null, 2));
     writeFileSync(

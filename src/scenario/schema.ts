@@ -159,7 +159,8 @@ const budgetMap = z
   .record(z.string(), thresholds)
   .superRefine((entries, ctx) => {
     for (const [key, value] of Object.entries(entries)) {
-      for (const problem of checkBudgetEntry(key, value))
+      // Lenient here: metrics and tags a user script declares are checked once it is read (validate-scenario.ts).
+      for (const problem of checkBudgetEntry(key, value, undefined, true))
         ctx.addIssue({
           code: 'custom',
           message: problem.message,
@@ -188,6 +189,38 @@ export const scenarioSchema = z.strictObject({
     .meta({ description: 'Environment name (lab, or a file in environments/) used when --env is not given' }),
   load: z.strictObject({
     rate,
+    script: z
+      .string()
+      .regex(/\.(ts|js)$/, { error: 'expected a k6 script file ending in .ts or .js, e.g. ./load/bank-journeys.ts' })
+      .optional()
+      .meta({
+        description:
+          'A k6 script of your own (TypeScript, typed with @types/k6 and chaos/k6), relative to this file; default: the built-in GET of `paths`',
+      }),
+    outputs: z
+      .array(
+        z.string().regex(/^[a-z][a-z0-9-]*(=.*)?$/, {
+          error: 'expected a k6 --out value such as csv=results.csv or experimental-prometheus-rw',
+        }),
+      )
+      .optional()
+      .meta({
+        description:
+          "k6 outputs added next to the harness's own (k6 --out values): csv=k6.csv, experimental-prometheus-rw, opentelemetry, …; relative file names land in the run folder",
+      }),
+    servedBy: z
+      .union(
+        [z.strictObject({ header: z.string().regex(/^[A-Za-z0-9-]+$/) }), z.strictObject({ body: z.string().min(1) })],
+        {
+          error:
+            'expected servedBy: {header: x-served-by} (the response names the cluster) or {body: "cluster=(\\w+)"} (a pattern with one group)',
+        },
+      )
+      .optional()
+      .meta({
+        description:
+          "Read the serving cluster from the response itself: a header naming it, or a body pattern whose first group is it; default: the environment's mechanism",
+      }),
     paths: z
       .array(z.string().regex(/^\//, { error: 'expected a path starting with "/"' }))
       .min(1)
@@ -276,6 +309,10 @@ export const scenarioSchema = z.strictObject({
     description: 'Checked on every window of every ingress; a breach reverts all faults at once and fails the run',
   }),
   expect: z.enum(['pass', 'fail'], { error: 'expected pass, or fail for a negative control' }).default('pass'),
+  requireParity: z.boolean({ error: 'expected true or false' }).default(false).meta({
+    description:
+      'Refuse to start when the targeted services differ across clusters (images, replicas, readiness); default: print the differences and go on',
+  }),
 });
 
 export type RawScenario = z.output<typeof scenarioSchema>;

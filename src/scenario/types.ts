@@ -76,8 +76,25 @@ export interface OperatorRunner {
   serviceAccount?: string;
 }
 
+/** How a response tells which cluster served it, when the scenario says so itself. */
+export type ServedBySource = { kind: 'header'; header: string } | { kind: 'body'; pattern: string };
+
+/** A user's k6 script: where it is and what it produces (read from its source at validation). */
+export interface LoadScript {
+  /** Absolute path. */
+  file: string;
+  /** Its custom metrics by kind (Trend → trend, Rate → rate, Counter → counter). */
+  metrics: Record<string, 'trend' | 'rate' | 'counter'>;
+  tags: Record<string, string[]>;
+}
+
 export interface LoadPlan {
   ratePerSecond: number;
+  /** Undefined = the built-in GET of `paths`. */
+  script?: LoadScript;
+  /** k6 --out values added next to the harness's own stream. */
+  outputs: string[];
+  servedBy?: ServedBySource;
   paths: string[];
   method: string;
   host?: string;
@@ -100,4 +117,6 @@ export interface Scenario {
   budgets: Budget[];
   abortLimits: AbortLimit[];
   expect: 'pass' | 'fail';
+  /** Refuse to start when targeted services differ across clusters. */
+  requireParity: boolean;
 }

@@ -3,12 +3,21 @@
  * Every problem is reported at once: shape issues from the schema, then the cross-field rules
  * below (phase names in budgets, one way of saying phases, budget grammar).
  */
+import nodePath from 'node:path';
 import { InputError, type InputIssue } from '../errors/errors.js';
-import { parseMetricSelector, parseThreshold, type MetricSelector, type Threshold } from '../budgets/threshold.js';
+import {
+  checkBudgetEntry,
+  parseMetricSelector,
+  parseThreshold,
+  type MetricSelector,
+  type ScriptFacts,
+  type Threshold,
+} from '../budgets/threshold.js';
+import { readScriptFacts } from './script-facts.js';
 import { scenarioSchema, type RawFault, type RawScenario } from './schema.js';
 import { collectSchemaIssues } from '../input/schema-issues.js';
 import type { Budget } from '../budgets/budget.js';
-import type { ClusterSelection, Fault, Phase, Scenario } from './types.js';
+import type { ClusterSelection, Fault, LoadScript, Phase, Scenario } from './types.js';
 import { parseDuration, parsePercentage, parseRate } from '../input/units.js';
 import { suggest } from '../input/suggest.js';
 import { formatPath, type PathSegment, type YamlSource } from '../input/yaml-source.js';
@@ -21,7 +30,17 @@ export interface EnvironmentNames {
   clusters: readonly string[];
 }
 
-export function validateScenario(source: YamlSource, environment?: EnvironmentNames): Scenario {
+/**
+ * Reads a file named relative to the scenario's own (its k6 script): its absolute path and
+ * text, or undefined when there is none. Files are read at the edge, not here.
+ */
+export type ReadText = (file: string) => { path: string; text: string } | undefined;
+
+export function validateScenario(
+  source: YamlSource,
+  environment?: EnvironmentNames,
+  readText: ReadText = () => undefined,
+): Scenario {
   const parsed = scenarioSchema.safeParse(source.data ?? {});
   const issues: InputIssue[] = parsed.success ? [] : collectSchemaIssues(source, scenarioSchema, parsed.error);
   const report = (path: PathSegment[], message: string, hint?: string, at: 'key' | 'value' = 'value') =>
@@ -29,17 +48,58 @@ export function validateScenario(source: YamlSource, environment?: EnvironmentNa
   // Cross-field rules read the raw data defensively, so they are reported together with shape problems.
   const raw = asLoose(source.data);
   checkBudgetPhases(raw, report);
-  if (environment) checkNames(raw, environment, report);
+  const script = readLoadScript(source.file, asLoose(raw.load).script, readText, report);
+  checkBudgetNames(raw, script, report);
+  if (environment) checkNames(raw, environment, report, script);
   if (!parsed.success) throw new InputError(`${source.file}: invalid scenario`, sortIssues(issues));
-  const scenario = normalize(source.file, parsed.data, report);
+  const scenario = normalize(source.file, parsed.data, report, script);
   if (issues.length > 0) throw new InputError(`${source.file}: invalid scenario`, sortIssues(issues));
   return scenario;
 }
 
 type Report = (path: PathSegment[], message: string, hint?: string, at?: 'key' | 'value') => void;
 
-function normalize(file: string, raw: RawScenario, report: Report): Scenario {
+/** `load.script`, relative to the scenario file: it must exist; what it produces is read from its source. */
+function readLoadScript(
+  scenarioFile: string,
+  script: unknown,
+  readText: ReadText,
+  report: Report,
+): LoadScript | undefined {
+  if (typeof script !== 'string' || !/\.(ts|js)$/.test(script)) return undefined;
+  const shown = nodePath.join(nodePath.dirname(scenarioFile), script);
+  const found = readText(shown);
+  if (found === undefined) {
+    report(['load', 'script'], `no k6 script at ${shown}`, 'the path is relative to the scenario file');
+    return undefined;
+  }
+  const facts = readScriptFacts(found.text);
+  return { file: found.path, metrics: facts.metrics, tags: facts.tags };
+}
+
+/** The metrics and tags of every budget exist: built in, or produced by the scenario's script. */
+function checkBudgetNames(raw: Loose, script: LoadScript | undefined, report: Report): void {
+  const facts: ScriptFacts | undefined = script && { metrics: script.metrics, tags: script.tags };
+  const check = (path: PathSegment[], key: string, thresholds: unknown) => {
+    if (typeof thresholds !== 'string' && !Array.isArray(thresholds)) return;
+    const texts = (Array.isArray(thresholds) ? thresholds : [thresholds]).filter((t) => typeof t === 'string');
+    // Problems the schema already reported (built-in metrics) are not reported twice.
+    const lenient = checkBudgetEntry(key, texts, undefined, true);
+    for (const problem of checkBudgetEntry(key, texts, facts)) {
+      if (lenient.some((seen) => seen.message === problem.message)) continue;
+      const at = problem.index === undefined ? [...path, key] : [...path, key, problem.index];
+      report(at, problem.message, undefined, problem.at);
+    }
+  };
+  for (const [phase, entries] of Object.entries(asLoose(raw.budgets)))
+    for (const [key, thresholds] of Object.entries(asLoose(entries))) check(['budgets', phase], key, thresholds);
+  for (const [key, thresholds] of Object.entries(asLoose(raw.abort))) check(['abort'], key, thresholds);
+}
+
+function normalize(file: string, raw: RawScenario, report: Report, script?: LoadScript): Scenario {
   const phases = normalizePhases(raw, report);
+  const facts: ScriptFacts | undefined = script && { metrics: script.metrics, tags: script.tags };
+  if (raw.load.servedBy && 'body' in raw.load.servedBy) checkPattern(raw.load.servedBy.body, report);
   const windowMs = ms(raw.windows?.size ?? '1s');
   if (windowMs < minimumWindowMs)
     report(['windows', 'size'], `expected a window of at least ${minimumWindowMs}ms (got ${raw.windows?.size})`);
@@ -53,6 +113,14 @@ function normalize(file: string, raw: RawScenario, report: Report): Scenario {
     environment: raw.environment,
     load: {
       ratePerSecond: value(parseRate(load.rate)),
+      script,
+      outputs: load.outputs ?? [],
+      servedBy:
+        load.servedBy === undefined
+          ? undefined
+          : 'header' in load.servedBy
+            ? { kind: 'header', header: load.servedBy.header.toLowerCase() }
+            : { kind: 'body', pattern: load.servedBy.body },
       paths: load.paths,
       method: load.method,
       host: load.host,
@@ -63,9 +131,12 @@ function normalize(file: string, raw: RawScenario, report: Report): Scenario {
     phases,
     windowMs,
     recoveredAfterWindows: raw.windows?.recoveredAfter ?? 3,
-    budgets: normalizeBudgets(raw),
-    abortLimits: Object.entries(raw.abort ?? {}).flatMap(([key, thresholds]) => parseBudgetEntry(key, thresholds)),
+    budgets: normalizeBudgets(raw, facts),
+    abortLimits: Object.entries(raw.abort ?? {}).flatMap(([key, thresholds]) =>
+      parseBudgetEntry(key, thresholds, facts),
+    ),
     expect: raw.expect,
+    requireParity: raw.requireParity,
   };
 }
 
@@ -83,6 +154,12 @@ function normalizeRunner(load: RawScenario['load'], report: Report): Pick<Scenar
     }
     return {};
   }
+  if (load.script !== undefined)
+    report(
+      ['load', 'script'],
+      'a script of your own runs only with runner: local for now',
+      'remove runner: k6-operator, or use the built-in load (paths)',
+    );
   const { cluster, namespace, image, serviceAccount } = load.operator ?? {};
   return {
     runner: { kind: 'k6-operator', parallelism: load.parallelism ?? 1, cluster, namespace, image, serviceAccount },
@@ -197,11 +274,24 @@ function normalizeFaults(rawFaults: RawFault[], base: PathSegment[], ids: Set<st
   });
 }
 
-function normalizeBudgets(raw: RawScenario): Budget[] {
+function checkPattern(pattern: string, report: Report): void {
+  try {
+    new RegExp(pattern);
+    if (!/\((?!\?)/.test(pattern)) throw new Error('it has no group');
+  } catch (error) {
+    report(
+      ['load', 'servedBy', 'body'],
+      `expected a regular expression with one capturing group that matches the cluster name (${(error as Error).message})`,
+      'e.g. "cluster=(\\w+)"',
+    );
+  }
+}
+
+function normalizeBudgets(raw: RawScenario, facts: ScriptFacts | undefined): Budget[] {
   const budgets: Budget[] = [];
   for (const [phase, entries] of Object.entries(raw.budgets ?? {})) {
     for (const [key, thresholds] of Object.entries(entries)) {
-      budgets.push(...parseBudgetEntry(key, thresholds).map((entry) => ({ phase, ...entry })));
+      budgets.push(...parseBudgetEntry(key, thresholds, facts).map((entry) => ({ phase, ...entry })));
     }
   }
   return budgets;
@@ -211,8 +301,11 @@ function normalizeBudgets(raw: RawScenario): Budget[] {
 function parseBudgetEntry(
   key: string,
   thresholds: string | string[],
+  facts: ScriptFacts | undefined,
 ): Array<{ selector: MetricSelector; threshold: Threshold }> {
-  const selector = value(parseMetricSelector(key));
+  // A name the script does not produce is already reported (checkBudgetNames); read it leniently here.
+  const strict = parseMetricSelector(key, facts);
+  const selector = strict.ok ? strict.value : value(parseMetricSelector(key, facts, true));
   return (Array.isArray(thresholds) ? thresholds : [thresholds]).map((text) => ({
     selector,
     threshold: value(parseThreshold(text)),
@@ -220,7 +313,8 @@ function parseBudgetEntry(
 }
 
 /** Cluster and ingress names must exist in the environment; checked with the raw file for positions. */
-function checkNames(raw: Loose, environment: EnvironmentNames, report: Report): void {
+function checkNames(raw: Loose, environment: EnvironmentNames, report: Report, script?: LoadScript): void {
+  const facts: ScriptFacts | undefined = script && { metrics: script.metrics, tags: script.tags };
   const known = environment.clusters;
   const expected = `expected a cluster of environment "${environment.name}": ${known.join(', ')}`;
   const checkCluster = (path: PathSegment[], cluster: unknown) => {
@@ -246,7 +340,7 @@ function checkNames(raw: Loose, environment: EnvironmentNames, report: Report): 
       report(['load', 'ingresses', index], `unknown ingress "${name}"; ${expected}`, suggest(name, known));
   });
   const checkTags = (path: PathSegment[], key: string) => {
-    const selector = parseMetricSelector(key);
+    const selector = parseMetricSelector(key, facts);
     if (!selector.ok) return;
     for (const tag of ['ingress', 'served_by'] as const) {
       const name = selector.value.tags[tag];

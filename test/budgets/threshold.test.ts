@@ -32,6 +32,7 @@ describe('the budget grammar', () => {
       value: {
         source: 'http_req_duration{ingress:central, served_by:"west"}',
         metric: 'http_req_duration',
+        kind: 'trend',
         tags: { ingress: 'central', served_by: 'west' },
       },
     });

@@ -79,8 +79,13 @@ describe('the chaos CLI (built bin, real processes)', () => {
       /cluster central \(context lab-central\):\n.*\n\s+- PATCH apps\/v1 deployments\/frontend\/scale in bank-of-anthos: spec.replicas → 0/,
     );
     expect(result.stdout).not.to.match(/cluster west/);
-    expect(result.stdout).to.include('ingress central: GET 20/s → http://127.0.0.11:8080');
-    expect(result.stdout).to.include('ingress west: GET 20/s → http://127.0.0.12:8080');
+    expect(result.stdout).to.include(
+      'ingress central: script load/bank-journeys.ts 15 iterations/s → http://127.0.0.11:8080',
+    );
+    expect(result.stdout).to.include(
+      'ingress west: script load/bank-journeys.ts 15 iterations/s → http://127.0.0.12:8080',
+    );
+    expect(result.stdout).to.include("served by: the gateway's x-chaos-upstream-host header");
     expect(result.stdout).to.include('nothing was changed');
   });
 

@@ -13,6 +13,7 @@ import {
   merge,
   scale,
   sequential,
+  session,
   startTestLab,
   waitFor,
   type Clients,
@@ -82,7 +83,7 @@ describe('draining a cluster through the API', function () {
       async () => ((await sequential(url, '/', 1))[0]?.cluster === 'west' ? true : undefined),
       5_000,
     );
-    const drained = await sequential(url, '/home', 10);
+    const drained = await sequential(url, '/home', 10, 60_000, session);
     expect(drained.every((s) => s.status === 200 && s.cluster === 'west')).to.equal(true);
 
     const uncordonedAt = performance.now();

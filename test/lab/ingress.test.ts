@@ -12,6 +12,7 @@ import {
   readyPods,
   scale,
   sequential,
+  session,
   startTestLab,
   waitFor,
   type Clients,
@@ -45,11 +46,46 @@ describe('lab ingresses with the default Bank of Anthos topology', function () {
       expect(new Set(samples.map((s) => s.cluster))).to.deep.equal(new Set([cluster]));
       expect(samples.every((s) => s.pod.startsWith('frontend-'))).to.equal(true);
       expect(samples[0]?.headers['x-chaos-ingress']).to.equal(cluster);
-      const home = await sequential(ingressOf(lab, cluster), '/home', 3);
+      const home = await sequential(ingressOf(lab, cluster), '/home', 3, 60_000, session);
       expect(home.map((s) => s.status)).to.deep.equal([200, 200, 200]);
-      const body = JSON.parse(home[0]?.body ?? '{}') as { calls: { service: string; status: number }[] };
-      expect(body.calls.map((call) => call.service)).to.deep.equal(['balancereader', 'transactionhistory', 'contacts']);
+      // The three backends answered: a balance, transaction rows and a contact on the page.
+      expect(home[0]?.body).to.match(/<span class="h1 mb-0">\$[0-9,]+\.\d\d</);
+      expect(home[0]?.body).to.contain('transaction-amount').and.to.contain('1055757655');
     }
+  });
+
+  it("behaves like Bank of Anthos's frontend: no token, /home redirects to /login; login goes through userservice and sets the token", async () => {
+    const url = ingressOf(lab, 'central');
+    const anonymous = await get(url, '/home');
+    expect([anonymous.status, anonymous.headers.location]).to.deep.equal([302, '/login']);
+    const page = await get(url, '/login');
+    expect(page.status).to.equal(200);
+    expect(page.body).to.contain('login-form');
+    const login = await get(url, '/login', 10_000, 'frontend.lab.local', { method: 'POST' });
+    expect([login.status, login.headers.location]).to.deep.equal([302, '/home']);
+    expect(String(login.headers['set-cookie'])).to.match(/^token=[^;]+;/);
+    const refused = await get(url, '/payment', 10_000, 'frontend.lab.local', { method: 'POST' });
+    expect(refused.status, 'a payment without a token').to.equal(401);
+    // Login needs userservice: without it, back to /login with a message, never a token.
+    await scale(central, ns, 'userservice', 0);
+    await scale(west, ns, 'userservice', 0);
+    await waitFor(
+      'userservice gone in both clusters',
+      async () =>
+        (await get(url, '/login', 10_000, 'frontend.lab.local', { method: 'POST' })).headers.location ===
+        '/login?msg=Login+Failed'
+          ? true
+          : undefined,
+      10_000,
+    );
+    expect((await get(url, '/login')).status, 'GET /login calls no backend').to.equal(200);
+    await scale(central, ns, 'userservice', 1);
+    await scale(west, ns, 'userservice', 1);
+    await waitFor('userservice back', async () =>
+      (await get(url, '/login', 10_000, 'frontend.lab.local', { method: 'POST' })).headers.location === '/home'
+        ? true
+        : undefined,
+    );
   });
 
   it('applies at the ingress only VirtualServices bound to a Gateway that selects it, most specific host first', async () => {
@@ -99,31 +135,41 @@ describe('lab ingresses with the default Bank of Anthos topology', function () {
     );
     await waitFor(
       'endpoint removal propagated',
-      async () => ((await sequential(ingressOf(lab, 'west'), '/home', 1))[0]?.status === 500 ? true : undefined),
+      async () =>
+        (await sequential(ingressOf(lab, 'west'), '/home', 1, 60_000, session))[0]?.body.includes('$---')
+          ? true
+          : undefined,
       5_000,
     );
     for (const cluster of ['central', 'west']) {
-      const needsLedger = await sequential(ingressOf(lab, cluster), '/home', 10);
+      // As the real frontend: the page still answers 200, with the balance and history empty.
+      const needsLedger = await sequential(ingressOf(lab, cluster), '/home', 10, 60_000, session);
       expect(
         needsLedger.map((s) => s.status),
         `${cluster} /home`,
-      ).to.deep.equal(Array(10).fill(500));
-      expect(needsLedger[0]?.body).to.contain('balancereader');
-      const payment = await sequential(ingressOf(lab, cluster), '/payment', 5);
+      ).to.deep.equal(Array(10).fill(200));
+      expect(needsLedger.every((s) => s.body.includes('$---') && s.body.includes('No Transactions Found'))).to.equal(
+        true,
+      );
+      expect(needsLedger[0]?.body, 'contacts does not need ledger-db').to.contain('1055757655');
+      const payment = await sequential(ingressOf(lab, cluster), '/payment', 5, 60_000, { ...session, method: 'POST' });
       expect(
-        payment.map((s) => s.status),
+        payment.map((s) => `${s.status} ${String(s.headers.location)}`),
         `${cluster} /payment`,
-      ).to.deep.equal(Array(5).fill(500));
-      const login = await sequential(ingressOf(lab, cluster), '/login', 5);
+      ).to.deep.equal(Array(5).fill('302 /home?msg=Payment+failed'));
+      const login = await sequential(ingressOf(lab, cluster), '/login', 5, 60_000, { method: 'POST' });
       expect(
-        login.map((s) => s.status),
-        `${cluster} /login needs only accounts-db`,
-      ).to.deep.equal(Array(5).fill(200));
+        login.map((s) => `${s.status} ${String(s.headers.location)}`),
+        `${cluster} POST /login needs only userservice and accounts-db`,
+      ).to.deep.equal(Array(5).fill('302 /home'));
     }
     await scale(west, ns, 'ledger-db', 1, 'StatefulSet');
     await waitFor(
       'ledger-db back',
-      async () => ((await sequential(ingressOf(lab, 'central'), '/home', 1))[0]?.status === 200 ? true : undefined),
+      async () =>
+        (await sequential(ingressOf(lab, 'central'), '/home', 1, 60_000, session))[0]?.body.includes('$1,234.56')
+          ? true
+          : undefined,
       10_000,
     );
   });

@@ -73,7 +73,13 @@ export interface Sample {
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
 /** One GET through an ingress; a transport error becomes status 0. */
-export function get(base: string, path = '/', timeoutMs = 10_000, host = 'frontend.lab.local'): Promise<Sample> {
+export function get(
+  base: string,
+  path = '/',
+  timeoutMs = 10_000,
+  host = 'frontend.lab.local',
+  options: { method?: string; headers?: Record<string, string> } = {},
+): Promise<Sample> {
   const url = new URL(path, base);
   const start = performance.now();
   return new Promise((resolve) => {
@@ -90,7 +96,8 @@ export function get(base: string, path = '/', timeoutMs = 10_000, host = 'fronte
         pod: String(headers['x-chaos-pod'] ?? ''),
       });
     };
-    const req = request(url, { agent, headers: { host }, timeout: timeoutMs }, (res) => {
+    const headers = { host, ...options.headers };
+    const req = request(url, { agent, method: options.method ?? 'GET', headers, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => done(res.statusCode ?? 0, res.headers, Buffer.concat(chunks).toString('utf8')));
@@ -103,12 +110,22 @@ export function get(base: string, path = '/', timeoutMs = 10_000, host = 'fronte
 }
 
 /** `count` requests one after another (bounded by count and by `budgetMs`). */
-export async function sequential(base: string, path: string, count: number, budgetMs = 60_000): Promise<Sample[]> {
+export async function sequential(
+  base: string,
+  path: string,
+  count: number,
+  budgetMs = 60_000,
+  options: { method?: string; headers?: Record<string, string> } = {},
+): Promise<Sample[]> {
   const samples: Sample[] = [];
   const deadline = performance.now() + budgetMs;
-  for (let i = 0; i < count && performance.now() < deadline; i += 1) samples.push(await get(base, path));
+  for (let i = 0; i < count && performance.now() < deadline; i += 1)
+    samples.push(await get(base, path, 10_000, 'frontend.lab.local', options));
   return samples;
 }
+
+/** A logged-in user of the lab's frontend (any token cookie will do, as any valid JWT would). */
+export const session = { headers: { cookie: 'token=lab-test' } };
 
 /** `workers` closed loops for `durationMs` (and at most `maxRequests` in total). */
 export async function closedLoop(

@@ -66,7 +66,7 @@ describe('distributed load: runners stream their samples back through their logs
     timeoutMs: 2000,
     preAllocatedVUs: 10,
     maxVUs: 20,
-    servedByHeader: 'x-chaos-cluster',
+    servedBy: { kind: 'header', header: 'x-chaos-cluster' },
   });
 
   /** One distributed run to its end, polling samples as the timeline does. */
@@ -107,7 +107,10 @@ describe('distributed load: runners stream their samples back through their logs
   }
 
   const scheduled = (samples: LoadSample[], ingress: string) =>
-    samples.reduce((sum, s) => sum + (s.ingress !== ingress ? 0 : s.kind === 'request' ? 1 : s.count), 0);
+    samples.reduce(
+      (sum, s) => sum + (s.ingress !== ingress ? 0 : s.kind === 'request' ? 1 : s.kind === 'dropped' ? s.count : 0),
+      0,
+    );
 
   it('3 runners with execution segments: each request arrives exactly once (a broken log stream is resumed), together they run the schedule once, and the objects are cleaned up', async () => {
     const { fake, received } = await runDistributed(3, 25);

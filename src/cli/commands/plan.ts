@@ -9,6 +9,7 @@ import { toPlanDocument } from '../../report/plan-document.js';
 import { renderPlan } from '../../report/render-plan.js';
 import { buildPlan, type RunPlan } from '../../run/build-plan.js';
 import { outputOption, phaseOption } from '../options.js';
+import { planParity } from '../../play/plan-parity.js';
 
 export function registerPlan(program: Command, io: CliIo): void {
   program
@@ -20,7 +21,7 @@ export function registerPlan(program: Command, io: CliIo): void {
     .option('--env <name>', 'environment: lab (default) or a file in environments/')
     .addOption(phaseOption('override a phase duration, e.g. --phase fault=20s'))
     .addOption(outputOption())
-    .action((ref: string, options: { env?: string; phase?: string[]; output: string }) => {
+    .action(async (ref: string, options: { env?: string; phase?: string[]; output: string }) => {
       const suiteFile = findSuiteFile(ref, io.cwd);
       let suite: string | undefined;
       let plans: RunPlan[];
@@ -43,5 +44,7 @@ export function registerPlan(program: Command, io: CliIo): void {
       }
       if (suite) io.out(`suite ${suite}: ${plans.length} scenario(s), one after another, each planned below\n`);
       io.out(plans.map(renderPlan).join('\n\n'));
+      // Parity of the targeted services across clusters (read-only; never starts a lab).
+      for (const plan of plans) io.out(`\n${(await planParity(plan.scenario, plan.environment, io.cwd)).join('\n')}`);
     });
 }

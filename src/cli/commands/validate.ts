@@ -9,6 +9,9 @@ import { listYamlFiles, readYamlFile, resolveFileRef, searchDirs } from '../../i
 import type { YamlSource } from '../../input/yaml-source.js';
 import { outputSchemaVersion } from '../../report/output-schemas.js';
 import { outputOption } from '../options.js';
+import { typeCheckScript } from '../../load/type-check-script.js';
+import { checkContexts } from '../../environment/connection-overrides.js';
+import { readEnvironment } from '../../environment/read-environment.js';
 
 type FileKind = 'scenario' | 'environment' | 'suite';
 
@@ -28,13 +31,32 @@ function resolve(ref: string, cwd: string): string {
   return findSuiteFile(ref, cwd) ?? resolveFileRef(ref, 'scenarios', 'scenario', cwd);
 }
 
-function check(source: YamlSource, env: string | undefined, cwd: string): FileKind {
+type ScriptChecks = Map<string, ReturnType<typeof typeCheckScript>>;
+
+function check(source: YamlSource, env: string | undefined, cwd: string, scripts: ScriptChecks): FileKind {
   const kind = kindOf(source.data);
   if (kind === 'environment') validateEnvironment(source);
   else if (kind === 'suite')
     validateSuite(source, { cwd, dir: path.dirname(path.resolve(cwd, source.file)), envOverride: env });
-  else checkScenario(source, env, cwd);
+  else checkScript(source, checkScenario(source, env, cwd).scenario.load.script?.file, cwd, scripts);
   return kind;
+}
+
+/** A user's k6 script type-checked as its editor would (k6 only strips types); each script once. */
+function checkScript(source: YamlSource, script: string | undefined, cwd: string, scripts: ScriptChecks): void {
+  if (!script) return;
+  const problems = scripts.get(script) ?? scripts.set(script, typeCheckScript(script)).get(script)!;
+  if (problems.length === 0) return;
+  throw new InputError(
+    `${source.file}: its k6 script does not type-check`,
+    problems.map((problem) => ({
+      file: path.relative(cwd, problem.file) || problem.file,
+      line: problem.line,
+      column: problem.column,
+      path: 'load.script',
+      message: problem.message,
+    })),
+  );
 }
 
 export function registerValidate(program: Command, io: CliIo): void {
@@ -52,11 +74,22 @@ export function registerValidate(program: Command, io: CliIo): void {
           : [...listYamlFiles(searchDirs('scenarios', io.cwd)), ...listYamlFiles(searchDirs('suites', io.cwd))];
       const issues: InputIssue[] = [];
       const checked: Array<{ file: string; kind: FileKind }> = [];
+      const scripts: ScriptChecks = new Map();
       let failures = 0;
+      // --env: its contexts exist in the kubeconfig (as kubectl reads it); every missing one is named.
+      if (options.env) {
+        try {
+          checkContexts(readEnvironment(options.env, io.cwd), io.cwd);
+        } catch (error) {
+          if (!(error instanceof InputError)) throw error;
+          failures += 1;
+          issues.push({ file: options.env, line: 1, column: 1, path: 'clusters', message: error.message });
+        }
+      }
       for (const file of files) {
         try {
           const source = readYamlFile(file, io.cwd);
-          checked.push({ file: source.file, kind: check(source, options.env, io.cwd) });
+          checked.push({ file: source.file, kind: check(source, options.env, io.cwd, scripts) });
           if (!json) io.out(`ok  ${source.file}`);
         } catch (error) {
           if (!(error instanceof InputError)) throw error;

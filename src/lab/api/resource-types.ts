@@ -136,14 +136,14 @@ export const resourceTypes: readonly ResourceType[] = [
     subresources: [],
     custom: false,
   },
-  ...(['VirtualService', 'DestinationRule', 'Gateway'] as const).map((kind) => ({
+  ...(['VirtualService', 'DestinationRule', 'Gateway', 'EnvoyFilter'] as const).map((kind) => ({
     group: 'networking.istio.io',
     versions: ['v1', 'v1beta1', 'v1alpha3'],
     kind,
     plural: `${kind.toLowerCase()}s`,
     singular: kind.toLowerCase(),
     namespaced: true,
-    shortNames: ({ VirtualService: ['vs'], DestinationRule: ['dr'], Gateway: ['gw'] } as const)[kind],
+    shortNames: ({ VirtualService: ['vs'], DestinationRule: ['dr'], Gateway: ['gw'], EnvoyFilter: [] } as const)[kind],
     categories: ['istio-io', 'networking-istio-io'],
     subresources: ['status'] as const,
     custom: true,
@@ -191,4 +191,5 @@ export const keys = {
   virtualServices: 'networking.istio.io/virtualservices',
   destinationRules: 'networking.istio.io/destinationrules',
   gateways: 'networking.istio.io/gateways',
+  envoyFilters: 'networking.istio.io/envoyfilters',
 } as const satisfies Record<string, ResourceKey>;

@@ -44,6 +44,37 @@ interface ClusterConfig {
   destinationRules: DestinationRuleConfig[];
   /** `namespace/name` of the Gateways that select the ingress gateway (`istio: ingressgateway`). */
   ingressGateways: Set<string>;
+  /** Response headers EnvoyFilters add at the ingress gateway (values may hold %UPSTREAM_REMOTE_ADDRESS%). */
+  gatewayResponseHeaders: GatewayHeader[];
+}
+
+export interface GatewayHeader {
+  name: string;
+  value: string;
+}
+
+/**
+ * The part of an EnvoyFilter the lab acts on, as Envoy would: patches in the GATEWAY context
+ * that merge `response_headers_to_add` into a virtual host or route configuration (what
+ * deploy/served-by-envoyfilter.yaml ships), on a filter selecting the ingress gateway.
+ */
+export function gatewayHeadersOf(object: KubeObject): GatewayHeader[] {
+  const spec = isRecord(object.spec) ? object.spec : {};
+  const selector =
+    isRecord(spec.workloadSelector) && isRecord(spec.workloadSelector.labels) ? spec.workloadSelector.labels : {};
+  if (Object.keys(selector).length > 0 && selector.istio !== 'ingressgateway') return [];
+  const patches = Array.isArray(spec.configPatches) ? spec.configPatches : [];
+  return patches.flatMap((patch: unknown) => {
+    if (!isRecord(patch) || !isRecord(patch.match) || patch.match.context !== 'GATEWAY') return [];
+    if (patch.applyTo !== 'VIRTUAL_HOST' && patch.applyTo !== 'ROUTE_CONFIGURATION') return [];
+    const value = isRecord(patch.patch) && isRecord(patch.patch.value) ? patch.patch.value : {};
+    const add = Array.isArray(value.response_headers_to_add) ? value.response_headers_to_add : [];
+    return add.flatMap((entry: unknown) =>
+      isRecord(entry) && isRecord(entry.header) && typeof entry.header.key === 'string'
+        ? [{ name: entry.header.key.toLowerCase(), value: String(entry.header.value ?? '') }]
+        : [],
+    );
+  });
 }
 
 function selectsIngressGateway(object: KubeObject): boolean {
@@ -81,7 +112,14 @@ export class ControlPlane {
   }
 
   config(cluster: string): ClusterConfig {
-    return this.configs.get(cluster) ?? { virtualServices: [], destinationRules: [], ingressGateways: new Set() };
+    return (
+      this.configs.get(cluster) ?? {
+        virtualServices: [],
+        destinationRules: [],
+        ingressGateways: new Set(),
+        gatewayResponseHeaders: [],
+      }
+    );
   }
 
   locality(cluster: string): ClusterLocality {
@@ -116,7 +154,8 @@ export class ControlPlane {
     } else if (
       event.key === keys.virtualServices ||
       event.key === keys.destinationRules ||
-      event.key === keys.gateways
+      event.key === keys.gateways ||
+      event.key === keys.envoyFilters
     ) {
       const snapshot = this.configSnapshot(cluster);
       this.later(() => this.configs.set(cluster.locality.name, snapshot));
@@ -136,6 +175,7 @@ export class ControlPlane {
           .filter(selectsIngressGateway)
           .map((gateway) => `${gateway.metadata.namespace ?? ''}/${gateway.metadata.name}`),
       ),
+      gatewayResponseHeaders: [...cluster.store.peekAll(keys.envoyFilters)].sort(byAge).flatMap(gatewayHeadersOf),
     };
   }
 

@@ -24,8 +24,21 @@ export interface CallSpec {
 export interface RouteBehaviour {
   exact?: string;
   prefix?: string;
+  /** Only requests with this method take the route (undefined: any). */
+  method?: string;
   calls: CallSpec[];
   parallel: boolean;
+  /**
+   * A web frontend's session, as Bank of Anthos's: without a `token` cookie the route answers
+   * a redirect to /login (`redirect`), a 401 (`reject`), or the login page with no backend call
+   * (`login-page`); with one, the route runs (`home` pages for a token holder at /login: `to-home`).
+   */
+  noToken?: 'redirect' | 'reject' | 'login-page';
+  withToken?: 'to-home';
+  /** Render an HTML page; a failed call leaves its section empty and the page is still 200. */
+  page?: 'home' | 'login';
+  /** After the calls, redirect here (302); `failed` is where a failed call sends the user. */
+  redirect?: { to: string; failed: string; setToken?: boolean; clearToken?: boolean };
 }
 
 export interface ServiceBehaviour {
@@ -61,13 +74,41 @@ export interface PodServerOptions {
 export const failStatusAnnotation = 'lab.chaos.dev/fail-status';
 export const failPercentAnnotation = 'lab.chaos.dev/fail-percent';
 
-function findRoute(behaviour: ServiceBehaviour, path: string): RouteBehaviour | undefined {
+function findRoute(behaviour: ServiceBehaviour, path: string, method: string): RouteBehaviour | undefined {
   const bare = path.split('?')[0] ?? '/';
   if (behaviour.routes.length === 0) return { calls: [], parallel: false };
-  return behaviour.routes.find((route) =>
-    route.exact !== undefined ? bare === route.exact : bare.startsWith(route.prefix ?? '/'),
+  return behaviour.routes.find(
+    (route) =>
+      (route.method === undefined || route.method === method) &&
+      (route.exact !== undefined ? bare === route.exact : bare.startsWith(route.prefix ?? '/')),
   );
 }
+
+function tokenOf(req: IncomingMessage): string | undefined {
+  const cookie = req.headers.cookie ?? '';
+  return /(?:^|;\s*)token=([^;]+)/.exec(cookie)?.[1];
+}
+
+type CallResult = { call: CallSpec; response: MeshResponse };
+
+/** The markers Bank of Anthos's index.html has: the balance in `span.h1`, one row per transaction. */
+function homePage(results: CallResult[]): string {
+  const ok = (service: string) => results.some((r) => r.call.service === service && r.response.status < 400);
+  const balance = ok('balancereader') ? '$1,234.56' : '$---';
+  const rows = ok('transactionhistory')
+    ? ['-$12.00', '+$250.00', '-$7.50']
+        .map((amount) => `<tr><td class="transaction-amount">${amount}</td></tr>`)
+        .join('')
+    : '';
+  const history = rows
+    ? `<table class="table"><tbody class="list">${rows}</tbody></table>`
+    : '<h4>No Transactions Found</h4>';
+  const contacts = ok('contacts') ? '<option value="1055757655">Alice - 1055757655</option>' : '';
+  return `<!doctype html><html><body><b>Current Balance</b><span class="h1 mb-0">${balance}</span>${history}<select id="payment-accounts">${contacts}</select></body></html>`;
+}
+
+const loginPage =
+  '<!doctype html><html><body><form id="login-form" method="POST" action="/login"><input name="username"><input name="password" type="password"></form></body></html>';
 
 function listen(server: ReturnType<typeof createServer>, port: number, host: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
@@ -103,7 +144,18 @@ export async function startPodServer(options: PodServerOptions): Promise<PodProc
     if (active === 0 && queue.length === 0) for (const wake of idleWaiters.splice(0)) wake();
   };
 
-  const callOut = async (call: CallSpec, req: IncomingMessage): Promise<{ call: CallSpec; response: MeshResponse }> => {
+  const redirect = (res: ServerResponse, location: string, cookie?: string): void => {
+    if (res.destroyed) return;
+    res.writeHead(302, headers({ 'content-type': 'text/html', location, ...(cookie ? { 'set-cookie': cookie } : {}) }));
+    res.end(`<a href="${location}">redirect</a>`);
+  };
+  const html = (res: ServerResponse, body: string): void => {
+    if (res.destroyed) return;
+    res.writeHead(200, headers({ 'content-type': 'text/html; charset=utf-8' }));
+    res.end(body);
+  };
+
+  const callOut = async (call: CallSpec, req: IncomingMessage): Promise<CallResult> => {
     const destination = serviceKeyOf(call.service, options.namespace) ?? `${options.namespace}/${call.service}`;
     const forwarded: Record<string, string> = {};
     const requestId = req.headers['x-request-id'];
@@ -119,9 +171,27 @@ export async function startPodServer(options: PodServerOptions): Promise<PodProc
 
   const serve = async (req: IncomingMessage, res: ServerResponse, route: RouteBehaviour): Promise<void> => {
     await pause(sampleLatency(behaviour.serviceTime, random), options.stop);
+    const token = tokenOf(req);
+    if (!token && route.noToken === 'redirect') return redirect(res, '/login');
+    if (!token && route.noToken === 'reject') return reply(res, 401, { error: 'not authenticated' });
+    if (!token && route.noToken === 'login-page') return html(res, loginPage);
+    if (token && route.withToken === 'to-home') return redirect(res, '/home');
+    if (route.page === 'login') return html(res, loginPage);
     const results = route.parallel ? await Promise.all(route.calls.map((call) => callOut(call, req))) : [];
     if (!route.parallel) for (const call of route.calls) results.push(await callOut(call, req));
     const failed = results.find((result) => result.response.status >= 400);
+    // A web page: a failed backend leaves its section empty, the page still answers 200.
+    if (route.page === 'home') return html(res, homePage(results));
+    if (route.redirect) {
+      const { to, failed: failedTo, setToken, clearToken } = route.redirect;
+      if (failed) return redirect(res, failedTo);
+      const cookie = setToken
+        ? `token=lab.${options.pod}.${random.next().toString(36).slice(2)}; Max-Age=3600; Path=/`
+        : clearToken
+          ? 'token=; Max-Age=0; Path=/'
+          : undefined;
+      return redirect(res, to, cookie);
+    }
     if (failed) {
       reply(res, 500, {
         error: `call to ${failed.call.service}${failed.call.path} failed with ${failed.response.status}: ${failed.response.body.toString('utf8').slice(0, 200)}`,
@@ -143,7 +213,7 @@ export async function startPodServer(options: PodServerOptions): Promise<PodProc
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const route = findRoute(behaviour, req.url ?? '/');
+    const route = findRoute(behaviour, req.url ?? '/', req.method ?? 'GET');
     if (!route) return reply(res, 404, { error: `no route for ${req.url ?? '/'}` });
     const annotations = options.annotations();
     const failStatus = Number(annotations?.[failStatusAnnotation] ?? 'NaN');

@@ -224,7 +224,7 @@ export class Proxy {
         await pause(this.options.random.next() * 25 * 2 ** attempt, signal);
         continue;
       }
-      return this.toResponse(result);
+      return this.withGatewayHeaders(this.toResponse(result), endpoint);
     }
   }
 
@@ -241,6 +241,21 @@ export class Proxy {
       headers: { ...request.headers, [callerHeader]: `${this.options.cluster}/${this.options.id}` },
     };
     return this.options.upstream.send(endpoint, from, authority, delay, timeoutMs, signal);
+  }
+
+  /**
+   * What EnvoyFilters add at the gateway (deploy/served-by-envoyfilter.yaml): Envoy's command
+   * operators for the upstream host are the address of the endpoint the last attempt went to.
+   */
+  private withGatewayHeaders(response: MeshResponse, endpoint: MeshEndpoint): MeshResponse {
+    if (this.options.kind !== 'gateway') return response;
+    const added = this.options.controlPlane.config(this.options.cluster).gatewayResponseHeaders;
+    if (added.length === 0) return response;
+    const address = `${endpoint.ip}:${endpoint.port}`;
+    const headers = { ...response.headers };
+    for (const header of added)
+      headers[header.name] = header.value.replace(/%UPSTREAM_(?:REMOTE_ADDRESS|HOST)%/g, address);
+    return { ...response, headers };
   }
 
   private toResponse(result: AttemptResult): MeshResponse {

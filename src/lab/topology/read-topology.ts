@@ -44,6 +44,7 @@ export interface Topology {
   services: TopologyService[];
   virtualServices: TopologyIstioObject[];
   destinationRules: TopologyIstioObject[];
+  envoyFilters: TopologyIstioObject[];
 }
 
 /** The shipped topology; found next to this module, or in src/ when running from dist/. */
@@ -125,6 +126,11 @@ export function parseTopology(file: string, text: string): Topology {
           prefix: route.prefix,
           parallel: route.parallel,
           calls: route.calls,
+          method: route.method,
+          noToken: route.noToken,
+          withToken: route.withToken,
+          page: route.page,
+          redirect: route.redirect,
         })),
       },
     })),
@@ -136,6 +142,11 @@ export function parseTopology(file: string, text: string): Topology {
     destinationRules: input.istio.destinationRules.map((object) => ({
       name: object.name,
       namespace: object.namespace ?? input.namespace,
+      spec: object.spec,
+    })),
+    envoyFilters: input.istio.envoyFilters.map((object) => ({
+      name: object.name,
+      namespace: object.namespace ?? input.ingress.namespace,
       spec: object.spec,
     })),
   };

@@ -20,8 +20,21 @@ const route = z
   .object({
     exact: z.string().startsWith('/').optional(),
     prefix: z.string().startsWith('/').optional(),
+    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).optional(),
     parallel: z.boolean().default(false),
     calls: z.array(call).default([]),
+    noToken: z.enum(['redirect', 'reject', 'login-page']).optional(),
+    withToken: z.enum(['to-home']).optional(),
+    page: z.enum(['home', 'login']).optional(),
+    redirect: z
+      .object({
+        to: z.string().startsWith('/'),
+        failed: z.string().startsWith('/'),
+        setToken: z.boolean().optional(),
+        clearToken: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .refine((r) => (r.exact === undefined) !== (r.prefix === undefined), {
@@ -58,9 +71,13 @@ export const topologySchema = z
     ingress: z.object({ namespace: dnsLabel, service: dnsLabel, gateway: dnsLabel }).strict(),
     services: z.record(dnsLabel, service),
     istio: z
-      .object({ virtualServices: z.array(istioObject).default([]), destinationRules: z.array(istioObject).default([]) })
+      .object({
+        virtualServices: z.array(istioObject).default([]),
+        destinationRules: z.array(istioObject).default([]),
+        envoyFilters: z.array(istioObject).default([]),
+      })
       .strict()
-      .default({ virtualServices: [], destinationRules: [] }),
+      .default({ virtualServices: [], destinationRules: [], envoyFilters: [] }),
   })
   .strict();
 

@@ -201,6 +201,13 @@ export function seedCluster(cluster: ClusterApi, topology: Topology, clusterInde
       metadata: { name: vs.name, namespace: vs.namespace },
       spec: structuredClone(vs.spec),
     });
+  for (const filter of topology.envoyFilters)
+    put(cluster, keys.envoyFilters, {
+      apiVersion: 'networking.istio.io/v1alpha3',
+      kind: 'EnvoyFilter',
+      metadata: { name: filter.name, namespace: filter.namespace },
+      spec: structuredClone(filter.spec),
+    });
   for (const dr of topology.destinationRules)
     put(cluster, keys.destinationRules, {
       apiVersion: 'networking.istio.io/v1',

@@ -1,8 +1,23 @@
 /**
- * What the k6 script reads from the JSON file named in CHAOS_CONFIG. Shared by the harness
- * (src/load/k6-args.ts writes it) and the script (load.ts reads it); types only, so k6 strips
- * the import and loads nothing at run time.
+ * What the k6 scripts read from the JSON file named in CHAOS_CONFIG. Shared by the harness
+ * (src/load/k6-args.ts writes it) and the scripts (load.ts and chaos-k6.ts read it); types
+ * only, so k6 strips the import and loads nothing at run time.
  */
+
+/**
+ * How a response tells which cluster served it:
+ * - upstream-address: a header the mesh adds at the gateway with the upstream Pod's address
+ *   (deploy/served-by-envoyfilter.yaml); the harness maps it to a cluster by EndpointSlices;
+ * - header: a header whose value is the cluster's name (an app that reports it itself);
+ * - body: a pattern whose first group is the cluster's name;
+ * - none: not measured.
+ */
+export type ServedByConfig =
+  | { kind: 'none' }
+  | { kind: 'upstream-address'; header: string }
+  | { kind: 'header'; header: string }
+  | { kind: 'body'; pattern: string };
+
 export interface LoadScriptConfig {
   ingresses: Array<{ name: string; url: string }>;
   ratePerSecond: number;
@@ -13,5 +28,5 @@ export interface LoadScriptConfig {
   timeoutMs: number;
   preAllocatedVUs: number;
   maxVUs: number;
-  servedByHeader: string;
+  servedBy: ServedByConfig;
 }

@@ -1,0 +1,63 @@
+/**
+ * From the mesh's upstream address of a response to the cluster that served it: each
+ * cluster's EndpointSlices (app namespace) say whose Pod an address is. Read at the start and
+ * again at most every `refreshMs` while addresses come in that nobody knows (new Pods after a
+ * scale-up), so the lookup itself never waits on the API. Bounded: one listing in flight.
+ */
+import type { ClusterApis } from '../kube/cluster-api.js';
+import type { Environment } from './types.js';
+
+export interface ServedByResolver {
+  /** A raw served_by tag → a cluster name; `addr:<ip:port>` is looked up, anything else kept. */
+  map(raw: string): string;
+  refresh(): Promise<void>;
+}
+
+export function servedByResolver(
+  environment: Environment,
+  apis: ClusterApis,
+  options: { refreshMs?: number; now?: () => number } = {},
+): ServedByResolver {
+  const refreshMs = options.refreshMs ?? 2000;
+  const now = options.now ?? Date.now;
+  let byAddress = new Map<string, string>();
+  let lastRefresh = -Infinity;
+  let inFlight: Promise<void> | undefined;
+  const refresh = (): Promise<void> => {
+    inFlight ??= (async () => {
+      const next = new Map<string, string>();
+      for (const cluster of environment.clusters) {
+        const api = apis.get(cluster.name);
+        if (!api) continue;
+        try {
+          for (const slice of await api.listEndpointSlices(environment.namespace)) {
+            const ports = (slice.ports ?? []).map((port) => port.port).filter((port) => port !== undefined);
+            for (const endpoint of slice.endpoints ?? [])
+              for (const address of endpoint.addresses ?? []) {
+                next.set(address, cluster.name);
+                for (const port of ports) next.set(`${address}:${port}`, cluster.name);
+              }
+          }
+        } catch {
+          // A cluster that cannot be listed keeps its addresses unknown; the run goes on.
+        }
+      }
+      byAddress = next;
+      lastRefresh = now();
+    })().finally(() => {
+      inFlight = undefined;
+    });
+    return inFlight;
+  };
+  return {
+    map: (raw) => {
+      if (!raw.startsWith('addr:')) return raw;
+      const address = raw.slice('addr:'.length).replace(/^\[(.*)\](:\d+)$/, '$1$2');
+      const found = byAddress.get(address) ?? byAddress.get(address.replace(/:\d+$/, ''));
+      if (found) return found;
+      if (now() - lastRefresh >= refreshMs) void refresh();
+      return 'unknown';
+    },
+    refresh,
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * Parity preflight: the targeted services' images, replicas and readiness compared across
+ * clusters — pure rules, then read from the embedded lab's API with frontend's image changed
+ * in west.
+ */
+import { expect } from 'chai';
+import { compareParity, readParity, renderParity, type WorkloadFacts } from '../../src/environment/parity.js';
+import { connectEnvironment } from '../../src/environment/connect.js';
+import { labEnvironment } from '../../src/environment/lab-environment.js';
+import { targetedServices } from '../../src/scenario/targeted-services.js';
+import { validateScenario } from '../../src/scenario/validate-scenario.js';
+import { parseYamlSource } from '../../src/input/yaml-source.js';
+import type { RunningLab } from '../../src/lab/index.js';
+import { clientsFor, merge, startTestLab, waitFor } from '../lab/lab-test-kit.js';
+
+const facts = (cluster: string, image: string, replicas = 2, ready = replicas): WorkloadFacts => ({
+  cluster,
+  kind: 'Deployment',
+  images: [image],
+  replicas,
+  ready,
+});
+
+describe('parity preflight', function () {
+  this.timeout(60_000);
+
+  it('names differing images, replica counts and unready copies; a service in one cluster only is a note', () => {
+    const report = compareParity(
+      {
+        frontend: [facts('central', 'frontend:v1'), facts('west', 'frontend:v2')],
+        userservice: [facts('central', 'user:v1', 1), facts('west', 'user:v1', 2, 1)],
+        contacts: [facts('central', 'contacts:v1'), facts('west', 'contacts:v1')],
+        'ledger-db': [facts('west', 'postgres:16', 1)],
+      },
+      ['central', 'west'],
+    );
+    expect(report.differences).to.deep.equal([
+      'frontend: images differ (central frontend:v1, west frontend:v2)',
+      'userservice: replicas differ (central 1, west 2)',
+      'userservice: 1 of 2 ready in west',
+    ]);
+    expect(renderParity(report)).to.deep.equal([
+      'parity frontend: images differ (central frontend:v1, west frontend:v2)',
+      'parity userservice: replicas differ (central 1, west 2); 1 of 2 ready in west',
+      'parity contacts: same in central, west',
+      'parity ledger-db: same in west (not deployed in central)',
+    ]);
+  });
+
+  it("targets the services a scenario's faults name", () => {
+    const scenario = validateScenario(
+      parseYamlSource(
+        's.yaml',
+        [
+          'name: s',
+          'description: d',
+          'load: { rate: 1 }',
+          'steps:',
+          '  - name: one',
+          '    duration: 1s',
+          '    faults:',
+          '      - { type: scale, cluster: central, name: frontend, replicas: 0 }',
+          '      - { type: istio-delay, cluster: all, host: balancereader, delay: 10ms }',
+          '      - { type: pod-kill, cluster: west, selector: app=contacts, count: 1 }',
+        ].join('\n'),
+      ),
+    );
+    expect(targetedServices(scenario)).to.deep.equal(['balancereader', 'contacts', 'frontend']);
+  });
+
+  describe('on the embedded lab', () => {
+    let lab: RunningLab;
+    before(async () => {
+      ({ lab } = await startTestLab());
+    });
+    after(async () => {
+      await lab?.stop();
+    });
+
+    it("reports frontend's image in west when it differs from central's", async () => {
+      const environment = labEnvironment();
+      const apis = connectEnvironment(environment, { kubeconfigYaml: lab.kubeconfig() });
+      await waitFor('frontend ready in both clusters', async () => {
+        const report = await readParity(environment, apis, ['frontend']);
+        return report.differences.length === 0 && report.services[0]?.found.length === 2 ? true : undefined;
+      });
+      const west = clientsFor(lab, 'west');
+      const deployment = await west.apps.readNamespacedDeployment({ name: 'frontend', namespace: 'bank-of-anthos' });
+      const container = deployment.spec!.template.spec!.containers[0]!;
+      await west.apps.patchNamespacedDeployment(
+        {
+          name: 'frontend',
+          namespace: 'bank-of-anthos',
+          body: { spec: { template: { spec: { containers: [{ name: container.name, image: 'frontend:canary' }] } } } },
+        },
+        merge,
+      );
+      const report = await readParity(environment, apis, ['frontend']);
+      expect(report.differences[0]).to.equal(
+        `frontend: images differ (central ${container.image}, west frontend:canary)`,
+      );
+    });
+  });
+});

@@ -1,0 +1,167 @@
+/**
+ * A user's k6 script under the harness, with the real k6: one scenario per ingress, setup once
+ * per ingress, every request with its ingress, serving cluster, name and the script's tags,
+ * k6 checks and the script's own metric — and k6's CSV output next to the harness's stream.
+ */
+import { expect } from 'chai';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { requireK6, type K6Binary } from '../../src/load/k6-binary.js';
+import { startK6 } from '../../src/load/k6-run.js';
+import type { LoadScriptConfig } from '../../src/load/k6-args.js';
+import { rewriteImports } from '../../src/load/user-script.js';
+import { typeCheckScript } from '../../src/load/type-check-script.js';
+import type { LoadSample } from '../../src/budgets/sample.js';
+
+const script = `
+import { check } from 'k6';
+import { Trend } from 'k6/metrics';
+import { http, ingress } from 'chaos/k6';
+import { pagePath } from './helpers.ts';
+
+const pageMs = new Trend('page_ms', true);
+
+export function setup(): { token: string } {
+  const login = http.post('/login', { user: 'demo' }, { redirects: 0, tags: { name: 'login' } });
+  check(login, { 'logged in': (r) => r.status === 302 });
+  return { token: String(login.headers['X-Token'] ?? '') };
+}
+
+export default function (data: { token: string }): void {
+  const page = http.get(pagePath, { headers: { authorization: data.token }, tags: { name: 'page', journey: 'browse' } });
+  pageMs.add(page.timings.duration, { journey: 'browse' });
+  check(page, { 'token of my ingress': (r) => String(r.body).includes('token-' + ingress().name) });
+}
+`;
+
+describe('user k6 scripts under the harness (real k6)', function () {
+  this.timeout(120_000);
+  let k6: K6Binary;
+  let server: Server;
+  let base: string;
+  let dir: string;
+  const logins: string[] = [];
+
+  before(async () => {
+    k6 = await requireK6();
+    // One listener stands for both ingresses: the first path segment says which.
+    server = createServer((request, response) => {
+      const [, ingress = '', rest = ''] = (request.url ?? '/').split('/');
+      response.setHeader('x-served-by', ingress === 'central' ? 'west' : ingress);
+      request.resume();
+      request.on('end', () => {
+        if (rest === 'login' && request.method === 'POST') {
+          logins.push(ingress);
+          response.writeHead(302, { location: `/${ingress}/page`, 'x-token': `token-${ingress}` });
+          return response.end();
+        }
+        response.end(`<p>${String(request.headers.authorization ?? 'none')}</p>`);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    if (server) await new Promise((resolve) => server.close(resolve));
+  });
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'chaos-user-script-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const config = (): LoadScriptConfig => ({
+    ingresses: [
+      { name: 'central', url: `${base}/central` },
+      { name: 'west', url: `${base}/west` },
+    ],
+    ratePerSecond: 5,
+    durationSeconds: 3,
+    method: 'GET',
+    paths: ['/'],
+    timeoutMs: 2000,
+    preAllocatedVUs: 2,
+    maxVUs: 4,
+    servedBy: { kind: 'header', header: 'x-served-by' },
+  });
+
+  it('runs setup once per ingress, then the script per ingress; requests, checks and its Trend reach the harness; csv lands in the run folder', async () => {
+    const scriptFile = path.join(dir, 'journeys.ts');
+    writeFileSync(scriptFile, script);
+    writeFileSync(path.join(dir, 'helpers.ts'), "export const pagePath = '/page';\n");
+    const runDir = path.join(dir, 'run');
+    mkdirSync(runDir);
+    const samples: LoadSample[] = [];
+    const run = startK6({
+      k6,
+      runDir,
+      config: config(),
+      userScript: { file: scriptFile, metrics: ['page_ms'] },
+      outputs: ['csv=k6.csv'],
+      servedBy: (raw) => `mapped-${raw}`,
+      onSample: (sample) => samples.push(sample),
+    });
+    const { end, result } = await run.ended;
+    run.samples.close();
+    expect(end, result.stderr).to.deep.equal({ kind: 'completed' });
+
+    expect(logins.sort(), 'setup ran once per ingress').to.deep.equal(['central', 'west']);
+    const requests = samples.filter((s) => s.kind === 'request');
+    const pages = requests.filter((s) => s.name === 'page');
+    // 5 iterations/s for 3 s per ingress: k6 starts 15 per ingress (a few may not finish).
+    for (const ingress of ['central', 'west']) {
+      const mine = pages.filter((s) => s.ingress === ingress);
+      expect(mine.length, `${ingress} pages`).to.be.within(12, 16);
+      expect(new Set(mine.map((s) => s.servedBy))).to.deep.equal(
+        new Set([`mapped-${ingress === 'central' ? 'west' : ingress}`]),
+      );
+      expect(mine.every((s) => s.tags?.journey === 'browse' && s.path === '/page' && s.status === 200)).to.equal(true);
+    }
+    const loginSamples = requests.filter((s) => s.name === 'login');
+    expect(loginSamples.map((s) => s.ingress).sort(), 'setup requests carry their ingress').to.deep.equal([
+      'central',
+      'west',
+    ]);
+    const checks = samples.filter((s) => s.kind === 'check');
+    const tokenChecks = checks.filter((s) => s.check === 'token of my ingress');
+    expect(tokenChecks.length).to.equal(pages.length);
+    expect(
+      tokenChecks.every((s) => s.passed),
+      'each ingress got its own setup data',
+    ).to.equal(true);
+    expect(
+      checks
+        .filter((s) => s.check === 'logged in')
+        .map((s) => s.ingress)
+        .sort(),
+    ).to.deep.equal(['central', 'west']);
+    const trend = samples.filter((s) => s.kind === 'metric' && s.metric === 'page_ms');
+    expect(trend.length).to.equal(pages.length);
+
+    const csv = path.join(runDir, 'k6.csv');
+    expect(existsSync(csv), 'k6 CSV next to the verdicts').to.equal(true);
+    expect(readFileSync(csv, 'utf8').split('\n')[0]).to.match(/^metric_name,timestamp,metric_value/);
+  });
+
+  it('points chaos/k6 at our module and relative imports at the script folder, leaving k6 modules alone', () => {
+    const source =
+      "import http from 'k6/http';\nimport { http as h } from 'chaos/k6';\nimport { x } from './lib/x.ts';\nexport { y } from '../y.ts';\n";
+    expect(rewriteImports(source, '/scripts/load', '/pkg/chaos-k6.ts')).to.equal(
+      "import http from 'k6/http';\nimport { http as h } from '/pkg/chaos-k6.ts';\nimport { x } from '/scripts/load/lib/x.ts';\nexport { y } from '/scripts/y.ts';\n",
+    );
+  });
+
+  it('type-checks a script against @types/k6 and chaos/k6 and gives each error its file:line:col', () => {
+    const good = path.join(dir, 'good.ts');
+    writeFileSync(good, script.replace("import { pagePath } from './helpers.ts';", "const pagePath = '/page';"));
+    expect(typeCheckScript(good)).to.deep.equal([]);
+    const bad = path.join(dir, 'bad.ts');
+    writeFileSync(bad, "import { http } from 'chaos/k6';\n\nexport default function (): void {\n  http.get(42);\n}\n");
+    const problems = typeCheckScript(bad);
+    expect(problems).to.have.length(1);
+    expect(problems[0]).to.include({ file: bad, line: 4, column: 12 });
+    expect(problems[0]?.message).to.match(/^TS2345: Argument of type 'number'/);
+  });
+});

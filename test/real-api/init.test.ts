@@ -1,0 +1,97 @@
+/**
+ * `chaos init` against two real kube-apiservers: from two kubeconfig contexts to an
+ * environment file (gateway Service, app namespace, allow-list) that `chaos plan` accepts.
+ */
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { parse } from 'yaml';
+import { bankNamespace, bankOfAnthosManifests } from '../fixtures/real-api/bank-of-anthos.js';
+import { startRealClusters, type RealCluster } from '../support/real-cluster.js';
+import { createManifests } from '../support/real-manifests.js';
+import { runChaosAsync } from '../support/cli.js';
+import { ExitCode } from '../../src/errors/exit-codes.js';
+
+describe('chaos init against two real kube-apiservers', function () {
+  this.timeout(300_000);
+  let clusters: RealCluster[] = [];
+  let dir: string;
+
+  before(async function () {
+    this.timeout(600_000);
+    clusters = await startRealClusters(['central', 'west']);
+    dir = mkdtempSync(path.join(tmpdir(), 'chaos-init-'));
+    for (const cluster of clusters) {
+      await createManifests(cluster, bankOfAnthosManifests(cluster.name as 'central' | 'west'));
+      writeFileSync(path.join(dir, `${cluster.name}.yaml`), cluster.kubeconfigYaml(`ctx-${cluster.name}`));
+      // Sidecar injection on the app namespace, as the mesh install sets it.
+      const config = new KubeConfig();
+      config.loadFromString(cluster.kubeconfigYaml());
+      await config
+        .makeApiClient(CoreV1Api)
+        .patchNamespace(
+          { name: bankNamespace, body: { metadata: { labels: { 'istio-injection': 'enabled' } } } },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        );
+    }
+  });
+  after(async () => {
+    await Promise.all(clusters.map((cluster) => cluster.stop()));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes an environment file with each gateway, the app namespace and the allow-list; chaos plan takes it', async () => {
+    const kubeconfig = [path.join(dir, 'central.yaml'), path.join(dir, 'west.yaml')].join(path.delimiter);
+    const out = path.join(dir, 'environments', 'real.yaml');
+    const init = await runChaosAsync([
+      'init',
+      '--kubeconfig',
+      kubeconfig,
+      '--context',
+      'central=ctx-central',
+      '--context',
+      'west=ctx-west',
+      '--name',
+      'real',
+      '--out',
+      out,
+    ]);
+    expect(init.code, init.stderr).to.equal(ExitCode.passed);
+    const written = parse(readFileSync(out, 'utf8')) as Record<string, unknown>;
+    expect(written).to.deep.include({
+      name: 'real',
+      namespace: bankNamespace,
+      kubeconfig,
+      allowContexts: ['ctx-central', 'ctx-west'],
+      clusters: {
+        central: {
+          context: 'ctx-central',
+          ingress: { service: { namespace: 'asm-gateways', name: 'istio-ingressgateway', port: 80 } },
+        },
+        west: {
+          context: 'ctx-west',
+          ingress: { service: { namespace: 'asm-gateways', name: 'istio-ingressgateway', port: 80 } },
+        },
+      },
+    });
+    const plan = await runChaosAsync(['plan', 'frontend-zero', '--env', out]);
+    expect(plan.code, plan.stderr).to.equal(ExitCode.passed);
+    expect(plan.stdout).to.include('cluster central (context ctx-central)');
+    expect(plan.stdout).to.include('LoadBalancer address of Service asm-gateways/istio-ingressgateway');
+    expect(plan.stdout).to.match(/parity frontend: same in central, west|parity frontend: .*ready/);
+
+    const again = await runChaosAsync([
+      'init',
+      '--context',
+      'central=ctx-central',
+      '--out',
+      out,
+      '--kubeconfig',
+      kubeconfig,
+    ]);
+    expect(again.code).to.equal(ExitCode.invalidInput);
+    expect(again.stderr).to.include('exists');
+  });
+});
