@@ -3,7 +3,7 @@
  * Its kubeconfig is written by the lab when it starts; its ingresses are fixed loopback
  * addresses, so `chaos plan` can name them without starting anything.
  */
-import type { Environment } from './types.js';
+import { defaultProtectedPods, type Environment } from './types.js';
 
 export const labKubeconfigPath = '.chaos/lab/kubeconfig';
 export const labIngressPort = 8080;
@@ -26,5 +26,8 @@ export function labEnvironment(): Environment {
     clusters,
     allowContexts: clusters.map((cluster) => cluster.context),
     builtIn: true,
+    // The lab's control plane writes the VirtualService status after its propagation delay.
+    istioConvergence: { kind: 'status' },
+    protectedPods: defaultProtectedPods,
   };
 }
