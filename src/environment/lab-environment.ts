@@ -7,6 +7,8 @@ import { defaultProtectedPods, type Environment } from './types.js';
 
 export const labKubeconfigPath = '.chaos/lab/kubeconfig';
 export const labIngressPort = 8080;
+/** The lab's default config propagation delay (src/lab: ControlPlane). */
+export const labPropagationDelayMs = 500;
 export const labIngressHosts: Record<string, string> = { central: '127.0.0.11', west: '127.0.0.12' };
 
 export function labEnvironment(): Environment {
@@ -26,8 +28,9 @@ export function labEnvironment(): Environment {
     clusters,
     allowContexts: clusters.map((cluster) => cluster.context),
     builtIn: true,
-    // The lab's control plane writes the VirtualService status after its propagation delay.
-    istioConvergence: { kind: 'status' },
+    // The lab's control plane writes the VirtualService status after its propagation delay
+    // (500 ms by default); a deletion has no status, so it waits that long.
+    istioConvergence: { kind: 'status', settleMs: labPropagationDelayMs },
     protectedPods: defaultProtectedPods,
   };
 }

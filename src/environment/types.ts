@@ -24,9 +24,10 @@ export interface EnvironmentCluster {
 /**
  * How a fault learns that the data plane has its Istio config. `status`: the VirtualService's
  * status (observedGeneration + the Reconciled condition istiod writes with config distribution
- * tracking on, PILOT_ENABLE_STATUS). `settle`: no signal; wait `settleMs` after the API call.
+ * tracking on, PILOT_ENABLE_STATUS); a deleted VirtualService has no status, so its deletion
+ * waits `settleMs`. `settle`: no signal at all; wait `settleMs` after every API call.
  */
-export type IstioConvergence = { kind: 'status' } | { kind: 'settle'; settleMs: number };
+export type IstioConvergence = { kind: 'status' | 'settle'; settleMs: number };
 
 /** What a drain never evicts: the control plane, the gateways and our own Pods. */
 export interface ProtectedPods {

@@ -37,10 +37,10 @@ export function validateEnvironment(source: YamlSource): Environment {
     })),
     allowContexts: raw.allowContexts,
     builtIn: false,
-    istioConvergence:
-      raw.istio?.convergence === 'status'
-        ? { kind: 'status' }
-        : { kind: 'settle', settleMs: durationMs(raw.istio?.settle ?? '5s') },
+    istioConvergence: {
+      kind: raw.istio?.convergence ?? 'settle',
+      settleMs: durationMs(raw.istio?.settle ?? '5s'),
+    },
     protectedPods: {
       namespaces: raw.protected?.namespaces ?? defaultProtectedPods.namespaces,
       labels: raw.protected?.labels ?? defaultProtectedPods.labels,

@@ -11,12 +11,17 @@ export interface AppliedFaultRecord {
   appliedAtMs: number;
   /** When `verify` saw the effect (e.g. no ready endpoints left). */
   effectiveAtMs: number;
+  /** Istio: when the data plane had it (`convergence` says how that was known). */
+  convergedAtMs?: number;
+  convergence?: 'status' | 'settle';
 }
 
 export interface RevertedFaultRecord {
   faultId: string;
   cluster: string;
   revertedAtMs: number;
+  /** Istio: when the data plane no longer had it. */
+  revertConvergedAtMs?: number;
 }
 
 export interface RevertAllReport {

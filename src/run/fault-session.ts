@@ -55,6 +55,9 @@ export interface AppliedFault {
   appliedAtMs: number;
   /** When `verify` saw the effect (e.g. no ready endpoints left). */
   effectiveAtMs: number;
+  /** Istio: when the data plane had it, and how that was known. */
+  convergedAtMs?: number;
+  convergence?: 'status' | 'settle';
   mutations: Mutation[];
 }
 
@@ -65,6 +68,8 @@ export interface RevertedFault {
   revertedAtMs: number;
   /** When verifyReverted saw the system back; undefined if not verified (yet). */
   verifiedAtMs?: number;
+  /** Istio: when the data plane no longer had it. */
+  revertConvergedAtMs?: number;
   outcomes: RevertOutcome[];
   /** Concurrent edits we noticed and kept (e.g. someone else's change to the VirtualService). */
   notes: string[];
@@ -198,6 +203,9 @@ export function createFaultSession(options: FaultSessionOptions): FaultSession {
       cluster: record.target.cluster,
       appliedAtMs: record.appliedAtMs ?? 0,
       effectiveAtMs: record.effectiveAtMs ?? 0,
+      ...(record.convergence
+        ? { convergedAtMs: record.convergence.convergedAtMs, convergence: record.convergence.convergence }
+        : {}),
       mutations: record.mutations.map((state) => state.mutation),
     }));
   };
@@ -292,6 +300,7 @@ function toReverted(record: FaultRecord): RevertedFault {
     cluster: record.target.cluster,
     revertedAtMs: record.revertedAtMs ?? 0,
     verifiedAtMs: record.verifiedAtMs,
+    ...(record.revertConvergence ? { revertConvergedAtMs: record.revertConvergence.convergedAtMs } : {}),
     outcomes,
     notes: outcomes.flatMap((outcome) => (outcome.status === 'reverted' ? (outcome.notes ?? []) : [])),
   };

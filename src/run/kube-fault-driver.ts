@@ -7,6 +7,7 @@ import { HarnessError } from '../errors/errors.js';
 import { checkWorkloadReplicas } from '../faults/readiness.js';
 import type { ClusterApis } from '../kube/cluster-api.js';
 import type { RunPlan } from './build-plan.js';
+import { checkPlan, describeChecks } from './check-plan.js';
 import type { FaultDriver } from './fault-driver.js';
 import { createFaultSession } from './fault-session.js';
 import { journalFileName, openJournal, type JournalEntry } from './journal.js';
@@ -46,6 +47,11 @@ async function preflight(plan: RunPlan, apis: ClusterApis): Promise<void> {
       }
     }
   }
+  // Every fault's refusals (drain of unmanaged Pods, a second VirtualService, volumes deleted by a scale-down…).
+  const checks = await checkPlan(plan, apis);
+  for (const check of checks)
+    if (check.unread) problems.push(`${check.cluster}: fault ${check.faultId}: could not check: ${check.unread}`);
+  problems.push(...describeChecks(checks).map((line) => `refused: ${line}`));
   if (problems.length > 0)
     throw new HarnessError(
       `preflight failed, nothing was changed:\n  ${problems.join('\n  ')}`,
@@ -93,12 +99,14 @@ export async function createKubeFaultDriver(options: {
         cluster: a.cluster,
         appliedAtMs: a.appliedAtMs,
         effectiveAtMs: a.effectiveAtMs,
+        ...(a.convergedAtMs !== undefined ? { convergedAtMs: a.convergedAtMs, convergence: a.convergence } : {}),
       })),
     revert: async (phase) =>
       (await session.revert(phase)).map((r) => ({
         faultId: r.faultId,
         cluster: r.cluster,
         revertedAtMs: r.revertedAtMs,
+        ...(r.revertConvergedAtMs !== undefined ? { revertConvergedAtMs: r.revertConvergedAtMs } : {}),
       })),
     revertAll: async (reason) => {
       const report = await session.revertAll(reason);
