@@ -21,6 +21,23 @@ export interface OpenEnvironment {
 
 export const labStateDir = '.chaos/lab';
 
+/**
+ * Read-only clients for checking a plan against the clusters (plan, validate --env): the
+ * environment's clusters, or the running lab; undefined, with why, when there is nothing to
+ * read (the lab is not running). Starts nothing and contacts nothing yet.
+ */
+export async function readableClusters(
+  environment: Environment,
+  cwd: string,
+): Promise<{ apis: ClusterApis } | { reason: string }> {
+  const options = { cwd, requestTimeoutMs: 10_000, retry: { attempts: 2 } };
+  if (!environment.builtIn) return { apis: connectEnvironment(environment, options) };
+  const reading = await readLabState(path.resolve(cwd, labStateDir));
+  if (!reading?.running) return { reason: 'the lab is not running (chaos lab up): checked when the run starts' };
+  const yaml = readFileSync(reading.state.kubeconfig, 'utf8');
+  return { apis: connectEnvironment(environment, { ...options, kubeconfigYaml: yaml }) };
+}
+
 export async function openEnvironment(environment: Environment, cwd: string): Promise<OpenEnvironment> {
   if (!environment.builtIn) {
     const apis = connectEnvironment(environment, { cwd });

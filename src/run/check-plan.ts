@@ -13,7 +13,7 @@ export interface FaultCheck {
   phase: string;
   faultId: string;
   cluster: string;
-  /** Position of the fault in the scenario: phases[phaseIndex].faults[faultIndex]. */
+  /** Position of the fault in the plan: its phase, and its index among the phase's faults. */
   phaseIndex: number;
   faultIndex: number;
   refusals: Refusal[];

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { InputError, formatIssue, type InputIssue } from '../../errors/errors.js';
 import type { CliIo } from '../../system/io.js';
 import { checkScenario } from '../../play/load-inputs.js';
+import { checkClusters, refusalIssues } from '../../play/check-clusters.js';
+import { buildPlan } from '../../run/build-plan.js';
 import { validateEnvironment } from '../../environment/validate-environment.js';
 import { listYamlFiles, readYamlFile, resolveFileRef, searchDirs } from '../../input/files.js';
 
@@ -15,8 +17,11 @@ export function registerValidate(program: Command, io: CliIo): void {
     .command('validate')
     .description('check scenario and environment files; reports every problem at once, changes nothing')
     .argument('[paths...]', 'scenario names or files (default: every scenario in scenarios/)')
-    .option('--env <name>', "check cluster names against this environment instead of each scenario's own")
-    .action((paths: string[], options: { env?: string }) => {
+    .option(
+      '--env <name>',
+      "check cluster names against this environment instead of each scenario's own, and read its clusters (when it can) for what a run would refuse",
+    )
+    .action(async (paths: string[], options: { env?: string }) => {
       const files =
         paths.length > 0
           ? paths.map((ref) => resolveFileRef(ref, 'scenarios', 'scenario', io.cwd))
@@ -27,7 +32,19 @@ export function registerValidate(program: Command, io: CliIo): void {
         try {
           const source = readYamlFile(file, io.cwd);
           if (isEnvironmentFile(source.data)) validateEnvironment(source);
-          else checkScenario(source, options.env, io.cwd);
+          else {
+            const { scenario, environment } = checkScenario(source, options.env, io.cwd);
+            if (options.env !== undefined) {
+              const clusters = await checkClusters(buildPlan(scenario, environment, 'validate'), io.cwd);
+              const refused = refusalIssues(source, source.file, clusters.checks);
+              if (refused.length > 0)
+                throw new InputError(`${source.file}: ${refused.length} refusal(s) against the clusters`, refused);
+              if (clusters.unread) io.out(`    (clusters not read: ${clusters.unread})`);
+              for (const check of clusters.checks)
+                if (check.unread)
+                  io.out(`    (fault ${check.faultId} in ${check.cluster} not checked: ${check.unread})`);
+            }
+          }
           io.out(`ok  ${source.file}`);
         } catch (error) {
           if (!(error instanceof InputError)) throw error;
