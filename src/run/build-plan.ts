@@ -59,7 +59,8 @@ export function buildPlan(
   return { scenario, environment, runId, phases, load: planLoad(scenario, environment), totalMs: startMs };
 }
 
-function planFault(fault: Fault, environment: Environment, runId: string): PlannedFault {
+/** One fault's targets (Istio faults: their config clusters) and what it changes in each. */
+export function planFault(fault: Fault, environment: Environment, runId: string): PlannedFault {
   const plugin = pluginFor(fault);
   const namespace = 'namespace' in fault && fault.namespace ? fault.namespace : environment.namespace;
   const selected = selectClusters(fault.clusters, environment);

@@ -113,6 +113,7 @@ function faultsFor(): Fault[] {
       kind: 'Deployment',
       name: 'frontend',
       replicas: 0,
+      allowDataLoss: false,
     },
     {
       id: 'abort',
@@ -132,7 +133,15 @@ function faultsFor(): Fault[] {
       percentage: 100,
       delayMs: 50,
     },
-    { id: 'drain', type: 'drain', clusters: { kind: 'named', names: ['west'] }, namespaces: ['bank-of-anthos'] },
+    {
+      id: 'drain',
+      type: 'drain',
+      clusters: { kind: 'named', names: ['west'] },
+      namespaces: ['bank-of-anthos'],
+      force: false,
+      deleteEmptyDirData: false,
+      allowDataLoss: false,
+    },
   ];
 }
 

@@ -28,21 +28,24 @@ function linesOf(planned: PlannedFault): Record<string, string[]> {
 }
 
 describe('chaos plan: the exact mutation of each fault, per cluster', () => {
-  it('frontend-zero: scale subresource PATCH in central only', () => {
+  it('frontend-zero: one JSON patch (resourceVersion test, annotations, replicas) in central only', () => {
     const lines = linesOf(plannedFault('frontend-zero'));
     expect(Object.keys(lines)).to.deep.equal(['central (lab-central)']);
     expect(lines['central (lab-central)']).to.include(
-      'PATCH apps/v1 deployments/frontend/scale in bank-of-anthos: spec.replicas → 0 (merge patch)',
+      'record spec.replicas (journal), then ONE JSON patch of apps/v1 deployments/frontend in bank-of-anthos: test metadata.resourceVersion, add annotations chaos.dev/run, chaos.dev/original-replicas, …, replace spec.replicas → 0',
     );
     expect(lines['central (lab-central)']![0]).to.equal(
-      'record Deployment bank-of-anthos/frontend spec.replicas (journal + annotation chaos.dev/original-replicas)',
+      'refuse if Deployment bank-of-anthos/frontend, its HorizontalPodAutoscaler or its KEDA ScaledObject is held by another chaos run',
     );
   });
 
-  it('ledger-db-zero: a StatefulSet through its scale subresource in west', () => {
-    const lines = linesOf(plannedFault('ledger-db-zero'));
-    expect(Object.values(lines).flat()).to.include(
-      'PATCH apps/v1 statefulsets/ledger-db/scale in bank-of-anthos: spec.replicas → 0 (merge patch)',
+  it('ledger-db-zero: a StatefulSet in west, refused if its scale-down deletes volumes', () => {
+    const lines = Object.values(linesOf(plannedFault('ledger-db-zero'))).flat();
+    expect(lines).to.include(
+      'record spec.replicas (journal), then ONE JSON patch of apps/v1 statefulsets/ledger-db in bank-of-anthos: test metadata.resourceVersion, add annotations chaos.dev/run, chaos.dev/original-replicas, …, replace spec.replicas → 0',
+    );
+    expect(lines[0]).to.include(
+      'or if its persistentVolumeClaimRetentionPolicy.whenScaled is Delete and this scales it down (override: allowDataLoss: true)',
     );
   });
 
@@ -51,7 +54,7 @@ describe('chaos plan: the exact mutation of each fault, per cluster', () => {
     expect(Object.keys(lines)).to.deep.equal(['central (lab-central)']);
     const [find, patch] = lines['central (lab-central)']!;
     expect(find).to.equal(
-      'find every gateway-bound VirtualService routing host "frontend" in any namespace (networking.istio.io/v1)',
+      'find every gateway-bound VirtualService routing host "frontend", any namespace, delegates followed, in central (networking.istio.io/v1)',
     );
     expect(patch)
       .to.include('insert route "chaos-r1-istio-abort-1" at spec.http[0]')
@@ -66,17 +69,21 @@ describe('chaos plan: the exact mutation of each fault, per cluster', () => {
         .to.include('insert route "chaos-r1-istio-delay-1"')
         .and.include('fault delay.fixedDelay 100ms for 100% of requests');
       expect(cluster[2]).to.equal(
-        'if no VirtualService routes "balancereader": create VirtualService "chaos-r1-istio-delay-1" (hosts [balancereader], one route with the fault)',
+        'if no VirtualService routes "balancereader": create VirtualService "chaos-r1-istio-delay-1" (hosts [balancereader], one route with the fault); refuse, naming both, where that would be a second VirtualService for the host (TCP/TLS only, not exported to bank-of-anthos, or two already)',
       );
     }
   });
 
-  it('drain-central: cordon and evict in central, only the listed namespace', () => {
+  it('drain-central: only the listed namespace, scaled to zero in central, no Node cordoned', () => {
     const lines = linesOf(plannedFault('drain-central'))['central (lab-central)']!;
-    expect(lines[0]).to.match(/^cordon every schedulable Node/);
-    expect(lines[1]).to.equal(
-      'evict the Pods of bank-of-anthos through policy/v1 Eviction, retrying on 429 from a PodDisruptionBudget; skip DaemonSet and mirror Pods',
-    );
+    expect(lines.slice(0, 4)).to.deep.equal([
+      'refuse (listing them) Pods without a controller (override: force: true)',
+      'refuse (listing them) Pods with emptyDir volumes (override: deleteEmptyDirData: true)',
+      'never touch Pods in kube-system, istio-system, asm-system, asm-gateways, istio-gateways, istio-ingress or labelled app=istiod, istio=ingressgateway, istio=egressgateway, istio=eastwestgateway, app.kubernetes.io/name=chaos; skip DaemonSet and mirror Pods',
+      'no Node is cordoned: other namespaces keep scheduling',
+    ]);
+    expect(lines[4]).to.match(/^scale every Deployment and StatefulSet of bank-of-anthos in central to 0/);
+    expect(lines.join('\n')).to.not.match(/cordon every/);
   });
 
   it('pod-kill-frontend: one Pod every 10s in each cluster', () => {
@@ -97,12 +104,15 @@ const cases: Array<{ fault: Fault; check(mutations: Mutation[], lines: string[])
       kind: 'Deployment',
       name: 'frontend',
       replicas: 0,
+      allowDataLoss: false,
     },
     check: (mutations, lines) => {
       const scale = mutations.find((m) => m.kind === 'scale');
-      expect(lines.join('\n')).to.include(
-        `deployments/${scale?.kind === 'scale' ? scale.name : '?'}/scale in ${scale?.kind === 'scale' ? scale.namespace : '?'}: spec.replicas → ${scale?.kind === 'scale' ? scale.replicas : '?'}`,
-      );
+      expect(lines.join('\n'))
+        .to.include(
+          `deployments/${scale?.kind === 'scale' ? scale.name : '?'} in ${scale?.kind === 'scale' ? scale.namespace : '?'}: test metadata.resourceVersion`,
+        )
+        .and.include(`replace spec.replicas → ${scale?.kind === 'scale' ? scale.replicas : '?'}`);
     },
   },
   {
@@ -145,12 +155,17 @@ const cases: Array<{ fault: Fault; check(mutations: Mutation[], lines: string[])
       type: 'drain',
       clusters: { kind: 'named', names: ['central'] },
       namespaces: ['bank-of-anthos'],
+      force: false,
+      deleteEmptyDirData: false,
+      allowDataLoss: false,
     },
     check: (mutations, lines) => {
-      expect(mutations.some((m) => m.kind === 'cordon')).to.equal(true);
-      const evicted = mutations.find((m) => m.kind === 'evict');
+      // A namespace drain cordons nothing: it scales the namespace's workloads to zero.
+      expect(mutations.some((m) => m.kind === 'cordon')).to.equal(false);
+      const scaled = [...new Set(mutations.flatMap((m) => (m.kind === 'scale' ? [m.namespace] : [])))];
+      expect(scaled).to.deep.equal(['bank-of-anthos']);
       expect(lines.join('\n')).to.include(
-        `evict the Pods of ${evicted?.kind === 'evict' ? evicted.namespaces.join(', ') : '?'}`,
+        `scale every Deployment and StatefulSet of ${scaled.join(', ')} in central to 0`,
       );
     },
   },

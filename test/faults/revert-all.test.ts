@@ -16,6 +16,7 @@ const faults: Fault[] = [
     kind: 'Deployment',
     name: 'frontend',
     replicas: 0,
+    allowDataLoss: false,
   },
   {
     id: 'slow',
@@ -26,7 +27,15 @@ const faults: Fault[] = [
     percentage: 100,
     delayMs: 100,
   },
-  { id: 'drain', type: 'drain', clusters: { kind: 'named', names: ['west'] }, namespaces: ['bank-of-anthos'] },
+  {
+    id: 'drain',
+    type: 'drain',
+    clusters: { kind: 'named', names: ['west'] },
+    namespaces: ['bank-of-anthos'],
+    force: false,
+    deleteEmptyDirData: false,
+    allowDataLoss: false,
+  },
 ];
 
 async function state(server: FaultTestServer): Promise<unknown> {

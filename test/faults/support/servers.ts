@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import type { Environment } from '../../../src/environment/types.js';
+import { defaultProtectedPods, type Environment } from '../../../src/environment/types.js';
 import { type ClusterApi, type ClusterApis } from '../../../src/kube/cluster-api.js';
 import { connectEnvironment } from '../../../src/environment/connect.js';
 import { startLab } from '../../../src/lab/index.js';
@@ -42,11 +42,17 @@ export interface ServerFactory {
 
 const clusterNames: readonly BankCluster[] = ['central', 'west'];
 
+/** The lab's config propagation delay in fault tests: status convergence waits for it. */
+export const labPropagationDelayMs = 50;
+/** The settle time declared for the real-API tier, which has no istiod to write status. */
+export const realSettleMs = 200;
+
 function environmentOf(
   name: string,
   dir: string,
   kubeconfigs: Record<string, string>,
   contexts: Record<string, string>,
+  istio: { convergence: 'status' | 'settle'; settleMs: number },
 ): { environment: Environment; file: string } {
   const clusters = clusterNames.map((cluster) => ({
     name: cluster,
@@ -61,6 +67,8 @@ function environmentOf(
     clusters,
     allowContexts: clusters.map((cluster) => cluster.context),
     builtIn: false,
+    istioConvergence: { kind: istio.convergence, settleMs: istio.settleMs },
+    protectedPods: defaultProtectedPods,
   };
   const raw = {
     version: 1,
@@ -73,6 +81,7 @@ function environmentOf(
       ]),
     ),
     allowContexts: environment.allowContexts,
+    istio: { convergence: istio.convergence, settle: `${istio.settleMs}ms` },
   };
   writeFileSync(environment.file, stringify(raw));
   return { environment, file: environment.file };
@@ -85,13 +94,20 @@ export const labServer: ServerFactory = {
     const dir = mkdtempSync(path.join(tmpdir(), 'chaos-faults-lab-'));
     const lab = await startLab({
       ingressPort: 0,
-      propagationDelayMs: 50,
+      propagationDelayMs: labPropagationDelayMs,
       timing: { startupMs: 50, readinessMs: 50, terminationGraceMs: 200 },
     });
     const kubeconfig = path.join(dir, 'kubeconfig.yaml');
     writeFileSync(kubeconfig, lab.kubeconfig(), { mode: 0o600 });
     const contexts = Object.fromEntries(lab.clusters.map((cluster) => [cluster.name, cluster.context]));
-    const { environment, file } = environmentOf('faults-lab', dir, { central: kubeconfig, west: kubeconfig }, contexts);
+    // The lab writes VirtualService status after its propagation delay: convergence by status.
+    const { environment, file } = environmentOf(
+      'faults-lab',
+      dir,
+      { central: kubeconfig, west: kubeconfig },
+      contexts,
+      { convergence: 'status', settleMs: labPropagationDelayMs },
+    );
     return {
       label: 'lab',
       dir,
@@ -123,7 +139,11 @@ export const realServer: ServerFactory = {
       writeFileSync(kubeconfigs[cluster.name]!, cluster.kubeconfigYaml(contexts[cluster.name]), { mode: 0o600 });
       await createManifests(cluster, bankOfAnthosManifests(cluster.name as BankCluster));
     }
-    const { environment, file } = environmentOf('faults-real', dir, kubeconfigs, contexts);
+    // No istiod: no status, so a short declared settle time.
+    const { environment, file } = environmentOf('faults-real', dir, kubeconfigs, contexts, {
+      convergence: 'settle',
+      settleMs: realSettleMs,
+    });
     return {
       label: 'real',
       dir,
