@@ -30,6 +30,8 @@ export interface FaultTestServer {
   ingressVirtualService: { namespace: string; name: string };
   /** Whether autoscaling/v2 is served (the lab has no HPAs). */
   servesHpa: boolean;
+  /** The lab's ingress gateways by cluster (real loopback URLs); empty for the real tier, which has no data plane. */
+  ingressUrls: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -117,6 +119,7 @@ export const labServer: ServerFactory = {
       namespace: lab.namespace,
       ingressVirtualService: { namespace: lab.namespace, name: 'frontend-ingress' },
       servesHpa: false,
+      ingressUrls: Object.fromEntries(lab.clusters.map((cluster) => [cluster.name, cluster.ingressUrl])),
       stop: async () => {
         await lab.stop();
         rmSync(dir, { recursive: true, force: true });
@@ -153,6 +156,7 @@ export const realServer: ServerFactory = {
       namespace: bankNamespace,
       ingressVirtualService: { namespace: bankNamespace, name: 'frontend-ingress' },
       servesHpa: true,
+      ingressUrls: {},
       stop: async () => {
         await Promise.all(clusters.map((cluster) => cluster.stop()));
         rmSync(dir, { recursive: true, force: true });
