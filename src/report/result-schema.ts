@@ -209,14 +209,14 @@ export const resultSchema = z
           effectiveAtMs: epochMs,
           appliedAt: time,
           effectiveAt: time,
-          convergence: z.enum(['status', 'settle']).nullable().meta({
+          convergence: z.enum(['status', 'settle']).nullable().optional().meta({
             description:
               'Istio faults: how the data plane was known to have it — status: the VirtualService status (observedGeneration, Reconciled); settle: no signal, the declared settle time was waited. null: not an Istio fault',
           }),
-          convergedAtMs: epochMs.nullable().meta({
+          convergedAtMs: epochMs.nullable().optional().meta({
             description: 'Istio faults: when the data plane had it (appliedAtMs is the API call); null otherwise',
           }),
-          convergedAt: time.nullable(),
+          convergedAt: time.nullable().optional(),
         }),
       ),
       reverted: z.array(
@@ -227,8 +227,9 @@ export const resultSchema = z
           revertedAt: time,
           convergedAtMs: epochMs
             .nullable()
+            .optional()
             .meta({ description: 'Istio faults: when the data plane no longer had it (revertedAtMs is the API call)' }),
-          convergedAt: time.nullable(),
+          convergedAt: time.nullable().optional(),
         }),
       ),
       revertAll: z
