@@ -97,7 +97,7 @@ export async function waitConverged(
   const now = ctx.now();
   return {
     convergence: 'status',
-    convergedAtMs: reconciledAt(seen, now, now - startedAt + ctx.timing.verifyTimeoutMs),
+    convergedAtMs: reconciledAt(seen, startedAt, now),
   };
 }
 

@@ -89,44 +89,49 @@ function environmentOf(
   return { environment, file: environment.file };
 }
 
-export const labServer: ServerFactory = {
-  label: 'the lab',
-  servesHpa: false,
-  start: async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'chaos-faults-lab-'));
-    const lab = await startLab({
-      ingressPort: 0,
-      propagationDelayMs: labPropagationDelayMs,
-      timing: { startupMs: 50, readinessMs: 50, terminationGraceMs: 200 },
-    });
-    const kubeconfig = path.join(dir, 'kubeconfig.yaml');
-    writeFileSync(kubeconfig, lab.kubeconfig(), { mode: 0o600 });
-    const contexts = Object.fromEntries(lab.clusters.map((cluster) => [cluster.name, cluster.context]));
-    // The lab writes VirtualService status after its propagation delay: convergence by status.
-    const { environment, file } = environmentOf(
-      'faults-lab',
-      dir,
-      { central: kubeconfig, west: kubeconfig },
-      contexts,
-      { convergence: 'status', settleMs: labPropagationDelayMs },
-    );
-    return {
-      label: 'lab',
-      dir,
-      environment,
-      environmentFile: file,
-      apis: connectEnvironment(environment, { requestTimeoutMs: 10_000 }),
-      namespace: lab.namespace,
-      ingressVirtualService: { namespace: lab.namespace, name: 'frontend-ingress' },
-      servesHpa: false,
-      ingressUrls: Object.fromEntries(lab.clusters.map((cluster) => [cluster.name, cluster.ingressUrl])),
-      stop: async () => {
-        await lab.stop();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  },
-};
+/** The lab with a given config propagation delay (its status convergence waits for it). */
+export function labServerWith(propagationDelayMs: number): ServerFactory {
+  return {
+    label: 'the lab',
+    servesHpa: false,
+    start: async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'chaos-faults-lab-'));
+      const lab = await startLab({
+        ingressPort: 0,
+        propagationDelayMs,
+        timing: { startupMs: 50, readinessMs: 50, terminationGraceMs: 200 },
+      });
+      const kubeconfig = path.join(dir, 'kubeconfig.yaml');
+      writeFileSync(kubeconfig, lab.kubeconfig(), { mode: 0o600 });
+      const contexts = Object.fromEntries(lab.clusters.map((cluster) => [cluster.name, cluster.context]));
+      // The lab writes VirtualService status after its propagation delay: convergence by status.
+      const { environment, file } = environmentOf(
+        'faults-lab',
+        dir,
+        { central: kubeconfig, west: kubeconfig },
+        contexts,
+        { convergence: 'status', settleMs: propagationDelayMs },
+      );
+      return {
+        label: 'lab',
+        dir,
+        environment,
+        environmentFile: file,
+        apis: connectEnvironment(environment, { requestTimeoutMs: 10_000 }),
+        namespace: lab.namespace,
+        ingressVirtualService: { namespace: lab.namespace, name: 'frontend-ingress' },
+        servesHpa: false,
+        ingressUrls: Object.fromEntries(lab.clusters.map((cluster) => [cluster.name, cluster.ingressUrl])),
+        stop: async () => {
+          await lab.stop();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  };
+}
+
+export const labServer: ServerFactory = labServerWith(labPropagationDelayMs);
 
 export const realServer: ServerFactory = {
   label: 'a real kube-apiserver',
