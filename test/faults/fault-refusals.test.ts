@@ -20,7 +20,8 @@ for (const factory of serverFactories) {
         (() => {
           throw new Error(`${factory.label} did not start`);
         })(),
-      { hpa: factory.servesHpa },
+      // The real tier serves autoscaling/v2 and takes CRDs; the lab does neither.
+      { hpa: factory.servesHpa, installsCrds: factory.servesHpa },
     );
   });
 }

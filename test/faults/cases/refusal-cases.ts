@@ -10,6 +10,7 @@ import {
   AppsV1Api,
   AutoscalingV2Api,
   CoreV1Api,
+  CustomObjectsApi,
   KubeConfig,
   PatchStrategy,
   setHeaderOptions,
@@ -17,6 +18,7 @@ import {
 } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { annotation } from '../../../src/faults/annotations.js';
 import type { Fault } from '../../../src/scenario/types.js';
 import type { ClusterApi } from '../../../src/kube/cluster-api.js';
@@ -24,7 +26,9 @@ import type { JsonPatchOp, VirtualService } from '../../../src/kube/types.js';
 import { checkPlan, describeChecks } from '../../../src/run/check-plan.js';
 import { FaultApplyError } from '../../../src/run/fault-session.js';
 import type { RunPlan } from '../../../src/run/build-plan.js';
-import { apiOf, type FaultTestServer } from '../support/servers.js';
+import { projectRoot } from '../../support/cli.js';
+import { installCrds } from '../../support/real-crds.js';
+import { apiOf, endpointOf, type FaultTestServer } from '../support/servers.js';
 import { openTestSession, phaseOf, waitFor, waitSettled } from '../support/session.js';
 
 const central = { kind: 'named' as const, names: ['central'] };
@@ -132,7 +136,8 @@ function mutatingCalls(api: ClusterApi, calls: string[]): ClusterApi {
   };
 }
 
-export function refusalCases(server: () => FaultTestServer, options: { hpa: boolean }): void {
+/** `installsCrds`: the server takes a CustomResourceDefinition (the real tier; the lab serves a fixed set of kinds). */
+export function refusalCases(server: () => FaultTestServer, options: { hpa: boolean; installsCrds: boolean }): void {
   it('drain refuses, naming both, a Pod no controller manages and a Pod with emptyDir; with force and deleteEmptyDirData it drains and reverts', async () => {
     const api = apiOf(server(), 'central');
     const core = clientFor(server(), 'central', CoreV1Api);
@@ -502,6 +507,66 @@ export function refusalCases(server: () => FaultTestServer, options: { hpa: bool
         expect([hpa.spec?.minReplicas, hpa.spec?.maxReplicas]).to.deep.equal([1, 1]);
       } finally {
         await autoscaling.deleteNamespacedHorizontalPodAutoscaler({ name: 'frontend', namespace: ns });
+      }
+    });
+
+  // KEDA's ScaledObject is a CRD: installed (a minimal stand-in) where the server takes CRDs.
+  if (options.installsCrds)
+    it('scale of a KEDA-scaled workload pauses its ScaledObject (paused-replicas) instead of pinning, and resumes it; one already paused is refused', async () => {
+      const api = apiOf(server(), 'west');
+      const ns = server().namespace;
+      await waitSettled(api, ns);
+      await installCrds(
+        endpointOf(server(), 'west'),
+        path.join(projectRoot, 'test/fixtures/real-api/keda-scaledobject-crd.yaml'),
+      );
+      const custom = clientFor(server(), 'west', CustomObjectsApi);
+      const coordinates = { group: 'keda.sh', version: 'v1alpha1', namespace: ns, plural: 'scaledobjects' };
+      const read = async () =>
+        (await custom.getNamespacedCustomObject({ ...coordinates, name: 'frontend' })) as {
+          metadata: { annotations?: Record<string, string> };
+        };
+      await custom.createNamespacedCustomObject({
+        ...coordinates,
+        body: {
+          apiVersion: 'keda.sh/v1alpha1',
+          kind: 'ScaledObject',
+          metadata: { name: 'frontend', namespace: ns },
+          spec: { scaleTargetRef: { name: 'frontend' }, minReplicaCount: 1, maxReplicaCount: 4, triggers: [] },
+        },
+      });
+      try {
+        const fault: Fault = {
+          id: 'one',
+          type: 'scale',
+          clusters: west,
+          kind: 'Deployment',
+          name: 'frontend',
+          replicas: 1,
+          allowDataLoss: false,
+        };
+        const t = await openTestSession(server());
+        const phase = phaseOf(server(), t.runId, [fault]);
+        const [applied] = await t.session.apply(phase);
+        expect(applied!.mutations.map((m) => m.kind)).to.deep.equal(['keda-pause', 'scale']);
+        expect((await read()).metadata.annotations?.['autoscaling.keda.sh/paused-replicas']).to.equal('1');
+        await t.session.revert(phase);
+        expect((await read()).metadata.annotations).to.equal(undefined);
+        await t.close();
+        // Someone else paused it: not ours to resume, so the fault is refused.
+        await custom.patchNamespacedCustomObject(
+          {
+            ...coordinates,
+            name: 'frontend',
+            body: { metadata: { annotations: { 'autoscaling.keda.sh/paused-replicas': '3' } } },
+          },
+          merge,
+        );
+        const message = await refusedMessage(server(), [fault]);
+        expect(message).to.include(`ScaledObject ${ns}/frontend in west: already paused at 3 replicas by someone else`);
+      } finally {
+        await custom.deleteNamespacedCustomObject({ ...coordinates, name: 'frontend' });
+        await waitSettled(api, ns);
       }
     });
 }
