@@ -17,7 +17,7 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { annotation } from '../../../src/faults/annotations.js';
 import type { Fault } from '../../../src/scenario/types.js';
@@ -26,7 +26,7 @@ import type { JsonPatchOp, VirtualService } from '../../../src/kube/types.js';
 import { checkPlan, describeChecks } from '../../../src/run/check-plan.js';
 import { FaultApplyError } from '../../../src/run/fault-session.js';
 import type { RunPlan } from '../../../src/run/build-plan.js';
-import { projectRoot } from '../../support/cli.js';
+import { projectRoot, runChaosAsync } from '../../support/cli.js';
 import { installCrds } from '../../support/real-crds.js';
 import { apiOf, endpointOf, type FaultTestServer } from '../support/servers.js';
 import { openTestSession, phaseOf, waitFor, waitSettled } from '../support/session.js';
@@ -198,6 +198,56 @@ export function refusalCases(server: () => FaultTestServer, options: { hpa: bool
         [ns, 'scratchpad'],
       ]);
       await waitSettled(api, ns);
+    }
+  });
+
+  it('chaos plan and chaos validate --env refuse it too: the object, the reason, the override, at the fault in the file', async () => {
+    const api = apiOf(server(), 'central');
+    const core = clientFor(server(), 'central', CoreV1Api);
+    const ns = server().namespace;
+    await waitSettled(api, ns);
+    await core.createNamespacedPod({ namespace: ns, body: barePod('stray', ns, {}) });
+    const scenario = path.join(server().dir, 'drain-refused.yaml');
+    writeFileSync(
+      scenario,
+      [
+        'version: 1',
+        'name: drain-refused',
+        'description: a namespace drain with a Pod no controller manages',
+        'load: { rate: 1, paths: [/], timeout: 1s }',
+        'phases: { baseline: 1s, fault: 1s, recovery: 1s }',
+        'faults:',
+        '  - type: drain',
+        '    cluster: central',
+        `    namespaces: [${ns}]`,
+        'budgets:',
+        '  all:',
+        '    http_req_failed: rate<0.5',
+        '',
+      ].join('\n'),
+    );
+    try {
+      await scheduled(core, ns, 'stray');
+      const plan = await runChaosAsync(['plan', scenario, '--env', server().environmentFile]);
+      expect(plan.code, plan.stderr).to.equal(2);
+      expect(plan.stdout)
+        .to.include(`✗ REFUSED: Pod ${ns}/stray in central: no controller manages it`)
+        .and.include('(override: force: true)')
+        .and.include('nothing was changed (plan only).');
+      const validate = await runChaosAsync(['validate', scenario, '--env', server().environmentFile]);
+      expect(validate.code, validate.stderr).to.equal(2);
+      expect(validate.stdout + validate.stderr)
+        .to.include(
+          `drain-refused.yaml:7:5: faults[0]: fault drain-1 in central refused: Pod ${ns}/stray in central: no controller manages it`,
+        )
+        .and.include('hint: if you mean it, set force: true on this fault');
+      // Nothing changed: no Node cordoned, no workload scaled.
+      expect((await api.listNodes()).some((node) => node.spec?.unschedulable)).to.equal(false);
+      expect((await api.readWorkload('Deployment', ns, 'frontend')).metadata?.annotations?.[annotation.run]).to.equal(
+        undefined,
+      );
+    } finally {
+      await deletePods(core, [[ns, 'stray']]);
     }
   });
 
