@@ -30,8 +30,14 @@ export async function readableClusters(
   environment: Environment,
   cwd: string,
 ): Promise<{ apis: ClusterApis } | { reason: string }> {
-  const options = { cwd, requestTimeoutMs: 10_000, retry: { attempts: 2 } };
-  if (!environment.builtIn) return { apis: connectEnvironment(environment, options) };
+  const options = { cwd, requestTimeoutMs: 5_000, retry: { attempts: 1 } };
+  if (!environment.builtIn) {
+    try {
+      return { apis: connectEnvironment(environment, options) };
+    } catch (error) {
+      return { reason: error instanceof Error ? error.message : String(error) };
+    }
+  }
   const reading = await readLabState(path.resolve(cwd, labStateDir));
   if (!reading?.running) return { reason: 'the lab is not running (chaos lab up): checked when the run starts' };
   const yaml = readFileSync(reading.state.kubeconfig, 'utf8');

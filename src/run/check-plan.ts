@@ -7,7 +7,13 @@
 import type { Refusal } from '../faults/fault-plugin.js';
 import { pluginFor } from '../faults/registry.js';
 import type { ClusterApis } from '../kube/cluster-api.js';
+import { KubeApiError } from '../kube/api-error.js';
 import type { RunPlan } from './build-plan.js';
+
+/** The server answered (e.g. 404 for a missing workload): the cluster itself is readable. */
+function isApiAnswer(error: unknown): boolean {
+  return error instanceof KubeApiError && typeof error.status === 'number' && error.status > 0;
+}
 
 export interface FaultCheck {
   phase: string;
@@ -23,6 +29,8 @@ export interface FaultCheck {
 
 export async function checkPlan(plan: RunPlan, apis: ClusterApis): Promise<FaultCheck[]> {
   const checks: FaultCheck[] = [];
+  // A cluster that failed to answer once is not asked again: one timeout, not one per fault.
+  const unreadable = new Map<string, string>();
   for (const [phaseIndex, phase] of plan.phases.entries()) {
     for (const [faultIndex, { fault, targets }] of phase.faults.entries()) {
       const plugin = pluginFor(fault);
@@ -33,10 +41,17 @@ export async function checkPlan(plan: RunPlan, apis: ClusterApis): Promise<Fault
           checks.push({ ...base, refusals: [], unread: `no API client for cluster ${target.cluster}` });
           continue;
         }
+        const known = unreadable.get(target.cluster);
+        if (known) {
+          checks.push({ ...base, refusals: [], unread: known });
+          continue;
+        }
         try {
           checks.push({ ...base, refusals: plugin.check ? await plugin.check(fault, { api, target }) : [] });
         } catch (error) {
-          checks.push({ ...base, refusals: [], unread: error instanceof Error ? error.message : String(error) });
+          const unread = error instanceof Error ? error.message : String(error);
+          if (!isApiAnswer(error)) unreadable.set(target.cluster, unread);
+          checks.push({ ...base, refusals: [], unread });
         }
       }
     }
