@@ -19,8 +19,8 @@ export interface ScaledObject {
 }
 
 export interface KedaCalls {
-  /** ScaledObjects of one namespace; empty where KEDA's CRD is not served. */
-  listScaledObjects(namespace: string): Promise<ScaledObject[]>;
+  /** ScaledObjects of one namespace (every namespace when undefined); empty where KEDA's CRD is not served. */
+  listScaledObjects(namespace: string | undefined): Promise<ScaledObject[]>;
   mergePatchScaledObject(namespace: string, name: string, patch: MergePatch): Promise<ScaledObject>;
 }
 
@@ -30,7 +30,9 @@ export function createKedaCalls(config: KubeConfig, caller: Caller): KedaCalls {
     listScaledObjects: async (namespace) => {
       try {
         const list = (await caller.invoke({ verb: 'LIST', resource, namespace }, (options) =>
-          custom.listNamespacedCustomObject({ ...coordinates, namespace }, options),
+          namespace === undefined
+            ? custom.listClusterCustomObject({ ...coordinates }, options)
+            : custom.listNamespacedCustomObject({ ...coordinates, namespace }, options),
         )) as { items?: ScaledObject[] };
         return list.items ?? [];
       } catch (error) {
