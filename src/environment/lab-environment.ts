@@ -3,12 +3,14 @@
  * Its kubeconfig is written by the lab when it starts; its ingresses are fixed loopback
  * addresses, so `chaos plan` can name them without starting anything.
  */
-import type { Environment } from './types.js';
+import { defaultProtectedPods, type Environment } from './types.js';
 
 /** The header deploy/served-by-envoyfilter.yaml adds at the gateway. */
 export const upstreamHostHeader = 'x-chaos-upstream-host';
 export const labKubeconfigPath = '.chaos/lab/kubeconfig';
 export const labIngressPort = 8080;
+/** The lab's default config propagation delay (src/lab: ControlPlane). */
+export const labPropagationDelayMs = 500;
 export const labIngressHosts: Record<string, string> = { central: '127.0.0.11', west: '127.0.0.12' };
 
 export function labEnvironment(): Environment {
@@ -30,5 +32,9 @@ export function labEnvironment(): Environment {
     clusters,
     allowContexts: clusters.map((cluster) => cluster.context),
     builtIn: true,
+    // The lab's control plane writes the VirtualService status after its propagation delay
+    // (500 ms by default); a deletion has no status, so it waits that long.
+    istioConvergence: { kind: 'status', settleMs: labPropagationDelayMs },
+    protectedPods: defaultProtectedPods,
   };
 }

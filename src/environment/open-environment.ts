@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { errorText, HarnessError } from '../errors/errors.js';
 import type { Environment, EnvironmentCluster } from './types.js';
-import { type ClusterApis } from '../kube/cluster-api.js';
+import type { ClusterApiOptions, ClusterApis } from '../kube/cluster-api.js';
 import { connectEnvironment } from './connect.js';
 import {
   ingressAddressEnv,
@@ -50,9 +50,10 @@ export async function connectExisting(
   cwd: string,
   env: NodeJS.ProcessEnv = process.env,
   stateDir?: string,
+  clients: ClusterApiOptions = {},
 ): Promise<OpenEnvironment | undefined> {
   if (!environment.builtIn) {
-    const apis = connectEnvironment(environment, { cwd });
+    const apis = connectEnvironment(environment, { ...clients, cwd });
     return {
       apis,
       ingressUrls: {},
@@ -64,11 +65,32 @@ export async function connectExisting(
   if (!reading?.running) return undefined;
   const yaml = readFileSync(reading.state.kubeconfig, 'utf8');
   return {
-    apis: connectEnvironment(environment, { kubeconfigYaml: yaml, cwd }),
+    apis: connectEnvironment(environment, { ...clients, kubeconfigYaml: yaml, cwd }),
     ingressUrls: Object.fromEntries(reading.state.clusters.map((cluster) => [cluster.name, cluster.ingressUrl])),
     description: `the running lab (pid ${reading.state.pid}, state ${path.dirname(reading.file)})`,
     close: async () => {},
   };
+}
+
+/**
+ * Read-only clients for checking a plan against the clusters (plan, validate --env): what
+ * connectExisting finds, with short timeouts and no retries; why not, when there is nothing to
+ * read (the lab is not running). Starts nothing and contacts nothing yet.
+ */
+export async function readableClusters(
+  environment: Environment,
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ apis: ClusterApis } | { reason: string }> {
+  try {
+    const clients = { requestTimeoutMs: 5_000, retry: { attempts: 1 } };
+    const opened = await connectExisting(environment, cwd, env, undefined, clients);
+    return opened
+      ? { apis: opened.apis }
+      : { reason: 'the lab is not running (chaos lab up): checked when the run starts' };
+  } catch (error) {
+    return { reason: errorText(error) };
+  }
 }
 
 /**

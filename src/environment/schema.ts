@@ -27,7 +27,19 @@ const cluster = z.strictObject({
   kubeconfig: z.string().min(1).optional(),
   region: z.string().min(1).optional(),
   ingress,
+  istioConfigCluster: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*$/)
+    .optional()
+    .meta({
+      description:
+        'The cluster of this environment that holds the Istio config of this cluster (primary-remote or external control plane); Istio faults are written there',
+    }),
 });
+
+const durationText = z
+  .string()
+  .regex(/^\d+(?:\.\d+)?(?:ms|s|m)$/, { error: 'expected a duration such as 5s or 500ms' });
 
 export const environmentSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -58,6 +70,29 @@ export const environmentSchema = z.strictObject({
     .array(z.string().min(1))
     .default([])
     .meta({ description: 'Kube contexts chaos may mutate without --yes' }),
+  istio: z
+    .strictObject({
+      convergence: z.enum(['status', 'settle'], { error: 'expected status or settle' }).default('settle').meta({
+        description:
+          'status: wait for the VirtualService status istiod writes with PILOT_ENABLE_STATUS (observedGeneration, Reconciled); settle: no signal, wait `settle` after each change',
+      }),
+      settle: durationText
+        .default('5s')
+        .meta({ description: 'Wait after each Istio change when convergence is settle' }),
+    })
+    .optional(),
+  protected: z
+    .strictObject({
+      namespaces: z.array(z.string().min(1)).optional(),
+      labels: z
+        .array(z.string().regex(/^[A-Za-z0-9._/-]+=[A-Za-z0-9._-]*$/, { error: 'expected key=value' }))
+        .optional(),
+    })
+    .optional()
+    .meta({
+      description:
+        'Pods a drain never evicts: namespaces and key=value labels (replace the defaults: kube-system, istio-system, gateways, istiod, the harness)',
+    }),
 });
 
 export type RawEnvironment = z.output<typeof environmentSchema>;

@@ -23,7 +23,42 @@ export interface EnvironmentCluster {
   ingress: IngressSource;
   /** The cluster the harness runs in (the CronJob): ServiceAccount token and CA from the Pod. */
   inCluster?: boolean;
+  /**
+   * The cluster holding the Istio config of this cluster's mesh (primary-remote, external
+   * control plane); undefined = this cluster itself (multi-primary). Istio faults are written there.
+   */
+  istioConfigCluster?: string;
 }
+
+/**
+ * How a fault learns that the data plane has its Istio config. `status`: the VirtualService's
+ * status (observedGeneration + the Reconciled condition istiod writes with config distribution
+ * tracking on, PILOT_ENABLE_STATUS); a deleted VirtualService has no status, so its deletion
+ * waits `settleMs`. `settle`: no signal at all; wait `settleMs` after every API call.
+ */
+export type IstioConvergence = { kind: 'status' | 'settle'; settleMs: number };
+
+/** What a drain never evicts: the control plane, the gateways and our own Pods. */
+export interface ProtectedPods {
+  namespaces: string[];
+  /** `key=value` labels; a Pod carrying any of them is never evicted. */
+  labels: string[];
+}
+
+/** Istio's default and common gateway namespaces, istiod and gateway labels, and the harness's own label. */
+export const defaultProtectedPods: ProtectedPods = {
+  namespaces: ['kube-system', 'istio-system', 'asm-system', 'asm-gateways', 'istio-gateways', 'istio-ingress'],
+  labels: [
+    'app=istiod',
+    'istio=ingressgateway',
+    'istio=egressgateway',
+    'istio=eastwestgateway',
+    'app.kubernetes.io/name=chaos',
+  ],
+};
+
+/** Without distribution tracking Istio says nothing: 5 s covers the p90 convergence reported for large meshes. */
+export const defaultIstioSettleMs = 5_000;
 
 export interface Environment {
   /** Where it came from: "built-in" for lab, else the file path. */
@@ -41,4 +76,8 @@ export interface Environment {
   allowContexts: string[];
   /** The embedded lab is started in process and is always allowed. */
   builtIn: boolean;
+  /** Default: settle for files (Istio tracks distribution only when asked), status for the lab. */
+  istioConvergence?: IstioConvergence;
+  /** Default: defaultProtectedPods. */
+  protectedPods?: ProtectedPods;
 }

@@ -17,6 +17,9 @@ export const annotation = {
   created: 'chaos.dev/created',
 } as const;
 
+/** KEDA's documented pause: the ScaledObject holds the workload at this count and stops scaling. */
+export const kedaPausedReplicas = 'autoscaling.keda.sh/paused-replicas';
+
 const ours = Object.values(annotation) as string[];
 
 export function isOurAnnotation(key: string): boolean {

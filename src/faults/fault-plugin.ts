@@ -13,6 +13,7 @@
  * mutation kind in mutation.ts), add it to the registry map, add its entry to the scenario
  * schema, and a test in test/faults/ that runs against both servers.
  */
+import type { IstioConvergence, ProtectedPods } from '../environment/types.js';
 import type { ClusterApi } from '../kube/cluster-api.js';
 import type { Fault } from '../scenario/types.js';
 import type { Mutation, MutationKind, RevertOutcome } from './mutation.js';
@@ -25,6 +26,39 @@ export interface FaultTarget {
   namespace: string;
   /** Names our own objects and annotations, e.g. a VirtualService route `chaos-<runId>-<faultId>`. */
   runId: string;
+  /**
+   * Istio faults: the workload clusters whose mesh config lives in `cluster` (the environment's
+   * istioConfigCluster); undefined = `cluster` itself.
+   */
+  workloadClusters?: string[];
+  /** Istio faults: how to know the data plane has the change; default: settle 5 s. */
+  istioConvergence?: IstioConvergence;
+  /** Drain: Pods never evicted; default: defaultProtectedPods. */
+  protectedPods?: ProtectedPods;
+}
+
+/**
+ * Why a fault will not be applied as written, found by reading the cluster: the object, the
+ * reason, and the scenario field that overrides it (when one does). Shown by `chaos plan`,
+ * `chaos validate --env` and `chaos run` alike.
+ */
+export interface Refusal {
+  /** e.g. `Pod bank-of-anthos/debug in central`. */
+  object: string;
+  reason: string;
+  /** e.g. `force: true`; undefined when nothing in the scenario can override it. */
+  override?: string;
+}
+
+export function describeRefusal(refusal: Refusal): string {
+  return `${refusal.object}: ${refusal.reason}${refusal.override ? ` (override: ${refusal.override})` : ''}`;
+}
+
+/** When the data plane had the change, for Istio faults (journal and result carry it). */
+export interface Convergence {
+  /** `status`: read from the VirtualService status; `settle`: no signal, the declared settle time was waited. */
+  convergence: 'status' | 'settle';
+  convergedAtMs: number;
 }
 
 /** Bounds of every wait a fault does. Counts and times: nothing waits forever. */
@@ -69,14 +103,28 @@ export interface FaultPlugin<F extends Fault = Fault> {
   type: F['type'];
   /** The exact mutations, as sentences, for `chaos plan`: touches nothing. */
   plan(fault: F, target: FaultTarget): string[];
+  /**
+   * Reads the cluster (changes nothing) and says why the fault must not be applied as written.
+   * `apply` runs it first and refuses when it finds anything.
+   */
+  check?(fault: F, ctx: CheckContext): Promise<Refusal[]>;
   /** Makes the change, recording every mutation through `ctx.mutate` first. */
   apply(fault: F, ctx: FaultContext): Promise<Background | undefined>;
-  /** Waits (bounded by ctx.timing.verifyTimeoutMs) until the effect is observable; throws if not. */
-  verify(fault: F, ctx: FaultContext, applied: readonly Mutation[]): Promise<void>;
+  /**
+   * Waits (bounded by ctx.timing.verifyTimeoutMs) until the effect is observable — for Istio,
+   * until the data plane has it; throws if not.
+   */
+  verify(fault: F, ctx: FaultContext, applied: readonly Mutation[]): Promise<Convergence | void>;
   /** Undoes `applied` newest first; one outcome per mutation, never throws for one that fails. */
   revert(fault: F, ctx: KubeContext, applied: readonly Mutation[]): Promise<RevertOutcome[]>;
-  /** Waits (bounded) until the system is back: replicas ready, routes gone, nodes schedulable. */
-  verifyReverted(fault: F, ctx: KubeContext, applied: readonly Mutation[]): Promise<void>;
+  /** Waits (bounded) until the system is back: replicas ready, routes gone (from the data plane), nodes schedulable. */
+  verifyReverted(fault: F, ctx: KubeContext, applied: readonly Mutation[]): Promise<Convergence | void>;
+}
+
+/** What `check` may use: the cluster's API (read only) and where the fault lands. */
+export interface CheckContext {
+  api: ClusterApi;
+  target: FaultTarget;
 }
 
 /** Undo for one kind of mutation: used by fault reverts and by `chaos recover` alike. */
@@ -84,7 +132,7 @@ export interface MutationHandler<M extends Mutation = Mutation> {
   kind: M['kind'];
   revert(mutation: M, ctx: KubeContext): Promise<RevertOutcome>;
   /** Waits (bounded) until what the mutation disturbed is healthy again; throws if not. */
-  verifyReverted(mutation: M, ctx: KubeContext): Promise<void>;
+  verifyReverted(mutation: M, ctx: KubeContext): Promise<Convergence | void>;
   /** The kubectl command(s) that undo it by hand, against the given kube context. */
   manual(mutation: M, context: string): string;
 }

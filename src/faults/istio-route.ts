@@ -1,27 +1,48 @@
 /**
  * `istio-delay` and `istio-abort`: a route of our own, named `chaos-<runId>-<faultId>`, at the
- * head of the VirtualService that routes the host (gateway-bound for `via: ingress`, mesh for
- * `via: mesh`), inserted by JSON patch guarded by a resourceVersion `test`. For a mesh host
- * with no VirtualService we create one and delete it on revert. The revert removes exactly our
- * routes, so what was there before comes back byte-identical.
+ * head of every VirtualService that routes the host from the fault's point of view (gateway-bound
+ * for `via: ingress`, mesh and exported to the fault's namespace for `via: mesh`, in any
+ * namespace, delegates followed), inserted by JSON patch guarded by a resourceVersion `test`.
+ * Copies of a VirtualService bound to both a gateway and `mesh` carry `match.gateways` limited
+ * to the fault's side. For a mesh host no VirtualService routes we create one and delete it on
+ * revert; where that would make a second VirtualService for a host that has one (TCP/TLS only,
+ * not exported to the fault's namespace, or already two), the fault is refused naming both.
+ *
+ * Written in the cluster that holds the mesh's Istio config (the target's cluster, which the
+ * plan sets from the environment's istioConfigCluster). Effective — and reverted — only when the
+ * data plane has it: the VirtualService status (observedGeneration and the Reconciled condition
+ * istiod writes with config distribution tracking on) or, without that signal, a declared
+ * settle time. The revert removes exactly our routes: what was there comes back byte-identical.
  */
 import { HarnessError } from '../errors/errors.js';
+import { defaultIstioSettleMs, type IstioConvergence } from '../environment/types.js';
 import { isAlreadyExists } from '../kube/api-error.js';
 import { retryOnConflict } from '../kube/retry.js';
 import type { VirtualService } from '../kube/types.js';
 import type { IstioAbortFault, IstioDelayFault } from '../scenario/types.js';
 import { annotation } from './annotations.js';
-import type { FaultContext, FaultPlugin, FaultTarget, KubeContext } from './fault-plugin.js';
+import type {
+  CheckContext,
+  Convergence,
+  FaultContext,
+  FaultPlugin,
+  FaultTarget,
+  KubeContext,
+  Refusal,
+} from './fault-plugin.js';
 import type { Mutation, RouteInsertMutation, VirtualServiceCreateMutation } from './mutation.js';
-import { routeInsertHandler, virtualServiceCreateHandler } from './istio-route-revert.js';
+import { routeInsertHandler, virtualServiceCreateHandler, waitConverged } from './istio-route-revert.js';
+import { refusalError } from './refusal.js';
 import {
   annotatedRoutes,
   buildCopies,
+  copyCountOf,
   digestWithout,
   insertionPatch,
-  planRoutes,
+  placeFault,
   routeNames,
   type FaultSpec,
+  type Placement,
   type RoutePlan,
 } from './virtual-service-routes.js';
 import { revertMutations, verifyMutationsReverted, waitUntil } from './wait.js';
@@ -33,19 +54,35 @@ export function routeName(runId: string, faultId: string): string {
   return `chaos-${runId}-${faultId}`;
 }
 
+export function convergenceOf(target: FaultTarget): IstioConvergence {
+  return target.istioConvergence ?? { kind: 'settle', settleMs: defaultIstioSettleMs };
+}
+
+function describeConvergence(convergence: IstioConvergence): string {
+  return convergence.kind === 'status'
+    ? 'the VirtualService status says the data plane has it (status.observedGeneration ≥ metadata.generation and the Reconciled condition True, written by istiod with PILOT_ENABLE_STATUS); a VirtualService we delete has no status: then wait the settle time'
+    : `no convergence signal declared (environment istio.convergence: settle): wait ${convergence.settleMs} ms after the API call`;
+}
+
 /** Shared by istio-delay and istio-abort: both insert a route of our own ahead of the others. */
 export function planRouteFault(fault: RouteFault, target: FaultTarget, effect: string): string[] {
-  const which = fault.via === 'ingress' ? 'every gateway-bound VirtualService routing' : 'the mesh VirtualService of';
-  const where = fault.via === 'ingress' ? 'any namespace' : target.namespace;
   const name = routeName(target.runId, fault.id);
+  const where =
+    target.workloadClusters && target.workloadClusters.some((cluster) => cluster !== target.cluster)
+      ? `in ${target.cluster}, which holds the Istio config of ${target.workloadClusters.join(', ')} (istioConfigCluster)`
+      : `in ${target.cluster}`;
+  const which =
+    fault.via === 'ingress'
+      ? `every gateway-bound VirtualService routing host "${fault.host}", any namespace`
+      : `every mesh VirtualService of host "${fault.host}" exported to ${target.namespace}, any namespace`;
   return [
-    `find ${which} host "${fault.host}" in ${where} (networking.istio.io/v1)`,
-    `JSON patch (test metadata.resourceVersion): insert route "${name}" at spec.http[0], a copy of the route to the host (with copies "${name}-2", … of any routes before it, so no path changes destination), fault ${effect} for ${fault.percentage}% of requests; annotations ${annotation.run}, ${annotation.routes}, ${annotation.expires}`,
+    `find ${which}, delegates followed, ${where} (networking.istio.io/v1)`,
+    `JSON patch (test metadata.resourceVersion): insert route "${name}" at spec.http[0], a copy of the route to the host (with copies "${name}-2", … of any routes before it, so no path changes destination), fault ${effect} for ${fault.percentage}% of requests; on a VirtualService bound to a gateway and mesh the copies carry match.gateways = ${fault.via === 'ingress' ? 'its gateways' : '[mesh]'}; annotations ${annotation.run}, ${annotation.routes}, ${annotation.expires}`,
     fault.via === 'mesh'
-      ? `if no VirtualService routes "${fault.host}": create VirtualService "${name}" (hosts [${fault.host}], one route with the fault)`
+      ? `if no VirtualService routes "${fault.host}": create VirtualService "${name}" (hosts [${fault.host}], one route with the fault); refuse, naming both, where that would be a second VirtualService for the host (TCP/TLS only, not exported to ${target.namespace}, or two already)`
       : `if no gateway-bound VirtualService routes "${fault.host}": refuse (ingress traffic to it is not routed by Istio)`,
-    'verify: our route heads the VirtualService as the API server stores it',
-    'revert: remove exactly our routes (or delete the VirtualService we created); everything else stays byte-identical',
+    `effective when ${describeConvergence(convergenceOf(target))}; the journal and the result keep the API time and the converged time`,
+    'revert: remove exactly our routes (or delete the VirtualService we created), then wait for the data plane the same way; everything else stays byte-identical',
   ];
 }
 
@@ -57,23 +94,49 @@ function faultSpec(fault: RouteFault): FaultSpec {
     : { abort: { httpStatus: fault.status, percentage } };
 }
 
-async function listCandidates(fault: RouteFault, ctx: FaultContext): Promise<VirtualService[]> {
-  // Gateway-bound VirtualServices often live beside the gateway, not the app: look everywhere.
-  return ctx.api.listVirtualServices(fault.via === 'ingress' ? undefined : ctx.target.namespace);
+async function place(fault: RouteFault, ctx: CheckContext): Promise<Placement> {
+  // Gateway-bound VirtualServices often live beside the gateway, mesh ones anywhere they are
+  // exported from: look everywhere.
+  return placeFault(await ctx.api.listVirtualServices(undefined), {
+    host: fault.host,
+    namespace: ctx.target.namespace,
+    via: fault.via,
+  });
+}
+
+function refusalsOf(fault: RouteFault, ctx: CheckContext, placement: Placement): Refusal[] {
+  const ours = `${ctx.target.namespace}/${routeName(ctx.target.runId, fault.id)}`;
+  const refusals: Refusal[] = placement.blockers.map((blocker) => ({
+    object: `VirtualService ${blocker.virtualService} in ${ctx.target.cluster}`,
+    reason: `${blocker.reason}; the fault would need VirtualService ${ours} as a second one for host "${fault.host}"`,
+  }));
+  if (placement.plans.length === 0 && refusals.length === 0 && fault.via === 'ingress') {
+    refusals.push({
+      object: `host "${fault.host}" in ${ctx.target.cluster}`,
+      reason:
+        'no gateway-bound VirtualService routes it: ingress traffic to it is not routed by Istio, so there is no place for the fault (name the Service the gateway VirtualService routes to, or use via: mesh)',
+    });
+  }
+  for (const plan of placement.plans) {
+    const holder = plan.virtualService.metadata.annotations?.[annotation.run];
+    if (holder && holder !== ctx.target.runId)
+      refusals.push({
+        object: `VirtualService ${plan.virtualService.metadata.namespace ?? ''}/${plan.virtualService.metadata.name} in ${ctx.target.cluster}`,
+        reason: `already changed by chaos run ${holder}; a run died without reverting: \`chaos recover\` puts it back`,
+      });
+  }
+  return refusals;
+}
+
+async function checkRouteFault(fault: RouteFault, ctx: CheckContext): Promise<Refusal[]> {
+  return refusalsOf(fault, ctx, await place(fault, ctx));
 }
 
 async function insertInto(plan: RoutePlan, fault: RouteFault, ctx: FaultContext): Promise<void> {
   const { target } = ctx;
   const vs = plan.virtualService;
   const namespace = vs.metadata.namespace ?? target.namespace;
-  const names = routeNames(routeName(target.runId, fault.id), plan.copyCount);
-  const holder = vs.metadata.annotations?.[annotation.run];
-  if (holder && holder !== target.runId) {
-    throw new HarnessError(
-      `VirtualService ${namespace}/${vs.metadata.name} in ${target.cluster} is already changed by chaos run ${holder}`,
-      'a run died without reverting: `chaos recover` puts it back',
-    );
-  }
+  const names = routeNames(routeName(target.runId, fault.id), copyCountOf(plan));
   if ((vs.spec.http ?? []).some((route) => route.name !== undefined && names.includes(route.name))) return;
   const mutation: RouteInsertMutation = {
     runId: target.runId,
@@ -85,6 +148,7 @@ async function insertInto(plan: RoutePlan, fault: RouteFault, ctx: FaultContext)
     virtualService: vs.metadata.name,
     routes: names,
     baseline: digestWithout(vs, []),
+    convergence: convergenceOf(target),
   };
   const annotations = {
     [annotation.run]: target.runId,
@@ -112,6 +176,7 @@ async function createFor(fault: RouteFault, ctx: FaultContext): Promise<void> {
     namespace: target.namespace,
     virtualService: name,
     routes: [name],
+    convergence: convergenceOf(target),
   };
   const body: VirtualService = {
     apiVersion: 'networking.istio.io/v1',
@@ -144,19 +209,12 @@ async function createFor(fault: RouteFault, ctx: FaultContext): Promise<void> {
 
 async function applyRouteFault(fault: RouteFault, ctx: FaultContext): Promise<undefined> {
   await retryOnConflict(async () => {
-    const plans = planRoutes(await listCandidates(fault, ctx), {
-      host: fault.host,
-      namespace: ctx.target.namespace,
-      via: fault.via,
-    });
-    if (plans.length === 0 && fault.via === 'ingress') {
-      throw new HarnessError(
-        `no gateway-bound VirtualService routes host "${fault.host}" in cluster ${ctx.target.cluster}: ingress traffic to it is not routed by Istio, so there is no place for the fault`,
-        'name the Service the gateway VirtualService routes to (its destination host), or use via: mesh',
-      );
-    }
-    if (plans.length === 0) return createFor(fault, ctx);
-    for (const plan of plans) await insertInto(plan, fault, ctx);
+    const placement = await place(fault, ctx);
+    const refusals = refusalsOf(fault, ctx, placement);
+    if (refusals.length > 0)
+      throw refusalError(`place ${fault.type} on host "${fault.host}" in ${ctx.target.cluster}`, refusals);
+    if (placement.plans.length === 0) return createFor(fault, ctx);
+    for (const plan of placement.plans) await insertInto(plan, fault, ctx);
   }, ctx.api.retry);
   return undefined;
 }
@@ -170,7 +228,7 @@ function ourRouteMutations(applied: readonly Mutation[]): Array<RouteInsertMutat
   );
 }
 
-async function verifyRoutes(fault: RouteFault, ctx: FaultContext, applied: readonly Mutation[]): Promise<void> {
+async function verifyRoutes(fault: RouteFault, ctx: FaultContext, applied: readonly Mutation[]): Promise<Convergence> {
   const mutations = ourRouteMutations(applied);
   if (mutations.length === 0) throw new HarnessError(`fault ${fault.id} recorded no route in ${ctx.target.cluster}`);
   await waitUntil(
@@ -195,12 +253,20 @@ async function verifyRoutes(fault: RouteFault, ctx: FaultContext, applied: reado
       return undefined;
     },
   );
+  // Stored is not effective: wait until the data plane has it (or the declared settle time).
+  let latest: Convergence | undefined;
+  for (const mutation of mutations) {
+    const convergence = await waitConverged(mutation, ctx, 'applied');
+    if (!latest || convergence.convergedAtMs > latest.convergedAtMs) latest = convergence;
+  }
+  return latest!;
 }
 
 function routePlugin<F extends RouteFault>(type: F['type'], effect: (fault: F) => string): FaultPlugin<F> {
   return {
     type,
     plan: (fault, target) => planRouteFault(fault, target, effect(fault)),
+    check: checkRouteFault,
     apply: applyRouteFault,
     verify: verifyRoutes,
     revert: (_fault, ctx: KubeContext, applied) => revertMutations(applied, handlers, ctx),

@@ -4,6 +4,7 @@
  * annotation form) onto the object, so a revert needs neither the scenario nor the process
  * that applied it: `chaos recover` rebuilds these records from either source.
  */
+import type { IstioConvergence } from '../environment/types.js';
 import type { WorkloadKind } from '../kube/types.js';
 
 interface MutationBase {
@@ -33,6 +34,17 @@ export interface HpaPinMutation extends MutationBase {
   replicas: number;
 }
 
+/**
+ * A KEDA ScaledObject paused at the fault's count (`autoscaling.keda.sh/paused-replicas`), so KEDA
+ * does not fight it.
+ */
+export interface KedaPauseMutation extends MutationBase {
+  kind: 'keda-pause';
+  namespace: string;
+  name: string;
+  replicas: number;
+}
+
 /** Routes of ours inserted at the head of an existing VirtualService. */
 export interface RouteInsertMutation extends MutationBase {
   kind: 'route-insert';
@@ -41,6 +53,8 @@ export interface RouteInsertMutation extends MutationBase {
   routes: string[];
   /** Digest of the spec without our routes when we inserted them; absent when rebuilt from annotations. */
   baseline?: string;
+  /** How the revert learns the data plane dropped our routes; absent (rebuilt from annotations) = settle default. */
+  convergence?: IstioConvergence;
 }
 
 /** A VirtualService we created because none routed the host. */
@@ -49,6 +63,7 @@ export interface VirtualServiceCreateMutation extends MutationBase {
   namespace: string;
   virtualService: string;
   routes: string[];
+  convergence?: IstioConvergence;
 }
 
 export interface CordonMutation extends MutationBase {
@@ -75,6 +90,7 @@ export interface PodDeleteMutation extends MutationBase {
 export type Mutation =
   | ScaleMutation
   | HpaPinMutation
+  | KedaPauseMutation
   | RouteInsertMutation
   | VirtualServiceCreateMutation
   | CordonMutation
@@ -104,6 +120,8 @@ export function describeMutation(mutation: Mutation): string {
       return `scale ${mutation.workload} ${mutation.namespace}/${mutation.name} ${mutation.originalReplicas} → ${mutation.replicas} ${where}`;
     case 'hpa-pin':
       return `pin HorizontalPodAutoscaler ${mutation.namespace}/${mutation.name} to ${mutation.replicas} ${where}`;
+    case 'keda-pause':
+      return `pause ScaledObject ${mutation.namespace}/${mutation.name} at ${mutation.replicas} ${where}`;
     case 'route-insert':
       return `routes ${mutation.routes.join(', ')} in VirtualService ${mutation.namespace}/${mutation.virtualService} ${where}`;
     case 'virtualservice-create':
@@ -124,6 +142,8 @@ export function mutationKey(mutation: Mutation): string {
       return `${mutation.cluster}/scale/${mutation.workload}/${mutation.namespace}/${mutation.name}`;
     case 'hpa-pin':
       return `${mutation.cluster}/hpa/${mutation.namespace}/${mutation.name}`;
+    case 'keda-pause':
+      return `${mutation.cluster}/keda/${mutation.namespace}/${mutation.name}`;
     case 'route-insert':
     case 'virtualservice-create':
       return `${mutation.cluster}/${mutation.kind}/${mutation.namespace}/${mutation.virtualService}/${mutation.routes.join(',')}`;

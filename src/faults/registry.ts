@@ -6,7 +6,7 @@ import { routeInsertHandler, virtualServiceCreateHandler } from './istio-route-r
 import { istioAbort, istioDelay } from './istio-route.js';
 import type { Mutation } from './mutation.js';
 import { podDeleteHandler, podKill } from './pod-kill.js';
-import { hpaPinHandler, scale, scaleHandler } from './scale.js';
+import { hpaPinHandler, kedaPauseHandler, scale, scaleHandler } from './scale.js';
 
 /** The explicit registry: one entry per fault type, checked complete by the compiler. */
 const registry: { [T in FaultType]: FaultPlugin<Extract<Fault, { type: T }>> } = {
@@ -21,6 +21,7 @@ const registry: { [T in FaultType]: FaultPlugin<Extract<Fault, { type: T }>> } =
 export const mutationHandlers: MutationHandlers = {
   scale: scaleHandler,
   'hpa-pin': hpaPinHandler,
+  'keda-pause': kedaPauseHandler,
   'route-insert': routeInsertHandler,
   'virtualservice-create': virtualServiceCreateHandler,
   cordon: cordonHandler,

@@ -9,7 +9,7 @@
  * host, keeps every request's destination exactly what it was; only the fault is new.
  */
 import { createHash } from 'node:crypto';
-import { escapePointer, type HttpRoute, type JsonPatchOp, type VirtualService } from '../kube/types.js';
+import { escapePointer, type HttpRoute, type JsonPatchOp, type JsonValue, type VirtualService } from '../kube/types.js';
 import { annotation, isOurAnnotation } from './annotations.js';
 
 export type FaultSpec =
@@ -29,6 +29,13 @@ export interface RoutePlan {
   copyCount: number;
   /** Indices (among the copied) that get the fault. */
   faulted: number[];
+  /**
+   * `match.gateways` every copy is limited to, when the VirtualService is bound to both a
+   * gateway and `mesh`: the gateways for `via: ingress`, `mesh` for `via: mesh`.
+   */
+  scope?: string[];
+  /** The root VirtualService delegating to this one, when it is a delegate. */
+  delegateOf?: string;
 }
 
 /** `frontend` in bank-of-anthos → `frontend.bank-of-anthos.svc.cluster.local`; external names stay. */
@@ -62,46 +69,209 @@ function isMeshBound(vs: VirtualService): boolean {
   return gateways.length === 0 || gateways.includes('mesh');
 }
 
-/** Every VirtualService our fault must go into, with what to copy; empty when none routes the host. */
+/** `exportTo` as Istio reads it: absent or empty = every namespace ('*'); '.' = its own; '~' = none. */
+export function isVisibleIn(vs: VirtualService, namespace: string): boolean {
+  const exportTo = Array.isArray(vs.spec.exportTo) ? (vs.spec.exportTo as unknown[]).map(String) : [];
+  if (exportTo.length === 0) return true;
+  const own = vs.metadata.namespace ?? '';
+  return exportTo.some((entry) => entry === '*' || entry === namespace || (entry === '.' && own === namespace));
+}
+
+function isDelegate(vs: VirtualService): boolean {
+  return (vs.spec.hosts ?? []).length === 0;
+}
+
+function delegateOf(route: HttpRoute, rootNamespace: string): { namespace: string; name: string } | undefined {
+  const delegate = route.delegate as { name?: unknown; namespace?: unknown } | undefined;
+  if (!delegate || typeof delegate.name !== 'string') return undefined;
+  return {
+    name: delegate.name,
+    namespace: typeof delegate.namespace === 'string' ? delegate.namespace : rootNamespace,
+  };
+}
+
+function nameOf(vs: VirtualService): string {
+  return `${vs.metadata.namespace ?? ''}/${vs.metadata.name}`;
+}
+
+/** Gateways a copy must be limited to (match.gateways), or undefined when the VirtualService has only that scope. */
+function scopeOf(vs: VirtualService, via: 'ingress' | 'mesh'): string[] | undefined {
+  const gateways = vs.spec.gateways ?? [];
+  if (!isGatewayBound(vs) || !isMeshBound(vs)) return undefined;
+  return via === 'mesh' ? ['mesh'] : gateways.filter((gateway) => gateway !== 'mesh');
+}
+
+/** Routes to the host in a delegate (or any) VirtualService: what gets the fault there. */
+function routesToHost(routes: readonly HttpRoute[], vsNamespace: string, wanted: string, all: boolean): number[] {
+  return routes.map((route, index) => (all || routesTo(route, vsNamespace, wanted) ? index : -1)).filter((i) => i >= 0);
+}
+
+/**
+ * Every VirtualService our fault must go into (delegates followed), with what to copy; empty when
+ * none routes the host.
+ */
 export function planRoutes(virtualServices: readonly VirtualService[], target: RouteTarget): RoutePlan[] {
+  return placeFault(virtualServices, target).plans;
+}
+
+/** Where the fault goes, or why it cannot go anywhere without a second VirtualService for the host. */
+export interface Placement {
+  plans: RoutePlan[];
+  /** VirtualServices for the host the fault cannot go into, each with why (a second one would conflict). */
+  blockers: Array<{ virtualService: string; reason: string }>;
+}
+
+/**
+ * Every VirtualService that applies to the host from the fault's point of view — mesh: bound
+ * to `mesh` and exported to the fault's namespace, in any namespace; ingress: bound to a
+ * gateway, in any namespace — with delegates followed (the routes live in the delegate).
+ * What cannot take the fault (TCP/TLS only, not exported to the fault's namespace, two mesh
+ * VirtualServices for one host, which Istio resolves by picking one: IST0109) is a blocker.
+ */
+export function placeFault(virtualServices: readonly VirtualService[], target: RouteTarget): Placement {
   const wanted = qualifyHost(target.host, target.namespace);
   const plans: RoutePlan[] = [];
+  const blockers: Placement['blockers'] = [];
+  const find = (ref: { namespace: string; name: string }): VirtualService | undefined =>
+    virtualServices.find((vs) => vs.metadata.name === ref.name && (vs.metadata.namespace ?? '') === ref.namespace);
+  const addDelegates = (root: VirtualService, routes: readonly HttpRoute[], all: boolean): boolean => {
+    let found = false;
+    for (const route of routes) {
+      const ref = delegateOf(route, root.metadata.namespace ?? target.namespace);
+      if (!ref) continue;
+      const delegate = find(ref);
+      if (!delegate) {
+        blockers.push({
+          virtualService: `${ref.namespace}/${ref.name}`,
+          reason: `delegate of ${nameOf(root)}, not found`,
+        });
+        continue;
+      }
+      const delegateRoutes = delegate.spec.http ?? [];
+      const faulted = routesToHost(delegateRoutes, delegate.metadata.namespace ?? ref.namespace, wanted, all);
+      if (faulted.length === 0) continue;
+      found = true;
+      plans.push({
+        virtualService: delegate,
+        copyCount: Math.max(...faulted) + 1,
+        faulted,
+        scope: scopeOf(root, target.via),
+        delegateOf: nameOf(root),
+      });
+    }
+    return found;
+  };
+  const meshOwners: VirtualService[] = [];
   for (const vs of virtualServices) {
+    if (isDelegate(vs)) continue;
     const vsNamespace = vs.metadata.namespace ?? target.namespace;
-    const routes = (vs.spec.http ?? []).filter((route) => route.delegate === undefined);
-    if (routes.length === 0 || routes.length !== (vs.spec.http ?? []).length) continue;
+    const http = vs.spec.http ?? [];
+    const routes = http.filter((route) => route.delegate === undefined);
+    const named = (vs.spec.hosts ?? []).some((host) => host !== '*' && hostMatches(host, vsNamespace, wanted));
     if (target.via === 'mesh') {
+      if (!named || !isMeshBound(vs)) continue;
+      if (!isVisibleIn(vs, target.namespace)) {
+        blockers.push({
+          virtualService: nameOf(vs),
+          reason: `routes "${target.host}" in the mesh but is not exported to ${target.namespace} (exportTo ${JSON.stringify(vs.spec.exportTo)}): a fault there would not reach callers in ${target.namespace}, and a second VirtualService for the host would conflict with it`,
+        });
+        continue;
+      }
+      meshOwners.push(vs);
+      if (http.length === 0) {
+        blockers.push({
+          virtualService: nameOf(vs),
+          reason: `routes "${target.host}" with TCP/TLS routes only: an HTTP fault needs an http route, and a second VirtualService for the host would conflict with it (IST0109)`,
+        });
+        continue;
+      }
       // A mesh VirtualService applies to every request for its hosts: every route gets the fault.
-      const named = (vs.spec.hosts ?? []).some((host) => host !== '*' && hostMatches(host, vsNamespace, wanted));
-      if (isMeshBound(vs) && named)
-        plans.push({ virtualService: vs, copyCount: routes.length, faulted: routes.map((_, index) => index) });
+      addDelegates(vs, http, true);
+      if (routes.length > 0)
+        plans.push({
+          virtualService: vs,
+          copyCount: routes.length === http.length ? routes.length : firstDelegate(http),
+          faulted: routes.length === http.length ? routes.map((_, index) => index) : range(firstDelegate(http)),
+          scope: scopeOf(vs, 'mesh'),
+        });
       continue;
     }
     if (!isGatewayBound(vs)) continue;
     const exactHost = (vs.spec.hosts ?? []).some(
       (host) => host !== '*' && !host.startsWith('*.') && hostMatches(host, vsNamespace, wanted),
     );
-    const faulted = routes
+    addDelegates(vs, http, exactHost);
+    const own = http.slice(0, firstDelegate(http));
+    const faulted = own
       .map((route, index) => (exactHost || routesTo(route, vsNamespace, wanted) ? index : -1))
       .filter((index) => index >= 0);
-    if (faulted.length > 0) plans.push({ virtualService: vs, copyCount: Math.max(...faulted) + 1, faulted });
+    if (faulted.length > 0)
+      plans.push({ virtualService: vs, copyCount: Math.max(...faulted) + 1, faulted, scope: scopeOf(vs, 'ingress') });
   }
-  return plans;
+  if (meshOwners.length > 1) {
+    blockers.push({
+      virtualService: meshOwners.map(nameOf).join(' and '),
+      reason: `both route "${target.host}" in the mesh: Istio uses only one of them (IST0109), so a fault in either may do nothing; merge them first`,
+    });
+  }
+  return { plans: blockers.length > 0 ? [] : plans, blockers };
+}
+
+/** Routes before the first delegating one: copies never reach past a delegate (its routes live elsewhere). */
+function firstDelegate(http: readonly HttpRoute[]): number {
+  const index = http.findIndex((route) => route.delegate !== undefined);
+  return index < 0 ? http.length : index;
+}
+
+function range(count: number): number[] {
+  return Array.from({ length: count }, (_, index) => index);
 }
 
 export function routeNames(base: string, count: number): string[] {
   return Array.from({ length: count }, (_, index) => (index === 0 ? base : `${base}-${index + 1}`));
 }
 
-/** Our copies: the original routes with our names, and the fault on the ones to the host. */
+/**
+ * Our copies: the original routes with our names, and the fault on the ones to the host. With
+ * a scope, every copy's match blocks are limited to those gateways (a route's own
+ * `match.gateways` intersected with it); a copy whose blocks all fall outside the scope does
+ * not apply there and is left out — the original still serves the other scope.
+ */
 export function buildCopies(plan: RoutePlan, names: readonly string[], fault: FaultSpec): HttpRoute[] {
   const routes = plan.virtualService.spec.http ?? [];
-  return routes.slice(0, plan.copyCount).map((route, index) => {
+  const copies: HttpRoute[] = [];
+  routes.slice(0, plan.copyCount).forEach((route, index) => {
     const copy = structuredClone(route);
-    copy.name = names[index] ?? `${names[0]}-${index + 1}`;
+    if (plan.scope) {
+      const scoped = scopeMatches(copy.match, plan.scope);
+      if (scoped === undefined) return;
+      copy.match = scoped;
+    }
     if (plan.faulted.includes(index)) copy.fault = { ...(copy.fault ?? {}), ...fault };
-    return copy;
+    copies.push(copy);
   });
+  return copies.map((copy, index) => ({ ...copy, name: names[index] ?? `${names[0]}-${index + 1}` }));
+}
+
+/** How many copies `buildCopies` makes for a plan (scoped copies may be fewer than copyCount). */
+export function copyCountOf(plan: RoutePlan): number {
+  if (!plan.scope) return plan.copyCount;
+  const scope = plan.scope;
+  return (plan.virtualService.spec.http ?? [])
+    .slice(0, plan.copyCount)
+    .filter((route) => scopeMatches(route.match, scope) !== undefined).length;
+}
+
+function scopeMatches(match: HttpRoute['match'], scope: readonly string[]): JsonValue[] | undefined {
+  const blocks = (match && match.length > 0 ? match : [{}]) as Array<{ gateways?: unknown }>;
+  const scoped: JsonValue[] = [];
+  for (const block of blocks) {
+    const own = Array.isArray(block.gateways) ? block.gateways.map(String) : undefined;
+    const gateways = own ? own.filter((gateway) => scope.includes(gateway)) : [...scope];
+    if (gateways.length === 0) continue;
+    scoped.push({ ...(block as Record<string, JsonValue>), gateways });
+  }
+  return scoped.length > 0 ? scoped : undefined;
 }
 
 /** Names listed in the VirtualService's `chaos.dev/routes` annotation. */

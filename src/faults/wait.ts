@@ -4,7 +4,7 @@
  * reason to look again, not a failure.
  */
 import { errorText, HarnessError } from '../errors/errors.js';
-import { handlerOf, type KubeContext, type MutationHandlers } from './fault-plugin.js';
+import { handlerOf, type Convergence, type KubeContext, type MutationHandlers } from './fault-plugin.js';
 import { describeMutation, type Mutation, type RevertOutcome } from './mutation.js';
 
 /**
@@ -67,14 +67,18 @@ export async function revertOne(
   }
 }
 
+/** Waits for each mutation's system to be back; returns the latest data-plane convergence, if any mutation had one. */
 export async function verifyMutationsReverted(
   mutations: readonly Mutation[],
   handlers: Partial<MutationHandlers>,
   ctx: KubeContext,
-): Promise<void> {
+): Promise<Convergence | undefined> {
+  let latest: Convergence | undefined;
   for (const mutation of [...mutations].reverse()) {
-    await handlerOf(handlers, mutation).verifyReverted(mutation, ctx);
+    const convergence = await handlerOf(handlers, mutation).verifyReverted(mutation, ctx);
+    if (convergence && (!latest || convergence.convergedAtMs > latest.convergedAtMs)) latest = convergence;
   }
+  return latest;
 }
 
 /** `kubectl --context <context>`: every manual command names its context explicitly. */

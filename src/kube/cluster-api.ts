@@ -6,12 +6,13 @@
 import { createCaller } from './call.js';
 import { createCoordinationCalls, type CoordinationCalls } from './coordination-calls.js';
 import { createIstioCalls, type IstioCalls } from './istio-calls.js';
+import { createKedaCalls, type KedaCalls } from './keda-calls.js';
 import { loadKubeConfig, serverOf, type ClusterConnection } from './kube-config.js';
 import { createPodNodeCalls, type PodNodeCalls } from './pod-node-calls.js';
 import { defaultRetryPolicy, type RetryPolicy } from './retry.js';
 import { createWorkloadCalls, type WorkloadCalls } from './workload-calls.js';
 
-export interface ClusterApi extends WorkloadCalls, PodNodeCalls, IstioCalls, CoordinationCalls {
+export interface ClusterApi extends WorkloadCalls, PodNodeCalls, IstioCalls, KedaCalls, CoordinationCalls {
   /** Logical cluster name from the environment (central, west). */
   readonly cluster: string;
   readonly context: string;
@@ -40,6 +41,7 @@ export function createClusterApi(connection: ClusterConnection, options: Cluster
     ...createWorkloadCalls(config, caller),
     ...createPodNodeCalls(config, caller),
     ...createIstioCalls(config, caller),
+    ...createKedaCalls(config, caller),
     ...createCoordinationCalls(config, caller),
   };
 }

@@ -21,8 +21,12 @@ export interface PodNodeCalls {
   evictPod(namespace: string, name: string, options?: { uid?: string }): Promise<void>;
   listNodes(labelSelector?: string): Promise<Node[]>;
   readNode(name: string): Promise<Node>;
+  /** Sent with fieldManager `chaos`, so the server records who set what (metadata.managedFields). */
   mergePatchNode(name: string, patch: MergePatch): Promise<Node>;
 }
+
+/** The field manager of our Node writes: ownership of spec.unschedulable tells our cordon from someone else's. */
+export const chaosFieldManager = 'chaos';
 
 export function createPodNodeCalls(config: KubeConfig, caller: Caller): PodNodeCalls {
   const core = config.makeApiClient(CoreV1Api);
@@ -76,8 +80,12 @@ export function createPodNodeCalls(config: KubeConfig, caller: Caller): PodNodeC
     readNode: (name) =>
       caller.invoke({ verb: 'GET', resource: 'nodes', name }, (options) => core.readNode({ name }, options)),
     mergePatchNode: (name, body) =>
-      caller.invoke({ verb: 'PATCH', resource: 'nodes', name }, (options) => core.patchNode({ name, body }, options), {
-        patch: 'merge',
-      }),
+      caller.invoke(
+        { verb: 'PATCH', resource: 'nodes', name },
+        (options) => core.patchNode({ name, body, fieldManager: chaosFieldManager }, options),
+        {
+          patch: 'merge',
+        },
+      ),
   };
 }

@@ -85,12 +85,17 @@ export function buildResult(
         effectiveAtMs: r.effectiveAtMs,
         appliedAt: iso(r.appliedAtMs),
         effectiveAt: iso(r.effectiveAtMs),
+        convergence: r.convergence ?? null,
+        convergedAtMs: r.convergedAtMs ?? null,
+        convergedAt: r.convergedAtMs === undefined ? null : iso(r.convergedAtMs),
       })),
       reverted: record.reverted.map((r) => ({
         faultId: r.faultId,
         cluster: r.cluster,
         revertedAtMs: r.revertedAtMs,
         revertedAt: iso(r.revertedAtMs),
+        convergedAtMs: r.revertConvergedAtMs ?? null,
+        convergedAt: r.revertConvergedAtMs === undefined ? null : iso(r.revertConvergedAtMs),
       })),
       revertAll: record.revertAll
         ? {

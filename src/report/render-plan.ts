@@ -1,9 +1,10 @@
 import path from 'node:path';
 import type { RunPlan } from '../run/build-plan.js';
+import type { FaultCheck } from '../run/check-plan.js';
 import { formatDuration } from '../input/units.js';
 
 /** `chaos plan` output: every mutation per cluster, then the load per ingress. Pure. */
-export function renderPlan(plan: RunPlan): string {
+export function renderPlan(plan: RunPlan, clusters?: { checks: readonly FaultCheck[]; unread?: string }): string {
   const { scenario, environment } = plan;
   const lines = [
     `scenario ${scenario.name} (${scenario.file}) on environment ${environment.name}; expect ${scenario.expect}`,
@@ -18,8 +19,19 @@ export function renderPlan(plan: RunPlan): string {
     for (const { fault, targets } of phase.faults) {
       lines.push(`    fault ${fault.id} (${fault.type})`);
       for (const target of targets) {
-        lines.push(`      cluster ${target.cluster} (context ${target.context}):`);
+        const serves = target.workloadClusters?.filter((name) => name !== target.cluster) ?? [];
+        lines.push(
+          `      cluster ${target.cluster} (context ${target.context})${serves.length > 0 ? `, the Istio config cluster of ${serves.join(', ')}` : ''}:`,
+        );
         for (const mutation of target.mutations) lines.push(`        - ${mutation}`);
+        for (const check of clusters?.checks ?? []) {
+          if (check.faultId !== fault.id || check.cluster !== target.cluster || check.phase !== phase.name) continue;
+          if (check.unread) lines.push(`        ! could not read the cluster to check: ${check.unread}`);
+          for (const refusal of check.refusals)
+            lines.push(
+              `        ✗ REFUSED: ${refusal.object}: ${refusal.reason}${refusal.override ? ` (override: ${refusal.override})` : ''}`,
+            );
+        }
       }
     }
   }
@@ -53,6 +65,16 @@ export function renderPlan(plan: RunPlan): string {
   if (budgets.length) lines.push('', 'budgets (per phase, per ingress):', ...budgets);
   const aborts = scenario.abortLimits.map((limit) => `  ${limit.selector.source}: ${limit.threshold.source}`);
   if (aborts.length) lines.push('', 'abort limits (every window):', ...aborts);
+  if (clusters?.unread) lines.push('', `clusters not read: ${clusters.unread}`);
+  else if (clusters) {
+    const refused = clusters.checks.reduce((sum, check) => sum + check.refusals.length, 0);
+    lines.push(
+      '',
+      refused > 0
+        ? `${refused} refusal(s): the run would refuse this scenario as it stands.`
+        : 'clusters read: nothing refused.',
+    );
+  }
   lines.push('', 'nothing was changed (plan only).');
   return lines.join('\n');
 }

@@ -210,10 +210,28 @@ export const resultSchema = z
           effectiveAtMs: epochMs,
           appliedAt: time,
           effectiveAt: time,
+          convergence: z.enum(['status', 'settle']).nullable().optional().meta({
+            description:
+              'Istio faults: how the data plane was known to have it — status: the VirtualService status (observedGeneration, Reconciled); settle: no signal, the declared settle time was waited. null: not an Istio fault',
+          }),
+          convergedAtMs: epochMs.nullable().optional().meta({
+            description: 'Istio faults: when the data plane had it (appliedAtMs is the API call); null otherwise',
+          }),
+          convergedAt: time.nullable().optional(),
         }),
       ),
       reverted: z.array(
-        z.object({ faultId: z.string(), cluster: z.string(), revertedAtMs: epochMs, revertedAt: time }),
+        z.object({
+          faultId: z.string(),
+          cluster: z.string(),
+          revertedAtMs: epochMs,
+          revertedAt: time,
+          convergedAtMs: epochMs
+            .nullable()
+            .optional()
+            .meta({ description: 'Istio faults: when the data plane no longer had it (revertedAtMs is the API call)' }),
+          convergedAt: time.nullable().optional(),
+        }),
       ),
       revertAll: z
         .object({

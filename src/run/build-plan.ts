@@ -59,14 +59,49 @@ export function buildPlan(
   return { scenario, environment, runId, phases, load: planLoad(scenario, environment), totalMs: startMs };
 }
 
-function planFault(fault: Fault, environment: Environment, runId: string): PlannedFault {
+/** One fault's targets (Istio faults: their config clusters) and what it changes in each. */
+export function planFault(fault: Fault, environment: Environment, runId: string): PlannedFault {
   const plugin = pluginFor(fault);
-  const targets = selectClusters(fault.clusters, environment).map((cluster) => {
-    const namespace = 'namespace' in fault && fault.namespace ? fault.namespace : environment.namespace;
-    const target: FaultTarget = { cluster: cluster.name, context: cluster.context, namespace, runId };
-    return { ...target, mutations: plugin.plan(fault, target) };
-  });
-  return { fault, targets };
+  const namespace = 'namespace' in fault && fault.namespace ? fault.namespace : environment.namespace;
+  const selected = selectClusters(fault.clusters, environment);
+  const common = {
+    namespace,
+    runId,
+    ...(environment.istioConvergence ? { istioConvergence: environment.istioConvergence } : {}),
+    ...(environment.protectedPods ? { protectedPods: environment.protectedPods } : {}),
+  };
+  const targets: FaultTarget[] = isIstioFault(fault)
+    ? istioTargets(selected, environment).map(({ cluster, workloadClusters }) => ({
+        ...common,
+        cluster: cluster.name,
+        context: cluster.context,
+        workloadClusters,
+      }))
+    : selected.map((cluster) => ({ ...common, cluster: cluster.name, context: cluster.context }));
+  return { fault, targets: targets.map((target) => ({ ...target, mutations: plugin.plan(fault, target) })) };
+}
+
+function isIstioFault(fault: Fault): boolean {
+  return fault.type === 'istio-delay' || fault.type === 'istio-abort';
+}
+
+/**
+ * Istio config is read from the cluster that holds it (istioConfigCluster; default the cluster
+ * itself): an Istio fault is written once per config cluster, for the workload clusters it serves.
+ */
+function istioTargets(
+  selected: readonly EnvironmentCluster[],
+  environment: Environment,
+): Array<{ cluster: EnvironmentCluster; workloadClusters: string[] }> {
+  const byConfig = new Map<string, { cluster: EnvironmentCluster; workloadClusters: string[] }>();
+  for (const workload of selected) {
+    const name = workload.istioConfigCluster ?? workload.name;
+    const [cluster] = selectClusters({ kind: 'named', names: [name] }, environment);
+    const entry = byConfig.get(name) ?? { cluster: cluster!, workloadClusters: [] };
+    entry.workloadClusters.push(workload.name);
+    byConfig.set(name, entry);
+  }
+  return [...byConfig.values()];
 }
 
 export function selectClusters(selection: ClusterSelection, environment: Environment): EnvironmentCluster[] {

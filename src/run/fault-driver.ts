@@ -16,6 +16,9 @@ export interface AppliedFault {
   appliedAtMs: number;
   /** When `verify` saw the effect (e.g. no ready endpoints left). */
   effectiveAtMs: number;
+  /** Istio: when the data plane had it (`convergence` says how that was known). */
+  convergedAtMs?: number;
+  convergence?: 'status' | 'settle';
   mutations: Mutation[];
 }
 
@@ -26,6 +29,8 @@ export interface RevertedFault {
   revertedAtMs: number;
   /** When verifyReverted saw the system back; undefined if not verified (yet). */
   verifiedAtMs?: number;
+  /** Istio: when the data plane no longer had it. */
+  revertConvergedAtMs?: number;
   outcomes: RevertOutcome[];
   /** Concurrent edits we noticed and kept (e.g. someone else's change to the VirtualService). */
   notes: string[];

@@ -6,6 +6,7 @@
 import { errorText, HarnessError } from '../errors/errors.js';
 import type {
   Background,
+  Convergence,
   FaultContext,
   FaultPlugin,
   FaultTarget,
@@ -37,6 +38,9 @@ export interface FaultRecord {
   effectiveAtMs?: number;
   revertedAtMs?: number;
   verifiedAtMs?: number;
+  /** Istio: when the data plane had the fault, and when it had the revert; how that was known. */
+  convergence?: Convergence;
+  revertConvergence?: Convergence;
   error?: string;
   /** verifyReverted ran out of its bound once: the safety net does not wait the whole bound again. */
   verifyGaveUp?: boolean;
@@ -158,11 +162,12 @@ export async function verifyRecord(
   if (record.status !== 'applied') return;
   const plugin = pluginFor(record.fault) as FaultPlugin;
   try {
-    await plugin.verify(
+    const convergence = await plugin.verify(
       record.fault,
       faultContext(record, services, signal, expiresAt),
       record.mutations.map((state) => state.mutation),
     );
+    if (convergence) record.convergence = convergence;
     record.effectiveAtMs = services.now();
     record.status = 'effective';
     await services.append({
@@ -172,6 +177,9 @@ export async function verifyRecord(
       faultId: record.fault.id,
       cluster: record.target.cluster,
       effectiveAtMs: record.effectiveAtMs,
+      ...(record.convergence
+        ? { convergedAtMs: record.convergence.convergedAtMs, convergence: record.convergence.convergence }
+        : {}),
     });
   } catch (error) {
     await fail(record, services, 'verify', error);
@@ -265,11 +273,12 @@ export async function verifyRevertedRecord(record: FaultRecord, services: Sessio
   if (record.status !== 'reverted' || record.verifiedAtMs !== undefined || record.verifyGaveUp) return;
   const plugin = pluginFor(record.fault) as FaultPlugin;
   try {
-    await plugin.verifyReverted(
+    const convergence = await plugin.verifyReverted(
       record.fault,
       revertContext(record, services),
       record.mutations.map((state) => state.mutation),
     );
+    if (convergence) record.revertConvergence = convergence;
     record.verifiedAtMs = services.now();
     await services
       .append({
@@ -278,6 +287,12 @@ export async function verifyRevertedRecord(record: FaultRecord, services: Sessio
         faultId: record.fault.id,
         cluster: record.target.cluster,
         verifiedAtMs: record.verifiedAtMs,
+        ...(record.revertConvergence
+          ? {
+              convergedAtMs: record.revertConvergence.convergedAtMs,
+              convergence: record.revertConvergence.convergence,
+            }
+          : {}),
       })
       .catch(() => undefined);
   } catch (error) {

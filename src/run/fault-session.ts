@@ -147,6 +147,9 @@ export function createFaultSession(options: FaultSessionOptions): FaultSession {
       cluster: record.target.cluster,
       appliedAtMs: record.appliedAtMs ?? 0,
       effectiveAtMs: record.effectiveAtMs ?? 0,
+      ...(record.convergence
+        ? { convergedAtMs: record.convergence.convergedAtMs, convergence: record.convergence.convergence }
+        : {}),
       mutations: record.mutations.map((state) => state.mutation),
     }));
   };
@@ -240,6 +243,8 @@ export function checkCommand(mutation: Mutation, context: string): string {
       return `${kubectl} -n ${mutation.namespace} get ${mutation.workload.toLowerCase()} ${mutation.name}`;
     case 'hpa-pin':
       return `${kubectl} -n ${mutation.namespace} get hpa ${mutation.name}`;
+    case 'keda-pause':
+      return `${kubectl} -n ${mutation.namespace} get scaledobject ${mutation.name} -o yaml`;
     case 'route-insert':
     case 'virtualservice-create':
       return `${kubectl} -n ${mutation.namespace} get virtualservice ${mutation.virtualService} -o yaml`;
@@ -262,6 +267,7 @@ function toReverted(record: FaultRecord): RevertedFault {
     cluster: record.target.cluster,
     revertedAtMs: record.revertedAtMs ?? 0,
     verifiedAtMs: record.verifiedAtMs,
+    ...(record.revertConvergence ? { revertConvergedAtMs: record.revertConvergence.convergedAtMs } : {}),
     outcomes,
     notes: outcomes.flatMap((outcome) => (outcome.status === 'reverted' ? (outcome.notes ?? []) : [])),
   };

@@ -3,6 +3,7 @@ import { errorText, HarnessError } from '../errors/errors.js';
 import { checkWorkloadReplicas } from '../faults/readiness.js';
 import type { ClusterApis } from '../kube/cluster-api.js';
 import type { RunPlan } from './build-plan.js';
+import { checkPlan, describeChecks } from './check-plan.js';
 
 /** Before anything changes: every workload a scale fault targets exists and is ready in every cluster. */
 export async function preflight(plan: RunPlan, apis: ClusterApis): Promise<void> {
@@ -28,6 +29,11 @@ export async function preflight(plan: RunPlan, apis: ClusterApis): Promise<void>
       }
     }
   }
+  // Every fault's refusals (drain of unmanaged Pods, a second VirtualService, volumes deleted by a scale-down…).
+  const checks = await checkPlan(plan, apis);
+  for (const check of checks)
+    if (check.unread) problems.push(`${check.cluster}: fault ${check.faultId}: could not check: ${check.unread}`);
+  problems.push(...describeChecks(checks).map((line) => `refused: ${line}`));
   if (problems.length > 0)
     throw new HarnessError(
       `preflight failed, nothing was changed:\n  ${problems.join('\n  ')}`,

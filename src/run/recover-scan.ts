@@ -1,11 +1,11 @@
 /**
  * Leftovers read from a cluster itself, for `chaos recover` without a journal: our
- * annotations on Deployments, StatefulSets, HPAs, Nodes and VirtualServices rebuild the
+ * annotations on Deployments, StatefulSets, HPAs, KEDA ScaledObjects, Nodes and VirtualServices rebuild the
  * mutation records. Routes named `chaos-<run>-…` in a VirtualService that lost its
  * annotations are only suspects: removed when the run is known (from another leftover, a
  * journal, or --run), never on the name alone — a user may name a route "chaos-…" too.
  */
-import { annotation, readNumber } from '../faults/annotations.js';
+import { annotation, kedaPausedReplicas, readNumber } from '../faults/annotations.js';
 import type { Mutation } from '../faults/mutation.js';
 import { annotatedRoutes } from '../faults/virtual-service-routes.js';
 import type { ClusterApi } from '../kube/cluster-api.js';
@@ -92,6 +92,23 @@ async function scanHpas(api: ClusterApi, result: ScanResult): Promise<void> {
   }
 }
 
+/** KEDA ScaledObjects a run paused (its annotations and KEDA's paused-replicas). */
+async function scanScaledObjects(api: ClusterApi, result: ScanResult): Promise<void> {
+  for (const scaledObject of await api.listScaledObjects(undefined)) {
+    const annotations = scaledObject.metadata.annotations;
+    const common = base(api.cluster, annotations);
+    const paused = readNumber(annotations, kedaPausedReplicas);
+    if (!common || paused === undefined) continue;
+    result.mutations.push({
+      ...common,
+      kind: 'keda-pause',
+      namespace: scaledObject.metadata.namespace ?? '',
+      name: scaledObject.metadata.name,
+      replicas: paused,
+    });
+  }
+}
+
 async function scanNodes(api: ClusterApi, result: ScanResult): Promise<void> {
   for (const node of await api.listNodes()) {
     const annotations = node.metadata?.annotations;
@@ -129,6 +146,7 @@ export async function scanCluster(api: ClusterApi): Promise<ScanResult> {
     ['Deployments and StatefulSets', () => scanWorkloads(api, result)],
     ['HorizontalPodAutoscalers', () => scanHpas(api, result)],
     ['Nodes', () => scanNodes(api, result)],
+    ['KEDA ScaledObjects', () => scanScaledObjects(api, result)],
     [
       'VirtualServices',
       async () => {

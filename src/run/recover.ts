@@ -55,8 +55,10 @@ const revertOrder: MutationKind[] = [
   'evict',
   'route-insert',
   'virtualservice-create',
-  'scale',
+  // An HPA is unpinned before its workload's count is restored (else it pins it back); KEDA resumes last.
   'hpa-pin',
+  'scale',
+  'keda-pause',
   'cordon',
 ];
 

@@ -58,8 +58,21 @@ export type FaultEvent =
   | { type: 'mutation-done'; atMs: number; id: string }
   /** The call failed; it may or may not have landed, so it is still reverted. */
   | { type: 'mutation-failed'; atMs: number; id: string; error: string }
-  /** The fault is in place and verified: `atMs` when applied, `effectiveAtMs` when observed. */
-  | { type: 'fault-applied'; atMs: number; phase?: string; faultId: string; cluster: string; effectiveAtMs: number }
+  /**
+   * The fault is in place and verified: `atMs` when applied (the API calls done),
+   * `effectiveAtMs` when observed. Istio faults add when the data plane had it (`convergedAtMs`)
+   * and how that was known (`convergence`: the VirtualService status, or a settle time waited).
+   */
+  | {
+      type: 'fault-applied';
+      atMs: number;
+      phase?: string;
+      faultId: string;
+      cluster: string;
+      effectiveAtMs: number;
+      convergedAtMs?: number;
+      convergence?: 'status' | 'settle';
+    }
   | {
       type: 'fault-failed';
       atMs: number;
@@ -72,7 +85,16 @@ export type FaultEvent =
   | { type: 'mutation-reverted'; atMs: number; id: string; outcome: RevertOutcome; by?: 'run' | 'recover' }
   /** Every mutation of the fault in that cluster is undone (`ok`), or some could not be. */
   | { type: 'fault-reverted'; atMs: number; phase?: string; faultId: string; cluster: string; ok: boolean }
-  | { type: 'fault-revert-verified'; atMs: number; faultId: string; cluster: string; verifiedAtMs: number };
+  /** `atMs` when reverted (the API calls done); Istio faults add when the data plane dropped it. */
+  | {
+      type: 'fault-revert-verified';
+      atMs: number;
+      faultId: string;
+      cluster: string;
+      verifiedAtMs: number;
+      convergedAtMs?: number;
+      convergence?: 'status' | 'settle';
+    };
 
 /** A closed window of load results for one ingress (live views; result.json keeps them all). */
 export type WindowEvent = { type: 'window'; atMs: number; window: WindowSummary };

@@ -63,6 +63,10 @@ const scaleFault = z
       .number({ error: 'expected a whole number of replicas, 0 or more' })
       .int({ error: 'expected a whole number of replicas, 0 or more' })
       .min(0, { error: 'expected a whole number of replicas, 0 or more' }),
+    allowDataLoss: z.boolean({ error: 'expected true or false' }).default(false).meta({
+      description:
+        'Allow scaling down a StatefulSet whose persistentVolumeClaimRetentionPolicy.whenScaled is Delete (its volumes are deleted)',
+    }),
   })
   .meta({
     description: 'Scale a Deployment or StatefulSet through its scale subresource; reverted to the recorded count.',
@@ -110,15 +114,24 @@ const drainFault = z
     type: z.literal('drain'),
     cluster: clusterRef,
     id: faultCommon.id,
-    namespaces: z
-      .array(k8sName)
-      .min(1)
-      .optional()
-      .meta({ description: 'Evict only Pods of these namespaces; default: every namespace' }),
+    namespaces: z.array(k8sName).min(1).optional().meta({
+      description:
+        "Remove only these namespaces' Pods, without cordoning any Node (their workloads are scaled to zero); default: every namespace",
+    }),
+    force: z.boolean({ error: 'expected true or false' }).default(false).meta({
+      description: 'Like kubectl drain --force: also remove Pods that no controller manages (they do not come back)',
+    }),
+    deleteEmptyDirData: z.boolean({ error: 'expected true or false' }).default(false).meta({
+      description:
+        'Like kubectl drain --delete-emptydir-data: also remove Pods with emptyDir volumes (their data is lost)',
+    }),
+    allowDataLoss: z.boolean({ error: 'expected true or false' }).default(false).meta({
+      description: 'Allow scaling down StatefulSets whose PVC retention policy deletes volumes (namespace drain)',
+    }),
   })
   .meta({
     description:
-      'Cordon every node of the cluster and evict its Pods (PDBs respected); revert uncordons what we cordoned.',
+      'Like kubectl drain: cordon every node and evict its Pods (PDBs respected), or with namespaces: scale those namespaces to zero; revert uncordons only what this run still holds.',
   });
 
 const selector = z.union(

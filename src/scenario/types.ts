@@ -19,6 +19,8 @@ export interface ScaleFault extends FaultBase {
   kind: 'Deployment' | 'StatefulSet';
   name: string;
   replicas: number;
+  /** Scale down a StatefulSet whose PVC retention policy deletes volumes (`whenScaled: Delete`). */
+  allowDataLoss: boolean;
 }
 
 export interface IstioFaultTarget {
@@ -40,8 +42,17 @@ export interface IstioAbortFault extends FaultBase, IstioFaultTarget {
 
 export interface DrainFault extends FaultBase {
   type: 'drain';
-  /** Only Pods of these namespaces are evicted; undefined = every namespace. */
+  /**
+   * Only Pods of these namespaces are removed; undefined = every namespace (cordon + evict).
+   * With namespaces, no Node is cordoned: the namespaces' workloads are scaled to zero instead.
+   */
   namespaces?: string[];
+  /** Like `kubectl drain --force`: also remove Pods no controller will replace. */
+  force: boolean;
+  /** Like `kubectl drain --delete-emptydir-data`: also remove Pods whose emptyDir data is lost with them. */
+  deleteEmptyDirData: boolean;
+  /** Also scale down StatefulSets whose PVC retention policy deletes volumes (namespace drain). */
+  allowDataLoss: boolean;
 }
 
 export interface PodKillFault extends FaultBase {

@@ -222,6 +222,7 @@ function normalizeFaults(rawFaults: RawFault[], base: PathSegment[], ids: Set<st
           kind: raw.kind,
           name: raw.name,
           replicas: raw.replicas,
+          allowDataLoss: raw.allowDataLoss,
         };
       case 'istio-delay':
         return {
@@ -246,7 +247,15 @@ function normalizeFaults(rawFaults: RawFault[], base: PathSegment[], ids: Set<st
           status: raw.status,
         };
       case 'drain':
-        return { type: 'drain', id, clusters, namespaces: raw.namespaces };
+        return {
+          type: 'drain',
+          id,
+          clusters,
+          namespaces: raw.namespaces,
+          force: raw.force,
+          deleteEmptyDirData: raw.deleteEmptyDirData,
+          allowDataLoss: raw.allowDataLoss,
+        };
       case 'pod-kill': {
         if ((raw.count === undefined) === (raw.percentage === undefined)) {
           report(

@@ -76,7 +76,7 @@ describe('the chaos CLI (built bin, real processes)', () => {
     const result = runChaos(['plan', 'frontend-zero']);
     expect(result.code, result.stderr).to.equal(ExitCode.passed);
     expect(result.stdout).to.match(
-      /cluster central \(context lab-central\):\n.*\n\s+- PATCH apps\/v1 deployments\/frontend\/scale in bank-of-anthos: spec.replicas → 0/,
+      /cluster central \(context lab-central\):\n(.*\n){2}\s+- record spec.replicas \(journal\), then ONE JSON patch of apps\/v1 deployments\/frontend in bank-of-anthos: test metadata.resourceVersion, .*replace spec.replicas → 0/,
     );
     expect(result.stdout).not.to.match(/cluster west/);
     expect(result.stdout).to.include(

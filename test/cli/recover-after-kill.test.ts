@@ -114,6 +114,7 @@ function faultsFor(): Fault[] {
       kind: 'Deployment',
       name: 'frontend',
       replicas: 0,
+      allowDataLoss: false,
     },
     {
       id: 'abort',
@@ -133,7 +134,15 @@ function faultsFor(): Fault[] {
       percentage: 100,
       delayMs: 50,
     },
-    { id: 'drain', type: 'drain', clusters: { kind: 'named', names: ['west'] }, namespaces: ['bank-of-anthos'] },
+    {
+      id: 'drain',
+      type: 'drain',
+      clusters: { kind: 'named', names: ['west'] },
+      namespaces: ['bank-of-anthos'],
+      force: false,
+      deleteEmptyDirData: false,
+      allowDataLoss: false,
+    },
   ];
 }
 

@@ -153,13 +153,14 @@ describe('scheduled runs: a run with only the RBAC of deploy/rbac.yaml (real kub
       .split('\n')
       .map((line) => JSON.parse(line) as JournalEntry);
     const kinds = new Set(journal.flatMap((e) => (e.type === 'mutation-intended' ? [e.mutation.kind] : [])));
+    // The drain is limited to the app namespace: it scales the namespace to zero and cordons no Node.
     expect([...kinds], JSON.stringify([...kinds])).to.include.members([
       'scale',
       'route-insert',
-      'cordon',
-      'evict',
+      'virtualservice-create',
       'pod-delete',
     ]);
+    expect([...kinds]).to.not.include('cordon');
     const applied = journal.flatMap((e) => (e.type === 'fault-applied' ? [`${e.faultId}@${e.cluster}`] : []));
     expect(applied.sort()).to.deep.equal([
       'drain-6@central',

@@ -22,7 +22,11 @@ interface Result {
     ingress: string;
     stats: { requests: number; servedBy: Record<string, number>; p50: number; p95: number; p99: number };
   }>;
-  faults: { applied: unknown[]; reverted: unknown[]; revertAll: { reverted: unknown[]; failures: unknown[] } | null };
+  faults: {
+    applied: Array<{ appliedAtMs: number; convergence?: string | null; convergedAtMs?: number | null }>;
+    reverted: Array<{ revertedAtMs: number; convergedAtMs?: number | null }>;
+    revertAll: { reverted: unknown[]; failures: unknown[] } | null;
+  };
   phases: Array<{ name: string; startedAt: string; endedAt: string }>;
   runDir: string;
 }
@@ -135,6 +139,15 @@ describe('chaos run on the lab (real k6)', function () {
     expect(code, stdout + stderr).to.equal(ExitCode.budgetsBreached);
     const failed = result!.verdicts.filter((v) => !v.pass).map((v) => `${v.phase}/${v.ingress}`);
     expect(failed.sort()).to.deep.equal(['fault/central', 'fault/west']);
+    // The result keeps the API time and when the lab's data plane had it (its status, 500 ms after the
+    // API call; appliedAtMs is taken after the journal writes that follow the call, hence the margin).
+    expect(result!.faults.applied.length).to.be.greaterThan(0);
+    for (const applied of result!.faults.applied) {
+      expect(applied.convergence).to.equal('status');
+      expect(applied.convergedAtMs! - applied.appliedAtMs).to.be.at.least(250);
+    }
+    for (const reverted of result!.faults.reverted)
+      expect(reverted.convergedAtMs! - reverted.revertedAtMs).to.be.at.least(0);
   });
 
   it('an abort-limit breach reverts every fault, stops k6, and records the times', async () => {
@@ -152,7 +165,7 @@ describe('chaos run on the lab (real k6)', function () {
     // after the apply and inside the run, the run's phases in order.
     const iso = (text: string | null | undefined) => Date.parse(text ?? '');
     const fault = result!.phases.find((p) => p.name === 'fault')!;
-    const applied = result!.faults.applied as Array<{ appliedAt: string }>;
+    const applied = result!.faults.applied as unknown as Array<{ appliedAt: string }>;
     const revertAll = result!.faults.revertAll as unknown as { startedAt: string; finishedAt: string };
     expect(applied).to.have.length(1);
     expect(iso(applied[0]!.appliedAt)).to.be.at.least(iso(fault.startedAt));

@@ -12,7 +12,14 @@ import type { Fault } from '../../src/scenario/types.js';
 import { apiOf, labServer, type FaultTestServer } from './support/servers.js';
 import { newRunId, phaseOf, testTiming, waitSettled } from './support/session.js';
 
-const drain: Fault = { id: 'drain', type: 'drain', clusters: { kind: 'named', names: ['west'] } };
+const drain: Fault = {
+  id: 'drain',
+  type: 'drain',
+  clusters: { kind: 'named', names: ['west'] },
+  force: false,
+  deleteEmptyDirData: false,
+  allowDataLoss: false,
+};
 
 describe('an apply stops at its next mutation when its signal aborts (lab)', function () {
   this.timeout(180_000);

@@ -14,7 +14,15 @@ import { openTestSession, phaseOf, userView, waitSettled } from './support/sessi
 
 const central = { kind: 'named' as const, names: ['central'] };
 const faults: Fault[] = [
-  { id: 'zero', type: 'scale', clusters: central, kind: 'Deployment', name: 'frontend', replicas: 0 },
+  {
+    id: 'zero',
+    type: 'scale',
+    clusters: central,
+    kind: 'Deployment',
+    name: 'frontend',
+    replicas: 0,
+    allowDataLoss: false,
+  },
   {
     id: 'abort',
     type: 'istio-abort',

@@ -27,21 +27,24 @@ function linesOf(planned: PlannedFault): Record<string, string[]> {
 }
 
 describe('chaos plan: the exact mutation of each fault, per cluster', () => {
-  it('frontend-zero: scale subresource PATCH in central only', () => {
+  it('frontend-zero: one JSON patch (resourceVersion test, annotations, replicas) in central only', () => {
     const lines = linesOf(plannedFault('frontend-zero'));
     expect(Object.keys(lines)).to.deep.equal(['central (lab-central)']);
     expect(lines['central (lab-central)']).to.include(
-      'PATCH apps/v1 deployments/frontend/scale in bank-of-anthos: spec.replicas → 0 (merge patch)',
+      'record spec.replicas (journal), then ONE JSON patch of apps/v1 deployments/frontend in bank-of-anthos: test metadata.resourceVersion, add annotations chaos.dev/run, chaos.dev/original-replicas, …, replace spec.replicas → 0',
     );
     expect(lines['central (lab-central)']![0]).to.equal(
-      'record Deployment bank-of-anthos/frontend spec.replicas (journal + annotation chaos.dev/original-replicas)',
+      'refuse if Deployment bank-of-anthos/frontend, its HorizontalPodAutoscaler or its KEDA ScaledObject is held by another chaos run',
     );
   });
 
-  it('ledger-db-zero: a StatefulSet through its scale subresource in west', () => {
-    const lines = linesOf(plannedFault('ledger-db-zero'));
-    expect(Object.values(lines).flat()).to.include(
-      'PATCH apps/v1 statefulsets/ledger-db/scale in bank-of-anthos: spec.replicas → 0 (merge patch)',
+  it('ledger-db-zero: a StatefulSet in west, refused if its scale-down deletes volumes', () => {
+    const lines = Object.values(linesOf(plannedFault('ledger-db-zero'))).flat();
+    expect(lines).to.include(
+      'record spec.replicas (journal), then ONE JSON patch of apps/v1 statefulsets/ledger-db in bank-of-anthos: test metadata.resourceVersion, add annotations chaos.dev/run, chaos.dev/original-replicas, …, replace spec.replicas → 0',
+    );
+    expect(lines[0]).to.include(
+      'or if its persistentVolumeClaimRetentionPolicy.whenScaled is Delete and this scales it down (override: allowDataLoss: true)',
     );
   });
 
@@ -50,7 +53,7 @@ describe('chaos plan: the exact mutation of each fault, per cluster', () => {
     expect(Object.keys(lines)).to.deep.equal(['central (lab-central)']);
     const [find, patch] = lines['central (lab-central)']!;
     expect(find).to.equal(
-      'find every gateway-bound VirtualService routing host "frontend" in any namespace (networking.istio.io/v1)',
+      'find every gateway-bound VirtualService routing host "frontend", any namespace, delegates followed, in central (networking.istio.io/v1)',
     );
     expect(patch)
       .to.include('insert route "chaos-r1-istio-abort-1" at spec.http[0]')
@@ -65,17 +68,21 @@ describe('chaos plan: the exact mutation of each fault, per cluster', () => {
         .to.include('insert route "chaos-r1-istio-delay-1"')
         .and.include('fault delay.fixedDelay 100ms for 100% of requests');
       expect(cluster[2]).to.equal(
-        'if no VirtualService routes "balancereader": create VirtualService "chaos-r1-istio-delay-1" (hosts [balancereader], one route with the fault)',
+        'if no VirtualService routes "balancereader": create VirtualService "chaos-r1-istio-delay-1" (hosts [balancereader], one route with the fault); refuse, naming both, where that would be a second VirtualService for the host (TCP/TLS only, not exported to bank-of-anthos, or two already)',
       );
     }
   });
 
-  it('drain-central: cordon and evict in central, only the listed namespace', () => {
+  it('drain-central: only the listed namespace, scaled to zero in central, no Node cordoned', () => {
     const lines = linesOf(plannedFault('drain-central'))['central (lab-central)']!;
-    expect(lines[0]).to.match(/^cordon every schedulable Node/);
-    expect(lines[1]).to.equal(
-      'evict the Pods of bank-of-anthos through policy/v1 Eviction, retrying on 429 from a PodDisruptionBudget; skip DaemonSet and mirror Pods',
-    );
+    expect(lines.slice(0, 4)).to.deep.equal([
+      'refuse (listing them) Pods without a controller (override: force: true)',
+      'refuse (listing them) Pods with emptyDir volumes (override: deleteEmptyDirData: true)',
+      'never touch Pods in kube-system, istio-system, asm-system, asm-gateways, istio-gateways, istio-ingress or labelled app=istiod, istio=ingressgateway, istio=egressgateway, istio=eastwestgateway, app.kubernetes.io/name=chaos; skip DaemonSet and mirror Pods',
+      'no Node is cordoned: other namespaces keep scheduling',
+    ]);
+    expect(lines[4]).to.match(/^scale every Deployment and StatefulSet of bank-of-anthos in central to 0/);
+    expect(lines.join('\n')).to.not.match(/cordon every/);
   });
 
   it('pod-kill-frontend: one Pod every 10s in each cluster', () => {
@@ -112,12 +119,13 @@ const cases: Array<{ fault: Fault; check: Check }> = [
       kind: 'Deployment',
       name: 'frontend',
       replicas: 0,
+      allowDataLoss: false,
     },
     check: async (s, lines) => {
       expect(Object.keys(lines)).to.deep.equal(['central']);
-      const line = lines.central!.find((l) => l.includes('/scale in '));
-      const [, name, namespace, replicas] =
-        /deployments\/(\S+)\/scale in (\S+): spec\.replicas → (\d+)/.exec(line ?? '') ?? [];
+      const line = lines.central!.find((l) => l.includes('ONE JSON patch'));
+      const [, name, namespace] = /deployments\/(\S+) in (\S+): test metadata\.resourceVersion/.exec(line ?? '') ?? [];
+      const replicas = /replace spec\.replicas → (\d+)/.exec(line ?? '')?.[1];
       expect(name, `plan line: ${line}`).to.be.a('string');
       const central = await apiOf(s, 'central').readWorkload('Deployment', namespace!, name!);
       expect(central.spec?.replicas).to.equal(Number(replicas));
@@ -169,16 +177,26 @@ const cases: Array<{ fault: Fault; check: Check }> = [
       type: 'drain',
       clusters: { kind: 'named', names: ['central'] },
       namespaces: ['bank-of-anthos'],
+      force: false,
+      deleteEmptyDirData: false,
+      allowDataLoss: false,
     },
     check: async (s, lines) => {
       expect(Object.keys(lines)).to.deep.equal(['central']);
-      expect(lines.central![0]).to.match(/^cordon every schedulable Node/);
-      const namespaces = nameIn(lines.central!.join('\n'), /evict the Pods of (\S+) through/);
+      // A namespace drain cordons nothing: it scales the namespace's workloads to zero.
+      const namespaces = nameIn(
+        lines.central!.join('\n'),
+        /scale every Deployment and StatefulSet of (\S+) in central to 0/,
+      );
       expect(namespaces).to.equal(s.namespace);
       const central = await apiOf(s, 'central').listNodes();
-      expect(central.length).to.be.greaterThan(0);
-      expect(central.map((node) => [node.metadata?.name, node.spec?.unschedulable ?? false])).to.deep.equal(
-        central.map((node) => [node.metadata?.name, true]),
+      expect(
+        central.filter((node) => node.spec?.unschedulable),
+        'no Node cordoned',
+      ).to.deep.equal([]);
+      const workloads = await apiOf(s, 'central').listWorkloads('Deployment', s.namespace);
+      expect(workloads.map((w) => [w.metadata?.name, w.spec?.replicas])).to.deep.equal(
+        workloads.map((w) => [w.metadata?.name, 0]),
       );
       const west = await apiOf(s, 'west').listNodes();
       expect(

@@ -17,6 +17,7 @@ const faults: Fault[] = [
     kind: 'Deployment',
     name: 'frontend',
     replicas: 0,
+    allowDataLoss: false,
   },
   {
     id: 'slow',
@@ -27,7 +28,15 @@ const faults: Fault[] = [
     percentage: 100,
     delayMs: 100,
   },
-  { id: 'drain', type: 'drain', clusters: { kind: 'named', names: ['west'] }, namespaces: ['bank-of-anthos'] },
+  {
+    id: 'drain',
+    type: 'drain',
+    clusters: { kind: 'named', names: ['west'] },
+    namespaces: ['bank-of-anthos'],
+    force: false,
+    deleteEmptyDirData: false,
+    allowDataLoss: false,
+  },
 ];
 
 /** The same API, with one call that signals it was reached and then waits for the gate. */

@@ -5,7 +5,9 @@ import type { VirtualService } from '../../src/kube/types.js';
 import {
   buildCopies,
   digestWithout,
+  copyCountOf,
   insertionPatch,
+  placeFault,
   planRoutes,
   qualifyHost,
   removalPatch,
@@ -125,5 +127,71 @@ describe('VirtualService routes for istio faults', () => {
       { op: 'remove', path: '/spec/http/0' },
       { op: 'replace', path: '/metadata/annotations/chaos.dev~1routes', value: '["chaos-r1-b"]' },
     ]);
+  });
+
+  it('mesh: a VirtualService of another namespace exported to the fault’s namespace takes the fault; one exported elsewhere blocks it', () => {
+    const shared = vs('balancereader', 'platform', {
+      hosts: ['balancereader.bank.svc.cluster.local'],
+      exportTo: ['bank'],
+      http: [{ route: [{ destination: { host: 'balancereader.bank.svc.cluster.local' } }] }],
+    });
+    const placed = placeFault([shared], { host: 'balancereader', namespace: 'bank', via: 'mesh' });
+    expect(placed.plans.map((plan) => plan.virtualService.metadata.name)).to.deep.equal(['balancereader']);
+    const hidden = vs('balancereader', 'platform', { ...shared.spec, exportTo: ['.'] });
+    const blocked = placeFault([hidden], { host: 'balancereader', namespace: 'bank', via: 'mesh' });
+    expect(blocked.plans).to.deep.equal([]);
+    expect(blocked.blockers.map((b) => b.virtualService)).to.deep.equal(['platform/balancereader']);
+    expect(blocked.blockers[0]!.reason).to.include('is not exported to bank');
+  });
+
+  it('delegation: the fault goes into the delegate VirtualService, where the routes are', () => {
+    const root = vs('shop', 'gw', {
+      hosts: ['shop.example.com'],
+      gateways: ['gw/public'],
+      http: [{ match: [{ uri: { prefix: '/' } }], delegate: { name: 'shop-routes', namespace: 'bank' } }],
+    });
+    const delegate = vs('shop-routes', 'bank', {
+      http: [
+        { name: 'api', match: [{ uri: { prefix: '/api' } }], route: [{ destination: { host: 'api' } }] },
+        { name: 'web', route: [{ destination: { host: 'frontend' } }] },
+      ],
+    });
+    const placed = placeFault([root, delegate], { host: 'frontend', namespace: 'bank', via: 'ingress' });
+    expect(placed.blockers).to.deep.equal([]);
+    expect(
+      placed.plans.map((plan) => [plan.virtualService.metadata.name, plan.copyCount, plan.faulted, plan.delegateOf]),
+    ).to.deep.equal([['shop-routes', 2, [1], 'gw/shop']]);
+  });
+
+  it('scope: copies of a VirtualService bound to a gateway and mesh are limited to the fault’s side', () => {
+    const both = vs('userservice', 'bank', {
+      hosts: ['userservice'],
+      gateways: ['public', 'mesh'],
+      http: [
+        {
+          name: 'mesh-only',
+          match: [{ gateways: ['mesh'], uri: { prefix: '/internal' } }],
+          route: [{ destination: { host: 'admin' } }],
+        },
+        { name: 'all', route: [{ destination: { host: 'userservice' } }] },
+      ],
+    });
+    const fault = { abort: { httpStatus: 418, percentage: { value: 100 } } };
+    const [ingress] = placeFault([both], { host: 'userservice', namespace: 'bank', via: 'ingress' }).plans;
+    expect(ingress!.scope).to.deep.equal(['public']);
+    // The mesh-only route does not apply at the gateway: not copied.
+    expect(copyCountOf(ingress!)).to.equal(1);
+    const copies = buildCopies(ingress!, routeNames('chaos-r-f', copyCountOf(ingress!)), fault);
+    expect(copies.map((copy) => [copy.name, copy.match])).to.deep.equal([['chaos-r-f', [{ gateways: ['public'] }]]]);
+    const [mesh] = placeFault([both], { host: 'userservice', namespace: 'bank', via: 'mesh' }).plans;
+    const meshCopies = buildCopies(mesh!, routeNames('chaos-r-f', copyCountOf(mesh!)), fault);
+    expect(meshCopies.map((copy) => copy.match)).to.deep.equal([
+      [{ gateways: ['mesh'], uri: { prefix: '/internal' } }],
+      [{ gateways: ['mesh'] }],
+    ]);
+    // A VirtualService with one side only needs no scope.
+    expect(placeFault([gatewayVs], { host: 'frontend', namespace: 'bank', via: 'ingress' }).plans[0]!.scope).to.equal(
+      undefined,
+    );
   });
 });

@@ -274,15 +274,19 @@ describe('lab API through @kubernetes/client-node and raw HTTPS', function () {
       ),
     );
     expect(smp.body).to.include({ code: 415, reason: 'UnsupportedMediaType' });
-    // JSON patch with a resourceVersion test, as the harness writes faults (a VirtualService has no
-    // controller racing it).
-    const current = (await c.custom.getNamespacedCustomObject({
-      group: 'networking.istio.io',
-      version: 'v1',
-      namespace: ns,
-      plural: 'virtualservices',
-      name: 'vs',
-    })) as { metadata: { resourceVersion: string } };
+    // JSON patch with a resourceVersion test, as the harness writes faults. The lab's control plane
+    // writes the VirtualService status once its proxies have it (as istiod with PILOT_ENABLE_STATUS):
+    // wait for that write, so no status update races the resourceVersion read below.
+    const current = await waitFor('the lab to write the VirtualService status', async () => {
+      const read = (await c.custom.getNamespacedCustomObject({
+        group: 'networking.istio.io',
+        version: 'v1',
+        namespace: ns,
+        plural: 'virtualservices',
+        name: 'vs',
+      })) as { metadata: { resourceVersion: string }; status?: { observedGeneration?: number } };
+      return read.status?.observedGeneration !== undefined ? read : undefined;
+    });
     const rv = current.metadata.resourceVersion;
     const vsPatch = (body: unknown[]): Promise<unknown> =>
       c.custom.patchNamespacedCustomObject(

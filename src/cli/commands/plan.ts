@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../../system/io.js';
-import { loadScenario } from '../../play/load-inputs.js';
+import { checkScenario } from '../../play/load-inputs.js';
+import { checkClusters, throwIfRefused, type ClusterCheck } from '../../play/check-clusters.js';
+import { readYamlFile, resolveFileRef } from '../../input/files.js';
+import type { YamlSource } from '../../input/yaml-source.js';
 import { findSuiteFile } from '../../play/suite/read-suite.js';
 import { planSuite } from '../../play/suite/plan-suite.js';
 import { parsePhaseOverrides } from '../../input/phase-overrides.js';
@@ -15,7 +18,7 @@ export function registerPlan(program: Command, io: CliIo): void {
   program
     .command('plan')
     .description(
-      'print every mutation a run would make, cluster by cluster, and the load per ingress (each scenario of a suite); touches nothing',
+      'print every mutation a run would make, cluster by cluster, and the load per ingress (each scenario of a suite); reads the clusters (when it can) to refuse what the run would refuse; changes nothing',
     )
     .argument('<scenario>', 'scenario or suite name (in scenarios/, suites/) or file')
     .option('--env <name>', 'environment: lab (default) or a file in environments/')
@@ -25,15 +28,22 @@ export function registerPlan(program: Command, io: CliIo): void {
       const suiteFile = findSuiteFile(ref, io.cwd);
       let suite: string | undefined;
       let plans: RunPlan[];
+      let source: YamlSource | undefined;
       if (suiteFile) {
         const planned = planSuite(suiteFile, { cwd: io.cwd, env: options.env, phase: options.phase });
         suite = planned.suite.name;
         plans = planned.plans;
       } else {
-        const { scenario, environment } = loadScenario(ref, options.env, io.cwd);
+        source = readYamlFile(resolveFileRef(ref, 'scenarios', 'scenario', io.cwd), io.cwd);
+        const { scenario, environment } = checkScenario(source, options.env, io.cwd);
         plans = [buildPlan(scenario, environment, 'plan', parsePhaseOverrides(options.phase ?? []))];
       }
+      // What the run would refuse, read from the clusters as they are now (when they can be read).
+      const checks: ClusterCheck[] = [];
+      for (const plan of plans) checks.push(await checkClusters(plan, io.cwd));
       if (options.output === 'json') {
+        for (const [index, check] of checks.entries())
+          throwIfRefused(index === 0 ? source : undefined, plans[index]!.scenario.file, check.checks);
         const document: PlanOutput = {
           schemaVersion: outputSchemaVersion,
           ...(suite ? { suite } : {}),
@@ -43,8 +53,10 @@ export function registerPlan(program: Command, io: CliIo): void {
         return;
       }
       if (suite) io.out(`suite ${suite}: ${plans.length} scenario(s), one after another, each planned below\n`);
-      io.out(plans.map(renderPlan).join('\n\n'));
+      io.out(plans.map((plan, index) => renderPlan(plan, checks[index])).join('\n\n'));
       // Parity of the targeted services across clusters (read-only; never starts a lab).
       for (const plan of plans) io.out(`\n${(await planParity(plan.scenario, plan.environment, io.cwd)).join('\n')}`);
+      for (const [index, check] of checks.entries())
+        throwIfRefused(index === 0 ? source : undefined, plans[index]!.scenario.file, check.checks);
     });
 }

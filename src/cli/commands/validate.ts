@@ -4,6 +4,8 @@ import { InputError, type InputIssue } from '../../errors/errors.js';
 import type { CliIo } from '../../system/io.js';
 import { checkScenario } from '../../play/load-inputs.js';
 import { findSuiteFile, validateSuite } from '../../play/suite/read-suite.js';
+import { checkClusters, refusalIssues } from '../../play/check-clusters.js';
+import { buildPlan } from '../../run/build-plan.js';
 import { validateEnvironment } from '../../environment/validate-environment.js';
 import { listYamlFiles, readYamlFile, resolveFileRef, searchDirs } from '../../input/files.js';
 import type { YamlSource } from '../../input/yaml-source.js';
@@ -64,9 +66,12 @@ export function registerValidate(program: Command, io: CliIo): void {
     .command('validate')
     .description('check scenario, suite and environment files; reports every problem at once, changes nothing')
     .argument('[paths...]', 'scenario or suite names, or files (default: every scenario and suite)')
-    .option('--env <name>', "check cluster names against this environment instead of each scenario's own")
+    .option(
+      '--env <name>',
+      "check cluster names against this environment instead of each scenario's own, and read its clusters (when it can) for what a run would refuse",
+    )
     .addOption(outputOption())
-    .action((paths: string[], options: { env?: string; output: string }) => {
+    .action(async (paths: string[], options: { env?: string; output: string }) => {
       const json = options.output === 'json';
       const files =
         paths.length > 0
@@ -89,7 +94,19 @@ export function registerValidate(program: Command, io: CliIo): void {
       for (const file of files) {
         try {
           const source = readYamlFile(file, io.cwd);
-          checked.push({ file: source.file, kind: check(source, options.env, io.cwd, scripts) });
+          const kind = check(source, options.env, io.cwd, scripts);
+          if (kind === 'scenario' && options.env !== undefined) {
+            const { scenario, environment } = checkScenario(source, options.env, io.cwd);
+            const clusters = await checkClusters(buildPlan(scenario, environment, 'validate'), io.cwd);
+            const refused = refusalIssues(source, source.file, clusters.checks);
+            if (refused.length > 0)
+              throw new InputError(`${source.file}: ${refused.length} refusal(s) against the clusters`, refused);
+            if (clusters.unread && !json) io.out(`    (clusters not read: ${clusters.unread})`);
+            for (const check of clusters.checks)
+              if (check.unread && !json)
+                io.out(`    (fault ${check.faultId} in ${check.cluster} not checked: ${check.unread})`);
+          }
+          checked.push({ file: source.file, kind });
           if (!json) io.out(`ok  ${source.file}`);
         } catch (error) {
           if (!(error instanceof InputError)) throw error;

@@ -3,6 +3,12 @@
  * merged per Service (each istiod reads every cluster's EndpointSlices), but VirtualServices
  * and DestinationRules only from the proxy's own cluster. Every change reaches the proxies
  * after the propagation delay, as a snapshot of the state when it happened.
+ *
+ * When a VirtualService change reaches the proxies, the control plane writes its status as
+ * istiod does with config distribution tracking on (PILOT_ENABLE_STATUS):
+ * `status.observedGeneration` = the generation the proxies now have, and a `Reconciled`
+ * condition True stamped (to the millisecond) with when they got it. Status-only writes do not
+ * count as config changes.
  */
 import { isRecord, type EndpointSlice, type KubeObject, type Labels, type Pod } from '../api/object-types.js';
 import { keys } from '../api/resource-types.js';
@@ -40,6 +46,8 @@ interface MeshCluster {
 }
 
 interface ClusterConfig {
+  /** `namespace/name` → uid and generation of each VirtualService in this snapshot. */
+  generations: Map<string, { uid: string; generation: number }>;
   virtualServices: VirtualServiceConfig[];
   destinationRules: DestinationRuleConfig[];
   /** `namespace/name` of the Gateways that select the ingress gateway (`istio: ingressgateway`). */
@@ -82,6 +90,12 @@ function selectsIngressGateway(object: KubeObject): boolean {
   return isRecord(spec.selector) && spec.selector.istio === 'ingressgateway';
 }
 
+function onlyStatusChanged(previous: KubeObject, object: KubeObject): boolean {
+  const strip = (candidate: KubeObject): string =>
+    JSON.stringify({ ...candidate, status: undefined, metadata: { ...candidate.metadata, resourceVersion: '' } });
+  return strip(previous) === strip(object);
+}
+
 export class ControlPlane {
   /** cluster → service → ready endpoints */
   private readonly endpointsByCluster = new Map<string, Map<ServiceKey, MeshEndpoint[]>>();
@@ -97,7 +111,9 @@ export class ControlPlane {
     for (const cluster of clusters) {
       const name = cluster.locality.name;
       this.endpointsByCluster.set(name, new Map());
-      this.configs.set(name, this.configSnapshot(cluster));
+      const snapshot = this.configSnapshot(cluster);
+      this.configs.set(name, snapshot);
+      this.writeStatus(cluster, snapshot);
       const services = new Set(
         cluster.store.peekAll<EndpointSlice>(keys.endpointSlices).map((slice) => this.serviceOf(slice)),
       );
@@ -114,6 +130,7 @@ export class ControlPlane {
   config(cluster: string): ClusterConfig {
     return (
       this.configs.get(cluster) ?? {
+        generations: new Map(),
         virtualServices: [],
         destinationRules: [],
         ingressGateways: new Set(),
@@ -157,8 +174,37 @@ export class ControlPlane {
       event.key === keys.gateways ||
       event.key === keys.envoyFilters
     ) {
+      if (event.previous && onlyStatusChanged(event.previous, event.object)) return;
       const snapshot = this.configSnapshot(cluster);
-      this.later(() => this.configs.set(cluster.locality.name, snapshot));
+      this.later(() => {
+        this.configs.set(cluster.locality.name, snapshot);
+        this.writeStatus(cluster, snapshot);
+      });
+    }
+  }
+
+  /** The proxies have `snapshot`: say so on each VirtualService still at (or past) that generation. */
+  private writeStatus(cluster: MeshCluster, snapshot: ClusterConfig): void {
+    const at = new Date().toISOString();
+    for (const [id, { uid, generation }] of snapshot.generations) {
+      const [namespace, name] = id.split('/') as [string, string];
+      const current = cluster.store.peek(keys.virtualServices, namespace, name);
+      if (!current || current.metadata.uid !== uid) continue;
+      const status = isRecord(current.status) ? current.status : {};
+      if (Number(status.observedGeneration ?? 0) >= generation) continue;
+      const next = structuredClone(current);
+      next.status = {
+        observedGeneration: generation,
+        conditions: [
+          {
+            type: 'Reconciled',
+            status: 'True',
+            lastTransitionTime: at,
+            message: `generation ${generation} pushed to every proxy of ${cluster.locality.name}`,
+          },
+        ],
+      };
+      cluster.store.update(keys.virtualServices, next);
     }
   }
 
@@ -166,8 +212,15 @@ export class ControlPlane {
     const byAge = <T extends { metadata: { creationTimestamp: string; name: string } }>(a: T, b: T): number =>
       a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp) ||
       a.metadata.name.localeCompare(b.metadata.name);
+    const virtualServices = [...cluster.store.peekAll(keys.virtualServices)].sort(byAge);
     return {
-      virtualServices: [...cluster.store.peekAll(keys.virtualServices)].sort(byAge).map(parseVirtualService),
+      generations: new Map(
+        virtualServices.map((vs) => [
+          `${vs.metadata.namespace ?? ''}/${vs.metadata.name}`,
+          { uid: vs.metadata.uid ?? '', generation: vs.metadata.generation ?? 1 },
+        ]),
+      ),
+      virtualServices: virtualServices.map(parseVirtualService),
       destinationRules: [...cluster.store.peekAll(keys.destinationRules)].sort(byAge).map(parseDestinationRule),
       ingressGateways: new Set(
         cluster.store

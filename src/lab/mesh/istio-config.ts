@@ -16,6 +16,11 @@ export interface HttpMatch {
   method?: StringMatch;
   headers: [string, StringMatch][];
   withoutHeaders: [string, StringMatch][];
+  /**
+   * `match.gateways`: the block applies only at these gateways (`mesh` = sidecars); undefined =
+   * the VirtualService's.
+   */
+  gateways?: string[];
 }
 
 export interface RouteDestination {
@@ -138,6 +143,9 @@ function parseRoute(value: unknown): HttpRoute | undefined {
         method: stringMatch(m.method),
         headers: headerMatches(m.headers),
         withoutHeaders: headerMatches(m.withoutHeaders),
+        ...(Array.isArray(m.gateways)
+          ? { gateways: m.gateways.filter((g): g is string => typeof g === 'string') }
+          : {}),
       }))
     : [];
   const route = Array.isArray(value.route)

@@ -81,7 +81,7 @@ export class Proxy {
     const best = Math.max(0, ...scored.map((entry) => entry.score));
     const facts = { method: request.method, path: request.path, headers: request.headers };
     for (const { vs } of scored.filter((entry) => entry.score === best)) {
-      const route = matchRoute(vs, facts);
+      const route = matchRoute(vs, facts, { kind: 'gateway', ingressGateways: config.ingressGateways });
       if (route) return this.execute(route, vs.namespace, request);
     }
     return this.localReply(404, '');
@@ -94,7 +94,11 @@ export class Proxy {
       .virtualServices.find((candidate) => appliesToMesh(candidate) && meshHostMatches(candidate, destination));
     const [namespace = 'default', name = ''] = destination.split('/');
     if (!vs) return this.execute({ match: [], route: [{ host: name, weight: 100 }] }, namespace, request);
-    const route = matchRoute(vs, { method: request.method, path: request.path, headers: request.headers });
+    const route = matchRoute(
+      vs,
+      { method: request.method, path: request.path, headers: request.headers },
+      { kind: 'mesh' },
+    );
     return route ? this.execute(route, vs.namespace, request) : this.localReply(404, '');
   }
 

@@ -89,6 +89,19 @@ export interface RequestFacts {
   headers: Record<string, string | undefined>;
 }
 
+/** Where a request is routed: at the ingress gateway (the Gateways selecting it) or at a sidecar (`mesh`). */
+export type RouteSite = { kind: 'mesh' } | { kind: 'gateway'; ingressGateways: ReadonlySet<string> };
+
+/** `match.gateways` overrides the VirtualService's gateways for that block, as in Istio. */
+function siteFits(match: HttpMatch, vs: VirtualServiceConfig, site: RouteSite): boolean {
+  if (match.gateways === undefined) return true;
+  if (site.kind === 'mesh') return match.gateways.includes('mesh');
+  return match.gateways.some(
+    (gateway) =>
+      gateway !== 'mesh' && site.ingressGateways.has(gateway.includes('/') ? gateway : `${vs.namespace}/${gateway}`),
+  );
+}
+
 function matchFits(match: HttpMatch, facts: RequestFacts): boolean {
   const path = facts.path.split('?')[0] ?? '/';
   if (!stringMatches(match.uri, path)) return false;
@@ -99,6 +112,13 @@ function matchFits(match: HttpMatch, facts: RequestFacts): boolean {
   );
 }
 
-export function matchRoute(vs: VirtualServiceConfig, facts: RequestFacts): HttpRoute | undefined {
-  return vs.http.find((route) => route.match.length === 0 || route.match.some((match) => matchFits(match, facts)));
+export function matchRoute(
+  vs: VirtualServiceConfig,
+  facts: RequestFacts,
+  site: RouteSite = { kind: 'mesh' },
+): HttpRoute | undefined {
+  return vs.http.find(
+    (route) =>
+      route.match.length === 0 || route.match.some((match) => siteFits(match, vs, site) && matchFits(match, facts)),
+  );
 }

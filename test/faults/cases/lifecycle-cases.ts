@@ -18,7 +18,15 @@ export function lifecycleCases(server: () => FaultTestServer): void {
     const before = userView(await api.readWorkload('Deployment', ns, 'frontend'));
     const t = await openTestSession(server());
     const phase = phaseOf(server(), t.runId, [
-      { id: 'zero', type: 'scale', clusters: central, kind: 'Deployment', name: 'frontend', replicas: 0 },
+      {
+        id: 'zero',
+        type: 'scale',
+        clusters: central,
+        kind: 'Deployment',
+        name: 'frontend',
+        replicas: 0,
+        allowDataLoss: false,
+      },
     ]);
     const [applied] = await t.session.apply(phase);
     expect(applied).to.include({ faultId: 'zero', cluster: 'central' });
@@ -54,6 +62,7 @@ export function lifecycleCases(server: () => FaultTestServer): void {
         kind: 'StatefulSet',
         name: 'ledger-db',
         replicas: 0,
+        allowDataLoss: false,
       },
     ]);
     await t.session.apply(phase);
@@ -173,7 +182,9 @@ export function lifecycleCases(server: () => FaultTestServer): void {
     await waitSettled(api, ns);
     const nodesBefore = (await api.listNodes()).map(userView);
     const t = await openTestSession(server());
-    const phase = phaseOf(server(), t.runId, [{ id: 'drain', type: 'drain', clusters: central, namespaces: [ns] }]);
+    const phase = phaseOf(server(), t.runId, [
+      { id: 'drain', type: 'drain', clusters: central, force: false, deleteEmptyDirData: false, allowDataLoss: false },
+    ]);
     await t.session.apply(phase);
     expect((await api.listNodes()).every((node) => node.spec?.unschedulable === true)).to.equal(true);
     const [reverted] = await t.session.revert(phase);
@@ -191,7 +202,14 @@ export function lifecycleCases(server: () => FaultTestServer): void {
     try {
       const t = await openTestSession(server());
       const phase = phaseOf(server(), t.runId, [
-        { id: 'drain', type: 'drain', clusters: { kind: 'named', names: ['west'] }, namespaces: [ns] },
+        {
+          id: 'drain',
+          type: 'drain',
+          clusters: { kind: 'named', names: ['west'] },
+          force: false,
+          deleteEmptyDirData: false,
+          allowDataLoss: false,
+        },
       ]);
       const [applied] = await t.session.apply(phase);
       expect(

@@ -99,7 +99,15 @@ export function safetyCases(server: () => FaultTestServer, options: { hpa: boole
     await waitSettled(api, ns);
     const t = await openTestSession(server());
     const phase = phaseOf(server(), t.runId, [
-      { id: 'zero', type: 'scale', clusters: central, kind: 'Deployment', name: 'frontend', replicas: 0 },
+      {
+        id: 'zero',
+        type: 'scale',
+        clusters: central,
+        kind: 'Deployment',
+        name: 'frontend',
+        replicas: 0,
+        allowDataLoss: false,
+      },
     ]);
     await t.session.apply(phase);
     await api.patchScale('Deployment', ns, 'frontend', 3);
@@ -189,7 +197,17 @@ export function safetyCases(server: () => FaultTestServer, options: { hpa: boole
     };
     try {
       const t = await openTestSession(server(), { apis: new Map([...server().apis, ['central', counting]]) });
-      const phase = phaseOf(server(), t.runId, [{ id: 'drain', type: 'drain', clusters: central, namespaces: [ns] }]);
+      // A whole-cluster drain evicts (a namespace drain scales to zero, which no PDB governs).
+      const phase = phaseOf(server(), t.runId, [
+        {
+          id: 'drain',
+          type: 'drain',
+          clusters: central,
+          force: false,
+          deleteEmptyDirData: false,
+          allowDataLoss: false,
+        },
+      ]);
       let settled = false;
       const applying = t.session.apply(phase).finally(() => {
         settled = true;
@@ -251,10 +269,12 @@ export function safetyCases(server: () => FaultTestServer, options: { hpa: boole
             kind: 'Deployment',
             name: 'frontend',
             replicas: 1,
+            allowDataLoss: false,
           },
         ]);
         const [applied] = await t.session.apply(phase);
-        expect(applied!.mutations.map((m) => m.kind)).to.deep.equal(['hpa-pin', 'scale']);
+        // Pinned after the scale, so the revert (newest first) unpins before it restores the count.
+        expect(applied!.mutations.map((m) => m.kind)).to.deep.equal(['scale', 'hpa-pin']);
         const pinned = await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'frontend', namespace: ns });
         expect([pinned.spec?.minReplicas, pinned.spec?.maxReplicas]).to.deep.equal([1, 1]);
         await t.session.revert(phase);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import type { Environment } from '../../../src/environment/types.js';
+import { defaultProtectedPods, type Environment } from '../../../src/environment/types.js';
 import { type ClusterApi, type ClusterApis } from '../../../src/kube/cluster-api.js';
 import { connectEnvironment } from '../../../src/environment/connect.js';
 import { startLab } from '../../../src/lab/index.js';
@@ -30,6 +30,8 @@ export interface FaultTestServer {
   ingressVirtualService: { namespace: string; name: string };
   /** Whether autoscaling/v2 is served (the lab has no HPAs). */
   servesHpa: boolean;
+  /** The lab's ingress gateways by cluster (real loopback URLs); empty for the real tier, which has no data plane. */
+  ingressUrls: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -42,11 +44,17 @@ export interface ServerFactory {
 
 const clusterNames: readonly BankCluster[] = ['central', 'west'];
 
+/** The lab's config propagation delay in fault tests: status convergence waits for it. */
+export const labPropagationDelayMs = 50;
+/** The settle time declared for the real-API tier, which has no istiod to write status. */
+export const realSettleMs = 200;
+
 function environmentOf(
   name: string,
   dir: string,
   kubeconfigs: Record<string, string>,
   contexts: Record<string, string>,
+  istio: { convergence: 'status' | 'settle'; settleMs: number },
 ): { environment: Environment; file: string } {
   const clusters = clusterNames.map((cluster) => ({
     name: cluster,
@@ -61,6 +69,8 @@ function environmentOf(
     clusters,
     allowContexts: clusters.map((cluster) => cluster.context),
     builtIn: false,
+    istioConvergence: { kind: istio.convergence, settleMs: istio.settleMs },
+    protectedPods: defaultProtectedPods,
   };
   const raw = {
     version: 1,
@@ -73,41 +83,55 @@ function environmentOf(
       ]),
     ),
     allowContexts: environment.allowContexts,
+    istio: { convergence: istio.convergence, settle: `${istio.settleMs}ms` },
   };
   writeFileSync(environment.file, stringify(raw));
   return { environment, file: environment.file };
 }
 
-export const labServer: ServerFactory = {
-  label: 'the lab',
-  servesHpa: false,
-  start: async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'chaos-faults-lab-'));
-    const lab = await startLab({
-      ingressPort: 0,
-      propagationDelayMs: 50,
-      timing: { startupMs: 50, readinessMs: 50, terminationGraceMs: 200 },
-    });
-    const kubeconfig = path.join(dir, 'kubeconfig.yaml');
-    writeFileSync(kubeconfig, lab.kubeconfig(), { mode: 0o600 });
-    const contexts = Object.fromEntries(lab.clusters.map((cluster) => [cluster.name, cluster.context]));
-    const { environment, file } = environmentOf('faults-lab', dir, { central: kubeconfig, west: kubeconfig }, contexts);
-    return {
-      label: 'lab',
-      dir,
-      environment,
-      environmentFile: file,
-      apis: connectEnvironment(environment, { requestTimeoutMs: 10_000 }),
-      namespace: lab.namespace,
-      ingressVirtualService: { namespace: lab.namespace, name: 'frontend-ingress' },
-      servesHpa: false,
-      stop: async () => {
-        await lab.stop();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  },
-};
+/** The lab with a given config propagation delay (its status convergence waits for it). */
+export function labServerWith(propagationDelayMs: number): ServerFactory {
+  return {
+    label: 'the lab',
+    servesHpa: false,
+    start: async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'chaos-faults-lab-'));
+      const lab = await startLab({
+        ingressPort: 0,
+        propagationDelayMs,
+        timing: { startupMs: 50, readinessMs: 50, terminationGraceMs: 200 },
+      });
+      const kubeconfig = path.join(dir, 'kubeconfig.yaml');
+      writeFileSync(kubeconfig, lab.kubeconfig(), { mode: 0o600 });
+      const contexts = Object.fromEntries(lab.clusters.map((cluster) => [cluster.name, cluster.context]));
+      // The lab writes VirtualService status after its propagation delay: convergence by status.
+      const { environment, file } = environmentOf(
+        'faults-lab',
+        dir,
+        { central: kubeconfig, west: kubeconfig },
+        contexts,
+        { convergence: 'status', settleMs: propagationDelayMs },
+      );
+      return {
+        label: 'lab',
+        dir,
+        environment,
+        environmentFile: file,
+        apis: connectEnvironment(environment, { requestTimeoutMs: 10_000 }),
+        namespace: lab.namespace,
+        ingressVirtualService: { namespace: lab.namespace, name: 'frontend-ingress' },
+        servesHpa: false,
+        ingressUrls: Object.fromEntries(lab.clusters.map((cluster) => [cluster.name, cluster.ingressUrl])),
+        stop: async () => {
+          await lab.stop();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  };
+}
+
+export const labServer: ServerFactory = labServerWith(labPropagationDelayMs);
 
 export const realServer: ServerFactory = {
   label: 'a real kube-apiserver',
@@ -124,7 +148,11 @@ export const realServer: ServerFactory = {
       writeFileSync(kubeconfigs[cluster.name]!, cluster.kubeconfigYaml(contexts[cluster.name]), { mode: 0o600 });
     }
     await Promise.all(clusters.map((cluster) => resetBankOfAnthos(cluster, cluster.name as BankCluster)));
-    const { environment, file } = environmentOf('faults-real', dir, kubeconfigs, contexts);
+    // No istiod: no status, so a short declared settle time.
+    const { environment, file } = environmentOf('faults-real', dir, kubeconfigs, contexts, {
+      convergence: 'settle',
+      settleMs: realSettleMs,
+    });
     return {
       label: 'real',
       dir,
@@ -134,6 +162,7 @@ export const realServer: ServerFactory = {
       namespace: bankNamespace,
       ingressVirtualService: { namespace: bankNamespace, name: 'frontend-ingress' },
       servesHpa: true,
+      ingressUrls: {},
       // The clusters are lent (sharedRealClusters): the next file resets them, the process ends them.
       stop: async () => {
         rmSync(dir, { recursive: true, force: true });

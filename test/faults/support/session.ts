@@ -1,9 +1,8 @@
 /** Helpers for fault tests: a phase from faults, a session with a journal in a scratch folder, snapshots. */
 import path from 'node:path';
 import type { FaultTiming } from '../../../src/faults/fault-plugin.js';
-import { pluginFor } from '../../../src/faults/registry.js';
 import type { ClusterApi } from '../../../src/kube/cluster-api.js';
-import type { PlannedPhase } from '../../../src/run/build-plan.js';
+import { planFault, type PlannedPhase } from '../../../src/run/build-plan.js';
 import { createFaultSession, type FaultSession } from '../../../src/run/fault-session.js';
 import { journalFileName, openJournal, readJournal, type JournalWriter } from '../../../src/run/journal.js';
 import type { JournalEntry } from '../../../src/run/run-events.js';
@@ -25,28 +24,10 @@ export function phaseOf(
   faults: readonly Fault[],
   name = 'fault',
   durationMs = 60_000,
+  environment = server.environment,
 ): PlannedPhase {
-  return {
-    name,
-    startMs: 0,
-    durationMs,
-    faults: faults.map((fault) => {
-      const clusters =
-        fault.clusters.kind === 'all'
-          ? server.environment.clusters
-          : server.environment.clusters.filter(
-              (c) => fault.clusters.kind === 'named' && fault.clusters.names.includes(c.name),
-            );
-      return {
-        fault,
-        targets: clusters.map((cluster) => {
-          const namespace = 'namespace' in fault && fault.namespace ? fault.namespace : server.namespace;
-          const target = { cluster: cluster.name, context: cluster.context, namespace, runId };
-          return { ...target, mutations: pluginFor(fault).plan(fault, target) };
-        }),
-      };
-    }),
-  };
+  // The run's own planning: clusters, namespaces, Istio config clusters, convergence, protected Pods.
+  return { name, startMs: 0, durationMs, faults: faults.map((fault) => planFault(fault, environment, runId)) };
 }
 
 export interface TestSession {
