@@ -189,8 +189,8 @@ export function checkBudgetEntry(
 ): Array<{ index?: number; at: 'key' | 'value'; message: string }> {
   const selector = parseMetricSelector(key, facts, lenient);
   if (!selector.ok) return [{ at: 'key', message: `expected ${selector.expected} (got "${key}")` }];
-  // A name only the script can declare: its kind is known once the script is read.
-  if (lenient && !(selector.value.metric in metrics)) return [];
+  // A name only the script can declare: its kind is known once the script is read, its grammar now.
+  const kindKnown = !lenient || Object.hasOwn(metrics, selector.value.metric);
   const kind = selector.value.kind;
   const list = typeof thresholds === 'string' ? [thresholds] : thresholds;
   return list.flatMap((text, position) => {
@@ -198,7 +198,7 @@ export function checkBudgetEntry(
     const threshold = parseThreshold(text);
     if (!threshold.ok)
       return [{ index, at: 'value' as const, message: `expected ${threshold.expected} (got "${text}")` }];
-    if (aggregationFits(kind, threshold.value.aggregation)) return [];
+    if (!kindKnown || aggregationFits(kind, threshold.value.aggregation)) return [];
     const fits = kind === 'trend' ? 'p(95), med, avg, min or max' : kind === 'rate' ? 'rate' : 'count or rate';
     return [
       {

@@ -53,7 +53,7 @@ export function startK6(options: {
   config: LoadScriptConfig;
   onSample: (sample: LoadSample) => void;
   onLog?: (line: string) => void;
-  /** Another built-in-style script (tests of script errors). */
+  /** Another script in place of any other (CHAOS_K6_SCRIPT: tests of script errors, debugging). */
   scriptPath?: string;
   /** A user's k6 script and the metrics it declares (load.script). */
   userScript?: { file: string; metrics: readonly string[] };
@@ -65,9 +65,11 @@ export function startK6(options: {
   const configPath = path.join(options.runDir, 'k6-config.json');
   const samplesPath = path.join(options.runDir, 'k6-samples.json');
   writeFileSync(configPath, JSON.stringify(options.config, null, 2));
-  const scriptPath = options.userScript
-    ? prepareUserScript(options.userScript.file, path.join(packageRoot, chaosModulePath), options.runDir)
-    : (options.scriptPath ?? path.join(packageRoot, loadScriptPath));
+  const scriptPath =
+    options.scriptPath ??
+    (options.userScript
+      ? prepareUserScript(options.userScript.file, path.join(packageRoot, chaosModulePath), options.runDir)
+      : path.join(packageRoot, loadScriptPath));
   const invocation = buildK6Invocation({
     scriptPath,
     configPath,

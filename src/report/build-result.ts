@@ -137,7 +137,7 @@ function scenarioAsRun(plan: RunPlan): RunResult['scenario'] {
     description: scenario.description,
     expect: scenario.expect,
     environment: scenario.environment,
-    load: { ...scenario.load },
+    load: { ...scenario.load, script: scenario.load.script && { ...scenario.load.script } },
     phases: plan.phases.map((phase) => ({
       name: phase.name,
       durationMs: phase.durationMs,

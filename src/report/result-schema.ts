@@ -81,6 +81,12 @@ const scenarioAsRunSchema = z
       host: z.string().optional(),
       timeoutMs: z.number(),
       ingresses: z.array(z.string()).optional(),
+      script: z
+        .looseObject({ file: z.string() })
+        .optional()
+        .meta({ description: "the user's k6 script, with the metrics and tags validation read from it" }),
+      outputs: z.array(z.string()).optional().meta({ description: "k6's --out values added to the harness's own" }),
+      servedBy: z.looseObject({ kind: z.string() }).optional().meta({ description: 'how the serving cluster is read' }),
     }),
     phases: z.array(
       z.object({
@@ -116,6 +122,9 @@ const loadSchema = z.object({
   timeoutMs: z.number(),
   preAllocatedVUs: z.number().int(),
   maxVUs: z.number().int(),
+  script: z.looseObject({ file: z.string() }).optional().meta({ description: "the user's k6 script" }),
+  outputs: z.array(z.string()).optional(),
+  servedBy: z.looseObject({ kind: z.string() }).optional().meta({ description: 'how the serving cluster is read' }),
 });
 
 const k6EndSchema = z.discriminatedUnion('kind', [

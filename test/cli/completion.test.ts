@@ -82,7 +82,7 @@ describe('shell completion', () => {
       .and.to.include('compdef _chaos chaos');
     expect(zsh).to.include('chaos __names targets').and.to.include('chaos __names environments');
     const fish = runChaos(['completion', 'fish']).stdout;
-    expect(fish).to.include('complete -c chaos -n __fish_use_subcommand -a "list validate plan');
+    expect(fish).to.include('complete -c chaos -n __fish_use_subcommand -a "list validate init plan');
     expect(fish).to.include('-l env -x -a "(chaos __names environments 2>/dev/null)"');
     expect(runChaos(['completion', 'ksh']).code).to.equal(ExitCode.invalidInput);
   });

@@ -85,7 +85,7 @@ for (const factory of serverFactories) {
           status: 503,
         },
       ]);
-      const lock = await acquireLock(s.apis, { namespace: s.namespace, runId: t.runId, holder: `${t.runId} live run` });
+      const lock = await acquireLock(s.apis, { runId: t.runId, holder: `${t.runId} live run` });
       try {
         await t.session.apply(phase);
         const refused = await recover(

@@ -80,8 +80,12 @@ describe('the npm package', function () {
       'scripts/postinstall.js',
       'src/load/script/load.ts',
       'src/load/script/load-config.ts',
+      // The module user scripts import as chaos/k6, and the shipped journeys the scenarios name.
+      'src/load/script/chaos-k6.ts',
       'src/lab/topology/bank-of-anthos.yaml',
       ...filesIn('scenarios', '.yaml'),
+      ...filesIn('scenarios/load', '.ts'),
+      'scenarios/load/tsconfig.json',
       ...filesIn('environments', '.yaml'),
       ...filesIn('suites', '.yaml'),
       ...filesIn('schema', '.json'),

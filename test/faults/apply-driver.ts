@@ -32,7 +32,7 @@ async function drive(): Promise<void> {
     environment: environment.name,
     pid: process.pid,
   });
-  const lock = await acquireLock(apis, { namespace: environment.namespace, runId, leaseSeconds: Number(leaseSeconds) });
+  const lock = await acquireLock(apis, { runId, leaseSeconds: Number(leaseSeconds) });
   await journal.append({
     type: 'lock-acquired',
     atMs: Date.now(),

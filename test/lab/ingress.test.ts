@@ -181,11 +181,16 @@ describe('lab ingresses with the default Bank of Anthos topology', function () {
       await waitFor('frontend Pods gone', async () =>
         (await readyPods(clients, ns, 'frontend')).length === 0 ? true : undefined,
       );
-    await waitFor(
-      'removal propagated',
-      async () => ((await sequential(ingressOf(lab, 'west'), '/', 1))[0]?.status === 503 ? true : undefined),
-      5_000,
-    );
+    // Each gateway learns of the removal after the propagation delay: wait for both, not one.
+    for (const cluster of ['central', 'west'])
+      await waitFor(
+        `removal propagated to ${cluster}`,
+        async () => {
+          const [sample] = await sequential(ingressOf(lab, cluster), '/', 1);
+          return sample?.status === 503 && sample.body === 'no healthy upstream' ? true : undefined;
+        },
+        15_000,
+      );
     for (const cluster of ['central', 'west']) {
       const samples = await sequential(ingressOf(lab, cluster), '/', 10);
       expect(samples.map((s) => s.status)).to.deep.equal(Array(10).fill(503));

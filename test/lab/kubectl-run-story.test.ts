@@ -64,10 +64,11 @@ describe('kubectl tells the story of a chaos run on the lab', function () {
     for (const pod of pods) {
       const log = await kubectl('west', 'logs', pod, '-n', 'bank-of-anthos');
       for (const line of log.split('\n').filter(Boolean)) {
-        const match = /^(\S+Z) GET (\/|\/home|\/login) (\d{3}) \d+ms caller=(\S+)$/.exec(line);
+        // The journeys: GET /home and /login, POST /login, /payment, /deposit, /logout (query strings kept).
+        const match = /^(\S+Z) (GET|POST) (\/\S*) (\d{3}) \d+ms caller=(\S+)$/.exec(line);
         expect(match, `an access-log line: ${line}`).to.not.equal(null);
         const at = Date.parse(match![1]!);
-        if (match![4] === 'central/istio-ingressgateway-central' && at >= from && at <= to) fromCentral += 1;
+        if (match![5] === 'central/istio-ingressgateway-central' && at >= from && at <= to) fromCentral += 1;
       }
     }
     expect(fromCentral, "requests that entered through central's gateway during the fault").to.be.greaterThan(0);

@@ -110,7 +110,8 @@ describe('real kubectl against the lab', function () {
 
   it('kubectl logs of a frontend Pod shows each request it served: time, method, path, status, duration, caller', async () => {
     const marker = `probe-${process.pid}-${Date.now()}`;
-    const samples = await sequential(ingressOf(lab, 'central'), `/home?${marker}`, 12);
+    // GET /login renders without a session (an unauthenticated /home is a redirect, as on the real app).
+    const samples = await sequential(ingressOf(lab, 'central'), `/login?${marker}`, 12);
     expect(samples.map((sample) => sample.status)).to.deep.equal(samples.map(() => 200));
     const servedBy = new Map<string, number>();
     for (const sample of samples) {
@@ -126,7 +127,7 @@ describe('real kubectl against the lab', function () {
       for (const line of lines)
         expect(line).to.match(
           new RegExp(
-            `^\\d{4}-\\d\\d-\\d\\dT\\S+Z GET /home\\?${marker} 200 \\d+ms caller=central/istio-ingressgateway-central$`,
+            `^\\d{4}-\\d\\d-\\d\\dT\\S+Z GET /login\\?${marker} 200 \\d+ms caller=central/istio-ingressgateway-central$`,
           ),
         );
     }
