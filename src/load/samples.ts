@@ -5,6 +5,7 @@
  * JSON.parse: that is what keeps ingestion far faster than k6 writes.
  */
 import type { LoadSample } from '../budgets/sample.js';
+import { HarnessError } from '../errors/errors.js';
 
 const requestPrefix = '{"metric":"chaos_req","type":"Point"';
 const droppedPrefix = '{"metric":"dropped_iterations","type":"Point"';
@@ -43,9 +44,15 @@ export function sampleParser(
     } catch {
       return undefined;
     }
-    const tags = point.data.tags ?? {};
-    const timeMs = Date.parse(point.data.time);
-    if (!Number.isFinite(timeMs)) return undefined;
+    // A whole line that is not what k6 writes is not a sample to skip silently: the run cannot be judged.
+    const data = (point as Partial<PointLine>).data;
+    const timeMs = Date.parse(data?.time ?? '');
+    if (!data || typeof data.value !== 'number' || !Number.isFinite(data.value) || !Number.isFinite(timeMs))
+      throw new HarnessError(
+        `k6 wrote a ${point.metric ?? 'sample'} line the harness cannot read (a point needs data.time and a numeric data.value): ${line.slice(0, 200)}`,
+        'the load script must record requests through the chaos/k6 module; a truncated last line is skipped, a malformed one is not',
+      );
+    const tags = data.tags ?? {};
     if (isDropped)
       return { kind: 'dropped', timeMs, ingress: tags.ingress ?? tags.scenario ?? 'unknown', count: point.data.value };
     const own = scriptTags(tags);

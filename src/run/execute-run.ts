@@ -134,7 +134,13 @@ export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecor
     else if (end.kind === 'completed') haltWith({ kind: 'error', reason: 'k6 finished before the timeline did' });
   });
   const monitor = setInterval(() => {
-    k6.samples.poll();
+    try {
+      k6.samples.poll();
+    } catch (error) {
+      // A sample the harness cannot read: the run cannot be judged; stop it (and revert) as a harness error.
+      haltWith({ kind: 'error', reason: errorText(error) });
+      return;
+    }
     for (const window of ledger.closeWindows(now() - (k6.windowLagMs ?? windowLagMs))) {
       deps.emit({ type: 'window', atMs: now(), window });
       const [breach] = window.breaches;
@@ -225,7 +231,11 @@ export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecor
     record.endedAtMs = now();
     await stopK6(k6, deps.hurry, record.stop.kind === 'error' ? 'kill' : 'stop');
     clearInterval(monitor);
-    k6.samples.close();
+    try {
+      k6.samples.close();
+    } catch (error) {
+      if (record.stop.kind !== 'error') record.stop = { kind: 'error', reason: errorText(error) };
+    }
     for (const window of ledger.closeWindows(record.endedAtMs + scenario.windowMs))
       deps.emit({ type: 'window', atMs: now(), window });
     deps.emit({ type: 'k6-ended', atMs: now(), end: record.k6End?.kind ?? 'unknown' });
