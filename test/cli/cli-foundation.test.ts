@@ -10,7 +10,9 @@ const shipped = readdirSync(path.join(projectRoot, 'scenarios'))
   .filter((file) => file.endsWith('.yaml'))
   .map((file) => file.replace('.yaml', ''));
 
-describe('the chaos CLI (built bin, real processes)', () => {
+describe('the chaos CLI (built bin, real processes)', function () {
+  // Each case starts Node processes; on a loaded two-core machine one start can take seconds.
+  this.timeout(120_000);
   let tmp: string;
   before(() => {
     tmp = mkdtempSync(path.join(tmpdir(), 'chaos-cli-'));

@@ -33,70 +33,88 @@ describe('chaos run: signals and k6 failures (real k6, lab outside the CLI)', fu
     rmSync(cwd, { recursive: true, force: true });
   });
 
+  const seen = new Set<string>();
   const frontend = () => apps.readNamespacedDeployment({ name: 'frontend', namespace: 'bank-of-anthos' });
 
-  it('SIGINT during the fault phase: faults reverted, k6 stopped, results written, the interrupted exit code', async () => {
-    const before = await frontend();
-    const child = spawn(
-      process.execPath,
-      [
-        path.join(projectRoot, 'bin/chaos.js'),
-        'run',
-        'frontend-zero',
-        '--phase',
-        'baseline=3s',
-        '--phase',
-        'fault=60s',
-        '--reports',
-        'reports',
-      ],
-      { cwd, env: cliEnv(cwd), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => {
-      let sent = false;
-      const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
-      child.stdout.on('data', () => {
-        if (!sent && /fault scale-1 applied in central/.test(out)) {
-          sent = true;
-          // During the fault: once the cluster shows frontend at zero, not after a guessed pause.
-          void waitFor(async () => (await frontend()).spec?.replicas === 0, {
+  const variants = [
+    { signal: 'SIGINT', twice: false, title: 'SIGINT during the fault phase' },
+    { signal: 'SIGTERM', twice: false, title: 'SIGTERM during the fault phase' },
+    { signal: 'SIGINT', twice: true, title: 'a second SIGINT (skip waiting for k6, never the revert)' },
+  ] as const;
+  for (const { signal, twice, title } of variants)
+    it(`${title}: faults reverted, k6 stopped, results written, the interrupted exit code`, async () => {
+      const before = await frontend();
+      const child = spawn(
+        process.execPath,
+        [
+          path.join(projectRoot, 'bin/chaos.js'),
+          'run',
+          'frontend-zero',
+          '--phase',
+          'baseline=3s',
+          '--phase',
+          'fault=60s',
+          '--reports',
+          'reports',
+        ],
+        { cwd, env: cliEnv(cwd), stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+      });
+      child.stderr.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+      });
+      const interrupt = () => {
+        child.kill(signal);
+        if (twice) {
+          // The second once the first was acknowledged (the message below), not after a pause.
+          void waitFor(() => out.includes(`${signal}: reverting every fault`), {
             timeoutMs: 60_000,
-            what: 'frontend at 0 replicas in central',
-          }).then(
-            () => child.kill('SIGINT'),
-            () => child.kill('SIGINT'),
-          );
+            what: 'the first signal acknowledged',
+          }).then(() => child.kill(signal));
         }
+      };
+      const code = await new Promise<number | null>((resolve) => {
+        let sent = false;
+        const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
+        child.stdout.on('data', () => {
+          if (!sent && /fault scale-1 applied in central/.test(out)) {
+            sent = true;
+            // During the fault: once the cluster shows frontend at zero, not after a guessed pause.
+            void waitFor(async () => (await frontend()).spec?.replicas === 0, {
+              timeoutMs: 60_000,
+              what: 'frontend at 0 replicas in central',
+            }).then(
+              () => interrupt(),
+              () => interrupt(),
+            );
+          }
+        });
+        child.on('close', (status) => {
+          clearTimeout(timer);
+          resolve(status);
+        });
       });
-      child.on('close', (status) => {
-        clearTimeout(timer);
-        resolve(status);
-      });
+      expect(code, out).to.equal(ExitCode.interrupted);
+      expect(out).to.include(`${signal}: reverting every fault`);
+      const after = await frontend();
+      expect(after.spec?.replicas).to.equal(before.spec?.replicas);
+      expect(
+        Object.keys(after.metadata?.annotations ?? {}).filter((key) => key.startsWith('chaos.dev/')),
+      ).to.deep.equal([]);
+      const [runDir] = readdirSync(path.join(cwd, 'reports')).filter((name) => !seen.has(name));
+      seen.add(runDir!);
+      const result = JSON.parse(readFileSync(path.join(cwd, 'reports', runDir!, 'result.json'), 'utf8')) as {
+        outcome: { status: string };
+        k6: { kind: string };
+      };
+      expect(result.outcome.status).to.equal('interrupted');
+      if (!twice) expect(result.k6.kind).to.equal('stopped');
+      const journal = readFileSync(path.join(cwd, 'reports', runDir!, 'journal.jsonl'), 'utf8');
+      expect(journal).to.include('"type":"mutation-reverted"');
     });
-    expect(code, out).to.equal(ExitCode.interrupted);
-    expect(out).to.include('SIGINT: reverting every fault');
-    const after = await frontend();
-    expect(after.spec?.replicas).to.equal(before.spec?.replicas);
-    expect(Object.keys(after.metadata?.annotations ?? {}).filter((key) => key.startsWith('chaos.dev/'))).to.deep.equal(
-      [],
-    );
-    const [runDir] = readdirSync(path.join(cwd, 'reports'));
-    const result = JSON.parse(readFileSync(path.join(cwd, 'reports', runDir!, 'result.json'), 'utf8')) as {
-      outcome: { status: string };
-      k6: { kind: string };
-    };
-    expect(result.outcome.status).to.equal('interrupted');
-    expect(result.k6.kind).to.equal('stopped');
-    const journal = readFileSync(path.join(cwd, 'reports', runDir!, 'journal.jsonl'), 'utf8');
-    expect(journal).to.include('"type":"mutation-reverted"');
-  });
 
   it('a k6 script error: a clear message, the harness-error code, nothing left applied', async () => {
     const result = await runChaosAsync(['run', 'frontend-zero', '--reports', 'reports-broken'], {

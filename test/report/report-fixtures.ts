@@ -9,11 +9,11 @@ export const fixtureReports = path.join(projectRoot, 'test/fixtures/run/reports'
 export const goldenDir = path.join(projectRoot, 'test/report/golden');
 
 export const fixtureRuns = {
-  failed: '20261122T025928Z-frontend-zero',
-  passed: '20261122T030211Z-frontend-zero',
-  'negative-control': '20261122T030240Z-ledger-db-zero',
+  failed: '20261130T075014Z-frontend-zero',
+  passed: '20261130T075036Z-frontend-zero',
+  'negative-control': '20261130T075105Z-ledger-db-zero',
 } as const;
-export const fixtureBatch = '20261122T030310Z-batch';
+export const fixtureBatch = '20261130T075134Z-batch';
 
 /** Goldens use a stand-in for uPlot: the renderer's own output is what is under test. */
 export const stubAssets: ChartAssets = { script: '/* uPlot would be inlined here */', css: '/* uPlot styles */' };

@@ -148,10 +148,20 @@ export function liveSandboxCount(): number {
 
 // Under mocha, a root-level `after` hook (registered once, when a spec file first imports this
 // module) stops whatever a suite forgot, before mocha reports and exits.
+// Sandboxes lent to every file of the process (test/support/shared-real-clusters.ts) are not
+// forgotten: in parallel mode this hook runs at the end of each file, and they must outlive it;
+// the exit handler and the reaper still end them with the process.
 if (typeof globalThis.after === 'function') {
   globalThis.after(function stopForgottenSandboxes() {
-    stopAllSandboxesNow();
+    for (const sandbox of [...liveSandboxes]) if (!sharedDirs.has(sandbox.dir)) sandbox.stopNow();
   });
+}
+
+const sharedDirs = new Set<string>();
+
+/** Marks the sandbox in `dir` as lent for the whole process: only exit (or a crash) ends it. */
+export function keepSandboxForProcess(dir: string): void {
+  sharedDirs.add(dir);
 }
 
 function installExitHandlers(): void {

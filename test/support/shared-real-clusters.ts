@@ -9,6 +9,7 @@
 import { startRealClusters, type RealCluster, type RealClusterOptions } from './real-cluster.js';
 import { jsonOf, rawRequest, waitFor, type ApiEndpoint } from './real-http.js';
 import { createManifests } from './real-manifests.js';
+import { keepSandboxForProcess } from './real-processes.js';
 import {
   bankNamespace,
   bankOfAnthosManifests,
@@ -26,7 +27,10 @@ export function sharedRealClusters(names: readonly string[], options: RealCluste
   const key = JSON.stringify({ names, options });
   let started = shared.get(key);
   if (!started) {
-    started = startRealClusters(names, options);
+    started = startRealClusters(names, options).then((clusters) => {
+      for (const cluster of clusters) keepSandboxForProcess(cluster.dir);
+      return clusters;
+    });
     shared.set(key, started);
     started.catch(() => shared.delete(key));
   }
