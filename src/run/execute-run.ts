@@ -127,6 +127,13 @@ export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecor
   if (k6.pid !== undefined) deps.emit({ type: 'k6-started', atMs: now(), pid: k6.pid, host: hostname() });
   k6.ended.then(({ end }) => {
     record.k6End = end;
+    // What k6 wrote last is read first: an output the harness cannot read is the cause to report.
+    try {
+      k6.samples.poll();
+    } catch (error) {
+      haltWith({ kind: 'error', reason: errorText(error) });
+      return;
+    }
     if (end.kind === 'script-error')
       haltWith({ kind: 'error', reason: `k6 script error (exit ${end.exitCode}): ${end.message}` });
     else if (end.kind === 'crashed')

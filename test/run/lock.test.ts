@@ -4,6 +4,8 @@
  * real kube-apiservers: the Lease `chaos-lock` in every cluster.
  */
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { waitFor } from '../support/wait.js';
 import { acquireLock, inspectLock, LockHeldError, lockName, type EnvironmentLock } from '../../src/run/lock.js';
 import { apiOf, serverFactories, type FaultTestServer } from '../faults/support/servers.js';
@@ -114,6 +116,32 @@ for (const factory of serverFactories) {
       await refusal(acquireLock(s.apis, { namespace: s.namespace, runId: 'mine', holder: 'my run' }));
       const [central] = await inspectLock(new Map([['central', apiOf(s, 'central')]]), s.namespace);
       expect(central?.holder).to.equal(undefined);
+    });
+
+    it('a holder whose clock runs 60 s ahead does not take over a live lock (expiry is what this process observes)', async () => {
+      const s = live();
+      const first = await acquireLock(s.apis, { runId: 'live', holder: 'live run', leaseSeconds: 2 });
+      held.push(first);
+      const ahead = () => Date.now() + 60_000;
+      const error = await refusal(
+        acquireLock(s.apis, { runId: 'fast', holder: 'fast clock', now: ahead, waitMs: 6_000, pollMs: 250 }),
+      );
+      expect(error).to.be.instanceOf(LockHeldError);
+      expect(first.lost()).to.equal(undefined);
+    });
+
+    it('takes over at once a lock whose holder is provably dead (same host, its pid gone)', async () => {
+      const s = live();
+      const dead = spawnSync('true').pid!;
+      await acquireLock(s.apis, {
+        runId: 'dead',
+        holder: `dead root@${hostname()} pid ${dead}`,
+        leaseSeconds: 300,
+        renew: false,
+      });
+      const next = await acquireLock(s.apis, { runId: 'next', holder: 'next run', waitMs: 0 });
+      held.push(next);
+      expect(next.clusters).to.deep.equal(['central', 'west']);
     });
 
     it('tells the holder it lost the lock when another run took it over', async () => {
