@@ -167,6 +167,7 @@ describe('scheduled runs: deploy/ manifests against a real kube-apiserver', func
       'virtualservices:list',
       'deployments,statefulsets:list',
       'horizontalpodautoscalers:list',
+      'scaledobjects:list',
       'namespaces:get',
     ]);
     for (const rule of roles.flatMap((r) => r.rules)) {
