@@ -1,7 +1,8 @@
 /**
- * Everything a run holds while faults may be applied, opened in order: preflight (the steady
- * state holds; nothing changes otherwise), the write-ahead journal and the run's event log, the
- * lock, and the fault session that writes through the log. `close` releases the lock and closes
+ * Everything a run holds while faults may be applied, opened in order: the lock of every cluster,
+ * preflight (the steady state holds; nothing changes otherwise), the scan for a dead run's
+ * leftovers, the write-ahead journal and the run's event log, and the fault session that writes
+ * through the log. `close` releases the lock and closes
  * the journal — call it after the timeline's revertAll, on every way out.
  */
 import path from 'node:path';
@@ -60,28 +61,24 @@ export async function openRun(options: {
   onLockLost?: (reason: string) => void;
 }): Promise<OpenRun> {
   const { plan, apis } = options;
-  await preflight(plan, apis);
-  const events = createEventLog(await openJournal(path.join(options.runDir, journalFileName)), options.sinks);
+  // The lock first: a second run over the same clusters is refused by it, whatever else it would meet.
   let lost: string | undefined;
-  let lock;
+  let events: EventLog | undefined;
+  const lock = await acquireLock(apis, {
+    runId: plan.runId,
+    onLost: (cluster, reason) => {
+      lost = `lock lost in ${cluster}: ${reason}`;
+      events?.emit({ type: 'lock-lost', atMs: Date.now(), runId: plan.runId, cluster, reason });
+      options.onLockLost?.(lost);
+    },
+  });
   try {
-    lock = await acquireLock(apis, {
-      runId: plan.runId,
-      onLost: (cluster, reason) => {
-        lost = `lock lost in ${cluster}: ${reason}`;
-        events.emit({ type: 'lock-lost', atMs: Date.now(), runId: plan.runId, cluster, reason });
-        options.onLockLost?.(lost);
-      },
-    });
-  } catch (error) {
-    await events.close();
-    throw error;
-  }
-  try {
+    await preflight(plan, apis);
+    // With the lock held, no live run can own what is found here.
     await refuseLeftovers(plan, apis);
+    events = createEventLog(await openJournal(path.join(options.runDir, journalFileName)), options.sinks);
   } catch (error) {
     await lock.release();
-    await events.close();
     throw error;
   }
   events.emit({
