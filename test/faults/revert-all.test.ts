@@ -101,7 +101,7 @@ for (const factory of serverFactories) {
     it('called while apply is in flight: stops new changes, undoes those that landed, leaves nothing', async () => {
       const s = live();
       const before = await state(s);
-      // Deterministic: the first mutating call (frontend's scale in central) blocks until released,
+      // Deterministic: the first mutating call (frontend's one JSON patch in central) blocks until released,
       // so revertAll is called while apply is certainly inside it.
       let reached!: () => void;
       const inFlight = new Promise<void>((resolve) => (reached = resolve));
@@ -110,7 +110,7 @@ for (const factory of serverFactories) {
       const apis = new Map(
         [...s.apis].map(([name, api]) => [
           name,
-          name === 'central' ? blockCall(api, 'patchScale', reached, gate) : api,
+          name === 'central' ? blockCall(api, 'jsonPatchWorkload', reached, gate) : api,
         ]),
       );
       const t = await openTestSession(s, { apis });
