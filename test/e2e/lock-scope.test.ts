@@ -16,6 +16,7 @@ import { acquireLock, LockHeldError } from '../../src/run/lock.js';
 import { connectEnvironment } from '../../src/environment/connect.js';
 import { labEnvironment } from '../../src/environment/lab-environment.js';
 import { projectRoot, runChaosAsync } from '../support/cli.js';
+import { waitFor } from '../support/wait.js';
 
 const namespace = 'bank-of-anthos';
 /** frontend-zero's fault, held: light load, no abort limit (a loaded machine cannot end it early). */
@@ -28,13 +29,10 @@ function withServer(kubeconfig: string, clusters: readonly string[], server: str
   return stringify(config);
 }
 
-async function until(check: () => boolean | Promise<boolean>, what: string, limitMs = 60_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+/** The project's condition wait (test/support/wait.ts), bounded, never a claim about speed. */
+const until = async (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> => {
+  await waitFor(check, { what, timeoutMs, intervalMs: 200 });
+};
 
 describe('the lock is per cluster; recover is cluster by cluster (real CLI, a lab the test owns)', function () {
   this.timeout(240_000);

@@ -17,6 +17,7 @@ import { startLab, writeLabState, type RunningLab } from '../../src/lab/index.js
 import type { JournalEntry } from '../../src/run/run-events.js';
 import { processIsAlive } from '../../src/system/processes.js';
 import { projectRoot, runChaosAsync } from '../support/cli.js';
+import { waitFor } from '../support/wait.js';
 
 const namespace = 'bank-of-anthos';
 /** frontend-zero's fault, held: light load, no abort limit (a loaded machine cannot end it early). */
@@ -43,13 +44,10 @@ function spawnChaos(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): S
 }
 
 /** Polls `check` until it is true; fails with `what` after `limitMs` (a bound, not a speed claim). */
-async function until(check: () => boolean | Promise<boolean>, what: string, limitMs = 60_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+/** The project's condition wait (test/support/wait.ts), bounded, never a claim about speed. */
+const until = async (check: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> => {
+  await waitFor(check, { what, timeoutMs, intervalMs: 200 });
+};
 
 function journalOf(cwd: string, reports = 'reports'): JournalEntry[] {
   const dir = path.join(cwd, reports);
