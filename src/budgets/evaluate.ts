@@ -6,10 +6,18 @@ import { checksMetric, compare, isRequestMetric, type MetricSelector, type Thres
 type RequestSample = Extract<LoadSample, { kind: 'request' }>;
 type ValueSample = Extract<LoadSample, { kind: 'check' | 'metric' }>;
 
+/**
+ * What a verdict says. `pass` and `fail` are judged on measured data; `no-data` had nothing to
+ * measure; `inconclusive` had data that cannot support the claim (too few samples, load not
+ * delivered). Only `pass` passes.
+ */
+export type VerdictOutcome = 'pass' | 'fail' | 'no-data' | 'inconclusive';
+
 export interface Measurement {
   /** The measured value, or null when there were no samples (which is a failure). */
   value: number | null;
   pass: boolean;
+  outcome: VerdictOutcome;
   samples: number;
 }
 
@@ -101,7 +109,8 @@ export function measure(
     default:
       value = measureValues(selector, agg, stats, durationMs);
   }
-  return { value, samples, pass: value !== null && compare(value, threshold.operator, threshold.value) };
+  const pass = value !== null && compare(value, threshold.operator, threshold.value);
+  return { value, samples, pass, outcome: value === null ? 'no-data' : pass ? 'pass' : 'fail' };
 }
 
 /**

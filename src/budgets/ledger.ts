@@ -7,7 +7,7 @@
  */
 import type { LoadSample } from './sample.js';
 import type { Budget } from './budget.js';
-import { filterKey, matchesTags, matchesValue, measure, type Measurement } from './evaluate.js';
+import { filterKey, matchesTags, matchesValue, measure, type Measurement, type VerdictOutcome } from './evaluate.js';
 import { RequestStats, type StatsSummary } from './stats.js';
 import { isRequestMetric, type MetricSelector, type Threshold } from './threshold.js';
 
@@ -35,6 +35,7 @@ export interface Verdict {
   budget: string;
   value: number | null;
   pass: boolean;
+  outcome: VerdictOutcome;
   samples: number;
 }
 
@@ -155,7 +156,7 @@ export class Ledger {
           const stats = this.phaseStats.get(`${phase.name}|${ingress}`)?.get(filterKey(budget.selector));
           const measurement: Measurement = stats
             ? measure(budget.selector, budget.threshold, stats, durationMs)
-            : { value: null, pass: false, samples: 0 };
+            : { value: null, pass: false, outcome: 'no-data', samples: 0 };
           verdicts.push({
             phase: phase.name,
             ingress,

@@ -12,6 +12,16 @@ export const ExitCode = {
   invalidInput: 2,
   /** The harness or the infrastructure failed (k6 missing or crashed, API unreachable, revert failed). */
   harnessError: 3,
+  /**
+   * The run happened but no verdict can be given: load not delivered, too few samples for a
+   * percentile. Never a pass.
+   */
+  inconclusive: 4,
+  /**
+   * A negative control (`expect: fail`) that proves nothing: its baseline was already
+   * breached, an ingress got no load, or nothing was breached with measured data.
+   */
+  invalid: 5,
   /** Stopped by SIGINT/SIGTERM; faults were reverted. */
   interrupted: 130,
 } as const;
@@ -19,12 +29,17 @@ export const ExitCode = {
 export type ExitCodeName = keyof typeof ExitCode;
 export type ExitCodeValue = (typeof ExitCode)[ExitCodeName];
 
-/** Interrupted first, then harness errors, then breached budgets: never only the last scenario's code. */
+/**
+ * Interrupted first, then harness errors, then breached budgets, then runs that prove nothing
+ * (invalid, inconclusive): never only the last scenario's code.
+ */
 export function combineExitCodes(codes: readonly number[]): number {
   const order: number[] = [
     ExitCode.interrupted,
     ExitCode.harnessError,
     ExitCode.budgetsBreached,
+    ExitCode.invalid,
+    ExitCode.inconclusive,
     ExitCode.invalidInput,
   ];
   return (
