@@ -76,8 +76,8 @@ export interface KubeContext {
   /** Aborted when everything is being reverted: stop waiting, start nothing new. */
   signal: AbortSignal;
   now(): number;
-  /** Resolves after `ms`, or early when `signal` aborts. */
-  sleep(ms: number): Promise<void>;
+  /** Resolves after `ms`, or early when the context's `signal` (or the one given) aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export interface FaultContext extends KubeContext {

@@ -100,7 +100,7 @@ function startInterval(fault: PodKillFault, ctx: FaultContext, intervalMs: numbe
   const rounds = Math.max(0, Math.ceil((expiresAtMs - ctx.now()) / intervalMs));
   const loop = (async () => {
     for (let round = 0; round < rounds; round += 1) {
-      await sleepUnless(ctx, intervalMs, stop.signal);
+      await ctx.sleep(intervalMs, stop.signal);
       if (stop.signal.aborted || ctx.signal.aborted || ctx.now() >= expiresAtMs) return;
       try {
         await killRound(fault, ctx, readyBefore);
@@ -116,18 +116,6 @@ function startInterval(fault: PodKillFault, ctx: FaultContext, intervalMs: numbe
       await loop;
     },
   };
-}
-
-function sleepUnless(ctx: FaultContext, ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    signal.addEventListener('abort', done);
-    void ctx.sleep(ms).then(done);
-  });
 }
 
 async function checkKilled(ctx: FaultContext, applied: readonly Mutation[]): Promise<string | undefined> {

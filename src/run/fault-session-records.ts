@@ -75,7 +75,7 @@ export function kubeContext(record: FaultRecord, services: SessionServices, sign
     timing: services.timing,
     signal,
     now: services.now,
-    sleep: (ms) => services.sleep(ms, signal),
+    sleep: (ms, also) => services.sleep(ms, also ? AbortSignal.any([signal, also]) : signal),
   };
 }
 

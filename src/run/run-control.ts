@@ -5,6 +5,7 @@
  * on demand. Every command is journaled (as a `log` entry, or a `note`), so the report shows
  * what the facilitator did and when.
  */
+import { pause } from '../system/sleep.js';
 import type { PlannedPhase } from './build-plan.js';
 import type { FaultDriver, RevertedFault } from './fault-driver.js';
 import type { RunEventSink } from './run-events.js';
@@ -53,6 +54,9 @@ export interface PhaseGate {
   revertedEarly(phase: PlannedPhase): Promise<RevertedFault[]> | undefined;
   close(): void;
 }
+
+/** The longest wait one timer takes (2^31 − 1 ms, about 24.8 days); a held phase waits in such passes. */
+const longestTimerMs = 2 ** 31 - 1;
 
 export interface GateOptions {
   control: RunControl;
@@ -166,22 +170,11 @@ export function openPhaseGate(options: GateOptions): PhaseGate {
         if (signal.aborted) throw signal.reason;
         const left = plannedEndMs - now();
         if (!held && left <= 0) return;
-        await new Promise<void>((resolve, reject) => {
-          const done = () => {
-            clearTimeout(timer);
-            signal.removeEventListener('abort', onAbort);
-            wake = undefined;
-            resolve();
-          };
-          const onAbort = () => {
-            clearTimeout(timer);
-            wake = undefined;
-            reject(signal.reason);
-          };
-          const timer = held ? undefined : setTimeout(done, left);
-          wake = done;
-          signal.addEventListener('abort', onAbort, { once: true });
-        });
+        const pass = new AbortController();
+        wake = () => pass.abort();
+        await pause(held ? longestTimerMs : left, AbortSignal.any([signal, pass.signal]));
+        wake = undefined;
+        if (signal.aborted) throw signal.reason;
       }
     },
     revertedEarly: (current) => early.get(current.name),

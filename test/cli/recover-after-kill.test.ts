@@ -15,7 +15,7 @@ import type { CliIo } from '../../src/system/io.js';
 import { annotation } from '../../src/faults/annotations.js';
 import type { Fault } from '../../src/scenario/types.js';
 import { projectRoot } from '../support/cli.js';
-import { serverFactories, apiOf, type FaultTestServer } from '../faults/support/servers.js';
+import { describeForEachServer, apiOf, type FaultTestServer } from '../faults/support/servers.js';
 import { newRunId, userView, waitSettled } from '../faults/support/session.js';
 
 interface Outcome {
@@ -162,24 +162,9 @@ async function snapshot(server: FaultTestServer): Promise<unknown> {
   };
 }
 
-for (const factory of serverFactories) {
-  describe(`chaos recover after SIGKILL against ${factory.label}`, function () {
-    this.timeout(240_000);
-    let server: FaultTestServer | undefined;
-    const live = (): FaultTestServer =>
-      server ??
-      (() => {
-        throw new Error(`${factory.label} did not start`);
-      })();
-    before(async function () {
-      this.timeout(600_000);
-      server = await factory.start();
-    });
-    after(async function () {
-      this.timeout(60_000);
-      await server?.stop();
-    });
-
+describeForEachServer(
+  (label) => `chaos recover after SIGKILL against ${label}`,
+  (live) => {
     for (const journal of ['kept', 'deleted'] as const) {
       it(`restores everything with the journal ${journal}`, async () => {
         const s = live();
@@ -222,5 +207,6 @@ for (const factory of serverFactories) {
         expect(again.out).to.include('nothing to recover');
       });
     }
-  });
-}
+  },
+  { timeoutMs: 240_000 },
+);

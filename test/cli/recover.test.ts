@@ -13,7 +13,7 @@ import { exitCodeOf, formatError } from '../../src/errors/errors.js';
 import { ExitCode } from '../../src/errors/exit-codes.js';
 import type { CliIo } from '../../src/system/io.js';
 import { acquireLock } from '../../src/run/lock.js';
-import { apiOf, serverFactories, type FaultTestServer } from '../faults/support/servers.js';
+import { apiOf, describeForEachServer } from '../faults/support/servers.js';
 import { newRunId, openTestSession, phaseOf } from '../faults/support/session.js';
 
 async function recover(args: readonly string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
@@ -40,24 +40,9 @@ async function recover(args: readonly string[], cwd: string): Promise<{ code: nu
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-for (const factory of serverFactories) {
-  describe(`chaos recover safety against ${factory.label}`, function () {
-    this.timeout(120_000);
-    let server: FaultTestServer | undefined;
-    const live = (): FaultTestServer =>
-      server ??
-      (() => {
-        throw new Error(`${factory.label} did not start`);
-      })();
-    before(async function () {
-      this.timeout(600_000);
-      server = await factory.start();
-    });
-    after(async function () {
-      this.timeout(60_000);
-      await server?.stop();
-    });
-
+describeForEachServer(
+  (label) => `chaos recover safety against ${label}`,
+  (live) => {
     it('refuses contexts that are not on the allow-list unless --yes', async () => {
       const s = live();
       const raw = parse(readFileSync(s.environmentFile, 'utf8')) as Record<string, unknown>;
@@ -133,5 +118,6 @@ for (const factory of serverFactories) {
         JSON.stringify(before.spec),
       );
     });
-  });
-}
+  },
+  { timeoutMs: 120_000 },
+);

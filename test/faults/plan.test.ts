@@ -9,7 +9,7 @@ import { loadScenario } from '../../src/play/load-inputs.js';
 import { buildPlan, type PlannedFault } from '../../src/run/build-plan.js';
 import type { Fault } from '../../src/scenario/types.js';
 import { projectRoot } from '../support/cli.js';
-import { apiOf, serverFactories, type FaultTestServer } from './support/servers.js';
+import { apiOf, describeForEachServer, type FaultTestServer } from './support/servers.js';
 import { openTestSession, phaseOf, waitSettled } from './support/session.js';
 
 function plannedFault(scenario: string): PlannedFault {
@@ -207,21 +207,12 @@ const cases: Array<{ fault: Fault; check: Check }> = [
   },
 ];
 
-for (const factory of serverFactories) {
-  describe(`what apply does is what chaos plan said, against ${factory.label}`, function () {
-    this.timeout(180_000);
-    let server: FaultTestServer | undefined;
-    before(async function () {
-      this.timeout(600_000);
-      server = await factory.start();
-    });
-    after(async function () {
-      this.timeout(60_000);
-      await server?.stop();
-    });
+describeForEachServer(
+  (label) => `what apply does is what chaos plan said, against ${label}`,
+  (live) => {
     for (const { fault, check } of cases) {
       it(`${fault.type}: same clusters and the planned mutation`, async () => {
-        const s = server ?? expect.fail('no server');
+        const s = live();
         await Promise.all(['central', 'west'].map((cluster) => waitSettled(apiOf(s, cluster), s.namespace)));
         const t = await openTestSession(s);
         const phase = phaseOf(s, t.runId, [fault]);
@@ -236,5 +227,5 @@ for (const factory of serverFactories) {
         }
       });
     }
-  });
-}
+  },
+);

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import type { ClusterApi } from '../../src/kube/cluster-api.js';
 import type { Fault } from '../../src/scenario/types.js';
-import { apiOf, serverFactories, type FaultTestServer } from './support/servers.js';
+import { apiOf, describeForEachServer, type FaultTestServer } from './support/servers.js';
 import { openTestSession, phaseOf, userView, waitSettled } from './support/session.js';
 
 const faults: Fault[] = [
@@ -77,23 +77,9 @@ async function state(server: FaultTestServer): Promise<unknown> {
   };
 }
 
-for (const factory of serverFactories) {
-  describe(`revertAll against ${factory.label}`, function () {
-    this.timeout(180_000);
-    let server: FaultTestServer | undefined;
-    const live = (): FaultTestServer =>
-      server ??
-      (() => {
-        throw new Error(`${factory.label} did not start`);
-      })();
-    before(async function () {
-      this.timeout(600_000);
-      server = await factory.start();
-    });
-    after(async function () {
-      this.timeout(60_000);
-      await server?.stop();
-    });
+describeForEachServer(
+  (label) => `revertAll against ${label}`,
+  (live) => {
     beforeEach(async () => {
       await Promise.all(['central', 'west'].map((cluster) => waitSettled(apiOf(live(), cluster), live().namespace)));
     });
@@ -166,5 +152,5 @@ for (const factory of serverFactories) {
       expect(again, 'a session that reverted everything changes nothing more').to.not.equal('applied');
       await t.close();
     });
-  });
-}
+  },
+);

@@ -11,7 +11,7 @@ import { InputError } from '../../src/errors/errors.js';
 import { KubeApiError } from '../../src/kube/api-error.js';
 import { createClusterApi } from '../../src/kube/cluster-api.js';
 import { connectEnvironment } from '../../src/environment/connect.js';
-import { endpointOf, serverFactories, type FaultTestServer } from '../faults/support/servers.js';
+import { endpointOf, describeForEachServer, type FaultTestServer } from '../faults/support/servers.js';
 
 interface KubeconfigDoc {
   clusters: Array<{ name: string; cluster: Record<string, unknown> }>;
@@ -39,24 +39,9 @@ function mergedKubeconfig(server: FaultTestServer): KubeconfigDoc {
   return merged;
 }
 
-for (const factory of serverFactories) {
-  describe(`kubeconfig per cluster against ${factory.label}`, function () {
-    this.timeout(60_000);
-    let server: FaultTestServer | undefined;
-    const live = (): FaultTestServer =>
-      server ??
-      (() => {
-        throw new Error(`${factory.label} did not start`);
-      })();
-    before(async function () {
-      this.timeout(600_000);
-      server = await factory.start();
-    });
-    after(async function () {
-      this.timeout(60_000);
-      await server?.stop();
-    });
-
+describeForEachServer(
+  (label) => `kubeconfig per cluster against ${label}`,
+  (live) => {
     it('talks to each cluster with its own server and credentials, calls interleaved', async () => {
       const s = live();
       const apis = connectEnvironment(s.environment, { kubeconfigYaml: stringify(mergedKubeconfig(s)) });
@@ -162,5 +147,6 @@ for (const factory of serverFactories) {
       );
       expect((error as InputError).hint).to.include(s.environment.clusters[0]!.context);
     });
-  });
-}
+  },
+  { timeoutMs: 60_000 },
+);

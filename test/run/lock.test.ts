@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { waitFor } from '../support/wait.js';
 import { acquireLock, inspectLock, LockHeldError, lockName, type EnvironmentLock } from '../../src/run/lock.js';
-import { apiOf, serverFactories, type FaultTestServer } from '../faults/support/servers.js';
+import { apiOf, describeForEachServer } from '../faults/support/servers.js';
 
 function refusal(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
@@ -17,26 +17,12 @@ function refusal(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
-for (const factory of serverFactories) {
-  describe(`environment lock against ${factory.label}`, function () {
-    this.timeout(120_000);
-    let server: FaultTestServer | undefined;
+describeForEachServer(
+  (label) => `environment lock against ${label}`,
+  (live) => {
     const held: EnvironmentLock[] = [];
-    const live = (): FaultTestServer =>
-      server ??
-      (() => {
-        throw new Error(`${factory.label} did not start`);
-      })();
-    before(async function () {
-      this.timeout(600_000);
-      server = await factory.start();
-    });
     afterEach(async () => {
       for (const lock of held.splice(0)) await lock.release();
-    });
-    after(async function () {
-      this.timeout(60_000);
-      await server?.stop();
     });
 
     it('refuses a second run while the first holds and renews the lock, naming the holder', async () => {
@@ -168,5 +154,6 @@ for (const factory of serverFactories) {
       await mine.release();
       await central.deleteLease(s.namespace, lockName);
     });
-  });
-}
+  },
+  { timeoutMs: 120_000 },
+);

@@ -1,65 +1,7 @@
 import type { Command } from 'commander';
-import path from 'node:path';
-import { InputError, type InputIssue } from '../../errors/errors.js';
 import type { CliIo } from '../../system/io.js';
-import { checkScenario } from '../../play/load-inputs.js';
-import { findSuiteFile, validateSuite } from '../../play/suite/read-suite.js';
-import { checkClusters, refusalIssues } from '../../play/check-clusters.js';
-import { buildPlan } from '../../run/build-plan.js';
-import { validateEnvironment } from '../../environment/validate-environment.js';
-import { listYamlFiles, readYamlFile, resolveFileRef, searchDirs } from '../../input/files.js';
-import type { YamlSource } from '../../input/yaml-source.js';
-import { outputSchemaVersion } from '../../report/output-schemas.js';
+import { validateFiles } from '../../play/validate-files.js';
 import { outputOption } from '../options.js';
-import { typeCheckScript } from '../../load/type-check-script.js';
-import { checkContexts } from '../../environment/connection-overrides.js';
-import { readEnvironment } from '../../environment/read-environment.js';
-
-type FileKind = 'scenario' | 'environment' | 'suite';
-
-/**
- * What a file is, from its top-level fields: `clusters` without `load` is an environment, a
- * `scenarios` list without `load` a suite, anything else a scenario (whose errors then explain).
- */
-function kindOf(data: unknown): FileKind {
-  if (typeof data !== 'object' || data === null || 'load' in data) return 'scenario';
-  if ('clusters' in data) return 'environment';
-  if ('scenarios' in data && Array.isArray((data as { scenarios: unknown }).scenarios)) return 'suite';
-  return 'scenario';
-}
-
-/** A name is looked up among scenarios, then suites; a path is taken as it is. */
-function resolve(ref: string, cwd: string): string {
-  return findSuiteFile(ref, cwd) ?? resolveFileRef(ref, 'scenarios', 'scenario', cwd);
-}
-
-type ScriptChecks = Map<string, ReturnType<typeof typeCheckScript>>;
-
-function check(source: YamlSource, env: string | undefined, cwd: string, scripts: ScriptChecks): FileKind {
-  const kind = kindOf(source.data);
-  if (kind === 'environment') validateEnvironment(source);
-  else if (kind === 'suite')
-    validateSuite(source, { cwd, dir: path.dirname(path.resolve(cwd, source.file)), envOverride: env });
-  else checkScript(source, checkScenario(source, env, cwd).scenario.load.script?.file, cwd, scripts);
-  return kind;
-}
-
-/** A user's k6 script type-checked as its editor would (k6 only strips types); each script once. */
-function checkScript(source: YamlSource, script: string | undefined, cwd: string, scripts: ScriptChecks): void {
-  if (!script) return;
-  const problems = scripts.get(script) ?? scripts.set(script, typeCheckScript(script)).get(script)!;
-  if (problems.length === 0) return;
-  throw new InputError(
-    `${source.file}: its k6 script does not type-check`,
-    problems.map((problem) => ({
-      file: path.relative(cwd, problem.file) || problem.file,
-      line: problem.line,
-      column: problem.column,
-      path: 'load.script',
-      message: problem.message,
-    })),
-  );
-}
 
 export function registerValidate(program: Command, io: CliIo): void {
   program
@@ -71,52 +13,7 @@ export function registerValidate(program: Command, io: CliIo): void {
       "check cluster names against this environment instead of each scenario's own, and read its clusters (when it can) for what a run would refuse",
     )
     .addOption(outputOption())
-    .action(async (paths: string[], options: { env?: string; output: string }) => {
-      const json = options.output === 'json';
-      const files =
-        paths.length > 0
-          ? paths.map((ref) => resolve(ref, io.cwd))
-          : [...listYamlFiles(searchDirs('scenarios', io.cwd)), ...listYamlFiles(searchDirs('suites', io.cwd))];
-      const issues: InputIssue[] = [];
-      const checked: Array<{ file: string; kind: FileKind }> = [];
-      const scripts: ScriptChecks = new Map();
-      let failures = 0;
-      // --env: its contexts exist in the kubeconfig (as kubectl reads it); every missing one is named.
-      if (options.env) {
-        try {
-          checkContexts(readEnvironment(options.env, io.cwd), io.cwd);
-        } catch (error) {
-          if (!(error instanceof InputError)) throw error;
-          failures += 1;
-          issues.push({ file: options.env, line: 1, column: 1, path: 'clusters', message: error.message });
-        }
-      }
-      for (const file of files) {
-        try {
-          const source = readYamlFile(file, io.cwd);
-          const kind = check(source, options.env, io.cwd, scripts);
-          if (kind === 'scenario' && options.env !== undefined) {
-            const { scenario, environment } = checkScenario(source, options.env, io.cwd);
-            const clusters = await checkClusters(buildPlan(scenario, environment, 'validate'), io.cwd);
-            const refused = refusalIssues(source, source.file, clusters.checks);
-            if (refused.length > 0)
-              throw new InputError(`${source.file}: ${refused.length} refusal(s) against the clusters`, refused);
-            if (clusters.unread && !json) io.out(`    (clusters not read: ${clusters.unread})`);
-            for (const check of clusters.checks)
-              if (check.unread && !json)
-                io.out(`    (fault ${check.faultId} in ${check.cluster} not checked: ${check.unread})`);
-          }
-          checked.push({ file: source.file, kind });
-          if (!json) io.out(`ok  ${source.file}`);
-        } catch (error) {
-          if (!(error instanceof InputError)) throw error;
-          failures += 1;
-          issues.push(...error.issues);
-          if (error.issues.length === 0)
-            issues.push({ file, line: 1, column: 1, path: '', message: error.message, hint: error.hint });
-        }
-      }
-      if (failures > 0) throw new InputError(`${failures} of ${files.length} file(s) invalid:`, issues);
-      if (json) io.out(JSON.stringify({ schemaVersion: outputSchemaVersion, valid: true, files: checked }, null, 2));
-    });
+    .action((paths: string[], options: { env?: string; output: string }) =>
+      validateFiles(paths, { env: options.env, json: options.output === 'json' }, io),
+    );
 }

@@ -199,3 +199,33 @@ export function endpointOf(
     context: entry.context,
   };
 }
+
+/**
+ * One `describe` per server (lab, real): the server starts before its cases and stops after
+ * them; `live()` is the running server (throws when it did not start).
+ */
+export function describeForEachServer(
+  title: (label: string) => string,
+  cases: (live: () => FaultTestServer, factory: ServerFactory) => void,
+  options: { timeoutMs?: number } = {},
+): void {
+  for (const factory of serverFactories) {
+    describe(title(factory.label), function () {
+      this.timeout(options.timeoutMs ?? 180_000);
+      let server: FaultTestServer | undefined;
+      before(async function () {
+        this.timeout(600_000);
+        server = await factory.start();
+      });
+      after(async function () {
+        this.timeout(60_000);
+        await server?.stop();
+      });
+      cases(() => server ?? expectedRunning(factory.label), factory);
+    });
+  }
+}
+
+function expectedRunning(label: string): never {
+  throw new Error(`${label} did not start`);
+}

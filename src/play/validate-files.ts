@@ -1,0 +1,122 @@
+/**
+ * `chaos validate`: check scenario, suite and environment files — every problem at once, each
+ * with file, line and field — and with `--env`, the clusters a run would refuse. Changes nothing.
+ */
+import path from 'node:path';
+import { InputError, type InputIssue } from '../errors/errors.js';
+import type { CliIo } from '../system/io.js';
+import { checkScenario } from './load-inputs.js';
+import { findSuiteFile, validateSuite } from './suite/read-suite.js';
+import { checkClusters, refusalIssues } from './check-clusters.js';
+import { buildPlan } from '../run/build-plan.js';
+import { validateEnvironment } from '../environment/validate-environment.js';
+import { listYamlFiles, readYamlFile, resolveFileRef, searchDirs } from '../input/files.js';
+import type { YamlSource } from '../input/yaml-source.js';
+import { outputSchemaVersion } from '../report/output-schemas.js';
+import { typeCheckScript } from '../load/type-check-script.js';
+import { checkContexts } from '../environment/connection-overrides.js';
+import { readEnvironment } from '../environment/read-environment.js';
+
+export type FileKind = 'scenario' | 'environment' | 'suite';
+
+/**
+ * What a file is, from its top-level fields: `clusters` without `load` is an environment, a
+ * `scenarios` list without `load` a suite, anything else a scenario (whose errors then explain).
+ */
+function kindOf(data: unknown): FileKind {
+  if (typeof data !== 'object' || data === null || 'load' in data) return 'scenario';
+  if ('clusters' in data) return 'environment';
+  if ('scenarios' in data && Array.isArray((data as { scenarios: unknown }).scenarios)) return 'suite';
+  return 'scenario';
+}
+
+/** A name is looked up among scenarios, then suites; a path is taken as it is. */
+function resolve(ref: string, cwd: string): string {
+  return findSuiteFile(ref, cwd) ?? resolveFileRef(ref, 'scenarios', 'scenario', cwd);
+}
+
+type ScriptChecks = Map<string, ReturnType<typeof typeCheckScript>>;
+
+function check(source: YamlSource, env: string | undefined, cwd: string, scripts: ScriptChecks): FileKind {
+  const kind = kindOf(source.data);
+  if (kind === 'environment') validateEnvironment(source);
+  else if (kind === 'suite')
+    validateSuite(source, { cwd, dir: path.dirname(path.resolve(cwd, source.file)), envOverride: env });
+  else checkScript(source, checkScenario(source, env, cwd).scenario.load.script?.file, cwd, scripts);
+  return kind;
+}
+
+/** A user's k6 script type-checked as its editor would (k6 only strips types); each script once. */
+function checkScript(source: YamlSource, script: string | undefined, cwd: string, scripts: ScriptChecks): void {
+  if (!script) return;
+  const problems = scripts.get(script) ?? scripts.set(script, typeCheckScript(script)).get(script)!;
+  if (problems.length === 0) return;
+  throw new InputError(
+    `${source.file}: its k6 script does not type-check`,
+    problems.map((problem) => ({
+      file: path.relative(cwd, problem.file) || problem.file,
+      line: problem.line,
+      column: problem.column,
+      path: 'load.script',
+      message: problem.message,
+    })),
+  );
+}
+
+export interface ValidateOptions {
+  env?: string;
+  json: boolean;
+}
+
+/** Validates `paths` (default: every scenario and suite); throws one InputError listing every problem. */
+export async function validateFiles(paths: readonly string[], options: ValidateOptions, io: CliIo): Promise<void> {
+  const json = options.json;
+  const files =
+    paths.length > 0
+      ? paths.map((ref) => resolve(ref, io.cwd))
+      : [...listYamlFiles(searchDirs('scenarios', io.cwd)), ...listYamlFiles(searchDirs('suites', io.cwd))];
+  const issues: InputIssue[] = [];
+  const checked: Array<{ file: string; kind: FileKind }> = [];
+  const scripts: ScriptChecks = new Map();
+  let failures = 0;
+  // --env: its contexts exist in the kubeconfig (as kubectl reads it); every missing one is named.
+  if (options.env) {
+    try {
+      checkContexts(readEnvironment(options.env, io.cwd), io.cwd);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      failures += 1;
+      issues.push({ file: options.env, line: 1, column: 1, path: 'clusters', message: error.message });
+    }
+  }
+  for (const file of files) {
+    try {
+      const source = readYamlFile(file, io.cwd);
+      const kind = check(source, options.env, io.cwd, scripts);
+      if (kind === 'scenario' && options.env !== undefined) await checkAgainstClusters(source, options.env, json, io);
+      checked.push({ file: source.file, kind });
+      if (!json) io.out(`ok  ${source.file}`);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      failures += 1;
+      issues.push(...error.issues);
+      if (error.issues.length === 0)
+        issues.push({ file, line: 1, column: 1, path: '', message: error.message, hint: error.hint });
+    }
+  }
+  if (failures > 0) throw new InputError(`${failures} of ${files.length} file(s) invalid:`, issues);
+  if (json) io.out(JSON.stringify({ schemaVersion: outputSchemaVersion, valid: true, files: checked }, null, 2));
+}
+
+/** With --env: what a run of this scenario would refuse, read from the clusters themselves. */
+async function checkAgainstClusters(source: YamlSource, env: string, json: boolean, io: CliIo): Promise<void> {
+  const { scenario, environment } = checkScenario(source, env, io.cwd);
+  const clusters = await checkClusters(buildPlan(scenario, environment, 'validate'), io.cwd);
+  const refused = refusalIssues(source, source.file, clusters.checks);
+  if (refused.length > 0)
+    throw new InputError(`${source.file}: ${refused.length} refusal(s) against the clusters`, refused);
+  if (json) return;
+  if (clusters.unread) io.out(`    (clusters not read: ${clusters.unread})`);
+  for (const check of clusters.checks)
+    if (check.unread) io.out(`    (fault ${check.faultId} in ${check.cluster} not checked: ${check.unread})`);
+}
