@@ -44,7 +44,9 @@ import type {
 } from './fault-plugin.js';
 import type { CordonMutation, EvictMutation } from './mutation.js';
 import { refusalError } from './refusal.js';
-import { checkWorkloadScale, hpaPinHandler, kedaPauseHandler, scaleHandler, scaleWorkload } from './scale.js';
+import { scaleWorkload } from './scale.js';
+import { checkWorkloadScale } from './scale-checks.js';
+import { hpaPinHandler, kedaPauseHandler, scaleHandler } from './scale-handlers.js';
 import { checkNamespacesReady, isDaemonOrMirrorPod, isFinished, isPodReady } from './readiness.js';
 import { kubectl, revertMutations, verifyMutationsReverted, waitUntil } from './wait.js';
 

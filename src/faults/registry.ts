@@ -6,7 +6,8 @@ import { routeInsertHandler, virtualServiceCreateHandler } from './istio-route-r
 import { istioAbort, istioDelay } from './istio-route.js';
 import type { Mutation } from './mutation.js';
 import { podDeleteHandler, podKill } from './pod-kill.js';
-import { hpaPinHandler, kedaPauseHandler, scale, scaleHandler } from './scale.js';
+import { scale } from './scale.js';
+import { hpaPinHandler, kedaPauseHandler, scaleHandler } from './scale-handlers.js';
 
 /** The explicit registry: one entry per fault type, checked complete by the compiler. */
 const registry: { [T in FaultType]: FaultPlugin<Extract<Fault, { type: T }>> } = {

@@ -15,277 +15,21 @@
  * `autoscaling.keda.sh/paused-replicas: "N"` (before the scale), and its HPA left alone.
  */
 import { refusalError } from './refusal.js';
-import { isNotFound } from '../kube/api-error.js';
 import { retryOnConflict } from '../kube/retry.js';
-import type { ScaledObject } from '../kube/keda-calls.js';
 import type { Deployment, HorizontalPodAutoscaler, JsonPatchOp, StatefulSet, WorkloadKind } from '../kube/types.js';
 import { escapePointer } from '../kube/types.js';
 import type { ScaleFault } from '../scenario/types.js';
-import {
-  annotation,
-  annotationRemovalOps,
-  annotationRemovalPatch,
-  kedaPausedReplicas,
-  manualAnnotationRemoval,
-  runAnnotations,
-} from './annotations.js';
-import type { ClusterApi } from '../kube/cluster-api.js';
-import type { CheckContext, FaultContext, FaultPlugin, KubeContext, MutationHandler, Refusal } from './fault-plugin.js';
-import type { HpaPinMutation, KedaPauseMutation, RevertOutcome, ScaleMutation } from './mutation.js';
+import { annotation, kedaPausedReplicas, runAnnotations } from './annotations.js';
+import type { CheckContext, FaultContext, FaultPlugin, KubeContext, Refusal } from './fault-plugin.js';
+import type { HpaPinMutation, KedaPauseMutation, ScaleMutation } from './mutation.js';
 import { checkWorkloadReplicas, countReadyEndpoints } from './readiness.js';
-import { kubectl, revertMutations, verifyMutationsReverted, waitUntil } from './wait.js';
-
-const resourceName = (kind: WorkloadKind): string => `${kind.toLowerCase()}/`;
-
-export const scaleHandler: MutationHandler<ScaleMutation> = {
-  kind: 'scale',
-  revert: (mutation, ctx) =>
-    retryOnConflict(async (): Promise<RevertOutcome> => {
-      const { api } = ctx;
-      const { workload: kind, namespace, name } = mutation;
-      let workload;
-      try {
-        workload = await api.readWorkload(kind, namespace, name);
-      } catch (error) {
-        if (isNotFound(error)) return { status: 'absent', detail: `${kind} ${namespace}/${name} no longer exists` };
-        throw error;
-      }
-      const annotations = workload.metadata?.annotations;
-      const current = workload.spec?.replicas ?? 1;
-      const ours =
-        annotations?.[annotation.run] === mutation.runId && annotations[annotation.fault] === mutation.faultId;
-      if (!ours) {
-        // Without our annotation, we restored it already (restore and unannotate are one patch) or never got that far.
-        if (current === mutation.replicas && current !== mutation.originalReplicas) {
-          return {
-            status: 'conflict',
-            detail: `${kind} ${namespace}/${name} has ${current} replicas (the fault's value) but no longer carries our annotations: not touching it`,
-            manual: scaleManual(mutation, ctx.api.context),
-          };
-        }
-        return {
-          status: 'absent',
-          detail: `${kind} ${namespace}/${name} carries no annotation of run ${mutation.runId}`,
-        };
-      }
-      if (current !== mutation.originalReplicas && current !== mutation.replicas) {
-        return {
-          status: 'conflict',
-          detail: `${kind} ${namespace}/${name} was changed by someone else meanwhile: ${current} replicas (we set ${mutation.replicas}, it was ${mutation.originalReplicas}); left as is`,
-          manual: scaleManual(mutation, ctx.api.context),
-        };
-      }
-      // One atomic patch: only if replicas is still what we read (status churn does not matter,
-      // unlike a resourceVersion precondition), restore it and drop our annotations together.
-      await api.jsonPatchWorkload(kind, namespace, name, [
-        { op: 'test', path: '/spec/replicas', value: current },
-        { op: 'replace', path: '/spec/replicas', value: mutation.originalReplicas },
-        ...annotationRemovalOps(annotations),
-      ]);
-      return {
-        status: 'reverted',
-        detail: `${kind} ${namespace}/${name} back to ${mutation.originalReplicas} replicas`,
-      };
-    }, ctx.api.retry),
-  verifyReverted: (mutation, ctx) =>
-    waitUntil(
-      ctx,
-      `${mutation.workload} ${mutation.namespace}/${mutation.name} to have ${mutation.originalReplicas} ready replicas in ${mutation.cluster}`,
-      () =>
-        checkWorkloadReplicas(ctx.api, mutation.workload, mutation.namespace, mutation.name, mutation.originalReplicas),
-    ),
-  manual: (mutation, context) => scaleManual(mutation, context),
-};
-
-function scaleManual(mutation: ScaleMutation, context: string): string {
-  const ref = `${resourceName(mutation.workload)}${mutation.name}`;
-  return `${kubectl(context, mutation.namespace)} scale ${ref} --replicas=${mutation.originalReplicas} && ${manualAnnotationRemoval(`${kubectl(context, mutation.namespace)} annotate ${ref}`, undefined)} ${annotation.originalReplicas}- ${annotation.replicas}-`;
-}
-
-export const hpaPinHandler: MutationHandler<HpaPinMutation> = {
-  kind: 'hpa-pin',
-  revert: (mutation, ctx) =>
-    retryOnConflict(async () => {
-      let hpa: HorizontalPodAutoscaler | undefined;
-      try {
-        hpa = (await ctx.api.listHpas(mutation.namespace)).find(
-          (candidate) => candidate.metadata?.name === mutation.name,
-        );
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-      }
-      if (!hpa)
-        return {
-          status: 'absent',
-          detail: `HorizontalPodAutoscaler ${mutation.namespace}/${mutation.name} no longer exists`,
-        };
-      const annotations = hpa.metadata?.annotations;
-      if (annotations?.[annotation.run] !== mutation.runId)
-        return {
-          status: 'absent',
-          detail: `HorizontalPodAutoscaler ${mutation.namespace}/${mutation.name} carries no annotation of run ${mutation.runId}`,
-        };
-      const pinned = hpa.spec?.minReplicas === mutation.replicas && hpa.spec?.maxReplicas === mutation.replicas;
-      if (!pinned) {
-        return {
-          status: 'conflict',
-          detail: `HorizontalPodAutoscaler ${mutation.namespace}/${mutation.name} was changed by someone else meanwhile (min ${hpa.spec?.minReplicas}, max ${hpa.spec?.maxReplicas}); left as is`,
-          manual: hpaManual(mutation, ctx.api.context),
-        };
-      }
-      const removal = annotationRemovalPatch(annotations);
-      await ctx.api.mergePatchHpa(mutation.namespace, mutation.name, {
-        ...removal,
-        spec: { minReplicas: mutation.originalMinReplicas, maxReplicas: mutation.originalMaxReplicas },
-      });
-      return {
-        status: 'reverted',
-        detail: `HorizontalPodAutoscaler ${mutation.namespace}/${mutation.name} back to min ${mutation.originalMinReplicas ?? 'default'}, max ${mutation.originalMaxReplicas}`,
-      };
-    }, ctx.api.retry),
-  verifyReverted: async () => undefined,
-  manual: (mutation, context) => hpaManual(mutation, context),
-};
-
-function hpaManual(mutation: HpaPinMutation, context: string): string {
-  const patch = JSON.stringify({
-    spec: { minReplicas: mutation.originalMinReplicas, maxReplicas: mutation.originalMaxReplicas },
-  });
-  return `${kubectl(context, mutation.namespace)} patch hpa/${mutation.name} --type=merge -p '${patch}' && ${manualAnnotationRemoval(`${kubectl(context, mutation.namespace)} annotate hpa/${mutation.name}`, undefined)} ${annotation.originalHpa}-`;
-}
-
-export const kedaPauseHandler: MutationHandler<KedaPauseMutation> = {
-  kind: 'keda-pause',
-  revert: (mutation, ctx) =>
-    retryOnConflict(async (): Promise<RevertOutcome> => {
-      const found = (await ctx.api.listScaledObjects(mutation.namespace)).find(
-        (candidate) => candidate.metadata.name === mutation.name,
-      );
-      if (!found)
-        return { status: 'absent', detail: `ScaledObject ${mutation.namespace}/${mutation.name} no longer exists` };
-      const annotations = found.metadata.annotations;
-      if (annotations?.[annotation.run] !== mutation.runId)
-        return {
-          status: 'absent',
-          detail: `ScaledObject ${mutation.namespace}/${mutation.name} carries no annotation of run ${mutation.runId}`,
-        };
-      if (annotations[kedaPausedReplicas] !== String(mutation.replicas)) {
-        return {
-          status: 'conflict',
-          detail: `ScaledObject ${mutation.namespace}/${mutation.name} was re-paused by someone else meanwhile (${kedaPausedReplicas}=${annotations[kedaPausedReplicas] ?? 'none'}); left as is`,
-          manual: kedaManual(mutation, ctx.api.context),
-        };
-      }
-      const keys = Object.keys(annotations);
-      const dropped = keys.filter((key) => key === kedaPausedReplicas || isOurs(key));
-      await ctx.api.mergePatchScaledObject(mutation.namespace, mutation.name, {
-        metadata: {
-          annotations: dropped.length === keys.length ? null : Object.fromEntries(dropped.map((key) => [key, null])),
-        },
-      });
-      return {
-        status: 'reverted',
-        detail: `ScaledObject ${mutation.namespace}/${mutation.name} resumed (KEDA scales it again)`,
-      };
-    }, ctx.api.retry),
-  verifyReverted: async () => undefined,
-  manual: (mutation, context) => kedaManual(mutation, context),
-};
-
-function isOurs(key: string): boolean {
-  return Object.values(annotation).includes(key as never);
-}
-
-function kedaManual(mutation: KedaPauseMutation, context: string): string {
-  return `${manualAnnotationRemoval(`${kubectl(context, mutation.namespace)} annotate scaledobject/${mutation.name}`, undefined)} ${kedaPausedReplicas}-`;
-}
+import { revertMutations, verifyMutationsReverted, waitUntil } from './wait.js';
+import { hpaPinHandler, kedaPauseHandler, scaleHandler } from './scale-handlers.js';
+import { checkWorkloadScale, findAutoscalers } from './scale-checks.js';
 
 const handlers = { scale: scaleHandler, 'hpa-pin': hpaPinHandler, 'keda-pause': kedaPauseHandler };
 
 /** What scales a workload besides its own spec: a KEDA ScaledObject and/or an HPA targeting it. */
-export interface Autoscalers {
-  scaledObject?: ScaledObject;
-  /** A plain HPA (not KEDA's own, which pausing the ScaledObject takes care of). */
-  hpa?: HorizontalPodAutoscaler;
-}
-
-export async function findAutoscalers(
-  api: ClusterApi,
-  namespace: string,
-  kind: WorkloadKind,
-  name: string,
-): Promise<Autoscalers> {
-  const scaledObject = (await api.listScaledObjects(namespace)).find(
-    (candidate) =>
-      (candidate.spec?.scaleTargetRef?.kind ?? 'Deployment') === kind && candidate.spec?.scaleTargetRef?.name === name,
-  );
-  const hpa = (await api.listHpas(namespace)).find(
-    (candidate) =>
-      candidate.spec?.scaleTargetRef.kind === kind &&
-      candidate.spec.scaleTargetRef.name === name &&
-      !(candidate.metadata?.ownerReferences ?? []).some((owner) => owner.kind === 'ScaledObject'),
-  );
-  return { scaledObject, hpa };
-}
-
-/**
- * Why this workload must not be scaled to `replicas` as written: volumes deleted by a
- * scale-down, or another run's hold on it or on its autoscalers. `override` names the scenario field.
- */
-export async function checkWorkloadScale(
-  api: ClusterApi,
-  options: {
-    runId: string;
-    kind: WorkloadKind;
-    namespace: string;
-    workload: Deployment | StatefulSet;
-    replicas: number;
-    allowDataLoss: boolean;
-    /** The scenario field that allows data loss, e.g. `allowDataLoss: true`. */
-    override: string;
-  },
-): Promise<Refusal[]> {
-  const { kind, namespace, workload, replicas } = options;
-  const name = workload.metadata?.name ?? '';
-  const where = `in ${api.cluster}`;
-  const object = `${kind} ${namespace}/${name} ${where}`;
-  const refusals: Refusal[] = [];
-  const holder = workload.metadata?.annotations?.[annotation.run];
-  if (holder && holder !== options.runId) {
-    refusals.push({
-      object,
-      reason: `already changed by chaos run ${holder} (fault ${workload.metadata?.annotations?.[annotation.fault] ?? '?'}); a run died without reverting: \`chaos recover\` puts it back`,
-    });
-  }
-  const current = workload.spec?.replicas ?? 1;
-  const retention = (workload.spec as StatefulSet['spec'])?.persistentVolumeClaimRetentionPolicy?.whenScaled;
-  if (kind === 'StatefulSet' && replicas < current && retention === 'Delete' && !options.allowDataLoss) {
-    refusals.push({
-      object,
-      reason: `persistentVolumeClaimRetentionPolicy.whenScaled is Delete: scaling ${current} → ${replicas} deletes the PersistentVolumeClaims of the removed Pods, which the revert cannot bring back`,
-      override: options.override,
-    });
-  }
-  const { scaledObject, hpa } = await findAutoscalers(api, namespace, kind, name);
-  const hpaHolder = hpa?.metadata?.annotations?.[annotation.run];
-  if (hpa && replicas > 0 && hpaHolder && hpaHolder !== options.runId) {
-    refusals.push({
-      object: `HorizontalPodAutoscaler ${namespace}/${hpa.metadata?.name ?? '?'} ${where}`,
-      reason: `already pinned by chaos run ${hpaHolder}: its min/max now are that run's pin, not the original; \`chaos recover\` puts it back`,
-    });
-  }
-  const paused = scaledObject?.metadata.annotations?.[kedaPausedReplicas];
-  if (scaledObject && paused !== undefined) {
-    const by = scaledObject.metadata.annotations?.[annotation.run];
-    refusals.push({
-      object: `ScaledObject ${namespace}/${scaledObject.metadata.name} ${where}`,
-      reason: `already paused at ${paused} replicas${by ? ` by chaos run ${by}` : ' by someone else'} (${kedaPausedReplicas}): not ours to resume`,
-    });
-  }
-  return refusals;
-}
-
-/** Base fields of a mutation record for this fault in this cluster. */
 function baseOf(
   ctx: FaultContext,
   faultId: string,
@@ -321,27 +65,44 @@ export async function scaleWorkload(
   name: string,
   replicas: number,
 ): Promise<void> {
-  const { api, target } = ctx;
-  const { scaledObject, hpa } = await findAutoscalers(api, namespace, kind, name);
-  if (scaledObject) {
-    const pause: KedaPauseMutation = {
-      ...baseOf(ctx, faultId),
-      kind: 'keda-pause',
-      namespace,
-      name: scaledObject.metadata.name,
-      replicas,
-    };
-    await ctx.mutate(pause, () =>
-      api.mergePatchScaledObject(namespace, pause.name, {
-        metadata: {
-          annotations: {
-            ...runAnnotations(target.runId, faultId, ctx.expiresAt),
-            [kedaPausedReplicas]: String(replicas),
-          },
+  const { scaledObject, hpa } = await findAutoscalers(ctx.api, namespace, kind, name);
+  if (scaledObject) await pauseScaledObject(ctx, faultId, namespace, scaledObject.metadata.name, replicas);
+  await setReplicas(ctx, faultId, kind, namespace, name, replicas);
+  if (hpa?.metadata?.name && hpa.spec && replicas > 0 && !scaledObject)
+    await pinHpa(ctx, faultId, namespace, hpa, replicas);
+}
+
+/** KEDA's documented pause (`paused-replicas: N`), before the scale: the ScaledObject owns its HPA. */
+async function pauseScaledObject(
+  ctx: FaultContext,
+  faultId: string,
+  namespace: string,
+  name: string,
+  replicas: number,
+): Promise<void> {
+  const pause: KedaPauseMutation = { ...baseOf(ctx, faultId), kind: 'keda-pause', namespace, name, replicas };
+  await ctx.mutate(pause, () =>
+    ctx.api.mergePatchScaledObject(namespace, name, {
+      metadata: {
+        annotations: {
+          ...runAnnotations(ctx.target.runId, faultId, ctx.expiresAt),
+          [kedaPausedReplicas]: String(replicas),
         },
-      }),
-    );
-  }
+      },
+    }),
+  );
+}
+
+/** One JSON patch guarded by resourceVersion; already ours (a retried apply) is left as it is. */
+async function setReplicas(
+  ctx: FaultContext,
+  faultId: string,
+  kind: WorkloadKind,
+  namespace: string,
+  name: string,
+  replicas: number,
+): Promise<void> {
+  const { api, target } = ctx;
   await retryOnConflict(async () => {
     const workload = await api.readWorkload(kind, namespace, name);
     const annotations = workload.metadata?.annotations;
@@ -356,43 +117,46 @@ export async function scaleWorkload(
       originalReplicas: original,
       replicas,
     };
+    const marks = {
+      ...runAnnotations(target.runId, faultId, ctx.expiresAt),
+      [annotation.originalReplicas]: String(original),
+      [annotation.replicas]: String(replicas),
+    };
     await ctx.mutate(mutation, () =>
-      api.jsonPatchWorkload(
-        kind,
-        namespace,
-        name,
-        scalePatch(
-          workload,
-          {
-            ...runAnnotations(target.runId, faultId, ctx.expiresAt),
-            [annotation.originalReplicas]: String(original),
-            [annotation.replicas]: String(replicas),
-          },
-          replicas,
-        ),
-      ),
+      api.jsonPatchWorkload(kind, namespace, name, scalePatch(workload, marks, replicas)),
     );
   }, api.retry);
-  if (hpa?.metadata?.name && hpa.spec && replicas > 0 && !scaledObject) {
-    const pin: HpaPinMutation = {
-      ...baseOf(ctx, faultId),
-      kind: 'hpa-pin',
-      namespace,
-      name: hpa.metadata.name,
-      originalMinReplicas: hpa.spec.minReplicas ?? null,
-      originalMaxReplicas: hpa.spec.maxReplicas,
-      replicas,
-    };
-    const original = JSON.stringify({ minReplicas: pin.originalMinReplicas, maxReplicas: pin.originalMaxReplicas });
-    await ctx.mutate(pin, () =>
-      api.mergePatchHpa(namespace, pin.name, {
-        metadata: {
-          annotations: { ...runAnnotations(target.runId, faultId, ctx.expiresAt), [annotation.originalHpa]: original },
+}
+
+/** An HPA fights any count but 0: pinned to N after the scale (the revert, newest first, unpins first). */
+async function pinHpa(
+  ctx: FaultContext,
+  faultId: string,
+  namespace: string,
+  hpa: HorizontalPodAutoscaler,
+  replicas: number,
+): Promise<void> {
+  const pin: HpaPinMutation = {
+    ...baseOf(ctx, faultId),
+    kind: 'hpa-pin',
+    namespace,
+    name: hpa.metadata!.name!,
+    originalMinReplicas: hpa.spec!.minReplicas ?? null,
+    originalMaxReplicas: hpa.spec!.maxReplicas,
+    replicas,
+  };
+  const original = JSON.stringify({ minReplicas: pin.originalMinReplicas, maxReplicas: pin.originalMaxReplicas });
+  await ctx.mutate(pin, () =>
+    ctx.api.mergePatchHpa(namespace, pin.name, {
+      metadata: {
+        annotations: {
+          ...runAnnotations(ctx.target.runId, faultId, ctx.expiresAt),
+          [annotation.originalHpa]: original,
         },
-        spec: { minReplicas: replicas, maxReplicas: replicas },
-      }),
-    );
-  }
+      },
+      spec: { minReplicas: replicas, maxReplicas: replicas },
+    }),
+  );
 }
 
 async function checkScale(fault: ScaleFault, ctx: CheckContext): Promise<Refusal[]> {
