@@ -149,6 +149,8 @@ describe('chaos init against two real kube-apiservers', function () {
     writeFileSync(scenario, body.join('\n'));
     const plan = await runChaosAsync(['plan', scenario, '--env', env]);
     expect(plan.code, plan.stderr).to.equal(ExitCode.passed);
+    // This environment has no servedBy: the plan says so rather than promising clusters.
+    expect(plan.stdout).to.include('served by: not measured');
     expect(plan.stdout).to.match(/parity over the services targeted \(ledger-db\) and routed through \(frontend\)/);
     expect(plan.stdout).to.include(
       'parity frontend: images differ (central registry.example/bank/frontend:1.0.0, west registry.example/bank/frontend:canary)',
