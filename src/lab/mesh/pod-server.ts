@@ -221,8 +221,7 @@ export async function startPodServer(options: PodServerOptions): Promise<PodProc
       return reply(res, failStatus, { error: `failing on purpose (${failStatusAnnotation})` });
     }
     if (active >= behaviour.concurrency) {
-      if (queue.length >= behaviour.queue)
-        return reply(res, 503, { error: 'overloaded: capacity and queue are full' });
+      if (queue.length >= behaviour.queue) return reply(res, 503, { error: 'overloaded: capacity and queue are full' });
       await new Promise<void>((resolve) => queue.push(resolve));
     } else {
       active += 1;
