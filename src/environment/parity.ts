@@ -69,7 +69,7 @@ export async function readParity(
 }
 
 export function renderParity(report: ParityReport): string[] {
-  if (report.services.length === 0) return ['parity: no targeted service to compare'];
+  if (report.services.length === 0) return ['parity: no service to compare'];
   const lines = report.services.map(({ service, found, differences, missingIn }) => {
     const where = missingIn.length > 0 ? ` (not deployed in ${missingIn.join(', ')})` : '';
     return `parity ${service}: ${differences.length === 0 ? `same in ${found.map((f) => f.cluster).join(', ') || 'no cluster'}` : differences.map((d) => d.slice(service.length + 2)).join('; ')}${where}`;

@@ -57,6 +57,8 @@ export interface WorkloadCalls {
   listHpas(namespace: string | undefined): Promise<HorizontalPodAutoscaler[]>;
   mergePatchHpa(namespace: string, name: string, patch: MergePatch): Promise<HorizontalPodAutoscaler>;
   readService(namespace: string, name: string): Promise<Service>;
+  /** Services of every namespace with a label selector (the east-west gateways: `istio=eastwestgateway`). */
+  listServicesEverywhere(labelSelector: string): Promise<Service[]>;
   /** EndpointSlices of one Service, by the `kubernetes.io/service-name` label. */
   /** `service` undefined: every EndpointSlice of the namespace. */
   listEndpointSlices(namespace: string, service?: string): Promise<EndpointSlice[]>;
@@ -151,6 +153,12 @@ export function createWorkloadCalls(config: KubeConfig, caller: Caller): Workloa
       caller.invoke({ verb: 'GET', resource: 'services', namespace, name }, (options) =>
         core.readNamespacedService({ namespace, name }, options),
       ),
+    listServicesEverywhere: async (labelSelector) =>
+      (
+        await caller.invoke({ verb: 'LIST', resource: 'services', name: `(${labelSelector})` }, (options) =>
+          core.listServiceForAllNamespaces({ labelSelector }, options),
+        )
+      ).items,
     listEndpointSlices: async (namespace, service) => {
       const list = await caller.invoke(
         { verb: 'LIST', resource: 'endpointslices.discovery.k8s.io', namespace, name: `(service ${service})` },

@@ -12,8 +12,7 @@ import type { CliIo } from '../system/io.js';
 import { loadScenario } from './load-inputs.js';
 import { parsePhaseOverrides } from '../input/phase-overrides.js';
 import { assertMayMutate } from '../environment/guard.js';
-import { readParity, renderParity } from '../environment/parity.js';
-import { targetedServices } from '../scenario/targeted-services.js';
+import { checkParity, renderParityCheck } from './plan-parity.js';
 import { requireK6 } from '../load/k6-binary.js';
 import { renderEvent, renderProgress, renderVerdicts } from '../report/render-console.js';
 import { buildPlan } from '../run/build-plan.js';
@@ -103,12 +102,13 @@ export async function runScenario(
     say(`environment ${environment.name}: ${opened.description}`);
     // The plan named where each ingress would come from; the run records where it really went.
     for (const load of plan.load) load.target = opened.ingressUrls[load.ingress] ?? load.target;
-    // Parity preflight: the targeted services' images, replicas and readiness across clusters.
-    const parity = await readParity(environment, opened.apis, targetedServices(scenario));
-    for (const line of renderParity(parity)) say(line);
-    if (scenario.requireParity && parity.differences.length > 0)
+    // Parity preflight: images, replicas and readiness across clusters of the services the faults
+    // target and the load routes through.
+    const parity = await checkParity(scenario, environment, opened.apis);
+    for (const line of renderParityCheck(parity)) say(line);
+    if (scenario.requireParity && parity.report.differences.length > 0)
       throw new InputError(
-        `${scenario.name} requires parity and the clusters differ: ${parity.differences.join('; ')}`,
+        `${scenario.name} requires parity and the clusters differ: ${parity.report.differences.join('; ')}`,
         [],
         'make the clusters the same, or remove requireParity: true to run anyway',
       );

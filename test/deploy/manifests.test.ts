@@ -165,6 +165,7 @@ describe('scheduled runs: deploy/ manifests against a real kube-apiserver', func
     expect(clusterRules.map((rule) => `${rule.resources.join(',')}:${rule.verbs.join(',')}`)).to.deep.equal([
       'nodes:get,list,patch',
       'virtualservices:list',
+      'services:list',
       'deployments,statefulsets:list',
       'horizontalpodautoscalers:list',
       'scaledobjects:list',

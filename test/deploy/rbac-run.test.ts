@@ -88,7 +88,7 @@ describe('scheduled runs: a run with only the RBAC of deploy/rbac.yaml (real kub
       );
     }
     ingress = createServer((request, response) => {
-      response.setHeader('x-chaos-cluster', (request.url ?? '/').split('/')[1] ?? 'unknown');
+      response.setHeader('x-served-by', (request.url ?? '/').split('/')[1] ?? 'unknown');
       response.end('ok');
     });
     await new Promise<void>((resolve) => ingress.listen(0, '127.0.0.1', resolve));

@@ -28,6 +28,7 @@ interface Result {
     revertAll: { reverted: unknown[]; failures: unknown[] } | null;
   };
   phases: Array<{ name: string; startedAt: string; endedAt: string }>;
+  load: Array<{ ingress: string; servedBy?: { kind: string; header?: string } }>;
   runDir: string;
 }
 
@@ -106,6 +107,16 @@ describe('chaos run on the lab (real k6)', function () {
     const fault = result!.phaseStats.find((s) => s.phase === 'fault' && s.ingress === 'central')!.stats;
     expect(fault.requests).to.be.greaterThan(0);
     expect(fault.servedBy.west ?? 0, JSON.stringify(fault.servedBy)).to.be.greaterThan(fault.servedBy.central ?? 0);
+    // Learned as on a real mesh: the gateway's EnvoyFilter header (the upstream Pod's address),
+    // mapped to a cluster through the EndpointSlices; every address mapped to a cluster we know.
+    expect(result!.load.map((load) => load.servedBy)).to.deep.equal([
+      { kind: 'upstream-address', header: 'x-chaos-upstream-host' },
+      { kind: 'upstream-address', header: 'x-chaos-upstream-host' },
+    ]);
+    for (const stats of result!.phaseStats.map((s) => s.stats))
+      expect(Object.keys(stats.servedBy).filter((key) => !['central', 'west', 'unknown'].includes(key))).to.deep.equal(
+        [],
+      );
     const baseline = result!.phaseStats.find((s) => s.phase === 'baseline' && s.ingress === 'central')!.stats;
     expect(baseline.servedBy.central ?? 0, JSON.stringify(baseline.servedBy)).to.be.greaterThan(
       baseline.servedBy.west ?? 0,

@@ -8,6 +8,14 @@ import { compareParity, readParity, renderParity, type WorkloadFacts } from '../
 import { connectEnvironment } from '../../src/environment/connect.js';
 import { labEnvironment } from '../../src/environment/lab-environment.js';
 import { targetedServices } from '../../src/scenario/targeted-services.js';
+import {
+  reachable,
+  routedServices,
+  serviceOfHost,
+  servicesOfVirtualServices,
+} from '../../src/environment/routed-services.js';
+import { checkParity, renderParityCheck } from '../../src/play/plan-parity.js';
+import type { VirtualService } from '../../src/kube/types.js';
 import { validateScenario } from '../../src/scenario/validate-scenario.js';
 import { parseYamlSource } from '../../src/input/yaml-source.js';
 import type { RunningLab } from '../../src/lab/index.js';
@@ -68,6 +76,50 @@ describe('parity preflight', function () {
     expect(targetedServices(scenario)).to.deep.equal(['balancereader', 'contacts', 'frontend']);
   });
 
+  const vs = (name: string, spec: VirtualService['spec']): VirtualService => ({
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: { name },
+    spec,
+  });
+
+  it('routes through the destinations of gateway-bound VirtualServices for the load host, and what mesh ones name', () => {
+    const to = (...hosts: string[]) => [{ route: hosts.map((host) => ({ destination: { host } })) }];
+    const list = [
+      vs('ingress', {
+        hosts: ['*.bank.example'],
+        gateways: ['asm-gateways/gw'],
+        http: to('frontend.boa.svc.cluster.local'),
+      }),
+      vs('other-site', { hosts: ['shop.example'], gateways: ['asm-gateways/gw'], http: to('shop') }),
+      vs('canary', { hosts: ['balancereader'], http: to('balancereader', 'balancereader-v2.boa') }),
+      vs('elsewhere', { hosts: ['x.other-ns.svc.cluster.local'], gateways: ['mesh'], http: to('x.other-ns') }),
+    ];
+    expect(servicesOfVirtualServices(list, 'boa', 'www.bank.example:443')).to.deep.equal([
+      'balancereader',
+      'balancereader-v2',
+      'frontend',
+    ]);
+    expect(servicesOfVirtualServices(list, 'boa', undefined)).to.deep.equal([
+      'balancereader',
+      'balancereader-v2',
+      'frontend',
+      'shop',
+    ]);
+    expect([
+      serviceOfHost('a.boa.svc', 'boa'),
+      serviceOfHost('a.boa.example.com', 'boa'),
+      serviceOfHost('*', 'boa'),
+    ]).to.deep.equal(['a', undefined, undefined]);
+    const calls = new Map([
+      ['frontend', ['userservice', 'contacts']],
+      ['contacts', ['accounts-db']],
+      ['userservice', ['accounts-db']],
+      ['ledgerwriter', ['ledger-db']],
+    ]);
+    expect(reachable(['frontend'], calls)).to.deep.equal(['accounts-db', 'contacts', 'frontend', 'userservice']);
+  });
+
   describe('on the embedded lab', () => {
     let lab: RunningLab;
     before(async () => {
@@ -99,6 +151,57 @@ describe('parity preflight', function () {
       expect(report.differences[0]).to.equal(
         `frontend: images differ (central ${container.image}, west frontend:canary)`,
       );
+    });
+
+    it('compares the services the load routes through: contacts, which no fault names, differs in west', async () => {
+      const environment = labEnvironment();
+      const apis = connectEnvironment(environment, { kubeconfigYaml: lab.kubeconfig() });
+      // frontend from the gateway-bound VirtualService, the rest from the topology's call graph.
+      expect(await routedServices(environment, apis, environment.host)).to.deep.equal([
+        'accounts-db',
+        'balancereader',
+        'contacts',
+        'frontend',
+        'ledger-db',
+        'ledgerwriter',
+        'transactionhistory',
+        'userservice',
+      ]);
+      const west = clientsFor(lab, 'west');
+      const deployment = await west.apps.readNamespacedDeployment({ name: 'contacts', namespace: 'bank-of-anthos' });
+      const container = deployment.spec!.template.spec!.containers[0]!;
+      await west.apps.patchNamespacedDeployment(
+        {
+          name: 'contacts',
+          namespace: 'bank-of-anthos',
+          body: { spec: { template: { spec: { containers: [{ name: container.name, image: 'contacts:canary' }] } } } },
+        },
+        merge,
+      );
+      const scenario = validateScenario(
+        parseYamlSource(
+          's.yaml',
+          [
+            'name: s',
+            'description: d',
+            'load: { rate: 1 }',
+            'steps:',
+            '  - name: one',
+            '    duration: 1s',
+            '    faults: [{ type: istio-delay, cluster: all, host: balancereader, delay: 10ms }]',
+          ].join('\n'),
+        ),
+      );
+      const check = await checkParity(scenario, environment, apis);
+      expect([check.targeted, check.routedThrough.includes('contacts')]).to.deep.equal([['balancereader'], true]);
+      expect(check.report.differences).to.include(
+        `contacts: images differ (central ${container.image}, west contacts:canary)`,
+      );
+      const lines = renderParityCheck(check);
+      expect(lines[0]).to.match(
+        /^parity over the services targeted \(balancereader\) and routed through \(accounts-db, /,
+      );
+      expect(lines).to.include('parity ledger-db: same in west (not deployed in central)');
     });
   });
 });

@@ -61,4 +61,33 @@ describe('served by: upstream address → cluster by EndpointSlices', () => {
     await resolver.refresh();
     expect(resolver.map('addr:10.9.0.8:8080')).to.equal('west');
   });
+
+  it("maps a multi-network mesh's east-west gateway address to the cluster behind it", async () => {
+    // central's ingress reaches west's Pods through west's east-west gateway (AUTO_PASSTHROUGH on
+    // 15443): Envoy's upstream address is that gateway's LoadBalancer address, not a Pod's.
+    const eastWest = (ip: string) => ({
+      metadata: { name: 'istio-eastwestgateway', namespace: 'istio-system', labels: { istio: 'eastwestgateway' } },
+      spec: { ports: [{ name: 'tls', port: 15443 }] },
+      status: { loadBalancer: { ingress: [{ ip }] } },
+    });
+    const selectors: string[] = [];
+    const apis: ClusterApis = new Map(
+      (['central', 'west'] as const).map((name) => [
+        name,
+        {
+          listEndpointSlices: async () => [slice([name === 'central' ? '10.8.0.5' : '10.9.0.7'])],
+          listServicesEverywhere: async (selector: string) => {
+            selectors.push(selector);
+            return [eastWest(name === 'central' ? '192.0.2.10' : '192.0.2.20')];
+          },
+        } as unknown as ClusterApi,
+      ]),
+    );
+    const resolver = servedByResolver(environment, apis);
+    await resolver.refresh();
+    expect(selectors).to.deep.equal(['istio=eastwestgateway', 'istio=eastwestgateway']);
+    expect(resolver.map('addr:192.0.2.20:15443')).to.equal('west');
+    expect(resolver.map('addr:192.0.2.10:15443')).to.equal('central');
+    expect(resolver.map('addr:10.8.0.5:8080'), 'local Pods still by EndpointSlices').to.equal('central');
+  });
 });

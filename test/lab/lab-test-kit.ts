@@ -25,7 +25,35 @@ export async function startTestLab(options: LabOptions = {}): Promise<{ lab: Run
     ...options,
     onEvent: (event) => errors.push(`${event.cluster} ${event.controller} ${event.key}: ${event.message}`),
   });
+  watchPods(lab);
   return { lab, errors };
+}
+
+/** The header the lab's gateways add (deploy/served-by-envoyfilter.yaml): the upstream Pod's ip:port. */
+export const upstreamHeader = 'x-chaos-upstream-host';
+
+/**
+ * The test's own map of Pod addresses, as the harness's is made of EndpointSlices: every Pod
+ * listener of the labs started here, remembered after the Pod is gone (its answers may still
+ * be arriving). A new lab starts a new map: its addresses may be an earlier lab's.
+ */
+let watched: RunningLab[] = [];
+const podsByAddress = new Map<string, { cluster: string; pod: string }>();
+
+function watchPods(lab: RunningLab): void {
+  watched = [lab];
+  podsByAddress.clear();
+}
+
+/** Who served an answer: the Pod behind its upstream-address header (empty on a local reply). */
+export function servedBy(headers: Sample['headers']): { cluster: string; pod: string } {
+  const address = headers[upstreamHeader];
+  if (typeof address !== 'string') return { cluster: '', pod: '' };
+  if (!podsByAddress.has(address))
+    for (const listener of watched.flatMap((lab) => lab.listeners()))
+      if (listener.kind === 'pod')
+        podsByAddress.set(`${listener.address}:${listener.port}`, { cluster: listener.cluster, pod: listener.name });
+  return podsByAddress.get(address) ?? { cluster: `unknown ${address}`, pod: `unknown ${address}` };
 }
 
 export interface Clients {
@@ -64,6 +92,7 @@ export interface Sample {
   end: number;
   ms: number;
   status: number;
+  /** The cluster and Pod that served it, from the upstream-address header; empty on a local reply. */
   cluster: string;
   pod: string;
   body: string;
@@ -92,8 +121,7 @@ export function get(
         status,
         headers,
         body,
-        cluster: String(headers['x-chaos-cluster'] ?? ''),
-        pod: String(headers['x-chaos-pod'] ?? ''),
+        ...servedBy(headers),
       });
     };
     const headers = { host, ...options.headers };

@@ -96,7 +96,7 @@ describe('distributed load: the k6-operator TestRun on a real kube-apiserver', f
       timeoutMs: 2000,
       preAllocatedVUs: 1000,
       maxVUs: 2000,
-      servedBy: { kind: 'header', header: 'x-chaos-cluster' },
+      servedBy: { kind: 'header', header: 'x-served-by' },
     };
     const api = connectK6Operator(connectionOf(environment, 'central'));
     const start = operatorLoadStarter({

@@ -37,7 +37,7 @@ describe('distributed load: runners stream their samples back through their logs
     // Never skipped: without k6 v2 this fails, saying how to get it (npm run setup).
     k6 = await requireK6();
     server = createServer((request, response) => {
-      response.setHeader('x-chaos-cluster', (request.url ?? '/').split('/')[1] ?? 'unknown');
+      response.setHeader('x-served-by', (request.url ?? '/').split('/')[1] ?? 'unknown');
       response.end('ok');
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -66,7 +66,7 @@ describe('distributed load: runners stream their samples back through their logs
     timeoutMs: 2000,
     preAllocatedVUs: 10,
     maxVUs: 20,
-    servedBy: { kind: 'header', header: 'x-chaos-cluster' },
+    servedBy: { kind: 'header', header: 'x-served-by' },
   });
 
   /** One distributed run to its end, polling samples as the timeline does. */

@@ -1,6 +1,7 @@
 /**
  * A cluster's ingress gateway: a real HTTP reverse proxy on its own loopback address, routing
- * by this cluster's gateway-bound VirtualServices. Every answer names the ingress it came in by.
+ * by this cluster's gateway-bound VirtualServices. Who served an answer is told only as a real
+ * mesh tells it: the EnvoyFilter's upstream-address header (Proxy), absent on a local reply.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,7 +29,7 @@ export function startGateway(cluster: string, host: string, port: number): Promi
       headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
       headers['x-forwarded-proto'] = 'http';
       if (!proxy) {
-        res.writeHead(503, { 'content-type': 'text/plain', 'x-chaos-ingress': cluster, 'x-chaos-cluster': cluster });
+        res.writeHead(503, { 'content-type': 'text/plain', server: 'istio-envoy' });
         res.end('no healthy upstream');
         return;
       }
@@ -41,7 +42,6 @@ export function startGateway(cluster: string, host: string, port: number): Promi
           if (res.destroyed) return;
           res.writeHead(response.status, {
             ...response.headers,
-            'x-chaos-ingress': cluster,
             server: 'istio-envoy',
             'content-length': String(response.body.length),
           });
@@ -49,7 +49,7 @@ export function startGateway(cluster: string, host: string, port: number): Promi
         })
         .catch(() => {
           if (res.headersSent) return res.destroy();
-          res.writeHead(500, { 'content-type': 'text/plain', 'x-chaos-ingress': cluster, 'x-chaos-cluster': cluster });
+          res.writeHead(500, { 'content-type': 'text/plain', server: 'istio-envoy' });
           res.end('internal gateway error');
         });
     });

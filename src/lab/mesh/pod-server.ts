@@ -129,9 +129,6 @@ export async function startPodServer(options: PodServerOptions): Promise<PodProc
 
   const headers = (extra: Record<string, string> = {}): Record<string, string> => ({
     'content-type': 'application/json',
-    'x-chaos-cluster': options.cluster,
-    'x-chaos-pod': options.pod,
-    'x-chaos-service': options.service,
     ...(draining ? { connection: 'close' } : {}),
     ...extra,
   });
@@ -206,8 +203,6 @@ export async function startPodServer(options: PodServerOptions): Promise<PodProc
       calls: results.map((result) => ({
         service: result.call.service,
         status: result.response.status,
-        cluster: result.response.headers['x-chaos-cluster'] ?? '',
-        pod: result.response.headers['x-chaos-pod'] ?? '',
       })),
     });
   };
@@ -226,13 +221,7 @@ export async function startPodServer(options: PodServerOptions): Promise<PodProc
       return reply(res, failStatus, { error: `failing on purpose (${failStatusAnnotation})` });
     }
     if (active >= behaviour.concurrency) {
-      if (queue.length >= behaviour.queue)
-        return reply(
-          res,
-          503,
-          { error: 'overloaded: capacity and queue are full' },
-          { 'x-chaos-rejected': 'capacity' },
-        );
+      if (queue.length >= behaviour.queue) return reply(res, 503, { error: 'overloaded: capacity and queue are full' });
       await new Promise<void>((resolve) => queue.push(resolve));
     } else {
       active += 1;

@@ -41,8 +41,12 @@ export interface ProxyOptions {
   stop: AbortSignal;
 }
 
-/** Who sent a request to a Pod (`<cluster>/<gateway or Pod>`), for the Pod's access log. */
-export const callerHeader = 'x-chaos-caller';
+/**
+ * Who sent a request to a Pod (`<cluster>/<gateway or Pod>`), for the Pod's access log: the
+ * request header Istio's metadata exchange adds between proxies on plaintext HTTP (its value on
+ * a real mesh is the caller's proxy id). Only the app sees it; no answer carries it.
+ */
+export const callerHeader = 'x-envoy-peer-metadata-id';
 
 const defaultRetries: RetryPolicy = { attempts: 2, retryOn: defaultRetryOn.split(',') };
 
@@ -62,8 +66,6 @@ export class Proxy {
       status,
       headers: {
         'content-type': 'text/plain',
-        'x-chaos-cluster': this.options.cluster,
-        'x-chaos-pod': this.options.id,
         server: 'istio-envoy',
         ...extra,
       },
