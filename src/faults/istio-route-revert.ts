@@ -10,7 +10,7 @@ import type { VirtualService } from '../kube/types.js';
 import { annotation } from './annotations.js';
 import type { Convergence, KubeContext, MutationHandler } from './fault-plugin.js';
 import type { RevertOutcome, RouteInsertMutation, VirtualServiceCreateMutation } from './mutation.js';
-import { digestWithout, removalPatch } from './virtual-service-routes.js';
+import { digestWithout, removalPatch } from './virtual-service-patches.js';
 import { kubectl, waitUntil } from './wait.js';
 
 async function readOrUndefined(ctx: KubeContext, namespace: string, name: string): Promise<VirtualService | undefined> {

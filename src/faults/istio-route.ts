@@ -33,18 +33,15 @@ import type {
 import type { Mutation, RouteInsertMutation, VirtualServiceCreateMutation } from './mutation.js';
 import { routeInsertHandler, virtualServiceCreateHandler, waitConverged } from './istio-route-revert.js';
 import { refusalError } from './refusal.js';
+import { placeFault, type FaultSpec, type Placement, type RoutePlan } from './virtual-service-routes.js';
 import {
   annotatedRoutes,
   buildCopies,
   copyCountOf,
   digestWithout,
   insertionPatch,
-  placeFault,
   routeNames,
-  type FaultSpec,
-  type Placement,
-  type RoutePlan,
-} from './virtual-service-routes.js';
+} from './virtual-service-patches.js';
 import { revertMutations, verifyMutationsReverted, waitUntil } from './wait.js';
 
 type RouteFault = IstioDelayFault | IstioAbortFault;

@@ -7,7 +7,7 @@
  */
 import { annotation, kedaPausedReplicas, readNumber } from '../faults/annotations.js';
 import type { Mutation } from '../faults/mutation.js';
-import { annotatedRoutes } from '../faults/virtual-service-routes.js';
+import { annotatedRoutes } from '../faults/virtual-service-patches.js';
 import type { ClusterApi } from '../kube/cluster-api.js';
 import type { VirtualService } from '../kube/types.js';
 import { errorText } from '../errors/errors.js';

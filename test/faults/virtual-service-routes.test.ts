@@ -2,17 +2,15 @@
 import { expect } from 'chai';
 import jsonPatch from 'fast-json-patch';
 import type { VirtualService } from '../../src/kube/types.js';
+import { placeFault, planRoutes, qualifyHost } from '../../src/faults/virtual-service-routes.js';
 import {
   buildCopies,
   digestWithout,
   copyCountOf,
   insertionPatch,
-  placeFault,
-  planRoutes,
-  qualifyHost,
   removalPatch,
   routeNames,
-} from '../../src/faults/virtual-service-routes.js';
+} from '../../src/faults/virtual-service-patches.js';
 
 function vs(
   name: string,
