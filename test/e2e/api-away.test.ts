@@ -78,7 +78,7 @@ describe('the Kubernetes API goes away mid-run (refused, then hung) and comes ba
         timeoutMs: 180_000,
         what: `the fault to be applied:\n${out}`,
       });
-      expect((await central.readScale('Deployment', 'bank-of-anthos', 'frontend')).spec?.replicas).to.equal(0);
+      expect((await central.readScale('Deployment', 'bank-of-anthos', 'frontend')).spec?.replicas ?? 0).to.equal(0);
       await proxy.setMode('refuse');
       // The phase's revert meets refused connections and fails (after its bounded retries)...
       await waitFor(
@@ -96,7 +96,7 @@ describe('the Kubernetes API goes away mid-run (refused, then hung) and comes ba
     expect(out).to.match(/NOT reverted:[^\n]*scale-1[^\n]*central/);
     expect(out).to.match(/kubectl --context proxied-central[^\n]*scale[^\n]*--replicas=2/);
     // Nothing was undone behind the test's back: still at zero, annotated, the Lease still held.
-    expect((await central.readScale('Deployment', 'bank-of-anthos', 'frontend')).spec?.replicas).to.equal(0);
+    expect((await central.readScale('Deployment', 'bank-of-anthos', 'frontend')).spec?.replicas ?? 0).to.equal(0);
     expect(chaosAnnotations(await central.readWorkload('Deployment', 'bank-of-anthos', 'frontend'))).not.to.be.empty;
 
     await proxy.setMode('forward');
