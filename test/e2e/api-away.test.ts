@@ -67,7 +67,8 @@ describe('the Kubernetes API goes away mid-run (refused, then hung) and comes ba
     const child = spawn(
       process.execPath,
       [path.join(projectRoot, 'bin/chaos.js'), 'run', scenarioFile, '--env', environmentFile, '--reports', reports],
-      { cwd: dir, env: cliEnv(dir), stdio: ['ignore', 'pipe', 'pipe'] },
+      // Each unanswered request gives up after 3 s (default 15 s), its retries bounded as ever.
+      { cwd: dir, env: cliEnv(dir, { CHAOS_KUBE_REQUEST_TIMEOUT: '3s' }), stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -109,5 +110,16 @@ describe('the Kubernetes API goes away mid-run (refused, then hung) and comes ba
     expect(frontend.spec?.replicas).to.equal(2);
     expect(chaosAnnotations(frontend)).to.deep.equal([]);
     expect(await lockHolder(central)).to.equal(undefined);
+  });
+
+  it('a CHAOS_KUBE_REQUEST_TIMEOUT that is not a duration is an input error naming it; nothing contacted', async () => {
+    const before = proxy.requests();
+    const result = await runChaosAsync(['recover', '--env', environmentFile], {
+      cwd: dir,
+      env: { CHAOS_KUBE_REQUEST_TIMEOUT: 'soon' },
+    });
+    expect(result.code, result.stderr).to.equal(ExitCode.invalidInput);
+    expect(result.stderr).to.include('CHAOS_KUBE_REQUEST_TIMEOUT=soon: expected a duration above zero');
+    expect(proxy.requests()).to.equal(before);
   });
 });

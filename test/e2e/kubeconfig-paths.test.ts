@@ -82,13 +82,15 @@ describe('kubeconfig paths like kubectl, through the real CLI (real kube-apiserv
     });
     expect(validate.code, `${validate.stdout}${validate.stderr}`).to.equal(ExitCode.passed);
 
-    const none = await runChaosAsync(['plan', scenario, '--env', environment('from-kubeconfig-env')], {
+    // None of the files exists: `chaos validate --env` refuses the environment and names the file.
+    const none = await runChaosAsync(['validate', scenario, '--env', environment('from-kubeconfig-env')], {
       cwd: dir,
       env: { KUBECONFIG: path.join(dir, 'missing.kubeconfig'), HOME: dir },
     });
     expect(none.code, `${none.stdout}${none.stderr}`).to.equal(ExitCode.invalidInput);
-    expect(none.stderr).to.include('none of the files in KUBECONFIG exists');
-    expect(none.stderr).to.include(path.join(dir, 'missing.kubeconfig'));
+    expect(none.stderr).to.include(
+      `none of the files in KUBECONFIG exists (${path.join(dir, 'missing.kubeconfig')})`,
+    );
   });
 
   it('an environment with kubeconfig: ~/... — read from the HOME the CLI runs with', async () => {
