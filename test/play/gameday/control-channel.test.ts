@@ -213,7 +213,7 @@ describe('game day: the control channel of the timeline', function () {
     let windowsWhileHeld = 0;
     let nextSentAtMs: number | undefined;
     const { record, events } = await runWith(planOf(short), (event, send) => {
-      if (event.type === 'phase-started' && event.phase === 'nope') send({ kind: 'hold' });
+      if (event.type === 'phase-started' && event.phase === 'baseline') send({ kind: 'hold' });
       // Held well past its 300 ms: windows keep closing in the baseline, then the facilitator moves on.
       if (event.type === 'window' && event.window.phase === 'baseline') {
         windowsWhileHeld += 1;
