@@ -82,10 +82,10 @@ describe('the Kubernetes API goes away mid-run (refused, then hung) and comes ba
       expect((await central.readScale('Deployment', 'bank-of-anthos', 'frontend')).spec?.replicas ?? 0).to.equal(0);
       await proxy.setMode('refuse');
       // The phase's revert meets refused connections and fails (after its bounded retries)...
-      await waitFor(
-        () => readJournal(reports).some((entry) => entry.type === 'fault-reverted' && !entry.ok),
-        { timeoutMs: 180_000, what: `the revert to fail on refused connections:\n${out}` },
-      );
+      await waitFor(() => readJournal(reports).some((entry) => entry.type === 'fault-reverted' && !entry.ok), {
+        timeoutMs: 180_000,
+        what: `the revert to fail on refused connections:\n${out}`,
+      });
       // ...and the run's revert-all then meets an API that accepts and never answers.
       await proxy.setMode('hang');
       const code = await exited;

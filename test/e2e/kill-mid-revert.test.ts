@@ -34,7 +34,9 @@ async function clusterView(api: ClusterApi): Promise<unknown> {
   const nodes = await api.listNodes();
   return {
     replicas: Object.fromEntries(deployments.map((d) => [d.metadata?.name, d.spec?.replicas ?? 0])),
-    annotated: [...deployments, ...nodes].flatMap((o) => chaosAnnotations(o).map((key) => `${o.metadata?.name} ${key}`)),
+    annotated: [...deployments, ...nodes].flatMap((o) =>
+      chaosAnnotations(o).map((key) => `${o.metadata?.name} ${key}`),
+    ),
     cordoned: nodes.filter((node) => node.spec?.unschedulable).map((node) => node.metadata?.name),
   };
 }

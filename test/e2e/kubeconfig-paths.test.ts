@@ -88,9 +88,7 @@ describe('kubeconfig paths like kubectl, through the real CLI (real kube-apiserv
       env: { KUBECONFIG: path.join(dir, 'missing.kubeconfig'), HOME: dir },
     });
     expect(none.code, `${none.stdout}${none.stderr}`).to.equal(ExitCode.invalidInput);
-    expect(none.stderr).to.include(
-      `none of the files in KUBECONFIG exists (${path.join(dir, 'missing.kubeconfig')})`,
-    );
+    expect(none.stderr).to.include(`none of the files in KUBECONFIG exists (${path.join(dir, 'missing.kubeconfig')})`);
   });
 
   it('an environment with kubeconfig: ~/... — read from the HOME the CLI runs with', async () => {
