@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ExitCode } from '../../src/errors/exit-codes.js';
 import { apiOf, endpointOf, realServer, type FaultTestServer } from '../faults/support/servers.js';
+import { waitSettled } from '../faults/support/session.js';
 import { cliEnv, projectRoot, runChaosAsync } from '../support/cli.js';
 import { startFlakyProxy, type FlakyProxy } from '../support/flaky-proxy.js';
 import {
@@ -38,6 +39,8 @@ describe('the Kubernetes API goes away mid-run (refused, then hung) and comes ba
   before(async function () {
     this.timeout(600_000);
     server = await realServer.start();
+    // Preflight wants frontend ready: the reset has just created it.
+    await waitSettled(apiOf(server, 'central'), 'bank-of-anthos');
     dir = mkdtempSync(path.join(tmpdir(), 'chaos-api-away-'));
     const endpoint = endpointOf(server, 'central');
     proxy = await startFlakyProxy(endpoint);

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { ExitCode } from '../../src/errors/exit-codes.js';
 import type { ClusterApi } from '../../src/kube/cluster-api.js';
 import { apiOf, endpointOf, realServer, type FaultTestServer } from '../faults/support/servers.js';
+import { waitSettled } from '../faults/support/session.js';
 import { cliEnv, projectRoot, runChaosAsync } from '../support/cli.js';
 import { startFlakyProxy, type FlakyProxy, type HeldRequest } from '../support/flaky-proxy.js';
 import {
@@ -66,6 +67,8 @@ describe('chaos run killed with SIGKILL while reverting and during a drain, then
     });
     initial = await clusterView(central);
   });
+  // Preflight wants the app ready: after the reset, and after the previous test's recover.
+  beforeEach(async () => waitSettled(central, namespace));
   after(async () => {
     await proxy?.close();
     await ingress?.close();
