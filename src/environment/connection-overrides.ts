@@ -2,9 +2,11 @@
  * What the command line says about connecting, over what the environment file says:
  * `--kubeconfig <file[:file…]>` for every cluster, `--context CLUSTER=CONTEXT` per cluster
  * (as kubectl's flags win over its kubeconfig). Also read from CHAOS_KUBECONFIG and
- * CHAOS_CONTEXT ("central=ctx-a,west=ctx-b") for CronJobs and CI.
+ * CHAOS_CONTEXT ("central=ctx-a,west=ctx-b") for CronJobs and CI. CHAOS_KUBE_REQUEST_TIMEOUT
+ * bounds each API request (as kubectl's --request-timeout).
  */
 import { InputError } from '../errors/errors.js';
+import { parseDuration } from '../input/units.js';
 import { loadKubeConfig } from '../kube/kube-config.js';
 import { connectionOf } from './connect.js';
 import type { Environment } from './types.js';
@@ -34,6 +36,23 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): ConnectionOverrides {
     kubeconfig: env.CHAOS_KUBECONFIG || undefined,
     contexts: env.CHAOS_CONTEXT ? parseContextOverrides([env.CHAOS_CONTEXT]) : undefined,
   };
+}
+
+export const requestTimeoutEnv = 'CHAOS_KUBE_REQUEST_TIMEOUT';
+
+/**
+ * `CHAOS_KUBE_REQUEST_TIMEOUT=5s`: how long one API request may go unanswered before it counts as
+ * failed (and is retried within the retry bound). Undefined when unset: the client's default.
+ */
+export function requestTimeoutFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const text = env[requestTimeoutEnv];
+  if (text === undefined || text === '') return undefined;
+  const parsed = parseDuration(text);
+  if (!parsed.ok || parsed.value <= 0)
+    throw new InputError(
+      `${requestTimeoutEnv}=${text}: expected a duration above zero such as 5s, 500ms or 1m (units ms, s, m, h)`,
+    );
+  return parsed.value;
 }
 
 export function applyConnectionOverrides(environment: Environment, overrides: ConnectionOverrides): Environment {

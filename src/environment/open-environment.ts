@@ -9,6 +9,7 @@ import { errorText, HarnessError } from '../errors/errors.js';
 import type { Environment, EnvironmentCluster } from './types.js';
 import type { ClusterApiOptions, ClusterApis } from '../kube/cluster-api.js';
 import { connectEnvironment } from './connect.js';
+import { requestTimeoutFromEnv } from './connection-overrides.js';
 import {
   ingressAddressEnv,
   ingressPlacementFromEnv,
@@ -53,7 +54,8 @@ export async function connectExisting(
   clients: ClusterApiOptions = {},
 ): Promise<OpenEnvironment | undefined> {
   if (!environment.builtIn) {
-    const apis = connectEnvironment(environment, { ...clients, cwd });
+    const requestTimeoutMs = clients.requestTimeoutMs ?? requestTimeoutFromEnv(env);
+    const apis = connectEnvironment(environment, { ...clients, requestTimeoutMs, cwd });
     return {
       apis,
       ingressUrls: {},
@@ -174,7 +176,7 @@ export async function checkIngresses(
         await response.arrayBuffer();
         answered = true;
       } catch (error) {
-        lastError = errorText(error);
+        lastError = fetchErrorText(error);
         await sleep(500);
       }
     }
@@ -185,4 +187,10 @@ export async function checkIngresses(
       `ingress not answering: ${failures.join('; ')}`,
       "check the environment's ingress settings; `chaos plan` shows the addresses",
     );
+}
+
+/** fetch says only "fetch failed": the reason (connection refused, a TLS error, a reset) is its cause. */
+function fetchErrorText(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
+  return cause ? `${errorText(error)} (${cause})` : errorText(error);
 }

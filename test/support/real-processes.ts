@@ -210,9 +210,12 @@ async function probePort(): Promise<number> {
   });
 }
 
-/** Linux only: pids whose command line mentions `needle` (e.g. a sandbox folder). */
+/** Pids whose command line mentions `needle` (e.g. a sandbox folder). Reads /proc: Linux only, and says so. */
 export function processesMentioning(needle: string): number[] {
-  if (process.platform !== 'linux') return [];
+  if (process.platform !== 'linux')
+    throw new Error(
+      `processesMentioning reads /proc, which ${process.platform} does not have (the real-API tier is Linux only)`,
+    );
   const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;

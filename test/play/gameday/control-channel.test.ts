@@ -211,17 +211,24 @@ describe('game day: the control channel of the timeline', function () {
   it('hold keeps a phase past its planned end until next', async () => {
     const short = scenarioYaml.replace('duration: 2s', 'duration: 300ms');
     let windowsWhileHeld = 0;
+    let nextSentAtMs: number | undefined;
     const { record, events } = await runWith(planOf(short), (event, send) => {
       if (event.type === 'phase-started' && event.phase === 'baseline') send({ kind: 'hold' });
       // Held well past its 300 ms: windows keep closing in the baseline, then the facilitator moves on.
       if (event.type === 'window' && event.window.phase === 'baseline') {
         windowsWhileHeld += 1;
-        if (windowsWhileHeld === 4) send({ kind: 'next' });
+        if (windowsWhileHeld === 4) {
+          nextSentAtMs = Date.now();
+          send({ kind: 'next' });
+        }
       }
       if (event.type === 'fault-applied') send({ kind: 'abort' });
     });
     const baseline = record.ledger.phaseList().find((p) => p.name === 'baseline')!;
-    expect(baseline.endMs! - baseline.startMs, 'held past its planned 300 ms').to.be.greaterThan(300);
+    // An order of events, not a duration: the baseline ended only once next was sent (four of its
+    // windows had closed by then); without the hold it would have ended at its planned 300 ms, first.
+    expect(nextSentAtMs, 'four baseline windows closed while held').to.not.equal(undefined);
+    expect(baseline.endMs!, 'the baseline ended by next, not by its plan').to.be.at.least(nextSentAtMs!);
     expect(phasesStarted(events)).to.deep.equal(['baseline', 'first']);
     expect(record.stop).to.deep.equal({ kind: 'interrupted', reason: 'aborted by the facilitator' });
   });
