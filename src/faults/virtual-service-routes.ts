@@ -126,93 +126,124 @@ export interface Placement {
  * What cannot take the fault (TCP/TLS only, not exported to the fault's namespace, two mesh
  * VirtualServices for one host, which Istio resolves by picking one: IST0109) is a blocker.
  */
+/** What placing one fault collects: the plans, what blocks them, and the lookups they need. */
+interface Placing {
+  target: RouteTarget;
+  /** The target host, fully qualified. */
+  wanted: string;
+  all: readonly VirtualService[];
+  plans: RoutePlan[];
+  blockers: Placement['blockers'];
+}
+
 export function placeFault(virtualServices: readonly VirtualService[], target: RouteTarget): Placement {
-  const wanted = qualifyHost(target.host, target.namespace);
-  const plans: RoutePlan[] = [];
-  const blockers: Placement['blockers'] = [];
-  const find = (ref: { namespace: string; name: string }): VirtualService | undefined =>
-    virtualServices.find((vs) => vs.metadata.name === ref.name && (vs.metadata.namespace ?? '') === ref.namespace);
-  const addDelegates = (root: VirtualService, routes: readonly HttpRoute[], all: boolean): boolean => {
-    let found = false;
-    for (const route of routes) {
-      const ref = delegateOf(route, root.metadata.namespace ?? target.namespace);
-      if (!ref) continue;
-      const delegate = find(ref);
-      if (!delegate) {
-        blockers.push({
-          virtualService: `${ref.namespace}/${ref.name}`,
-          reason: `delegate of ${nameOf(root)}, not found`,
-        });
-        continue;
-      }
-      const delegateRoutes = delegate.spec.http ?? [];
-      const faulted = routesToHost(delegateRoutes, delegate.metadata.namespace ?? ref.namespace, wanted, all);
-      if (faulted.length === 0) continue;
-      found = true;
-      plans.push({
-        virtualService: delegate,
-        copyCount: Math.max(...faulted) + 1,
-        faulted,
-        scope: scopeOf(root, target.via),
-        delegateOf: nameOf(root),
-      });
-    }
-    return found;
+  const placing: Placing = {
+    target,
+    wanted: qualifyHost(target.host, target.namespace),
+    all: virtualServices,
+    plans: [],
+    blockers: [],
   };
   const meshOwners: VirtualService[] = [];
   for (const vs of virtualServices) {
     if (isDelegate(vs)) continue;
-    const vsNamespace = vs.metadata.namespace ?? target.namespace;
-    const http = vs.spec.http ?? [];
-    const routes = http.filter((route) => route.delegate === undefined);
-    const named = (vs.spec.hosts ?? []).some((host) => host !== '*' && hostMatches(host, vsNamespace, wanted));
-    if (target.via === 'mesh') {
-      if (!named || !isMeshBound(vs)) continue;
-      if (!isVisibleIn(vs, target.namespace)) {
-        blockers.push({
-          virtualService: nameOf(vs),
-          reason: `routes "${target.host}" in the mesh but is not exported to ${target.namespace} (exportTo ${JSON.stringify(vs.spec.exportTo)}): a fault there would not reach callers in ${target.namespace}, and a second VirtualService for the host would conflict with it`,
-        });
-        continue;
-      }
-      meshOwners.push(vs);
-      if (http.length === 0) {
-        blockers.push({
-          virtualService: nameOf(vs),
-          reason: `routes "${target.host}" with TCP/TLS routes only: an HTTP fault needs an http route, and a second VirtualService for the host would conflict with it (IST0109)`,
-        });
-        continue;
-      }
-      // A mesh VirtualService applies to every request for its hosts: every route gets the fault.
-      addDelegates(vs, http, true);
-      if (routes.length > 0)
-        plans.push({
-          virtualService: vs,
-          copyCount: routes.length === http.length ? routes.length : firstDelegate(http),
-          faulted: routes.length === http.length ? routes.map((_, index) => index) : range(firstDelegate(http)),
-          scope: scopeOf(vs, 'mesh'),
-        });
-      continue;
-    }
-    if (!isGatewayBound(vs)) continue;
-    const exactHost = (vs.spec.hosts ?? []).some(
-      (host) => host !== '*' && !host.startsWith('*.') && hostMatches(host, vsNamespace, wanted),
-    );
-    addDelegates(vs, http, exactHost);
-    const own = http.slice(0, firstDelegate(http));
-    const faulted = own
-      .map((route, index) => (exactHost || routesTo(route, vsNamespace, wanted) ? index : -1))
-      .filter((index) => index >= 0);
-    if (faulted.length > 0)
-      plans.push({ virtualService: vs, copyCount: Math.max(...faulted) + 1, faulted, scope: scopeOf(vs, 'ingress') });
+    if (target.via === 'mesh') placeInMesh(placing, vs, meshOwners);
+    else if (isGatewayBound(vs)) placeAtIngress(placing, vs);
   }
   if (meshOwners.length > 1) {
-    blockers.push({
+    placing.blockers.push({
       virtualService: meshOwners.map(nameOf).join(' and '),
       reason: `both route "${target.host}" in the mesh: Istio uses only one of them (IST0109), so a fault in either may do nothing; merge them first`,
     });
   }
-  return { plans: blockers.length > 0 ? [] : plans, blockers };
+  return { plans: placing.blockers.length > 0 ? [] : placing.plans, blockers: placing.blockers };
+}
+
+/** A mesh VirtualService applies to every request for its hosts: every route gets the fault. */
+function placeInMesh(placing: Placing, vs: VirtualService, meshOwners: VirtualService[]): void {
+  const { target, wanted } = placing;
+  const vsNamespace = vs.metadata.namespace ?? target.namespace;
+  const named = (vs.spec.hosts ?? []).some((host) => host !== '*' && hostMatches(host, vsNamespace, wanted));
+  if (!named || !isMeshBound(vs)) return;
+  if (!isVisibleIn(vs, target.namespace)) {
+    placing.blockers.push({
+      virtualService: nameOf(vs),
+      reason: `routes "${target.host}" in the mesh but is not exported to ${target.namespace} (exportTo ${JSON.stringify(vs.spec.exportTo)}): a fault there would not reach callers in ${target.namespace}, and a second VirtualService for the host would conflict with it`,
+    });
+    return;
+  }
+  meshOwners.push(vs);
+  const http = vs.spec.http ?? [];
+  if (http.length === 0) {
+    placing.blockers.push({
+      virtualService: nameOf(vs),
+      reason: `routes "${target.host}" with TCP/TLS routes only: an HTTP fault needs an http route, and a second VirtualService for the host would conflict with it (IST0109)`,
+    });
+    return;
+  }
+  addDelegates(placing, vs, http, true);
+  const routes = http.filter((route) => route.delegate === undefined);
+  if (routes.length === 0) return;
+  const whole = routes.length === http.length;
+  placing.plans.push({
+    virtualService: vs,
+    copyCount: whole ? routes.length : firstDelegate(http),
+    faulted: whole ? routes.map((_, index) => index) : range(firstDelegate(http)),
+    scope: scopeOf(vs, 'mesh'),
+  });
+}
+
+/** A gateway-bound VirtualService: the routes to the host (all of them when it names the host exactly). */
+function placeAtIngress(placing: Placing, vs: VirtualService): void {
+  const vsNamespace = vs.metadata.namespace ?? placing.target.namespace;
+  const http = vs.spec.http ?? [];
+  const exactHost = (vs.spec.hosts ?? []).some(
+    (host) => host !== '*' && !host.startsWith('*.') && hostMatches(host, vsNamespace, placing.wanted),
+  );
+  addDelegates(placing, vs, http, exactHost);
+  const faulted = http
+    .slice(0, firstDelegate(http))
+    .map((route, index) => (exactHost || routesTo(route, vsNamespace, placing.wanted) ? index : -1))
+    .filter((index) => index >= 0);
+  if (faulted.length > 0)
+    placing.plans.push({
+      virtualService: vs,
+      copyCount: Math.max(...faulted) + 1,
+      faulted,
+      scope: scopeOf(vs, 'ingress'),
+    });
+}
+
+/** Delegates the root's routes point to: a fault goes into each that routes the host. */
+function addDelegates(placing: Placing, root: VirtualService, routes: readonly HttpRoute[], all: boolean): void {
+  for (const route of routes) {
+    const ref = delegateOf(route, root.metadata.namespace ?? placing.target.namespace);
+    if (!ref) continue;
+    const delegate = placing.all.find(
+      (vs) => vs.metadata.name === ref.name && (vs.metadata.namespace ?? '') === ref.namespace,
+    );
+    if (!delegate) {
+      placing.blockers.push({
+        virtualService: `${ref.namespace}/${ref.name}`,
+        reason: `delegate of ${nameOf(root)}, not found`,
+      });
+      continue;
+    }
+    const faulted = routesToHost(
+      delegate.spec.http ?? [],
+      delegate.metadata.namespace ?? ref.namespace,
+      placing.wanted,
+      all,
+    );
+    if (faulted.length === 0) continue;
+    placing.plans.push({
+      virtualService: delegate,
+      copyCount: Math.max(...faulted) + 1,
+      faulted,
+      scope: scopeOf(root, placing.target.via),
+      delegateOf: nameOf(root),
+    });
+  }
 }
 
 /** Routes before the first delegating one: copies never reach past a delegate (its routes live elsewhere). */

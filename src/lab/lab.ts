@@ -21,7 +21,7 @@ import type { ServiceBehaviour } from './mesh/pod-server.js';
 import { createClusterState, startClusterRuntime, type ClusterRuntime, type ClusterState } from './cluster-runtime.js';
 import { keys } from './api/resource-types.js';
 import type { Workload } from './api/object-types.js';
-import type { LabCluster, LabEvent, LabListener, LabOptions, RunningLab } from './types.js';
+import type { LabCluster, LabListener, LabOptions, RunningLab } from './types.js';
 import { sleep } from '../system/sleep.js';
 
 export const defaultTiming = { startupMs: 300, readinessMs: 200, terminationGraceMs: 1000 };
@@ -60,7 +60,10 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
   const stop = new AbortController();
   // Every in-flight sleep and request listens for the lab stopping: no listener limit applies.
   setMaxListeners(0, stop.signal);
-  const report = (event: LabEvent): void => options.onEvent?.(event);
+  const controllerErrors =
+    (cluster: string) =>
+    (controller: string, key: string, error: unknown): void =>
+      options.onEvent?.({ kind: 'controller-error', cluster, controller, key, message: errorText(error) });
   const gateways: RunningGateway[] = [];
   const runtimes: ClusterRuntime[] = [];
   let controlPlane: ControlPlane | undefined;
@@ -76,54 +79,11 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
 
   try {
     const certs = await createCertificates([apiHost]);
-    const taken = new Set<string>();
-    for (const [index, cluster] of topology.clusters.entries()) {
-      const addresses = options.ingressAddresses;
-      const host =
-        options.ingressHosts?.[cluster.name] ??
-        (addresses && addresses.length > 0
-          ? (addresses[Math.min(index, addresses.length - 1)] as string)
-          : defaultIngressHost(index));
-      let port = defaultIngressPort(index, options.ingressPort ?? 8080);
-      // Clusters sharing one address need distinct ports (0 is always free to repeat).
-      while (port !== 0 && taken.has(`${host}:${port}`)) port += 1;
-      taken.add(`${host}:${port}`);
-      gateways.push(
-        await startGateway(cluster.name, host, port).catch((error: NodeJS.ErrnoException) => {
-          throw new HarnessError(
-            `cannot listen for the ${cluster.name} ingress on ${host}:${port}: ${error.code ?? error.message}`,
-            error.code === 'EADDRINUSE'
-              ? 'another lab may be running (chaos lab status), or pick other ports: --ingress-port 0 (CHAOS_LAB_INGRESS_PORT=0) takes free ones'
-              : 'on Linux any 127.x.y.z works; elsewhere use 127.0.0.1 with distinct ports',
-          );
-        }),
-      );
-    }
+    gateways.push(...(await startGateways(topology, options)));
     const states = topology.clusters.map((cluster, index) =>
-      createClusterState(cluster.name, index, options.watchHistoryLimit, (controller, key, error) =>
-        report({
-          kind: 'controller-error',
-          cluster: cluster.name,
-          controller,
-          key,
-          message: errorText(error),
-        }),
-      ),
+      createClusterState(cluster.name, index, options.watchHistoryLimit, controllerErrors(cluster.name)),
     );
-    for (const state of states) {
-      const gateway = gateways[state.index] as RunningGateway;
-      seedCluster(state.api, topology, state.index, {
-        ingressHost: gateway.address.address,
-        ingressPort: gateway.address.port,
-      });
-    }
-    controlPlane = new ControlPlane(
-      topology.clusters.map((cluster, index) => ({
-        locality: { name: cluster.name, region: cluster.region, zone: cluster.zone },
-        store: (states[index] as ClusterState).api.store,
-      })),
-      propagationDelayMs,
-    );
+    controlPlane = seedClusters(topology, states, gateways, propagationDelayMs);
     const behaviours = new Map<string, ServiceBehaviour>(
       topology.services.map((service) => [service.name, service.behaviour]),
     );
@@ -149,14 +109,7 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
           tls: { cert: certs.certPem, key: certs.keyPem },
           timing,
           runtime: podRuntime(plane),
-          onError: (controller, key, error) =>
-            report({
-              kind: 'controller-error',
-              cluster: state.name,
-              controller,
-              key,
-              message: errorText(error),
-            }),
+          onError: controllerErrors(state.name),
         }),
       );
     }
@@ -185,38 +138,100 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
           certs.caPem,
           token,
         ),
-      listeners: () =>
-        topology.clusters.flatMap((cluster, index): LabListener[] => {
-          const runtime = runtimes[index] as ClusterRuntime;
-          const gateway = gateways[index] as RunningGateway;
-          return [
-            {
-              kind: 'api',
-              cluster: cluster.name,
-              name: 'kube-apiserver',
-              address: runtime.api.address.address,
-              port: runtime.api.address.port,
-            },
-            {
-              kind: 'ingress',
-              cluster: cluster.name,
-              name: topology.ingress.service,
-              address: gateway.address.address,
-              port: gateway.address.port,
-            },
-            ...runtime.podListeners().map((pod): LabListener => ({
-              kind: 'pod',
-              cluster: cluster.name,
-              name: pod.pod,
-              address: pod.ip,
-              port: pod.port,
-            })),
-          ];
-        }),
+      listeners: () => labListeners(topology, runtimes, gateways),
       stop: () => (stopped ??= shutdown()),
     };
   } catch (error) {
     await shutdown();
     throw error;
   }
+}
+
+/** Each cluster's ingress gateway listens first: its address goes into the cluster's LoadBalancer status. */
+async function startGateways(topology: Topology, options: LabOptions): Promise<RunningGateway[]> {
+  const gateways: RunningGateway[] = [];
+  const taken = new Set<string>();
+  for (const [index, cluster] of topology.clusters.entries()) {
+    const addresses = options.ingressAddresses;
+    const host =
+      options.ingressHosts?.[cluster.name] ??
+      (addresses && addresses.length > 0
+        ? (addresses[Math.min(index, addresses.length - 1)] as string)
+        : defaultIngressHost(index));
+    let port = defaultIngressPort(index, options.ingressPort ?? 8080);
+    // Clusters sharing one address need distinct ports (0 is always free to repeat).
+    while (port !== 0 && taken.has(`${host}:${port}`)) port += 1;
+    taken.add(`${host}:${port}`);
+    try {
+      gateways.push(await startGateway(cluster.name, host, port));
+    } catch (error) {
+      await Promise.all(gateways.map((gateway) => gateway.close()));
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new HarnessError(
+        `cannot listen for the ${cluster.name} ingress on ${host}:${port}: ${code ?? errorText(error)}`,
+        code === 'EADDRINUSE'
+          ? 'another lab may be running (chaos lab status), or pick other ports: --ingress-port 0 (CHAOS_LAB_INGRESS_PORT=0) takes free ones'
+          : 'on Linux any 127.x.y.z works; elsewhere use 127.0.0.1 with distinct ports',
+      );
+    }
+  }
+  return gateways;
+}
+
+/** Every real listener of the lab: API servers, ingress gateways, Pods. */
+function labListeners(
+  topology: Topology,
+  runtimes: readonly ClusterRuntime[],
+  gateways: readonly RunningGateway[],
+): LabListener[] {
+  return topology.clusters.flatMap((cluster, index): LabListener[] => {
+    const runtime = runtimes[index] as ClusterRuntime;
+    const gateway = gateways[index] as RunningGateway;
+    return [
+      {
+        kind: 'api',
+        cluster: cluster.name,
+        name: 'kube-apiserver',
+        address: runtime.api.address.address,
+        port: runtime.api.address.port,
+      },
+      {
+        kind: 'ingress',
+        cluster: cluster.name,
+        name: topology.ingress.service,
+        address: gateway.address.address,
+        port: gateway.address.port,
+      },
+      ...runtime.podListeners().map((pod): LabListener => ({
+        kind: 'pod',
+        cluster: cluster.name,
+        name: pod.pod,
+        address: pod.ip,
+        port: pod.port,
+      })),
+    ];
+  });
+}
+
+/** Seeds each cluster from the topology (its ingress address in the LoadBalancer status); the mesh reads them all. */
+function seedClusters(
+  topology: Topology,
+  states: readonly ClusterState[],
+  gateways: readonly RunningGateway[],
+  propagationDelayMs: number,
+): ControlPlane {
+  for (const state of states) {
+    const gateway = gateways[state.index] as RunningGateway;
+    seedCluster(state.api, topology, state.index, {
+      ingressHost: gateway.address.address,
+      ingressPort: gateway.address.port,
+    });
+  }
+  return new ControlPlane(
+    topology.clusters.map((cluster, index) => ({
+      locality: { name: cluster.name, region: cluster.region, zone: cluster.zone },
+      store: (states[index] as ClusterState).api.store,
+    })),
+    propagationDelayMs,
+  );
 }

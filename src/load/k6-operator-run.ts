@@ -49,39 +49,111 @@ interface Runner {
 export function startK6OperatorRun(
   options: OperatorRunOptions,
 ): K6Run & { firstSampleTimeoutMs: number; windowLagMs: number } {
-  const { api, load } = options;
-  const namespace = load.namespace;
-  const name = load.testRun.metadata.name;
-  const queue: LoadSample[] = [];
-  const runners = new Map<string, Runner>();
-  let chars = 0;
-  let stopRequested = false;
-  let finished = false;
-  let resolveEnded: (value: { end: K6End; result: ProcessResult }) => void = () => undefined;
-  const ended = new Promise<{ end: K6End; result: ProcessResult }>((resolve) => {
-    resolveEnded = resolve;
-  });
-  const wake = new AbortController();
-
-  const onLine = (runner: Runner) => (line: string) => {
-    const { stamp, text } = splitTimestamp(line);
-    if (stamp && runner.lastStamp && compareStamps(stamp, runner.lastStamp) <= 0) return; // seen before a reconnect
-    if (stamp) runner.lastStamp = stamp;
-    const sample = parseSampleLine(text);
-    if (sample) queue.push(sample);
-    else if (text.trim() && !text.startsWith('{')) options.onLog?.(`${runner.pod}: ${text}`);
+  const run = new OperatorRun(options);
+  const drain = () => run.drain();
+  return {
+    pid: undefined,
+    firstSampleTimeoutMs,
+    windowLagMs,
+    samples: { poll: drain, close: drain, bytesRead: () => run.chars },
+    stop: () => run.stop(true),
+    kill: () => run.stop(false),
+    ended: run.ended,
   };
+}
 
-  const follow = async (runner: Runner) => {
+type Ended = { end: K6End; result: ProcessResult };
+
+/** One TestRun from creation to cleanup: its runners' logs become samples. */
+class OperatorRun {
+  chars = 0;
+  readonly ended: Promise<Ended>;
+  private readonly namespace: string;
+  private readonly name: string;
+  private readonly queue: LoadSample[] = [];
+  private readonly runners = new Map<string, Runner>();
+  private readonly wake = new AbortController();
+  private stopRequested = false;
+  private finished = false;
+  private resolveEnded: (value: Ended) => void = () => undefined;
+  private readonly started: Promise<void>;
+
+  constructor(private readonly options: OperatorRunOptions) {
+    this.namespace = options.load.namespace;
+    this.name = options.load.testRun.metadata.name;
+    this.ended = new Promise<Ended>((resolve) => {
+      this.resolveEnded = resolve;
+    });
+    this.started = this.start().catch((error: Error) =>
+      this.end({ kind: 'crashed', exitCode: null, signal: null, message: `distributed load failed: ${error.message}` }),
+    );
+  }
+
+  drain(): number {
+    const count = this.queue.length;
+    for (const sample of this.queue.splice(0)) this.options.onSample(sample);
+    return count;
+  }
+
+  stop(waitForRunners: boolean): void {
+    if (this.stopRequested) return;
+    this.stopRequested = true;
+    this.wake.abort();
+    void this.started.then(() => this.cleanUp(waitForRunners)).then(() => this.end({ kind: 'stopped' }));
+  }
+
+  private async start(): Promise<void> {
+    const { api, load } = this.options;
+    await api.createConfigMap(this.namespace, load.configMap);
+    await api.createTestRun(this.namespace, load.testRun);
+    await this.watch();
+  }
+
+  /** Bounded: ends when the runners end, on stop, on error, or at the TestRun's lifetime. */
+  private async watch(): Promise<void> {
+    const deadline = Date.now() + this.options.lifetimeMs;
+    while (!this.finished && !this.stopRequested && Date.now() < deadline) {
+      const stage = (await this.options.api.readTestRun(this.namespace, this.name)).status?.stage;
+      if (stage === 'error')
+        return this.end({
+          kind: 'crashed',
+          exitCode: null,
+          signal: null,
+          message: `TestRun ${this.namespace}/${this.name} reports stage "error" (see the initializer and runner Pods' logs)`,
+        });
+      await this.followRunners();
+      const all = [...this.runners.values()];
+      if (stage === 'finished' && all.length > 0 && all.every((r) => r.done && !r.follow))
+        return this.end({ kind: 'completed' });
+      await pause(this.options.pollMs ?? 2_000, this.wake.signal);
+    }
+  }
+
+  /** Every runner Pod past Pending is followed; an ended Pod's whole log is read one last time. */
+  private async followRunners(): Promise<void> {
+    for (const pod of await this.options.api.listPods(this.namespace, runnerSelector(this.name))) {
+      const podName = pod.metadata?.name;
+      const phase = pod.status?.phase;
+      if (!podName || phase === 'Pending' || phase === undefined) continue;
+      let runner = this.runners.get(podName);
+      if (!runner) this.runners.set(podName, (runner = { pod: podName, reconnects: 0, done: false }));
+      if (runner.follow || runner.done) continue;
+      if (phase !== 'Running') runner.done = true;
+      else if ((runner.reconnects += 1) > maxReconnects) continue;
+      await this.follow(runner);
+    }
+  }
+
+  private async follow(runner: Runner): Promise<void> {
     const splitter = new LineSplitter();
-    const handle = onLine(runner);
-    const followed = await api.followLog(
-      namespace,
+    const handle = (line: string) => this.onLine(runner, line);
+    const followed = await this.options.api.followLog(
+      this.namespace,
       runner.pod,
       runnerContainer,
       runner.lastStamp?.replace(/\.\d+Z$/, 'Z'),
       (text) => {
-        chars += text.length;
+        this.chars += text.length;
         splitter.push(text, handle);
       },
     );
@@ -90,98 +162,46 @@ export function startK6OperatorRun(
       splitter.flush(handle);
       runner.follow = undefined;
     });
-  };
+  }
 
-  const end = (kind: K6End, message = '') => {
-    if (finished) return;
-    finished = true;
-    wake.abort();
-    resolveEnded({
+  private onLine(runner: Runner, line: string): void {
+    const { stamp, text } = splitTimestamp(line);
+    if (stamp && runner.lastStamp && compareStamps(stamp, runner.lastStamp) <= 0) return; // seen before a reconnect
+    if (stamp) runner.lastStamp = stamp;
+    const sample = parseSampleLine(text);
+    if (sample) this.queue.push(sample);
+    else if (text.trim() && !text.startsWith('{')) this.options.onLog?.(`${runner.pod}: ${text}`);
+  }
+
+  private end(kind: K6End, message = ''): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.wake.abort();
+    this.resolveEnded({
       end: kind,
       result: {
-        command: `k6-operator TestRun ${namespace}/${name}`,
+        command: `k6-operator TestRun ${this.namespace}/${this.name}`,
         exitCode: kind.kind === 'completed' ? 0 : null,
         signal: null,
         stdout: '',
         stderr: message,
       },
     });
-  };
+  }
 
-  const watch = async () => {
-    const deadline = Date.now() + options.lifetimeMs;
-    // Bounded: ends when the runners end, on stop, on error, or at the TestRun's lifetime.
-    while (!finished && !stopRequested && Date.now() < deadline) {
-      const stage = (await api.readTestRun(namespace, name)).status?.stage;
-      if (stage === 'error')
-        return end({
-          kind: 'crashed',
-          exitCode: null,
-          signal: null,
-          message: `TestRun ${namespace}/${name} reports stage "error" (see the initializer and runner Pods' logs)`,
-        });
-      for (const pod of await api.listPods(namespace, runnerSelector(name))) {
-        const podName = pod.metadata?.name;
-        const phase = pod.status?.phase;
-        if (!podName || phase === 'Pending' || phase === undefined) continue;
-        let runner = runners.get(podName);
-        if (!runner) runners.set(podName, (runner = { pod: podName, reconnects: 0, done: false }));
-        if (runner.follow || runner.done) continue;
-        if (phase !== 'Running')
-          runner.done = true; // one last read of an ended Pod's whole log
-        else if ((runner.reconnects += 1) > maxReconnects) continue;
-        await follow(runner);
-      }
-      const all = [...runners.values()];
-      if (stage === 'finished' && all.length > 0 && all.every((r) => r.done && !r.follow))
-        return end({ kind: 'completed' });
-      await pause(options.pollMs ?? 2_000, wake.signal);
-    }
-  };
-
-  const cleanUp = async (waitForRunners: boolean) => {
+  private async cleanUp(waitForRunners: boolean): Promise<void> {
+    const { api, load, onLog } = this.options;
+    const where = `${this.namespace}/${this.name}`;
     await api
-      .deleteTestRun(namespace, name)
-      .catch((error: Error) => options.onLog?.(`deleting TestRun ${namespace}/${name}: ${error.message}`));
-    const following = [...runners.values()].map((r) => r.follow).filter((f): f is LogFollow => f !== undefined);
+      .deleteTestRun(this.namespace, this.name)
+      .catch((error: Error) => onLog?.(`deleting TestRun ${where}: ${error.message}`));
+    const following = [...this.runners.values()].map((r) => r.follow).filter((f): f is LogFollow => f !== undefined);
     if (waitForRunners)
       await Promise.race([Promise.all(following.map((f) => f.ended)), pause(stopWaitMs, undefined, { ref: false })]);
     for (const f of following) f.stop();
+    const configMap = load.configMap.metadata.name;
     await api
-      .deleteConfigMap(namespace, load.configMap.metadata.name)
-      .catch((error: Error) =>
-        options.onLog?.(`deleting ConfigMap ${namespace}/${load.configMap.metadata.name}: ${error.message}`),
-      );
-  };
-
-  const started = (async () => {
-    await api.createConfigMap(namespace, load.configMap);
-    await api.createTestRun(namespace, load.testRun);
-    await watch();
-  })().catch((error: Error) =>
-    end({ kind: 'crashed', exitCode: null, signal: null, message: `distributed load failed: ${error.message}` }),
-  );
-
-  const stopWith = (waitForRunners: boolean) => {
-    if (stopRequested) return;
-    stopRequested = true;
-    wake.abort();
-    void started.then(() => cleanUp(waitForRunners)).then(() => end({ kind: 'stopped' }));
-  };
-
-  const drain = () => {
-    const count = queue.length;
-    for (const sample of queue.splice(0)) options.onSample(sample);
-    return count;
-  };
-
-  return {
-    pid: undefined,
-    firstSampleTimeoutMs,
-    windowLagMs,
-    samples: { poll: drain, close: drain, bytesRead: () => chars },
-    stop: () => stopWith(true),
-    kill: () => stopWith(false),
-    ended,
-  };
+      .deleteConfigMap(this.namespace, configMap)
+      .catch((error: Error) => onLog?.(`deleting ConfigMap ${this.namespace}/${configMap}: ${error.message}`));
+  }
 }
