@@ -65,49 +65,8 @@ export async function runGameday(
   // The terminal is raw, so Ctrl-C arrives as a key: it is the same interruption as SIGINT.
   const interruption = watchInterrupts({ notify: () => undefined });
   const keyToCommand = (key: Key) => {
-    if (key.ctrl && key.name === 'c') {
-      interruption.raise('SIGINT');
-      return;
-    }
-    if (!state) return;
-    if (state.draft) {
-      if (key.name === 'return' || key.name === 'enter') {
-        const text = state.draft.text.trim();
-        if (text) control.send({ kind: 'note', text, atMs: state.draft.startedAtMs });
-        state.draft = undefined;
-      } else if (key.name === 'escape') state.draft = undefined;
-      else if (key.name === 'backspace') state.draft.text = state.draft.text.slice(0, -1);
-      else if (key.text) state.draft.text += key.text;
-      return;
-    }
-    if (state.confirmAbort) {
-      state.confirmAbort = false;
-      if (key.text === 'q') control.send({ kind: 'abort' });
-      return;
-    }
-    switch (key.text) {
-      case 'n':
-        control.send({ kind: 'next' });
-        return;
-      case 'h':
-        state.held = !state.held;
-        control.send({ kind: 'hold' });
-        return;
-      case 'r':
-        control.send({ kind: 'revert' });
-        return;
-      case 'X':
-        state.stoppedAll = true;
-        control.send({ kind: 'revert-all' });
-        return;
-      case 'm':
-      case ':':
-        state.draft = { startedAtMs: Date.now(), text: '' };
-        return;
-      case 'q':
-        state.confirmAbort = true;
-        return;
-    }
+    if (key.ctrl && key.name === 'c') interruption.raise('SIGINT');
+    else if (state) commandFromKey(key, state, control);
   };
   const terminal = openTerminal(deps.streams ?? { input: process.stdin, output: process.stdout }, (key) => {
     keyToCommand(key);
@@ -157,4 +116,53 @@ export async function runGameday(
     terminal.close();
     if (runDir === undefined) io.err('the game day ended before the run started');
   }
+}
+
+/**
+ * One key of the game-day view: while a note is being typed, keys edit it (Enter sends, Esc
+ * drops); after `q`, only a second `q` aborts; otherwise n(ext), h(old), r(evert), X (revert
+ * everything), m or : (note), q (abort, asks again).
+ */
+type ControlChannel = ReturnType<typeof createRunControl>;
+
+function commandFromKey(key: Key, state: ViewState, control: ControlChannel): void {
+  if (state.draft) {
+    editDraft(key, state, control);
+    return;
+  }
+  if (state.confirmAbort) {
+    state.confirmAbort = false;
+    if (key.text === 'q') control.send({ kind: 'abort' });
+    return;
+  }
+  switch (key.text) {
+    case 'n':
+      return control.send({ kind: 'next' });
+    case 'h':
+      state.held = !state.held;
+      return control.send({ kind: 'hold' });
+    case 'r':
+      return control.send({ kind: 'revert' });
+    case 'X':
+      state.stoppedAll = true;
+      return control.send({ kind: 'revert-all' });
+    case 'm':
+    case ':':
+      state.draft = { startedAtMs: Date.now(), text: '' };
+      return;
+    case 'q':
+      state.confirmAbort = true;
+      return;
+  }
+}
+
+function editDraft(key: Key, state: ViewState, control: ControlChannel): void {
+  const draft = state.draft!;
+  if (key.name === 'return' || key.name === 'enter') {
+    const text = draft.text.trim();
+    if (text) control.send({ kind: 'note', text, atMs: draft.startedAtMs });
+    state.draft = undefined;
+  } else if (key.name === 'escape') state.draft = undefined;
+  else if (key.name === 'backspace') draft.text = draft.text.slice(0, -1);
+  else if (key.text) draft.text += key.text;
 }
