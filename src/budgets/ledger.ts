@@ -32,6 +32,8 @@ export interface WindowSummary extends StatsSummary {
   breaches: Array<{ limit: string; value: number | null }>;
   /** Whether the window met every baseline budget (for time to impact and to recover). */
   withinBaseline: boolean;
+  /** Requests planned in the window (rate × window length); null when no rate is planned. */
+  planned: number | null;
 }
 
 export interface Verdict {
@@ -311,6 +313,8 @@ export class Ledger {
       ...main.summary(),
       breaches,
       withinBaseline,
+      planned:
+        this.options.ratePerSecond === undefined ? null : (this.options.ratePerSecond * this.options.windowMs) / 1000,
     };
     for (const s of stats.values()) s.destroy();
     return summary;
