@@ -104,9 +104,12 @@ describe('transitions on the mesh clock', () => {
       ['fault:apply', 1000, 1500],
       ['fault:revert', 3000, 3400],
     ]);
-    const requests = Object.fromEntries(ledger.transitionSummaries().map((s) => [s.phase, s.stats.failures]));
-    // The two failures were sent in the transitions: each transition has one, no phase has any.
-    expect(requests).to.deep.equal({ 'fault:apply': 1, 'fault:revert': 1 });
+    const counts = (list: ReturnType<Ledger['phaseSummaries']>) =>
+      Object.fromEntries(list.map((s) => [s.phase, [s.stats.requests, s.stats.failures]]));
+    // The two failures were sent in the transitions: each transition has one request, failed;
+    // the fault phase has the two sent after 1500 (one of them arrived before 1500 was known).
+    expect(counts(ledger.transitionSummaries())).to.deep.equal({ 'fault:apply': [1, 1], 'fault:revert': [1, 1] });
+    expect(counts(ledger.phaseSummaries())).to.deep.equal({ baseline: [0, 0], fault: [2, 0], recovery: [1, 0] });
     // Budgets for "all" judge the three phases only (baseline has no sample: no data).
     const verdicts = ledger.verdicts().map((v) => [v.phase, v.outcome]);
     expect(verdicts).to.deep.equal([
