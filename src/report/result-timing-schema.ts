@@ -42,11 +42,12 @@ export const timingSchema = z.object({
     description:
       'revert converged → first request of N windows back within the baseline (never clamped); null unless recovery is measured',
   }),
-  impact: timeToKind,
-  recovery: timeToKind,
+  impact: timeToKind.optional(),
+  recovery: timeToKind.optional(),
   baseline: z
     .object({ failureShare: z.number(), p99Ms: z.number() })
     .nullable()
+    .optional()
     .meta({ description: "the baseline's behaviour the rule compares with; null without a baseline phase" }),
 });
 
