@@ -191,7 +191,13 @@ export class Ledger {
   }
 
   /** Like phaseSummaries, for the transitions (apply and revert spans). */
-  transitionSummaries(): Array<{ phase: string; ingress: string; startMs: number; endMs: number; stats: StatsSummary }> {
+  transitionSummaries(): Array<{
+    phase: string;
+    ingress: string;
+    startMs: number;
+    endMs: number;
+    stats: StatsSummary;
+  }> {
     return this.spanSummaries(this.transitionList());
   }
 

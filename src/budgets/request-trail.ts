@@ -22,10 +22,7 @@ export interface Baseline {
 
 /** `not-measured`: no fault was applied or reverted, or there was no baseline to compare with. */
 export type TimeTo =
-  | { kind: 'measured'; ms: number }
-  | { kind: 'not-impacted' }
-  | { kind: 'never-recovered' }
-  | { kind: 'not-measured' };
+  { kind: 'measured'; ms: number } | { kind: 'not-impacted' } | { kind: 'never-recovered' } | { kind: 'not-measured' };
 
 export class RequestTrail {
   private sent = new Float64Array(1024);

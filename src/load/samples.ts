@@ -12,7 +12,18 @@ const droppedPrefix = '{"metric":"dropped_iterations","type":"Point"';
 const checksPrefix = '{"metric":"checks","type":"Point"';
 
 /** Tags the harness puts on a request itself; every other tag is the script's own. */
-const ownTags = new Set(['ingress', 'served_by', 'status', 'path', 'failed', 'name', 'method', 'scenario', 'check', 'reached']);
+const ownTags = new Set([
+  'ingress',
+  'served_by',
+  'status',
+  'path',
+  'failed',
+  'name',
+  'method',
+  'scenario',
+  'check',
+  'reached',
+]);
 
 interface PointLine {
   metric: string;

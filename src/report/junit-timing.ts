@@ -7,8 +7,14 @@ export function timingProperties(result: RunResult): Array<[string, string]> {
     String(t.durationMs),
   ]);
   const timings = result.timings.flatMap((t): Array<[string, string]> => [
-    [`ingress.${t.ingress}.timeToImpact`, t.timeToImpactMs === null ? (t.impact ?? 'not measured') : `${t.timeToImpactMs}ms`],
-    [`ingress.${t.ingress}.timeToRecover`, t.timeToRecoverMs === null ? (t.recovery ?? 'not measured') : `${t.timeToRecoverMs}ms`],
+    [
+      `ingress.${t.ingress}.timeToImpact`,
+      t.timeToImpactMs === null ? (t.impact ?? 'not measured') : `${t.timeToImpactMs}ms`,
+    ],
+    [
+      `ingress.${t.ingress}.timeToRecover`,
+      t.timeToRecoverMs === null ? (t.recovery ?? 'not measured') : `${t.timeToRecoverMs}ms`,
+    ],
   ]);
   const delivery = (result.delivery ?? [])
     .filter((d) => d.outcome === 'under-delivered')

@@ -192,12 +192,10 @@ export const resultSchema = z
     startedAt: time,
     endedAt: time,
     outcome: z.object({
-      status: z
-        .enum(['passed', 'failed', 'aborted', 'interrupted', 'error', 'inconclusive', 'invalid'])
-        .meta({
-          description:
-            'passed = the verdicts matched the expectation; inconclusive = nothing failed but some verdict could not be given (load not delivered); invalid = a negative control that proves nothing',
-        }),
+      status: z.enum(['passed', 'failed', 'aborted', 'interrupted', 'error', 'inconclusive', 'invalid']).meta({
+        description:
+          'passed = the verdicts matched the expectation; inconclusive = nothing failed but some verdict could not be given (load not delivered); invalid = a negative control that proves nothing',
+      }),
       exitCode: z.number().int(),
       reason: z.string(),
       budgetsHeld: z.boolean(),

@@ -13,7 +13,10 @@ import { judgeNegativeControl } from './negative-control.js';
 export type { IngressTiming };
 
 export interface RunOutcome {
-  /** inconclusive: load not delivered or too few samples, nothing failed; invalid: a negative control that proves nothing. */
+  /**
+   * inconclusive: nothing failed, but load was not delivered or samples were too few;
+   * invalid: a negative control that proves nothing.
+   */
   status: 'passed' | 'failed' | 'aborted' | 'interrupted' | 'error' | 'inconclusive' | 'invalid';
   /** Did the budgets hold (every verdict passed and no abort limit was breached)? */
   budgetsHeld: boolean;
@@ -29,9 +32,7 @@ export interface RunOutcome {
 
 /** A verdict that passed on load that was not delivered proves nothing: it is inconclusive. */
 export function withDelivery(verdicts: readonly Verdict[], delivery: readonly Delivery[]): Verdict[] {
-  const short = new Set(
-    delivery.filter((d) => d.outcome === 'under-delivered').map((d) => `${d.phase}|${d.ingress}`),
-  );
+  const short = new Set(delivery.filter((d) => d.outcome === 'under-delivered').map((d) => `${d.phase}|${d.ingress}`));
   return verdicts.map((verdict) =>
     verdict.outcome === 'pass' && short.has(`${verdict.phase}|${verdict.ingress}`)
       ? { ...verdict, pass: false, outcome: 'inconclusive' }

@@ -28,7 +28,13 @@ export function judgeNegativeControl(
   aborted: string | undefined,
 ): ControlOutcome {
   const faultPhases = new Set(plan.phases.filter((phase) => phase.faults.length > 0).map((phase) => phase.name));
-  const before = plan.phases.slice(0, Math.max(0, plan.phases.findIndex((phase) => faultPhases.has(phase.name))));
+  const before = plan.phases.slice(
+    0,
+    Math.max(
+      0,
+      plan.phases.findIndex((phase) => faultPhases.has(phase.name)),
+    ),
+  );
   const baselineNames = new Set(before.map((phase) => phase.name));
   const brokenBaseline = verdicts.filter((v) => baselineNames.has(v.phase) && v.outcome !== 'pass');
   if (brokenBaseline.length > 0)
@@ -42,7 +48,9 @@ export function judgeNegativeControl(
     (v) =>
       v.outcome === 'fail' &&
       v.value !== null &&
-      (named.length > 0 ? named.some((name) => `${v.phase}: ${v.budget}`.startsWith(`${name}: `)) : faultPhases.has(v.phase)),
+      (named.length > 0
+        ? named.some((name) => `${v.phase}: ${v.budget}`.startsWith(`${name}: `))
+        : faultPhases.has(v.phase)),
   );
   if (breached.length > 0) {
     const first = breached[0]!;

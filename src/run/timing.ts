@@ -40,9 +40,7 @@ export function timingsOf(plan: RunPlan, record: RunRecord): IngressTiming[] {
     .filter((t) => t.stage === 'revert')
     .at(-1)?.startMs;
   const converged = Math.min(...record.applied.map((r) => r.convergedAtMs ?? r.effectiveAtMs));
-  const reverted = Math.max(
-    ...record.reverted.map((r) => r.revertConvergedAtMs ?? r.verifiedAtMs ?? r.revertedAtMs),
-  );
+  const reverted = Math.max(...record.reverted.map((r) => r.revertConvergedAtMs ?? r.verifiedAtMs ?? r.revertedAtMs));
   const windowMs = plan.scenario.windowMs;
   return plan.load.map(({ ingress }) => {
     const baseline = baselineOf(plan, record, ingress);

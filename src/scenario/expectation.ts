@@ -8,9 +8,7 @@ import { parseMetricSelector } from '../budgets/threshold.js';
 type Report = (path: PathSegment[], message: string, hint?: string, at?: 'key' | 'value') => void;
 
 function loose(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 /** Budgets declared, as "<phase>: <metric as written>" (tags included). */

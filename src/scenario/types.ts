@@ -132,7 +132,10 @@ export interface Scenario {
   budgets: Budget[];
   abortLimits: AbortLimit[];
   expect: 'pass' | 'fail';
-  /** A negative control's named budgets ("<phase>: <metric>"), one of which must be breached; empty = any fault-phase budget. */
+  /**
+   * A negative control's named budgets ("<phase>: <metric>"), one of which must be breached;
+   * empty = any budget of a phase with faults.
+   */
   expectFail: string[];
   /** Refuse to start when targeted services differ across clusters. */
   requireParity: boolean;

@@ -110,7 +110,9 @@ describe('negative controls', () => {
   });
 
   it('are invalid when one ingress got no load in the fault phase', () => {
-    const load = allDelivered.map((d) => (d.phase === 'fault' && d.ingress === 'west' ? delivered('fault', 'west', 0) : d));
+    const load = allDelivered.map((d) =>
+      d.phase === 'fault' && d.ingress === 'west' ? delivered('fault', 'west', 0) : d,
+    );
     const outcome = judgeNegativeControl(plan(), good, load, undefined);
     expect(outcome).to.include({ status: 'invalid', exitCode: 5 });
     expect(outcome.reason).to.include('fault/west: sent 0 of 100 planned');
@@ -132,7 +134,11 @@ describe('negative controls', () => {
 describe('load not delivered', () => {
   it('turns a passing verdict of that phase × ingress inconclusive, and leaves a failure a failure', () => {
     const load = [delivered('fault', 'central', 40), delivered('fault', 'west')];
-    const verdicts = [verdict('fault', 'central', 'pass'), verdict('fault', 'central', 'fail'), verdict('fault', 'west', 'pass')];
+    const verdicts = [
+      verdict('fault', 'central', 'pass'),
+      verdict('fault', 'central', 'fail'),
+      verdict('fault', 'west', 'pass'),
+    ];
     expect(withDelivery(verdicts, load).map((v) => [v.outcome, v.pass])).to.deep.equal([
       ['inconclusive', false],
       ['fail', false],
