@@ -84,6 +84,8 @@ const scenarioAsRunSchema = z
       method: z.string(),
       host: z.string().optional(),
       timeoutMs: z.number(),
+      minDelivered: z.number().optional().meta({ description: 'share of planned requests a phase must send' }),
+      maxVUs: z.number().int().optional().meta({ description: 'at most this many VUs per ingress' }),
       ingresses: z.array(z.string()).optional(),
       script: z
         .looseObject({ file: z.string() })
