@@ -27,6 +27,9 @@ export function matchesTags(selector: MetricSelector, sample: RequestSample, met
     switch (tag) {
       case 'ingress':
         break;
+      case 'reached':
+        if (expected !== 'any' && (expected === 'true') !== sample.reached) return false;
+        break;
       case 'served_by':
         if (expected !== sample.servedBy) return false;
         break;
@@ -84,6 +87,7 @@ export function measure(
   let samples = stats.requests;
   switch (selector.metric) {
     case 'http_req_duration':
+      samples = stats.timed;
       value =
         agg.kind === 'percentile'
           ? stats.percentile(agg.percentile)

@@ -1,15 +1,20 @@
 /**
  * The ledger digests the sample stream: per ingress, fixed windows (for the live view, abort
  * limits and recovery), and per phase × ingress, exact-count statistics for every budget.
- * Phases are cut at the times the runner records; a request belongs to the phase in which it
- * was sent (k6 stamps the end time; the start is end - duration). Memory is bounded: a closed window keeps numbers, not
- * histograms.
+ * Phases are cut at the times the runner records (on the mesh's clock: a fault phase starts
+ * when its faults converged; the spans before are transitions, judged by no budget); a request
+ * belongs to the span in which the script sent it. Memory is bounded: a closed window keeps
+ * numbers, not histograms.
  */
 import type { LoadSample } from './sample.js';
 import type { Budget } from './budget.js';
 import { filterKey, matchesTags, matchesValue, measure, type Measurement, type VerdictOutcome } from './evaluate.js';
 import { RequestStats, type StatsSummary } from './stats.js';
 import { isRequestMetric, type MetricSelector, type Threshold } from './threshold.js';
+import { SpanClock, transitionName, type Span } from './spans.js';
+import { deliveryOf, type Delivery } from './delivery.js';
+
+const defaultMinDelivered = 0.95;
 
 type CountedSample = Extract<LoadSample, { kind: 'request' | 'check' | 'metric' }>;
 
@@ -27,6 +32,8 @@ export interface WindowSummary extends StatsSummary {
   breaches: Array<{ limit: string; value: number | null }>;
   /** Whether the window met every baseline budget (for time to impact and to recover). */
   withinBaseline: boolean;
+  /** Requests planned in the window (rate × window length); null when no rate is planned. */
+  planned: number | null;
 }
 
 export interface Verdict {
@@ -47,6 +54,10 @@ export interface LedgerOptions {
   abortLimits: readonly Limit[];
   /** Windows are aligned to this time (the run's start). */
   originMs: number;
+  /** Planned requests per second per ingress (delivered load is judged against it); absent: not judged. */
+  ratePerSecond?: number;
+  /** Share of planned requests a phase must deliver (default 0.95). */
+  minDelivered?: number;
 }
 
 interface OpenWindow {
@@ -56,7 +67,7 @@ interface OpenWindow {
 
 export class Ledger {
   readonly windows: WindowSummary[] = [];
-  private readonly phases: Array<{ name: string; startMs: number; endMs?: number }> = [];
+  private readonly clock = new SpanClock<LoadSample>((sample) => this.assign(sample));
   private readonly phaseStats = new Map<string, Map<string, RequestStats>>();
   private readonly open = new Map<string, Map<number, OpenWindow>>();
   private readonly closedBefore = new Map<string, number>();
@@ -80,37 +91,42 @@ export class Ledger {
     ]);
   }
 
+  /** A judged phase starts (ending the span before it, at `atMs`, which may be in the past). */
   startPhase(name: string, atMs: number): void {
-    const current = this.phases[this.phases.length - 1];
-    if (current && current.endMs === undefined) current.endMs = atMs;
-    this.phases.push({ name, startMs: atMs });
+    this.clock.open({ name, kind: 'phase', startMs: atMs });
+  }
+
+  /** A transition starts: a phase's faults are being applied or reverted, not yet converged. */
+  startTransition(phase: string, stage: 'apply' | 'revert', atMs: number): void {
+    this.clock.open({ name: transitionName(phase, stage), kind: 'transition', phase, stage, startMs: atMs });
   }
 
   endPhases(atMs: number): void {
-    const current = this.phases[this.phases.length - 1];
-    if (current && current.endMs === undefined) current.endMs = atMs;
+    this.clock.close(atMs);
   }
 
   phaseAt(timeMs: number): string | undefined {
-    for (let i = this.phases.length - 1; i >= 0; i -= 1) {
-      const phase = this.phases[i]!;
-      if (timeMs >= phase.startMs) return phase.endMs === undefined || timeMs < phase.endMs ? phase.name : undefined;
-    }
-    return undefined;
+    return this.clock.at(timeMs)?.name;
   }
 
   add(sample: LoadSample): void {
-    // A request belongs to the phase it was sent in (k6 stamps its end: start = end - duration),
-    // so a request slowed by a fault counts for the fault phase even if it ends after the revert.
-    // Windows stay by end time: that is when the outcome is known, and when abort limits can act.
-    const phase = this.phaseAt(sample.kind === 'request' ? sample.timeMs - sample.durationMs : sample.timeMs);
-    if (sample.kind === 'dropped') {
-      if (phase) this.statsFor(phase, sample.ingress, '').addDropped(sample.count);
-      return;
-    }
+    // Windows are by end time: that is when the outcome is known, and when abort limits can act.
     if (sample.kind === 'request') this.samples += 1;
-    if (phase) this.count(this.phaseStatsFor(phase, sample.ingress), this.filters, sample);
-    this.addToWindow(sample);
+    if (sample.kind === 'dropped') this.addDroppedToWindow(sample);
+    else this.addToWindow(sample);
+    if (!this.clock.hold(sample)) this.assign(sample);
+  }
+
+  /**
+   * A request belongs to the span the script sent it in, so a request slowed by a fault counts
+   * for the fault phase even if it ends after the revert, and a refused connection (0 ms) in the
+   * phase it was tried in.
+   */
+  private assign(sample: LoadSample): void {
+    const phase = this.phaseAt(sample.kind === 'request' ? sample.sentMs : sample.timeMs);
+    if (!phase) return;
+    if (sample.kind === 'dropped') this.statsFor(phase, sample.ingress, '').addDropped(sample.count);
+    else this.count(this.phaseStatsFor(phase, sample.ingress), this.filters, sample);
   }
 
   /** Add a sample to every statistic whose filter it passes; '' (every request) takes requests only. */
@@ -120,8 +136,9 @@ export class Ledger {
         if (key === '') target.add(sample);
         else {
           const selector = filters.get(key)!;
+          const reached = selector.tags.reached;
           if (isRequestMetric(selector.metric) && matchesTags(selector, sample, this.options.method))
-            target.add(sample);
+            target.add(sample, sample.reached || reached === 'false' || reached === 'any');
         }
       } else if (key !== '') {
         const selector = filters.get(key)!;
@@ -148,7 +165,7 @@ export class Ledger {
   /** Verdicts per budget × phase × ingress. A budget over a phase with no samples fails. */
   verdicts(): Verdict[] {
     const verdicts: Verdict[] = [];
-    for (const phase of this.phases) {
+    for (const phase of this.phaseList()) {
       const durationMs = (phase.endMs ?? phase.startMs) - phase.startMs;
       for (const budget of this.options.budgets) {
         if (budget.phase !== 'all' && budget.phase !== phase.name) continue;
@@ -170,7 +187,31 @@ export class Ledger {
   }
 
   phaseSummaries(): Array<{ phase: string; ingress: string; startMs: number; endMs: number; stats: StatsSummary }> {
-    return this.phases.flatMap((phase) =>
+    return this.spanSummaries(this.phaseList());
+  }
+
+  /** Like phaseSummaries, for the transitions (apply and revert spans). */
+  transitionSummaries(): Array<{
+    phase: string;
+    ingress: string;
+    startMs: number;
+    endMs: number;
+    stats: StatsSummary;
+  }> {
+    return this.spanSummaries(this.transitionList());
+  }
+
+  /** Planned, sent and dropped per judged phase × ingress (empty when no rate is planned). */
+  delivery(): Delivery[] {
+    const rate = this.options.ratePerSecond;
+    if (rate === undefined) return [];
+    return this.phaseSummaries().map((entry) =>
+      deliveryOf(entry, rate, this.options.minDelivered ?? defaultMinDelivered),
+    );
+  }
+
+  private spanSummaries(spans: readonly Span[]) {
+    return spans.flatMap((phase) =>
       this.options.ingresses.map((ingress) => ({
         phase: phase.name,
         ingress,
@@ -181,8 +222,14 @@ export class Ledger {
     );
   }
 
-  phaseList(): ReadonlyArray<{ name: string; startMs: number; endMs?: number }> {
-    return this.phases;
+  /** The judged phases, in order. */
+  phaseList(): readonly Span[] {
+    return this.clock.spans.filter((span) => span.kind === 'phase');
+  }
+
+  /** The transitions (a fault's API call until it converged, both ways), in order. */
+  transitionList(): readonly Span[] {
+    return this.clock.spans.filter((span) => span.kind === 'transition');
   }
 
   private baselineBudgets(): Budget[] {
@@ -212,21 +259,31 @@ export class Ledger {
     return this.phaseStatsFor(phase, ingress).get(key)!;
   }
 
-  private addToWindow(sample: CountedSample): void {
+  private addDroppedToWindow(sample: Extract<LoadSample, { kind: 'dropped' }>): void {
     const index = Math.floor((sample.timeMs - this.options.originMs) / this.options.windowMs);
-    if (index < (this.closedBefore.get(sample.ingress) ?? 0)) {
-      this.lateSamples += 1;
-      return;
-    }
-    let byIndex = this.open.get(sample.ingress);
-    if (!byIndex) this.open.set(sample.ingress, (byIndex = new Map()));
+    if (index < (this.closedBefore.get(sample.ingress) ?? 0)) return;
+    this.openWindow(sample.ingress, index).stats.get('')!.addDropped(sample.count);
+  }
+
+  private openWindow(ingress: string, index: number): OpenWindow {
+    let byIndex = this.open.get(ingress);
+    if (!byIndex) this.open.set(ingress, (byIndex = new Map()));
     let window = byIndex.get(index);
     if (!window)
       byIndex.set(
         index,
         (window = { index, stats: new Map([...this.windowFilters.keys()].map((key) => [key, new RequestStats()])) }),
       );
-    this.count(window.stats, this.windowFilters, sample);
+    return window;
+  }
+
+  private addToWindow(sample: CountedSample): void {
+    const index = Math.floor((sample.timeMs - this.options.originMs) / this.options.windowMs);
+    if (index < (this.closedBefore.get(sample.ingress) ?? 0)) {
+      this.lateSamples += 1;
+      return;
+    }
+    this.count(this.openWindow(sample.ingress, index).stats, this.windowFilters, sample);
   }
 
   private closeWindow(ingress: string, index: number): WindowSummary {
@@ -262,6 +319,8 @@ export class Ledger {
       ...main.summary(),
       breaches,
       withinBaseline,
+      planned:
+        this.options.ratePerSecond === undefined ? null : (this.options.ratePerSecond * this.options.windowMs) / 1000,
     };
     for (const s of stats.values()) s.destroy();
     return summary;

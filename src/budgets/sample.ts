@@ -13,6 +13,13 @@ export type LoadSample =
       path: string;
       failed: boolean;
       durationMs: number;
+      /**
+       * When the script sent it (Date.now() before the call); for older streams without it,
+       * end - duration. A request belongs to the phase it was sent in.
+       */
+      sentMs: number;
+      /** False when no server was reached (connection refused, dial timeout, DNS): not a latency. */
+      reached: boolean;
       /** k6's request name tag (a user script's `tags: {name}`); the path when the script gives none. */
       name?: string;
       method?: string;

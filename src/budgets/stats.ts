@@ -46,6 +46,8 @@ export interface StatsSummary {
 export class RequestStats {
   requests = 0;
   failures = 0;
+  /** Values in the latency statistics: requests that reached a server (or every one a budget asks for). */
+  timed = 0;
   dropped = 0;
   private sumMs = 0;
   private minMs = Infinity;
@@ -54,16 +56,22 @@ export class RequestStats {
   readonly statusClasses: Partial<Record<StatusClass, number>> = {};
   readonly servedBy: Record<string, number> = {};
 
-  add(sample: RequestSample): void {
+  /**
+   * Counts the request; its duration enters the latency statistics only when `timed` (by
+   * default, when it reached a server: a refused connection's 0 ms is not a latency).
+   */
+  add(sample: RequestSample, timed = sample.reached): void {
     this.requests += 1;
     if (sample.failed) this.failures += 1;
+    const cls = statusClass(sample.status);
+    this.statusClasses[cls] = (this.statusClasses[cls] ?? 0) + 1;
+    this.servedBy[sample.servedBy] = (this.servedBy[sample.servedBy] ?? 0) + 1;
+    if (!timed) return;
+    this.timed += 1;
     this.sumMs += sample.durationMs;
     if (sample.durationMs < this.minMs) this.minMs = sample.durationMs;
     if (sample.durationMs > this.maxMs) this.maxMs = sample.durationMs;
     this.histogram.recordValue(Math.max(1, Math.round(sample.durationMs * 1000)));
-    const cls = statusClass(sample.status);
-    this.statusClasses[cls] = (this.statusClasses[cls] ?? 0) + 1;
-    this.servedBy[sample.servedBy] = (this.servedBy[sample.servedBy] ?? 0) + 1;
   }
 
   /**
@@ -72,6 +80,7 @@ export class RequestStats {
    */
   addValue(value: number): void {
     this.requests += 1;
+    this.timed += 1;
     if (value !== 0) this.failures += 1;
     this.sumMs += value;
     if (value < this.minMs) this.minMs = value;
@@ -89,14 +98,14 @@ export class RequestStats {
 
   /** Latency at a percentile in ms; min and max are exact, the rest within 0.1 %. */
   percentile(p: number): number | null {
-    if (this.requests === 0) return null;
+    if (this.timed === 0) return null;
     if (p <= 0) return this.minMs;
     if (p >= 100) return this.maxMs;
     return Math.min(this.maxMs, this.histogram.getValueAtPercentile(p) / 1000);
   }
 
   mean(): number | null {
-    return this.requests === 0 ? null : this.sumMs / this.requests;
+    return this.timed === 0 ? null : this.sumMs / this.timed;
   }
 
   summary(): StatsSummary {
@@ -108,8 +117,8 @@ export class RequestStats {
       p50: this.percentile(50),
       p95: this.percentile(95),
       p99: this.percentile(99),
-      max: has ? this.maxMs : null,
-      min: has ? this.minMs : null,
+      max: this.timed > 0 ? this.maxMs : null,
+      min: this.timed > 0 ? this.minMs : null,
       avg: this.mean(),
       statusClasses: { ...this.statusClasses },
       servedBy: { ...this.servedBy },

@@ -47,7 +47,13 @@ export const aggregationsByKind: Record<MetricKind, readonly string[]> = {
 };
 
 /** Tags a budget may filter on. `ingress`: where the request entered; `served_by`: the cluster that answered. */
-export const filterTags = ['ingress', 'served_by', 'status', 'method', 'path'] as const;
+export const filterTags = ['ingress', 'served_by', 'status', 'method', 'path', 'reached'] as const;
+/**
+ * `reached`: did the request reach a server (true), or fail to connect (false)? Latency
+ * statistics take reached requests only unless the budget says `reached:false` or `reached:any`;
+ * counts and failure rates take every request unless it says `reached:true` or `reached:false`.
+ */
+export const reachedValues = ['true', 'false', 'any'] as const;
 export type FilterTag = (typeof filterTags)[number];
 /** Tags every sample of a user script carries: the request `name` (k6's), and `check` on checks. */
 export const scriptFilterTags = ['name', 'check'] as const;
@@ -150,6 +156,8 @@ function kindOf(name: string, facts: ScriptFacts | undefined): MetricKind | unde
 }
 
 function checkTag(tag: string, value: string, facts: ScriptFacts | undefined): string | undefined {
+  if (tag === 'reached' && value && !(reachedValues as readonly string[]).includes(value))
+    return `reached:true, reached:false or reached:any (got reached:${value})`;
   if ((filterTags as readonly string[]).includes(tag)) return undefined;
   if (!facts) return `tag filters on ${filterTags.join(', ')}; "${tag}" is not one`;
   if (tag === 'check') return undefined;
@@ -189,6 +197,14 @@ export function checkBudgetEntry(
 ): Array<{ index?: number; at: 'key' | 'value'; message: string }> {
   const selector = parseMetricSelector(key, facts, lenient);
   if (!selector.ok) return [{ at: 'key', message: `expected ${selector.expected} (got "${key}")` }];
+  const droppedTags = Object.keys(selector.value.tags).filter((tag) => tag !== 'ingress');
+  if (selector.value.metric === 'dropped_iterations' && droppedTags.length > 0)
+    return [
+      {
+        at: 'key',
+        message: `expected dropped_iterations with no tag filter or {ingress:<name>} only: an iteration that never started has no ${droppedTags.join(', ')} (got "${key}")`,
+      },
+    ];
   // A name only the script can declare: its kind is known once the script is read, its grammar now.
   const kindKnown = !lenient || Object.hasOwn(metrics, selector.value.metric);
   const kind = selector.value.kind;

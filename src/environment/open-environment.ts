@@ -164,8 +164,9 @@ export async function checkIngresses(
 ): Promise<void> {
   const failures: string[] = [];
   for (const [name, url] of Object.entries(ingressUrls)) {
-    let lastError = '';
+    let got = '';
     let answered = false;
+    // A 5xx (or no answer) is retried: a gateway may still be warming up; bounded to 5 tries.
     for (let attempt = 0; attempt < 5 && !answered; attempt += 1) {
       try {
         const response = await fetch(`${url.replace(/\/$/, '')}${path}`, {
@@ -174,18 +175,19 @@ export async function checkIngresses(
           redirect: 'manual',
         });
         await response.arrayBuffer();
-        answered = true;
+        answered = response.status < 500;
+        got = `answered ${response.status} to GET ${path}${host ? ` (Host: ${host})` : ''}`;
       } catch (error) {
-        lastError = fetchErrorText(error);
-        await sleep(500);
+        got = fetchErrorText(error);
       }
+      if (!answered) await sleep(500);
     }
-    if (!answered) failures.push(`${name} (${url}): ${lastError}`);
+    if (!answered) failures.push(`${name} (${url}): ${got}`);
   }
   if (failures.length > 0)
     throw new HarnessError(
-      `ingress not answering: ${failures.join('; ')}`,
-      "check the environment's ingress settings; `chaos plan` shows the addresses",
+      `ingress not answering the scenario's first path with a non-5xx status: ${failures.join('; ')}`,
+      "check the environment's ingress settings and the scenario's paths and host; `chaos plan` shows the addresses",
     );
 }
 

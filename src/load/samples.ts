@@ -12,11 +12,22 @@ const droppedPrefix = '{"metric":"dropped_iterations","type":"Point"';
 const checksPrefix = '{"metric":"checks","type":"Point"';
 
 /** Tags the harness puts on a request itself; every other tag is the script's own. */
-const ownTags = new Set(['ingress', 'served_by', 'status', 'path', 'failed', 'name', 'method', 'scenario', 'check']);
+const ownTags = new Set([
+  'ingress',
+  'served_by',
+  'status',
+  'path',
+  'failed',
+  'name',
+  'method',
+  'scenario',
+  'check',
+  'reached',
+]);
 
 interface PointLine {
   metric: string;
-  data: { time: string; value: number; tags?: Record<string, string> };
+  data: { time: string; value: number; tags?: Record<string, string>; metadata?: Record<string, string> };
 }
 
 export interface SampleParser {
@@ -61,6 +72,7 @@ export function sampleParser(
       return { kind: 'check', timeMs, ingress, check: tags.check ?? '', passed: point.data.value !== 0, tags: own };
     if (isMetric) return { kind: 'metric', timeMs, ingress, metric: point.metric, value: point.data.value, tags: own };
     const path = tags.path ?? '';
+    const sentMs = Number(data.metadata?.sent_ms);
     return {
       kind: 'request',
       timeMs,
@@ -70,6 +82,9 @@ export function sampleParser(
       path,
       failed: tags.failed === '1',
       durationMs: point.data.value,
+      sentMs: Number.isFinite(sentMs) && data.metadata?.sent_ms ? sentMs : timeMs - point.data.value,
+      // Streams written before the script said so: a request with an HTTP status reached a server.
+      reached: tags.reached === undefined ? tags.status !== '0' : tags.reached === '1',
       name: tags.name ?? path,
       ...(tags.method ? { method: tags.method } : {}),
       ...(own ? { tags: own } : {}),

@@ -9,6 +9,7 @@ import { redactUrl, scrubText } from './scrub.js';
 import type { RunPlan } from '../run/build-plan.js';
 import type { RunRecord } from '../run/execute-run.js';
 import type { RunOutcome } from '../run/judge-run.js';
+import { timingRow, transitionRows } from './timing-rows.js';
 
 export { resultSchemaVersion, type RunResult };
 
@@ -61,6 +62,8 @@ export function buildResult(
       startedAt: iso(phase.startMs),
       endedAt: phase.endMs === undefined ? null : iso(phase.endMs),
     })),
+    transitions: transitionRows(record),
+    delivery: outcome.delivery,
     load: plan.load.map((load) => ({ ...load, target: redactUrl(load.target) })),
     verdicts: outcome.verdicts.map((v) => ({
       phase: v.phase,
@@ -69,6 +72,7 @@ export function buildResult(
       value: v.value,
       samples: v.samples,
       pass: v.pass,
+      outcome: v.outcome,
     })),
     phaseStats: record.ledger.phaseSummaries().map((entry) => ({
       phase: entry.phase,
@@ -76,7 +80,7 @@ export function buildResult(
       stats: entry.stats,
       durationMs: entry.endMs - entry.startMs,
     })),
-    timings: outcome.timings,
+    timings: outcome.timings.map(timingRow),
     faults: {
       applied: record.applied.map((r) => ({
         faultId: r.faultId,

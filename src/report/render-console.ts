@@ -1,6 +1,7 @@
 /**
  * The console is a renderer of run events: pure functions from events and outcome to text.
  */
+import { timingLines } from './render-timing.js';
 import type { WindowSummary } from '../budgets/ledger.js';
 import type { RunEvent } from '../run/run-events.js';
 import type { RunOutcome } from '../run/judge-run.js';
@@ -61,7 +62,7 @@ export function renderEvent(event: RunEvent, startMs: number): string | undefine
 /** The verdict table: one row per budget × phase × ingress, then the outcome. */
 export function renderVerdicts(outcome: RunOutcome): string {
   const rows = outcome.verdicts.map((v) => [
-    v.pass ? 'pass' : 'FAIL',
+    v.pass ? 'pass' : v.outcome === 'fail' ? 'FAIL' : v.outcome.toUpperCase(),
     v.phase,
     v.ingress,
     v.budget,
@@ -75,15 +76,11 @@ export function renderVerdicts(outcome: RunOutcome): string {
       .map((cell, i) => cell.padEnd(widths[i]!))
       .join('  ')
       .trimEnd();
-  const timings = outcome.timings.map(
-    (t) =>
-      `  ${t.ingress}: time to impact ${t.timeToImpactMs === null ? 'none seen' : ms(t.timeToImpactMs)}, time to recover ${t.timeToRecoverMs === null ? 'n/a' : ms(t.timeToRecoverMs)}`,
-  );
   return [
     line(header),
     ...rows.map(line),
     '',
-    ...timings,
+    ...timingLines(outcome),
     '',
     `${outcome.status.toUpperCase()}: ${outcome.reason}`,
   ].join('\n');

@@ -4,6 +4,7 @@
  * plus one `run` testcase for the run as a whole (expectation, abort, harness error, revert).
  * Pure: from results and journals to text.
  */
+import { timingProperties } from './junit-timing.js';
 import { create } from 'xmlbuilder2';
 import {
   describeVerdict,
@@ -204,6 +205,10 @@ function runCase(result: RunResult): RunCase {
         detail: outcome.reason,
       };
     }
+    case 'inconclusive':
+      return { kind: 'failure', type: 'Inconclusive', message: outcome.reason, detail: outcome.reason };
+    case 'invalid':
+      return { kind: 'failure', type: 'NegativeControlInvalid', message: outcome.reason, detail: outcome.reason };
   }
 }
 
@@ -219,5 +224,6 @@ function properties(report: RunReport): Array<[string, string]> {
     ...result.environment.clusters.map((c): [string, string] => [`cluster.${c.name}.context`, c.context]),
     ['version.chaos', result.versions.chaos],
     ['version.k6', result.versions.k6],
+    ...timingProperties(result),
   ];
 }

@@ -6,6 +6,7 @@
  * Versioning: adding a field keeps `schemaVersion`; removing, renaming or retyping one bumps it.
  */
 import { z } from 'zod';
+import { deliverySchema, timingSchema, transitionSchema } from './result-timing-schema.js';
 
 export const resultSchemaVersion = 1;
 
@@ -54,6 +55,9 @@ const verdictSchema = z.object({
     .meta({ description: 'what was measured (ms, a ratio, a count or a rate); null = no samples, which fails' }),
   samples: z.number().int(),
   pass: z.boolean(),
+  outcome: z.enum(['pass', 'fail', 'no-data', 'inconclusive']).optional().meta({
+    description: 'pass; fail; no-data: nothing to measure (fails); inconclusive: load not delivered or too few samples',
+  }),
 });
 
 const faultTargetSchema = z.object({
@@ -80,6 +84,8 @@ const scenarioAsRunSchema = z
       method: z.string(),
       host: z.string().optional(),
       timeoutMs: z.number(),
+      minDelivered: z.number().optional().meta({ description: 'share of planned requests a phase must send' }),
+      maxVUs: z.number().int().optional().meta({ description: 'at most this many VUs per ingress' }),
       ingresses: z.array(z.string()).optional(),
       script: z
         .looseObject({ file: z.string() })
@@ -155,6 +161,11 @@ const windowSchema = z.object({
   breaches: z
     .array(z.object({ limit: z.string(), value: z.number().nullable() }))
     .meta({ description: 'abort limits this window breached' }),
+  planned: z
+    .number()
+    .nullable()
+    .optional()
+    .meta({ description: 'requests planned in the window (rate × window); `requests` and `dropped` beside it' }),
   withinBaseline: z
     .boolean()
     .meta({ description: 'whether the window met every baseline budget (time to impact, time to recover)' }),
@@ -183,33 +194,33 @@ export const resultSchema = z
     startedAt: time,
     endedAt: time,
     outcome: z.object({
-      status: z
-        .enum(['passed', 'failed', 'aborted', 'interrupted', 'error'])
-        .meta({ description: 'passed = the verdicts matched the expectation' }),
+      status: z.enum(['passed', 'failed', 'aborted', 'interrupted', 'error', 'inconclusive', 'invalid']).meta({
+        description:
+          'passed = the verdicts matched the expectation; inconclusive = nothing failed but some verdict could not be given (load not delivered); invalid = a negative control that proves nothing',
+      }),
       exitCode: z.number().int(),
       reason: z.string(),
       budgetsHeld: z.boolean(),
       expectation: z.enum(['pass', 'fail']),
     }),
     stop: stopSchema,
-    phases: z.array(z.object({ name: z.string(), startedAt: time, endedAt: time.nullable() })),
+    phases: z
+      .array(z.object({ name: z.string(), startedAt: time, endedAt: time.nullable() }))
+      .meta({ description: 'the judged phases, on the mesh clock: a fault phase starts when its faults converged' }),
+    transitions: z
+      .array(transitionSchema)
+      .optional()
+      .meta({ description: "the spans from a fault's API call until it converged, both ways" }),
+    delivery: z
+      .array(deliverySchema)
+      .optional()
+      .meta({ description: 'planned vs sent vs dropped, per phase × ingress' }),
     load: z.array(loadSchema),
     verdicts: z.array(verdictSchema).meta({ description: 'one per budget × phase × ingress' }),
     phaseStats: z.array(
       z.object({ phase: z.string(), ingress: z.string(), stats: z.object(statsShape), durationMs: z.number() }),
     ),
-    timings: z.array(
-      z.object({
-        ingress: z.string(),
-        timeToImpactMs: z.number().nullable().meta({
-          description: 'first fault applied → first window outside the baseline budgets; null = no impact seen',
-        }),
-        timeToRecoverMs: z.number().nullable().meta({
-          description:
-            'last revert → first run of windows back within the baseline budgets; null = never, or nothing reverted',
-        }),
-      }),
-    ),
+    timings: z.array(timingSchema),
     faults: z.object({
       applied: z.array(
         z.object({

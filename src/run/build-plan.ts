@@ -126,7 +126,9 @@ function planLoad(scenario: Scenario, environment: Environment): IngressLoad[] {
         ? ingress.url
         : `${ingress.scheme}://<LoadBalancer address of Service ${ingress.namespace}/${ingress.name}>:${ingress.port}`;
     const rate = scenario.load.ratePerSecond;
-    const preAllocatedVUs = Math.max(1, Math.ceil(rate * (scenario.load.timeoutMs / 1000)));
+    const needed = Math.max(1, Math.ceil(rate * (scenario.load.timeoutMs / 1000)));
+    const cap = scenario.load.maxVUs ?? needed * 2;
+    const preAllocatedVUs = Math.min(needed, cap);
     return {
       ingress: name,
       target,
@@ -136,7 +138,7 @@ function planLoad(scenario: Scenario, environment: Environment): IngressLoad[] {
       host: scenario.load.host ?? environment.host,
       timeoutMs: scenario.load.timeoutMs,
       preAllocatedVUs,
-      maxVUs: preAllocatedVUs * 2,
+      maxVUs: cap,
       script: scenario.load.script && {
         file: scenario.load.script.file,
         metrics: Object.keys(scenario.load.script.metrics),

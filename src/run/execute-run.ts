@@ -4,6 +4,7 @@
  * checks abort limits on every window. Every way out goes through `revertAll`.
  */
 import { Ledger, type WindowSummary } from '../budgets/ledger.js';
+import { RequestTrail } from '../budgets/request-trail.js';
 import { buildLoadConfig } from '../load/k6-args.js';
 import type { K6Binary } from '../load/k6-binary.js';
 import { startK6, type K6End, type K6Run } from '../load/k6-run.js';
@@ -59,6 +60,8 @@ export interface RunRecord {
   k6End?: K6End;
   startedAtMs: number;
   endedAtMs: number;
+  /** Every request per ingress by send time, for time to impact and to recover. */
+  trails: Map<string, RequestTrail>;
 }
 
 /** Windows are closed this long after they end: k6 flushes every 200 ms and we poll every 100 ms. */
@@ -83,7 +86,10 @@ export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecor
     budgets: scenario.budgets,
     abortLimits: scenario.abortLimits,
     originMs: startedAtMs,
+    ratePerSecond: scenario.load.ratePerSecond,
+    minDelivered: scenario.load.minDelivered,
   });
+  const trails = new Map(plan.load.map((load) => [load.ingress, new RequestTrail()]));
   const applied: AppliedFault[] = [];
   const reverted: RevertedFault[] = [];
   const record: RunRecord = {
@@ -94,6 +100,7 @@ export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecor
     reverted,
     startedAtMs,
     endedAtMs: startedAtMs,
+    trails,
   };
   const halt = new AbortController();
   const haltWith = (stop: RunStop) => {
@@ -121,6 +128,7 @@ export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecor
     onSample: (sample) => {
       firstSampleAt ??= now();
       ledger.add(sample);
+      if (sample.kind === 'request') trails.get(sample.ingress)?.add(sample.sentMs, sample.durationMs, sample.failed);
     },
     onLog: (line) => deps.emit({ type: 'log', atMs: now(), level: 'warn', message: `k6: ${line}` }),
   });
@@ -190,20 +198,30 @@ export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecor
       atMs: now(),
       ingresses: Object.fromEntries(config.ingresses.map((ingress) => [ingress.name, ingress.url])),
     });
+    // Phases run on the mesh's clock: a phase with faults is judged from the moment they converged
+    // (the span from the API call is the apply transition) until its revert's API call; what
+    // follows, until the revert converged, is the revert transition.
+    let judgedFrom: number | undefined;
     for (const phase of plan.phases) {
       const phaseStart = now();
-      ledger.startPhase(phase.name, phaseStart);
+      const withFaults = phase.faults.length > 0 && !gate?.faultsStopped();
+      if (withFaults) ledger.startTransition(phase.name, 'apply', judgedFrom ?? phaseStart);
+      else ledger.startPhase(phase.name, judgedFrom ?? phaseStart);
+      judgedFrom = undefined;
       deps.emit({ type: 'phase-started', atMs: phaseStart, phase: phase.name, plannedMs: phase.durationMs });
       gate?.enter(phase);
-      if (phase.faults.length > 0 && !gate?.faultsStopped()) {
+      if (withFaults) {
         const applyingNow = deps.driver.apply(phase, halt.signal);
         applying = applyingNow;
         try {
           // The driver announces each fault (fault-applied) itself, once; the timeline keeps the records.
-          applied.push(...(await applyingNow));
+          const records = await applyingNow;
+          applied.push(...records);
+          ledger.startPhase(phase.name, convergedAt(records) ?? now());
         } catch (error) {
           // The big red key stops an apply in flight: what it did apply is reverted, the run goes on.
           if (!gate?.faultsStopped()) throw error;
+          ledger.startPhase(phase.name, now());
         }
       }
       if (gate) await gate.waitForEnd(phaseStart + phase.durationMs, halt.signal);
@@ -211,9 +229,13 @@ export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecor
       const early = gate?.revertedEarly(phase);
       if (early) await early;
       else if (phase.faults.length > 0 && !gate?.faultsStopped()) {
-        reverted.push(...(await deps.driver.revert(phase)));
+        ledger.startTransition(phase.name, 'revert', now());
+        const records = await deps.driver.revert(phase);
+        reverted.push(...records);
+        judgedFrom = revertConvergedAt(records) ?? now();
       }
     }
+    if (judgedFrom !== undefined) ledger.endPhases(judgedFrom);
   } catch (error) {
     record.stop = error instanceof Stop ? error.stop : { kind: 'error', reason: errorText(error) };
   } finally {
@@ -236,6 +258,10 @@ export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecor
     }
     ledger.endPhases(now());
     record.endedAtMs = now();
+    // Requests in flight at the end finish (bounded by their timeout) and are counted: k6's first
+    // signal interrupts in-flight iterations, so it is sent only once they have had their time.
+    if (record.stop.kind === 'completed' && !deps.hurry.aborted)
+      await sleep(plan.load[0]!.timeoutMs + (k6.windowLagMs ?? windowLagMs), deps.hurry).catch(() => undefined);
     await stopK6(k6, deps.hurry, record.stop.kind === 'error' ? 'kill' : 'stop');
     clearInterval(monitor);
     try {
@@ -248,6 +274,18 @@ export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecor
     deps.emit({ type: 'k6-ended', atMs: now(), end: record.k6End?.kind ?? 'unknown' });
   }
   return record;
+}
+
+/** When every fault of the phase was in effect in the data plane: the latest converged (else effective) time. */
+export function convergedAt(records: readonly AppliedFault[]): number | undefined {
+  if (records.length === 0) return undefined;
+  return Math.max(...records.map((r) => r.convergedAtMs ?? r.effectiveAtMs));
+}
+
+/** When every revert of the phase was in effect: the latest converged, else verified, else API time. */
+export function revertConvergedAt(records: readonly RevertedFault[]): number | undefined {
+  if (records.length === 0) return undefined;
+  return Math.max(...records.map((r) => r.revertConvergedAtMs ?? r.verifiedAtMs ?? r.revertedAtMs));
 }
 
 async function stopK6(k6: K6Run, hurry: AbortSignal, how: 'stop' | 'kill'): Promise<void> {

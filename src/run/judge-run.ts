@@ -1,121 +1,112 @@
 /**
- * From a run's record to its outcome: verdicts, the expectation, time to impact and to
- * recover per ingress, and the exit code. Pure.
+ * From a run's record to its outcome: verdicts (with delivered load), the expectation, time to
+ * impact and to recover per ingress, and the exit code. Pure.
  */
 import { ExitCode, type ExitCodeValue } from '../errors/exit-codes.js';
-import type { Verdict, WindowSummary } from '../budgets/ledger.js';
+import type { Verdict } from '../budgets/ledger.js';
+import { describeDelivery, type Delivery } from '../budgets/delivery.js';
 import type { RunRecord } from './execute-run.js';
 import type { RunPlan } from './build-plan.js';
+import { timingsOf, type IngressTiming } from './timing.js';
+import { judgeNegativeControl } from './negative-control.js';
 
-export interface IngressTiming {
-  ingress: string;
-  /** From the first fault applied to the first window outside the baseline budgets; null = no impact seen. */
-  timeToImpactMs: number | null;
-  /** From the last revert to the first of N consecutive windows back within the baseline budgets; null = never. */
-  timeToRecoverMs: number | null;
-}
+export type { IngressTiming };
 
 export interface RunOutcome {
-  status: 'passed' | 'failed' | 'aborted' | 'interrupted' | 'error';
+  /**
+   * inconclusive: nothing failed, but load was not delivered or samples were too few;
+   * invalid: a negative control that proves nothing.
+   */
+  status: 'passed' | 'failed' | 'aborted' | 'interrupted' | 'error' | 'inconclusive' | 'invalid';
   /** Did the budgets hold (every verdict passed and no abort limit was breached)? */
   budgetsHeld: boolean;
   expectation: 'pass' | 'fail';
   reason: string;
   verdicts: Verdict[];
+  delivery: Delivery[];
+  /** The spans from a fault's API call until it converged (apply and revert), judged by no budget. */
+  transitions: Array<{ name: string; durationMs: number }>;
   timings: IngressTiming[];
   exitCode: ExitCodeValue;
 }
 
+/** A verdict that passed on load that was not delivered proves nothing: it is inconclusive. */
+export function withDelivery(verdicts: readonly Verdict[], delivery: readonly Delivery[]): Verdict[] {
+  const short = new Set(delivery.filter((d) => d.outcome === 'under-delivered').map((d) => `${d.phase}|${d.ingress}`));
+  return verdicts.map((verdict) =>
+    verdict.outcome === 'pass' && short.has(`${verdict.phase}|${verdict.ingress}`)
+      ? { ...verdict, pass: false, outcome: 'inconclusive' }
+      : verdict,
+  );
+}
+
 export function judgeRun(plan: RunPlan, record: RunRecord): RunOutcome {
-  const verdicts = record.ledger.verdicts();
+  const delivery = record.ledger.delivery();
+  const verdicts = withDelivery(record.ledger.verdicts(), delivery);
   const expectation = plan.scenario.expect;
-  const timings = plan.load.map((load) => timingFor(load.ingress, record, plan.scenario.recoveredAfterWindows));
-  const unreverted = record.revertAll?.failures ?? [];
-  const base = { expectation, verdicts, timings };
-  if (unreverted.length > 0) {
-    const list = unreverted.map((f) => `${f.faultId} in ${f.cluster}: ${f.message}; by hand: ${f.manual}`).join('\n  ');
+  const timings = timingsOf(plan, record);
+  const transitions = record.ledger
+    .transitionList()
+    .map((span) => ({ name: span.name, durationMs: (span.endMs ?? span.startMs) - span.startMs }));
+  const base = { expectation, verdicts, delivery, transitions, timings };
+  const harness = harnessOutcome(record);
+  if (harness) return { ...base, ...harness, budgetsHeld: false };
+  const failed = verdicts.filter((v) => v.outcome === 'fail' || v.outcome === 'no-data');
+  const inconclusive = verdicts.filter((v) => v.outcome === 'inconclusive');
+  const aborted = record.stop.kind === 'aborted' ? record.stop.reason : undefined;
+  const held = !aborted && failed.length === 0 && inconclusive.length === 0;
+  if (expectation === 'fail') {
+    const control = judgeNegativeControl(plan, verdicts, delivery, aborted);
+    return { ...base, ...control, budgetsHeld: held };
+  }
+  const short = delivery.filter((d) => d.outcome === 'under-delivered');
+  const shortText = short.map((d) => `${d.phase}/${d.ingress}: ${describeDelivery(d)}`).join('; ');
+  if (aborted) return { ...base, status: 'aborted', budgetsHeld: false, reason: aborted, exitCode: 1 };
+  if (failed.length > 0)
     return {
       ...base,
-      status: 'error',
+      status: 'failed',
       budgetsHeld: false,
-      reason: `could not revert:\n  ${list}`,
-      exitCode: ExitCode.harnessError,
+      reason: `${failed.length} of ${verdicts.length} budget verdicts failed`,
+      exitCode: ExitCode.budgetsBreached,
     };
+  if (inconclusive.length > 0)
+    return {
+      ...base,
+      status: 'inconclusive',
+      budgetsHeld: false,
+      reason: `${inconclusive.length} of ${verdicts.length} budget verdicts inconclusive${shortText ? ` (load not delivered: ${shortText})` : ''}`,
+      exitCode: ExitCode.inconclusive,
+    };
+  return {
+    ...base,
+    status: 'passed',
+    budgetsHeld: true,
+    reason: `all ${verdicts.length} budget verdicts passed`,
+    exitCode: ExitCode.passed,
+  };
+}
+
+/** A run that did not finish its timeline, or did not put everything back: no budget verdict stands. */
+function harnessOutcome(record: RunRecord): Pick<RunOutcome, 'status' | 'reason' | 'exitCode'> | undefined {
+  const unreverted = record.revertAll?.failures ?? [];
+  if (unreverted.length > 0) {
+    const list = unreverted.map((f) => `${f.faultId} in ${f.cluster}: ${f.message}; by hand: ${f.manual}`).join('\n  ');
+    return { status: 'error', reason: `could not revert:\n  ${list}`, exitCode: ExitCode.harnessError };
   }
   // Nothing is called clean that was not checked: a revert the system never came back from fails the run.
   const unverified = record.revertAll?.unverified ?? [];
   if (unverified.length > 0) {
     const list = unverified.map((u) => `${u.faultId} in ${u.cluster}: ${u.message}; check: ${u.check}`).join('\n  ');
     return {
-      ...base,
       status: 'error',
-      budgetsHeld: false,
       reason: `reverted, but not back to health within the bound:\n  ${list}`,
       exitCode: ExitCode.harnessError,
     };
   }
-  switch (record.stop.kind) {
-    case 'interrupted':
-      return {
-        ...base,
-        status: 'interrupted',
-        budgetsHeld: false,
-        reason: `${record.stop.reason}; faults reverted`,
-        exitCode: ExitCode.interrupted,
-      };
-    case 'error':
-      return {
-        ...base,
-        status: 'error',
-        budgetsHeld: false,
-        reason: `${record.stop.reason}; faults reverted`,
-        exitCode: ExitCode.harnessError,
-      };
-    case 'aborted':
-    case 'completed': {
-      const failed = verdicts.filter((verdict) => !verdict.pass);
-      const held = record.stop.kind === 'completed' && failed.length === 0;
-      const what =
-        record.stop.kind === 'aborted'
-          ? record.stop.reason
-          : failed.length > 0
-            ? `${failed.length} of ${verdicts.length} budget verdicts failed`
-            : `all ${verdicts.length} budget verdicts passed`;
-      const asExpected = held === (expectation === 'pass');
-      const status = asExpected ? 'passed' : record.stop.kind === 'aborted' ? 'aborted' : 'failed';
-      const reason =
-        expectation === 'fail'
-          ? `${what}; negative control ${asExpected ? 'passed: the harness saw the breach' : 'FAILED: the budgets held, so the harness did not notice the outage'}`
-          : what;
-      return {
-        ...base,
-        status,
-        budgetsHeld: held,
-        reason,
-        exitCode: asExpected ? ExitCode.passed : ExitCode.budgetsBreached,
-      };
-    }
-  }
-}
-
-function timingFor(ingress: string, record: RunRecord, recoveredAfter: number): IngressTiming {
-  const windows = record.windows.filter((window) => window.ingress === ingress);
-  const firstApplied = Math.min(...record.applied.map((r) => r.appliedAtMs));
-  const lastReverted = Math.max(...record.reverted.map((r) => r.revertedAtMs));
-  const impact = Number.isFinite(firstApplied)
-    ? windows.find((w) => w.endMs > firstApplied && !w.withinBaseline)
-    : undefined;
-  return {
-    ingress,
-    timeToImpactMs: impact ? Math.max(0, impact.startMs - firstApplied) : null,
-    timeToRecoverMs: Number.isFinite(lastReverted) ? recoveryTime(windows, lastReverted, recoveredAfter) : null,
-  };
-}
-
-function recoveryTime(windows: WindowSummary[], revertedAt: number, needed: number): number | null {
-  const after = windows.filter((w) => w.startMs >= revertedAt - (w.endMs - w.startMs));
-  for (let i = 0; i + needed <= after.length; i += 1) {
-    if (after.slice(i, i + needed).every((w) => w.withinBaseline)) return Math.max(0, after[i]!.startMs - revertedAt);
-  }
-  return null;
+  if (record.stop.kind === 'interrupted')
+    return { status: 'interrupted', reason: `${record.stop.reason}; faults reverted`, exitCode: ExitCode.interrupted };
+  if (record.stop.kind === 'error')
+    return { status: 'error', reason: `${record.stop.reason}; faults reverted`, exitCode: ExitCode.harnessError };
+  return undefined;
 }

@@ -245,6 +245,16 @@ export const scenarioSchema = z.strictObject({
       .default('GET'),
     host: z.string().min(1).optional().meta({ description: "Host header; defaults to the environment's" }),
     timeout: duration.default('2s'),
+    minDelivered: percentage.default(95).meta({
+      description:
+        'Share of planned requests (rate × phase length) a phase must send per ingress; below it the phase is inconclusive',
+    }),
+    maxVUs: z
+      .number({ error: 'expected a whole number of virtual users per ingress, 1 or more' })
+      .int({ error: 'expected a whole number of virtual users per ingress, 1 or more' })
+      .min(1, { error: 'expected a whole number of virtual users per ingress, 1 or more' })
+      .optional()
+      .meta({ description: 'At most this many k6 virtual users per ingress; default: twice rate × timeout' }),
     ingresses: z
       .array(z.string().min(1))
       .min(1)
@@ -321,7 +331,19 @@ export const scenarioSchema = z.strictObject({
   abort: budgetMap.optional().meta({
     description: 'Checked on every window of every ingress; a breach reverts all faults at once and fails the run',
   }),
-  expect: z.enum(['pass', 'fail'], { error: 'expected pass, or fail for a negative control' }).default('pass'),
+  expect: z
+    .union(
+      [
+        z.enum(['pass', 'fail']),
+        z.strictObject({
+          fail: z.array(z.string().min(1)).min(1).meta({
+            description: 'Budgets that must be breached, as "<phase>: <metric>" (e.g. "fault: http_req_failed")',
+          }),
+        }),
+      ],
+      { error: 'expected pass, fail, or {fail: ["fault: http_req_failed"]} for a negative control' },
+    )
+    .default('pass'),
   requireParity: z.boolean({ error: 'expected true or false' }).default(false).meta({
     description:
       'Refuse to start when the targeted services differ across clusters (images, replicas, readiness); default: print the differences and go on',

@@ -110,6 +110,10 @@ export interface LoadPlan {
   method: string;
   host?: string;
   timeoutMs: number;
+  /** Share (0–1) of planned requests a phase must send per ingress, else it is inconclusive. */
+  minDelivered: number;
+  /** At most this many VUs per ingress; undefined = twice rate × timeout. */
+  maxVUs?: number;
   /** Ingress names; undefined = every ingress of the environment. */
   ingresses?: string[];
   /** Undefined = k6 on this machine. */
@@ -128,6 +132,11 @@ export interface Scenario {
   budgets: Budget[];
   abortLimits: AbortLimit[];
   expect: 'pass' | 'fail';
+  /**
+   * A negative control's named budgets ("<phase>: <metric>"), one of which must be breached;
+   * empty = any budget of a phase with faults.
+   */
+  expectFail: string[];
   /** Refuse to start when targeted services differ across clusters. */
   requireParity: boolean;
 }

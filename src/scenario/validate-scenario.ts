@@ -14,6 +14,7 @@ import {
   type Threshold,
 } from '../budgets/threshold.js';
 import { readScriptFacts } from './script-facts.js';
+import { checkExpectation, normalizeExpectation } from './expectation.js';
 import { scenarioSchema, type RawFault, type RawScenario } from './schema.js';
 import { collectSchemaIssues } from '../input/schema-issues.js';
 import type { Budget } from '../budgets/budget.js';
@@ -50,6 +51,7 @@ export function validateScenario(
   checkBudgetPhases(raw, report);
   const script = readLoadScript(source.file, asLoose(raw.load).script, readText, report);
   checkBudgetNames(raw, script, report);
+  checkExpectation(raw, report);
   if (environment) checkNames(raw, environment, report, script);
   if (!parsed.success) throw new InputError(`${source.file}: invalid scenario`, sortIssues(issues));
   const scenario = normalize(source.file, parsed.data, report, script);
@@ -125,6 +127,8 @@ function normalize(file: string, raw: RawScenario, report: Report, script?: Load
       method: load.method,
       host: load.host,
       timeoutMs,
+      minDelivered: value(parsePercentage(load.minDelivered)) / 100,
+      ...(load.maxVUs === undefined ? {} : { maxVUs: load.maxVUs }),
       ingresses: load.ingresses,
       ...normalizeRunner(load, report),
     },
@@ -135,7 +139,7 @@ function normalize(file: string, raw: RawScenario, report: Report, script?: Load
     abortLimits: Object.entries(raw.abort ?? {}).flatMap(([key, thresholds]) =>
       parseBudgetEntry(key, thresholds, facts),
     ),
-    expect: raw.expect,
+    ...normalizeExpectation(raw.expect),
     requireParity: raw.requireParity,
   };
 }

@@ -33,6 +33,8 @@ const request = (
 ): LoadSample => ({
   kind: 'request',
   timeMs: sentMs + durationMs,
+  sentMs,
+  reached: true,
   ingress,
   servedBy,
   status: failed ? 503 : 200,

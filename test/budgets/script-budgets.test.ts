@@ -52,6 +52,8 @@ const value = (timeMs: number, ingress: string, metric: string, v: number, journ
 const request = (timeMs: number, ingress: string, name: string, durationMs: number, journey?: string): LoadSample => ({
   kind: 'request',
   timeMs: timeMs + durationMs,
+  sentMs: timeMs,
+  reached: true,
   ingress,
   servedBy: ingress,
   status: 200,

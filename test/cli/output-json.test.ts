@@ -103,7 +103,10 @@ describe('--output json: one versioned document per command, errors included', (
     ) as { files: Array<{ kind: string }> };
     expect(ok.files.map((file) => file.kind)).to.deep.equal(['suite', 'scenario', 'environment']);
     const file = path.join(tmp, 'typo.yaml');
-    writeFileSync(file, 'name: typo\ndescription: a typo\nload:\n  rate: 5\n  pathz: [/]\n');
+    writeFileSync(
+      file,
+      'name: typo\ndescription: a typo\nload:\n  rate: 5\n  pathz: [/]\nbudgets: { all: { http_req_failed: rate<0.5 } }\n',
+    );
     const bad = expectError(runChaos(['validate', file, '--output', 'json']), ExitCode.invalidInput);
     const [issue, ...others] = bad.issues as Array<Record<string, unknown>>;
     expect(others).to.deep.equal([]);

@@ -67,6 +67,8 @@ function makeSamples(): Array<LoadSample & { kind: 'request' }> {
     samples.push({
       kind: 'request',
       timeMs,
+      sentMs: timeMs - durationMs,
+      reached: true,
       ingress,
       servedBy,
       status: failed ? 503 : 200,

@@ -70,14 +70,33 @@ export function servedByOf(response: RefinedResponse<ResponseType | undefined>):
   }
 }
 
-/** Record one request for the harness (the built-in script and `http` below both use this). */
+/**
+ * Did the request reach a server? Not when k6 got no HTTP status because it could not connect:
+ * a bad URL (1020), a DNS failure (1100–1199), a TCP dial failure such as connection refused
+ * or a dial timeout (1200–1219). A request timeout (1050) or a reset after connecting (1220+)
+ * did reach one.
+ */
+export function reachedServer(status: number, errorCode: number | undefined): boolean {
+  if (status !== 0) return true;
+  if (errorCode === undefined) return false;
+  return !(errorCode === 1020 || (errorCode >= 1100 && errorCode < 1220));
+}
+
+/**
+ * Record one request for the harness (the built-in script and `http` below both use this).
+ * `sentMs`: Date.now() just before the request was sent; it travels as non-indexed metadata
+ * (`sent_ms`), so the harness judges the request in the phase it was sent in.
+ */
 export function record(
   response: RefinedResponse<ResponseType | undefined>,
   method: string,
   path: string,
   tags: Record<string, string> = {},
+  sentMs?: number,
 ): void {
   const failed = response.status === 0 || response.status >= 400;
+  const metadata = exec.vu.metrics.metadata;
+  if (sentMs !== undefined) metadata.sent_ms = String(sentMs);
   requests.add(response.timings.duration, {
     ...tags,
     ingress: ingress().name,
@@ -87,7 +106,9 @@ export function record(
     path,
     name: tags.name ?? path,
     failed: failed ? '1' : '0',
+    reached: reachedServer(response.status, response.error_code || undefined) ? '1' : '0',
   });
+  delete metadata.sent_ms;
 }
 
 function pathOf(target: string): string {
@@ -104,12 +125,13 @@ function send<RT extends ResponseType | undefined>(
   const host = ingress().host;
   const headers = { ...(host ? { Host: host } : {}), ...(params?.headers ?? {}) };
   const tags: Record<string, string> = { ...(params?.tags ?? {}) };
+  const sentMs = Date.now();
   const response = k6http.request(method, url(target), body ?? null, {
     timeout: `${config.timeoutMs}ms`,
     ...(params ?? {}),
     headers,
   } as RefinedParams<RT>);
-  record(response, method, pathOf(target), tags);
+  record(response, method, pathOf(target), tags, sentMs);
   return response;
 }
 

@@ -24,11 +24,12 @@ export const options: Options = {
 export function chaosIteration(): void {
   const path = config.paths[exec.scenario.iterationInTest % config.paths.length] ?? '/';
   const headers: Record<string, string> = config.host ? { Host: config.host } : {};
+  const sentMs = Date.now();
   const response = k6http.request(config.method, url(path), null, {
     headers,
     timeout: `${config.timeoutMs}ms`,
     tags: { name: path },
     redirects: 0,
   });
-  record(response, config.method, path);
+  record(response, config.method, path, {}, sentMs);
 }

@@ -65,6 +65,8 @@ function fakeLoad(options: Parameters<NonNullable<RunDeps['startLoad']>>[0]): K6
           const sample: LoadSample = {
             kind: 'request',
             timeMs: Date.now(),
+            sentMs: Date.now() - 1,
+            reached: true,
             ingress: ingress.name,
             servedBy: ingress.name,
             status: 200,

@@ -42,6 +42,7 @@ describe('game day: renderers', () => {
         window: {
           ingress,
           startMs: t0 + 2_000,
+          planned: null,
           endMs: t0 + 3_000,
           phase: 'fault',
           requests: 20,

@@ -1,0 +1,26 @@
+/** JUnit properties for transitions, time to impact / recover and delivered load. Pure. */
+import type { RunResult } from './result-schema.js';
+
+export function timingProperties(result: RunResult): Array<[string, string]> {
+  const transitions = (result.transitions ?? []).map((t): [string, string] => [
+    `transition.${t.name}.durationMs`,
+    String(t.durationMs),
+  ]);
+  const timings = result.timings.flatMap((t): Array<[string, string]> => [
+    [
+      `ingress.${t.ingress}.timeToImpact`,
+      t.timeToImpactMs === null ? (t.impact ?? 'not measured') : `${t.timeToImpactMs}ms`,
+    ],
+    [
+      `ingress.${t.ingress}.timeToRecover`,
+      t.timeToRecoverMs === null ? (t.recovery ?? 'not measured') : `${t.timeToRecoverMs}ms`,
+    ],
+  ]);
+  const delivery = (result.delivery ?? [])
+    .filter((d) => d.outcome === 'under-delivered')
+    .map((d): [string, string] => [
+      `delivery.${d.phase}.${d.ingress}`,
+      `under-delivered: sent ${d.sent} of ${d.planned} planned, ${d.dropped} dropped`,
+    ]);
+  return [...transitions, ...timings, ...delivery];
+}
