@@ -89,118 +89,140 @@ function runningStatus(pod: Pod, process: PodProcess, hostIP: string, ready: boo
 }
 
 export function startKubelets(cluster: ClusterApi, options: KubeletOptions): () => void {
-  const states = new Map<string, PodState>();
-  let stopped = false;
+  const kubelets = new Kubelets(cluster, options);
+  const unsubscribe = cluster.store.subscribe((event) => kubelets.observe(event.type, event.key, event.object));
+  return () => {
+    unsubscribe();
+    kubelets.stop();
+  };
+}
 
-  const hostIpOf = (nodeName: string): string => {
-    const node = cluster.store.peek<Node>(keys.nodes, undefined, nodeName);
+/** Every Node's kubelet of one cluster: starts scheduled Pods' processes, drains terminating ones. */
+class Kubelets {
+  private readonly states = new Map<string, PodState>();
+  private stopped = false;
+
+  constructor(
+    private readonly cluster: ClusterApi,
+    private readonly options: KubeletOptions,
+  ) {}
+
+  observe(type: string, key: string, object: unknown): void {
+    if (key !== keys.pods || this.stopped) return;
+    const pod = object as Pod;
+    const state = this.states.get(pod.metadata.uid);
+    if (type === 'DELETED') return this.deleted(pod, state);
+    if (isTerminating(pod)) this.terminate(pod);
+    else if (!state && pod.spec.nodeName && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed')
+      this.start(pod);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const state of this.states.values()) {
+      if (state.phase === 'starting') clearTimeout(state.timer);
+      if (state.phase === 'running' && state.timer) clearTimeout(state.timer);
+      if (state.phase !== 'starting') state.process?.kill();
+    }
+    this.states.clear();
+  }
+
+  /** Force deletion (grace 0) or the final removal: whatever still runs stops now. */
+  private deleted(pod: Pod, state: PodState | undefined): void {
+    this.cluster.logs.forget(pod.metadata.namespace ?? '', pod.metadata.name);
+    if (state?.phase === 'starting') clearTimeout(state.timer);
+    if (state?.phase === 'running') {
+      if (state.timer) clearTimeout(state.timer);
+      state.process.kill();
+    }
+    if (state?.phase !== 'stopping') this.states.delete(pod.metadata.uid);
+  }
+
+  private start(pod: Pod): void {
+    const { uid, namespace = '', name } = pod.metadata;
+    const timer = setTimeout(() => {
+      this.options.runtime
+        .start(pod, { ip: this.options.allocateIp(), port: containerPort(pod) })
+        .then((process) => this.running(pod, process))
+        .catch((error: unknown) => this.options.onError('kubelet', `${namespace}/${name}`, error));
+    }, this.options.timing.startupMs);
+    this.states.set(uid, { phase: 'starting', timer });
+  }
+
+  /** The process listens: the Pod runs now and turns Ready after the readiness delay. */
+  private running(pod: Pod, process: PodProcess): void {
+    const { uid, namespace = '', name } = pod.metadata;
+    const state = this.states.get(uid);
+    if (this.stopped || !state || state.phase !== 'starting') {
+      process.kill();
+      return;
+    }
+    const hostIp = this.hostIpOf(pod.spec.nodeName ?? '');
+    const readyTimer = setTimeout(() => {
+      this.writeStatus(uid, namespace, name, (current) =>
+        runningStatus(current, process, hostIp, true, this.cluster.store.timestamp()),
+      );
+      this.note(pod, 'Ready', `Readiness probe succeeded: listening on ${process.ip}:${process.port}`);
+    }, this.options.timing.readinessMs);
+    this.states.set(uid, { phase: 'running', process, timer: readyTimer });
+    this.writeStatus(uid, namespace, name, (current) =>
+      runningStatus(current, process, hostIp, false, this.cluster.store.timestamp()),
+    );
+    this.note(pod, 'Started', 'Started container server');
+  }
+
+  private terminate(pod: Pod): void {
+    const { uid, namespace, name } = pod.metadata;
+    const state = this.states.get(uid);
+    const finish = (): void => {
+      this.states.delete(uid);
+      const current = this.cluster.store.peek<Pod>(keys.pods, namespace, name);
+      if (current && current.metadata.uid === uid) this.cluster.store.remove(keys.pods, namespace, name);
+    };
+    if (!state || state.phase === 'starting') {
+      if (state) clearTimeout(state.timer);
+      this.states.set(uid, { phase: 'stopping' });
+      setImmediate(finish);
+      return;
+    }
+    if (state.phase === 'stopping') return;
+    this.note(pod, 'Killing', 'Stopping container server');
+    if (state.timer) clearTimeout(state.timer);
+    this.states.set(uid, { phase: 'stopping', process: state.process });
+    const graceMs = Math.min(
+      (pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000,
+      this.options.timing.terminationGraceMs,
+    );
+    state.process
+      .drain(graceMs)
+      .catch((error: unknown) => this.options.onError('kubelet', `${namespace ?? ''}/${name}`, error))
+      .finally(() => {
+        if (!this.stopped) finish();
+      });
+  }
+
+  private hostIpOf(nodeName: string): string {
+    const node = this.cluster.store.peek<Node>(keys.nodes, undefined, nodeName);
     const addresses = (node?.status?.addresses ?? []) as { type: string; address: string }[];
     return addresses.find((address) => address.type === 'InternalIP')?.address ?? '127.0.0.1';
-  };
+  }
 
-  const writeStatus = (uid: string, namespace: string, name: string, build: (pod: Pod) => Pod['status']): void => {
-    const pod = cluster.store.peek<Pod>(keys.pods, namespace, name);
+  private writeStatus(uid: string, namespace: string, name: string, build: (pod: Pod) => Pod['status']): void {
+    const pod = this.cluster.store.peek<Pod>(keys.pods, namespace, name);
     if (!pod || pod.metadata.uid !== uid || isTerminating(pod)) return;
-    cluster.store.update(keys.pods, { ...structuredClone(pod), status: build(pod) });
-  };
+    this.cluster.store.update(keys.pods, { ...structuredClone(pod), status: build(pod) });
+  }
 
   /** The kubelet's events; only for a Pod still there (a Pod deleted meanwhile has its own story). */
-  const note = (pod: Pod, reason: string, message: string): void => {
-    const current = cluster.store.peek<Pod>(keys.pods, pod.metadata.namespace, pod.metadata.name);
+  private note(pod: Pod, reason: string, message: string): void {
+    const current = this.cluster.store.peek<Pod>(keys.pods, pod.metadata.namespace, pod.metadata.name);
     if (!current || current.metadata.uid !== pod.metadata.uid) return;
-    recordEvent(cluster.store, current, {
+    recordEvent(this.cluster.store, current, {
       type: 'Normal',
       reason,
       message,
       component: 'kubelet',
       host: pod.spec.nodeName,
     });
-  };
-
-  const start = (pod: Pod): void => {
-    const { uid, namespace = '', name } = pod.metadata;
-    const nodeName = pod.spec.nodeName ?? '';
-    const timer = setTimeout(() => {
-      options.runtime
-        .start(pod, { ip: options.allocateIp(), port: containerPort(pod) })
-        .then((process) => {
-          const state = states.get(uid);
-          if (stopped || !state || state.phase !== 'starting') {
-            process.kill();
-            return;
-          }
-          const readyTimer = setTimeout(() => {
-            writeStatus(uid, namespace, name, (current) =>
-              runningStatus(current, process, hostIpOf(nodeName), true, cluster.store.timestamp()),
-            );
-            note(pod, 'Ready', `Readiness probe succeeded: listening on ${process.ip}:${process.port}`);
-          }, options.timing.readinessMs);
-          states.set(uid, { phase: 'running', process, timer: readyTimer });
-          writeStatus(uid, namespace, name, (current) =>
-            runningStatus(current, process, hostIpOf(nodeName), false, cluster.store.timestamp()),
-          );
-          note(pod, 'Started', 'Started container server');
-        })
-        .catch((error: unknown) => options.onError('kubelet', `${namespace}/${name}`, error));
-    }, options.timing.startupMs);
-    states.set(uid, { phase: 'starting', timer });
-  };
-
-  const terminate = (pod: Pod): void => {
-    const { uid, namespace, name } = pod.metadata;
-    const state = states.get(uid);
-    const finish = (): void => {
-      states.delete(uid);
-      const current = cluster.store.peek<Pod>(keys.pods, namespace, name);
-      if (current && current.metadata.uid === uid) cluster.store.remove(keys.pods, namespace, name);
-    };
-    if (!state || state.phase === 'starting') {
-      if (state) clearTimeout(state.timer);
-      states.set(uid, { phase: 'stopping' });
-      setImmediate(finish);
-      return;
-    }
-    if (state.phase === 'stopping') return;
-    note(pod, 'Killing', 'Stopping container server');
-    if (state.timer) clearTimeout(state.timer);
-    states.set(uid, { phase: 'stopping', process: state.process });
-    const graceMs = Math.min((pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000, options.timing.terminationGraceMs);
-    state.process
-      .drain(graceMs)
-      .catch((error: unknown) => options.onError('kubelet', `${namespace ?? ''}/${name}`, error))
-      .finally(() => {
-        if (!stopped) finish();
-      });
-  };
-
-  const unsubscribe = cluster.store.subscribe((event) => {
-    if (event.key !== keys.pods || stopped) return;
-    const pod = event.object as Pod;
-    const state = states.get(pod.metadata.uid);
-    if (event.type === 'DELETED') {
-      cluster.logs.forget(pod.metadata.namespace ?? '', pod.metadata.name);
-      // Force deletion (grace 0) or the final removal: whatever still runs stops now.
-      if (state?.phase === 'starting') clearTimeout(state.timer);
-      if (state?.phase === 'running') {
-        if (state.timer) clearTimeout(state.timer);
-        state.process.kill();
-      }
-      if (state?.phase !== 'stopping') states.delete(pod.metadata.uid);
-      return;
-    }
-    if (isTerminating(pod)) terminate(pod);
-    else if (!state && pod.spec.nodeName && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed')
-      start(pod);
-  });
-
-  return () => {
-    stopped = true;
-    unsubscribe();
-    for (const state of states.values()) {
-      if (state.phase === 'starting') clearTimeout(state.timer);
-      if (state.phase === 'running' && state.timer) clearTimeout(state.timer);
-      if (state.phase !== 'starting') state.process?.kill();
-    }
-    states.clear();
-  };
+  }
 }
