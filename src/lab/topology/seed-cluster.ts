@@ -122,42 +122,10 @@ export interface SeedOptions {
 
 export function seedCluster(cluster: ClusterApi, topology: Topology, clusterIndex: number, options: SeedOptions): void {
   const self = topology.clusters[clusterIndex] as TopologyCluster;
-  for (const name of [
-    'default',
-    'kube-system',
-    'kube-public',
-    'istio-system',
-    // Where `chaos` keeps its per-cluster lock (deploy/rbac.yaml makes it on a real cluster).
-    'chaos-system',
-    topology.ingress.namespace,
-    topology.namespace,
-  ]) {
-    if (!cluster.store.peek(keys.namespaces, undefined, name)) {
-      put(cluster, keys.namespaces, {
-        apiVersion: 'v1',
-        kind: 'Namespace',
-        metadata: { name, labels: name === topology.namespace ? { 'istio-injection': 'enabled' } : {} },
-      });
-    }
-  }
+  seedNamespaces(cluster, topology);
   for (let index = 0; index < self.nodes; index += 1) put(cluster, keys.nodes, nodeDraft(self, index, clusterIndex));
   for (const service of topology.services) {
-    put(cluster, keys.services, {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: {
-        name: service.name,
-        namespace: topology.namespace,
-        labels: { app: service.name, application: 'bank-of-anthos' },
-      },
-      spec: {
-        type: 'ClusterIP',
-        selector: { app: service.name },
-        ports: [
-          { name: service.targetPort === 5432 ? 'tcp' : 'http', port: service.port, targetPort: service.targetPort },
-        ],
-      },
-    });
+    put(cluster, keys.services, serviceDraft(topology, service));
     const replicas = service.replicas[self.name];
     if (replicas !== undefined)
       put(
@@ -166,6 +134,51 @@ export function seedCluster(cluster: ClusterApi, topology: Topology, clusterInde
         workloadDraft(topology, service, replicas),
       );
   }
+  seedIngress(cluster, topology, options);
+  seedIstioConfig(cluster, topology);
+}
+
+const systemNamespaces = [
+  'default',
+  'kube-system',
+  'kube-public',
+  'istio-system',
+  // Where `chaos` keeps its per-cluster lock (deploy/rbac.yaml makes it on a real cluster).
+  'chaos-system',
+];
+
+function seedNamespaces(cluster: ClusterApi, topology: Topology): void {
+  for (const name of [...systemNamespaces, topology.ingress.namespace, topology.namespace]) {
+    if (cluster.store.peek(keys.namespaces, undefined, name)) continue;
+    put(cluster, keys.namespaces, {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name, labels: name === topology.namespace ? { 'istio-injection': 'enabled' } : {} },
+    });
+  }
+}
+
+function serviceDraft(topology: Topology, service: Topology['services'][number]): Draft {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: service.name,
+      namespace: topology.namespace,
+      labels: { app: service.name, application: 'bank-of-anthos' },
+    },
+    spec: {
+      type: 'ClusterIP',
+      selector: { app: service.name },
+      ports: [
+        { name: service.targetPort === 5432 ? 'tcp' : 'http', port: service.port, targetPort: service.targetPort },
+      ],
+    },
+  };
+}
+
+/** The ingress gateway's LoadBalancer Service (its address in the status, as a cloud LB would set it) and Gateway. */
+function seedIngress(cluster: ClusterApi, topology: Topology, options: SeedOptions): void {
   put(cluster, keys.services, {
     apiVersion: 'v1',
     kind: 'Service',
@@ -194,25 +207,20 @@ export function seedCluster(cluster: ClusterApi, topology: Topology, clusterInde
       servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }],
     },
   });
+}
+
+/** The topology's VirtualServices, EnvoyFilters and DestinationRules, as written. */
+function seedIstioConfig(cluster: ClusterApi, topology: Topology): void {
+  const istio = (apiVersion: string, kind: string, item: { name: string; namespace: string; spec: unknown }) => ({
+    apiVersion,
+    kind,
+    metadata: { name: item.name, namespace: item.namespace },
+    spec: structuredClone(item.spec),
+  });
   for (const vs of topology.virtualServices)
-    put(cluster, keys.virtualServices, {
-      apiVersion: 'networking.istio.io/v1',
-      kind: 'VirtualService',
-      metadata: { name: vs.name, namespace: vs.namespace },
-      spec: structuredClone(vs.spec),
-    });
+    put(cluster, keys.virtualServices, istio('networking.istio.io/v1', 'VirtualService', vs));
   for (const filter of topology.envoyFilters)
-    put(cluster, keys.envoyFilters, {
-      apiVersion: 'networking.istio.io/v1alpha3',
-      kind: 'EnvoyFilter',
-      metadata: { name: filter.name, namespace: filter.namespace },
-      spec: structuredClone(filter.spec),
-    });
+    put(cluster, keys.envoyFilters, istio('networking.istio.io/v1alpha3', 'EnvoyFilter', filter));
   for (const dr of topology.destinationRules)
-    put(cluster, keys.destinationRules, {
-      apiVersion: 'networking.istio.io/v1',
-      kind: 'DestinationRule',
-      metadata: { name: dr.name, namespace: dr.namespace },
-      spec: structuredClone(dr.spec),
-    });
+    put(cluster, keys.destinationRules, istio('networking.istio.io/v1', 'DestinationRule', dr));
 }
