@@ -14,6 +14,7 @@ import {
   type Threshold,
 } from '../budgets/threshold.js';
 import { readScriptFacts } from './script-facts.js';
+import { checkRelativeBudgets } from './check-relative-budgets.js';
 import { scenarioSchema, type RawFault, type RawScenario } from './schema.js';
 import { collectSchemaIssues } from '../input/schema-issues.js';
 import type { Budget } from '../budgets/budget.js';
@@ -48,6 +49,7 @@ export function validateScenario(
   // Cross-field rules read the raw data defensively, so they are reported together with shape problems.
   const raw = asLoose(source.data);
   checkBudgetPhases(raw, report);
+  checkRelativeBudgets(raw, report);
   const script = readLoadScript(source.file, asLoose(raw.load).script, readText, report);
   checkBudgetNames(raw, script, report);
   if (environment) checkNames(raw, environment, report, script);
