@@ -6,6 +6,7 @@
  * Versioning: adding a field keeps `schemaVersion`; removing, renaming or retyping one bumps it.
  */
 import { z } from 'zod';
+import { comparisonSchema, verdictDetail } from './comparison-schema.js';
 
 export const resultSchemaVersion = 1;
 
@@ -54,6 +55,7 @@ const verdictSchema = z.object({
     .meta({ description: 'what was measured (ms, a ratio, a count or a rate); null = no samples, which fails' }),
   samples: z.number().int(),
   pass: z.boolean(),
+  ...verdictDetail,
 });
 
 const faultTargetSchema = z.object({
@@ -195,6 +197,10 @@ export const resultSchema = z
     phases: z.array(z.object({ name: z.string(), startedAt: time, endedAt: time.nullable() })),
     load: z.array(loadSchema),
     verdicts: z.array(verdictSchema).meta({ description: 'one per budget × phase × ingress' }),
+    comparisons: z.array(comparisonSchema).optional().meta({
+      description:
+        'each later phase × ingress compared with the baseline phase (docs/verdicts.md); absent in older results',
+    }),
     phaseStats: z.array(
       z.object({ phase: z.string(), ingress: z.string(), stats: z.object(statsShape), durationMs: z.number() }),
     ),
@@ -274,6 +280,7 @@ export const resultSchema = z
 
 export type RunResult = z.output<typeof resultSchema>;
 export type ResultVerdict = z.output<typeof verdictSchema>;
+export type ResultComparison = z.output<typeof comparisonSchema>;
 export type ResultWindow = z.output<typeof windowSchema>;
 
 export function exportResultSchema(): object {

@@ -41,7 +41,8 @@ const find = (ledger: Ledger, phase: string, text: string) =>
 describe('enough samples for a percentile', () => {
   it('needs n·(1 − q/100) ≥ 10 (the nearer tail for q < 50)', () => {
     const p = (q: number) => neededSamples({ kind: 'percentile', percentile: q });
-    // 10 / 0.05 = 200; 10 / 0.01 = 1000; 10 / 0.005 = 2000; 10 / 0.001 = 10000; med: 10 / 0.5 = 20; p(10): 10 / 0.1 = 100.
+    // 10 / 0.05 = 200; 10 / 0.01 = 1000; 10 / 0.005 = 2000; 10 / 0.001 = 10000;
+    // med: 10 / 0.5 = 20; p(10): 10 / 0.1 = 100.
     expect([p(95), p(99), p(99.5), p(99.9), p(90), p(10)]).to.deep.equal([200, 1000, 2000, 10_000, 100, 100]);
     expect(neededSamples({ kind: 'med' })).to.equal(20);
     expect([p(0), p(100), neededSamples({ kind: 'max' }), neededSamples({ kind: 'avg' })]).to.deep.equal([
