@@ -68,8 +68,9 @@ export function rankTest(a: ArrayLike<number>, b: ArrayLike<number>): number {
     // The next tie group: every value equal to the smallest remaining one, on both sides.
     const value = j >= n2 || (i < n1 && a[i]! <= b[j]!) ? a[i]! : b[j]!;
     const startRank = i + j + 1;
-    let inA = 0;
-    while (i < n1 && a[i] === value) ((i += 1), (inA += 1));
+    const fromA = i;
+    while (i < n1 && a[i] === value) i += 1;
+    const inA = i - fromA;
     while (j < n2 && b[j] === value) j += 1;
     const size = i + j + 1 - startRank;
     rankSumA += inA * (startRank + (size - 1) / 2);
