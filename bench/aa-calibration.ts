@@ -8,6 +8,8 @@
  * Inconclusive and no-data verdicts are counted apart: they are not passes, nor false fails.
  *
  *   npm run build && npx tsx bench/aa-calibration.ts      # AA_RUNS=20 AA_PHASE=8s
+ *
+ * One warm-up run comes first and is not counted (a lab just started is not in its steady state).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -45,6 +47,9 @@ const claims = { latency: 0, errors: 0, latencyTests: 0, errorTests: 0, p95Outsi
 const lab = await startLabProcess();
 const reports = mkdtempSync(path.join(tmpdir(), 'chaos-aa-'));
 try {
+  // One run first, not counted: a lab just started (and k6's first connections) is not the steady state.
+  const warmup = await chaosRun(lab.env, reports);
+  console.error(`warm-up run: exit ${warmup.code}`);
   for (let i = 0; i < runs; i += 1) {
     const { code, stdout } = await chaosRun(lab.env, reports);
     let result: RunResult;
@@ -72,6 +77,13 @@ try {
         if (c.errors.pValue < 0.05) claims.errors += 1;
       }
     }
+    for (const c of result.comparisons ?? [])
+      if (c.latency)
+        console.error(
+          `  ${c.phase}/${c.ingress}: p50 ${c.latency.p50.baseline.toFixed(1)}→${c.latency.p50.value.toFixed(1)} ` +
+            `p95 ${c.latency.p95.baseline.toFixed(1)}→${c.latency.p95.value.toFixed(1)} ms, rank p=${c.latency.pValue.toPrecision(2)}` +
+            (c.errors ? `, errors ${c.errors.baselineRate.toFixed(3)}→${c.errors.rate.toFixed(3)}` : ''),
+        );
     const failedNames = result.verdicts
       .filter((v) => v.outcome === 'fail')
       .map((v) => `${v.phase}/${v.ingress} ${v.budget}`);

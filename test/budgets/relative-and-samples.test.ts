@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import { Ledger } from '../../src/budgets/ledger.js';
 import { neededSamples } from '../../src/budgets/judge-budget.js';
+import { sampleWarnings } from '../../src/budgets/sample-warnings.js';
 import { parseMetricSelector, parseThreshold } from '../../src/budgets/threshold.js';
 import type { Budget } from '../../src/budgets/budget.js';
 import type { LoadSample } from '../../src/budgets/sample.js';
@@ -133,5 +134,32 @@ describe('budgets relative to the baseline phase', () => {
       needed: 200,
       pass: false,
     });
+  });
+});
+
+describe("chaos plan's warning when a phase cannot collect the samples", () => {
+  const phases = [
+    { name: 'baseline', durationMs: 20_000 },
+    { name: 'fault', durationMs: 40_000 },
+  ];
+
+  it('warns for p(99) at 15/s over 40 s (600 < 1000) and names what would reach it', () => {
+    const warnings = sampleWarnings([budget('fault', 'http_req_duration', 'p(99)<350')], phases, 15);
+    // 15 × 40 = 600; 1000 / 15 = 66.7 → 67 s; 1000 / 40 = 25/s.
+    expect(warnings).to.deep.equal([
+      'fault: http_req_duration: p(99)<350 needs 1000 samples per ingress; phase fault at 15/s for 40s gives ' +
+        'about 600, so it will be inconclusive (a phase of 67s, or a rate of 25/s, would reach it)',
+    ]);
+    expect(sampleWarnings([budget('fault', 'http_req_duration', 'p(99)<350')], phases, 25)).to.deep.equal([]);
+  });
+
+  it('checks the baseline too for a relative budget, and ignores rates and counts', () => {
+    // p(95) needs 200: baseline 10/s × 20 s = 200 is enough, 9/s × 20 s = 180 is not (fault 360 is).
+    const relative = budget('fault', 'http_req_duration', 'p(95) < baseline + 50');
+    expect(sampleWarnings([relative], phases, 10)).to.deep.equal([]);
+    expect(sampleWarnings([relative], phases, 9).map((w) => w.split(' gives')[0])).to.deep.equal([
+      'fault: http_req_duration: p(95) < baseline + 50 needs 200 samples per ingress; phase baseline at 9/s for 20s',
+    ]);
+    expect(sampleWarnings([budget('all', 'http_req_failed', 'rate<0.01')], phases, 1)).to.deep.equal([]);
   });
 });
