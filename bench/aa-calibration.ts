@@ -8,6 +8,7 @@
  * Inconclusive and no-data verdicts are counted apart: they are not passes, nor false fails.
  *
  *   npm run build && npx tsx bench/aa-calibration.ts      # AA_RUNS=20 AA_PHASE=8s
+ *   AA_SCENARIO=plain AA_PHASE=10s npx tsx bench/aa-calibration.ts   # the built-in load (aa-no-fault-plain.yaml)
  *
  * One warm-up run comes first and is not counted (a lab just started is not in its steady state).
  */
@@ -21,7 +22,9 @@ import type { RunResult } from '../src/report/result-schema.js';
 
 const runs = Number(process.env.AA_RUNS ?? 20);
 const phase = process.env.AA_PHASE ?? '8s';
-const scenario = path.join(projectRoot, 'bench/aa-no-fault.yaml');
+const plain = process.env.AA_SCENARIO === 'plain';
+const scenario = path.join(projectRoot, plain ? 'bench/aa-no-fault-plain.yaml' : 'bench/aa-no-fault.yaml');
+const loadWords = plain ? 'GET / at 20/s per ingress' : 'bank journeys at 15/s per ingress';
 
 function chaosRun(env: NodeJS.ProcessEnv, reports: string): Promise<{ code: number | null; stdout: string }> {
   const args = ['run', scenario, '--output', 'json', '--reports', reports];
@@ -97,7 +100,7 @@ try {
 }
 
 const share = (n: number, of: number) => `${n} of ${of} (${of === 0 ? '-' : ((100 * n) / of).toFixed(1)} %)`;
-console.log(`| A/A, ${tally.runs} runs of 3 × ${phase} (rate 15 journeys/s per ingress, 2 ingresses) | measured |`);
+console.log(`| A/A, ${tally.runs} runs of 3 × ${phase} (${loadWords}, 2 ingresses) | measured |`);
 console.log('|---|---|');
 console.log(`| runs with any failed verdict (target 0) | ${share(tally.runsWithFail, tally.runs)} |`);
 console.log(`| verdicts failed | ${share(tally.failed, tally.verdicts)} |`);
