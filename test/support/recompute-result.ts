@@ -220,7 +220,9 @@ export function recomputeResult(result: ResultDocument, raw: readonly RawRequest
     const limit = Number(limitText);
     const v = verdict.value;
     const tail = pct === undefined ? Infinity : (requests.length * Math.min(Number(pct), 100 - Number(pct))) / 100;
-    const enough = pct === undefined || Number(pct) <= 0 || Number(pct) >= 100 || tail >= 10 - 1e-9;
+    // The rule came with `outcome` (issue 16): results written before it were judged without it.
+    const enough =
+      !('outcome' in verdict) || pct === undefined || Number(pct) <= 0 || Number(pct) >= 100 || tail >= 10 - 1e-9;
     const pass =
       v !== null &&
       requests.length > 0 &&
