@@ -6,6 +6,8 @@
 import { expect } from 'chai';
 import { bootstrapShifts, seededRandom } from '../../src/budgets/bootstrap.js';
 import { compareLatency, compareRates, rankTest } from '../../src/budgets/compare.js';
+import { baselineComparisons } from '../../src/budgets/baseline-comparisons.js';
+import { Ledger } from '../../src/budgets/ledger.js';
 
 const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
 
@@ -91,5 +93,49 @@ describe('the baseline comparison (rank test, proportions, bootstrap)', () => {
     // Binomial(400, 0.05): mean 20, sd 4.4; a broken test (no tie correction on these rounded
     // values, or a one-sided p) lands far outside 8…32.
     expect(claims).to.be.within(8, 32);
+  });
+});
+
+describe('every later phase of every ingress against the first', () => {
+  it('one comparison per ingress × later phase, from the phase statistics of the ledger', () => {
+    const ledger = new Ledger({
+      ingresses: ['central', 'west'],
+      windowMs: 1000,
+      method: 'GET',
+      originMs: 0,
+      abortLimits: [],
+      budgets: [],
+    });
+    const send = (at: number, ingress: string, durationMs: number, failed: boolean) =>
+      ledger.add({
+        kind: 'request',
+        timeMs: at + durationMs,
+        ingress,
+        servedBy: ingress,
+        status: failed ? 503 : 200,
+        path: '/',
+        failed,
+        durationMs,
+      });
+    ledger.startPhase('baseline', 0);
+    for (let i = 0; i < 100; i += 1) send(i * 10, 'central', 10 + i, false); // 10…109 ms
+    ledger.startPhase('fault', 1000);
+    for (let i = 0; i < 100; i += 1) send(1000 + i * 10, 'central', 510 + i, i < 20); // 510…609 ms, 20 failed
+    ledger.startPhase('recovery', 2000);
+    ledger.endPhases(3000);
+    const comparisons = baselineComparisons(ledger, ['central', 'west']);
+    expect(comparisons.map((c) => `${c.ingress}/${c.phase} vs ${c.baseline}`)).to.deep.equal([
+      'central/fault vs baseline',
+      'central/recovery vs baseline',
+      'west/fault vs baseline',
+      'west/recovery vs baseline',
+    ]);
+    const fault = comparisons[0]!;
+    // p95 index 99·0.95 = 94.05: baseline 104 + 0.05 = 104.05, fault 604.05 → shift 500.
+    expect(fault.latency!.p95.shift).to.be.closeTo(500, 1e-9);
+    expect(fault.errors!.difference).to.be.closeTo(0.2, 1e-12);
+    expect(fault.latency!.pValue).to.be.below(0.001);
+    expect(comparisons[1]!.latency).to.equal(null); // recovery had no requests
+    expect(comparisons[2]!.errors).to.equal(null); // west had none at all
   });
 });
