@@ -46,7 +46,7 @@ function chaosRun(env: NodeJS.ProcessEnv, reports: string): Promise<{ code: numb
 }
 
 const tally = { runs: 0, verdicts: 0, failed: 0, inconclusive: 0, noData: 0, runsWithFail: 0 };
-const claims = { latency: 0, errors: 0, latencyTests: 0, errorTests: 0, p95Outside: 0 };
+const claims = { latency: 0, errors: 0, latencyTests: 0, errorTests: 0, p95Outside: 0, windows: 0, windowTests: 0 };
 const lab = await startLabProcess();
 const reports = mkdtempSync(path.join(tmpdir(), 'chaos-aa-'));
 try {
@@ -74,6 +74,10 @@ try {
         claims.latencyTests += 1;
         if (c.latency.pValue < 0.05) claims.latency += 1;
         if (c.latency.p95.low > 0 || c.latency.p95.high < 0) claims.p95Outside += 1;
+        if (typeof c.latency.windowPValue === 'number') {
+          claims.windowTests += 1;
+          if (c.latency.windowPValue < 0.05) claims.windows += 1;
+        }
       }
       if (c.errors) {
         claims.errorTests += 1;
@@ -107,6 +111,7 @@ console.log(`| verdicts failed | ${share(tally.failed, tally.verdicts)} |`);
 console.log(`| verdicts inconclusive (too few samples) | ${share(tally.inconclusive, tally.verdicts)} |`);
 console.log(`| verdicts with no data | ${share(tally.noData, tally.verdicts)} |`);
 console.log(`| latency rank test p < 0.05 (target ≤ 5 %) | ${share(claims.latency, claims.latencyTests)} |`);
+console.log(`| per-window rank test p < 0.05 (target ≤ 5 %) | ${share(claims.windows, claims.windowTests)} |`);
 console.log(`| p95 shift interval excludes 0 (target ≤ 5 %) | ${share(claims.p95Outside, claims.latencyTests)} |`);
 console.log(`| error-rate z-test p < 0.05 (target ≤ 5 %) | ${share(claims.errors, claims.errorTests)} |`);
 console.log(

@@ -28,6 +28,11 @@ export interface Shift {
 export interface LatencyComparison {
   /** Two-sided p-value of the rank test: how often equal distributions would differ this much. */
   pValue: number;
+  /**
+   * The same test with windows as the units (each window's median): requests within a second
+   * share the machine's state, windows far less; null with fewer than 3 windows on a side.
+   */
+  windowPValue: number | null;
   p50: Shift;
   p95: Shift;
 }
@@ -121,7 +126,14 @@ export function compareLatency(
       high: k6Percentile(sorted, 97.5)!,
     };
   };
-  return { pValue: rankTest(base, other), p50: shift(50, 0), p95: shift(95, 1) };
+  return { pValue: rankTest(base, other), windowPValue: null, p50: shift(50, 0), p95: shift(95, 1) };
+}
+
+/** The rank test on per-window medians (windows with requests only); null with fewer than 3 a side. */
+export function windowRankTest(base: readonly number[], other: readonly number[]): number | null {
+  if (base.length < 3 || other.length < 3) return null;
+  const ascending = (values: readonly number[]) => Float64Array.from(values).sort();
+  return rankTest(ascending(base), ascending(other));
 }
 
 export function comparePhase(

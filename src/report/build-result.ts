@@ -67,6 +67,7 @@ export function buildResult(
     comparisons: baselineComparisons(
       record.ledger,
       plan.load.map((load) => load.ingress),
+      record.windows,
     ),
     phaseStats: record.ledger.phaseSummaries().map((entry) => ({
       phase: entry.phase,

@@ -20,6 +20,10 @@ export const comparisonSchema = z.object({
       pValue: z.number().meta({
         description: 'Mann-Whitney U, two-sided, normal approximation with tie and continuity correction',
       }),
+      windowPValue: z.number().nullable().optional().meta({
+        description:
+          "the same test with each window's median as one value (windows are far less correlated than requests); null with fewer than 3 windows a side",
+      }),
       p50: shiftSchema,
       p95: shiftSchema,
     })

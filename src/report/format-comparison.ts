@@ -26,10 +26,17 @@ export function formatRateShift(errors: NonNullable<ResultComparison['errors']>)
   return `errors ${signed(errors.difference * 100, 1)} pts [${pts(errors.low)}, ${pts(errors.high)}]`;
 }
 
+/** `, per window p=0.21` when the window test ran. */
+function windowP(c: ResultComparison): string {
+  const p = c.latency?.windowPValue;
+  return p === undefined || p === null ? '' : `, per window ${formatP(p)}`;
+}
+
 /** `fault p95 +412 ms [398, 431] vs baseline, p<0.001; errors +0.1 pts [-0.2, 0.4], p=0.41` */
 export function describeComparison(c: ResultComparison): string {
   const parts: string[] = [];
-  if (c.latency) parts.push(`${formatShift('p95', c.latency.p95)} vs ${c.baseline}, ${formatP(c.latency.pValue)}`);
+  if (c.latency)
+    parts.push(`${formatShift('p95', c.latency.p95)} vs ${c.baseline}, ${formatP(c.latency.pValue)}${windowP(c)}`);
   else parts.push(`no latency comparison (${c.samples} vs ${c.baselineSamples} requests)`);
   if (c.errors) parts.push(`${formatRateShift(c.errors)}, ${formatP(c.errors.pValue)}`);
   return `${c.phase} ${parts.join('; ')}`;

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { bootstrapShifts, seededRandom } from '../../src/budgets/bootstrap.js';
-import { compareLatency, compareRates, rankTest } from '../../src/budgets/compare.js';
+import { compareLatency, compareRates, rankTest, windowRankTest } from '../../src/budgets/compare.js';
 import { baselineComparisons } from '../../src/budgets/baseline-comparisons.js';
 import { Ledger } from '../../src/budgets/ledger.js';
 
@@ -135,7 +135,59 @@ describe('every later phase of every ingress against the first', () => {
     expect(fault.latency!.p95.shift).to.be.closeTo(500, 1e-9);
     expect(fault.errors!.difference).to.be.closeTo(0.2, 1e-12);
     expect(fault.latency!.pValue).to.be.below(0.001);
+    expect(fault.latency!.windowPValue).to.equal(null); // no windows given
     expect(comparisons[1]!.latency).to.equal(null); // recovery had no requests
     expect(comparisons[2]!.errors).to.equal(null); // west had none at all
+  });
+});
+
+describe('the rank test with windows as units', () => {
+  it("ranks the windows' medians, and needs 3 windows a side", () => {
+    // Medians [1,2,3] vs [4,5,6]: the same U = 0 and p = 0.0808556 as the request-level example.
+    expect(windowRankTest([3, 1, 2], [6, 4, 5])).to.be.closeTo(0.0808556, 1e-6);
+    expect(windowRankTest([1, 2], [4, 5, 6])).to.equal(null);
+  });
+
+  it('baselineComparisons takes the windows of each phase × ingress with requests', () => {
+    const ledger = new Ledger({
+      ingresses: ['central'],
+      windowMs: 1000,
+      method: 'GET',
+      originMs: 0,
+      abortLimits: [],
+      budgets: [],
+    });
+    ledger.startPhase('baseline', 0);
+    ledger.add({
+      kind: 'request',
+      timeMs: 20,
+      ingress: 'central',
+      servedBy: 'c',
+      status: 200,
+      path: '/',
+      failed: false,
+      durationMs: 10,
+    });
+    ledger.startPhase('fault', 1000);
+    ledger.add({
+      kind: 'request',
+      timeMs: 1030,
+      ingress: 'central',
+      servedBy: 'c',
+      status: 200,
+      path: '/',
+      failed: false,
+      durationMs: 20,
+    });
+    ledger.endPhases(2000);
+    const window = (phase: string, p50: number | null, requests = 5) => ({ phase, ingress: 'central', requests, p50 });
+    const windows = [
+      ...[1, 2, 3].map((m) => window('baseline', m)),
+      window('baseline', null, 0), // an empty window is not a unit
+      ...[4, 5, 6].map((m) => window('fault', m)),
+      { ...window('fault', 0.5), ingress: 'west' }, // another ingress's
+    ];
+    const [fault] = baselineComparisons(ledger, ['central'], windows);
+    expect(fault!.latency!.windowPValue).to.be.closeTo(0.0808556, 1e-6);
   });
 });

@@ -28,6 +28,9 @@ describe('how reports write comparisons and verdict details', () => {
     expect(describeComparison(comparison)).to.equal(
       'fault p95 +412 ms [398, 431] vs baseline, p<0.001; errors +29.8 pts [27.1, 32.5], p<0.001',
     );
+    expect(describeComparison({ ...comparison, latency: { ...comparison.latency!, windowPValue: 0.214 } })).to.equal(
+      'fault p95 +412 ms [398, 431] vs baseline, p<0.001, per window p=0.21; errors +29.8 pts [27.1, 32.5], p<0.001',
+    );
     expect(describeComparison({ ...comparison, latency: null, errors: null, samples: 0 })).to.equal(
       'fault no latency comparison (0 vs 300 requests)',
     );
