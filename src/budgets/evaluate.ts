@@ -19,6 +19,12 @@ export interface Measurement {
   pass: boolean;
   outcome: VerdictOutcome;
   samples: number;
+  /** The limit the value was compared with: the threshold's number, or a relative one resolved. */
+  limit?: number;
+  /** An inconclusive percentile: the samples it would need (docs/verdicts.md, "Enough samples"). */
+  needed?: number;
+  /** A relative budget: the phase it is relative to and the value measured there. */
+  baseline?: { phase: string; value: number | null };
 }
 
 /** Does a request count for this selector? `ingress` is the scope of judgement, handled by the caller. */
@@ -76,45 +82,63 @@ export function filterKey(selector: MetricSelector): string {
   return isRequestMetric(selector.metric) ? tags : `${selector.metric}#${tags}`;
 }
 
+/**
+ * Measure one aggregation and compare it with `limit` (the threshold's own number unless a
+ * relative one was resolved). A count of nothing is a measured 0; a rate of nothing is no data.
+ */
 export function measure(
   selector: MetricSelector,
   threshold: Threshold,
   stats: RequestStats,
   durationMs: number,
+  limit = threshold.value,
 ): Measurement {
-  const agg = threshold.aggregation;
-  let value: number | null;
-  let samples = stats.requests;
+  const { value, samples } = measuredValue(selector, threshold.aggregation, stats, durationMs);
+  const pass = value !== null && compare(value, threshold.operator, limit);
+  return { value, samples, pass, outcome: value === null ? 'no-data' : pass ? 'pass' : 'fail', limit };
+}
+
+function measuredValue(
+  selector: MetricSelector,
+  agg: Threshold['aggregation'],
+  stats: RequestStats,
+  durationMs: number,
+): { value: number | null; samples: number } {
+  const samples = stats.requests;
+  const perSecond = (count: number) => (durationMs > 0 ? count / (durationMs / 1000) : null);
   switch (selector.metric) {
     case 'http_req_duration':
-      samples = stats.timed;
-      value =
-        agg.kind === 'percentile'
-          ? stats.percentile(agg.percentile)
-          : agg.kind === 'med'
-            ? stats.percentile(50)
-            : agg.kind === 'min'
-              ? stats.percentile(0)
-              : agg.kind === 'max'
-                ? stats.percentile(100)
-                : stats.mean();
-      break;
+      return { value: trendValue(agg, stats), samples: stats.timed };
     case 'http_req_failed':
-      value = stats.requests === 0 ? null : stats.failures / stats.requests;
-      break;
+      return { value: samples === 0 ? null : stats.failures / samples, samples };
     case 'http_reqs':
-      value = stats.requests === 0 ? null : agg.kind === 'rate' ? stats.requests / (durationMs / 1000) : stats.requests;
-      break;
+      // k6's Counter: a count of nothing is a measured zero, and so is its rate.
+      return { value: agg.kind === 'rate' ? perSecond(samples) : samples, samples };
     case 'dropped_iterations':
       // Zero dropped iterations is a measurement, not a missing one: the load was delivered.
-      samples = Math.max(samples, 1);
-      value = agg.kind === 'rate' ? stats.dropped / (durationMs / 1000) : stats.dropped;
-      break;
+      return {
+        value: agg.kind === 'rate' ? perSecond(stats.dropped) : stats.dropped,
+        samples: Math.max(samples, 1),
+      };
     default:
-      value = measureValues(selector, agg, stats, durationMs);
+      return { value: measureValues(selector, agg, stats, durationMs), samples };
   }
-  const pass = value !== null && compare(value, threshold.operator, threshold.value);
-  return { value, samples, pass, outcome: value === null ? 'no-data' : pass ? 'pass' : 'fail' };
+}
+
+/** k6's Trend aggregations: percentiles interpolated, avg = sum / count, min and max exact. */
+function trendValue(agg: Threshold['aggregation'], stats: RequestStats): number | null {
+  switch (agg.kind) {
+    case 'percentile':
+      return stats.percentile(agg.percentile);
+    case 'med':
+      return stats.percentile(50);
+    case 'min':
+      return stats.percentile(0);
+    case 'max':
+      return stats.percentile(100);
+    default:
+      return stats.mean();
+  }
 }
 
 /**
@@ -127,17 +151,13 @@ function measureValues(
   stats: RequestStats,
   durationMs: number,
 ): number | null {
-  if (stats.requests === 0) return selector.kind === 'counter' && agg.kind === 'count' ? 0 : null;
   switch (selector.kind) {
     case 'rate':
-      return stats.failures / stats.requests;
+      return stats.requests === 0 ? null : stats.failures / stats.requests;
     case 'counter':
-      return agg.kind === 'rate' ? stats.sum() / (durationMs / 1000) : stats.sum();
+      if (agg.kind !== 'rate') return stats.sum();
+      return durationMs > 0 ? stats.sum() / (durationMs / 1000) : null;
     case 'trend':
-      if (agg.kind === 'percentile') return stats.percentile(agg.percentile);
-      if (agg.kind === 'med') return stats.percentile(50);
-      if (agg.kind === 'min') return stats.percentile(0);
-      if (agg.kind === 'max') return stats.percentile(100);
-      return stats.mean();
+      return trendValue(agg, stats);
   }
 }

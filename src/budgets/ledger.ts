@@ -8,7 +8,8 @@
  */
 import type { LoadSample } from './sample.js';
 import type { Budget } from './budget.js';
-import { filterKey, matchesTags, matchesValue, measure, type Measurement, type VerdictOutcome } from './evaluate.js';
+import { filterKey, matchesTags, matchesValue, measure, type Measurement } from './evaluate.js';
+import { judgeBudget, type PhaseStats } from './judge-budget.js';
 import { RequestStats, type StatsSummary } from './stats.js';
 import { isRequestMetric, type MetricSelector, type Threshold } from './threshold.js';
 import { SpanClock, transitionName, type Span } from './spans.js';
@@ -36,14 +37,10 @@ export interface WindowSummary extends StatsSummary {
   planned: number | null;
 }
 
-export interface Verdict {
+export interface Verdict extends Measurement {
   phase: string;
   ingress: string;
   budget: string;
-  value: number | null;
-  pass: boolean;
-  outcome: VerdictOutcome;
-  samples: number;
 }
 
 export interface LedgerOptions {
@@ -162,18 +159,24 @@ export class Ledger {
     return closed;
   }
 
-  /** Verdicts per budget × phase × ingress. A budget over a phase with no samples fails. */
+  /**
+   * Verdicts per budget × phase × ingress (judge-budget.ts): no samples is no data, too few for a
+   * percentile is inconclusive, and a relative budget is judged against the first phase (the baseline).
+   */
   verdicts(): Verdict[] {
     const verdicts: Verdict[] = [];
-    for (const phase of this.phaseList()) {
-      const durationMs = (phase.endMs ?? phase.startMs) - phase.startMs;
+    const phases = this.phaseList();
+    const baseline = phases[0];
+    for (const phase of phases) {
       for (const budget of this.options.budgets) {
         if (budget.phase !== 'all' && budget.phase !== phase.name) continue;
         for (const ingress of this.scopeOf(budget.selector)) {
-          const stats = this.phaseStats.get(`${phase.name}|${ingress}`)?.get(filterKey(budget.selector));
-          const measurement: Measurement = stats
-            ? measure(budget.selector, budget.threshold, stats, durationMs)
-            : { value: null, pass: false, outcome: 'no-data', samples: 0 };
+          const measurement = judgeBudget(
+            budget.selector,
+            budget.threshold,
+            this.statsOfPhase(phase, ingress, budget.selector),
+            baseline && this.statsOfPhase(baseline, ingress, budget.selector),
+          );
           verdicts.push({
             phase: phase.name,
             ingress,
@@ -184,6 +187,17 @@ export class Ledger {
       }
     }
     return verdicts;
+  }
+
+  /** The statistics of one phase × ingress for one selector's samples (empty when none arrived). */
+  statsOfPhase(
+    phase: { name: string; startMs: number; endMs?: number },
+    ingress: string,
+    selector?: MetricSelector,
+  ): PhaseStats {
+    const key = selector ? filterKey(selector) : '';
+    const stats = this.phaseStats.get(`${phase.name}|${ingress}`)?.get(key) ?? new RequestStats();
+    return { phase: phase.name, stats, durationMs: (phase.endMs ?? phase.startMs) - phase.startMs };
   }
 
   phaseSummaries(): Array<{ phase: string; ingress: string; startMs: number; endMs: number; stats: StatsSummary }> {
@@ -245,8 +259,10 @@ export class Ledger {
     let map = this.phaseStats.get(id);
     if (!map) {
       map = new Map([['', new RequestStats()]]);
+      // The first phase also keeps the samples of relative budgets: they are judged against it.
+      const first = this.phaseList()[0]?.name === phase;
       for (const budget of this.options.budgets) {
-        if (budget.phase !== 'all' && budget.phase !== phase) continue;
+        if (budget.phase !== 'all' && budget.phase !== phase && !(first && budget.threshold.relative)) continue;
         const key = filterKey(budget.selector);
         if (!map.has(key)) map.set(key, new RequestStats());
       }

@@ -67,7 +67,20 @@ export interface Threshold {
   source: string;
   aggregation: Aggregation;
   operator: Operator;
+  /** The limit; for a relative threshold, the amount added to or multiplying the baseline. */
   value: number;
+  /** `baseline + N` or `baseline * N`: the limit is resolved from the baseline phase's measurement. */
+  relative?: Relative;
+}
+
+export interface Relative {
+  kind: '+' | '*';
+  amount: number;
+}
+
+/** The limit of a relative threshold given the baseline's value of the same aggregation. */
+export function resolveLimit(relative: Relative, baseline: number): number {
+  return relative.kind === '+' ? baseline + relative.amount : baseline * relative.amount;
 }
 
 export interface MetricSelector {
@@ -84,23 +97,32 @@ export function isRequestMetric(metric: string): boolean {
   return metric in metrics;
 }
 
-const thresholdPattern =
-  /^\s*(avg|min|max|med|count|rate|p\((\d+(?:\.\d+)?)\))\s*(<=|>=|===|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*$/;
+const number = '-?\\d+(?:\\.\\d+)?';
+const thresholdPattern = new RegExp(
+  `^\\s*(avg|min|max|med|count|rate|p\\((\\d+(?:\\.\\d+)?)\\))\\s*(<=|>=|===|==|!=|<|>)\\s*` +
+    `(?:(${number})|baseline(?:\\s*([+*])\\s*(${number}))?)\\s*$`,
+);
 
-export const thresholdExpected = 'a threshold such as rate<0.01, p(95)<350, p(99.5)<=350, avg<200, max<1000, count<10';
+export const thresholdExpected =
+  'a threshold such as rate<0.01, p(95)<350, p(99.5)<=350, avg<200, max<1000, count<10, ' +
+  'or relative to the baseline phase: p(95) < baseline + 50, p(95) < baseline * 1.2, rate < baseline + 0.005';
 
 export function parseThreshold(input: unknown): Parsed<Threshold> {
   if (typeof input !== 'string') return { ok: false, expected: thresholdExpected };
   const match = thresholdPattern.exec(input);
   if (!match) return { ok: false, expected: thresholdExpected };
-  const [, agg, pct, op, num] = match as unknown as [string, string, string | undefined, Operator, string];
+  type Groups = [string, string, string | undefined, Operator, string | undefined, '+' | '*' | undefined, string?];
+  const [, agg, pct, op, num, kind, amount] = match as unknown as Groups;
   let aggregation: Aggregation;
   if (pct !== undefined) {
     const percentile = Number(pct);
     if (percentile < 0 || percentile > 100) return { ok: false, expected: 'a percentile between p(0) and p(100)' };
     aggregation = { kind: 'percentile', percentile };
   } else aggregation = { kind: agg as 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' };
-  return { ok: true, value: { source: input.trim(), aggregation, operator: op, value: Number(num) } };
+  const source = input.trim();
+  if (num !== undefined) return { ok: true, value: { source, aggregation, operator: op, value: Number(num) } };
+  const relative: Relative = kind === undefined ? { kind: '*', amount: 1 } : { kind, amount: Number(amount) };
+  return { ok: true, value: { source, aggregation, operator: op, value: relative.amount, relative } };
 }
 
 export function aggregationFits(kind: MetricKind, aggregation: Aggregation): boolean {

@@ -164,7 +164,10 @@ export async function runScenario(
     const reportProblem = await writeReports(runDir, path.resolve(io.cwd, options.reports));
     if (options.output === 'json') {
       if (!options.batch) io.out(JSON.stringify(result, null, 2));
-    } else io.out(`${human ? '\n' : ''}${renderVerdicts(outcome)}\nresults: ${path.relative(io.cwd, runDir)}/`);
+    } else
+      io.out(
+        `${human ? '\n' : ''}${renderVerdicts(outcome, result.comparisons)}\nresults: ${path.relative(io.cwd, runDir)}/`,
+      );
     return { exitCode: outcome.exitCode, runDir, result, reportProblem };
   } finally {
     if (!hooks.opened) await opened.close();

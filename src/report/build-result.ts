@@ -6,6 +6,7 @@
  */
 import { resultSchemaVersion, type RunResult } from './result-schema.js';
 import { redactUrl, scrubText } from './scrub.js';
+import { baselineComparisons } from '../budgets/baseline-comparisons.js';
 import type { RunPlan } from '../run/build-plan.js';
 import type { RunRecord } from '../run/execute-run.js';
 import type { RunOutcome } from '../run/judge-run.js';
@@ -65,15 +66,12 @@ export function buildResult(
     transitions: transitionRows(record),
     delivery: outcome.delivery,
     load: plan.load.map((load) => ({ ...load, target: redactUrl(load.target) })),
-    verdicts: outcome.verdicts.map((v) => ({
-      phase: v.phase,
-      ingress: v.ingress,
-      budget: v.budget,
-      value: v.value,
-      samples: v.samples,
-      pass: v.pass,
-      outcome: v.outcome,
-    })),
+    verdicts: outcome.verdicts.map(resultVerdict),
+    comparisons: baselineComparisons(
+      record.ledger,
+      plan.load.map((load) => load.ingress),
+      record.windows,
+    ),
     phaseStats: record.ledger.phaseSummaries().map((entry) => ({
       phase: entry.phase,
       ingress: entry.ingress,
@@ -129,6 +127,22 @@ export function buildResult(
           : record.k6End,
     samples: { requests: record.ledger.samples, late: record.ledger.lateSamples },
     windows: record.windows.map((w) => ({ ...w })),
+  };
+}
+
+/** A verdict as result.json holds it: the optional details only when they apply. */
+function resultVerdict(v: RunOutcome['verdicts'][number]): RunResult['verdicts'][number] {
+  return {
+    phase: v.phase,
+    ingress: v.ingress,
+    budget: v.budget,
+    value: v.value,
+    samples: v.samples,
+    pass: v.pass,
+    outcome: v.outcome,
+    ...(v.limit === undefined || Number.isNaN(v.limit) ? {} : { limit: v.limit }),
+    ...(v.needed === undefined ? {} : { needed: v.needed }),
+    ...(v.baseline === undefined ? {} : { baseline: v.baseline }),
   };
 }
 

@@ -40,7 +40,13 @@ export function describeVerdict(verdict: ResultVerdict): string {
   if (verdict.value === null)
     return `${metric}: no samples ${where}, so budget ${threshold} cannot hold (a budget with no samples fails)`;
   const raw = Number.isInteger(verdict.value) ? String(verdict.value) : verdict.value.toFixed(4);
-  return `${metric} measured ${formatMeasured(verdict.budget, verdict.value)} (${raw}) over ${verdict.samples} samples ${where}; budget ${threshold} ${verdict.pass ? 'held' : 'breached'}`;
+  const judged =
+    verdict.outcome === 'inconclusive'
+      ? `budget ${threshold} inconclusive${verdict.needed === undefined ? '' : ` (needs ${verdict.needed} samples)`}`
+      : verdict.outcome === 'no-data'
+        ? `budget ${threshold} has no data to judge against (its baseline had none)`
+        : `budget ${threshold} ${verdict.pass ? 'held' : 'breached'}`;
+  return `${metric} measured ${formatMeasured(verdict.budget, verdict.value)} (${raw}) over ${verdict.samples} samples ${where}; ${judged}`;
 }
 
 export function runDurationMs(result: RunResult): number {

@@ -6,6 +6,8 @@ import type { WindowSummary } from '../budgets/ledger.js';
 import type { RunEvent } from '../run/run-events.js';
 import type { RunOutcome } from '../run/judge-run.js';
 import { formatDuration } from '../input/units.js';
+import { describeComparison, outcomeWord, verdictNote } from './format-comparison.js';
+import type { ResultComparison } from './result-schema.js';
 
 const ms = (value: number | null) => (value === null ? '-' : `${Math.round(value)}ms`);
 const pct = (value: number | null) => (value === null ? '-' : `${(value * 100).toFixed(1)}%`);
@@ -59,17 +61,18 @@ export function renderEvent(event: RunEvent, startMs: number): string | undefine
   }
 }
 
-/** The verdict table: one row per budget × phase × ingress, then the outcome. */
-export function renderVerdicts(outcome: RunOutcome): string {
+/** The verdict table: one row per budget × phase × ingress, the comparisons with the baseline, then the outcome. */
+export function renderVerdicts(outcome: RunOutcome, comparisons: readonly ResultComparison[] = []): string {
   const rows = outcome.verdicts.map((v) => [
-    v.pass ? 'pass' : v.outcome === 'fail' ? 'FAIL' : v.outcome.toUpperCase(),
+    outcomeWord(v),
     v.phase,
     v.ingress,
     v.budget,
     v.value === null ? 'no samples' : formatValue(v.budget, v.value),
     String(v.samples),
+    verdictNote(v) ?? '',
   ]);
-  const header = ['', 'PHASE', 'INGRESS', 'BUDGET', 'MEASURED', 'SAMPLES'];
+  const header = ['', 'PHASE', 'INGRESS', 'BUDGET', 'MEASURED', 'SAMPLES', 'AGAINST'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) =>
     cells
@@ -81,6 +84,7 @@ export function renderVerdicts(outcome: RunOutcome): string {
     ...rows.map(line),
     '',
     ...timingLines(outcome),
+    ...comparisons.map((c) => `  ${c.ingress}: ${describeComparison(c)}`),
     '',
     `${outcome.status.toUpperCase()}: ${outcome.reason}`,
   ].join('\n');

@@ -22,6 +22,8 @@ import { clientScript } from './html-client-script.js';
 import type { RunReport } from './report-input.js';
 import { buildChartView, describeEntry, type ChartView } from './report-view.js';
 import type { RunResult } from './result-schema.js';
+import { comparisonTable } from './render-comparisons.js';
+import { outcomeWord, verdictNote } from './format-comparison.js';
 
 export function renderHtml(report: RunReport, assets: ChartAssets): string {
   const { result } = report;
@@ -34,6 +36,8 @@ export function renderHtml(report: RunReport, assets: ChartAssets): string {
     eventLegend(view),
     '<h2>Verdicts</h2>',
     verdictTable(result),
+    '<h2>Compared with the baseline</h2>',
+    comparisonTable(result),
     '<h2>Share of traffic each cluster served</h2>',
     shareTable(result, view),
     '<h2>Per phase</h2>',
@@ -87,9 +91,9 @@ function eventLegend(view: ChartView): string {
 function verdictTable(result: RunResult): string {
   const rows = result.verdicts.map(
     (v) =>
-      `<tr class="${v.pass ? 'pass' : 'fail'}" title="${e(describeVerdict(v))}"><td>${badge(v.pass, v.pass ? 'pass' : 'FAIL')}</td><td>${e(v.phase)}</td><td>${e(v.ingress)}</td><td><code>${e(v.budget)}</code></td><td class="num">${e(formatMeasured(v.budget, v.value))}</td><td class="num">${v.samples}</td></tr>`,
+      `<tr class="${v.pass ? 'pass' : 'fail'}" title="${e(describeVerdict(v))}"><td>${badge(v.pass, outcomeWord(v))}</td><td>${e(v.phase)}</td><td>${e(v.ingress)}</td><td><code>${e(v.budget)}</code></td><td class="num">${e(formatMeasured(v.budget, v.value))}</td><td class="num">${v.samples}</td><td>${e(verdictNote(v) ?? '')}</td></tr>`,
   );
-  return `<table><thead><tr><th></th><th>phase</th><th>ingress</th><th>budget</th><th class="num">measured</th><th class="num">samples</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
+  return `<table><thead><tr><th></th><th>phase</th><th>ingress</th><th>budget</th><th class="num">measured</th><th class="num">samples</th><th>against</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
 }
 
 function shareTable(result: RunResult, view: ChartView): string {

@@ -16,6 +16,7 @@ import {
 } from './format-values.js';
 import type { BatchItem, RunReport } from './report-input.js';
 import type { ResultVerdict, RunResult } from './result-schema.js';
+import { comparisonProperties, outcomeWord, verdictNote } from './format-comparison.js';
 import { scrubText } from './scrub.js';
 
 type XMLBuilder = ReturnType<typeof create>;
@@ -104,7 +105,8 @@ function addRunSuite(root: XMLBuilder, report: RunReport, index: number): Tally 
         time: seconds(phaseMs.get(verdict.phase) ?? 0),
       }),
     );
-    const sentence = xmlSafe(describeVerdict(verdict));
+    const note = verdictNote(verdict);
+    const sentence = xmlSafe(`${describeVerdict(verdict)}${note ? ` [${outcomeWord(verdict)}: ${note}]` : ''}`);
     if (failed)
       testcase
         .ele('failure', { message: sentence, type: 'BudgetBreached' })
@@ -225,5 +227,6 @@ function properties(report: RunReport): Array<[string, string]> {
     ['version.chaos', result.versions.chaos],
     ['version.k6', result.versions.k6],
     ...timingProperties(result),
+    ...comparisonProperties(result.comparisons),
   ];
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { RunPlan } from '../run/build-plan.js';
 import type { FaultCheck } from '../run/check-plan.js';
 import { formatDuration } from '../input/units.js';
+import { sampleWarnings } from '../budgets/sample-warnings.js';
 
 /** `chaos plan` output: every mutation per cluster, then the load per ingress. Pure. */
 export function renderPlan(plan: RunPlan, clusters?: { checks: readonly FaultCheck[]; unread?: string }): string {
@@ -63,6 +64,8 @@ export function renderPlan(plan: RunPlan, clusters?: { checks: readonly FaultChe
     (budget) => `  ${budget.phase}: ${budget.selector.source}: ${budget.threshold.source}`,
   );
   if (budgets.length) lines.push('', 'budgets (per phase, per ingress):', ...budgets);
+  const thin = sampleWarnings(scenario.budgets, plan.phases, plan.load[0]?.ratePerSecond ?? 0);
+  if (thin.length) lines.push('', 'warning: too few samples for these percentiles:', ...thin.map((w) => `  ! ${w}`));
   const aborts = scenario.abortLimits.map((limit) => `  ${limit.selector.source}: ${limit.threshold.source}`);
   if (aborts.length) lines.push('', 'abort limits (every window):', ...aborts);
   if (clusters?.unread) lines.push('', `clusters not read: ${clusters.unread}`);

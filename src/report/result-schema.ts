@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { deliverySchema, timingSchema, transitionSchema } from './result-timing-schema.js';
+import { comparisonSchema, verdictDetail } from './comparison-schema.js';
 
 export const resultSchemaVersion = 1;
 
@@ -55,9 +56,7 @@ const verdictSchema = z.object({
     .meta({ description: 'what was measured (ms, a ratio, a count or a rate); null = no samples, which fails' }),
   samples: z.number().int(),
   pass: z.boolean(),
-  outcome: z.enum(['pass', 'fail', 'no-data', 'inconclusive']).optional().meta({
-    description: 'pass; fail; no-data: nothing to measure (fails); inconclusive: load not delivered or too few samples',
-  }),
+  ...verdictDetail,
 });
 
 const faultTargetSchema = z.object({
@@ -217,6 +216,10 @@ export const resultSchema = z
       .meta({ description: 'planned vs sent vs dropped, per phase × ingress' }),
     load: z.array(loadSchema),
     verdicts: z.array(verdictSchema).meta({ description: 'one per budget × phase × ingress' }),
+    comparisons: z.array(comparisonSchema).optional().meta({
+      description:
+        'each later phase × ingress compared with the baseline phase (docs/verdicts.md); absent in older results',
+    }),
     phaseStats: z.array(
       z.object({ phase: z.string(), ingress: z.string(), stats: z.object(statsShape), durationMs: z.number() }),
     ),
@@ -285,6 +288,7 @@ export const resultSchema = z
 
 export type RunResult = z.output<typeof resultSchema>;
 export type ResultVerdict = z.output<typeof verdictSchema>;
+export type ResultComparison = z.output<typeof comparisonSchema>;
 export type ResultWindow = z.output<typeof windowSchema>;
 
 export function exportResultSchema(): object {

@@ -15,6 +15,7 @@ import {
 } from '../budgets/threshold.js';
 import { readScriptFacts } from './script-facts.js';
 import { checkExpectation, normalizeExpectation } from './expectation.js';
+import { checkRelativeBudgets } from './check-relative-budgets.js';
 import { scenarioSchema, type RawFault, type RawScenario } from './schema.js';
 import { collectSchemaIssues } from '../input/schema-issues.js';
 import type { Budget } from '../budgets/budget.js';
@@ -49,6 +50,7 @@ export function validateScenario(
   // Cross-field rules read the raw data defensively, so they are reported together with shape problems.
   const raw = asLoose(source.data);
   checkBudgetPhases(raw, report);
+  checkRelativeBudgets(raw, report);
   const script = readLoadScript(source.file, asLoose(raw.load).script, readText, report);
   checkBudgetNames(raw, script, report);
   checkExpectation(raw, report);

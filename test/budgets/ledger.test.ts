@@ -152,7 +152,9 @@ describe('the ledger (windows, phases, verdicts)', () => {
         budget: 'http_req_failed: rate<0.1',
         value: null,
         pass: false,
+        outcome: 'no-data',
         samples: 0,
+        limit: 0.1,
       },
     ]);
   });

@@ -132,7 +132,7 @@ describe('every way out of a run reverts, and nothing outlives it (real CLI, rea
     await new Promise((resolve) => shell.on('close', resolve));
     const code = Number(/exit=(\d+)/.exec(out)?.[1]);
     // Not a crash: the run's own verdict (the budgets may or may not hold on this machine).
-    expect([ExitCode.passed, ExitCode.budgetsBreached], out).to.include(code);
+    expect([ExitCode.passed, ExitCode.budgetsBreached, ExitCode.inconclusive], out).to.include(code);
     const journal = journalOf(cwd);
     expect(journal.some((e) => e.type === 'fault-applied')).to.equal(true);
     expect(journal.some((e) => e.type === 'mutation-reverted')).to.equal(true);

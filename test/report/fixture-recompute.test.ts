@@ -1,8 +1,8 @@
 /**
  * Goldens that can be wrong: every fixture run keeps k6's raw output (k6-samples.json.gz), and
  * every count, error rate, percentile and verdict of its result.json is recomputed from it by an
- * independent implementation (test/support/recompute-result.ts: exact order statistics, the
- * ledger's documented nearest-rank definition). The golden reports are rendered from these
+ * independent implementation (test/support/recompute-result.ts: plain sort and k6's
+ * interpolation between closest ranks, agreement within 0.1 %). The golden reports are rendered from these
  * result files, so a wrong number fails here before it can be frozen; UPDATE_GOLDEN=1 changes
  * nothing in this check.
  */

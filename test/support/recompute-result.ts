@@ -9,11 +9,10 @@
  *    `failed` tag "1" is a failure; `status` and `served_by` tags as recorded;
  *  - a request counts for the phase it was sent in: end − duration ∈ [phase start, phase end);
  *  - a window holds the requests that ended in [startMs, endMs) on its ingress;
- *  - percentiles (p50, p95, p99 and p(N) budgets) follow the ledger's documented definition,
- *    HdrHistogram's getValueAtPercentile at 3 significant digits, i.e. nearest rank: the order
- *    statistic of rank max(1, ⌈p·N/100⌉) in the sorted durations, reported to within 0.1 % (plus 1 µs of
- *    rounding); p(0) and p(100), min and max are exact. (A later issue moves to k6's linear
- *    interpolation; this check names the definition it accepts so that change is visible.)
+ *  - percentiles (p50, p95, p99 and p(N) budgets) follow k6's definition (k6 metrics/sink.go,
+ *    TrendSink.P; docs/verdicts.md): sort the durations, take the index (N − 1)·p/100 and
+ *    interpolate linearly between the values at its floor and its ceiling; accepted within 0.1 %;
+ *    p(0) and p(100), min and max are exact.
  *  - errorRate = failures / requests; avg within 1e-9 relative.
  */
 import { gunzipSync } from 'node:zlib';
@@ -49,23 +48,21 @@ export function readRawRequests(buffer: Buffer): RawRequest[] {
   return requests;
 }
 
-export function hdrRank(p: number, n: number): number {
-  // Nearest rank, rounded up (a 1e-9 guard against p·N landing a hair above an integer).
-  return Math.max(1, Math.ceil((p / 100) * n - 1e-9));
-}
-
-/** The exact order statistic the ledger's percentile stands for (see the header). */
+/** k6's percentile of the sorted durations (see the header); null for none. */
 export function orderStatistic(sorted: readonly number[], p: number): number | null {
   if (sorted.length === 0) return null;
   if (p <= 0) return sorted[0]!;
   if (p >= 100) return sorted[sorted.length - 1]!;
-  return sorted[Math.min(sorted.length, hdrRank(p, sorted.length)) - 1]!;
+  const position = (p / 100) * (sorted.length - 1);
+  const below = sorted[Math.floor(position)]!;
+  const above = sorted[Math.ceil(position)]!;
+  return below + (above - below) * (position - Math.floor(position));
 }
 
 function percentileAgrees(reported: number | null, exact: number | null, p: number): boolean {
   if (reported === null || exact === null) return reported === exact;
   if (p <= 0 || p >= 100) return reported === exact;
-  return reported >= exact - 0.0011 && reported <= exact * 1.001 + 0.0011;
+  return Math.abs(reported - exact) <= Math.abs(exact) * 0.001;
 }
 
 interface Stats {
@@ -218,12 +215,18 @@ export function recomputeResult(result: ResultDocument, raw: readonly RawRequest
     if (!agrees) problems.push(`${where}: value ${verdict.value}, the raw samples give ${value}`);
     if (verdict.samples !== undefined && verdict.samples !== requests.length)
       problems.push(`${where}: ${verdict.samples} samples, the raw samples give ${requests.length}`);
-    // No samples is a failure, never a pass (DESIGN.md); otherwise the comparison decides.
+    // No samples is a failure, never a pass (DESIGN.md); a percentile with fewer than 10 samples
+    // beyond it (n·(1 − p/100) < 10) is inconclusive, never a pass; otherwise the comparison decides.
     const limit = Number(limitText);
     const v = verdict.value;
+    const tail = pct === undefined ? Infinity : (requests.length * Math.min(Number(pct), 100 - Number(pct))) / 100;
+    // The rule came with `outcome` (issue 16): results written before it were judged without it.
+    const enough =
+      !('outcome' in verdict) || pct === undefined || Number(pct) <= 0 || Number(pct) >= 100 || tail >= 10 - 1e-9;
     const pass =
       v !== null &&
       requests.length > 0 &&
+      enough &&
       (op === '<' ? v < limit : op === '<=' ? v <= limit : op === '>' ? v > limit : v >= limit);
     if (pass !== verdict.pass) problems.push(`${where}: pass is ${verdict.pass}, the rule gives ${pass}`);
   }

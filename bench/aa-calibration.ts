@@ -1,0 +1,121 @@
+/**
+ * Bench: A/A calibration of the verdicts and the baseline comparison. The same no-fault scenario
+ * (bench/aa-no-fault.yaml: frontend-zero's budgets and load, no fault) runs N times (AA_RUNS,
+ * default 20) on a lab of its own (`chaos lab up`, free loopback ports, a private state folder).
+ * Every phase is the same system, so:
+ *   - a failed verdict is a false fail (design target: 0 for the shipped budgets);
+ *   - a comparison with p < 0.05 is a false claim (design target: at most the nominal 5 %).
+ * Inconclusive and no-data verdicts are counted apart: they are not passes, nor false fails.
+ *
+ *   npm run build && npx tsx bench/aa-calibration.ts      # AA_RUNS=20 AA_PHASE=8s
+ *   AA_SCENARIO=plain AA_PHASE=10s npx tsx bench/aa-calibration.ts   # the built-in load (aa-no-fault-plain.yaml)
+ *
+ * One warm-up run comes first and is not counted (a lab just started is not in its steady state).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { startLabProcess } from '../test/support/lab-process.js';
+import { projectRoot } from '../test/support/cli.js';
+import type { RunResult } from '../src/report/result-schema.js';
+
+const runs = Number(process.env.AA_RUNS ?? 20);
+const phase = process.env.AA_PHASE ?? '8s';
+const plain = process.env.AA_SCENARIO === 'plain';
+const scenario = path.join(projectRoot, plain ? 'bench/aa-no-fault-plain.yaml' : 'bench/aa-no-fault.yaml');
+const loadWords = plain ? 'GET / at 20/s per ingress' : 'bank journeys at 15/s per ingress';
+
+function chaosRun(env: NodeJS.ProcessEnv, reports: string): Promise<{ code: number | null; stdout: string }> {
+  const args = ['run', scenario, '--output', 'json', '--reports', reports];
+  for (const name of ['baseline', 'fault', 'recovery']) args.push('--phase', `${name}=${phase}`);
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(projectRoot, 'bin/chaos.js'), ...args], {
+      cwd: projectRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const killer = setTimeout(() => child.kill('SIGTERM'), 300_000);
+    child.on('exit', (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout });
+    });
+  });
+}
+
+const tally = { runs: 0, verdicts: 0, failed: 0, inconclusive: 0, noData: 0, runsWithFail: 0 };
+const claims = { latency: 0, errors: 0, latencyTests: 0, errorTests: 0, p95Outside: 0, windows: 0, windowTests: 0 };
+const lab = await startLabProcess();
+const reports = mkdtempSync(path.join(tmpdir(), 'chaos-aa-'));
+try {
+  // One run first, not counted: a lab just started (and k6's first connections) is not the steady state.
+  const warmup = await chaosRun(lab.env, reports);
+  console.error(`warm-up run: exit ${warmup.code}`);
+  for (let i = 0; i < runs; i += 1) {
+    const { code, stdout } = await chaosRun(lab.env, reports);
+    let result: RunResult;
+    try {
+      result = JSON.parse(stdout) as RunResult;
+    } catch {
+      console.error(`run ${i + 1}: exit ${code}, no result document`);
+      continue;
+    }
+    tally.runs += 1;
+    const outcomes = result.verdicts.map((v) => v.outcome ?? (v.pass ? 'pass' : 'fail'));
+    tally.verdicts += outcomes.length;
+    tally.failed += outcomes.filter((o) => o === 'fail').length;
+    tally.inconclusive += outcomes.filter((o) => o === 'inconclusive').length;
+    tally.noData += outcomes.filter((o) => o === 'no-data').length;
+    if (outcomes.includes('fail')) tally.runsWithFail += 1;
+    for (const c of result.comparisons ?? []) {
+      if (c.latency) {
+        claims.latencyTests += 1;
+        if (c.latency.pValue < 0.05) claims.latency += 1;
+        if (c.latency.p95.low > 0 || c.latency.p95.high < 0) claims.p95Outside += 1;
+        if (typeof c.latency.windowPValue === 'number') {
+          claims.windowTests += 1;
+          if (c.latency.windowPValue < 0.05) claims.windows += 1;
+        }
+      }
+      if (c.errors) {
+        claims.errorTests += 1;
+        if (c.errors.pValue < 0.05) claims.errors += 1;
+      }
+    }
+    for (const c of result.comparisons ?? [])
+      if (c.latency)
+        console.error(
+          `  ${c.phase}/${c.ingress}: p50 ${c.latency.p50.baseline.toFixed(1)}→${c.latency.p50.value.toFixed(1)} ` +
+            `p95 ${c.latency.p95.baseline.toFixed(1)}→${c.latency.p95.value.toFixed(1)} ms, rank p=${c.latency.pValue.toPrecision(2)}` +
+            (c.errors ? `, errors ${c.errors.baselineRate.toFixed(3)}→${c.errors.rate.toFixed(3)}` : ''),
+        );
+    const failedNames = result.verdicts
+      .filter((v) => v.outcome === 'fail')
+      .map((v) => `${v.phase}/${v.ingress} ${v.budget}`);
+    console.error(
+      `run ${i + 1}/${runs}: exit ${code}; ${failedNames.length ? `failed: ${failedNames.join('; ')}` : 'no failed verdict'}`,
+    );
+  }
+} finally {
+  await lab.stop();
+  rmSync(reports, { recursive: true, force: true });
+}
+
+const share = (n: number, of: number) => `${n} of ${of} (${of === 0 ? '-' : ((100 * n) / of).toFixed(1)} %)`;
+console.log(`| A/A, ${tally.runs} runs of 3 × ${phase} (${loadWords}, 2 ingresses) | measured |`);
+console.log('|---|---|');
+console.log(`| runs with any failed verdict (target 0) | ${share(tally.runsWithFail, tally.runs)} |`);
+console.log(`| verdicts failed | ${share(tally.failed, tally.verdicts)} |`);
+console.log(`| verdicts inconclusive (too few samples) | ${share(tally.inconclusive, tally.verdicts)} |`);
+console.log(`| verdicts with no data | ${share(tally.noData, tally.verdicts)} |`);
+console.log(`| latency rank test p < 0.05 (target ≤ 5 %) | ${share(claims.latency, claims.latencyTests)} |`);
+console.log(`| per-window rank test p < 0.05 (target ≤ 5 %) | ${share(claims.windows, claims.windowTests)} |`);
+console.log(`| p95 shift interval excludes 0 (target ≤ 5 %) | ${share(claims.p95Outside, claims.latencyTests)} |`);
+console.log(`| error-rate z-test p < 0.05 (target ≤ 5 %) | ${share(claims.errors, claims.errorTests)} |`);
+console.log(
+  `\nmachine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}, Node ${process.version}`,
+);

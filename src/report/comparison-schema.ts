@@ -1,0 +1,62 @@
+/** result.json's `comparisons` and the verdict fields of issue 16 (docs/result.md, docs/verdicts.md). */
+import { z } from 'zod';
+
+const shiftSchema = z.object({
+  baseline: z.number().meta({ description: "the baseline phase's value (ms, k6's percentile)" }),
+  value: z.number().meta({ description: "this phase's value (ms)" }),
+  shift: z.number().meta({ description: 'value − baseline (ms)' }),
+  low: z.number().meta({ description: 'bootstrap 95 % interval of the shift: lower end (ms)' }),
+  high: z.number().meta({ description: 'bootstrap 95 % interval of the shift: upper end (ms)' }),
+});
+
+export const comparisonSchema = z.object({
+  phase: z.string(),
+  ingress: z.string(),
+  baseline: z.string().meta({ description: "the phase compared with: the scenario's first (baseline or first step)" }),
+  samples: z.number().int().meta({ description: 'requests in this phase on this ingress' }),
+  baselineSamples: z.number().int().meta({ description: 'requests in the baseline phase on this ingress' }),
+  latency: z
+    .object({
+      pValue: z.number().meta({
+        description: 'Mann-Whitney U, two-sided, normal approximation with tie and continuity correction',
+      }),
+      windowPValue: z.number().nullable().optional().meta({
+        description:
+          "the same test with each window's median as one value (windows are far less correlated than requests); null with fewer than 3 windows a side",
+      }),
+      p50: shiftSchema,
+      p95: shiftSchema,
+    })
+    .nullable()
+    .meta({ description: 'null when either phase had no requests' }),
+  errors: z
+    .object({
+      baselineRate: z.number(),
+      rate: z.number(),
+      difference: z.number().meta({ description: 'rate − baselineRate' }),
+      low: z.number().meta({ description: 'Wald 95 % interval of the difference: lower end' }),
+      high: z.number().meta({ description: 'Wald 95 % interval of the difference: upper end' }),
+      pValue: z.number().meta({ description: 'two-proportion z-test (pooled), two-sided' }),
+    })
+    .nullable()
+    .meta({ description: 'null when either phase had no requests' }),
+});
+
+/** Verdict fields added by issue 16; optional so results written before them still read. */
+export const verdictDetail = {
+  outcome: z.enum(['pass', 'fail', 'no-data', 'inconclusive']).optional().meta({
+    description:
+      'pass/fail: judged on measured data; no-data: nothing to measure (fails); inconclusive: too few samples for the percentile (see needed), a relative budget whose baseline was inconclusive, or the load of that phase × ingress not delivered (see delivery)',
+  }),
+  limit: z.number().optional().meta({
+    description:
+      "the number the value was compared with: the threshold's, or a relative one resolved from the baseline",
+  }),
+  needed: z.number().int().optional().meta({
+    description: 'an inconclusive percentile: the samples it needs (n·(1 − q/100) ≥ 10)',
+  }),
+  baseline: z
+    .object({ phase: z.string(), value: z.number().nullable() })
+    .optional()
+    .meta({ description: 'a relative budget (`< baseline + 50`): the phase it refers to and its measured value' }),
+};
