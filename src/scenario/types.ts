@@ -130,4 +130,6 @@ export interface Scenario {
   expect: 'pass' | 'fail';
   /** Refuse to start when targeted services differ across clusters. */
   requireParity: boolean;
+  /** Refuse to start unless a guard is active in every cluster (non-lab environments). */
+  requireGuard: boolean;
 }

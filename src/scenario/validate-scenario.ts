@@ -137,6 +137,7 @@ function normalize(file: string, raw: RawScenario, report: Report, script?: Load
     ),
     expect: raw.expect,
     requireParity: raw.requireParity,
+    requireGuard: raw.requireGuard,
   };
 }
 
