@@ -174,12 +174,19 @@ describe('chaos guard reverts what a killed run left (real kube-apiservers, ship
       timeoutMs: 180_000,
       what: 'the guard to revert every mutation',
     });
-    const events = await guardEvents(runId);
+    // Events come after the guard has verified each undo (the annotations go first).
+    const events = await waitFor(
+      async () => {
+        const found = await guardEvents(runId);
+        return found.length >= applied.length && found;
+      },
+      { timeoutMs: 180_000, what: `an Event per mutation\n${first.output()}\n${second.output()}` },
+    );
     const objects = events.map(
       ({ cluster, event }) => `${cluster}/${event.involvedObject.kind}/${event.involvedObject.name}`,
     );
     // One Event per mutation: exactly one replica acted.
-    expect(objects.length, objects.join('\n')).to.equal(applied.length);
+    expect(objects.length, `${objects.join('\n')}\n${first.output()}\n${second.output()}`).to.equal(applied.length);
     expect(new Set(objects).size).to.equal(objects.length);
     const reverts = [
       sum(await first.metrics(), 'chaos_guard_reverts_total'),
@@ -199,11 +206,17 @@ describe('chaos guard reverts what a killed run left (real kube-apiservers, ship
       what: 'the guard to lead',
     });
     const run = spawnChaos(['run', fixture('guard-faults.yaml'), '--env', runEnv, '--reports', 'reports'], server.dir);
-    const seen = await waitFor(async () => (await leftoversIn(server.apis)).filter((l) => !l.startsWith('unscanned')), {
-      timeoutMs: 240_000,
-      intervalMs: 50,
-      what: 'the first mutation',
-    });
+    const seen = await waitFor(
+      async () => {
+        const found = (await leftoversIn(server.apis)).filter((line) => !line.startsWith('unscanned'));
+        return found.length > 0 && found;
+      },
+      {
+        timeoutMs: 240_000,
+        intervalMs: 50,
+        what: 'the first mutation',
+      },
+    );
     expect(await run.kill(), run.output()).to.equal('null/SIGKILL');
     expect(appliedCount(run.output())).to.be.lessThan(4);
     expect(await guard.kill('SIGKILL')).to.equal('null/SIGKILL');
@@ -214,7 +227,10 @@ describe('chaos guard reverts what a killed run left (real kube-apiservers, ship
       what: 'the restarted guard to revert',
     });
     const runId = /"runId":"(\w+)"/.exec(seen.join('\n'))?.[1] ?? '?';
-    expect((await guardEvents(runId)).length).to.be.greaterThan(0);
+    await waitFor(async () => (await guardEvents(runId)).length > 0, {
+      timeoutMs: 180_000,
+      what: `the restarted guard's Events\n${restarted.output()}`,
+    });
     expect(sum(await restarted.metrics(), 'chaos_guard_reverts_total')).to.be.greaterThan(0);
     await recoverFindsNothing();
   });
@@ -257,7 +273,13 @@ describe('chaos guard reverts what a killed run left (real kube-apiservers, ship
         what: 'the guard to revert the expired fault',
       });
       expect(lock.lost(), 'the guard never took the live Lease').to.equal(undefined);
-      const [event] = await guardEvents(runId);
+      const [event] = await waitFor(
+        async () => {
+          const found = await guardEvents(runId);
+          return found.length > 0 && found;
+        },
+        { timeoutMs: 120_000, what: `the guard's Event\n${guard.output()}` },
+      );
       expect(event?.event.message).to.match(/chaos\.dev\/expires .* has passed/);
     } finally {
       await session.revertAll('test end');

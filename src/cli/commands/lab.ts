@@ -16,6 +16,8 @@ import {
   writeLabState,
 } from '../../lab/index.js';
 import { outputSchemaVersion } from '../../report/output-schemas.js';
+import { parseDuration } from '../../input/units.js';
+import { startLabGuard } from '../../play/guard/lab-guard.js';
 import { outputOption } from '../options.js';
 
 const downTimeoutMs = 60_000;
@@ -28,6 +30,8 @@ interface UpOptions {
   stateDir?: string;
   ingressAddress?: string[];
   ingressPort?: string;
+  guard: boolean;
+  guardGrace: string;
 }
 
 export function registerLab(program: Command, io: CliIo): void {
@@ -44,6 +48,8 @@ export function registerLab(program: Command, io: CliIo): void {
     )
     .option('--ingress-port <port>', `ingress port; 0 picks free ones; default $${ingressPortEnv}, else 8080`)
     .option('--seed <n>', "seed of the lab's random draws", '1')
+    .option('--no-guard', 'do not run a guard in this process (a killed run then waits for `chaos recover`)')
+    .option('--guard-grace <duration>', "the guard's grace past a run's Lease duration", '10s')
     .action(async (options: UpOptions) => {
       const dir = resolveLabStateDir(io.cwd, io.env, options.stateDir);
       const fromEnv = ingressPlacementFromEnv(io.env);
@@ -62,6 +68,8 @@ export function registerLab(program: Command, io: CliIo): void {
         );
       const seed = Number(options.seed);
       if (!Number.isInteger(seed)) throw new InputError(`--seed ${options.seed}: expected a whole number`);
+      const grace = parseDuration(options.guardGrace);
+      if (!grace.ok) throw new InputError(`--guard-grace ${options.guardGrace}: expected ${grace.expected}`);
       const running = await startLab({ seed, ...fromEnv, ...fromOptions });
       const state = await writeLabState(dir, running, {
         kubeconfigPath: options.kubeconfig === undefined ? undefined : path.resolve(io.cwd, options.kubeconfig),
@@ -71,12 +79,17 @@ export function registerLab(program: Command, io: CliIo): void {
         io.out(`  ${cluster.name}: context ${cluster.context}, API ${cluster.apiUrl}, ingress ${cluster.ingressUrl}`);
       io.out(`try: KUBECONFIG=${state.kubeconfig} kubectl --context lab-central get deploy -n ${running.namespace}`);
       io.out(`other commands find this lab with ${labStateDirEnv}=${dir} (or --state-dir)`);
+      const guard = options.guard
+        ? await startLabGuard(running.kubeconfig(), grace.value, (line) => io.out(`guard: ${line}`))
+        : undefined;
+      if (guard) io.out(`guard: reverts the faults of a run killed without reverting; ${guard.url}/metrics`);
       io.out('Ctrl-C (or `chaos lab down`) stops it.');
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+      await guard?.stop();
       await running.stop();
       await removeLabState(dir, state);
       io.out('lab stopped');

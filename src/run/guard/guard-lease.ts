@@ -43,7 +43,7 @@ export function guardIdentity(): string {
 async function attempt(
   options: ElectionOptions,
   namespace: string,
-  seen: { version?: string; sinceMs: number },
+  seen: { version?: string; sinceMs: number; holder?: string },
 ): Promise<boolean> {
   const { api, identity, leaseSeconds } = options;
   const now = options.now ?? Date.now;
@@ -70,7 +70,7 @@ async function attempt(
   }
   const holder = lease.spec?.holderIdentity ?? '';
   const version = `${lease.metadata?.resourceVersion}/${holder}/${String(lease.spec?.renewTime)}`;
-  if (seen.version !== version) Object.assign(seen, { version, sinceMs: now() });
+  if (seen.version !== version) Object.assign(seen, { version, sinceMs: now(), holder });
   const quiet = now() - seen.sinceMs >= (lease.spec?.leaseDurationSeconds ?? leaseSeconds) * 1000;
   const ours = holder === identity;
   if (!ours && holder !== '' && !quiet) return false;
@@ -91,12 +91,16 @@ async function attempt(
 export function startElection(options: ElectionOptions): Election {
   const namespace = options.namespace ?? lockNamespace;
   const now = options.now ?? Date.now;
-  const seen = { version: undefined as string | undefined, sinceMs: now() };
+  const seen: { version?: string; sinceMs: number; holder?: string } = { sinceMs: now() };
   let leader = false;
   let lastRenewedMs = 0;
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
+  let lastWhy = '';
   const setLeader = (value: boolean, why: string) => {
+    // A follower says once whom it follows (and again when that changes).
+    if (!value && why !== lastWhy) options.log(`${options.api.cluster}: following (${why})`);
+    lastWhy = why;
     if (value === leader) return;
     leader = value;
     options.log(`${options.api.cluster}: ${value ? 'leading' : 'not leading'} (${why})`);
@@ -107,7 +111,8 @@ export function startElection(options: ElectionOptions): Election {
     try {
       const held = await attempt(options, namespace, seen);
       if (held) lastRenewedMs = now();
-      setLeader(held, held ? `holds Lease ${namespace}/${guardLeaseName}` : 'another guard holds the Lease');
+      const why = held ? `holds Lease ${namespace}/${guardLeaseName}` : `Lease held by ${seen.holder}`;
+      setLeader(held, why);
     } catch (error) {
       // Unproven for a whole duration: someone else may take over now, so we must not act.
       if (leader && now() - lastRenewedMs >= options.leaseSeconds * 1000)
