@@ -34,7 +34,11 @@ describe("chaos lab up's guard reverts a chaos run killed with SIGKILL, without 
   });
 
   it('frontend-zero killed during the fault: the lab guard puts everything back and says so', async () => {
-    expect(lab.output()).to.match(/guard: reverts the faults of a run killed without reverting/);
+    // The state file comes first, then the guard starts and says so.
+    await waitFor(() => /guard: reverts the faults of a run killed without reverting/.test(lab.output()), {
+      timeoutMs: 60_000,
+      what: "the lab's guard to start",
+    });
     const initial = await labClusterState(lab.state.kubeconfig);
     const run = spawnChaos(['run', 'frontend-zero', '--reports', 'reports'], cwd, lab.env);
     const zero = (state: unknown) =>
