@@ -83,6 +83,8 @@ export interface FaultSession extends FaultDriver {
   apply(phase: PlannedPhase, signal?: AbortSignal): Promise<AppliedFault[]>;
   revert(phase: PlannedPhase | string, options?: { verify?: boolean }): Promise<RevertedFault[]>;
   revertAll(reason?: string, options?: { verify?: boolean; inFlightWaitMs?: number }): Promise<RevertReport>;
+  /** Game day hold: push the phase's `chaos.dev/expires` to now + forMs + margin (problems, never throws). */
+  extendExpiry(phase: string, forMs: number): Promise<string[]>;
   /** Faults still in place (applied or partly applied, not reverted). */
   outstanding(): Array<{ phase: string; faultId: string; cluster: string }>;
 }
