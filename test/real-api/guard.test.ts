@@ -188,10 +188,15 @@ describe('chaos guard reverts what a killed run left (real kube-apiservers, ship
     // One Event per mutation: exactly one replica acted.
     expect(objects.length, `${objects.join('\n')}\n${first.output()}\n${second.output()}`).to.equal(applied.length);
     expect(new Set(objects).size).to.equal(objects.length);
-    const reverts = [
-      sum(await first.metrics(), 'chaos_guard_reverts_total'),
-      sum(await second.metrics(), 'chaos_guard_reverts_total'),
-    ];
+    const metrics = [await first.metrics(), await second.metrics()];
+    // Per cluster one leader; the follower never even looked (no pass over the cluster).
+    for (const cluster of clusters) {
+      const leaders = metrics.map((m) => m[`chaos_guard_leader/${cluster}`]);
+      expect(leaders.sort(), cluster).to.deep.equal([0, 1]);
+      const follower = metrics.find((m) => m[`chaos_guard_leader/${cluster}`] === 0)!;
+      expect(follower[`chaos_guard_reconciles_total/${cluster}`], JSON.stringify(metrics)).to.equal(0);
+    }
+    const reverts = metrics.map((m) => sum(m, 'chaos_guard_reverts_total'));
     expect(reverts.filter((count) => count > 0).length, JSON.stringify(reverts)).to.equal(1);
     expect(reverts[0]! + reverts[1]!).to.equal(applied.length);
     const central = server.apis.get('central')!;
