@@ -7,25 +7,21 @@
  * Leases are short (run lock 3 s, guard grace 2 s) so that each case takes seconds.
  */
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { ExitCode } from '../../src/errors/exit-codes.js';
 import { acquireLock } from '../../src/run/lock.js';
 import { revertedReason } from '../../src/run/guard/revert-events.js';
-import { endpointOf, realServer, type FaultTestServer } from '../faults/support/servers.js';
+import { realServer, type FaultTestServer } from '../faults/support/servers.js';
 import { newRunId, phaseOf, testTiming } from '../faults/support/session.js';
 import { createFaultSession } from '../../src/run/fault-session.js';
 import { journalFileName, openJournal } from '../../src/run/journal.js';
 import type { Fault } from '../../src/scenario/types.js';
 import { projectRoot, runChaosAsync } from '../support/cli.js';
 import { leftoversIn, spawnChaos, startGuardChild, sum, type GuardChild } from '../support/guard-kit.js';
-import { renderKubeconfig } from '../support/real-cluster.js';
-import { jsonOf, rawRequest } from '../support/real-http.js';
-import { findKubeTools } from '../support/real-tools.js';
+import { prepareGuardClusters } from '../support/guard-clusters.js';
 import { waitFor } from '../support/wait.js';
 
 const clusters = ['central', 'west'] as const;
@@ -39,16 +35,6 @@ describe('chaos guard reverts what a killed run left (real kube-apiservers, ship
   let runEnv: string;
   let guardEnv: string;
   const guards: GuardChild[] = [];
-
-  const kubectl = (name: string, ...args: string[]) => {
-    const admin = server.environment.clusters.find((c) => c.name === name)!;
-    const result = spawnSync(
-      findKubeTools().kubectl,
-      ['--kubeconfig', admin.kubeconfig!, '--context', admin.context, ...args],
-      { encoding: 'utf8', timeout: 60_000 },
-    );
-    return { code: result.status, out: `${result.stdout}${result.stderr}` };
-  };
 
   const guardEvents = async (runId: string) => {
     const events = await Promise.all(
@@ -76,61 +62,7 @@ describe('chaos guard reverts what a killed run left (real kube-apiservers, ship
 
   before(async () => {
     server = await realServer.start();
-    for (const name of clusters) {
-      kubectl(name, 'create', 'namespace', 'chaos-system');
-      for (const file of ['rbac.yaml', 'guard.yaml']) {
-        const dry = kubectl(name, 'apply', '--server-side', '--dry-run=server', '-f', `deploy/guard/${file}`);
-        expect(dry.code, dry.out).to.equal(0);
-      }
-      // The RBAC for real (not the Deployment: kwok would only pretend to run its Pods).
-      const applied = kubectl(
-        name,
-        'apply',
-        '--server-side',
-        '--field-manager=chaos-test',
-        '-f',
-        'deploy/guard/rbac.yaml',
-      );
-      expect(applied.code, applied.out).to.equal(0);
-      const endpoint = endpointOf(server, name);
-      const response = await rawRequest(endpoint, {
-        method: 'POST',
-        path: '/api/v1/namespaces/chaos-system/serviceaccounts/chaos-guard/token',
-        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
-      });
-      expect(response.status, response.text).to.equal(201);
-      const token = jsonOf<{ status: { token: string } }>(response).status.token;
-      writeFileSync(
-        path.join(server.dir, `guard-${name}.kubeconfig`),
-        renderKubeconfig(`guard-${name}`, endpoint.server, Buffer.from(endpoint.caPem).toString('base64'), token),
-        { mode: 0o600 },
-      );
-    }
-    ingress = createServer((_request, response) => response.end('ok'));
-    await new Promise<void>((resolve) => ingress.listen(0, '127.0.0.1', resolve));
-    const port = (ingress.address() as AddressInfo).port;
-    const raw = parse(readFileSync(server.environmentFile, 'utf8')) as {
-      clusters: Record<string, { ingress: { url: string }; context: string; kubeconfig: string }>;
-    };
-    for (const [name, cluster] of Object.entries(raw.clusters))
-      cluster.ingress = { url: `http://127.0.0.1:${port}/${name}` };
-    runEnv = path.join(server.dir, 'run-env.yaml');
-    writeFileSync(runEnv, stringify({ ...raw, name: 'guard-run', lock: { lease: '3s' } }));
-    guardEnv = path.join(server.dir, 'guard-env.yaml');
-    writeFileSync(
-      guardEnv,
-      stringify({
-        ...raw,
-        name: 'guard-only',
-        clusters: Object.fromEntries(
-          Object.entries(raw.clusters).map(([name, cluster]) => [
-            name,
-            { ...cluster, context: `guard-${name}`, kubeconfig: `guard-${name}.kubeconfig` },
-          ]),
-        ),
-        allowContexts: clusters.map((name) => `guard-${name}`),
-      }),
-    );
+    ({ ingress, runEnv, guardEnv } = await prepareGuardClusters(server));
   });
   afterEach(async () => {
     // SIGTERM: a clean stop releases the guard Lease (the exit code says it stopped cleanly).
@@ -154,6 +86,9 @@ describe('chaos guard reverts what a killed run left (real kube-apiservers, ship
         what: 'one leader per cluster',
       },
     );
+    const health = await fetch(`${first.url}/healthz`, { signal: AbortSignal.timeout(10_000) });
+    expect(health.status).to.equal(200);
+    expect(await health.text()).to.match(/^ok: guard /);
     const run = spawnChaos(['run', fixture('guard-faults.yaml'), '--env', runEnv, '--reports', 'reports'], server.dir);
     await waitFor(() => appliedCount(run.output()) === 4 || run.child.exitCode !== null, {
       timeoutMs: 240_000,
