@@ -8,6 +8,7 @@ import { HarnessError, InputError } from '../../errors/errors.js';
 import { parseDuration } from '../../input/units.js';
 import type { CliIo } from '../../system/io.js';
 import { watchInterrupts } from '../../system/signals.js';
+import { parseAddress } from './guard-http.js';
 import { defaultGuardSettings, startGuard, type GuardSettings } from './start-guard.js';
 
 export interface GuardOptions {
@@ -30,6 +31,7 @@ export function guardSettings(options: GuardOptions): GuardSettings {
   const leaseMs = duration('--lease', options.lease);
   if (leaseMs < 1000 || leaseMs % 1000 !== 0)
     throw new InputError(`--lease ${options.lease}: expected whole seconds, at least 1s (a Lease counts seconds)`);
+  parseAddress(options.address);
   return {
     ...defaultGuardSettings,
     graceMs: duration('--grace', options.grace),
