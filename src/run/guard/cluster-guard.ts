@@ -169,7 +169,8 @@ export function startClusterGuard(options: ClusterGuardOptions): ClusterGuard {
       const status = watchErrorStatus(error);
       // Not served (no HPAs, no Istio) or not allowed: the resync still covers it.
       if (status === 404 || status === 403) return log(`${api.cluster}: not watching ${resource}: HTTP ${status}`);
-      if (!stopped) setTimeout(() => watch(resource), error ? 1_000 : 0).unref();
+      // A stream the server ended (its timeout) restarts at once-ish; a failed one after a second.
+      if (!stopped) setTimeout(() => watch(resource), error ? 1_000 : 200).unref();
     };
     api
       .watchResource(resource, namespace, () => poke(), restart)
