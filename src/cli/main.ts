@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerCompletion } from './commands/completion.js';
 import { registerGameday } from './commands/gameday.js';
+import { registerGuard } from './commands/guard.js';
 import { registerInit } from './commands/init.js';
 import { registerLab } from './commands/lab.js';
 import { registerList } from './commands/list.js';
@@ -48,13 +49,15 @@ export function buildProgram(io: CliIo, status: { code: number } = { code: ExitC
     registerGameday,
     registerLab,
     registerRecover,
+    registerGuard,
     registerReport,
     registerCompletion,
   ])
     register(program, io, status);
   // --kubeconfig / --context on every command that connects to clusters.
   for (const command of program.commands)
-    if (['run', 'plan', 'validate', 'recover', 'gameday'].includes(command.name())) withConnectionOptions(command, io);
+    if (['run', 'plan', 'validate', 'recover', 'gameday', 'guard'].includes(command.name()))
+      withConnectionOptions(command, io);
   const override = (command: Command): void => {
     command.exitOverride();
     command.commands.forEach(override);

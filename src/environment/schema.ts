@@ -70,6 +70,17 @@ export const environmentSchema = z.strictObject({
     .array(z.string().min(1))
     .default([])
     .meta({ description: 'Kube contexts chaos may mutate without --yes' }),
+  requireGuard: z.boolean({ error: 'expected true or false' }).default(false).meta({
+    description: 'Every run refuses to start unless a `chaos guard` is active in every cluster of this environment',
+  }),
+  lock: z
+    .strictObject({
+      lease: durationText.default('30s').meta({
+        description:
+          "Duration of a run's lock Lease (renewed every third of it); a guard reverts a run whose Lease went quiet for this plus its grace",
+      }),
+    })
+    .optional(),
   istio: z
     .strictObject({
       convergence: z.enum(['status', 'settle'], { error: 'expected status or settle' }).default('settle').meta({

@@ -74,6 +74,10 @@ export interface Environment {
   servedBy?: ServedByMechanism;
   /** Kube contexts this environment may mutate without --yes. */
   allowContexts: string[];
+  /** Runs refuse to start unless a guard is active in every cluster. */
+  requireGuard?: boolean;
+  /** Duration of a run's lock Lease (default 30 s). */
+  lockLeaseSeconds?: number;
   /** The embedded lab is started in process and is always allowed. */
   builtIn: boolean;
   /** Default: settle for files (Istio tracks distribution only when asked), status for the lab. */

@@ -43,6 +43,8 @@ export function validateEnvironment(source: YamlSource): Environment {
           ? { kind: 'upstream-address', header: raw.servedBy.upstreamHeader.toLowerCase() }
           : { kind: 'header', header: raw.servedBy.header.toLowerCase() },
     allowContexts: raw.allowContexts,
+    requireGuard: raw.requireGuard,
+    lockLeaseSeconds: Math.max(1, Math.round(durationMs(raw.lock?.lease ?? '30s') / 1000)),
     builtIn: false,
     istioConvergence: {
       kind: raw.istio?.convergence ?? 'settle',

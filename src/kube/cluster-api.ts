@@ -5,14 +5,17 @@
  */
 import { createCaller } from './call.js';
 import { createCoordinationCalls, type CoordinationCalls } from './coordination-calls.js';
+import { createEventCalls, type EventCalls } from './event-calls.js';
 import { createIstioCalls, type IstioCalls } from './istio-calls.js';
 import { createKedaCalls, type KedaCalls } from './keda-calls.js';
 import { loadKubeConfig, serverOf, type ClusterConnection } from './kube-config.js';
 import { createPodNodeCalls, type PodNodeCalls } from './pod-node-calls.js';
 import { defaultRetryPolicy, type RetryPolicy } from './retry.js';
+import { createWatchCalls, type WatchCalls } from './watch-calls.js';
 import { createWorkloadCalls, type WorkloadCalls } from './workload-calls.js';
 
-export interface ClusterApi extends WorkloadCalls, PodNodeCalls, IstioCalls, KedaCalls, CoordinationCalls {
+export interface ClusterApi
+  extends WorkloadCalls, PodNodeCalls, IstioCalls, KedaCalls, CoordinationCalls, EventCalls, WatchCalls {
   /** Logical cluster name from the environment (central, west). */
   readonly cluster: string;
   readonly context: string;
@@ -43,6 +46,8 @@ export function createClusterApi(connection: ClusterConnection, options: Cluster
     ...createIstioCalls(config, caller),
     ...createKedaCalls(config, caller),
     ...createCoordinationCalls(config, caller),
+    ...createEventCalls(config, caller),
+    ...createWatchCalls(config),
   };
 }
 

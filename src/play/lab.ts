@@ -21,6 +21,8 @@ import {
   type LabStateReading,
 } from '../lab/index.js';
 import { outputSchemaVersion } from '../report/output-schemas.js';
+import { parseDuration } from '../input/units.js';
+import { startLabGuard } from './guard/lab-guard.js';
 
 /** Generous: a lab on a loaded machine may take a while to close every listener. */
 const downTimeoutMs = 60_000;
@@ -31,6 +33,9 @@ export interface LabUpOptions {
   stateDir?: string;
   ingressAddress?: string[];
   ingressPort?: string;
+  /** Run a guard in this process (default true; `--no-guard`). */
+  guard: boolean;
+  guardGrace: string;
 }
 
 /** Starts the lab in the foreground and holds it until SIGINT/SIGTERM/SIGHUP/SIGQUIT. */
@@ -52,6 +57,8 @@ export async function labUp(options: LabUpOptions, io: CliIo): Promise<void> {
     );
   const seed = Number(options.seed);
   if (!Number.isInteger(seed)) throw new InputError(`--seed ${options.seed}: expected a whole number`);
+  const grace = parseDuration(options.guardGrace);
+  if (!grace.ok) throw new InputError(`--guard-grace ${options.guardGrace}: expected ${grace.expected}`);
   const running = await startLab({ seed, ...fromEnv, ...fromOptions });
   const state = await writeLabState(dir, running, {
     kubeconfigPath: options.kubeconfig === undefined ? undefined : path.resolve(io.cwd, options.kubeconfig),
@@ -61,6 +68,10 @@ export async function labUp(options: LabUpOptions, io: CliIo): Promise<void> {
     io.out(`  ${cluster.name}: context ${cluster.context}, API ${cluster.apiUrl}, ingress ${cluster.ingressUrl}`);
   io.out(`try: KUBECONFIG=${state.kubeconfig} kubectl --context lab-central get deploy -n ${running.namespace}`);
   io.out(`other commands find this lab with ${labStateDirEnv}=${dir} (or --state-dir)`);
+  const guard = options.guard
+    ? await startLabGuard(running.kubeconfig(), grace.value, (line) => io.out(`guard: ${line}`))
+    : undefined;
+  if (guard) io.out(`guard: reverts the faults of a run killed without reverting; ${guard.url}/metrics`);
   io.out('Ctrl-C (or `chaos lab down`) stops it.');
   const interruption = watchInterrupts({ notify: () => undefined });
   try {
@@ -68,6 +79,7 @@ export async function labUp(options: LabUpOptions, io: CliIo): Promise<void> {
       for (const signal of [interruption.interrupt, interruption.failure])
         signal.addEventListener('abort', () => resolve(), { once: true });
     });
+    await guard?.stop();
     await running.stop();
     await removeLabState(dir, state);
   } finally {

@@ -25,6 +25,7 @@ import { openRun } from '../run/open-run.js';
 import { findJournals } from '../run/journal.js';
 import { findOrphanedLoad, stopOrphanedLoad } from '../run/orphaned-load.js';
 import { checkIngresses, openEnvironment, type OpenEnvironment } from '../environment/open-environment.js';
+import { checkGuards } from './check-guards.js';
 import type { RunEvent, RunEventSink } from '../run/run-events.js';
 import type { WindowSummary } from '../budgets/ledger.js';
 import { watchInterrupts, type Interruption } from '../system/signals.js';
@@ -118,7 +119,18 @@ export async function runScenario(
     const throwIn = io.env.CHAOS_TEST_THROW_IN_PHASE;
     if (throwIn) sinks.push(injectedFailure(throwIn));
     const timing = verifyTimingFrom(io.env);
-    const run = await openRun({ plan, apis: opened.apis, runDir, sinks, timing, onLockLost: interruption.fail });
+    const requireGuard = scenario.requireGuard || environment.requireGuard === true;
+    await checkGuards(environment, requireGuard, opened.apis, say, (line) => io.err(line));
+    const lockLeaseSeconds = environment.lockLeaseSeconds;
+    const run = await openRun({
+      plan,
+      apis: opened.apis,
+      runDir,
+      sinks,
+      timing,
+      lockLeaseSeconds,
+      onLockLost: interruption.fail,
+    });
     run.events.emit({
       type: 'run-started',
       atMs: startedAt,

@@ -58,4 +58,9 @@ export interface FaultDriver {
   apply(phase: PlannedPhase, signal?: AbortSignal): Promise<AppliedFault[]>;
   revert(phase: PlannedPhase): Promise<RevertedFault[]>;
   revertAll(reason?: string): Promise<RevertReport>;
+  /**
+   * Game day hold: the phase's faults stay `forMs` longer than now, so their `chaos.dev/expires`
+   * becomes now + forMs + the session's margin. Returns problems (never throws).
+   */
+  extendExpiry?(phase: string, forMs: number): Promise<string[]>;
 }

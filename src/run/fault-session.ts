@@ -47,6 +47,8 @@ import {
   type SessionServices,
 } from './fault-session-records.js';
 import type { EventRecorder } from './event-log.js';
+import { patchExpiry } from './extend-expiry.js';
+import { errorText } from '../errors/errors.js';
 import { pause } from '../system/sleep.js';
 
 export class FaultApplyError extends HarnessError {
@@ -81,6 +83,8 @@ export interface FaultSession extends FaultDriver {
   apply(phase: PlannedPhase, signal?: AbortSignal): Promise<AppliedFault[]>;
   revert(phase: PlannedPhase | string, options?: { verify?: boolean }): Promise<RevertedFault[]>;
   revertAll(reason?: string, options?: { verify?: boolean; inFlightWaitMs?: number }): Promise<RevertReport>;
+  /** Game day hold: push the phase's `chaos.dev/expires` to now + forMs + margin (problems, never throws). */
+  extendExpiry(phase: string, forMs: number): Promise<string[]>;
   /** Faults still in place (applied or partly applied, not reverted). */
   outstanding(): Array<{ phase: string; faultId: string; cluster: string }>;
 }
@@ -223,11 +227,26 @@ export function createFaultSession(options: FaultSessionOptions): FaultSession {
     return revertingAll;
   };
 
+  const extendExpiry = async (phase: string, forMs: number): Promise<string[]> => {
+    const expiresAt = new Date(now() + forMs + (options.expiryMarginMs ?? 300_000)).toISOString();
+    const live = records.filter((record) => record.phase === phase && record.status === 'effective');
+    const problems: string[] = [];
+    for (const record of live)
+      for (const state of record.mutations.filter((s) => s.state === 'done' && !s.outcome))
+        try {
+          if (await patchExpiry(record.api, state.mutation, expiresAt)) state.mutation.expiresAt = expiresAt;
+        } catch (error) {
+          problems.push(`${describeMutation(state.mutation)}: expiry not extended: ${errorText(error)}`);
+        }
+    return problems;
+  };
+
   return {
     runId: options.runId,
     apply,
     revert,
     revertAll,
+    extendExpiry,
     outstanding: () =>
       records
         .filter((record) => record.mutations.some((state) => !state.outcome || !isSettled(state.outcome)))

@@ -50,6 +50,11 @@ export interface LockOptions {
    * listed in `unavailable` instead of failing the whole lock.
    */
   partial?: boolean;
+  /**
+   * Also take over a live-looking holder when this says so (the guard, which has watched that
+   * exact record go quiet for longer than its duration plus a grace by its own clock).
+   */
+  takeOver?: (lease: Lease) => boolean;
 }
 
 export interface LockState {
@@ -146,6 +151,7 @@ async function takeLease(
   leaseSeconds: number,
   now: () => number,
   watcher: LeaseWatcher,
+  takeOver?: (lease: Lease) => boolean,
 ): Promise<void> {
   await retryOnConflict(async () => {
     const lease = await readLease(api, namespace);
@@ -162,7 +168,8 @@ async function takeLease(
     }
     const state = leaseState(api.cluster, lease);
     const ours = lease.spec?.holderIdentity === holder;
-    if (!ours && !state.stale && !watcher.quiet(api.cluster, lease)) throw new LockHeldError(state);
+    const gone = state.stale || watcher.quiet(api.cluster, lease) || takeOver?.(lease) === true;
+    if (!ours && !gone) throw new LockHeldError(state);
     const transitions = (lease.spec?.leaseTransitions ?? 0) + (ours ? 0 : 1);
     const acquireTime =
       ours && lease.spec?.acquireTime ? leaseTime(new Date(lease.spec.acquireTime).getTime()) : leaseTime(nowMs);
@@ -209,7 +216,7 @@ export async function acquireLock(apis: ClusterApis, options: LockOptions): Prom
     for (let attempt = 0; ; attempt += 1) {
       try {
         if (namespace === lockNamespace && attempt === 0) await api.ensureNamespace(namespace);
-        await takeLease(api, namespace, holder, leaseSeconds, now, watcher);
+        await takeLease(api, namespace, holder, leaseSeconds, now, watcher, options.takeOver);
         taken.push(api);
         break;
       } catch (error) {

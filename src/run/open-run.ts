@@ -59,6 +59,8 @@ export async function openRun(options: {
   timing?: Partial<FaultTiming>;
   /** The lock was lost mid-run (taken over, or not renewable for its whole duration): stop the run. */
   onLockLost?: (reason: string) => void;
+  /** The lock Lease's duration (default 30 s: lock.ts). */
+  lockLeaseSeconds?: number;
 }): Promise<OpenRun> {
   const { plan, apis } = options;
   // The lock first: a second run over the same clusters is refused by it, whatever else it would meet.
@@ -66,6 +68,7 @@ export async function openRun(options: {
   let events: EventLog | undefined;
   const lock = await acquireLock(apis, {
     runId: plan.runId,
+    leaseSeconds: options.lockLeaseSeconds,
     onLost: (cluster, reason) => {
       lost = `lock lost in ${cluster}: ${reason}`;
       events?.emit({ type: 'lock-lost', atMs: Date.now(), runId: plan.runId, cluster, reason });

@@ -55,9 +55,6 @@ export interface PhaseGate {
   close(): void;
 }
 
-/** The longest wait one timer takes (2^31 − 1 ms, about 24.8 days); a held phase waits in such passes. */
-const longestTimerMs = 2 ** 31 - 1;
-
 export interface GateOptions {
   control: RunControl;
   driver: FaultDriver;
@@ -69,6 +66,8 @@ export interface GateOptions {
   onReverted: (records: RevertedFault[]) => void;
   /** Serializes fault actions after any apply in flight. */
   afterApply: () => Promise<void>;
+  /** While a phase is held, its faults' expiry is pushed this far ahead, this often (default 60 s). */
+  holdRenewMs?: number;
 }
 
 export function openPhaseGate(options: GateOptions): PhaseGate {
@@ -97,6 +96,12 @@ export function openPhaseGate(options: GateOptions): PhaseGate {
     // The end of the phase awaits this promise and reports a failure there; never unhandled here.
     reverting.catch(() => undefined);
     early.set(current.name, reverting);
+  };
+
+  const extendHold = (current: PlannedPhase, forMs: number) => {
+    void options.driver.extendExpiry?.(current.name, forMs).then((problems) => {
+      for (const problem of problems) emit({ type: 'log', atMs: now(), level: 'warn', message: problem });
+    });
   };
 
   const revertEverything = () => {
@@ -165,14 +170,17 @@ export function openPhaseGate(options: GateOptions): PhaseGate {
     },
     faultsStopped: () => stopped,
     waitForEnd: async (plannedEndMs, signal) => {
-      // Bounded: each pass either returns, or waits for the planned end, a command or the halt.
+      const renewMs = options.holdRenewMs ?? 60_000;
+      // Bounded: each pass either returns, or waits for the planned end, a command, a renewal or the halt.
       while (!ended) {
         if (signal.aborted) throw signal.reason;
         const left = plannedEndMs - now();
         if (!held && left <= 0) return;
+        // Held: the faults stay past their planned end, so their expiry (which a guard honours) moves on.
+        if (held && phase) extendHold(phase, renewMs * 2);
         const pass = new AbortController();
         wake = () => pass.abort();
-        await pause(held ? longestTimerMs : left, AbortSignal.any([signal, pass.signal]));
+        await pause(held ? renewMs : left, AbortSignal.any([signal, pass.signal]));
         wake = undefined;
         if (signal.aborted) throw signal.reason;
       }

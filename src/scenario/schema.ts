@@ -348,6 +348,10 @@ export const scenarioSchema = z.strictObject({
     description:
       'Refuse to start when the targeted services differ across clusters (images, replicas, readiness); default: print the differences and go on',
   }),
+  requireGuard: z.boolean({ error: 'expected true or false' }).default(false).meta({
+    description:
+      'Refuse to start unless a `chaos guard` is active in every cluster (its chaos-system/chaos-guard Lease fresh); default: say so and warn once when one is not',
+  }),
 });
 
 export type RawScenario = z.output<typeof scenarioSchema>;

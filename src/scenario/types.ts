@@ -139,4 +139,6 @@ export interface Scenario {
   expectFail: string[];
   /** Refuse to start when targeted services differ across clusters. */
   requireParity: boolean;
+  /** Refuse to start unless a guard is active in every cluster (non-lab environments). */
+  requireGuard: boolean;
 }

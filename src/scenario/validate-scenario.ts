@@ -143,6 +143,7 @@ function normalize(file: string, raw: RawScenario, report: Report, script?: Load
     ),
     ...normalizeExpectation(raw.expect),
     requireParity: raw.requireParity,
+    requireGuard: raw.requireGuard,
   };
 }
 

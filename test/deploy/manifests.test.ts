@@ -87,6 +87,24 @@ describe('scheduled runs: deploy/ manifests against a real kube-apiserver', func
     expect(kubectl('get', 'cronjob', '-n', 'chaos-system', 'chaos-nightly').code).to.not.equal(0);
   });
 
+  it('deploy/guard/ applies cleanly with server-side apply, dry run', () => {
+    const files = ['rbac.yaml', 'guard.yaml'].flatMap((file) => ['-f', deploy(`guard/${file}`)]);
+    const result = kubectl('apply', '--server-side', '--dry-run=server', '--field-manager=chaos-test', ...files);
+    expect(result.code, result.out).to.equal(0);
+    for (const object of [
+      'serviceaccount/chaos-guard',
+      'clusterrole.rbac.authorization.k8s.io/chaos-guard',
+      'clusterrolebinding.rbac.authorization.k8s.io/chaos-guard',
+      'role.rbac.authorization.k8s.io/chaos-guard-leases',
+      'rolebinding.rbac.authorization.k8s.io/chaos-guard-leases',
+      'priorityclass.scheduling.k8s.io/chaos-guard',
+      'configmap/chaos-guard-environment',
+      'deployment.apps/chaos-guard',
+      'poddisruptionbudget.policy/chaos-guard',
+    ])
+      expect(result.out).to.include(`${object} serverside-applied (server dry run)`);
+  });
+
   it('the CronJob runs the nightly suite unattended, as the chaos ServiceAccount, with time to revert on SIGTERM', () => {
     const cronJob = manifests('cronjob.yaml').find((m) => m.kind === 'CronJob')!;
     const job = cronJob.spec as {

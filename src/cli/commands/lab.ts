@@ -20,6 +20,8 @@ export function registerLab(program: Command, io: CliIo): void {
     )
     .option('--ingress-port <port>', `ingress port; 0 picks free ones; default $${ingressPortEnv}, else 8080`)
     .option('--seed <n>', "seed of the lab's random draws", '1')
+    .option('--no-guard', 'do not run a guard in this process (a killed run then waits for `chaos recover`)')
+    .option('--guard-grace <duration>', "the guard's grace past a run's Lease duration", '10s')
     .action((options: LabUpOptions) => labUp(options, io));
 
   lab

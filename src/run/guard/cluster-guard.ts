@@ -1,0 +1,191 @@
+/**
+ * The guard of one cluster: watches the lock Lease and the objects a run marks, and reverts the
+ * mutations of runs that are dead (judge-runs.ts) with the undo handlers `chaos recover` uses, then
+ * verifies them, records an Event on each object and logs a line. Only the elected replica acts.
+ *
+ * Watch events only wake it; each pass re-reads the Lease and scans the cluster. A timer wakes it
+ * when a live run's Lease could go quiet; a slow resync is the backstop for a missed event.
+ */
+import { hostname } from 'node:os';
+import { errorText } from '../../errors/errors.js';
+import type { FaultTiming } from '../../faults/fault-plugin.js';
+import { mutationHandlerFor } from '../../faults/registry.js';
+import { isNotFound } from '../../kube/api-error.js';
+import type { ClusterApi } from '../../kube/cluster-api.js';
+import type { Lease } from '../../kube/types.js';
+import { watchErrorStatus, type WatchedResource } from '../../kube/watch-calls.js';
+import { acquireLock, lockName, lockNamespace } from '../lock.js';
+import { revertLeftovers, isRecovered, type Leftover } from '../recover.js';
+import { scanCluster, suspectMutation } from '../recover-scan.js';
+import type { ClusterCounters } from './guard-metrics.js';
+import { holderRunId, judgeRuns, type LockView, type RunJudgement } from './judge-runs.js';
+import { revertEvent } from './revert-events.js';
+
+export interface ClusterGuardOptions {
+  api: ClusterApi;
+  identity: string;
+  graceMs: number;
+  resyncMs: number;
+  timing: FaultTiming;
+  counters: ClusterCounters;
+  isLeader: () => boolean;
+  log: (line: string) => void;
+  now?: () => number;
+}
+
+export interface ClusterGuard {
+  /** Wake it now (a test, or a new leader). */
+  poke(): void;
+  stop(): Promise<void>;
+}
+
+const watched: WatchedResource[] = ['leases', 'deployments', 'statefulsets', 'hpas', 'nodes', 'virtualservices'];
+
+function versionOf(lease: Lease): string {
+  return `${lease.metadata?.resourceVersion}/${lease.spec?.holderIdentity}/${String(lease.spec?.renewTime)}`;
+}
+
+export function startClusterGuard(options: ClusterGuardOptions): ClusterGuard {
+  const { api, log } = options;
+  const now = options.now ?? Date.now;
+  const seen: { version?: string; sinceMs: number } = { sinceMs: now() };
+  const stops: Array<() => void> = [];
+  let stopped = false;
+  let pass: Promise<void> = Promise.resolve();
+  let queued = false;
+  let deadline: NodeJS.Timeout | undefined;
+
+  const observeLock = async (): Promise<{ view?: LockView; lease?: Lease }> => {
+    let lease: Lease | undefined;
+    try {
+      lease = await api.readLease(lockNamespace, lockName);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    if (!lease) return {};
+    const holder = lease.spec?.holderIdentity || undefined;
+    const version = versionOf(lease);
+    if (seen.version !== version) Object.assign(seen, { version, sinceMs: now() });
+    const leaseMs = (lease.spec?.leaseDurationSeconds ?? 0) * 1000;
+    return { lease, view: { holder, holderRunId: holderRunId(holder), leaseMs, unchangedSinceMs: seen.sinceMs } };
+  };
+
+  const reconcile = async (): Promise<void> => {
+    if (stopped || !options.isLeader()) return;
+    options.counters.reconciles += 1;
+    const { view } = await observeLock();
+    const scan = await scanCluster(api);
+    const runIds = new Set(scan.mutations.map((m) => m.runId));
+    const mutations = [
+      ...scan.mutations,
+      ...scan.suspects.filter((s) => runIds.has(s.runId)).map((s) => suspectMutation(s)),
+    ];
+    for (const runId of runIds) options.counters.runsSeen.add(runId);
+    const judgement = judgeRuns(mutations, view, options.graceMs, now());
+    for (const run of judgement.runs.filter((r) => r.deadBecause))
+      if (!stopped && options.isLeader()) await revertRun(run);
+    schedule(judgement.nextCheckAtMs);
+  };
+
+  /** The exact record this guard has watched stay unchanged for its duration plus the grace. */
+  const quiet = (lease: Lease): boolean =>
+    versionOf(lease) === seen.version &&
+    now() - seen.sinceMs >= (lease.spec?.leaseDurationSeconds ?? 0) * 1000 + options.graceMs;
+
+  const revertRun = async (run: RunJudgement): Promise<void> => {
+    const lock = await acquireLock(new Map([[api.cluster, api]]), {
+      runId: 'guard',
+      holder: `guard-revert ${options.identity}`,
+      partial: true,
+      takeOver: quiet,
+    });
+    try {
+      if (lock.clusters.length === 0 && !run.expired) {
+        log(
+          `${api.cluster}: run ${run.runId} looks dead (${run.deadBecause}) but ${lock.unavailable[0]?.reason}; waiting`,
+        );
+        return;
+      }
+      log(`${api.cluster}: reverting run ${run.runId}: ${run.deadBecause}`);
+      const leftovers: Leftover[] = run.mutations.map((mutation) => ({
+        mutation,
+        sources: ['annotations'],
+        expired: run.expired,
+        manual: mutationHandlerFor(mutation).manual(mutation, api.context),
+      }));
+      await revertLeftovers(leftovers, { apis: new Map([[api.cluster, api]]), timing: options.timing, now });
+      await record(leftovers, run.deadBecause ?? '');
+      options.counters.runsReverted += 1;
+    } finally {
+      for (const problem of await lock.release()) log(`${api.cluster}: ${problem}`);
+    }
+  };
+
+  const record = async (leftovers: readonly Leftover[], why: string): Promise<void> => {
+    for (const leftover of leftovers) {
+      const ok = isRecovered(leftover) && leftover.verifyError === undefined;
+      const detail = [leftover.outcome?.detail ?? 'not attempted', leftover.verifyError].filter(Boolean).join('; ');
+      if (ok) options.counters.revertsDone += 1;
+      else options.counters.revertFailures += 1;
+      log(
+        `${api.cluster}: ${ok ? 'reverted' : 'NOT reverted'}: ${detail}${ok ? '' : ` (by hand: ${leftover.manual})`}`,
+      );
+      const built = revertEvent(leftover.mutation, { ok, detail, why }, hostname(), now());
+      if (!built) continue;
+      try {
+        await api.createEvent(built.namespace, built.event);
+      } catch (error) {
+        log(`${api.cluster}: could not record the Event: ${errorText(error)}`);
+      }
+    }
+  };
+
+  const schedule = (atMs: number | undefined) => {
+    if (deadline) clearTimeout(deadline);
+    const waitMs = Math.min(options.resyncMs, atMs === undefined ? Infinity : Math.max(0, atMs - now()) + 50);
+    deadline = setTimeout(() => poke(), waitMs);
+    deadline.unref();
+  };
+
+  /** Serial passes; changes during a pass queue exactly one more. */
+  const poke = () => {
+    if (stopped || queued) return;
+    queued = true;
+    pass = pass.then(async () => {
+      queued = false;
+      try {
+        await reconcile();
+      } catch (error) {
+        log(`${api.cluster}: pass failed: ${errorText(error)}`);
+        schedule(now() + 2_000);
+      }
+    });
+  };
+
+  const watch = (resource: WatchedResource) => {
+    if (stopped) return;
+    const namespace = resource === 'leases' ? lockNamespace : undefined;
+    const restart = (error?: unknown) => {
+      const status = watchErrorStatus(error);
+      // Not served (no HPAs, no Istio) or not allowed: the resync still covers it.
+      if (status === 404 || status === 403) return log(`${api.cluster}: not watching ${resource}: HTTP ${status}`);
+      // A stream the server ended (its timeout) restarts at once-ish; a failed one after a second.
+      if (!stopped) setTimeout(() => watch(resource), error ? 1_000 : 200).unref();
+    };
+    api
+      .watchResource(resource, namespace, () => poke(), restart)
+      .then((stop) => (stopped ? stop() : stops.push(stop)), restart);
+  };
+
+  for (const resource of watched) watch(resource);
+  poke();
+  return {
+    poke,
+    stop: async () => {
+      stopped = true;
+      if (deadline) clearTimeout(deadline);
+      for (const stop of stops) stop();
+      await pass;
+    },
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * The lab behaves like a guarded cluster: `chaos lab up` runs a guard in its process, so a
+ * `chaos run` killed with SIGKILL during its fault is reverted without anyone running
+ * `chaos recover` — the cluster back as it was, an Event on the reverted object, and a recover
+ * afterwards finds nothing. The lab is the test's own (free ports, a private state folder).
+ */
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ExitCode } from '../../src/errors/exit-codes.js';
+import { connectEnvironment } from '../../src/environment/connect.js';
+import { labEnvironment } from '../../src/environment/lab-environment.js';
+import { revertedReason } from '../../src/run/guard/revert-events.js';
+import { runChaosAsync } from '../support/cli.js';
+import { spawnChaos } from '../support/guard-kit.js';
+import { labClusterState } from '../support/lab-cluster-state.js';
+import { startLabProcess, type LabProcess } from '../support/lab-process.js';
+import { waitFor } from '../support/wait.js';
+
+describe("chaos lab up's guard reverts a chaos run killed with SIGKILL, without recover", function () {
+  this.timeout(300_000);
+  let lab: LabProcess;
+  let cwd: string;
+
+  before(async function () {
+    this.timeout(180_000);
+    lab = await startLabProcess(['--guard-grace', '1s']);
+    cwd = mkdtempSync(path.join(tmpdir(), 'chaos-lab-guard-'));
+  });
+  after(async () => {
+    await lab?.stop();
+    if (cwd) rmSync(cwd, { recursive: true, force: true });
+  });
+
+  it('frontend-zero killed during the fault: the lab guard puts everything back and says so', async () => {
+    // The state file comes first, then the guard starts and says so.
+    await waitFor(() => /guard: reverts the faults of a run killed without reverting/.test(lab.output()), {
+      timeoutMs: 60_000,
+      what: "the lab's guard to start",
+    });
+    const initial = await labClusterState(lab.state.kubeconfig);
+    const run = spawnChaos(['run', 'frontend-zero', '--reports', 'reports'], cwd, lab.env);
+    const zero = (state: unknown) =>
+      (state as { central: { deployments: Array<{ name: string; replicas: number }> } }).central.deployments.find(
+        (d) => d.name === 'frontend',
+      )?.replicas === 0;
+    await waitFor(
+      async () =>
+        /fault scale-1 applied in central/.test(run.output()) && zero(await labClusterState(lab.state.kubeconfig)),
+      {
+        timeoutMs: 120_000,
+        what: 'frontend at zero in central',
+      },
+    );
+    expect(await run.kill('SIGKILL'), run.output()).to.equal('null/SIGKILL');
+
+    await waitFor(async () => JSON.stringify(await labClusterState(lab.state.kubeconfig)) === JSON.stringify(initial), {
+      timeoutMs: 180_000,
+      what: `the lab's guard to revert\n${lab.output()}`,
+    });
+    expect(lab.output()).to.match(/guard: central: reverting run \w+: its Lease was not renewed/);
+    const apis = connectEnvironment(labEnvironment(), { kubeconfigYaml: readFileSync(lab.state.kubeconfig, 'utf8') });
+    const events = await waitFor(
+      async () => {
+        const found = (await apis.get('central')!.listEvents('bank-of-anthos')).filter(
+          (e) => e.reason === revertedReason,
+        );
+        return found.length > 0 && found;
+      },
+      { timeoutMs: 60_000, what: 'the Event of the revert' },
+    );
+    expect(events.map((e) => `${e.involvedObject.kind}/${e.involvedObject.name}`)).to.include('Deployment/frontend');
+    expect(events[0]!.source?.component).to.equal('chaos-guard');
+
+    const recovered = await runChaosAsync(['recover', '--reports', 'none'], { cwd, env: lab.env, timeoutMs: 120_000 });
+    expect(recovered.code, recovered.stdout + recovered.stderr).to.equal(ExitCode.passed);
+    expect(recovered.stdout).to.match(/nothing to recover/);
+  });
+});
