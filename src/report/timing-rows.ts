@@ -1,5 +1,5 @@
 /** The result's rows for transitions and timings (src/report/result-timing-schema.ts). Pure. */
-import type { RunRecord } from '../run/execute-run.js';
+import type { RunRecord } from '../run/run-record.js';
 import type { IngressTiming } from '../run/timing.js';
 import type { RunResult } from './result-schema.js';
 

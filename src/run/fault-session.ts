@@ -32,14 +32,21 @@
  */
 import { HarnessError } from '../errors/errors.js';
 import type { FaultTiming } from '../faults/fault-plugin.js';
-import { describeMutation, isSettled, type Mutation, type RevertOutcome } from '../faults/mutation.js';
-import { mutationHandlerFor } from '../faults/registry.js';
+import { describeMutation, isSettled } from '../faults/mutation.js';
 import type { ClusterApis } from '../kube/cluster-api.js';
 import type { PlannedPhase } from './build-plan.js';
-import type { AppliedFault, FaultDriver, RevertedFault, RevertReport, Unreverted } from './fault-driver.js';
+import {
+  applyFailure,
+  FaultApplyError,
+  RevertError,
+  toApplied,
+  toReverted,
+  unreverted,
+  unverifiedOf,
+} from './fault-session-report.js';
+import type { AppliedFault, FaultDriver, RevertedFault, RevertReport } from './fault-driver.js';
 import {
   applyRecord,
-  describeRecord,
   revertRecord,
   verifyRecord,
   verifyRevertedRecord,
@@ -51,20 +58,7 @@ import { patchExpiry } from './extend-expiry.js';
 import { errorText } from '../errors/errors.js';
 import { pause } from '../system/sleep.js';
 
-export class FaultApplyError extends HarnessError {
-  constructor(readonly failures: Array<{ faultId: string; cluster: string; message: string }>) {
-    super(
-      `could not apply: ${failures.map((f) => `fault ${f.faultId} in ${f.cluster}: ${f.message}`).join('; ')}`,
-      'everything applied so far is reverted by the run',
-    );
-  }
-}
-
-export class RevertError extends HarnessError {
-  constructor(readonly failures: Unreverted[]) {
-    super(`could not revert: ${failures.map((f) => `${f.message} (by hand: ${f.manual})`).join('; ')}`);
-  }
-}
+export { FaultApplyError, RevertError };
 
 export interface FaultSessionOptions {
   runId: string;
@@ -125,37 +119,9 @@ export function createFaultSession(options: FaultSessionOptions): FaultSession {
       if (batch.some((record) => record.status === 'failed')) break;
     }
     await Promise.all(phaseRecords.map((record) => verifyRecord(record, services, stop, expiresAt)));
-    const failed = phaseRecords.filter((record) => record.status !== 'effective');
-    if (failed.length > 0 || phaseRecords.length < phase.faults.reduce((sum, f) => sum + f.targets.length, 0)) {
-      const failures = failed.map((record) => ({
-        faultId: record.fault.id,
-        cluster: record.target.cluster,
-        message: record.error ?? 'not applied',
-      }));
-      throw new FaultApplyError(
-        failures.length > 0
-          ? failures
-          : [
-              {
-                faultId: '*',
-                cluster: '*',
-                message: stop.aborted ? 'stopped before every fault was applied' : 'not every fault was applied',
-              },
-            ],
-      );
-    }
-    return phaseRecords.map((record) => ({
-      phase: record.phase,
-      faultId: record.fault.id,
-      type: record.fault.type,
-      cluster: record.target.cluster,
-      appliedAtMs: record.appliedAtMs ?? 0,
-      effectiveAtMs: record.effectiveAtMs ?? 0,
-      ...(record.convergence
-        ? { convergedAtMs: record.convergence.convergedAtMs, convergence: record.convergence.convergence }
-        : {}),
-      mutations: record.mutations.map((state) => state.mutation),
-    }));
+    const failure = applyFailure(phase, phaseRecords, stop.aborted);
+    if (failure) throw failure;
+    return phaseRecords.map(toApplied);
   };
 
   /** Newest first within a cluster; clusters in parallel (each has its own API server). */
@@ -208,17 +174,7 @@ export function createFaultSession(options: FaultSessionOptions): FaultSession {
         finishedAtMs: now(),
         reverted: selected.filter((record) => record.status === 'reverted').map(toReverted),
         failures: unreverted(selected),
-        unverified: selected
-          .filter(
-            (record) =>
-              record.status === 'reverted' && record.verifiedAtMs === undefined && revertOptions.verify !== false,
-          )
-          .map((record) => ({
-            faultId: record.fault.id,
-            cluster: record.target.cluster,
-            message: record.error ?? 'not verified',
-            check: record.mutations.map((state) => checkCommand(state.mutation, record.api.context)).join(' && '),
-          })),
+        unverified: revertOptions.verify === false ? [] : unverifiedOf(selected),
       };
     })().finally(() => {
       // A later call retries whatever is still not reverted.
@@ -252,61 +208,4 @@ export function createFaultSession(options: FaultSessionOptions): FaultSession {
         .filter((record) => record.mutations.some((state) => !state.outcome || !isSettled(state.outcome)))
         .map((record) => ({ phase: record.phase, faultId: record.fault.id, cluster: record.target.cluster })),
   };
-}
-
-/** The kubectl command that shows whether what a mutation changed is healthy again. */
-export function checkCommand(mutation: Mutation, context: string): string {
-  const kubectl = `kubectl --context ${context}`;
-  switch (mutation.kind) {
-    case 'scale':
-      return `${kubectl} -n ${mutation.namespace} get ${mutation.workload.toLowerCase()} ${mutation.name}`;
-    case 'hpa-pin':
-      return `${kubectl} -n ${mutation.namespace} get hpa ${mutation.name}`;
-    case 'keda-pause':
-      return `${kubectl} -n ${mutation.namespace} get scaledobject ${mutation.name} -o yaml`;
-    case 'route-insert':
-    case 'virtualservice-create':
-      return `${kubectl} -n ${mutation.namespace} get virtualservice ${mutation.virtualService} -o yaml`;
-    case 'cordon':
-      return `${kubectl} get node ${mutation.node}`;
-    case 'evict':
-      return `${kubectl} get pods ${mutation.namespaces.map((ns) => `-n ${ns}`).join(' ') || '-A'}`;
-    case 'pod-delete':
-      return `${kubectl} -n ${mutation.namespace} get pods -l ${mutation.selector}`;
-  }
-}
-
-function toReverted(record: FaultRecord): RevertedFault {
-  const outcomes = record.mutations
-    .map((state) => state.outcome)
-    .filter((outcome): outcome is RevertOutcome => outcome !== undefined);
-  return {
-    phase: record.phase,
-    faultId: record.fault.id,
-    cluster: record.target.cluster,
-    revertedAtMs: record.revertedAtMs ?? 0,
-    verifiedAtMs: record.verifiedAtMs,
-    ...(record.revertConvergence ? { revertConvergedAtMs: record.revertConvergence.convergedAtMs } : {}),
-    outcomes,
-    notes: outcomes.flatMap((outcome) => (outcome.status === 'reverted' ? (outcome.notes ?? []) : [])),
-  };
-}
-
-function unreverted(records: readonly FaultRecord[]): Unreverted[] {
-  return records.flatMap((record) =>
-    record.mutations
-      .filter((state) => !state.outcome || !isSettled(state.outcome))
-      .map((state) => {
-        const outcome = state.outcome;
-        const message =
-          outcome && !isSettled(outcome)
-            ? outcome.detail
-            : `${describeMutation(state.mutation)}: not reverted (${describeRecord(record)})`;
-        const manual =
-          outcome && (outcome.status === 'failed' || outcome.status === 'conflict') && outcome.manual
-            ? outcome.manual
-            : mutationHandlerFor(state.mutation).manual(state.mutation, record.api.context);
-        return { faultId: record.fault.id, cluster: record.target.cluster, message, manual };
-      }),
-  );
 }

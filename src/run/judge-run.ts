@@ -5,7 +5,7 @@
 import { ExitCode, type ExitCodeValue } from '../errors/exit-codes.js';
 import type { Verdict } from '../budgets/ledger.js';
 import { describeDelivery, type Delivery } from '../budgets/delivery.js';
-import type { RunRecord } from './execute-run.js';
+import type { RunRecord } from './run-record.js';
 import type { RunPlan } from './build-plan.js';
 import { timingsOf, type IngressTiming } from './timing.js';
 import { judgeNegativeControl } from './negative-control.js';

@@ -4,7 +4,7 @@
  * time says the traffic changed before convergence was observed.
  */
 import { timeToImpact, timeToRecover, type Baseline, type TimeTo } from '../budgets/request-trail.js';
-import type { RunRecord } from './execute-run.js';
+import type { RunRecord } from './run-record.js';
 import type { RunPlan } from './build-plan.js';
 
 export type { TimeTo };

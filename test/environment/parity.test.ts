@@ -70,6 +70,7 @@ describe('parity preflight', function () {
           '      - { type: scale, cluster: central, name: frontend, replicas: 0 }',
           '      - { type: istio-delay, cluster: all, host: balancereader, delay: 10ms }',
           '      - { type: pod-kill, cluster: west, selector: app=contacts, count: 1 }',
+          'budgets: { all: { http_req_failed: rate<0.5 } }',
         ].join('\n'),
       ),
     );
@@ -189,6 +190,7 @@ describe('parity preflight', function () {
             '  - name: one',
             '    duration: 1s',
             '    faults: [{ type: istio-delay, cluster: all, host: balancereader, delay: 10ms }]',
+            'budgets: { all: { http_req_failed: rate<0.5 } }',
           ].join('\n'),
         ),
       );

@@ -31,6 +31,7 @@ steps:
     duration: 60s
     faults: [{ type: scale, cluster: west, name: frontend, replicas: 0 }]
   - { name: recovery, duration: 1s }
+budgets: { all: { http_req_failed: rate<=1 } }
 `;
 
 function planOf(yaml: string): RunPlan {

@@ -81,7 +81,10 @@ describe('suite files', () => {
   });
 
   it("an invalid scenario in a suite is reported with the scenario file's own positions", () => {
-    writeFileSync(path.join(dir, 'bad.yaml'), 'name: bad\ndescription: x\nload: { rate: fast }\n');
+    writeFileSync(
+      path.join(dir, 'bad.yaml'),
+      'name: bad\ndescription: x\nload: { rate: fast }\nbudgets: { all: { http_req_failed: rate<0.5 } }\n',
+    );
     writeFileSync(path.join(dir, 'suite.yaml'), 'name: s\ndescription: d\nscenarios: [bad.yaml]\n');
     const issues = issuesOf(path.join(dir, 'suite.yaml'), dir);
     expect(issues).to.have.length(1);
