@@ -83,6 +83,26 @@ describe('time_to_impact and time_to_recover budgets', () => {
     ]);
   });
 
+  it('with two steps that apply faults, `all` puts impact under the first and recovery under the last', () => {
+    const steps = {
+      phases: [
+        { name: 'warmup', durationMs: 10_000, faults: [] },
+        { name: 'outage-1', durationMs: 10_000, faults: [{}] },
+        { name: 'outage-2', durationMs: 10_000, faults: [{}] },
+        { name: 'after', durationMs: 10_000, faults: [] },
+      ],
+      load: [{ ingress: 'central' }],
+      scenario: {
+        budgets: [budget('all', 'time_to_impact', 'max<2s'), budget('all', 'time_to_recover', 'max<5s')],
+      },
+    } as unknown as RunPlan;
+    const rows = judgeTimingBudgets(steps, [timing('central', ms(1200), ms(4000))]);
+    expect(rows.map((v) => [v.phase, v.budget, v.outcome])).to.deep.equal([
+      ['outage-1', 'time_to_impact: max<2s', 'pass'],
+      ['outage-2', 'time_to_recover: max<5s', 'pass'],
+    ]);
+  });
+
   it('a negative time to impact is compared as it is: −351 < 0 passes "value<0", fails "value>=0"', () => {
     const early = [timing('central', ms(-351), ms(100))];
     expect(judged(budget('fault', 'time_to_impact{ingress:central}', 'value<0'), early)).to.deep.equal([
