@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { judgeTimingBudgets } from '../../src/run/judge-timing.js';
 import { parseMetricSelector, parseThreshold } from '../../src/budgets/threshold.js';
 import type { Budget } from '../../src/budgets/budget.js';
+import { Ledger } from '../../src/budgets/ledger.js';
 import type { RunPlan } from '../../src/run/build-plan.js';
 import type { IngressTiming, TimeTo } from '../../src/run/timing.js';
 
@@ -42,7 +43,13 @@ const notMeasured: TimeTo = { kind: 'not-measured' };
 
 /** [phase, ingress, outcome, value, timing] of each verdict, for one budget over the timings' ingresses. */
 function judged(b: Budget, timings: IngressTiming[], ingresses = timings.map((t) => t.ingress)) {
-  return judgeTimingBudgets(planOf([b], ingresses), timings).map((v) => [v.phase, v.ingress, v.outcome, v.value, v.timing]);
+  return judgeTimingBudgets(planOf([b], ingresses), timings).map((v) => [
+    v.phase,
+    v.ingress,
+    v.outcome,
+    v.value,
+    v.timing,
+  ]);
 }
 
 describe('time_to_impact and time_to_recover budgets', () => {
@@ -150,6 +157,20 @@ describe('time_to_impact and time_to_recover budgets', () => {
       ['recovery', 'central', 'no-data', null, 'not-measured'],
       ['recovery', 'west', 'no-data', null, 'not-measured'],
     ]);
+  });
+
+  it('the ledger leaves them alone: no request-statistic verdict (which would be "no data") for a time', () => {
+    const budgets = [budget('recovery', 'time_to_recover', 'max<5s'), budget('recovery', 'http_reqs', 'count<10')];
+    const ledger = new Ledger({
+      ingresses: ['central'],
+      windowMs: 1000,
+      method: 'GET',
+      originMs: 0,
+      abortLimits: [],
+      budgets,
+    });
+    ledger.startPhase('recovery', 0);
+    expect(ledger.verdicts().map((v) => v.budget)).to.deep.equal(['http_reqs: count<10']);
   });
 
   it('other budgets are not judged here', () => {
