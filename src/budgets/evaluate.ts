@@ -25,6 +25,8 @@ export interface Measurement {
   needed?: number;
   /** A relative budget: the phase it is relative to and the value measured there. */
   baseline?: { phase: string; value: number | null };
+  /** time_to_impact / time_to_recover without a number: why (value is null). */
+  timing?: 'not-impacted' | 'never-recovered' | 'not-measured';
 }
 
 /** Does a request count for this selector? `ingress` is the scope of judgement, handled by the caller. */
@@ -159,5 +161,8 @@ function measureValues(
       return durationMs > 0 ? stats.sum() / (durationMs / 1000) : null;
     case 'trend':
       return trendValue(agg, stats);
+    case 'timing':
+      // Not a statistic of requests: judged after the run from the timings (run/judge-timing.ts).
+      return null;
   }
 }

@@ -74,8 +74,12 @@ export class Ledger {
   private readonly filters: Map<string, MetricSelector>;
   lateSamples = 0;
   samples = 0;
+  private readonly options: LedgerOptions;
 
-  constructor(private readonly options: LedgerOptions) {
+  constructor(given: LedgerOptions) {
+    // time_to_impact / time_to_recover are no statistic of samples: judged after the run (run/judge-timing.ts).
+    const options = { ...given, budgets: given.budgets.filter((budget) => budget.selector.kind !== 'timing') };
+    this.options = options;
     const selectors = [
       ...options.abortLimits.map((limit) => limit.selector),
       ...this.baselineBudgets().map((budget) => budget.selector),

@@ -8,14 +8,18 @@
  *   checks{check:balance shown}: rate>0.99            (a user script's k6 checks)
  *   journey_ms{name:home}: p(95)<500                 (a user script's own Trend)
  *
+ *   time_to_recover: max<5s                          (judged after the run, per ingress)
  * Built-in metrics, their aggregations and the tags that may filter them are listed below.
  * A user script (load.script) adds `checks`, its own metrics (Trend, Rate, Counter) and its
  * own tags: what it produces is read from the script (scenario/script-facts.ts). Anything
  * else is an error at validation time, never at the end of a run.
  */
-import type { Parsed } from '../input/units.js';
+import { parseDuration, type Parsed } from '../input/units.js';
 
-export type MetricKind = 'trend' | 'rate' | 'counter';
+/** `timing`: one value per ingress per run (time to impact / recover), judged after the run. */
+export type MetricKind = 'trend' | 'rate' | 'counter' | 'timing';
+/** The kinds a k6 script's own metrics can have. */
+export type ScriptMetricKind = Exclude<MetricKind, 'timing'>;
 
 export const metrics = {
   /** Request duration in ms (k6's http_req_duration), per request. */
@@ -30,12 +34,30 @@ export const metrics = {
 
 export type MetricName = keyof typeof metrics;
 
+/**
+ * Time to impact and time to recover (docs/verdicts.md, "Time to impact and time to recover"):
+ * one value per ingress per run, in ms, judged after the run (run/judge-timing.ts), not by the
+ * ledger. `value` and `max` both mean that value; limits take a unit (5s, 500ms) or ms.
+ */
+export const timingMetrics = {
+  /** The fault's converged time → the first request that left the baseline's behaviour. */
+  time_to_impact: 'timing',
+  /** The revert's converged time → the first request of a stretch back within it. */
+  time_to_recover: 'timing',
+} as const satisfies Record<string, MetricKind>;
+
+export type TimingMetric = keyof typeof timingMetrics;
+
+export function isTimingMetric(metric: string): metric is TimingMetric {
+  return Object.hasOwn(timingMetrics, metric);
+}
+
 /** k6's `checks`: the share of passed check() conditions; only a user script makes them. */
 export const checksMetric = 'checks';
 
 /** What a user script produces: its custom metrics by kind, and the tags it sets (values, when known). */
 export interface ScriptFacts {
-  metrics: Record<string, MetricKind>;
+  metrics: Record<string, ScriptMetricKind>;
   /** Tag name → values seen in the script; an empty list = set, values not known statically. */
   tags: Record<string, string[]>;
 }
@@ -44,6 +66,7 @@ export const aggregationsByKind: Record<MetricKind, readonly string[]> = {
   trend: ['avg', 'min', 'max', 'med', 'p(N)'],
   rate: ['rate'],
   counter: ['count', 'rate'],
+  timing: ['value', 'max'],
 };
 
 /** Tags a budget may filter on. `ingress`: where the request entered; `served_by`: the cluster that answered. */
@@ -59,7 +82,7 @@ export type FilterTag = (typeof filterTags)[number];
 export const scriptFilterTags = ['name', 'check'] as const;
 
 export type Aggregation =
-  { kind: 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' } | { kind: 'percentile'; percentile: number };
+  { kind: 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' | 'value' } | { kind: 'percentile'; percentile: number };
 
 export type Operator = '<' | '<=' | '>' | '>=' | '==' | '===' | '!=';
 
@@ -71,6 +94,8 @@ export interface Threshold {
   value: number;
   /** `baseline + N` or `baseline * N`: the limit is resolved from the baseline phase's measurement. */
   relative?: Relative;
+  /** The limit was written as a duration with a unit (`5s`, `-500ms`); `value` is in ms. */
+  duration?: true;
 }
 
 export interface Relative {
@@ -98,14 +123,17 @@ export function isRequestMetric(metric: string): boolean {
 }
 
 const number = '-?\\d+(?:\\.\\d+)?';
+/** A limit: a number, or (time_to_* only) a duration with units, as in units.ts: 5s, 500ms, 1m30s, -200ms. */
+const limit = '-?(?:\\d+(?:\\.\\d+)?(?:ms|s|m|h))+|-?\\d+(?:\\.\\d+)?';
 const thresholdPattern = new RegExp(
-  `^\\s*(avg|min|max|med|count|rate|p\\((\\d+(?:\\.\\d+)?)\\))\\s*(<=|>=|===|==|!=|<|>)\\s*` +
-    `(?:(${number})|baseline(?:\\s*([+*])\\s*(${number}))?)\\s*$`,
+  `^\\s*(avg|min|max|med|count|rate|value|p\\((\\d+(?:\\.\\d+)?)\\))\\s*(<=|>=|===|==|!=|<|>)\\s*` +
+    `(?:(${limit})|baseline(?:\\s*([+*])\\s*(${number}))?)\\s*$`,
 );
 
 export const thresholdExpected =
   'a threshold such as rate<0.01, p(95)<350, p(99.5)<=350, avg<200, max<1000, count<10, ' +
-  'or relative to the baseline phase: p(95) < baseline + 50, p(95) < baseline * 1.2, rate < baseline + 0.005';
+  'or relative to the baseline phase: p(95) < baseline + 50, p(95) < baseline * 1.2, rate < baseline + 0.005; ' +
+  'for time_to_impact and time_to_recover: max<5s, value<500ms';
 
 export function parseThreshold(input: unknown): Parsed<Threshold> {
   if (typeof input !== 'string') return { ok: false, expected: thresholdExpected };
@@ -118,8 +146,14 @@ export function parseThreshold(input: unknown): Parsed<Threshold> {
     const percentile = Number(pct);
     if (percentile < 0 || percentile > 100) return { ok: false, expected: 'a percentile between p(0) and p(100)' };
     aggregation = { kind: 'percentile', percentile };
-  } else aggregation = { kind: agg as 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' };
+  } else aggregation = { kind: agg as 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' | 'value' };
   const source = input.trim();
+  if (num !== undefined && /[a-z]$/.test(num)) {
+    const ms = parseDuration(num.replace(/^-/, ''));
+    if (!ms.ok) return { ok: false, expected: thresholdExpected };
+    const value = num.startsWith('-') ? -ms.value : ms.value;
+    return { ok: true, value: { source, aggregation, operator: op, value, duration: true } };
+  }
   if (num !== undefined) return { ok: true, value: { source, aggregation, operator: op, value: Number(num) } };
   const relative: Relative = kind === undefined ? { kind: '*', amount: 1 } : { kind, amount: Number(amount) };
   return { ok: true, value: { source, aggregation, operator: op, value: relative.amount, relative } };
@@ -132,7 +166,7 @@ export function aggregationFits(kind: MetricKind, aggregation: Aggregation): boo
 
 const selectorPattern = /^([A-Za-z_][A-Za-z0-9_]*)(?:\{([^{}]*)\})?$/;
 
-export const selectorExpected = `a metric name (${Object.keys(metrics).join(', ')}), optionally filtered by tags: http_req_duration{ingress:central}`;
+export const selectorExpected = `a metric name (${[...Object.keys(metrics), ...Object.keys(timingMetrics)].join(', ')}), optionally filtered by tags: http_req_duration{ingress:central}`;
 
 /**
  * `facts` = what the scenario's script produces (undefined: the built-in load, no script).
@@ -144,11 +178,11 @@ export function parseMetricSelector(input: string, facts?: ScriptFacts, lenient 
   const [, name, tagText] = match as unknown as [string, string, string | undefined];
   const kind = kindOf(name, facts);
   if (!kind && !lenient) {
-    if (!facts) return { ok: false, expected: `one of the metrics ${Object.keys(metrics).join(', ')}` };
+    if (!facts) return { ok: false, expected: `one of the metrics ${builtInNames().join(', ')}` };
     const declared = Object.keys(facts.metrics);
     return {
       ok: false,
-      expected: `one of the metrics ${[...Object.keys(metrics), checksMetric].join(', ')}, or one the script declares (${declared.length > 0 ? declared.join(', ') : 'it declares none'})`,
+      expected: `one of the metrics ${[...builtInNames(), checksMetric].join(', ')}, or one the script declares (${declared.length > 0 ? declared.join(', ') : 'it declares none'})`,
     };
   }
   const tags: Record<string, string> = {};
@@ -169,9 +203,14 @@ export function parseMetricSelector(input: string, facts?: ScriptFacts, lenient 
   return { ok: true, value: { source: input.trim(), metric: name, kind: kind ?? 'trend', tags } };
 }
 
+function builtInNames(): string[] {
+  return [...Object.keys(metrics), ...Object.keys(timingMetrics)];
+}
+
 function kindOf(name: string, facts: ScriptFacts | undefined): MetricKind | undefined {
   // Own keys only: a metric named `constructor` or `toString` is not one of ours.
   if (Object.hasOwn(metrics, name)) return metrics[name as MetricName];
+  if (isTimingMetric(name)) return 'timing';
   if (!facts) return undefined;
   if (name === checksMetric) return 'rate';
   return Object.hasOwn(facts.metrics, name) ? facts.metrics[name] : undefined;
@@ -227,8 +266,16 @@ export function checkBudgetEntry(
         message: `expected dropped_iterations with no tag filter or {ingress:<name>} only: an iteration that never started has no ${droppedTags.join(', ')} (got "${key}")`,
       },
     ];
+  const metric = selector.value.metric;
+  if (isTimingMetric(metric) && droppedTags.length > 0)
+    return [
+      {
+        at: 'key',
+        message: `expected ${metric} with no tag filter or {ingress:<name>} only: it is one value per ingress, not per request (got "${key}")`,
+      },
+    ];
   // A name only the script can declare: its kind is known once the script is read, its grammar now.
-  const kindKnown = !lenient || Object.hasOwn(metrics, selector.value.metric);
+  const kindKnown = !lenient || Object.hasOwn(metrics, metric) || isTimingMetric(metric);
   const kind = selector.value.kind;
   const list = typeof thresholds === 'string' ? [thresholds] : thresholds;
   return list.flatMap((text, position) => {
@@ -236,8 +283,15 @@ export function checkBudgetEntry(
     const threshold = parseThreshold(text);
     if (!threshold.ok)
       return [{ index, at: 'value' as const, message: `expected ${threshold.expected} (got "${text}")` }];
+    const timingProblem = checkTimingThreshold(metric, kindKnown ? kind : undefined, text, threshold.value);
+    if (timingProblem) return [{ index, at: 'value' as const, message: timingProblem }];
     if (!kindKnown || aggregationFits(kind, threshold.value.aggregation)) return [];
-    const fits = kind === 'trend' ? 'p(95), med, avg, min or max' : kind === 'rate' ? 'rate' : 'count or rate';
+    const fits = {
+      trend: 'p(95), med, avg, min or max',
+      rate: 'rate',
+      counter: 'count or rate',
+      timing: 'value or max (one value per ingress per run), as in max<5s',
+    }[kind];
     return [
       {
         index,
@@ -246,4 +300,18 @@ export function checkBudgetEntry(
       },
     ];
   });
+}
+
+/** Durations with units belong to time_to_*; a time has no baseline to be relative to. */
+function checkTimingThreshold(
+  metric: string,
+  kind: MetricKind | undefined,
+  text: string,
+  threshold: Threshold,
+): string | undefined {
+  if (threshold.duration && kind !== 'timing' && kind !== undefined)
+    return `"${text}": a limit with a unit applies to ${Object.keys(timingMetrics).join(' and ')} only; ${metric} takes a number (ms for durations)`;
+  if (kind === 'timing' && threshold.relative)
+    return `"${text}": ${metric} has one value per run and no baseline to be relative to; give a limit such as max<5s`;
+  return undefined;
 }

@@ -143,6 +143,7 @@ function resultVerdict(v: RunOutcome['verdicts'][number]): RunResult['verdicts']
     ...(v.limit === undefined || Number.isNaN(v.limit) ? {} : { limit: v.limit }),
     ...(v.needed === undefined ? {} : { needed: v.needed }),
     ...(v.baseline === undefined ? {} : { baseline: v.baseline }),
+    ...(v.timing === undefined ? {} : { timing: v.timing }),
   };
 }
 

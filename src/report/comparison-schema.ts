@@ -55,6 +55,10 @@ export const verdictDetail = {
   needed: z.number().int().optional().meta({
     description: 'an inconclusive percentile: the samples it needs (n·(1 − q/100) ≥ 10)',
   }),
+  timing: z.enum(['not-impacted', 'never-recovered', 'not-measured']).optional().meta({
+    description:
+      'time_to_impact / time_to_recover with no number (value null): not-impacted (impact never came: passes > and fails <; recovery: passes <), never-recovered (fails <), not-measured (no fault or no baseline: no-data)',
+  }),
   baseline: z
     .object({ phase: z.string(), value: z.number().nullable() })
     .optional()

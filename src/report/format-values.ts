@@ -29,14 +29,22 @@ export function formatMeasured(budget: string, value: number | null): string {
   const { metric, threshold } = splitBudget(budget);
   if (metric.startsWith('http_req_failed')) return `${formatPercent(value)} failed`;
   if (metric.startsWith('http_req_duration')) return formatMs(value);
+  if (metric.startsWith('time_to_')) return `${Math.round(value)} ms`;
   if (threshold.startsWith('rate')) return `${value.toFixed(2)}/s`;
   return Number.isInteger(value) ? String(value) : value.toFixed(2);
+}
+
+/** The MEASURED cell: the value, or for a time with no number why ("not impacted", "never recovered"). */
+export function formatVerdictValue(v: Pick<ResultVerdict, 'budget' | 'value' | 'timing'>): string {
+  return v.timing ? v.timing.replace('-', ' ') : formatMeasured(v.budget, v.value);
 }
 
 /** One sentence: what was measured, against what, where. */
 export function describeVerdict(verdict: ResultVerdict): string {
   const { metric, threshold } = splitBudget(verdict.budget);
   const where = `in phase ${verdict.phase} on ingress ${verdict.ingress}`;
+  if (verdict.timing)
+    return `${metric}: ${formatVerdictValue(verdict)} ${where}; budget ${threshold} ${verdict.outcome === 'no-data' ? 'has no data (no fault or no baseline), which fails' : verdict.pass ? 'held' : 'breached'}`;
   if (verdict.value === null)
     return `${metric}: no samples ${where}, so budget ${threshold} cannot hold (a budget with no samples fails)`;
   const raw = Number.isInteger(verdict.value) ? String(verdict.value) : verdict.value.toFixed(4);

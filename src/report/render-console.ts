@@ -68,7 +68,7 @@ export function renderVerdicts(outcome: RunOutcome, comparisons: readonly Result
     v.phase,
     v.ingress,
     v.budget,
-    v.value === null ? 'no samples' : formatValue(v.budget, v.value),
+    v.timing ? v.timing.replace('-', ' ') : v.value === null ? 'no samples' : formatValue(v.budget, v.value),
     String(v.samples),
     verdictNote(v) ?? '',
   ]);
@@ -93,5 +93,6 @@ export function renderVerdicts(outcome: RunOutcome, comparisons: readonly Result
 function formatValue(budget: string, value: number): string {
   if (budget.startsWith('http_req_failed')) return pct(value);
   if (budget.startsWith('http_req_duration')) return ms(value);
+  if (budget.startsWith('time_to_')) return `${Math.round(value)} ms`;
   return Number.isInteger(value) ? String(value) : value.toFixed(2);
 }

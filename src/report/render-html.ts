@@ -8,7 +8,7 @@
 import type { JournalEntry } from '../run/run-events.js';
 import {
   describeVerdict,
-  formatMeasured,
+  formatVerdictValue,
   formatMs,
   formatPercent,
   formatSeconds,
@@ -91,7 +91,7 @@ function eventLegend(view: ChartView): string {
 function verdictTable(result: RunResult): string {
   const rows = result.verdicts.map(
     (v) =>
-      `<tr class="${v.pass ? 'pass' : 'fail'}" title="${e(describeVerdict(v))}"><td>${badge(v.pass, outcomeWord(v))}</td><td>${e(v.phase)}</td><td>${e(v.ingress)}</td><td><code>${e(v.budget)}</code></td><td class="num">${e(formatMeasured(v.budget, v.value))}</td><td class="num">${v.samples}</td><td>${e(verdictNote(v) ?? '')}</td></tr>`,
+      `<tr class="${v.pass ? 'pass' : 'fail'}" title="${e(describeVerdict(v))}"><td>${badge(v.pass, outcomeWord(v))}</td><td>${e(v.phase)}</td><td>${e(v.ingress)}</td><td><code>${e(v.budget)}</code></td><td class="num">${e(formatVerdictValue(v))}</td><td class="num">${v.samples}</td><td>${e(verdictNote(v) ?? '')}</td></tr>`,
   );
   return `<table><thead><tr><th></th><th>phase</th><th>ingress</th><th>budget</th><th class="num">measured</th><th class="num">samples</th><th>against</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
 }

@@ -4,7 +4,7 @@
  * per scenario and the failures of each. Pure.
  */
 import {
-  formatMeasured,
+  formatVerdictValue,
   formatMs,
   formatPercent,
   formatSeconds,
@@ -106,7 +106,7 @@ function verdictLines(result: RunResult): string[] {
     '|---|---|---|--:|--:|',
     ...failed.map(
       (v) =>
-        `| ${cell(v.phase)} | ${cell(v.ingress)} | ${code(v.budget)} | ${cell(formatMeasured(v.budget, v.value))} | ${v.samples} |`,
+        `| ${cell(v.phase)} | ${cell(v.ingress)} | ${code(v.budget)} | ${cell(formatVerdictValue(v))} | ${v.samples} |`,
     ),
   ];
 }

@@ -9,6 +9,7 @@ import type { RunRecord } from './run-record.js';
 import type { RunPlan } from './build-plan.js';
 import { timingsOf, type IngressTiming } from './timing.js';
 import { judgeNegativeControl } from './negative-control.js';
+import { judgeTimingBudgets } from './judge-timing.js';
 
 export type { IngressTiming };
 
@@ -42,9 +43,9 @@ export function withDelivery(verdicts: readonly Verdict[], delivery: readonly De
 
 export function judgeRun(plan: RunPlan, record: RunRecord): RunOutcome {
   const delivery = record.ledger.delivery();
-  const verdicts = withDelivery(record.ledger.verdicts(), delivery);
-  const expectation = plan.scenario.expect;
   const timings = timingsOf(plan, record);
+  const verdicts = withDelivery([...record.ledger.verdicts(), ...judgeTimingBudgets(plan, timings)], delivery);
+  const expectation = plan.scenario.expect;
   const transitions = record.ledger
     .transitionList()
     .map((span) => ({ name: span.name, durationMs: (span.endMs ?? span.startMs) - span.startMs }));

@@ -5,7 +5,7 @@
  * budget's metric or tag that the script never produces. A static read on purpose: k6 scripts
  * declare metrics in the init context with literal names, as k6's own docs write them.
  */
-import type { MetricKind, ScriptFacts } from '../budgets/threshold.js';
+import type { ScriptMetricKind, ScriptFacts } from '../budgets/threshold.js';
 
 const metricPattern = /new\s+(Trend|Rate|Counter|Gauge)\s*\(\s*(['"`])([A-Za-z_][A-Za-z0-9_]*)\2/g;
 const tagsBlockPattern = /\btags\s*:\s*\{([^{}]*)\}/g;
@@ -14,10 +14,10 @@ const tagEntryPattern = /([A-Za-z_][A-Za-z0-9_]*|'[^']*'|"[^"]*")\s*:\s*(?:(['"`
 const vuTagPattern =
   /metrics\.tags(?:\.([A-Za-z_][A-Za-z0-9_]*)|\[\s*['"]([^'"]+)['"]\s*\])\s*=\s*(?:(['"`])([^'"`]*)\3)?/g;
 
-const kinds: Record<string, MetricKind | undefined> = { Trend: 'trend', Rate: 'rate', Counter: 'counter' };
+const kinds: Record<string, ScriptMetricKind | undefined> = { Trend: 'trend', Rate: 'rate', Counter: 'counter' };
 
 export function readScriptFacts(source: string): ScriptFacts & { gauges: string[] } {
-  const metrics: Record<string, MetricKind> = {};
+  const metrics: Record<string, ScriptMetricKind> = {};
   const gauges: string[] = [];
   for (const match of source.matchAll(metricPattern)) {
     const kind = kinds[match[1]!];

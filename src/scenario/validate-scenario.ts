@@ -16,6 +16,7 @@ import {
 import { readScriptFacts } from './script-facts.js';
 import { checkExpectation, normalizeExpectation } from './expectation.js';
 import { checkRelativeBudgets } from './check-relative-budgets.js';
+import { checkTimingBudgets } from './check-timing-budgets.js';
 import { scenarioSchema, type RawFault, type RawScenario } from './schema.js';
 import { collectSchemaIssues } from '../input/schema-issues.js';
 import type { Budget } from '../budgets/budget.js';
@@ -51,6 +52,7 @@ export function validateScenario(
   const raw = asLoose(source.data);
   checkBudgetPhases(raw, report);
   checkRelativeBudgets(raw, report);
+  checkTimingBudgets(raw, report);
   const script = readLoadScript(source.file, asLoose(raw.load).script, readText, report);
   checkBudgetNames(raw, script, report);
   checkExpectation(raw, report);
