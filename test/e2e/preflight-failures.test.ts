@@ -143,7 +143,7 @@ describe('preflight failures through the real CLI (real kube-apiservers): exit 3
     const result = await runScale('refusing-ingress', 'frontend', url);
     const out = `${result.stdout}${result.stderr}`;
     expect(result.code, out).to.equal(ExitCode.harnessError);
-    expect(out).to.include(`ingress not answering: central (${url})`);
+    expect(out).to.include(`ingress not answering the scenario's first path with a non-5xx status: central (${url})`);
     expect(out).to.match(/fetch failed \(connect ECONNREFUSED 127\.0\.0\.1:\d+\)/);
     await expectNothingChanged('refusing-ingress');
   });

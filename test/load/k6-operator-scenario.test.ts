@@ -10,7 +10,8 @@ import { validateScenario } from '../../src/scenario/validate-scenario.js';
 import { parseYamlSource } from '../../src/input/yaml-source.js';
 
 const environment = { name: 'lab', clusters: ['central', 'west'] };
-const scenario = (load: string) => `name: big\ndescription: a lot of load\nload:\n${load}\nfaults: []\n`;
+const scenario = (load: string) =>
+  `name: big\ndescription: a lot of load\nload:\n${load}\nfaults: []\nbudgets: { all: { http_req_failed: rate<0.01 } }\n`;
 
 function issuesOf(text: string): string[] {
   try {

@@ -155,11 +155,20 @@ describe('game day under a real terminal (tmux, real k6, lab in this process)', 
     const result = JSON.parse(readFileSync(path.join(runDir, 'result.json'), 'utf8')) as {
       outcome: { status: string };
       phases: Array<{ name: string; startedAt: string }>;
+      transitions: Array<{ name: string; startedAt: string; endedAt: string }>;
     };
     expect(result.outcome.status).to.equal('interrupted');
-    expect(result.phases.map((p) => [p.name, Date.parse(p.startedAt)])).to.deep.equal(
-      ['baseline', 'frontend-down', 'slow-front-door', 'recovery'].map((p) => [p, started(p)]),
-    );
+    // Steps are judged on the mesh's clock: a step with faults from the end of its apply transition
+    // (which starts when the step did); a step after a revert from the end of that revert transition.
+    const transition = (name: string) => result.transitions.find((t) => t.name === name);
+    const steps = ['baseline', 'frontend-down', 'slow-front-door', 'recovery'];
+    const expected = steps.map((step, index) => {
+      const apply = transition(`${step}:apply`);
+      if (apply) expect(Date.parse(apply.startedAt), `${step}:apply`).to.equal(started(step));
+      const previousRevert = index > 0 ? transition(`${steps[index - 1]}:revert`) : undefined;
+      return [step, Date.parse((apply ?? previousRevert)?.endedAt ?? '') || started(step)];
+    });
+    expect(result.phases.map((p) => [p.name, Date.parse(p.startedAt)])).to.deep.equal(expected);
     expect(readFileSync(path.join(runDir, 'report.html'), 'utf8')).to.include(noteText);
     const timeline = readFileSync(path.join(runDir, 'gameday.md'), 'utf8');
     const utc = new Date(note!.atMs)
