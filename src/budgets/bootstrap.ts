@@ -6,18 +6,9 @@
  * which keeps its shape); with fewer values than the phase had the interval is wider, never
  * narrower, than the full sample's. The generator is seeded: the same samples give the same interval.
  */
+import { seededRandom } from '../system/random.js';
 
-/** mulberry32: a small seeded generator, uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** At most `cap` of the sorted values, evenly spaced over their ranks (first and last kept). */
 export function thin(sorted: ArrayLike<number>, cap: number): Float64Array {

@@ -2,6 +2,7 @@
  * The lab's seeded random source (mulberry32). Every consumer forks its own stream by name,
  * so a fault's 20 % abort draws the same sequence however much traffic other parts see.
  */
+import { seededRandom } from '../system/random.js';
 
 function hashLabel(label: string): number {
   // FNV-1a: spreads similar labels ("pod-a", "pod-b") over unrelated seeds.
@@ -14,19 +15,11 @@ function hashLabel(label: string): number {
 }
 
 export class Random {
-  private state: number;
+  /** A uniform float in [0, 1). */
+  readonly next: () => number;
 
   constructor(readonly seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** A uniform float in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = seededRandom(seed);
   }
 
   /** A standard normal draw (Box–Muller). */
