@@ -51,7 +51,6 @@ export function podRuntime(options: DataPlaneOptions): PodRuntime {
       return startPodServer({
         ip: address.ip,
         port: address.port,
-        cluster: options.cluster,
         namespace: pod.metadata.namespace ?? 'default',
         pod: name,
         service,

@@ -52,8 +52,6 @@ export interface PodReplies {
 /** The Pod a request runs in: its identity, how it calls out, how it answers, its session tokens. */
 export interface PodApp {
   service: string;
-  pod: string;
-  cluster: string;
   replies: PodReplies;
   callOut(call: CallSpec, req: IncomingMessage): Promise<CallResult>;
   newToken(): string;
@@ -131,8 +129,6 @@ export async function serveRoute(
   }
   app.replies.json(res, 200, {
     service: app.service,
-    pod: app.pod,
-    cluster: app.cluster,
     path: req.url ?? '/',
     calls: results.map((result) => ({
       service: result.call.service,

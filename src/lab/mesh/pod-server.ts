@@ -28,7 +28,6 @@ export type { CallSpec, RouteBehaviour, ServiceBehaviour } from './pod-app.js';
 export interface PodServerOptions {
   ip: string;
   port: number;
-  cluster: string;
   namespace: string;
   pod: string;
   service: string;
@@ -156,8 +155,6 @@ function podReplies(draining: () => boolean): PodReplies {
 function podApp(options: PodServerOptions, replies: PodReplies): PodApp {
   return {
     service: options.service,
-    pod: options.pod,
-    cluster: options.cluster,
     replies,
     callOut: async (call: CallSpec, req: IncomingMessage): Promise<CallResult> => {
       const destination = serviceKeyOf(call.service, options.namespace) ?? `${options.namespace}/${call.service}`;
