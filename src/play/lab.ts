@@ -60,29 +60,32 @@ export async function labUp(options: LabUpOptions, io: CliIo): Promise<void> {
   const grace = parseDuration(options.guardGrace);
   if (!grace.ok) throw new InputError(`--guard-grace ${options.guardGrace}: expected ${grace.expected}`);
   const running = await startLab({ seed, ...fromEnv, ...fromOptions });
-  const state = await writeLabState(dir, running, {
-    kubeconfigPath: options.kubeconfig === undefined ? undefined : path.resolve(io.cwd, options.kubeconfig),
-  });
-  io.out(`lab up (pid ${process.pid}); state ${dir}; kubeconfig ${state.kubeconfig}`);
-  for (const cluster of running.clusters)
-    io.out(`  ${cluster.name}: context ${cluster.context}, API ${cluster.apiUrl}, ingress ${cluster.ingressUrl}`);
-  io.out(`try: KUBECONFIG=${state.kubeconfig} kubectl --context lab-central get deploy -n ${running.namespace}`);
-  io.out(`other commands find this lab with ${labStateDirEnv}=${dir} (or --state-dir)`);
-  const guard = options.guard
-    ? await startLabGuard(running.kubeconfig(), grace.value, (line) => io.out(`guard: ${line}`))
-    : undefined;
-  if (guard) io.out(`guard: reverts the faults of a run killed without reverting; ${guard.url}/metrics`);
-  io.out('Ctrl-C (or `chaos lab down`) stops it.');
+  // From here every way out (a signal, an uncaught error, a guard that cannot start) stops the lab.
   const interruption = watchInterrupts({ notify: () => undefined });
+  let state: Awaited<ReturnType<typeof writeLabState>> | undefined;
+  let guard: Awaited<ReturnType<typeof startLabGuard>> | undefined;
   try {
+    state = await writeLabState(dir, running, {
+      kubeconfigPath: options.kubeconfig === undefined ? undefined : path.resolve(io.cwd, options.kubeconfig),
+    });
+    io.out(`lab up (pid ${process.pid}); state ${dir}; kubeconfig ${state.kubeconfig}`);
+    for (const cluster of running.clusters)
+      io.out(`  ${cluster.name}: context ${cluster.context}, API ${cluster.apiUrl}, ingress ${cluster.ingressUrl}`);
+    io.out(`try: KUBECONFIG=${state.kubeconfig} kubectl --context lab-central get deploy -n ${running.namespace}`);
+    io.out(`other commands find this lab with ${labStateDirEnv}=${dir} (or --state-dir)`);
+    if (options.guard) {
+      guard = await startLabGuard(running.kubeconfig(), grace.value, (line) => io.out(`guard: ${line}`));
+      io.out(`guard: reverts the faults of a run killed without reverting; ${guard.url}/metrics`);
+    }
+    io.out('Ctrl-C (or `chaos lab down`) stops it.');
     await new Promise<void>((resolve) => {
       for (const signal of [interruption.interrupt, interruption.failure])
         signal.addEventListener('abort', () => resolve(), { once: true });
     });
+  } finally {
     await guard?.stop();
     await running.stop();
-    await removeLabState(dir, state);
-  } finally {
+    if (state) await removeLabState(dir, state);
     interruption.dispose();
   }
   io.out('lab stopped');
