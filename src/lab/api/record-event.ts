@@ -30,8 +30,8 @@ function eventSuffix(now: Date): string {
 
 export function recordEvent(store: ObjectStore, involved: KubeObject, note: EventNote): void {
   const namespace = involved.metadata.namespace ?? 'default';
-  const now = new Date();
-  const seconds = now.toISOString().replace(/\.\d+Z$/, 'Z');
+  const now = store.now();
+  const seconds = store.timestamp();
   store.create(keys.events, {
     apiVersion: 'v1',
     kind: 'Event',

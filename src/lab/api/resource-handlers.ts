@@ -181,7 +181,7 @@ function trackUnschedulableOwner(request: ResourceRequest, object: KubeObject, c
       manager: request.query.get('fieldManager') || agent,
       operation: 'Update',
       apiVersion: 'v1',
-      time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      time: request.cluster.store.timestamp(),
       fieldsType: 'FieldsV1',
       fieldsV1: { 'f:spec': { 'f:unschedulable': {} } },
     },

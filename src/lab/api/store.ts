@@ -55,7 +55,8 @@ export class ObjectStore {
   private compactedRevision = 0;
   private readonly listeners = new Set<StoreListener>();
   private readonly historyLimit: number;
-  private readonly now: () => Date;
+  /** The store's clock (injectable): every time the lab writes comes from it. */
+  readonly now: () => Date;
   private readonly onListenerError: (error: unknown) => void;
 
   constructor(options: StoreOptions = {}) {

@@ -185,7 +185,7 @@ export class ControlPlane {
 
   /** The proxies have `snapshot`: say so on each VirtualService still at (or past) that generation. */
   private writeStatus(cluster: MeshCluster, snapshot: ClusterConfig): void {
-    const at = new Date().toISOString();
+    const at = cluster.store.now().toISOString();
     for (const [id, { uid, generation }] of snapshot.generations) {
       const [namespace, name] = id.split('/') as [string, string];
       const current = cluster.store.peek(keys.virtualServices, namespace, name);

@@ -10,7 +10,6 @@ import { resourceByKey, keys, type ResourceKey } from '../api/resource-types.js'
 import type { KubeObject } from '../api/object-types.js';
 import type { ClusterApi } from '../api/request-context.js';
 import type { Topology, TopologyCluster, TopologyService } from './read-topology.js';
-import { kubeTime } from '../api/store.js';
 
 interface Draft {
   apiVersion: string;
@@ -28,10 +27,9 @@ function put(cluster: ClusterApi, key: ResourceKey, draft: Draft): void {
   cluster.store.create(key, object);
 }
 
-function nodeDraft(cluster: TopologyCluster, index: number, clusterIndex: number): Draft {
+function nodeDraft(cluster: TopologyCluster, index: number, clusterIndex: number, now: string): Draft {
   const pool = createHash('sha256').update(cluster.name).digest('hex').slice(0, 8);
   const name = `gke-${cluster.name}-default-pool-${pool}-${String(index + 1)}`;
-  const now = kubeTime(new Date());
   const condition = (type: string, status: string, reason: string) => ({
     type,
     status,
@@ -123,7 +121,8 @@ export interface SeedOptions {
 export function seedCluster(cluster: ClusterApi, topology: Topology, clusterIndex: number, options: SeedOptions): void {
   const self = topology.clusters[clusterIndex] as TopologyCluster;
   seedNamespaces(cluster, topology);
-  for (let index = 0; index < self.nodes; index += 1) put(cluster, keys.nodes, nodeDraft(self, index, clusterIndex));
+  for (let index = 0; index < self.nodes; index += 1)
+    put(cluster, keys.nodes, nodeDraft(self, index, clusterIndex, cluster.store.timestamp()));
   for (const service of topology.services) {
     put(cluster, keys.services, serviceDraft(topology, service));
     const replicas = service.replicas[self.name];
