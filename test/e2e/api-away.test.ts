@@ -8,20 +8,19 @@
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ExitCode } from '../../src/errors/exit-codes.js';
-import { apiOf, endpointOf, realServer, type FaultTestServer } from '../faults/support/servers.js';
+import { apiOf, realServer, type FaultTestServer } from '../faults/support/servers.js';
 import { waitSettled } from '../faults/support/session.js';
 import { cliEnv, projectRoot, runChaosAsync } from '../support/cli.js';
-import { startFlakyProxy, type FlakyProxy } from '../support/flaky-proxy.js';
+import { type FlakyProxy } from '../support/flaky-proxy.js';
 import {
   chaosAnnotations,
   lockHolder,
   readJournal,
-  startStandInIngress,
-  writeEnvironment,
+  centralThroughProxy,
   writeScenario,
   type StandInIngress,
 } from '../support/real-run.js';
@@ -42,14 +41,7 @@ describe('the Kubernetes API goes away mid-run (refused, then hung) and comes ba
     // Preflight wants frontend ready: the reset has just created it.
     await waitSettled(apiOf(server, 'central'), 'bank-of-anthos');
     dir = mkdtempSync(path.join(tmpdir(), 'chaos-api-away-'));
-    const endpoint = endpointOf(server, 'central');
-    proxy = await startFlakyProxy(endpoint);
-    ingress = await startStandInIngress();
-    const kubeconfig = path.join(dir, 'through-proxy.kubeconfig');
-    writeFileSync(kubeconfig, proxy.kubeconfigYaml('proxied-central', endpoint.token), { mode: 0o600 });
-    environmentFile = writeEnvironment(path.join(dir, 'environment.yaml'), 'api-away', {
-      central: { context: 'proxied-central', kubeconfig, ingressUrl: ingress.urlFor('central') },
-    });
+    ({ proxy, ingress, environmentFile } = await centralThroughProxy(server, dir, 'api-away'));
     scenarioFile = writeScenario(
       path.join(dir, 'frontend-zero-held.yaml'),
       'frontend-zero-held',

@@ -8,20 +8,19 @@
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ExitCode } from '../../src/errors/exit-codes.js';
 import type { ClusterApi } from '../../src/kube/cluster-api.js';
-import { apiOf, endpointOf, realServer, type FaultTestServer } from '../faults/support/servers.js';
+import { apiOf, realServer, type FaultTestServer } from '../faults/support/servers.js';
 import { waitSettled } from '../faults/support/session.js';
 import { cliEnv, projectRoot, runChaosAsync } from '../support/cli.js';
-import { startFlakyProxy, type FlakyProxy, type HeldRequest } from '../support/flaky-proxy.js';
+import { type FlakyProxy, type HeldRequest } from '../support/flaky-proxy.js';
 import {
   chaosAnnotations,
   lockHolder,
-  startStandInIngress,
-  writeEnvironment,
+  centralThroughProxy,
   writeScenario,
   type StandInIngress,
 } from '../support/real-run.js';
@@ -57,14 +56,7 @@ describe('chaos run killed with SIGKILL while reverting and during a drain, then
     server = await realServer.start();
     central = apiOf(server, 'central');
     dir = mkdtempSync(path.join(tmpdir(), 'chaos-kill-mid-revert-'));
-    const endpoint = endpointOf(server, 'central');
-    proxy = await startFlakyProxy(endpoint);
-    ingress = await startStandInIngress();
-    const kubeconfig = path.join(dir, 'through-proxy.kubeconfig');
-    writeFileSync(kubeconfig, proxy.kubeconfigYaml('proxied-central', endpoint.token), { mode: 0o600 });
-    environmentFile = writeEnvironment(path.join(dir, 'environment.yaml'), 'kill-mid-revert', {
-      central: { context: 'proxied-central', kubeconfig, ingressUrl: ingress.urlFor('central') },
-    });
+    ({ proxy, ingress, environmentFile } = await centralThroughProxy(server, dir, 'kill-mid-revert'));
     initial = await clusterView(central);
   });
   // Preflight wants the app ready: after the reset, and after the previous test's recover.

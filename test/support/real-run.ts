@@ -10,6 +10,8 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import type { ClusterApi } from '../../src/kube/cluster-api.js';
 import type { JournalEntry } from '../../src/run/run-events.js';
+import { endpointOf, type FaultTestServer } from '../faults/support/servers.js';
+import { startFlakyProxy, type FlakyProxy } from './flaky-proxy.js';
 
 export interface StandInIngress {
   /** `http://127.0.0.1:<port>/<cluster>`: answers 200 with the cluster in `x-chaos-cluster`. */
@@ -121,4 +123,24 @@ export async function lockHolder(api: ClusterApi): Promise<string | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `central` of a real server reached through a flaky proxy (context `proxied-central`), with a
+ * stand-in ingress: the environment file a real `chaos run` uses when a test takes the API away.
+ */
+export async function centralThroughProxy(
+  server: FaultTestServer,
+  dir: string,
+  name: string,
+): Promise<{ proxy: FlakyProxy; ingress: StandInIngress; environmentFile: string }> {
+  const endpoint = endpointOf(server, 'central');
+  const proxy = await startFlakyProxy(endpoint);
+  const ingress = await startStandInIngress();
+  const kubeconfig = path.join(dir, 'through-proxy.kubeconfig');
+  writeFileSync(kubeconfig, proxy.kubeconfigYaml('proxied-central', endpoint.token), { mode: 0o600 });
+  const environmentFile = writeEnvironment(path.join(dir, 'environment.yaml'), name, {
+    central: { context: 'proxied-central', kubeconfig, ingressUrl: ingress.urlFor('central') },
+  });
+  return { proxy, ingress, environmentFile };
 }
