@@ -145,7 +145,7 @@ describe('scheduled runs: a run with only the RBAC of deploy/rbac.yaml (real kub
       { cwd: server.dir, timeoutMs: 400_000 },
     );
     const out = `${result.stdout}${result.stderr}`;
-    expect(out, out).not.to.match(/forbidden|403/i);
+    expect(out, out).not.to.match(/forbidden|: 403\b/i);
     expect(result.code, out).to.equal(ExitCode.passed);
     const [folder] = readdirSync(path.join(server.dir, 'reports')).filter((name) => name.endsWith('-every-fault'));
     const journal = readFileSync(path.join(server.dir, 'reports', folder!, 'journal.jsonl'), 'utf8')
@@ -260,7 +260,7 @@ describe('scheduled runs: a run with only the RBAC of deploy/rbac.yaml (real kub
       timeoutMs: 300_000,
     });
     const out = `${result.stdout}${result.stderr}`;
-    expect(out, out).not.to.match(/forbidden|403/i);
+    expect(out, out).not.to.match(/forbidden|: 403\b/i);
     expect(out).to.include('scale Deployment bank-of-anthos/frontend');
     expect(result.code, out).to.equal(ExitCode.passed);
     const frontend = await admin.readWorkload('Deployment', 'bank-of-anthos', 'frontend');
