@@ -48,7 +48,9 @@ function chaosRun(env: NodeJS.ProcessEnv, reports: string): Promise<{ code: numb
 const tally = { runs: 0, verdicts: 0, failed: 0, inconclusive: 0, noData: 0, runsWithFail: 0 };
 const claims = { latency: 0, errors: 0, latencyTests: 0, errorTests: 0, p95Outside: 0, windows: 0, windowTests: 0 };
 const lab = await startLabProcess();
-const reports = mkdtempSync(path.join(tmpdir(), 'chaos-aa-'));
+// AA_KEEP=<folder>: keep every run's folder (result.json, k6-samples.json) there, to study the comparison offline.
+const keep = process.env.AA_KEEP;
+const reports = keep ? path.resolve(keep) : mkdtempSync(path.join(tmpdir(), 'chaos-aa-'));
 try {
   // One run first, not counted: a lab just started (and k6's first connections) is not the steady state.
   const warmup = await chaosRun(lab.env, reports);
@@ -100,7 +102,7 @@ try {
   }
 } finally {
   await lab.stop();
-  rmSync(reports, { recursive: true, force: true });
+  if (!keep) rmSync(reports, { recursive: true, force: true });
 }
 
 const share = (n: number, of: number) => `${n} of ${of} (${of === 0 ? '-' : ((100 * n) / of).toFixed(1)} %)`;

@@ -3,7 +3,9 @@
  * failure), for time to impact and time to recover at request precision. Pure.
  *
  * The rule. The baseline's behaviour is its failure share f and its p99 latency L. A request
- * is *out of line* when it failed (or reached no server) or took longer than L. A stretch of
+ * is *out of line* when it failed (or reached no server) or was slower than the slow mark
+ * L + max(50 ms, L / 4): a busy machine or a GC pause moves a few requests just past L, and a
+ * latency impact smaller than that margin is left to the budgets and the comparison. A stretch of
  * requests is *within the baseline* when its out-of-line count is no more than the baseline
  * would give by chance: n·s + 3·√(n·s·(1−s)) + 1, where s = f + 0.01 (the 1 % above p99). So
  * one slow or failed request, which the baseline also shows now and then, is not impact.
@@ -21,6 +23,11 @@ export interface Baseline {
 }
 
 /** `not-measured`: no fault was applied or reverted, or there was no baseline to compare with. */
+/** Slower than this is out of line: the baseline's p99 plus 50 ms or a quarter of it, whichever is more. */
+export function slowMarkMs(baseline: Baseline): number {
+  return baseline.p99Ms + Math.max(50, baseline.p99Ms / 4);
+}
+
 export type TimeTo =
   { kind: 'measured'; ms: number } | { kind: 'not-impacted' } | { kind: 'never-recovered' } | { kind: 'not-measured' };
 
@@ -46,11 +53,12 @@ export class RequestTrail {
   requests(baseline: Baseline, fromMs: number, untilMs: number): Array<{ sentMs: number; out: boolean }> {
     this.sort();
     const list: Array<{ sentMs: number; out: boolean }> = [];
+    const slowMs = slowMarkMs(baseline);
     for (let i = 0; i < this.length; i += 1) {
       const sentMs = this.sent[i]!;
       if (sentMs < fromMs || sentMs >= untilMs) continue;
       const outcome = this.outcome[i]!;
-      list.push({ sentMs, out: outcome < 0 || outcome > baseline.p99Ms });
+      list.push({ sentMs, out: outcome < 0 || outcome > slowMs });
     }
     return list;
   }

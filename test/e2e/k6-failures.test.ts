@@ -59,6 +59,8 @@ describe('k6 failing mid-run: a clear error, the harness-error code, faults reve
           'run',
           'frontend-zero',
           '--phase',
+          'baseline=3s',
+          '--phase',
           'fault=120s',
           '--reports',
           'reports',

@@ -22,6 +22,8 @@ interface KillPoint {
   reached: (out: string) => boolean;
   /** The cluster shows the fault while the run lives (when the point is past apply). */
   applied?: (state: unknown) => boolean;
+  /** The baseline's length: short, unless the run is killed during it. */
+  baseline?: string;
 }
 
 const central = (state: unknown) =>
@@ -43,6 +45,7 @@ const points: KillPoint[] = [
     scenario: 'frontend-zero',
     when: 'during the baseline, before any fault',
     reached: (out) => /baseline/.test(out),
+    baseline: '20s',
   },
 ];
 
@@ -69,7 +72,15 @@ describe('chaos run killed with SIGKILL, then chaos recover from elsewhere witho
       dirs.push(runCwd, recoverCwd);
       const child = spawn(
         process.execPath,
-        [path.join(projectRoot, 'bin/chaos.js'), 'run', point.scenario, '--reports', 'reports'],
+        [
+          path.join(projectRoot, 'bin/chaos.js'),
+          'run',
+          point.scenario,
+          '--phase',
+          `baseline=${point.baseline ?? '3s'}`,
+          '--reports',
+          'reports',
+        ],
         { cwd: runCwd, env: cliEnv(runCwd, lab.env), stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let out = '';

@@ -40,7 +40,7 @@ describe("chaos lab up's guard reverts a chaos run killed with SIGKILL, without 
       what: "the lab's guard to start",
     });
     const initial = await labClusterState(lab.state.kubeconfig);
-    const run = spawnChaos(['run', 'frontend-zero', '--reports', 'reports'], cwd, lab.env);
+    const run = spawnChaos(['run', 'frontend-zero', '--phase', 'baseline=3s', '--reports', 'reports'], cwd, lab.env);
     const zero = (state: unknown) =>
       (state as { central: { deployments: Array<{ name: string; replicas: number }> } }).central.deployments.find(
         (d) => d.name === 'frontend',

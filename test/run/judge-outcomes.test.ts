@@ -33,12 +33,29 @@ describe('time to impact and to recover (request precision, never clamped)', () 
     expect(timeToImpact(list, baseline, 10_000, 1000)).to.deep.equal({ kind: 'not-impacted' });
   });
 
-  it('a latency above the baseline p99 is out of line; four in a second is impact', () => {
+  it('a latency past the slow mark (p99 + max(50 ms, p99/4)) is out of line; a second of them is impact', () => {
     const trail = new RequestTrail();
-    // 50/s; from 15 000 every request takes 80 ms (> p99 50 ms).
-    for (let t = 10_000; t < 20_000; t += 20) trail.add(t, t >= 15_000 ? 80 : 10, false);
+    // 50/s; from 15 000 every request takes 101 ms: past the slow mark 50 + max(50, 12.5) = 100 ms.
+    for (let t = 10_000; t < 20_000; t += 20) trail.add(t, t >= 15_000 ? 101 : 10, false);
     const list = trail.requests(baseline, 10_000, 20_000);
     expect(timeToImpact(list, baseline, 14_000, 1000)).to.deep.equal({ kind: 'measured', ms: 1000 });
+  });
+
+  it('requests slower than the p99 but within its margin are not impact (machine jitter)', () => {
+    const trail = new RequestTrail();
+    // From 15 000 every request takes 100 ms: past p99 (50) but not past the slow mark (100).
+    for (let t = 10_000; t < 20_000; t += 20) trail.add(t, t >= 15_000 ? 100 : 10, false);
+    expect(timeToImpact(trail.requests(baseline, 10_000, 20_000), baseline, 14_000, 1000)).to.deep.equal({
+      kind: 'not-impacted',
+    });
+    // A slow baseline (p99 400 ms): the margin is a quarter of it, so the mark is 500 ms.
+    const slow: Baseline = { failureShare: 0, p99Ms: 400 };
+    const at = (ms: number) => {
+      const t2 = new RequestTrail();
+      for (let t = 10_000; t < 20_000; t += 20) t2.add(t, t >= 15_000 ? ms : 200, false);
+      return timeToImpact(t2.requests(slow, 10_000, 20_000), slow, 15_000, 1000).kind;
+    };
+    expect([at(500), at(501)]).to.deep.equal(['not-impacted', 'measured']);
   });
 
   it('recovery starts at the first in-line request of N clean windows, counted from the converged revert', () => {
