@@ -1,7 +1,8 @@
 /**
  * A negative control (`expect: fail`) passes only when it proves the harness sees an outage:
  * the baseline held, every ingress got its load in every phase, and a budget of a phase with
- * faults (or one the scenario names) was breached on measured data. Anything else proves
+ * faults (or one the scenario names) was breached on measured data (a value, or a recovery
+ * watched to the end that never came). Anything else proves
  * nothing: the run is invalid, never a pass. Pure.
  */
 import { ExitCode, type ExitCodeValue } from '../errors/exit-codes.js';
@@ -47,7 +48,7 @@ export function judgeNegativeControl(
   const breached = verdicts.filter(
     (v) =>
       v.outcome === 'fail' &&
-      v.value !== null &&
+      measured(v) &&
       (named.length > 0
         ? named.some((name) => `${v.phase}: ${v.budget}`.startsWith(`${name}: `))
         : faultPhases.has(v.phase)),
@@ -64,6 +65,15 @@ export function judgeNegativeControl(
     return { status: 'passed', reason: `negative control passed: ${aborted}`, exitCode: ExitCode.passed };
   const what = named.length > 0 ? `none of ${named.join(', ')}` : 'no budget of a phase with faults';
   return invalid(`${what} was breached with measured data, so the harness did not show it notices the outage`);
+}
+
+/**
+ * A breach seen in data: a value, or a time to recover that never came though the recovery was
+ * watched to the end (an outage the harness saw). "Not impacted" is no such thing: it says the
+ * harness saw no outage, so a budget failed by it proves nothing about noticing one.
+ */
+function measured(verdict: Verdict): boolean {
+  return verdict.value !== null || verdict.timing === 'never-recovered';
 }
 
 /** Every planned ingress sent requests in every phase, and no phase was under-delivered. */

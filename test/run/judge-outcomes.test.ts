@@ -140,6 +140,24 @@ describe('negative controls', () => {
     expect(judgeNegativeControl(plan(), verdicts, allDelivered, undefined).status).to.equal('invalid');
   });
 
+  it('a time to recover that never came is a measured breach; "not impacted" is none', () => {
+    const timingRow = (timing: 'never-recovered' | 'not-impacted', budget: string, phase: string) => ({
+      ...verdict(phase, 'central', 'fail', budget),
+      value: null,
+      samples: 0,
+      timing,
+    });
+    const held = [...good.slice(0, 2), verdict('fault', 'central', 'pass'), verdict('fault', 'west', 'pass')];
+    const neverRecovered = [...held, timingRow('never-recovered', 'time_to_recover: max<5s', 'recovery')];
+    const named = plan(['recovery: time_to_recover']);
+    expect(judgeNegativeControl(named, neverRecovered, allDelivered, undefined)).to.include({
+      status: 'passed',
+      exitCode: 0,
+    });
+    const notImpacted = [...held, timingRow('not-impacted', 'time_to_impact: max<2s', 'fault')];
+    expect(judgeNegativeControl(plan(), notImpacted, allDelivered, undefined).status).to.equal('invalid');
+  });
+
   it('with named budgets, a breach of another budget does not count', () => {
     const verdicts = [...good, verdict('fault', 'west', 'fail', 'http_req_duration: p(95)<100')];
     const named = plan(['fault: http_req_duration']);
