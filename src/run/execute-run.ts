@@ -201,6 +201,8 @@ class Timeline {
         now: this.now,
         abort: (reason) => this.haltWith({ kind: 'interrupted', reason }),
         onReverted: (records) => this.record.reverted.push(...records),
+        // A revert by command is a transition like the planned one: judged by no budget until it converged.
+        onRevertStarted: (phase, atMs) => this.ledger.startTransition(phase.name, 'revert', atMs),
         afterApply: () =>
           this.applying.then(
             () => undefined,
@@ -234,10 +236,8 @@ class Timeline {
     if (gate) await gate.waitForEnd(phaseStart + phase.durationMs, this.halt.signal);
     else await sleep(phaseStart + phase.durationMs - this.now(), this.halt.signal);
     const early = gate?.revertedEarly(phase);
-    if (early) {
-      await early;
-      return undefined;
-    }
+    // Reverted by command during the phase: what follows its converged revert belongs to the next phase.
+    if (early) return revertConvergedAt(await early) ?? this.now();
     if (phase.faults.length === 0 || gate?.faultsStopped()) return undefined;
     ledger.startTransition(phase.name, 'revert', this.now());
     const records = await deps.driver.revert(phase);
@@ -252,7 +252,8 @@ class Timeline {
       // The driver announces each fault (fault-applied) itself, once; the timeline keeps the records.
       const records = await applyingNow;
       this.record.applied.push(...records);
-      this.ledger.startPhase(phase.name, convergedAt(records) ?? this.now());
+      // Unless the big red key already started reverting it: then its revert transition runs.
+      if (!this.gate?.faultsStopped()) this.ledger.startPhase(phase.name, convergedAt(records) ?? this.now());
     } catch (error) {
       // The big red key stops an apply in flight: what it did apply is reverted, the run goes on.
       if (!this.gate?.faultsStopped()) throw error;

@@ -64,6 +64,8 @@ export interface GateOptions {
   abort: (reason: string) => void;
   /** Faults reverted by a command, for the run's record. */
   onReverted: (records: RevertedFault[]) => void;
+  /** A command starts reverting a phase's faults now (its revert transition starts). */
+  onRevertStarted?: (phase: PlannedPhase, atMs: number) => void;
   /** Serializes fault actions after any apply in flight. */
   afterApply: () => Promise<void>;
   /** While a phase is held, its faults' expiry is pushed this far ahead, this often (default 60 s). */
@@ -88,7 +90,10 @@ export function openPhaseGate(options: GateOptions): PhaseGate {
     if (current.faults.length === 0 || early.has(current.name)) return;
     const reverting = options
       .afterApply()
-      .then(() => options.driver.revert(current))
+      .then(() => {
+        options.onRevertStarted?.(current, now());
+        return options.driver.revert(current);
+      })
       .then((records) => {
         options.onReverted(records);
         return records;
@@ -109,6 +114,7 @@ export function openPhaseGate(options: GateOptions): PhaseGate {
     stopped = true;
     const startedAtMs = now();
     const reason = 'the facilitator reverted everything (big red key)';
+    if (phase && phase.faults.length > 0 && !early.has(phase.name)) options.onRevertStarted?.(phase, startedAtMs);
     void options.driver.revertAll(reason).then((report) => {
       // The report lists every fault ever reverted; only those reverted now are news.
       const revertedNow = report.reverted.filter((r) => r.revertedAtMs >= startedAtMs);

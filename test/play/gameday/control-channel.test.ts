@@ -244,6 +244,13 @@ describe('game day: the control channel of the timeline', function () {
     });
     expect(calls.filter((c) => c === 'revert first')).to.have.length(1);
     expect(record.reverted.filter((r) => r.faultId === 'scale-1')).to.have.length(1);
+    // The revert by command is a transition, as a planned one is: the phase is judged until it
+    // started, and the span from its call to its converged revert belongs to no phase.
+    const spans = record.ledger.transitionList().map((span) => `${span.name}`);
+    expect(spans).to.deep.equal(['first:apply', 'first:revert', 'second:apply']);
+    const revert = record.ledger.transitionList().find((span) => span.name === 'first:revert')!;
+    const first = record.ledger.phaseList().find((span) => span.name === 'first')!;
+    expect(first.endMs).to.equal(revert.startMs);
   });
 
   it('the big red key reverts everything at once and no later fault is applied; the run completes', async () => {
@@ -257,6 +264,8 @@ describe('game day: the control channel of the timeline', function () {
     expect(calls[1]).to.match(/^revertAll first \(the facilitator reverted everything/);
     expect(calls).not.to.include('apply second');
     expect(phasesStarted(events)).to.deep.equal(['baseline', 'first', 'second', 'recovery']);
+    // The big red key's revert is the first phase's revert transition; no later phase has faults.
+    expect(record.ledger.transitionList().map((span) => span.name)).to.deep.equal(['first:apply', 'first:revert']);
   });
 
   it('abort stops the run as interrupted and reverts what is applied', async () => {
