@@ -1,5 +1,5 @@
 /** Every later phase of every ingress compared with the first phase (the baseline): compare.ts on the ledger. */
-import { comparePhase, windowRankTest, type ErrorComparison, type LatencyComparison } from './compare.js';
+import { comparePhase, type ErrorComparison, type LatencyComparison } from './compare.js';
 import type { Ledger } from './ledger.js';
 
 /** What the window test needs of a window: where it was, and its median. */
@@ -33,20 +33,26 @@ export function baselineComparisons(
       w.phase === phase && w.ingress === ingress && w.p50 !== null && w.requests > 0 ? [w.p50] : [],
     );
   return ingresses.flatMap((ingress) => {
-    const base = ledger.statsOfPhase(first, ingress).stats!;
-    const baseSample = { sorted: base.sortedValues(), requests: base.requests, failures: base.failures };
-    return later.map((phase) => {
+    const sampleOf = (phase: typeof first) => {
       const stats = ledger.statsOfPhase(phase, ingress).stats!;
-      const sample = { sorted: stats.sortedValues(), requests: stats.requests, failures: stats.failures };
-      const { latency, errors } = comparePhase(baseSample, sample);
-      const windowPValue = windowRankTest(medians(first.name, ingress), medians(phase.name, ingress));
+      return {
+        sorted: stats.sortedValues(),
+        requests: stats.requests,
+        failures: stats.failures,
+        windowMedians: medians(phase.name, ingress),
+      };
+    };
+    const base = sampleOf(first);
+    return later.map((phase) => {
+      const sample = sampleOf(phase);
+      const { latency, errors } = comparePhase(base, sample);
       return {
         phase: phase.name,
         ingress,
         baseline: first.name,
-        samples: stats.requests,
+        samples: sample.requests,
         baselineSamples: base.requests,
-        latency: latency && { ...latency, windowPValue },
+        latency,
         errors,
       };
     });

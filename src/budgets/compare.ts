@@ -4,6 +4,17 @@
  * the shift in p50 and p95 with a bootstrap 95 % interval; errors: a two-proportion z-test and
  * the difference in rate with a 95 % (Wald) interval. Pure and reproducible: the bootstrap's
  * random numbers come from a seeded generator. Rules and their limits: docs/verdicts.md.
+ *
+ * The claim. P-values alone over-claim: requests and even windows of one phase share the
+ * machine's drift, and an unchanged system measured in two phases differs by more than they
+ * allow (the A/A benchmark, bench/RESULTS.md: 26–36 % of rank tests at p < 0.05 with no fault).
+ * So a comparison *claims a difference* only when it is both clear and larger than that drift:
+ * - latency: the per-window rank test gives p < 0.05 (windows as units; fewer than 3 windows a
+ *   side claim nothing) and p50 or p95 moved by at least its tolerance, max(25 % of the
+ *   baseline's value, 5 ms);
+ * - errors: the z-test gives p < 0.05 and the rate moved by at least max(25 % of the baseline's
+ *   rate, 0.5 percentage points).
+ * The tolerances are what the A/A benchmark needed to stay at or under the nominal 5 %.
  */
 import { errorFunction } from 'simple-statistics';
 import { bootstrapShifts } from './bootstrap.js';
@@ -25,6 +36,16 @@ export interface Shift {
   high: number;
 }
 
+/** A shift smaller than this is within what an unchanged system drifts between phases. */
+export const tolerance = { relative: 0.25, latencyFloorMs: 5, errorFloor: 0.005 } as const;
+
+export const claimP = 0.05;
+
+/** The tolerance of a shift from `baseline` (ms or a rate): a quarter of it, at least the floor. */
+export function toleranceOf(baseline: number, floor: number): number {
+  return Math.max(tolerance.relative * Math.abs(baseline), floor);
+}
+
 export interface LatencyComparison {
   /** Two-sided p-value of the rank test: how often equal distributions would differ this much. */
   pValue: number;
@@ -35,6 +56,10 @@ export interface LatencyComparison {
   windowPValue: number | null;
   p50: Shift;
   p95: Shift;
+  /** The claim: the window test's p < 0.05 and p50 or p95 moved by at least its tolerance. */
+  differs: boolean;
+  /** The tolerances of the p50 and p95 shifts (ms). */
+  tolerance: { p50: number; p95: number };
 }
 
 export interface ErrorComparison {
@@ -45,6 +70,9 @@ export interface ErrorComparison {
   low: number;
   high: number;
   pValue: number;
+  /** The claim: p < 0.05 and the rate moved by at least `tolerance`. */
+  differs: boolean;
+  tolerance: number;
 }
 
 export interface ComparisonOptions {
@@ -99,14 +127,29 @@ export function compareRates(base: PhaseSample, other: PhaseSample): ErrorCompar
   const pValue = se > 0 ? Math.min(1, 2 * upperTail(Math.abs(p2 - p1) / se)) : 1;
   const half = 1.96 * Math.sqrt((p1 * (1 - p1)) / base.requests + (p2 * (1 - p2)) / other.requests);
   const difference = p2 - p1;
-  return { baselineRate: p1, rate: p2, difference, low: difference - half, high: difference + half, pValue };
+  const allowed = toleranceOf(p1, tolerance.errorFloor);
+  return {
+    baselineRate: p1,
+    rate: p2,
+    difference,
+    low: difference - half,
+    high: difference + half,
+    pValue,
+    differs: pValue < claimP && Math.abs(difference) >= allowed,
+    tolerance: allowed,
+  };
 }
 
-/** The rank test and the p50/p95 shifts with their bootstrap intervals; null when a side has no values. */
+/**
+ * The rank test and the p50/p95 shifts with their bootstrap intervals, and the claim from the
+ * windows' medians (`windows`, per side; without them, or with fewer than 3 a side, no claim);
+ * null when a side has no values.
+ */
 export function compareLatency(
   base: ArrayLike<number>,
   other: ArrayLike<number>,
   options: ComparisonOptions = {},
+  windows?: { base: readonly number[]; other: readonly number[] },
 ): LatencyComparison | null {
   if (base.length === 0 || other.length === 0) return null;
   const shifts = bootstrapShifts(base, other, [50, 95], {
@@ -126,7 +169,22 @@ export function compareLatency(
       high: k6Percentile(sorted, 97.5)!,
     };
   };
-  return { pValue: rankTest(base, other), windowPValue: null, p50: shift(50, 0), p95: shift(95, 1) };
+  const p50 = shift(50, 0);
+  const p95 = shift(95, 1);
+  const windowPValue = windows ? windowRankTest(windows.base, windows.other) : null;
+  const allowed = {
+    p50: toleranceOf(p50.baseline, tolerance.latencyFloorMs),
+    p95: toleranceOf(p95.baseline, tolerance.latencyFloorMs),
+  };
+  const moved = Math.abs(p50.shift) >= allowed.p50 || Math.abs(p95.shift) >= allowed.p95;
+  return {
+    pValue: rankTest(base, other),
+    windowPValue,
+    p50,
+    p95,
+    differs: windowPValue !== null && windowPValue < claimP && moved,
+    tolerance: allowed,
+  };
 }
 
 /** The rank test on per-window medians (windows with requests only); null with fewer than 3 a side. */
@@ -136,10 +194,16 @@ export function windowRankTest(base: readonly number[], other: readonly number[]
   return rankTest(ascending(base), ascending(other));
 }
 
+/** One side of a comparison with its windows' medians (the claim's units). */
+export interface PhaseSampleWithWindows extends PhaseSample {
+  windowMedians: readonly number[];
+}
+
 export function comparePhase(
-  base: PhaseSample,
-  other: PhaseSample,
+  base: PhaseSampleWithWindows,
+  other: PhaseSampleWithWindows,
   options?: ComparisonOptions,
 ): { latency: LatencyComparison | null; errors: ErrorComparison | null } {
-  return { latency: compareLatency(base.sorted, other.sorted, options), errors: compareRates(base, other) };
+  const windows = { base: base.windowMedians, other: other.windowMedians };
+  return { latency: compareLatency(base.sorted, other.sorted, options, windows), errors: compareRates(base, other) };
 }

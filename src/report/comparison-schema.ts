@@ -26,6 +26,14 @@ export const comparisonSchema = z.object({
       }),
       p50: shiftSchema,
       p95: shiftSchema,
+      differs: z.boolean().optional().meta({
+        description:
+          'the claim: the per-window test gives p < 0.05 and p50 or p95 moved by at least its tolerance (docs/verdicts.md); absent in results written before it',
+      }),
+      tolerance: z
+        .object({ p50: z.number(), p95: z.number() })
+        .optional()
+        .meta({ description: "the shifts (ms) within an unchanged system's drift: max(25 % of the baseline's, 5 ms)" }),
     })
     .nullable()
     .meta({ description: 'null when either phase had no requests' }),
@@ -37,6 +45,13 @@ export const comparisonSchema = z.object({
       low: z.number().meta({ description: 'Wald 95 % interval of the difference: lower end' }),
       high: z.number().meta({ description: 'Wald 95 % interval of the difference: upper end' }),
       pValue: z.number().meta({ description: 'two-proportion z-test (pooled), two-sided' }),
+      differs: z.boolean().optional().meta({
+        description: 'the claim: p < 0.05 and the rate moved by at least its tolerance; absent in older results',
+      }),
+      tolerance: z
+        .number()
+        .optional()
+        .meta({ description: "a rate shift within an unchanged system's drift: max(25 % of the baseline's, 0.005)" }),
     })
     .nullable()
     .meta({ description: 'null when either phase had no requests' }),

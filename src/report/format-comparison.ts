@@ -32,13 +32,32 @@ function windowP(c: ResultComparison): string {
   return p === undefined || p === null ? '' : `, per window ${formatP(p)}`;
 }
 
-/** `fault p95 +412 ms [398, 431] vs baseline, p<0.001; errors +0.1 pts [-0.2, 0.4], p=0.41` */
+/** The claim's word: `DIFFERS`, `no clear difference`; '' for results written before the claim. */
+export function claimWord(part: { differs?: boolean } | null | undefined): string {
+  if (part?.differs === undefined) return '';
+  return part.differs ? 'DIFFERS' : 'no clear difference';
+}
+
+const withClaim = (text: string, part: { differs?: boolean } | null) => {
+  const word = claimWord(part);
+  return word ? `${text}: ${word}` : text;
+};
+
+/**
+ * `fault p95 +412 ms [398, 431] vs baseline, p<0.001, per window p=0.002: DIFFERS;
+ * errors +0.1 pts [-0.2, 0.4], p=0.41: no clear difference`
+ */
 export function describeComparison(c: ResultComparison): string {
   const parts: string[] = [];
   if (c.latency)
-    parts.push(`${formatShift('p95', c.latency.p95)} vs ${c.baseline}, ${formatP(c.latency.pValue)}${windowP(c)}`);
+    parts.push(
+      withClaim(
+        `${formatShift('p95', c.latency.p95)} vs ${c.baseline}, ${formatP(c.latency.pValue)}${windowP(c)}`,
+        c.latency,
+      ),
+    );
   else parts.push(`no latency comparison (${c.samples} vs ${c.baselineSamples} requests)`);
-  if (c.errors) parts.push(`${formatRateShift(c.errors)}, ${formatP(c.errors.pValue)}`);
+  if (c.errors) parts.push(withClaim(`${formatRateShift(c.errors)}, ${formatP(c.errors.pValue)}`, c.errors));
   return `${c.phase} ${parts.join('; ')}`;
 }
 
@@ -73,13 +92,22 @@ export function comparisonProperties(comparisons: readonly ResultComparison[] = 
       ...(c.latency
         ? ([
             [`${key}.p50`, `${formatShift('p50', c.latency.p50)} vs ${c.baseline}, ${formatP(c.latency.pValue)}`],
-            [`${key}.p95`, `${formatShift('p95', c.latency.p95)} vs ${c.baseline}, ${formatP(c.latency.pValue)}`],
+            [
+              `${key}.p95`,
+              withClaim(
+                `${formatShift('p95', c.latency.p95)} vs ${c.baseline}, ${formatP(c.latency.pValue)}${windowP(c)}`,
+                c.latency,
+              ),
+            ],
           ] as Array<[string, string]>)
         : []),
       ...(c.errors
-        ? ([[`${key}.errors`, `${formatRateShift(c.errors)} vs ${c.baseline}, ${formatP(c.errors.pValue)}`]] as Array<
-            [string, string]
-          >)
+        ? ([
+            [
+              `${key}.errors`,
+              withClaim(`${formatRateShift(c.errors)} vs ${c.baseline}, ${formatP(c.errors.pValue)}`, c.errors),
+            ],
+          ] as Array<[string, string]>)
         : []),
     ];
   });

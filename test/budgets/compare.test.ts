@@ -96,6 +96,74 @@ describe('the baseline comparison (rank test, proportions, bootstrap)', () => {
   });
 });
 
+describe('the claim: a difference both clear and larger than the drift of an unchanged system', () => {
+  // 50 requests a window, 5 windows a side; each window's median is given as the ledger would.
+  const base = range(0, 250).map((i) => 10 + (i % 5) * 0.5); // 10 … 12 ms
+  const baseWindows = [11, 10.5, 11.5, 11, 10.5];
+
+  it('latency: per-window p < 0.05 and a shift past max(25 % of the baseline, 5 ms) → differs', () => {
+    // Windows fully apart, 5 vs 5: U = 0, mean 12.5; ties 10.5 ×2 and 11 ×2 on each side,
+    // Σ(t³ − t) = 24, var = 25/12 · (11 − 24/90) = 22.361, z = (12.5 − 0.5)/4.7288 = 2.5377,
+    // p = erfc(z/√2) = 0.011159 < 0.05. p50 shift +100 ms ≥ max(2.75, 5).
+    const slow = compareLatency(
+      base,
+      base.map((v) => v + 100),
+      {},
+      { base: baseWindows, other: baseWindows.map((m) => m + 100) },
+    )!;
+    expect(slow.windowPValue).to.be.closeTo(0.011159, 1e-5);
+    expect(slow.tolerance.p50).to.equal(5); // 25 % of p50 11 = 2.75, below the 5 ms floor
+    expect(slow.differs).to.equal(true);
+  });
+
+  it('latency: as clear, but a 2 ms shift on 11 ms is within the drift → no claim', () => {
+    const near = compareLatency(
+      base,
+      base.map((v) => v + 2),
+      {},
+      { base: baseWindows, other: baseWindows.map((m) => m + 2) },
+    )!;
+    expect(near.windowPValue).to.be.closeTo(0.011159, 1e-5);
+    expect(near.p95.shift).to.be.closeTo(2, 1e-9);
+    expect(near.differs).to.equal(false);
+  });
+
+  it('latency: a slow baseline sets a relative tolerance; fewer than 3 windows a side claim nothing', () => {
+    const slowBase = base.map((v) => v * 40); // p50 440 ms: tolerance 110 ms
+    const windows = { base: baseWindows.map((m) => m * 40), other: baseWindows.map((m) => m * 40 + 100) };
+    const by100 = compareLatency(
+      slowBase,
+      slowBase.map((v) => v + 100),
+      {},
+      windows,
+    )!;
+    expect(by100.tolerance.p50).to.be.closeTo(110, 1e-9);
+    expect(by100.differs).to.equal(false); // +100 ms < 110 ms, and p95 (+100) < 25 % of 480 = 120
+    const twoWindows = compareLatency(
+      base,
+      base.map((v) => v + 100),
+      {},
+      { base: [11, 10.5], other: [111, 110] },
+    )!;
+    expect(twoWindows.windowPValue).to.equal(null);
+    expect(twoWindows.differs).to.equal(false);
+  });
+
+  it('errors: p < 0.05 and a move past max(25 % of the baseline rate, 0.5 points) → differs', () => {
+    const side = (requests: number, failures: number) => ({ sorted: [], requests, failures });
+    // 10 → 30 of 1000: p = 0.0014 (above), +2 points ≥ max(0.25 points, 0.5 points).
+    const more = compareRates(side(1000, 10), side(1000, 30))!;
+    expect(more.tolerance).to.be.closeTo(0.005, 1e-12);
+    expect(more.differs).to.equal(true);
+    // 1000 → 1100 of 10 000: pooled 0.105, se = √(0.105·0.895·0.0002) = 0.0043353, z = 2.3066,
+    // p = 0.0211 < 0.05 — but +1 point is under 25 % of 10 % = 2.5 points: no claim.
+    const drift = compareRates(side(10_000, 1000), side(10_000, 1100))!;
+    expect(drift.pValue).to.be.closeTo(0.0211, 1e-3);
+    expect(drift.tolerance).to.be.closeTo(0.025, 1e-12);
+    expect(drift.differs).to.equal(false);
+  });
+});
+
 describe('every later phase of every ingress against the first', () => {
   it('one comparison per ingress × later phase, from the phase statistics of the ledger', () => {
     const ledger = new Ledger({
