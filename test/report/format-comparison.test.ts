@@ -36,6 +36,26 @@ describe('how reports write comparisons and verdict details', () => {
     );
   });
 
+  it('the claim is the last word of each part: DIFFERS or no clear difference (none in older results)', () => {
+    const claimed: ResultComparison = {
+      ...comparison,
+      latency: { ...comparison.latency!, windowPValue: 0.002, differs: true, tolerance: { p50: 10, p95: 28 } },
+      errors: { ...comparison.errors!, differs: false, tolerance: 0.005 },
+    };
+    expect(describeComparison(claimed)).to.equal(
+      'fault p95 +412 ms [398, 431] vs baseline, p<0.001, per window p=0.002: DIFFERS; ' +
+        'errors +29.8 pts [27.1, 32.5], p<0.001: no clear difference',
+    );
+    expect(comparisonProperties([claimed]).map(([, value]) => value.split(': ')[1] ?? '')).to.deep.equal([
+      '',
+      'DIFFERS',
+      'no clear difference',
+    ]);
+    const html = comparisonTable({ comparisons: [claimed] } as unknown as RunResult);
+    expect(html).to.include('<td>DIFFERS</td>');
+    expect(html).to.include('<td>no clear difference</td>');
+  });
+
   it('JUnit properties per ingress and phase', () => {
     expect(comparisonProperties([comparison])).to.deep.equal([
       ['comparison.central.fault.p50', 'p50 +5.5 ms [4.3, 6.8] vs baseline, p<0.001'],
