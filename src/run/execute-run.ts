@@ -236,8 +236,12 @@ class Timeline {
     if (gate) await gate.waitForEnd(phaseStart + phase.durationMs, this.halt.signal);
     else await sleep(phaseStart + phase.durationMs - this.now(), this.halt.signal);
     const early = gate?.revertedEarly(phase);
-    // Reverted by command during the phase: what follows its converged revert belongs to the next phase.
-    if (early) return revertConvergedAt(await early) ?? this.now();
+    if (early) {
+      // Reverted by command during the phase: its revert transition ends where the revert converged;
+      // from there until the next step starts (the facilitator's pause) belongs to no span.
+      this.ledger.endPhases(revertConvergedAt(await early) ?? this.now());
+      return undefined;
+    }
     if (phase.faults.length === 0 || gate?.faultsStopped()) return undefined;
     ledger.startTransition(phase.name, 'revert', this.now());
     const records = await deps.driver.revert(phase);

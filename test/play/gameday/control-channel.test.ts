@@ -237,7 +237,7 @@ describe('game day: the control channel of the timeline', function () {
   });
 
   it("revert reverts the current phase's faults at once; the phase goes on and is not reverted twice", async () => {
-    const { calls, record } = await runWith(planOf(scenarioYaml), (event, send) => {
+    const { calls, record, events } = await runWith(planOf(scenarioYaml), (event, send) => {
       if (event.type === 'fault-applied' && event.phase === 'first') send({ kind: 'revert' });
       if (event.type === 'fault-reverted' && event.phase === 'first') send({ kind: 'next' });
       if (event.type === 'fault-applied' && event.phase === 'second') send({ kind: 'abort' });
@@ -251,6 +251,11 @@ describe('game day: the control channel of the timeline', function () {
     const revert = record.ledger.transitionList().find((span) => span.name === 'first:revert')!;
     const first = record.ledger.phaseList().find((span) => span.name === 'first')!;
     expect(first.endMs).to.equal(revert.startMs);
+    // It ends where the revert converged, before the facilitator moved on; the next step's apply
+    // transition starts with that step.
+    const secondStart = events.find((e) => e.type === 'phase-started' && e.phase === 'second')!.atMs;
+    expect(revert.endMs).to.be.at.most(secondStart);
+    expect(record.ledger.transitionList().find((span) => span.name === 'second:apply')!.startMs).to.equal(secondStart);
   });
 
   it('the big red key reverts everything at once and no later fault is applied; the run completes', async () => {
