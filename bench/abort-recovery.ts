@@ -18,7 +18,15 @@ const runs = Number(process.env.ABORT_RUNS ?? 10);
 const scenario = path.join(projectRoot, 'bench/abort-30.yaml');
 const lab = await startLabProcess();
 const reports = mkdtempSync(path.join(tmpdir(), 'chaos-abort30-'));
-const tally = { runs: 0, recoveryPassed: 0, within3: 0, exit0: 0 };
+const tally = {
+  runs: 0,
+  recoveryPassed: 0,
+  within3: 0,
+  exit0: 0,
+  centralDiffers: 0,
+  westDiffers: 0,
+  recoveryDiffers: 0,
+};
 const rates: number[] = [];
 try {
   for (let i = 0; i < runs; i += 1) {
@@ -43,6 +51,15 @@ try {
     const rate = fault.failures / fault.requests;
     rates.push(rate);
     if (Math.abs(rate - 0.3) <= 0.03) tally.within3 += 1;
+    // The comparison's claim, where the truth is known: central's fault phase differs (errors),
+    // west's does not, and neither recovery does.
+    const claim = (phase: string, ingress: string) => {
+      const c = result.comparisons?.find((x) => x.phase === phase && x.ingress === ingress);
+      return Boolean(c?.errors?.differs || c?.latency?.differs);
+    };
+    if (claim('fault', 'central')) tally.centralDiffers += 1;
+    if (claim('fault', 'west')) tally.westDiffers += 1;
+    if (claim('recovery', 'central') || claim('recovery', 'west')) tally.recoveryDiffers += 1;
     console.error(
       `run ${i + 1}/${runs}: exit ${child.status}; recovery ${recovery.map((v) => `${v.ingress} ${v.outcome} ${v.value}`).join(', ')}; ` +
         `fault central ${fault.failures}/${fault.requests} = ${(100 * rate).toFixed(1)} %`,
@@ -61,6 +78,13 @@ console.log(
   `| fault-phase error rate: mean, min, max | ${(100 * mean).toFixed(1)} %, ${(100 * Math.min(...rates)).toFixed(1)} %, ${(100 * Math.max(...rates)).toFixed(1)} % |`,
 );
 console.log(`| runs that exited 0 | ${tally.exit0} of ${tally.runs} |`);
+console.log(
+  `| comparison claims central's fault phase DIFFERS (true: it does) | ${tally.centralDiffers} of ${tally.runs} |`,
+);
+console.log(
+  `| comparison claims west's fault phase DIFFERS (true: no fault there) | ${tally.westDiffers} of ${tally.runs} |`,
+);
+console.log(`| comparison claims a recovery phase DIFFERS | ${tally.recoveryDiffers} of ${tally.runs} |`);
 console.log(
   `\nmachine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, load average ${loadavg()
     .map((l) => l.toFixed(2))
