@@ -100,29 +100,27 @@ describe('the claim: a difference both clear and larger than the drift of an unc
   // 50 requests a window, 5 windows a side; each window's median is given as the ledger would.
   const base = range(0, 250).map((i) => 10 + (i % 5) * 0.5); // 10 … 12 ms
   const baseWindows = [11, 10.5, 11.5, 11, 10.5];
+  /** Every request and every window median `by` ms slower than the baseline. */
+  const shiftedBy = (by: number) =>
+    compareLatency(
+      base,
+      base.map((v) => v + by),
+      {},
+      { base: baseWindows, other: baseWindows.map((m) => m + by) },
+    )!;
 
   it('latency: per-window p < 0.05 and a shift past max(25 % of the baseline, 5 ms) → differs', () => {
     // Windows fully apart, 5 vs 5: U = 0, mean 12.5; ties 10.5 ×2 and 11 ×2 on each side,
     // Σ(t³ − t) = 24, var = 25/12 · (11 − 24/90) = 22.361, z = (12.5 − 0.5)/4.7288 = 2.5377,
     // p = erfc(z/√2) = 0.011159 < 0.05. p50 shift +100 ms ≥ max(2.75, 5).
-    const slow = compareLatency(
-      base,
-      base.map((v) => v + 100),
-      {},
-      { base: baseWindows, other: baseWindows.map((m) => m + 100) },
-    )!;
+    const slow = shiftedBy(100);
     expect(slow.windowPValue).to.be.closeTo(0.011159, 1e-5);
     expect(slow.tolerance.p50).to.equal(5); // 25 % of p50 11 = 2.75, below the 5 ms floor
     expect(slow.differs).to.equal(true);
   });
 
   it('latency: as clear, but a 2 ms shift on 11 ms is within the drift → no claim', () => {
-    const near = compareLatency(
-      base,
-      base.map((v) => v + 2),
-      {},
-      { base: baseWindows, other: baseWindows.map((m) => m + 2) },
-    )!;
+    const near = shiftedBy(2);
     expect(near.windowPValue).to.be.closeTo(0.011159, 1e-5);
     expect(near.p95.shift).to.be.closeTo(2, 1e-9);
     expect(near.differs).to.equal(false);
