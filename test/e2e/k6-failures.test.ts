@@ -57,7 +57,9 @@ describe('k6 failing mid-run: a clear error, the harness-error code, faults reve
         [
           path.join(projectRoot, 'bin/chaos.js'),
           'run',
-          'frontend-zero',
+          // frontend-zero's fault with no abort limit: a stalled machine must not end the run (exit 1)
+          // before k6 misbehaves.
+          path.join(projectRoot, 'test/fixtures/scenarios/hold-central-frontend.yaml'),
           '--phase',
           'baseline=3s',
           '--phase',

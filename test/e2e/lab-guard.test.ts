@@ -12,7 +12,7 @@ import { ExitCode } from '../../src/errors/exit-codes.js';
 import { connectEnvironment } from '../../src/environment/connect.js';
 import { labEnvironment } from '../../src/environment/lab-environment.js';
 import { revertedReason } from '../../src/run/guard/revert-events.js';
-import { runChaosAsync } from '../support/cli.js';
+import { projectRoot, runChaosAsync } from '../support/cli.js';
 import { spawnChaos } from '../support/guard-kit.js';
 import { labClusterState } from '../support/lab-cluster-state.js';
 import { startLabProcess, type LabProcess } from '../support/lab-process.js';
@@ -33,14 +33,19 @@ describe("chaos lab up's guard reverts a chaos run killed with SIGKILL, without 
     if (cwd) rmSync(cwd, { recursive: true, force: true });
   });
 
-  it('frontend-zero killed during the fault: the lab guard puts everything back and says so', async () => {
+  it("a run holding frontend-zero's fault, killed during it: the lab guard puts everything back and says so", async () => {
     // The state file comes first, then the guard starts and says so.
     await waitFor(() => /guard: reverts the faults of a run killed without reverting/.test(lab.output()), {
       timeoutMs: 60_000,
       what: "the lab's guard to start",
     });
     const initial = await labClusterState(lab.state.kubeconfig);
-    const run = spawnChaos(['run', 'frontend-zero', '--phase', 'baseline=3s', '--reports', 'reports'], cwd, lab.env);
+    const run = spawnChaos(
+      // frontend-zero's fault with no abort limit: a stalled machine must not make the run revert it first.
+      ['run', path.join(projectRoot, 'test/fixtures/scenarios/hold-central-frontend.yaml'), '--reports', 'reports'],
+      cwd,
+      lab.env,
+    );
     const zero = (state: unknown) =>
       (state as { central: { deployments: Array<{ name: string; replicas: number }> } }).central.deployments.find(
         (d) => d.name === 'frontend',

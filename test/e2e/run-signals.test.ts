@@ -13,6 +13,7 @@ import { startLab, writeLabState, type RunningLab } from '../../src/lab/index.js
 import { cliEnv, projectRoot, runChaosAsync } from '../support/cli.js';
 import { waitFor } from '../support/wait.js';
 
+const hold = path.join(projectRoot, 'test/fixtures/scenarios/hold-central-frontend.yaml');
 describe('chaos run: signals and k6 failures (real k6, lab outside the CLI)', function () {
   this.timeout(180_000);
   let lab: RunningLab;
@@ -49,7 +50,8 @@ describe('chaos run: signals and k6 failures (real k6, lab outside the CLI)', fu
         [
           path.join(projectRoot, 'bin/chaos.js'),
           'run',
-          'frontend-zero',
+          // frontend-zero's fault with no abort limit: a stalled machine must not end the run before the signal does.
+          hold,
           '--phase',
           'baseline=3s',
           '--phase',
