@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Ledger } from '../../src/budgets/ledger.js';
+import { seededRandom as random } from '../../src/system/random.js';
 import { parseMetricSelector, parseThreshold } from '../../src/budgets/threshold.js';
 import type { LoadSample } from '../../src/budgets/sample.js';
 import type { Budget } from '../../src/budgets/budget.js';
@@ -10,18 +11,6 @@ const budget = (phase: string, selector: string, threshold: string): Budget => {
   if (!s.ok || !t.ok) throw new Error('bad test budget');
   return { phase, selector: s.value, threshold: t.value };
 };
-
-/** A seeded generator so the samples are the same on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A request sent at `sentMs`: k6 stamps its end, so the sample's time is sent + duration. */
 const request = (

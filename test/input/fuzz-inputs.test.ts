@@ -13,6 +13,7 @@ import { validateEnvironment } from '../../src/environment/validate-environment.
 import { parseYamlSource } from '../../src/input/yaml-source.js';
 import { checkScenario } from '../../src/play/load-inputs.js';
 import { validateSuite } from '../../src/play/suite/read-suite.js';
+import { seededRandom as random } from '../../src/system/random.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const seed = Number(process.env.FUZZ_SEED ?? 20261130);
@@ -29,18 +30,6 @@ const seeds: Record<Kind, string[]> = {
     'version: 1\nname: short\ndescription: two\nscenarios:\n  - scenario: frontend-zero\n    phases: {fault: 20s}\n    environment: lab\n  - istio-delay\n',
   ],
 };
-
-/** mulberry32: small, seeded, the same sequence on every machine. */
-function random(seedValue: number): () => number {
-  let state = seedValue >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const tokens = [
   '*nope',

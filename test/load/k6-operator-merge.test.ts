@@ -9,6 +9,7 @@ import { Ledger, type LedgerOptions } from '../../src/budgets/ledger.js';
 import { parseMetricSelector, parseThreshold } from '../../src/budgets/threshold.js';
 import type { LoadSample } from '../../src/budgets/sample.js';
 import type { Budget } from '../../src/budgets/budget.js';
+import { seededRandom as random } from '../../src/system/random.js';
 
 const budget = (phase: string, selector: string, threshold: string): Budget => {
   const s = parseMetricSelector(selector);
@@ -16,17 +17,6 @@ const budget = (phase: string, selector: string, threshold: string): Budget => {
   if (!s.ok || !t.ok) throw new Error('bad test budget');
   return { phase, selector: s.value, threshold: t.value };
 };
-
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const options = (): LedgerOptions => ({
   ingresses: ['central', 'west'],
