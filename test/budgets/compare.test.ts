@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { bootstrapShifts, seededRandom } from '../../src/budgets/bootstrap.js';
 import { compareLatency, compareRates, rankTest, windowRankTest } from '../../src/budgets/compare.js';
 import { baselineComparisons } from '../../src/budgets/baseline-comparisons.js';
-import { Ledger } from '../../src/budgets/ledger.js';
+import { requestSample, testLedger } from '../support/ledger-kit.js';
 
 const range = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
 
@@ -164,27 +164,9 @@ describe('the claim: a difference both clear and larger than the drift of an unc
 
 describe('every later phase of every ingress against the first', () => {
   it('one comparison per ingress × later phase, from the phase statistics of the ledger', () => {
-    const ledger = new Ledger({
-      ingresses: ['central', 'west'],
-      windowMs: 1000,
-      method: 'GET',
-      originMs: 0,
-      abortLimits: [],
-      budgets: [],
-    });
+    const ledger = testLedger([], { ingresses: ['central', 'west'] });
     const send = (at: number, ingress: string, durationMs: number, failed: boolean) =>
-      ledger.add({
-        kind: 'request',
-        timeMs: at + durationMs,
-        ingress,
-        servedBy: ingress,
-        status: failed ? 503 : 200,
-        path: '/',
-        failed,
-        durationMs,
-        sentMs: at,
-        reached: true,
-      });
+      ledger.add(requestSample(at, durationMs, { ingress, failed }));
     ledger.startPhase('baseline', 0);
     for (let i = 0; i < 100; i += 1) send(i * 10, 'central', 10 + i, false); // 10…109 ms
     ledger.startPhase('fault', 1000);
@@ -217,40 +199,11 @@ describe('the rank test with windows as units', () => {
   });
 
   it('baselineComparisons takes the windows of each phase × ingress with requests', () => {
-    const ledger = new Ledger({
-      ingresses: ['central'],
-      windowMs: 1000,
-      method: 'GET',
-      originMs: 0,
-      abortLimits: [],
-      budgets: [],
-    });
+    const ledger = testLedger([]);
     ledger.startPhase('baseline', 0);
-    ledger.add({
-      kind: 'request',
-      timeMs: 20,
-      ingress: 'central',
-      servedBy: 'c',
-      status: 200,
-      path: '/',
-      failed: false,
-      durationMs: 10,
-      sentMs: 10,
-      reached: true,
-    });
+    ledger.add(requestSample(10, 10, { servedBy: 'c' }));
     ledger.startPhase('fault', 1000);
-    ledger.add({
-      kind: 'request',
-      timeMs: 1030,
-      ingress: 'central',
-      servedBy: 'c',
-      status: 200,
-      path: '/',
-      failed: false,
-      durationMs: 20,
-      sentMs: 1010,
-      reached: true,
-    });
+    ledger.add(requestSample(1010, 20, { servedBy: 'c' }));
     ledger.endPhases(2000);
     const window = (phase: string, p50: number | null, requests = 5) => ({ phase, ingress: 'central', requests, p50 });
     const windows = [

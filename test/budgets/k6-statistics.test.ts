@@ -3,12 +3,11 @@
  * by hand from the rule in docs/verdicts.md (shown in the comments), never from the code.
  */
 import { expect } from 'chai';
-import { Ledger } from '../../src/budgets/ledger.js';
 import { measure } from '../../src/budgets/evaluate.js';
 import { k6Percentile, RequestStats } from '../../src/budgets/stats.js';
 import { parseMetricSelector, parseThreshold } from '../../src/budgets/threshold.js';
-import type { Budget } from '../../src/budgets/budget.js';
 import type { LoadSample } from '../../src/budgets/sample.js';
+import { budget, requestSample, testLedger } from '../support/ledger-kit.js';
 
 const selector = (text: string) => {
   const parsed = parseMetricSelector(text);
@@ -20,23 +19,8 @@ const threshold = (text: string) => {
   if (!parsed.ok) throw new Error(`bad threshold ${text}`);
   return parsed.value;
 };
-const budget = (phase: string, metric: string, text: string): Budget => ({
-  phase,
-  selector: selector(metric),
-  threshold: threshold(text),
-});
-const request = (sentMs: number, durationMs: number, failed = false, ingress = 'central'): LoadSample => ({
-  kind: 'request',
-  timeMs: sentMs + durationMs,
-  ingress,
-  servedBy: ingress,
-  status: failed ? 503 : 200,
-  path: '/',
-  failed,
-  durationMs,
-  sentMs,
-  reached: true,
-});
+const request = (sentMs: number, durationMs: number, failed = false, ingress = 'central') =>
+  requestSample(sentMs, durationMs, { failed, ingress });
 const repeat = (count: number, value: number) => Array.from({ length: count }, () => value);
 const statsOf = (values: number[]) => {
   const stats = new RequestStats();
@@ -92,13 +76,8 @@ describe("k6's statistics (percentiles interpolated between closest ranks)", () 
 
 describe('zero requests: a count is a measured 0, a rate has no data', () => {
   it('passes count<10 with 0 and gives no-data for the error rate of an ingress without requests', () => {
-    const ledger = new Ledger({
+    const ledger = testLedger([budget('all', 'http_reqs', 'count<10'), budget('all', 'http_req_failed', 'rate<0.1')], {
       ingresses: ['central', 'west'],
-      windowMs: 1000,
-      method: 'GET',
-      originMs: 0,
-      abortLimits: [],
-      budgets: [budget('all', 'http_reqs', 'count<10'), budget('all', 'http_req_failed', 'rate<0.1')],
     });
     ledger.startPhase('baseline', 0);
     ledger.add(request(10, 5, false, 'central'));

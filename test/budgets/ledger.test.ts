@@ -1,36 +1,10 @@
 import { expect } from 'chai';
-import { Ledger } from '../../src/budgets/ledger.js';
 import { seededRandom as random } from '../../src/system/random.js';
-import { parseMetricSelector, parseThreshold } from '../../src/budgets/threshold.js';
-import type { LoadSample } from '../../src/budgets/sample.js';
-import type { Budget } from '../../src/budgets/budget.js';
+import { budget, requestSample, testLedger } from '../support/ledger-kit.js';
 
-const budget = (phase: string, selector: string, threshold: string): Budget => {
-  const s = parseMetricSelector(selector);
-  const t = parseThreshold(threshold);
-  if (!s.ok || !t.ok) throw new Error('bad test budget');
-  return { phase, selector: s.value, threshold: t.value };
-};
-
-/** A request sent at `sentMs`: k6 stamps its end, so the sample's time is sent + duration. */
-const request = (
-  sentMs: number,
-  ingress: string,
-  durationMs: number,
-  failed = false,
-  servedBy = ingress,
-): LoadSample => ({
-  kind: 'request',
-  timeMs: sentMs + durationMs,
-  sentMs,
-  reached: true,
-  ingress,
-  servedBy,
-  status: failed ? 503 : 200,
-  path: '/',
-  failed,
-  durationMs,
-});
+/** A request sent at `sentMs` (its sample's time is sent + duration). */
+const request = (sentMs: number, ingress: string, durationMs: number, failed = false, servedBy = ingress) =>
+  requestSample(sentMs, durationMs, { ingress, failed, servedBy });
 
 function nearestRank(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -40,14 +14,7 @@ function nearestRank(values: number[], p: number): number {
 describe('the ledger (windows, phases, verdicts)', () => {
   it('reports phase percentiles within 1 % of percentiles computed from the raw samples', () => {
     const next = random(42);
-    const ledger = new Ledger({
-      ingresses: ['central'],
-      windowMs: 1000,
-      method: 'GET',
-      budgets: [],
-      abortLimits: [],
-      originMs: 0,
-    });
+    const ledger = testLedger([]);
     ledger.startPhase('baseline', 0);
     const durations: number[] = [];
     for (let i = 0; i < 20_000; i += 1) {
@@ -70,17 +37,13 @@ describe('the ledger (windows, phases, verdicts)', () => {
   });
 
   it('cuts phases at the recorded times and judges each budget per phase and per ingress', () => {
-    const ledger = new Ledger({
-      ingresses: ['central', 'west'],
-      windowMs: 1000,
-      method: 'GET',
-      originMs: 0,
-      abortLimits: [],
-      budgets: [
+    const ledger = testLedger(
+      [
         budget('all', 'http_req_failed', 'rate<0.1'),
         budget('fault', 'http_req_duration{ingress:central}', 'p(95)<100'),
       ],
-    });
+      { ingresses: ['central', 'west'] },
+    );
     ledger.startPhase('baseline', 0);
     for (let t = 0; t < 1000; t += 10) {
       ledger.add(request(t, 'central', 20));
@@ -103,14 +66,7 @@ describe('the ledger (windows, phases, verdicts)', () => {
   });
 
   it('counts a request for the phase it was sent in, even when it ends in the next one', () => {
-    const ledger = new Ledger({
-      ingresses: ['central'],
-      windowMs: 1000,
-      method: 'GET',
-      originMs: 0,
-      abortLimits: [],
-      budgets: [budget('all', 'http_req_duration', 'max<300')],
-    });
+    const ledger = testLedger([budget('all', 'http_req_duration', 'max<300')]);
     ledger.startPhase('fault', 0);
     ledger.add(request(900, 'central', 400)); // sent during the fault, ends after the revert
     ledger.startPhase('recovery', 1000);
@@ -122,14 +78,7 @@ describe('the ledger (windows, phases, verdicts)', () => {
   });
 
   it('fails a budget over a phase with no samples', () => {
-    const ledger = new Ledger({
-      ingresses: ['central'],
-      windowMs: 1000,
-      method: 'GET',
-      originMs: 0,
-      abortLimits: [],
-      budgets: [budget('recovery', 'http_req_failed', 'rate<0.1')],
-    });
+    const ledger = testLedger([budget('recovery', 'http_req_failed', 'rate<0.1')]);
     ledger.startPhase('baseline', 0);
     ledger.add(request(10, 'central', 5));
     ledger.startPhase('recovery', 1000);
@@ -149,14 +98,7 @@ describe('the ledger (windows, phases, verdicts)', () => {
   });
 
   it('filters by served_by and counts which cluster served the traffic', () => {
-    const ledger = new Ledger({
-      ingresses: ['central'],
-      windowMs: 1000,
-      method: 'GET',
-      originMs: 0,
-      abortLimits: [],
-      budgets: [budget('all', 'http_reqs{served_by:west}', 'count>=3')],
-    });
+    const ledger = testLedger([budget('all', 'http_reqs{served_by:west}', 'count>=3')]);
     ledger.startPhase('fault', 0);
     ['west', 'west', 'central', 'west'].forEach((servedBy, i) => ledger.add(request(i, 'central', 5, false, servedBy)));
     ledger.endPhases(1000);
@@ -166,12 +108,8 @@ describe('the ledger (windows, phases, verdicts)', () => {
 
   it('closes windows in order, flags abort-limit breaches, and counts late samples', () => {
     const abort = budget('all', 'http_req_failed', 'rate<0.5');
-    const ledger = new Ledger({
-      ingresses: ['central'],
+    const ledger = testLedger([], {
       windowMs: 250,
-      method: 'GET',
-      originMs: 0,
-      budgets: [],
       abortLimits: [{ selector: abort.selector, threshold: abort.threshold }],
     });
     ledger.startPhase('fault', 0);

@@ -6,31 +6,13 @@ import { expect } from 'chai';
 import { Ledger } from '../../src/budgets/ledger.js';
 import { neededSamples } from '../../src/budgets/judge-budget.js';
 import { sampleWarnings } from '../../src/budgets/sample-warnings.js';
-import { parseMetricSelector, parseThreshold } from '../../src/budgets/threshold.js';
 import type { Budget } from '../../src/budgets/budget.js';
-import type { LoadSample } from '../../src/budgets/sample.js';
+import { budget, requestSample, testLedger } from '../support/ledger-kit.js';
 
-const budget = (phase: string, metric: string, text: string): Budget => {
-  const s = parseMetricSelector(metric);
-  const t = parseThreshold(text);
-  if (!s.ok || !t.ok) throw new Error(`bad test budget ${metric}: ${text}`);
-  return { phase, selector: s.value, threshold: t.value };
-};
-const request = (sentMs: number, durationMs: number, failed = false): LoadSample => ({
-  kind: 'request',
-  timeMs: sentMs + durationMs,
-  ingress: 'central',
-  servedBy: 'central',
-  status: failed ? 503 : 200,
-  path: '/',
-  failed,
-  durationMs,
-  sentMs,
-  reached: true,
-});
+const request = (sentMs: number, durationMs: number, failed = false) => requestSample(sentMs, durationMs, { failed });
 
 function ledgerWith(budgets: Budget[]): Ledger {
-  return new Ledger({ ingresses: ['central'], windowMs: 1000, method: 'GET', originMs: 0, abortLimits: [], budgets });
+  return testLedger(budgets);
 }
 
 /** `count` requests sent in [from, from + 1000) with durations first, first + 1, …; the first `failures` failed. */

@@ -7,6 +7,7 @@ import { Ledger } from '../../src/budgets/ledger.js';
 import { parseMetricSelector, parseThreshold, type ScriptFacts } from '../../src/budgets/threshold.js';
 import type { LoadSample } from '../../src/budgets/sample.js';
 import type { Budget } from '../../src/budgets/budget.js';
+import { testLedger } from '../support/ledger-kit.js';
 
 const facts: ScriptFacts = {
   metrics: { home_ms: 'trend', logins_ok: 'rate', payments: 'counter' },
@@ -21,14 +22,7 @@ const budget = (selector: string, threshold: string): Budget => {
 };
 
 const ledgerWith = (budgets: Budget[]) => {
-  const ledger = new Ledger({
-    ingresses: ['central', 'west'],
-    windowMs: 1000,
-    method: 'GET',
-    budgets,
-    abortLimits: [],
-    originMs: 0,
-  });
+  const ledger = testLedger(budgets, { ingresses: ['central', 'west'] });
   ledger.startPhase('baseline', 0);
   return ledger;
 };

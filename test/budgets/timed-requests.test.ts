@@ -4,41 +4,15 @@
  */
 import { expect } from 'chai';
 import { Ledger } from '../../src/budgets/ledger.js';
-import { parseMetricSelector, parseThreshold } from '../../src/budgets/threshold.js';
-import type { LoadSample } from '../../src/budgets/sample.js';
 import type { Budget } from '../../src/budgets/budget.js';
-
-const budget = (phase: string, selector: string, threshold: string): Budget => {
-  const s = parseMetricSelector(selector);
-  const t = parseThreshold(threshold);
-  if (!s.ok || !t.ok) throw new Error('bad test budget');
-  return { phase, selector: s.value, threshold: t.value };
-};
+import { budget, requestSample, testLedger } from '../support/ledger-kit.js';
 
 /** A request as the script reports it: sent at `sentMs`, k6 stamps `endMs`. */
-const request = (sentMs: number, endMs: number, durationMs: number, reached = true, failed = !reached): LoadSample => ({
-  kind: 'request',
-  timeMs: endMs,
-  sentMs,
-  reached,
-  ingress: 'central',
-  servedBy: 'central',
-  status: reached ? (failed ? 503 : 200) : 0,
-  path: '/',
-  failed,
-  durationMs,
-});
+const request = (sentMs: number, endMs: number, durationMs: number, reached = true, failed = !reached) =>
+  requestSample(sentMs, durationMs, { endMs, reached, failed });
 
 const ledgerWith = (budgets: Budget[], extra: Partial<ConstructorParameters<typeof Ledger>[0]> = {}) =>
-  new Ledger({
-    ingresses: ['central'],
-    windowMs: 1000,
-    method: 'GET',
-    budgets,
-    abortLimits: [],
-    originMs: 0,
-    ...extra,
-  });
+  testLedger(budgets, extra);
 
 describe('requests timed by the script', () => {
   it('a connect timeout counts as a failure in the phase it was sent in, not the one it ended in', () => {

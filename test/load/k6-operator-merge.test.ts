@@ -6,17 +6,9 @@
  */
 import { expect } from 'chai';
 import { Ledger, type LedgerOptions } from '../../src/budgets/ledger.js';
-import { parseMetricSelector, parseThreshold } from '../../src/budgets/threshold.js';
 import type { LoadSample } from '../../src/budgets/sample.js';
-import type { Budget } from '../../src/budgets/budget.js';
 import { seededRandom as random } from '../../src/system/random.js';
-
-const budget = (phase: string, selector: string, threshold: string): Budget => {
-  const s = parseMetricSelector(selector);
-  const t = parseThreshold(threshold);
-  if (!s.ok || !t.ok) throw new Error('bad test budget');
-  return { phase, selector: s.value, threshold: t.value };
-};
+import { budget } from '../support/ledger-kit.js';
 
 const options = (): LedgerOptions => ({
   ingresses: ['central', 'west'],

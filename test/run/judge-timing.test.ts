@@ -5,18 +5,10 @@
  */
 import { expect } from 'chai';
 import { judgeTimingBudgets } from '../../src/run/judge-timing.js';
-import { parseMetricSelector, parseThreshold } from '../../src/budgets/threshold.js';
 import type { Budget } from '../../src/budgets/budget.js';
-import { Ledger } from '../../src/budgets/ledger.js';
 import type { RunPlan } from '../../src/run/build-plan.js';
 import type { IngressTiming, TimeTo } from '../../src/run/timing.js';
-
-function budget(phase: string, metric: string, threshold: string): Budget {
-  const selector = parseMetricSelector(metric);
-  const parsed = parseThreshold(threshold);
-  if (!selector.ok || !parsed.ok) throw new Error(`bad budget in test: ${metric}: ${threshold}`);
-  return { phase, selector: selector.value, threshold: parsed.value };
-}
+import { budget, testLedger } from '../support/ledger-kit.js';
 
 const planOf = (budgets: Budget[], ingresses = ['central', 'west']) =>
   ({
@@ -161,14 +153,7 @@ describe('time_to_impact and time_to_recover budgets', () => {
 
   it('the ledger leaves them alone: no request-statistic verdict (which would be "no data") for a time', () => {
     const budgets = [budget('recovery', 'time_to_recover', 'max<5s'), budget('recovery', 'http_reqs', 'count<10')];
-    const ledger = new Ledger({
-      ingresses: ['central'],
-      windowMs: 1000,
-      method: 'GET',
-      originMs: 0,
-      abortLimits: [],
-      budgets,
-    });
+    const ledger = testLedger(budgets);
     ledger.startPhase('recovery', 0);
     expect(ledger.verdicts().map((v) => v.budget)).to.deep.equal(['http_reqs: count<10']);
   });
