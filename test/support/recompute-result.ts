@@ -48,6 +48,15 @@ export function readRawRequests(buffer: Buffer): RawRequest[] {
   return requests;
 }
 
+/** The order statistics a phase's and a window's stats carry, as percentiles (min 0, max 100). */
+export const percentileKeys = [
+  ['p50', 50],
+  ['p95', 95],
+  ['p99', 99],
+  ['min', 0],
+  ['max', 100],
+] as const;
+
 /** k6's percentile of the sorted durations (see the header); null for none. */
 export function orderStatistic(sorted: readonly number[], p: number): number | null {
   if (sorted.length === 0) return null;
@@ -97,13 +106,7 @@ function compareStats(where: string, reported: Stats, requests: readonly RawRequ
     reported.errorRate,
     rate,
   );
-  for (const [key, p] of [
-    ['p50', 50],
-    ['p95', 95],
-    ['p99', 99],
-    ['min', 0],
-    ['max', 100],
-  ] as const) {
+  for (const [key, p] of percentileKeys) {
     const exact = orderStatistic(durations, p);
     check(key, percentileAgrees(reported[key], exact, p), reported[key], exact);
   }

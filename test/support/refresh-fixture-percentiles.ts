@@ -10,21 +10,14 @@
  */
 import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { orderStatistic, readRawRequests, type RawRequest } from './recompute-result.js';
+import { orderStatistic, percentileKeys, readRawRequests, type RawRequest } from './recompute-result.js';
 
 const root = path.join(import.meta.dirname, '../fixtures/run/reports');
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 function refresh(stats: Json, requests: readonly RawRequest[]): void {
   const sorted = requests.map((r) => r.durationMs).sort((a, b) => a - b);
-  for (const [key, p] of [
-    ['p50', 50],
-    ['p95', 95],
-    ['p99', 99],
-    ['min', 0],
-    ['max', 100],
-  ] as const)
-    stats[key] = orderStatistic(sorted, p);
+  for (const [key, p] of percentileKeys) stats[key] = orderStatistic(sorted, p);
 }
 
 for (const folder of readdirSync(root)) {
