@@ -130,6 +130,22 @@ describe('parity preflight', function () {
       await lab?.stop();
     });
 
+    /** Sets the image of `name`'s first container in west; returns that container as it was. */
+    async function setWestImage(name: string, image: string) {
+      const west = clientsFor(lab, 'west');
+      const deployment = await west.apps.readNamespacedDeployment({ name, namespace: 'bank-of-anthos' });
+      const container = deployment.spec!.template.spec!.containers[0]!;
+      await west.apps.patchNamespacedDeployment(
+        {
+          name,
+          namespace: 'bank-of-anthos',
+          body: { spec: { template: { spec: { containers: [{ name: container.name, image }] } } } },
+        },
+        merge,
+      );
+      return container;
+    }
+
     it("reports frontend's image in west when it differs from central's", async () => {
       const environment = labEnvironment();
       const apis = connectEnvironment(environment, { kubeconfigYaml: lab.kubeconfig() });
@@ -137,17 +153,7 @@ describe('parity preflight', function () {
         const report = await readParity(environment, apis, ['frontend']);
         return report.differences.length === 0 && report.services[0]?.found.length === 2 ? true : undefined;
       });
-      const west = clientsFor(lab, 'west');
-      const deployment = await west.apps.readNamespacedDeployment({ name: 'frontend', namespace: 'bank-of-anthos' });
-      const container = deployment.spec!.template.spec!.containers[0]!;
-      await west.apps.patchNamespacedDeployment(
-        {
-          name: 'frontend',
-          namespace: 'bank-of-anthos',
-          body: { spec: { template: { spec: { containers: [{ name: container.name, image: 'frontend:canary' }] } } } },
-        },
-        merge,
-      );
+      const container = await setWestImage('frontend', 'frontend:canary');
       const report = await readParity(environment, apis, ['frontend']);
       expect(report.differences[0]).to.equal(
         `frontend: images differ (central ${container.image}, west frontend:canary)`,
@@ -168,17 +174,7 @@ describe('parity preflight', function () {
         'transactionhistory',
         'userservice',
       ]);
-      const west = clientsFor(lab, 'west');
-      const deployment = await west.apps.readNamespacedDeployment({ name: 'contacts', namespace: 'bank-of-anthos' });
-      const container = deployment.spec!.template.spec!.containers[0]!;
-      await west.apps.patchNamespacedDeployment(
-        {
-          name: 'contacts',
-          namespace: 'bank-of-anthos',
-          body: { spec: { template: { spec: { containers: [{ name: container.name, image: 'contacts:canary' }] } } } },
-        },
-        merge,
-      );
+      const container = await setWestImage('contacts', 'contacts:canary');
       const scenario = validateScenario(
         parseYamlSource(
           's.yaml',
