@@ -11,6 +11,7 @@
  *
  *   npm run build && npx tsx bench/aa-calibration.ts      # AA_RUNS=20 AA_PHASE=8s
  *   AA_SCENARIO=plain AA_PHASE=10s npx tsx bench/aa-calibration.ts   # the built-in load (aa-no-fault-plain.yaml)
+ *   AA_KEEP=/tmp/aa …   # keep every run's folder (result.json, k6-samples.json) to study offline
  *
  * One warm-up run comes first and is not counted (a lab just started is not in its steady state).
  */
