@@ -14,7 +14,7 @@ import {
   type Document,
   type Node,
 } from 'yaml';
-import { InputError, type InputIssue } from '../errors/errors.js';
+import { errorText, InputError, type InputIssue } from '../errors/errors.js';
 
 export type PathSegment = string | number;
 
@@ -73,7 +73,7 @@ function toData(doc: Document, file: string, lineCounter: LineCounter): unknown 
   try {
     return doc.toJS({ maxAliasCount });
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorText(error);
     const aliases: Alias[] = [];
     visit(doc, {
       Alias: (_key, node) => {

@@ -7,6 +7,7 @@
 import type { Refusal } from '../faults/fault-plugin.js';
 import { pluginFor } from '../faults/registry.js';
 import type { ClusterApis } from '../kube/cluster-api.js';
+import { errorText } from '../errors/errors.js';
 import { KubeApiError } from '../kube/api-error.js';
 import type { RunPlan } from './build-plan.js';
 
@@ -49,7 +50,7 @@ export async function checkPlan(plan: RunPlan, apis: ClusterApis): Promise<Fault
         try {
           checks.push({ ...base, refusals: plugin.check ? await plugin.check(fault, { api, target }) : [] });
         } catch (error) {
-          const unread = error instanceof Error ? error.message : String(error);
+          const unread = errorText(error);
           if (!isApiAnswer(error)) unreadable.set(target.cluster, unread);
           checks.push({ ...base, refusals: [], unread });
         }

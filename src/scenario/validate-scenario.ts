@@ -4,7 +4,7 @@
  * below (phase names in budgets, one way of saying phases, budget grammar).
  */
 import nodePath from 'node:path';
-import { InputError, type InputIssue } from '../errors/errors.js';
+import { errorText, InputError, type InputIssue } from '../errors/errors.js';
 import {
   checkBudgetEntry,
   parseMetricSelector,
@@ -299,7 +299,7 @@ function checkPattern(pattern: string, report: Report): void {
   } catch (error) {
     report(
       ['load', 'servedBy', 'body'],
-      `expected a regular expression with one capturing group that matches the cluster name (${(error as Error).message})`,
+      `expected a regular expression with one capturing group that matches the cluster name (${errorText(error)})`,
       'e.g. "cluster=(\\w+)"',
     );
   }

@@ -7,6 +7,8 @@
  * because the process does not crash while a run is being watched.
  */
 
+import { errorText } from '../errors/errors.js';
+
 export const interruptSignals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
 export type InterruptSignal = (typeof interruptSignals)[number];
 
@@ -56,7 +58,7 @@ export function watchInterrupts(options: {
   const listener = (signal: InterruptSignal) => raise(signal);
   const onError = (error: unknown) => {
     if (error instanceof Error && error.stack) options.notify(error.stack);
-    fail(`uncaught error: ${error instanceof Error ? error.message : String(error)}`);
+    fail(`uncaught error: ${errorText(error)}`);
   };
   for (const signal of interruptSignals) source.on(signal, listener);
   source.on('uncaughtException', onError);

@@ -1,26 +1,17 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { InputError } from '../../errors/errors.js';
 import type { CliIo } from '../../system/io.js';
 import { parseContextOverrides } from '../../environment/connection-overrides.js';
-import { discoverCluster, renderEnvironment } from '../../environment/init-environment.js';
-import { mergeKubeconfigFiles, kubeconfigFiles, type KubeconfigSource } from '../../kube/kube-config.js';
+import { initEnvironmentFile, type InitOptions } from '../../play/init-environment-file.js';
+import { mergeKubeconfigFiles, kubeconfigFiles } from '../../kube/kube-config.js';
 
-interface InitOptions {
-  context: string[];
-  kubeconfig?: string;
-  name: string;
-  namespace?: string;
-  out?: string;
-  force?: boolean;
-}
+type InitFlags = Omit<InitOptions, 'contexts'> & { context: string[] };
 
 /** On a terminal without --context: offer each context of the kubeconfig, ask a cluster name for it. */
-async function askContexts(io: CliIo, source: KubeconfigSource): Promise<Record<string, string>> {
-  const list =
-    source.kind === 'file' ? source.file : (io.env.KUBECONFIG ?? path.join(io.env.HOME ?? '', '.kube', 'config'));
+async function askContexts(io: CliIo, kubeconfig: string | undefined): Promise<Record<string, string>> {
+  const list = kubeconfig ?? io.env.KUBECONFIG ?? path.join(io.env.HOME ?? '', '.kube', 'config');
   const names = mergeKubeconfigFiles(kubeconfigFiles(list, io.cwd).files)
     .getContexts()
     .map((context) => context.name);
@@ -54,10 +45,7 @@ export function registerInit(program: Command, io: CliIo): void {
     .option('--namespace <namespace>', 'the app namespace (default: the sidecar-injected one every cluster has)')
     .option('--out <file>', 'where to write it (default: environments/<name>.yaml)')
     .option('--force', 'overwrite an existing file')
-    .action(async (options: InitOptions) => {
-      const source: KubeconfigSource = options.kubeconfig
-        ? { kind: 'file', file: options.kubeconfig }
-        : { kind: 'default' };
+    .action(async (options: InitFlags) => {
       let contexts = parseContextOverrides(options.context);
       if (Object.keys(contexts).length === 0) {
         if (!io.isTty)
@@ -66,21 +54,8 @@ export function registerInit(program: Command, io: CliIo): void {
             [],
             '`kubectl config get-contexts` lists them',
           );
-        contexts = await askContexts(io, source);
+        contexts = await askContexts(io, options.kubeconfig);
       }
-      const clusters = [];
-      for (const [name, context] of Object.entries(contexts))
-        clusters.push(await discoverCluster(name, context, source, io.cwd));
-      const text = renderEnvironment(
-        { name: options.name, contexts, kubeconfig: options.kubeconfig, namespace: options.namespace },
-        clusters,
-      );
-      const out = path.resolve(io.cwd, options.out ?? path.join('environments', `${options.name}.yaml`));
-      if (existsSync(out) && !options.force)
-        throw new InputError(`${path.relative(io.cwd, out)} exists`, [], 'pass --force to overwrite it');
-      mkdirSync(path.dirname(out), { recursive: true });
-      writeFileSync(out, text);
-      io.out(text);
-      io.out(`wrote ${path.relative(io.cwd, out)}; next: chaos plan <scenario> --env ${path.relative(io.cwd, out)}`);
+      await initEnvironmentFile({ ...options, contexts }, io);
     });
 }

@@ -1,18 +1,7 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../../system/io.js';
-import { checkScenario } from '../../play/load-inputs.js';
-import { checkClusters, throwIfRefused, type ClusterCheck } from '../../play/check-clusters.js';
-import { readYamlFile, resolveFileRef } from '../../input/files.js';
-import type { YamlSource } from '../../input/yaml-source.js';
-import { findSuiteFile } from '../../play/suite/read-suite.js';
-import { planSuite } from '../../play/suite/plan-suite.js';
-import { parsePhaseOverrides } from '../../input/phase-overrides.js';
-import { outputSchemaVersion, type PlanOutput } from '../../report/output-schemas.js';
-import { toPlanDocument } from '../../report/plan-document.js';
-import { renderPlan } from '../../report/render-plan.js';
-import { buildPlan, type RunPlan } from '../../run/build-plan.js';
+import { planRuns } from '../../play/plan-runs.js';
 import { outputOption, phaseOption } from '../options.js';
-import { planParity } from '../../play/plan-parity.js';
 
 export function registerPlan(program: Command, io: CliIo): void {
   program
@@ -24,39 +13,7 @@ export function registerPlan(program: Command, io: CliIo): void {
     .option('--env <name>', 'environment: lab (default) or a file in environments/')
     .addOption(phaseOption('override a phase duration, e.g. --phase fault=20s'))
     .addOption(outputOption())
-    .action(async (ref: string, options: { env?: string; phase?: string[]; output: string }) => {
-      const suiteFile = findSuiteFile(ref, io.cwd);
-      let suite: string | undefined;
-      let plans: RunPlan[];
-      let source: YamlSource | undefined;
-      if (suiteFile) {
-        const planned = planSuite(suiteFile, { cwd: io.cwd, env: options.env, phase: options.phase });
-        suite = planned.suite.name;
-        plans = planned.plans;
-      } else {
-        source = readYamlFile(resolveFileRef(ref, 'scenarios', 'scenario', io.cwd), io.cwd);
-        const { scenario, environment } = checkScenario(source, options.env, io.cwd);
-        plans = [buildPlan(scenario, environment, 'plan', parsePhaseOverrides(options.phase ?? []))];
-      }
-      // What the run would refuse, read from the clusters as they are now (when they can be read).
-      const checks: ClusterCheck[] = [];
-      for (const plan of plans) checks.push(await checkClusters(plan, io.cwd));
-      if (options.output === 'json') {
-        for (const [index, check] of checks.entries())
-          throwIfRefused(index === 0 ? source : undefined, plans[index]!.scenario.file, check.checks);
-        const document: PlanOutput = {
-          schemaVersion: outputSchemaVersion,
-          ...(suite ? { suite } : {}),
-          plans: plans.map(toPlanDocument),
-        };
-        io.out(JSON.stringify(document, null, 2));
-        return;
-      }
-      if (suite) io.out(`suite ${suite}: ${plans.length} scenario(s), one after another, each planned below\n`);
-      io.out(plans.map((plan, index) => renderPlan(plan, checks[index])).join('\n\n'));
-      // Parity of the targeted services across clusters (read-only; never starts a lab).
-      for (const plan of plans) io.out(`\n${(await planParity(plan.scenario, plan.environment, io.cwd)).join('\n')}`);
-      for (const [index, check] of checks.entries())
-        throwIfRefused(index === 0 ? source : undefined, plans[index]!.scenario.file, check.checks);
-    });
+    .action((ref: string, options: { env?: string; phase?: string[]; output: string }) =>
+      planRuns(ref, { env: options.env, phase: options.phase, json: options.output === 'json' }, io),
+    );
 }
