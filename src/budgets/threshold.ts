@@ -60,6 +60,8 @@ export interface ScriptFacts {
   metrics: Record<string, ScriptMetricKind>;
   /** Tag name → values seen in the script; an empty list = set, values not known statically. */
   tags: Record<string, string[]>;
+  /** The names of its check()s (the `check` tag of `checks`); absent when a name is not a literal. */
+  checks?: string[];
 }
 
 export const aggregationsByKind: Record<MetricKind, readonly string[]> = {
@@ -221,7 +223,10 @@ function checkTag(tag: string, value: string, facts: ScriptFacts | undefined): s
     return `reached:true, reached:false or reached:any (got reached:${value})`;
   if ((filterTags as readonly string[]).includes(tag)) return undefined;
   if (!facts) return `tag filters on ${filterTags.join(', ')}; "${tag}" is not one`;
-  if (tag === 'check') return undefined;
+  if (tag === 'check')
+    return facts.checks && value && !facts.checks.includes(value)
+      ? `a check the script makes (${facts.checks.join(', ') || 'none'}); it has no check "${value}"`
+      : undefined;
   const values = facts.tags[tag];
   const known = [...filterTags, ...scriptFilterTags, ...Object.keys(facts.tags).filter((t) => t !== 'name')];
   if (values === undefined && tag !== 'name')

@@ -1,46 +1,105 @@
 /**
- * What a user's k6 script produces, read from its source without running it: the custom
- * metrics it declares (`new Trend('journey_ms')`, `new Rate(...)`, `new Counter(...)`) and the
- * tags it sets (`tags: { name: 'home', journey: 'pay' }`). Validation uses these to name a
- * budget's metric or tag that the script never produces. A static read on purpose: k6 scripts
- * declare metrics in the init context with literal names, as k6's own docs write them.
+ * What a user's k6 script produces, read from its syntax tree without running it (TypeScript's
+ * parser, so `tsc`'s view of the file):
+ * - the custom metrics it declares: `new Trend('journey_ms')`, `new Rate(…)`, `new Counter(…)`;
+ * - the tags it sets, wherever k6 takes them: `tags: { name: 'home' }` in request params or
+ *   scenario options, a `check()`'s third argument, a metric's `.add(value, { journey })`, and
+ *   `exec.vu.metrics.tags.journey = …`;
+ * - the names of its checks (`check(res, { 'balance shown': … })`), which k6 puts in the
+ *   `check` tag of the `checks` metric.
+ * A literal value is recorded; anything else (a variable, a shorthand `{ journey }`) means "set,
+ * values not known", and a budget may then filter on any value. Validation uses these facts to
+ * name a budget's metric, tag or check that the script never produces.
  */
+import { createRequire } from 'node:module';
+import type * as TypeScript from 'typescript';
 import type { ScriptMetricKind, ScriptFacts } from '../budgets/threshold.js';
 
-const metricPattern = /new\s+(Trend|Rate|Counter|Gauge)\s*\(\s*(['"`])([A-Za-z_][A-Za-z0-9_]*)\2/g;
-const tagsBlockPattern = /\btags\s*:\s*\{([^{}]*)\}/g;
-const tagEntryPattern = /([A-Za-z_][A-Za-z0-9_]*|'[^']*'|"[^"]*")\s*:\s*(?:(['"`])([^'"`]*)\2)?/g;
-/** `exec.vu.metrics.tags.journey = 'pay'` or `...tags['journey'] = ...`. */
-const vuTagPattern =
-  /metrics\.tags(?:\.([A-Za-z_][A-Za-z0-9_]*)|\[\s*['"]([^'"]+)['"]\s*\])\s*=\s*(?:(['"`])([^'"`]*)\3)?/g;
+// Loaded on first use: most commands never read a script, and the compiler is large.
+let compiler: typeof TypeScript | undefined;
+const typescript = (): typeof TypeScript =>
+  (compiler ??= createRequire(import.meta.url)('typescript') as typeof TypeScript);
 
-const kinds: Record<string, ScriptMetricKind | undefined> = { Trend: 'trend', Rate: 'rate', Counter: 'counter' };
+const kinds: Record<string, ScriptMetricKind | 'gauge' | undefined> = {
+  Trend: 'trend',
+  Rate: 'rate',
+  Counter: 'counter',
+  Gauge: 'gauge',
+};
 
 export function readScriptFacts(source: string): ScriptFacts & { gauges: string[] } {
+  const ts = typescript();
+  const file = ts.createSourceFile('script.ts', source, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
   const metrics: Record<string, ScriptMetricKind> = {};
   const gauges: string[] = [];
-  for (const match of source.matchAll(metricPattern)) {
-    const kind = kinds[match[1]!];
-    if (kind) metrics[match[3]!] = kind;
-    else gauges.push(match[3]!);
-  }
   const tags: Record<string, string[]> = {};
+  let checks: string[] | undefined = [];
+
+  const literal = (node: TypeScript.Node | undefined): string | undefined =>
+    node && (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) ? node.text : undefined;
+  const keyOf = (name: TypeScript.PropertyName): string | undefined =>
+    ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) ? name.text : undefined;
+  /** Once a tag is seen with a value that is not a literal, its values are unknown for good. */
   const note = (tag: string, value: string | undefined) => {
-    const values = (tags[tag] ??= []);
-    if (value !== undefined && !values.includes(value)) values.push(value);
+    if (value === undefined) tags[tag] = [];
+    else if (!(tag in tags)) tags[tag] = [value];
+    else if (tags[tag]!.length > 0 && !tags[tag]!.includes(value)) tags[tag]!.push(value);
   };
-  for (const block of source.matchAll(tagsBlockPattern)) {
-    for (const entry of block[1]!.matchAll(tagEntryPattern)) {
-      const tag = entry[1]!.replace(/^['"]|['"]$/g, '');
-      // A value that is not a literal (a variable) makes the tag's values unknown: accept any.
-      if (entry[3] === undefined) tags[tag] = [];
-      else if (tags[tag]?.length !== 0 || !(tag in tags)) note(tag, entry[3]);
+  const noteTags = (node: TypeScript.Node | undefined) => {
+    if (!node || !ts.isObjectLiteralExpression(node)) return;
+    for (const property of node.properties) {
+      if (ts.isShorthandPropertyAssignment(property)) note(property.name.text, undefined);
+      else if (ts.isPropertyAssignment(property)) {
+        const tag = keyOf(property.name);
+        if (tag !== undefined) note(tag, literal(property.initializer));
+      }
     }
-  }
-  for (const match of source.matchAll(vuTagPattern)) {
-    const tag = match[1] ?? match[2]!;
-    if (match[4] === undefined) tags[tag] = [];
-    else note(tag, match[4]);
-  }
-  return { metrics, tags, gauges };
+  };
+  const calleeName = (call: TypeScript.CallExpression | TypeScript.NewExpression): string | undefined => {
+    const callee = call.expression;
+    if (ts.isIdentifier(callee)) return callee.text;
+    return ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+  };
+  const noteChecks = (node: TypeScript.Node | undefined) => {
+    if (!node || !ts.isObjectLiteralExpression(node)) return void (checks = undefined);
+    for (const property of node.properties) {
+      const name =
+        ts.isPropertyAssignment(property) || ts.isMethodDeclaration(property) ? keyOf(property.name) : undefined;
+      if (name === undefined) checks = undefined;
+      else if (checks && !checks.includes(name)) checks.push(name);
+    }
+  };
+
+  const visit = (node: TypeScript.Node): void => {
+    if (ts.isNewExpression(node)) {
+      const kind = kinds[calleeName(node) ?? ''];
+      const name = literal(node.arguments?.[0]);
+      if (kind && name !== undefined) {
+        if (kind === 'gauge') gauges.push(name);
+        else metrics[name] = kind;
+      }
+    } else if (ts.isCallExpression(node)) {
+      const name = calleeName(node);
+      if (name === 'check') {
+        noteChecks(node.arguments[1]);
+        noteTags(node.arguments[2]);
+      } else if (name === 'add' && node.arguments.length === 2) noteTags(node.arguments[1]);
+    } else if (ts.isPropertyAssignment(node) && keyOf(node.name) === 'tags') noteTags(node.initializer);
+    else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      // exec.vu.metrics.tags.journey = 'pay', or …tags['journey'] = …
+      const target = node.left;
+      const owner = ts.isPropertyAccessExpression(target) || ts.isElementAccessExpression(target) ? target : undefined;
+      const tag =
+        owner && ts.isPropertyAccessExpression(owner)
+          ? owner.name.text
+          : owner && ts.isElementAccessExpression(owner)
+            ? literal(owner.argumentExpression)
+            : undefined;
+      if (owner && tag !== undefined && /\bmetrics\s*\.\s*tags$/.test(owner.expression.getText(file)))
+        note(tag, literal(node.right));
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return { metrics, tags, ...(checks ? { checks } : {}), gauges };
 }

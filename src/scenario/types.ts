@@ -97,6 +97,8 @@ export interface LoadScript {
   /** Its custom metrics by kind (Trend → trend, Rate → rate, Counter → counter). */
   metrics: Record<string, 'trend' | 'rate' | 'counter'>;
   tags: Record<string, string[]>;
+  /** Its check() names; absent when one is not a literal. */
+  checks?: string[];
 }
 
 export interface LoadPlan {
