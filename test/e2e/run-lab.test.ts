@@ -131,10 +131,37 @@ describe('chaos run on the lab (real k6)', function () {
     expect(await clusterState()).to.deep.equal(before);
   });
 
-  it('ledger-db-zero breaches its budgets and so passes as a negative control; with expect: pass it fails with the budgets-breached code', () => {
+  it("the shipped journeys: checks, /home's duration and the script's Trend judged per ingress in every phase; central served by west in the fault", () => {
+    const { stdout, stderr, result } = run([
+      path.join(projectRoot, 'test/fixtures/scenarios/frontend-zero-journeys.yaml'),
+    ]);
+    expect(result, `${stdout}\n${stderr}`).to.not.equal(undefined);
+    // Every phase ran to its end (judged), whatever the verdicts on this machine's speed.
+    expect(['passed', 'failed', 'inconclusive'], `${stdout}\n${stderr}`).to.include(result!.outcome.status);
+    for (const phase of ['baseline', 'fault', 'recovery'])
+      for (const ingress of ['central', 'west'])
+        for (const budget of ['checks: rate>0.99', 'http_req_duration{name:home}: p(95)<350', 'home_ms: p(95)<350']) {
+          const verdict = result!.verdicts.find(
+            (v) => v.phase === phase && v.ingress === ingress && v.budget === budget,
+          );
+          expect(verdict, `${phase}/${ingress} ${budget}`).to.not.equal(undefined);
+          expect(verdict!.samples, `${phase}/${ingress} ${budget}`).to.be.greaterThan(0);
+          expect(verdict!.value, `${phase}/${ingress} ${budget}`).to.be.a('number');
+        }
+    const fault = result!.phaseStats.find((s) => s.phase === 'fault' && s.ingress === 'central')!.stats;
+    expect(fault.servedBy.west ?? 0, JSON.stringify(fault.servedBy)).to.be.greaterThan(fault.servedBy.central ?? 0);
+  });
+
+  it('ledger-db-zero breaches its checks on both ingresses while its error rate stays low, and so passes as a negative control; with expect: pass it fails with the budgets-breached code', () => {
     const negative = run(['ledger-db-zero', '--phase', 'baseline=4s', '--phase', 'fault=6s', '--phase', 'recovery=4s']);
     expect(negative.code, negative.stdout + negative.stderr).to.equal(ExitCode.passed);
-    expect(negative.result!.verdicts.some((v) => v.phase === 'fault' && !v.pass)).to.equal(true);
+    // As on the real app: the page renders without transactions (a failed check), with a 200.
+    for (const ingress of ['central', 'west']) {
+      const fault = (budget: string) =>
+        negative.result!.verdicts.find((v) => v.phase === 'fault' && v.ingress === ingress && v.budget === budget)!;
+      expect(fault('checks: rate>0.99').pass, `${ingress} checks`).to.equal(false);
+      expect(fault('http_req_failed: rate<0.01').pass, `${ingress} errors`).to.equal(true);
+    }
     expect(negative.result!.outcome.reason).to.include('negative control passed');
     const positive = run([
       path.join(projectRoot, 'test/fixtures/scenarios/ledger-db-zero-expect-pass.yaml'),
