@@ -183,13 +183,17 @@ export function createFaultSession(options: FaultSessionOptions): FaultSession {
     return revertingAll;
   };
 
+  /** Push expiry to at least now + forMs + margin; never earlier than it already is (a hold never shortens it). */
   const extendExpiry = async (phase: string, forMs: number): Promise<string[]> => {
-    const expiresAt = new Date(now() + forMs + (options.expiryMarginMs ?? 300_000)).toISOString();
+    const expiresAtMs = now() + forMs + (options.expiryMarginMs ?? 300_000);
+    const expiresAt = new Date(expiresAtMs).toISOString();
     const live = records.filter((record) => record.phase === phase && record.status === 'effective');
     const problems: string[] = [];
     for (const record of live)
       for (const state of record.mutations.filter((s) => s.state === 'done' && !s.outcome))
         try {
+          const current = state.mutation.expiresAt === undefined ? NaN : Date.parse(state.mutation.expiresAt);
+          if (current >= expiresAtMs) continue;
           if (await patchExpiry(record.api, state.mutation, expiresAt)) state.mutation.expiresAt = expiresAt;
         } catch (error) {
           problems.push(`${describeMutation(state.mutation)}: expiry not extended: ${errorText(error)}`);

@@ -53,6 +53,31 @@ describe('game-day hold: the expiry of held faults moves on', function () {
     }
   });
 
+  it('a hold never shortens an expiry: a 30-minute phase keeps its planned end + margin after a 2-minute hold', async () => {
+    const test = await openTestSession(server);
+    try {
+      const phase = phaseOf(server, test.runId, [scale], 'fault', 1_800_000);
+      const before = Date.now();
+      await test.session.apply(phase);
+      const api = server.apis.get('central')!;
+      const read = async () =>
+        Date.parse(
+          (await api.readWorkload('Deployment', server.namespace, 'frontend')).metadata?.annotations?.[
+            annotation.expires
+          ] ?? '',
+        );
+      // Planned: the phase's 1800 s + the 300 s margin from the apply on.
+      const planned = await read();
+      expect(planned).to.be.at.least(before + 2_100_000);
+      expect(await test.session.extendExpiry('fault', 120_000)).to.deep.equal([]);
+      // now + 120 s + 300 s is earlier than the planned end: the expiry stays where it was.
+      expect(await read()).to.equal(planned);
+    } finally {
+      await test.session.revertAll('test end');
+      await test.close();
+    }
+  });
+
   it('the phase gate asks the driver to extend, again and again, while the phase is held', async () => {
     const asked: number[] = [];
     const driver: FaultDriver = {
