@@ -72,7 +72,14 @@ const apis = connectEnvironment(environment, { kubeconfigYaml: lab.kubeconfig() 
 const api = apis.get('central')!;
 const guard = await startGuard(
   new Map([['central', api]]),
-  { graceMs, leaseSeconds: 3, resyncMs: 60_000, address: '127.0.0.1:0', timing: { pollIntervalMs: 100 } },
+  {
+    graceMs,
+    leaseSeconds: 3,
+    resyncMs: 60_000,
+    address: '127.0.0.1:0',
+    timing: { pollIntervalMs: 100 },
+    istioConvergence: environment.istioConvergence,
+  },
   () => undefined,
 );
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-guard-'));
@@ -99,6 +106,8 @@ async function once(type: string, index: number): Promise<{ gone: number; verifi
   }
   const verified = Date.now() - renewedAt;
   await journal.close();
+  if (!gone || guard.metrics.of('central').revertsDone < expected)
+    throw new Error(`${type}: not reverted and verified within 60 s of the last renewal (a timeout is not a result)`);
   return { gone, verified };
 }
 

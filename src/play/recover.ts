@@ -105,7 +105,12 @@ export async function recoverEnvironment(options: RecoverOptions, cli: CliIo): P
       io.out('dry run: nothing changed. By hand, each would be:');
       for (const leftover of leftovers) io.out(`  ${leftover.manual}`);
     } else {
-      await revertLeftovers(leftovers, { apis: reachable, timing: defaultTiming, verify: options.verify });
+      await revertLeftovers(leftovers, {
+        apis: reachable,
+        timing: defaultTiming,
+        verify: options.verify,
+        ...(environment.istioConvergence ? { istioConvergence: environment.istioConvergence } : {}),
+      });
       reportOutcomes(leftovers, io);
     }
     document.leftovers = leftovers.map(describeForJson);

@@ -8,7 +8,7 @@
 import { mutationHandlerFor } from '../faults/registry.js';
 import type { FaultTiming, KubeContext } from '../faults/fault-plugin.js';
 import { isSettled, mutationKey, type Mutation, type MutationKind, type RevertOutcome } from '../faults/mutation.js';
-import type { Environment } from '../environment/types.js';
+import type { Environment, IstioConvergence } from '../environment/types.js';
 import type { ClusterApis } from '../kube/cluster-api.js';
 import { findJournals, openJournal, pendingMutations, readJournal } from './journal.js';
 import type { JournalEntry } from './run-events.js';
@@ -131,6 +131,13 @@ export interface RevertLeftoversOptions {
   /** Wait until what was reverted is healthy again (default true). */
   verify?: boolean;
   now?: () => number;
+  /**
+   * How the environment's data plane shows an Istio change: mutations rebuilt from annotations
+   * carry none, and would otherwise wait the default settle time.
+   */
+  istioConvergence?: IstioConvergence;
+  /** Called once per leftover when its outcome is final (undo failed, or undone and verified). */
+  onSettled?: (leftover: Leftover) => Promise<void>;
 }
 
 /**
@@ -156,13 +163,20 @@ export async function revertLeftovers(leftovers: readonly Leftover[], options: R
         now,
         sleep: (ms) => sleep(ms),
       };
+      const settled = async (leftover: Leftover) => {
+        if (options.onSettled) await options.onSettled(leftover);
+      };
       for (const leftover of ordered) {
+        const mutation = leftover.mutation;
+        if ((mutation.kind === 'route-insert' || mutation.kind === 'virtualservice-create') && !mutation.convergence)
+          if (options.istioConvergence) mutation.convergence = options.istioConvergence;
         if (!ctx) {
           leftover.outcome = {
             status: 'failed',
             detail: `no API client for cluster ${cluster}`,
             manual: leftover.manual,
           };
+          await settled(leftover);
           continue;
         }
         try {
@@ -175,6 +189,7 @@ export async function revertLeftovers(leftovers: readonly Leftover[], options: R
           };
         }
         await recordInJournal(leftover, now());
+        if (leftover.outcome.status !== 'reverted' || options.verify === false) await settled(leftover);
       }
       if (options.verify === false || !ctx) return;
       for (const leftover of ordered) {
@@ -184,6 +199,7 @@ export async function revertLeftovers(leftovers: readonly Leftover[], options: R
         } catch (error) {
           leftover.verifyError = errorText(error);
         }
+        await settled(leftover);
       }
     }),
   );

@@ -13,7 +13,8 @@ import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { ExitCode } from '../../src/errors/exit-codes.js';
 import { acquireLock } from '../../src/run/lock.js';
-import { revertedReason } from '../../src/run/guard/revert-events.js';
+import { involvedObjectOf, revertedReason, revertingReason } from '../../src/run/guard/revert-events.js';
+import { scanCluster } from '../../src/run/recover-scan.js';
 import { realServer, type FaultTestServer } from '../faults/support/servers.js';
 import { newRunId, phaseOf, testTiming } from '../faults/support/session.js';
 import { createFaultSession } from '../../src/run/fault-session.js';
@@ -36,14 +37,24 @@ describe('chaos guard reverts what a killed run left (real kube-apiservers, ship
   let guardEnv: string;
   const guards: GuardChild[] = [];
 
-  const guardEvents = async (runId: string) => {
+  const guardEvents = async (runId: string, reason = revertedReason) => {
     const events = await Promise.all(
       [...server.apis.values()].map(async (api) =>
-        (await api.listEvents(undefined, `reason=${revertedReason}`)).map((event) => ({ cluster: api.cluster, event })),
+        (await api.listEvents(undefined, `reason=${reason}`)).map((event) => ({ cluster: api.cluster, event })),
       ),
     );
     return events.flat().filter(({ event }) => event.message?.includes(`of run ${runId} `));
   };
+  const objectOf = ({ cluster, event }: Awaited<ReturnType<typeof guardEvents>>[number]) =>
+    `${cluster}/${event.involvedObject.kind}/${event.involvedObject.name}`;
+  /** When the run last renewed its lock Lease in each cluster (read right after the kill, before anyone takes it). */
+  const lastRenewals = async () =>
+    Promise.all(
+      [...server.apis.values()].map(async (api) => {
+        const lease = await api.readLease('chaos-system', 'chaos-lock');
+        return Date.parse(String(lease.spec?.renewTime ?? ''));
+      }),
+    );
 
   const startGuard = async () => {
     const guard = await startGuardChild(['--env', guardEnv], server.dir);
@@ -97,6 +108,7 @@ describe('chaos guard reverts what a killed run left (real kube-apiservers, ship
     expect(run.output()).to.match(/guard in central: active/);
     const applied = await leftoversIn(server.apis);
     expect(await run.kill(), run.output()).to.equal('null/SIGKILL');
+    const renewedAt = Math.max(...(await lastRenewals()));
     const runId = /"runId":"(\w+)"/.exec(applied.join('\n'))?.[1] ?? '?';
     // scale (central), routes (central, west), the drain's scale-to-zero of every west workload.
     expect(applied.filter((line) => line.startsWith('scale central')).length).to.equal(1);
@@ -117,9 +129,14 @@ describe('chaos guard reverts what a killed run left (real kube-apiservers, ship
       },
       { timeoutMs: 180_000, what: `an Event per mutation\n${first.output()}\n${second.output()}` },
     );
-    const objects = events.map(
-      ({ cluster, event }) => `${cluster}/${event.involvedObject.kind}/${event.involvedObject.name}`,
-    );
+    const objects = events.map(objectOf);
+    // Within the run's Lease (3 s) + the guard's grace (2 s) + 5 s of the last renewal, every
+    // mutation is reverted and verified: each Event is written once its object is verified. Event
+    // times have whole seconds (core/v1 Time), so they can only read early, never late.
+    const boundMs = 3_000 + 2_000 + 5_000;
+    const latest = Math.max(...events.map(({ event }) => Date.parse(String(event.lastTimestamp))));
+    expect(Number.isFinite(renewedAt), 'the run renewed its Lease').to.equal(true);
+    expect(latest - renewedAt, `last Event ${latest - renewedAt} ms after the last renewal`).to.be.at.most(boundMs);
     // One Event per mutation: exactly one replica acted.
     expect(objects.length, `${objects.join('\n')}\n${first.output()}\n${second.output()}`).to.equal(applied.length);
     expect(new Set(objects).size).to.equal(objects.length);
@@ -159,6 +176,22 @@ describe('chaos guard reverts what a killed run left (real kube-apiservers, ship
     );
     expect(await run.kill(), run.output()).to.equal('null/SIGKILL');
     expect(appliedCount(run.output())).to.be.lessThan(4);
+    const runId = /"runId":"(\w+)"/.exec(seen.join('\n'))?.[1] ?? '?';
+    // The objects the run had changed when it died, named as an Event names them.
+    const left = (await Promise.all([...server.apis.values()].map((api) => scanCluster(api))))
+      .flatMap((scan) => scan.mutations)
+      .filter((mutation) => mutation.runId === runId)
+      .flatMap((mutation) => {
+        const object = involvedObjectOf(mutation);
+        return object ? [`${mutation.cluster}/${object.kind}/${object.name}`] : [];
+      });
+    expect(left.length, 'the run changed something before it died').to.be.greaterThan(0);
+    // The guard is killed in the middle of its revert: once it has said (an Event) it is at it.
+    await waitFor(async () => (await guardEvents(runId, revertingReason)).length > 0, {
+      timeoutMs: 120_000,
+      intervalMs: 20,
+      what: `the guard to start reverting\n${guard.output()}`,
+    });
     expect(await guard.kill('SIGKILL')).to.equal('null/SIGKILL');
     guards.splice(guards.indexOf(guard), 1);
     const restarted = await startGuard();
@@ -166,12 +199,15 @@ describe('chaos guard reverts what a killed run left (real kube-apiservers, ship
       timeoutMs: 180_000,
       what: 'the restarted guard to revert',
     });
-    const runId = /"runId":"(\w+)"/.exec(seen.join('\n'))?.[1] ?? '?';
-    await waitFor(async () => (await guardEvents(runId)).length > 0, {
-      timeoutMs: 180_000,
-      what: `the restarted guard's Events\n${restarted.output()}`,
-    });
-    expect(sum(await restarted.metrics(), 'chaos_guard_reverts_total')).to.be.greaterThan(0);
+    // Every object the run had changed says the guard touched it: the first guard's "reverting"
+    // Event was written before any undo, the restarted one's "reverted" after its own.
+    const touched = async () =>
+      new Set([...(await guardEvents(runId, revertingReason)), ...(await guardEvents(runId))].map(objectOf));
+    const seenObjects = await touched();
+    expect(
+      left.filter((object) => !seenObjects.has(object)),
+      `${[...seenObjects].join('\n')}\n${guard.output()}\n${restarted.output()}`,
+    ).to.deep.equal([]);
     await recoverFindsNothing();
   });
 

@@ -12,6 +12,8 @@ export async function startLabGuard(
   graceMs: number,
   log: (line: string) => void,
 ): Promise<RunningGuard> {
-  const apis = connectEnvironment(labEnvironment(), { kubeconfigYaml });
-  return startGuard(apis, { ...defaultGuardSettings, graceMs, address: '127.0.0.1:0' }, log);
+  const environment = labEnvironment();
+  const apis = connectEnvironment(environment, { kubeconfigYaml });
+  const settings = { ...defaultGuardSettings, graceMs, address: '127.0.0.1:0' };
+  return startGuard(apis, { ...settings, istioConvergence: environment.istioConvergence }, log);
 }

@@ -62,7 +62,11 @@ export async function runGuard(options: GuardOptions, io: CliIo, stopSignal?: Ab
   const wanted = (name: string) => !options.cluster?.length || options.cluster.includes(name);
   const selected = new Map([...opened.apis].filter(([name]) => wanted(name)));
   const stamp = () => new Date().toISOString();
-  const guard = await startGuard(selected, settings, (line) => io.out(`${stamp()} ${line}`));
+  const guard = await startGuard(
+    selected,
+    { ...settings, ...(environment.istioConvergence ? { istioConvergence: environment.istioConvergence } : {}) },
+    (line) => io.out(`${stamp()} ${line}`),
+  );
   io.out(
     `${stamp()} chaos guard ${guard.identity} over ${[...selected.keys()].join(', ')} of ${environment.name}: ` +
       `grace ${settings.graceMs / 1000}s, Lease ${settings.leaseSeconds}s; ${guard.url}/healthz ${guard.url}/metrics`,

@@ -5,6 +5,7 @@
  */
 import { defaultTiming } from '../../run/fault-session.js';
 import type { FaultTiming } from '../../faults/fault-plugin.js';
+import type { IstioConvergence } from '../../environment/types.js';
 import type { ClusterApis } from '../../kube/cluster-api.js';
 import { startClusterGuard, type ClusterGuard } from '../../run/guard/cluster-guard.js';
 import { guardIdentity, startElection, type Election } from '../../run/guard/guard-lease.js';
@@ -18,6 +19,8 @@ export interface GuardSettings {
   address: string;
   timing?: Partial<FaultTiming>;
   identity?: string;
+  /** The environment's Istio convergence (how a revert knows the data plane dropped a route). */
+  istioConvergence?: IstioConvergence;
 }
 
 export const defaultGuardSettings: GuardSettings = {
@@ -43,6 +46,7 @@ export async function startGuard(
   const metrics = new GuardMetrics();
   const elections: Election[] = [];
   const guards: ClusterGuard[] = [];
+  const timing = { ...defaultTiming, ...settings.timing };
   for (const api of apis.values()) {
     const counters = metrics.of(api.cluster);
     const election = startElection({
@@ -61,7 +65,9 @@ export async function startGuard(
       identity,
       graceMs: settings.graceMs,
       resyncMs: settings.resyncMs,
-      timing: { ...defaultTiming, ...settings.timing },
+      leaseSeconds: settings.leaseSeconds,
+      timing,
+      ...(settings.istioConvergence ? { istioConvergence: settings.istioConvergence } : {}),
       counters,
       isLeader: () => election.isLeader(),
       log,
@@ -73,7 +79,7 @@ export async function startGuard(
   try {
     http = await serveGuardHttp(
       settings.address,
-      () => ({ ok: true, text: `ok: ${identity}; leading ${leading(metrics).join(', ') || 'no cluster'}` }),
+      () => guardHealth(metrics, identity, 3 * settings.resyncMs + timing.verifyTimeoutMs, Date.now()),
       () => metrics.render(),
     );
   } catch (error) {
@@ -90,6 +96,23 @@ export async function startGuard(
       await stopAll(guards, elections);
     },
   };
+}
+
+/**
+ * Unhealthy (503, so a liveness probe restarts it) when a cluster it leads has had no finished pass
+ * for longer than `staleMs`: three resyncs plus the longest verification a revert may wait.
+ */
+export function guardHealth(
+  metrics: GuardMetrics,
+  identity: string,
+  staleMs: number,
+  now: number,
+): { ok: boolean; text: string } {
+  const stuck = [...metrics.clusters]
+    .filter(([, c]) => c.leader && c.lastPassAtMs !== undefined && now - c.lastPassAtMs > staleMs)
+    .map(([cluster, c]) => `${cluster} (last pass ${Math.round((now - c.lastPassAtMs!) / 1000)}s ago)`);
+  if (stuck.length > 0) return { ok: false, text: `stuck: ${identity}; no pass over ${stuck.join(', ')}` };
+  return { ok: true, text: `ok: ${identity}; leading ${leading(metrics).join(', ') || 'no cluster'}` };
 }
 
 function leading(metrics: GuardMetrics): string[] {

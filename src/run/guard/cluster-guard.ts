@@ -9,6 +9,7 @@
 import { hostname } from 'node:os';
 import { errorText } from '../../errors/errors.js';
 import type { FaultTiming } from '../../faults/fault-plugin.js';
+import type { IstioConvergence } from '../../environment/types.js';
 import { mutationHandlerFor } from '../../faults/registry.js';
 import { isNotFound } from '../../kube/api-error.js';
 import type { ClusterApi } from '../../kube/cluster-api.js';
@@ -26,7 +27,14 @@ export interface ClusterGuardOptions {
   identity: string;
   graceMs: number;
   resyncMs: number;
+  /**
+   * Duration of the lock Lease the guard holds while it reverts (its `--lease`): a guard that dies
+   * mid-revert is taken over after it plus the grace.
+   */
+  leaseSeconds: number;
   timing: FaultTiming;
+  /** How the environment's data plane shows an Istio change (rebuilt mutations carry none). */
+  istioConvergence?: IstioConvergence;
   counters: ClusterCounters;
   isLeader: () => boolean;
   log: (line: string) => void;
@@ -75,6 +83,7 @@ export function startClusterGuard(options: ClusterGuardOptions): ClusterGuard {
     options.counters.reconciles += 1;
     const { view } = await observeLock();
     const scan = await scanCluster(api);
+    noteScanProblems([...scan.problems, ...scan.unscanned]);
     const runIds = new Set(scan.mutations.map((m) => m.runId));
     const mutations = [
       ...scan.mutations,
@@ -87,6 +96,17 @@ export function startClusterGuard(options: ClusterGuardOptions): ClusterGuard {
     schedule(judgement.nextCheckAtMs);
   };
 
+  /** What the guard cannot see (a kind its RBAC does not allow, an API that failed): logged once each, counted. */
+  const problemsLogged = new Set<string>();
+  const noteScanProblems = (problems: readonly string[]) => {
+    options.counters.scanProblems = problems.length;
+    for (const problem of problems)
+      if (!problemsLogged.has(problem)) {
+        problemsLogged.add(problem);
+        log(`${api.cluster}: cannot see everything, so cannot revert it: ${problem}`);
+      }
+  };
+
   /** The exact record this guard has watched stay unchanged for its duration plus the grace. */
   const quiet = (lease: Lease): boolean =>
     versionOf(lease) === seen.version &&
@@ -96,6 +116,7 @@ export function startClusterGuard(options: ClusterGuardOptions): ClusterGuard {
     const lock = await acquireLock(new Map([[api.cluster, api]]), {
       runId: 'guard',
       holder: `guard-revert ${options.identity}`,
+      leaseSeconds: options.leaseSeconds,
       partial: true,
       takeOver: quiet,
     });
@@ -113,31 +134,41 @@ export function startClusterGuard(options: ClusterGuardOptions): ClusterGuard {
         expired: run.expired,
         manual: mutationHandlerFor(mutation).manual(mutation, api.context),
       }));
-      await revertLeftovers(leftovers, { apis: new Map([[api.cluster, api]]), timing: options.timing, now });
-      await record(leftovers, run.deadBecause ?? '');
+      const why = run.deadBecause ?? '';
+      // First an Event on each object saying the guard is at it: if this guard dies mid-revert, every
+      // object still says who touched it; the one that takes over records the outcome of the rest.
+      for (const leftover of leftovers) await postEvent(leftover.mutation, { stage: 'reverting', detail: '', why });
+      await revertLeftovers(leftovers, {
+        apis: new Map([[api.cluster, api]]),
+        timing: options.timing,
+        now,
+        ...(options.istioConvergence ? { istioConvergence: options.istioConvergence } : {}),
+        onSettled: (leftover) => record(leftover, why),
+      });
       options.counters.runsReverted += 1;
     } finally {
       for (const problem of await lock.release()) log(`${api.cluster}: ${problem}`);
     }
   };
 
-  const record = async (leftovers: readonly Leftover[], why: string): Promise<void> => {
-    for (const leftover of leftovers) {
-      const ok = isRecovered(leftover) && leftover.verifyError === undefined;
-      const detail = [leftover.outcome?.detail ?? 'not attempted', leftover.verifyError].filter(Boolean).join('; ');
-      if (ok) options.counters.revertsDone += 1;
-      else options.counters.revertFailures += 1;
-      log(
-        `${api.cluster}: ${ok ? 'reverted' : 'NOT reverted'}: ${detail}${ok ? '' : ` (by hand: ${leftover.manual})`}`,
-      );
-      const built = revertEvent(leftover.mutation, { ok, detail, why }, hostname(), now());
-      if (!built) continue;
-      try {
-        await api.createEvent(built.namespace, built.event);
-      } catch (error) {
-        log(`${api.cluster}: could not record the Event: ${errorText(error)}`);
-      }
+  const postEvent = async (mutation: Leftover['mutation'], result: Parameters<typeof revertEvent>[1]) => {
+    const built = revertEvent(mutation, result, hostname(), now());
+    if (!built) return;
+    try {
+      await api.createEvent(built.namespace, built.event);
+    } catch (error) {
+      log(`${api.cluster}: could not record the Event: ${errorText(error)}`);
     }
+  };
+
+  /** One leftover's final outcome: counted, logged, and an Event on its object, as soon as it is known. */
+  const record = async (leftover: Leftover, why: string): Promise<void> => {
+    const ok = isRecovered(leftover) && leftover.verifyError === undefined;
+    const detail = [leftover.outcome?.detail ?? 'not attempted', leftover.verifyError].filter(Boolean).join('; ');
+    if (ok) options.counters.revertsDone += 1;
+    else options.counters.revertFailures += 1;
+    log(`${api.cluster}: ${ok ? 'reverted' : 'NOT reverted'}: ${detail}${ok ? '' : ` (by hand: ${leftover.manual})`}`);
+    await postEvent(leftover.mutation, { stage: ok ? 'reverted' : 'failed', detail, why });
   };
 
   const schedule = (atMs: number | undefined) => {
@@ -155,6 +186,7 @@ export function startClusterGuard(options: ClusterGuardOptions): ClusterGuard {
       queued = false;
       try {
         await reconcile();
+        options.counters.lastPassAtMs = now();
       } catch (error) {
         log(`${api.cluster}: pass failed: ${errorText(error)}`);
         schedule(now() + 2_000);

@@ -7,6 +7,10 @@ export interface ClusterCounters {
   revertFailures: number;
   leader: boolean;
   reconciles: number;
+  /** What the last pass could not scan (a kind not allowed, an API error). */
+  scanProblems: number;
+  /** When the last pass over the cluster finished; undefined before the first. */
+  lastPassAtMs?: number;
 }
 
 export class GuardMetrics {
@@ -15,7 +19,7 @@ export class GuardMetrics {
   of(cluster: string): ClusterCounters {
     let counters = this.clusters.get(cluster);
     if (!counters) {
-      const zero = { runsReverted: 0, revertsDone: 0, revertFailures: 0, reconciles: 0 };
+      const zero = { runsReverted: 0, revertsDone: 0, revertFailures: 0, reconciles: 0, scanProblems: 0 };
       counters = { runsSeen: new Set(), leader: false, ...zero };
       this.clusters.set(cluster, counters);
     }
@@ -58,6 +62,12 @@ export class GuardMetrics {
       'counter',
       'Passes over the cluster (watch events, timers).',
       (c) => c.reconciles,
+    );
+    family(
+      'chaos_guard_scan_problems',
+      'gauge',
+      'What the last pass could not scan (a kind its RBAC does not allow, an API error): not guarded.',
+      (c) => c.scanProblems,
     );
     family('chaos_guard_leader', 'gauge', '1 while this replica holds the guard Lease of the cluster.', (c) =>
       c.leader ? 1 : 0,

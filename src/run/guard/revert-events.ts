@@ -1,12 +1,14 @@
 /**
  * What the guard did, as a core/v1 Event on each object it reverted (`kubectl describe` shows it):
- * reason ChaosReverted (or ChaosRevertFailed), source component chaos-guard.
+ * ChaosReverting before it undoes it, then ChaosReverted (or ChaosRevertFailed); source component
+ * chaos-guard.
  */
 import { randomBytes } from 'node:crypto';
 import { describeMutation, type Mutation } from '../../faults/mutation.js';
 import type { KubeEvent } from '../../kube/event-calls.js';
 
 export const guardComponent = 'chaos-guard';
+export const revertingReason = 'ChaosReverting';
 export const revertedReason = 'ChaosReverted';
 export const revertFailedReason = 'ChaosRevertFailed';
 
@@ -55,7 +57,7 @@ export function involvedObjectOf(mutation: Mutation): InvolvedObject | undefined
 /** The Event for one mutation's revert, and the namespace it goes in (`default` for Nodes, as kubelet does). */
 export function revertEvent(
   mutation: Mutation,
-  result: { ok: boolean; detail: string; why: string },
+  result: { stage: 'reverting' | 'reverted' | 'failed'; detail: string; why: string },
   host: string,
   nowMs: number,
 ): { namespace: string; event: KubeEvent } | undefined {
@@ -63,8 +65,11 @@ export function revertEvent(
   if (!object) return undefined;
   const namespace = object.namespace ?? 'default';
   const time = new Date(nowMs);
-  const verb = result.ok ? 'reverted and verified' : 'could NOT revert';
-  const message = `chaos guard ${verb} ${describeMutation(mutation)} of run ${mutation.runId} (fault ${mutation.faultId}): ${result.why}. ${result.detail}`;
+  const verb = { reverting: 'is reverting', reverted: 'reverted and verified', failed: 'could NOT revert' }[
+    result.stage
+  ];
+  const reason = { reverting: revertingReason, reverted: revertedReason, failed: revertFailedReason }[result.stage];
+  const message = `chaos guard ${verb} ${describeMutation(mutation)} of run ${mutation.runId} (fault ${mutation.faultId}): ${result.why}.${result.detail ? ` ${result.detail}` : ''}`;
   return {
     namespace,
     event: {
@@ -72,9 +77,9 @@ export function revertEvent(
       kind: 'Event',
       metadata: { name: `${object.name}.chaos-guard.${randomBytes(5).toString('hex')}`, namespace },
       involvedObject: object,
-      reason: result.ok ? revertedReason : revertFailedReason,
+      reason,
       message: message.slice(0, 1000),
-      type: result.ok ? 'Normal' : 'Warning',
+      type: result.stage === 'failed' ? 'Warning' : 'Normal',
       source: { component: guardComponent, host },
       firstTimestamp: time,
       lastTimestamp: time,
