@@ -1,7 +1,8 @@
 /**
  * A user's k6 script under the harness, with the real k6: one scenario per ingress, setup once
  * per ingress, every request with its ingress, serving cluster, name and the script's tags,
- * k6 checks and the script's own metric — and k6's CSV output next to the harness's stream.
+ * k6 checks and the script's own metric — and k6's CSV output next to the harness's stream
+ * (plain `csv=<file>` and k6's `csv=fileName=<file>,…` form).
  */
 import { expect } from 'chai';
 import { createServer, type Server } from 'node:http';
@@ -99,7 +100,7 @@ describe('user k6 scripts under the harness (real k6)', function () {
       runDir,
       config: config(),
       userScript: { file: scriptFile, metrics: ['page_ms'] },
-      outputs: ['csv=k6.csv'],
+      outputs: ['csv=k6.csv', 'csv=fileName=k6-pairs.csv,saveInterval=1s,timeFormat=rfc3339'],
       servedBy: (raw) => `mapped-${raw}`,
       onSample: (sample) => samples.push(sample),
     });
@@ -143,6 +144,12 @@ describe('user k6 scripts under the harness (real k6)', function () {
     const csv = path.join(runDir, 'k6.csv');
     expect(existsSync(csv), 'k6 CSV next to the verdicts').to.equal(true);
     expect(readFileSync(csv, 'utf8').split('\n')[0]).to.match(/^metric_name,timestamp,metric_value/);
+    // k6's own key=value form: only fileName is moved into the run folder; its options still apply.
+    const pairs = readFileSync(path.join(runDir, 'k6-pairs.csv'), 'utf8').trim().split('\n');
+    expect(pairs[0]).to.match(/^metric_name,timestamp,metric_value/);
+    const chaosRows = pairs.filter((row) => row.startsWith('chaos_req,'));
+    expect(chaosRows.length, 'a row per request').to.be.at.least(pages.length);
+    expect(chaosRows[0]?.split(',')[1], 'timeFormat=rfc3339 applied').to.match(/^\d{4}-\d\d-\d\dT/);
   });
 
   it('points chaos/k6 at our module and relative imports at the script folder, leaving k6 modules alone', () => {
