@@ -21,6 +21,7 @@ export function buildLoadConfig(
   load: readonly IngressLoad[],
   urls: Record<string, string>,
   durationSeconds: number,
+  phasesSeconds?: number,
 ): LoadScriptConfig {
   const [first] = load;
   if (!first) throw new Error('a run needs at least one ingress to load');
@@ -28,6 +29,7 @@ export function buildLoadConfig(
     ingresses: load.map((ingress) => ({ name: ingress.ingress, url: urls[ingress.ingress] ?? ingress.target })),
     ratePerSecond: first.ratePerSecond,
     durationSeconds,
+    ...(phasesSeconds === undefined ? {} : { phasesSeconds }),
     method: first.method,
     paths: first.paths,
     host: first.host,

@@ -152,6 +152,102 @@ describe('user k6 scripts under the harness (real k6)', function () {
     expect(chaosRows[0]?.split(',')[1], 'timeFormat=rfc3339 applied').to.match(/^\d{4}-\d\d-\d\dT/);
   });
 
+  const ownScenarios = (scenario: string) => `
+import { check } from 'k6';
+import { http, ingress } from 'chaos/k6';
+
+export const options = { scenarios: { ${scenario} } };
+
+export function setup(): { token: string } {
+  const login = http.post('/login', { user: 'demo' }, { redirects: 0, tags: { name: 'login' } });
+  return { token: String(login.headers['X-Token'] ?? '') };
+}
+
+export function browse(data: { token: string }): void {
+  const page = http.get('/browse', { headers: { authorization: data.token }, tags: { name: 'browse' } });
+  check(page, { 'token of my ingress': (r) => String(r.body).includes('token-' + ingress().name) });
+}
+
+export default function (): void {
+  http.get('/default', { tags: { name: 'default' } });
+}
+`;
+
+  async function runOwn(scenario: string) {
+    const scriptFile = path.join(dir, 'own.ts');
+    writeFileSync(scriptFile, ownScenarios(scenario));
+    const runDir = path.join(dir, 'run');
+    mkdirSync(runDir);
+    const samples: LoadSample[] = [];
+    const logs: string[] = [];
+    const run = startK6({
+      k6,
+      runDir,
+      config: { ...config(), phasesSeconds: 3 },
+      userScript: { file: scriptFile, metrics: [] },
+      servedBy: (raw) => raw,
+      onSample: (sample) => samples.push(sample),
+      onLog: (line) => logs.push(line),
+    });
+    const { end, result } = await run.ended;
+    run.samples.close();
+    return { end, stderr: result.stderr, samples, logs };
+  }
+
+  it("runs a script's own scenario once per ingress through the function its exec names, with that ingress's setup data, fitted to the run", async () => {
+    // Declared for 1 s at 5/s: fitted to the run's 3 s of phases, with a warning that says so.
+    const { end, stderr, samples, logs } = await runOwn(
+      "browse: { executor: 'constant-arrival-rate', exec: 'browse', rate: 5, timeUnit: '1s', duration: '1s', preAllocatedVUs: 2, maxVUs: 4 }",
+    );
+    expect(end, stderr).to.deep.equal({ kind: 'completed' });
+    const requests = samples.filter((s) => s.kind === 'request');
+    expect(
+      requests.filter((s) => s.name === 'default'),
+      'nothing from default',
+    ).to.deep.equal([]);
+    for (const ingress of ['central', 'west']) {
+      const browsed = requests.filter((s) => s.name === 'browse' && s.ingress === ingress);
+      expect(browsed.length, `${ingress} browse requests over the run's 3 s`).to.be.within(12, 16);
+      expect(browsed.every((s) => s.path === '/browse' && s.status === 200)).to.equal(true);
+    }
+    const checks = samples.filter((s) => s.kind === 'check' && s.check === 'token of my ingress');
+    expect(checks.length).to.equal(requests.filter((s) => s.name === 'browse').length);
+    expect(
+      checks.every((s) => s.kind === 'check' && s.passed),
+      'each ingress got its own setup data',
+    ).to.equal(true);
+    const fitted = logs.filter((line) => line.includes('options.scenarios.browse.duration'));
+    expect(fitted, logs.join('\n')).to.have.length(1);
+    expect(fitted[0]).to.include("1s (from 0s) replaced by the run's: the load lasts until the phases end (3s)");
+  });
+
+  it('refuses, before any load, own scenarios that would end before the phases or name no exported function', async () => {
+    const refusals: Array<[string, string]> = [
+      [
+        "ramp: { executor: 'ramping-vus', exec: 'browse', stages: [{ duration: '2s', target: 2 }] }",
+        "options.scenarios.ramp.stages: they last 2s (startTime included) but the run's phases last 3s",
+      ],
+      [
+        "once: { executor: 'shared-iterations', exec: 'browse', iterations: 5 }",
+        'options.scenarios.once.executor: shared-iterations ends when its iterations are done',
+      ],
+      [
+        "pay: { executor: 'constant-vus', exec: 'pay', vus: 1, duration: '3s' }",
+        "options.scenarios.pay.exec: the script exports no function 'pay'",
+      ],
+    ];
+    for (const [scenario, message] of refusals) {
+      rmSync(path.join(dir, 'run'), { recursive: true, force: true });
+      const { end, samples } = await runOwn(scenario);
+      expect(end.kind, scenario).to.equal('script-error');
+      expect(end.kind === 'script-error' && end.message, scenario).to.include(message);
+      expect(
+        samples.filter((s) => s.kind === 'request'),
+        'no request sent',
+      ).to.deep.equal([]);
+    }
+  });
+
   it('points chaos/k6 at our module and relative imports at the script folder, leaving k6 modules alone', () => {
     const source =
       "import http from 'k6/http';\nimport { http as h } from 'chaos/k6';\nimport { x } from './lib/x.ts';\nexport { y } from '../y.ts';\n";
