@@ -16,7 +16,10 @@ const vuTagPattern =
 
 const kinds: Record<string, ScriptMetricKind | undefined> = { Trend: 'trend', Rate: 'rate', Counter: 'counter' };
 
-export function readScriptFacts(source: string): ScriptFacts & { gauges: string[] } {
+/** `scenarios: {` in the script: it declares its own k6 scenarios (read as literally as the rest). */
+const ownScenariosPattern = /\bscenarios\s*:\s*\{/;
+
+export function readScriptFacts(source: string): ScriptFacts & { gauges: string[]; ownScenarios: boolean } {
   const metrics: Record<string, ScriptMetricKind> = {};
   const gauges: string[] = [];
   for (const match of source.matchAll(metricPattern)) {
@@ -42,5 +45,5 @@ export function readScriptFacts(source: string): ScriptFacts & { gauges: string[
     if (match[4] === undefined) tags[tag] = [];
     else note(tag, match[4]);
   }
-  return { metrics, tags, gauges };
+  return { metrics, tags, gauges, ownScenarios: ownScenariosPattern.test(source) };
 }

@@ -97,6 +97,8 @@ export interface LoadScript {
   /** Its custom metrics by kind (Trend → trend, Rate → rate, Counter → counter). */
   metrics: Record<string, 'trend' | 'rate' | 'counter'>;
   tags: Record<string, string[]>;
+  /** It declares its own `options.scenarios` (then `load.rate` only sets what delivery expects). */
+  ownScenarios?: boolean;
 }
 
 export interface LoadPlan {

@@ -80,7 +80,12 @@ function readLoadScript(
     return undefined;
   }
   const facts = readScriptFacts(found.text);
-  return { file: found.path, metrics: facts.metrics, tags: facts.tags };
+  return {
+    file: found.path,
+    metrics: facts.metrics,
+    tags: facts.tags,
+    ...(facts.ownScenarios ? { ownScenarios: true } : {}),
+  };
 }
 
 /** The metrics and tags of every budget exist: built in, or produced by the scenario's script. */
