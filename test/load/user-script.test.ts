@@ -59,7 +59,9 @@ describe('user k6 scripts under the harness (real k6)', function () {
           response.writeHead(302, { location: `/${ingress}/page`, 'x-token': `token-${ingress}` });
           return response.end();
         }
-        response.end(`<p>${String(request.headers.authorization ?? 'none')}</p>`);
+        // The body names the serving cluster (load.servedBy: { body }), except on /<ingress>/bare.
+        const cluster = rest === 'bare' ? '' : `<footer>cluster=${ingress}</footer>`;
+        response.end(`<p>${String(request.headers.authorization ?? 'none')}</p>${cluster}`);
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -245,6 +247,31 @@ export default function (): void {
         samples.filter((s) => s.kind === 'request'),
         'no request sent',
       ).to.deep.equal([]);
+    }
+  });
+
+  it('reads the serving cluster from the body with load.servedBy.body: its first group, or unknown when it does not match', async () => {
+    const runDir = path.join(dir, 'run');
+    mkdirSync(runDir);
+    const samples: LoadSample[] = [];
+    const run = startK6({
+      k6,
+      runDir,
+      // The built-in load, which keeps bodies only for this kind.
+      config: { ...config(), paths: ['/page', '/bare'], servedBy: { kind: 'body', pattern: 'cluster=(\\w+)<' } },
+      servedBy: (raw) => raw,
+      onSample: (sample) => samples.push(sample),
+    });
+    const { end, result } = await run.ended;
+    run.samples.close();
+    expect(end, result.stderr).to.deep.equal({ kind: 'completed' });
+    const requests = samples.filter((s) => s.kind === 'request');
+    for (const ingress of ['central', 'west']) {
+      const mine = requests.filter((s) => s.ingress === ingress);
+      expect(mine.length, `${ingress} requests`).to.be.within(12, 16);
+      const servedBy = (at: string) => new Set(mine.filter((s) => s.path === at).map((s) => s.servedBy));
+      expect(servedBy('/page'), `${ingress} /page`).to.deep.equal(new Set([ingress]));
+      expect(servedBy('/bare'), `${ingress} /bare`).to.deep.equal(new Set(['unknown']));
     }
   });
 
