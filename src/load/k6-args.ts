@@ -21,6 +21,7 @@ export function buildLoadConfig(
   load: readonly IngressLoad[],
   urls: Record<string, string>,
   durationSeconds: number,
+  phasesSeconds?: number,
 ): LoadScriptConfig {
   const [first] = load;
   if (!first) throw new Error('a run needs at least one ingress to load');
@@ -28,6 +29,7 @@ export function buildLoadConfig(
     ingresses: load.map((ingress) => ({ name: ingress.ingress, url: urls[ingress.ingress] ?? ingress.target })),
     ratePerSecond: first.ratePerSecond,
     durationSeconds,
+    ...(phasesSeconds === undefined ? {} : { phasesSeconds }),
     method: first.method,
     paths: first.paths,
     host: first.host,
@@ -40,7 +42,8 @@ export function buildLoadConfig(
 
 /**
  * `outputs`: the scenario's own k6 --out values, added after the harness's stream. A file
- * output given a relative name (csv=k6.csv) lands in the run folder, next to the verdicts.
+ * output given a relative name (csv=k6.csv, csv=fileName=k6.csv,…) lands in the run folder,
+ * next to the verdicts.
  */
 export function buildK6Invocation(options: {
   scriptPath: string;
@@ -73,16 +76,24 @@ export function buildK6Invocation(options: {
   };
 }
 
-/** k6's file outputs (csv, json) take a file name; a relative one is put in the run folder. */
-const fileOutputs = new Set(['csv', 'json']);
-
+/**
+ * k6's file outputs, a relative file put in the run folder; anything else (an absolute path,
+ * `-` for stdout, the other options) as given. k6 reads `csv=<file>` or
+ * `csv=fileName=<file>,saveInterval=1s,timeFormat=…` (key=value pairs as soon as there is an
+ * `=`), and `json=<file>` (the whole value is the file name).
+ */
 export function placeOutput(output: string, runDir: string | undefined): string {
   const eq = output.indexOf('=');
   if (eq < 0 || !runDir) return output;
   const type = output.slice(0, eq);
   const value = output.slice(eq + 1);
-  if (!fileOutputs.has(type)) return output;
-  const [file = '', ...options] = value.split(',');
-  if (!file || path.isAbsolute(file) || file === '-') return output;
-  return [`${type}=${path.join(runDir, file)}`, ...options].join(',');
+  const place = (file: string) => (!file || file === '-' || path.isAbsolute(file) ? file : path.join(runDir, file));
+  if (type === 'json') return `json=${place(value)}`;
+  if (type !== 'csv') return output;
+  if (!value.includes('=')) return `csv=${place(value)}`;
+  const pairs = value.split(',').map((pair) => {
+    const [key, ...rest] = pair.split('=');
+    return key === 'fileName' ? `fileName=${place(rest.join('='))}` : pair;
+  });
+  return `csv=${pairs.join(',')}`;
 }

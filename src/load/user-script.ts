@@ -3,7 +3,8 @@
  * bare names, no Node resolution), so the script's `import … from 'chaos/k6'` is pointed at our
  * module's absolute path and its relative imports at its own folder, in a copy in the run
  * folder; an entry script next to it gives k6 the harness's scenarios (one per ingress), runs
- * the script's setup once per ingress, and calls its default function with that ingress's data.
+ * the script's setup once per ingress, and calls its default function (or the function each of
+ * its own scenarios names in `exec`) with that ingress's data.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -27,16 +28,17 @@ export function rewriteImports(source: string, scriptDir: string, chaosModule: s
 export function entrySource(userCopy: string, chaosModule: string): string {
   return `// Written by chaos for this run: the harness's scenarios around ${path.basename(userCopy)}.
 import * as user from '${userCopy}';
-import { dataForIteration, harnessOptions, setupPerIngress, teardownPerIngress } from '${chaosModule}';
+import { harnessOptions, runIteration, setupPerIngress, teardownPerIngress } from '${chaosModule}';
 
-export const options = harnessOptions(user.options);
+export const options = harnessOptions(user);
 
 export function setup() {
   return setupPerIngress(user.setup);
 }
 
+// Every scenario runs this; its env names the script's function (its exec) and the ingress.
 export function chaosIteration(data) {
-  return user.default(dataForIteration(data));
+  return runIteration(user, data);
 }
 
 export function teardown(data) {

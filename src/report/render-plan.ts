@@ -39,7 +39,7 @@ export function renderPlan(plan: RunPlan, clusters?: { checks: readonly FaultChe
   lines.push('', 'load (k6 constant-arrival-rate, one scenario per ingress):');
   for (const load of plan.load) {
     const what = load.script
-      ? `script ${path.relative(path.dirname(path.resolve(scenario.file)), load.script.file)} ${load.ratePerSecond} iterations/s`
+      ? `script ${path.relative(path.dirname(path.resolve(scenario.file)), load.script.file)} ${scenario.load.script?.ownScenarios ? 'with its own scenarios' : `${load.ratePerSecond} iterations/s`}`
       : `${load.method} ${load.ratePerSecond}/s`;
     lines.push(
       `  ingress ${load.ingress}: ${what} → ${load.target}${load.script ? '' : ` paths ${load.paths.join(' ')}`}` +
@@ -64,6 +64,11 @@ export function renderPlan(plan: RunPlan, clusters?: { checks: readonly FaultChe
     (budget) => `  ${budget.phase}: ${budget.selector.source}: ${budget.threshold.source}`,
   );
   if (budgets.length) lines.push('', 'budgets (per phase, per ingress):', ...budgets);
+  if (scenario.load.script?.ownScenarios)
+    lines.push(
+      '',
+      `warning: the script declares its own options.scenarios: each runs once per ingress, fitted to the phases; load.rate (${scenario.load.ratePerSecond}/s) does not drive k6, it only sets the requests per second the delivery check and these warnings expect`,
+    );
   const thin = sampleWarnings(scenario.budgets, plan.phases, plan.load[0]?.ratePerSecond ?? 0);
   if (thin.length) lines.push('', 'warning: too few samples for these percentiles:', ...thin.map((w) => `  ! ${w}`));
   const aborts = scenario.abortLimits.map((limit) => `  ${limit.selector.source}: ${limit.threshold.source}`);

@@ -93,7 +93,8 @@ class Timeline {
     };
     // k6 runs longer than planned (applies and reverts take time); we stop it when the timeline ends.
     const slackSeconds = deps.loadSlackSeconds ?? 600;
-    const config = buildLoadConfig(plan.load, deps.ingressUrls, Math.ceil(plan.totalMs / 1000) + slackSeconds);
+    const phasesSeconds = Math.ceil(plan.totalMs / 1000);
+    const config = buildLoadConfig(plan.load, deps.ingressUrls, phasesSeconds + slackSeconds, phasesSeconds);
     this.ingressUrls = Object.fromEntries(config.ingresses.map((ingress) => [ingress.name, ingress.url]));
     this.k6 = (deps.startLoad ?? startK6)({
       k6: deps.k6,

@@ -6,7 +6,8 @@
  *   scenario options, a `check()`'s third argument, a metric's `.add(value, { journey })`, and
  *   `exec.vu.metrics.tags.journey = …`;
  * - the names of its checks (`check(res, { 'balance shown': … })`), which k6 puts in the
- *   `check` tag of the `checks` metric.
+ *   `check` tag of the `checks` metric;
+ * - whether it declares its own k6 scenarios (`scenarios: { … }`).
  * A literal value is recorded; anything else (a variable, a shorthand `{ journey }`) means "set,
  * values not known", and a budget may then filter on any value. Validation uses these facts to
  * name a budget's metric, tag or check that the script never produces.
@@ -27,13 +28,14 @@ const kinds: Record<string, ScriptMetricKind | 'gauge' | undefined> = {
   Gauge: 'gauge',
 };
 
-export function readScriptFacts(source: string): ScriptFacts & { gauges: string[] } {
+export function readScriptFacts(source: string): ScriptFacts & { gauges: string[]; ownScenarios: boolean } {
   const ts = typescript();
   const file = ts.createSourceFile('script.ts', source, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
   const metrics: Record<string, ScriptMetricKind> = {};
   const gauges: string[] = [];
   const tags: Record<string, string[]> = {};
   let checks: string[] | undefined = [];
+  let ownScenarios = false;
 
   const literal = (node: TypeScript.Node | undefined): string | undefined =>
     node && (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) ? node.text : undefined;
@@ -85,6 +87,9 @@ export function readScriptFacts(source: string): ScriptFacts & { gauges: string[
         noteTags(node.arguments[2]);
       } else if (name === 'add' && node.arguments.length === 2) noteTags(node.arguments[1]);
     } else if (ts.isPropertyAssignment(node) && keyOf(node.name) === 'tags') noteTags(node.initializer);
+    // `scenarios: { … }`: the script declares its own k6 scenarios.
+    else if (ts.isPropertyAssignment(node) && keyOf(node.name) === 'scenarios')
+      ownScenarios ||= ts.isObjectLiteralExpression(node.initializer);
     else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
       // exec.vu.metrics.tags.journey = 'pay', or …tags['journey'] = …
       const target = node.left;
@@ -101,5 +106,5 @@ export function readScriptFacts(source: string): ScriptFacts & { gauges: string[
     ts.forEachChild(node, visit);
   };
   visit(file);
-  return { metrics, tags, ...(checks ? { checks } : {}), gauges };
+  return { metrics, tags, ...(checks ? { checks } : {}), gauges, ownScenarios };
 }

@@ -99,6 +99,8 @@ export interface LoadScript {
   tags: Record<string, string[]>;
   /** Its check() names; absent when one is not a literal. */
   checks?: string[];
+  /** It declares its own `options.scenarios` (then `load.rate` only sets what delivery expects). */
+  ownScenarios?: boolean;
 }
 
 export interface LoadPlan {

@@ -85,6 +85,7 @@ function readLoadScript(
     metrics: facts.metrics,
     tags: facts.tags,
     ...(facts.checks ? { checks: facts.checks } : {}),
+    ...(facts.ownScenarios ? { ownScenarios: true } : {}),
   };
 }
 
@@ -305,10 +306,16 @@ function normalizeFaults(rawFaults: RawFault[], base: PathSegment[], ids: Set<st
   });
 }
 
+/**
+ * The body pattern compiles and has a capturing group (its first names the cluster). Groups are
+ * counted by the engine itself (`(?:p)|` matches "" with every group unset), so an escaped
+ * `\(` is no group and a named `(?<cluster>…)` is one.
+ */
 function checkPattern(pattern: string, report: Report): void {
   try {
     new RegExp(pattern);
-    if (!/\((?!\?)/.test(pattern)) throw new Error('it has no group');
+    const groups = new RegExp(`(?:${pattern})|`).exec('')!.length - 1;
+    if (groups === 0) throw new Error('it has no capturing group');
   } catch (error) {
     report(
       ['load', 'servedBy', 'body'],

@@ -1,7 +1,8 @@
 /**
  * A user's k6 script under the harness, with the real k6: one scenario per ingress, setup once
  * per ingress, every request with its ingress, serving cluster, name and the script's tags,
- * k6 checks and the script's own metric — and k6's CSV output next to the harness's stream.
+ * k6 checks and the script's own metric — and k6's CSV output next to the harness's stream
+ * (plain `csv=<file>` and k6's `csv=fileName=<file>,…` form).
  */
 import { expect } from 'chai';
 import { createServer, type Server } from 'node:http';
@@ -58,7 +59,9 @@ describe('user k6 scripts under the harness (real k6)', function () {
           response.writeHead(302, { location: `/${ingress}/page`, 'x-token': `token-${ingress}` });
           return response.end();
         }
-        response.end(`<p>${String(request.headers.authorization ?? 'none')}</p>`);
+        // The body names the serving cluster (load.servedBy: { body }), except on /<ingress>/bare.
+        const cluster = rest === 'bare' ? '' : `<footer>cluster=${ingress}</footer>`;
+        response.end(`<p>${String(request.headers.authorization ?? 'none')}</p>${cluster}`);
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -99,7 +102,7 @@ describe('user k6 scripts under the harness (real k6)', function () {
       runDir,
       config: config(),
       userScript: { file: scriptFile, metrics: ['page_ms'] },
-      outputs: ['csv=k6.csv'],
+      outputs: ['csv=k6.csv', 'csv=fileName=k6-pairs.csv,saveInterval=1s,timeFormat=rfc3339'],
       servedBy: (raw) => `mapped-${raw}`,
       onSample: (sample) => samples.push(sample),
     });
@@ -143,6 +146,133 @@ describe('user k6 scripts under the harness (real k6)', function () {
     const csv = path.join(runDir, 'k6.csv');
     expect(existsSync(csv), 'k6 CSV next to the verdicts').to.equal(true);
     expect(readFileSync(csv, 'utf8').split('\n')[0]).to.match(/^metric_name,timestamp,metric_value/);
+    // k6's own key=value form: only fileName is moved into the run folder; its options still apply.
+    const pairs = readFileSync(path.join(runDir, 'k6-pairs.csv'), 'utf8').trim().split('\n');
+    expect(pairs[0]).to.match(/^metric_name,timestamp,metric_value/);
+    const chaosRows = pairs.filter((row) => row.startsWith('chaos_req,'));
+    expect(chaosRows.length, 'a row per request').to.be.at.least(pages.length);
+    expect(chaosRows[0]?.split(',')[1], 'timeFormat=rfc3339 applied').to.match(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  const ownScenarios = (scenario: string) => `
+import { check } from 'k6';
+import { http, ingress } from 'chaos/k6';
+
+export const options = { scenarios: { ${scenario} } };
+
+export function setup(): { token: string } {
+  const login = http.post('/login', { user: 'demo' }, { redirects: 0, tags: { name: 'login' } });
+  return { token: String(login.headers['X-Token'] ?? '') };
+}
+
+export function browse(data: { token: string }): void {
+  const page = http.get('/browse', { headers: { authorization: data.token }, tags: { name: 'browse' } });
+  check(page, { 'token of my ingress': (r) => String(r.body).includes('token-' + ingress().name) });
+}
+
+export default function (): void {
+  http.get('/default', { tags: { name: 'default' } });
+}
+`;
+
+  async function runOwn(scenario: string) {
+    const scriptFile = path.join(dir, 'own.ts');
+    writeFileSync(scriptFile, ownScenarios(scenario));
+    const runDir = path.join(dir, 'run');
+    mkdirSync(runDir);
+    const samples: LoadSample[] = [];
+    const logs: string[] = [];
+    const run = startK6({
+      k6,
+      runDir,
+      config: { ...config(), phasesSeconds: 3 },
+      userScript: { file: scriptFile, metrics: [] },
+      servedBy: (raw) => raw,
+      onSample: (sample) => samples.push(sample),
+      onLog: (line) => logs.push(line),
+    });
+    const { end, result } = await run.ended;
+    run.samples.close();
+    return { end, stderr: result.stderr, samples, logs };
+  }
+
+  it("runs a script's own scenario once per ingress through the function its exec names, with that ingress's setup data, fitted to the run", async () => {
+    // Declared for 1 s at 5/s: fitted to the run's 3 s of phases, with a warning that says so.
+    const { end, stderr, samples, logs } = await runOwn(
+      "browse: { executor: 'constant-arrival-rate', exec: 'browse', rate: 5, timeUnit: '1s', duration: '1s', preAllocatedVUs: 2, maxVUs: 4 }",
+    );
+    expect(end, stderr).to.deep.equal({ kind: 'completed' });
+    const requests = samples.filter((s) => s.kind === 'request');
+    expect(
+      requests.filter((s) => s.name === 'default'),
+      'nothing from default',
+    ).to.deep.equal([]);
+    for (const ingress of ['central', 'west']) {
+      const browsed = requests.filter((s) => s.name === 'browse' && s.ingress === ingress);
+      expect(browsed.length, `${ingress} browse requests over the run's 3 s`).to.be.within(12, 16);
+      expect(browsed.every((s) => s.path === '/browse' && s.status === 200)).to.equal(true);
+    }
+    const checks = samples.filter((s) => s.kind === 'check' && s.check === 'token of my ingress');
+    expect(checks.length).to.equal(requests.filter((s) => s.name === 'browse').length);
+    expect(
+      checks.every((s) => s.kind === 'check' && s.passed),
+      'each ingress got its own setup data',
+    ).to.equal(true);
+    const fitted = logs.filter((line) => line.includes('options.scenarios.browse.duration'));
+    expect(fitted, logs.join('\n')).to.have.length(1);
+    expect(fitted[0]).to.include("1s (from 0s) replaced by the run's: the load lasts until the phases end (3s)");
+  });
+
+  it('refuses, before any load, own scenarios that would end before the phases or name no exported function', async () => {
+    const refusals: Array<[string, string]> = [
+      [
+        "ramp: { executor: 'ramping-vus', exec: 'browse', stages: [{ duration: '2s', target: 2 }] }",
+        "options.scenarios.ramp.stages: they last 2s (startTime included) but the run's phases last 3s",
+      ],
+      [
+        "once: { executor: 'shared-iterations', exec: 'browse', iterations: 5 }",
+        'options.scenarios.once.executor: shared-iterations ends when its iterations are done',
+      ],
+      [
+        "pay: { executor: 'constant-vus', exec: 'pay', vus: 1, duration: '3s' }",
+        "options.scenarios.pay.exec: the script exports no function 'pay'",
+      ],
+    ];
+    for (const [scenario, message] of refusals) {
+      rmSync(path.join(dir, 'run'), { recursive: true, force: true });
+      const { end, samples } = await runOwn(scenario);
+      expect(end.kind, scenario).to.equal('script-error');
+      expect(end.kind === 'script-error' && end.message, scenario).to.include(message);
+      expect(
+        samples.filter((s) => s.kind === 'request'),
+        'no request sent',
+      ).to.deep.equal([]);
+    }
+  });
+
+  it('reads the serving cluster from the body with load.servedBy.body: its first group, or unknown when it does not match', async () => {
+    const runDir = path.join(dir, 'run');
+    mkdirSync(runDir);
+    const samples: LoadSample[] = [];
+    const run = startK6({
+      k6,
+      runDir,
+      // The built-in load, which keeps bodies only for this kind.
+      config: { ...config(), paths: ['/page', '/bare'], servedBy: { kind: 'body', pattern: 'cluster=(\\w+)<' } },
+      servedBy: (raw) => raw,
+      onSample: (sample) => samples.push(sample),
+    });
+    const { end, result } = await run.ended;
+    run.samples.close();
+    expect(end, result.stderr).to.deep.equal({ kind: 'completed' });
+    const requests = samples.filter((s) => s.kind === 'request');
+    for (const ingress of ['central', 'west']) {
+      const mine = requests.filter((s) => s.ingress === ingress);
+      expect(mine.length, `${ingress} requests`).to.be.within(12, 16);
+      const servedBy = (at: string) => new Set(mine.filter((s) => s.path === at).map((s) => s.servedBy));
+      expect(servedBy('/page'), `${ingress} /page`).to.deep.equal(new Set([ingress]));
+      expect(servedBy('/bare'), `${ingress} /bare`).to.deep.equal(new Set(['unknown']));
+    }
   });
 
   it('points chaos/k6 at our module and relative imports at the script folder, leaving k6 modules alone', () => {

@@ -29,6 +29,10 @@ export interface Ingress {
 
 export const config = JSON.parse(open(__ENV.CHAOS_CONFIG ?? '')) as LoadScriptConfig;
 const requests = new Trend('chaos_req', true);
+/** k6's console (its lines reach the harness's log); the k6 types leave it to the DOM lib. */
+declare const console: { warn(...data: unknown[]): void };
+/** What fitting the script's scenarios changed: printed once, by setup (init runs in every VU). */
+const fitWarnings: string[] = [];
 /** Set while the harness runs the script's setup for one ingress (setup runs outside scenarios). */
 let setupIngress: string | undefined;
 
@@ -173,23 +177,32 @@ export const http = {
 
 // ---- Used by the harness's entry script (see src/load/user-script.ts), not by user scripts ----
 
+/** The script module as the entry script imports it (`import * as user`). */
+export type UserModule = { options?: Options; default?: unknown } & Record<string, unknown>;
+
 /**
  * The run's scenarios: one constant-arrival-rate per ingress at the scenario's rate, or, when
- * the script declares its own `options.scenarios`, each of them once per ingress.
+ * the script declares its own `options.scenarios`, each of them once per ingress
+ * (`<ingress>-<id>`), fitted to the run, calling the function it names in `exec` (default:
+ * `default`) through `chaosIteration`, which reads that name from the scenario's env.
  */
-export function harnessOptions(user: Options | undefined): Options {
-  const perIngress = (name: string, scenario: Scenario): Scenario => ({
+export function harnessOptions(user: UserModule | undefined): Options {
+  const perIngress = (name: string, scenario: Scenario, target?: string): Scenario => ({
     ...scenario,
     exec: 'chaosIteration',
-    env: { ...(scenario.env ?? {}), CHAOS_INGRESS: name },
+    env: { ...(scenario.env ?? {}), CHAOS_INGRESS: name, ...(target ? { CHAOS_EXEC: target } : {}) },
     tags: { ...(scenario.tags ?? {}), ingress: name },
   });
-  const own = user?.scenarios;
+  const own = Object.entries(user?.options?.scenarios ?? {}).map(([id, scenario]) => {
+    const target = scenario.exec ?? 'default';
+    if (typeof user?.[target] !== 'function')
+      throw new Error(`chaos/k6: options.scenarios.${id}.exec: the script exports no function '${target}'`);
+    return { id, scenario: fitScenario(id, scenario), target };
+  });
   const scenarios: Record<string, Scenario> = {};
   for (const { name } of config.ingresses) {
-    if (own && Object.keys(own).length > 0) {
-      for (const [id, scenario] of Object.entries(own)) scenarios[`${name}-${id}`] = perIngress(name, scenario);
-    } else
+    for (const { id, scenario, target } of own) scenarios[`${name}-${id}`] = perIngress(name, scenario, target);
+    if (own.length === 0)
       scenarios[name] = perIngress(name, {
         executor: 'constant-arrival-rate',
         rate: Math.round(config.ratePerSecond * 1000),
@@ -200,12 +213,66 @@ export function harnessOptions(user: Options | undefined): Options {
         gracefulStop: `${Math.ceil(config.timeoutMs / 1000) + 1}s`,
       });
   }
-  const { scenarios: _own, thresholds: _thresholds, ...rest } = user ?? {};
+  const { scenarios: _own, thresholds: _thresholds, ...rest } = user?.options ?? {};
   return { ...rest, scenarios };
+}
+
+/** One iteration of a script's scenario: the function its `exec` names, with its ingress's setup data. */
+export function runIteration(user: UserModule, data: Record<string, unknown> | undefined): unknown {
+  const run = user[__ENV.CHAOS_EXEC ?? 'default'] as (data: unknown) => unknown;
+  return run(dataForIteration(data));
+}
+
+/** A k6 duration ("1m30s", "500ms", or a number of milliseconds) in seconds. */
+export function secondsOf(value: string | number | undefined): number {
+  if (typeof value === 'number') return value / 1000;
+  const unit: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, µs: 1e-6, ns: 1e-9 };
+  let seconds = 0;
+  for (const [, amount, suffix] of (value ?? '').matchAll(/(\d+(?:\.\d+)?)(ms|us|µs|ns|h|m|s)/g))
+    seconds += Number(amount) * (unit[suffix!] ?? 0);
+  return seconds;
+}
+
+/**
+ * A script's scenario fitted to the run, so its load neither stops before the phases end nor
+ * keeps a shape the run cannot show. The harness stops k6 when the timeline ends (which can be
+ * later than planned: applies and reverts take time), so k6 must not end first:
+ * - constant-vus, constant-arrival-rate: the run decides how long, as for the built-in load;
+ * - ramping-vus, ramping-arrival-rate: the stages (with startTime) must last the phases; the
+ *   last target is then held until the harness stops k6; longer stages are cut (a warning);
+ * - iteration executors end when their iterations are done, not with the run: refused.
+ */
+export function fitScenario(id: string, scenario: Scenario): Scenario {
+  const phases = config.phasesSeconds ?? config.durationSeconds;
+  const at = `chaos/k6: options.scenarios.${id}`;
+  const start = secondsOf(scenario.startTime);
+  if (scenario.executor === 'constant-vus' || scenario.executor === 'constant-arrival-rate') {
+    if (Math.abs(start + secondsOf(scenario.duration) - phases) > 0.5)
+      fitWarnings.push(
+        `${at}.duration: ${scenario.duration} (from ${start}s) replaced by the run's: the load lasts until the phases end (${phases}s)`,
+      );
+    return { ...scenario, duration: `${Math.max(config.durationSeconds - start, 1)}s` };
+  }
+  if (scenario.executor === 'ramping-vus' || scenario.executor === 'ramping-arrival-rate') {
+    const stages = scenario.stages;
+    const total = start + stages.reduce((sum, stage) => sum + secondsOf(stage.duration), 0);
+    if (total + 0.5 < phases)
+      throw new Error(
+        `${at}.stages: they last ${total}s (startTime included) but the run's phases last ${phases}s, so the load would stop ${phases - total}s early; make the stages last ${phases}s`,
+      );
+    if (total > phases + 0.5)
+      fitWarnings.push(`${at}.stages: they last ${total}s; the run stops them when its phases end (${phases}s)`);
+    const hold = { duration: `${config.durationSeconds}s`, target: stages[stages.length - 1]?.target ?? 0 };
+    return { ...scenario, stages: [...stages, hold] };
+  }
+  throw new Error(
+    `${at}.executor: ${scenario.executor} ends when its iterations are done, not with the run's phases (${phases}s); use constant-arrival-rate, constant-vus, ramping-arrival-rate or ramping-vus`,
+  );
 }
 
 /** The script's setup, once per ingress (its logins land in that ingress's data). */
 export function setupPerIngress(setup: (() => unknown) | undefined): Record<string, unknown> {
+  for (const warning of fitWarnings) console.warn(warning);
   const data: Record<string, unknown> = {};
   if (!setup) return data;
   for (const { name } of config.ingresses) {

@@ -21,7 +21,10 @@ export type ServedByConfig =
 export interface LoadScriptConfig {
   ingresses: Array<{ name: string; url: string }>;
   ratePerSecond: number;
+  /** How long k6's scenarios last: the phases plus slack (the harness stops k6 when the timeline ends). */
   durationSeconds: number;
+  /** The phases' total, which a script's own scenarios are fitted to (durationSeconds without it). */
+  phasesSeconds?: number;
   method: string;
   paths: string[];
   host?: string;
