@@ -95,7 +95,7 @@ describe('lab ingresses with the default Bank of Anthos topology', function () {
   });
 
   it("GET /login calls no backend: no backend Pod's access log has a request from frontend for it; POST /login's call to userservice is seen", async () => {
-    /** Requests frontend made to each backend service since `since`, from every backend Pod's access log (`kubectl logs`). */
+    /** Requests frontend made to each backend since `since`: every backend Pod's access log (`kubectl logs`). */
     const backendCalls = async (since: string): Promise<Record<string, number>> => {
       const calls: Record<string, number> = {};
       for (const clients of [central, west]) {
