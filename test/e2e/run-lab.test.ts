@@ -16,7 +16,14 @@ import { startLabProcess, type LabProcess } from '../support/lab-process.js';
 
 interface Result {
   outcome: { status: string; exitCode: number; reason: string };
-  verdicts: Array<{ phase: string; ingress: string; budget: string; pass: boolean; value: number | null }>;
+  verdicts: Array<{
+    phase: string;
+    ingress: string;
+    budget: string;
+    pass: boolean;
+    value: number | null;
+    samples: number;
+  }>;
   phaseStats: Array<{
     phase: string;
     ingress: string;
