@@ -61,9 +61,9 @@ export function applyConnectionOverrides(environment: Environment, overrides: Co
   const unknown = Object.keys(overrides.contexts ?? {}).filter((name) => !names.includes(name));
   if (unknown.length > 0)
     throw new InputError(
-      `--context names no cluster of environment "${environment.name}": ${unknown.join(', ')}`,
+      `--context ${unknown.map((name) => `${name}=${overrides.contexts![name]}`).join(' --context ')}: environment "${environment.name}" (${environment.file}) has no cluster ${unknown.map((name) => `"${name}"`).join(', ')}; its clusters: ${names.join(', ')}`,
       [],
-      `clusters: ${names.join(', ')}`,
+      `name one of its clusters, e.g. --context ${names[0] ?? 'central'}=<context> (also read from CHAOS_CONTEXT)`,
     );
   return {
     ...environment,

@@ -21,8 +21,9 @@ export type KubeconfigSource =
   | { kind: 'default' }
   /**
    * The cluster this process runs in (a CronJob's Pod): the ServiceAccount token and CA under
-   * `root` (default /var/run/secrets/kubernetes.io/serviceaccount), the API at
-   * $KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT.
+   * `root` (default $CHAOS_SERVICEACCOUNT_DIR — a test and debugging hook — else
+   * /var/run/secrets/kubernetes.io/serviceaccount), the API at
+   * $KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT, the server checked against ca.crt.
    */
   | { kind: 'in-cluster'; root?: string };
 

@@ -79,13 +79,17 @@ export async function validateFiles(paths: readonly string[], options: ValidateO
   const checked: Array<{ file: string; kind: FileKind }> = [];
   const scripts: ScriptChecks = new Map();
   let failures = 0;
+  let environmentProblem: string | undefined;
   // --env: its contexts exist in the kubeconfig (as kubectl reads it); every missing one is named.
+  // An environment that cannot be read at all (or a --context naming none of its clusters) is the
+  // one error: every file would repeat it.
   if (options.env) {
+    const environment = readEnvironment(options.env, io.cwd);
     try {
-      checkContexts(readEnvironment(options.env, io.cwd), io.cwd);
+      checkContexts(environment, io.cwd);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      failures += 1;
+      environmentProblem = `environment ${options.env} cannot connect`;
       issues.push({ file: options.env, line: 1, column: 1, path: 'clusters', message: error.message });
     }
   }
@@ -104,7 +108,8 @@ export async function validateFiles(paths: readonly string[], options: ValidateO
         issues.push({ file, line: 1, column: 1, path: '', message: error.message, hint: error.hint });
     }
   }
-  if (failures > 0) throw new InputError(`${failures} of ${files.length} file(s) invalid:`, issues);
+  const problems = [environmentProblem, failures > 0 ? `${failures} of ${files.length} file(s) invalid` : undefined];
+  if (problems.some(Boolean)) throw new InputError(`${problems.filter(Boolean).join('; ')}:`, issues);
   if (json) io.out(JSON.stringify({ schemaVersion: outputSchemaVersion, valid: true, files: checked }, null, 2));
 }
 

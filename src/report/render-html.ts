@@ -5,6 +5,7 @@
  * the scenario as run, the environment and the journal's events. Tables are plain HTML; only
  * the charts need the (inlined) script. Pure.
  */
+import { servedByNotMeasured } from '../budgets/sample.js';
 import type { JournalEntry } from '../run/run-events.js';
 import {
   describeVerdict,
@@ -107,13 +108,21 @@ function shareTable(result: RunResult, view: ChartView): string {
         const pct = ((s.stats.servedBy[c] ?? 0) / total) * 100;
         return { c, pct, n: s.stats.servedBy[c] ?? 0 };
       });
+    // Requests no mechanism attributed are no cluster's: no segment, only words.
+    const notMeasured = s.stats.servedBy[servedByNotMeasured] ?? 0;
     const bar = parts
       .map(
         (p) =>
           `<span style="width:${p.pct.toFixed(2)}%;background:${color(p.c)}" title="${e(`${p.c}: ${p.n} requests`)}"></span>`,
       )
       .join('');
-    const words = parts.map((p) => `${e(p.c)} ${p.pct.toFixed(1)}% (${p.n})`).join(', ') || 'no requests';
+    const words =
+      notMeasured > 0 && parts.length === 0
+        ? `served by: ${servedByNotMeasured}`
+        : [
+            ...parts.map((p) => `${e(p.c)} ${p.pct.toFixed(1)}% (${p.n})`),
+            ...(notMeasured > 0 ? [`${servedByNotMeasured} (${notMeasured})`] : []),
+          ].join(', ') || 'no requests';
     return `<tr><td>${e(s.phase)}</td><td>${e(s.ingress)}</td><td><div class="bar">${bar}</div></td><td>${words}</td></tr>`;
   });
   return `<p>${legend}</p><table><thead><tr><th>phase</th><th>ingress</th><th>share</th><th>served by</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;

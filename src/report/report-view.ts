@@ -4,6 +4,7 @@
  * the phase spans (fault phases shaded) and the events to mark. Times are seconds since the
  * run started. Pure.
  */
+import { servedByNotMeasured } from '../budgets/sample.js';
 import { describeMutation } from '../faults/mutation.js';
 import type { JournalEntry } from '../run/run-events.js';
 import type { RunResult } from './result-schema.js';
@@ -21,6 +22,8 @@ export interface IngressSeries {
   p99: Series;
   /** Per cluster, the share (%) of the window's requests it served. */
   servedBy: Record<string, Series>;
+  /** Set when no served-by mechanism is configured for this ingress: no cluster is drawn for it. */
+  servedByNotMeasured?: true;
 }
 
 export interface PhaseSpan {
@@ -52,8 +55,10 @@ export function buildChartView(result: RunResult, journal: readonly JournalEntry
   const origin = Date.parse(result.startedAt);
   const at = (ms: number) => Number(((ms - origin) / 1000).toFixed(3));
   const clusters = [...result.environment.clusters.map((c) => c.name)];
+  // "not measured" is no cluster: it is said in words, never drawn as a series or a bar.
   for (const w of result.windows)
-    for (const name of Object.keys(w.servedBy)) if (!clusters.includes(name)) clusters.push(name);
+    for (const name of Object.keys(w.servedBy))
+      if (name !== servedByNotMeasured && !clusters.includes(name)) clusters.push(name);
   const ingresses = result.load.map((load) => {
     const windows = result.windows.filter((w) => w.ingress === load.ingress);
     const servedBy: Record<string, Series> = {};
@@ -63,6 +68,7 @@ export function buildChartView(result: RunResult, journal: readonly JournalEntry
           w.requests === 0 ? null : round(((w.servedBy[cluster] ?? 0) / w.requests) * 100, 2),
         );
     }
+    const notMeasured = windows.some((w) => (w.servedBy[servedByNotMeasured] ?? 0) > 0);
     return {
       name: load.ingress,
       t: windows.map((w) => at(w.startMs)),
@@ -72,6 +78,7 @@ export function buildChartView(result: RunResult, journal: readonly JournalEntry
       p95: windows.map((w) => round(w.p95)),
       p99: windows.map((w) => round(w.p99)),
       servedBy,
+      ...(notMeasured ? { servedByNotMeasured: true as const } : {}),
     };
   });
   const faulty = new Set(result.scenario.phases.filter((p) => p.faults.length > 0).map((p) => p.name));

@@ -1,4 +1,6 @@
 /** The CLI's side effects on the terminal, injectable so tests can capture them. */
+import { createInterface } from 'node:readline/promises';
+
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
@@ -8,6 +10,8 @@ export interface CliIo {
   color: boolean;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Ask one question on the terminal and give the answer line (`chaos init` on a TTY). */
+  ask(question: string): Promise<string>;
 }
 
 /**
@@ -44,5 +48,14 @@ export function processIo(): CliIo {
     color: colorEnabled(process.env, isTty),
     env: process.env,
     cwd: process.cwd(),
+    ask: async (question) => {
+      // One interface per question: an open one would keep stdin, and so the process, alive.
+      const rl = createInterface({ input: process.stdin, output: process.stdout });
+      try {
+        return await rl.question(question);
+      } finally {
+        rl.close();
+      }
+    },
   };
 }

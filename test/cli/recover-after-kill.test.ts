@@ -35,6 +35,7 @@ async function runRecover(args: readonly string[], cwd: string): Promise<Outcome
     color: false,
     env: process.env,
     cwd,
+    ask: () => Promise.reject(new Error('no terminal in this test')),
   };
   const program = new Command('chaos').exitOverride();
   registerRecover(program, io);

@@ -26,6 +26,7 @@ async function recover(args: readonly string[], cwd: string): Promise<{ code: nu
     color: false,
     env: process.env,
     cwd,
+    ask: () => Promise.reject(new Error('no terminal in this test')),
   };
   const program = new Command('chaos').exitOverride();
   registerRecover(program, io);

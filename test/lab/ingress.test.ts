@@ -83,7 +83,8 @@ describe('lab ingresses with the default Bank of Anthos topology', function () {
           : undefined,
       10_000,
     );
-    expect((await get(url, '/login')).status, 'GET /login calls no backend').to.equal(200);
+    // Still a page with userservice gone (that no backend is asked is shown by the next test).
+    expect((await get(url, '/login')).status, 'GET /login without userservice').to.equal(200);
     await scale(central, ns, 'userservice', 1);
     await scale(west, ns, 'userservice', 1);
     await waitFor('userservice back', async () =>
@@ -91,6 +92,42 @@ describe('lab ingresses with the default Bank of Anthos topology', function () {
         ? true
         : undefined,
     );
+  });
+
+  it("GET /login calls no backend: no backend Pod's access log has a request from frontend for it; POST /login's call to userservice is seen", async () => {
+    /** Requests frontend made to each backend since `since`: every backend Pod's access log (`kubectl logs`). */
+    const backendCalls = async (since: string): Promise<Record<string, number>> => {
+      const calls: Record<string, number> = {};
+      for (const clients of [central, west]) {
+        const pods = await clients.core.listNamespacedPod({ namespace: ns });
+        for (const pod of pods.items) {
+          const app = pod.metadata?.labels?.app ?? '';
+          if (app === 'frontend' || !pod.metadata?.name) continue;
+          const log = await clients.core.readNamespacedPodLog({ name: pod.metadata.name, namespace: ns });
+          const lines = String(log)
+            .split('\n')
+            .filter((line) => / caller=\S+\/frontend-/.test(line) && line.slice(0, 24) >= since);
+          if (lines.length > 0) calls[app] = (calls[app] ?? 0) + lines.length;
+        }
+      }
+      return calls;
+    };
+    for (const cluster of ['central', 'west']) {
+      const since = new Date().toISOString();
+      const pages = await sequential(ingressOf(lab, cluster), '/login', 10);
+      expect(pages.map((page) => page.status)).to.deep.equal(Array(10).fill(200));
+      expect(
+        pages.every((page) => page.pod.startsWith('frontend-')),
+        'frontend rendered them',
+      ).to.equal(true);
+      expect(await backendCalls(since), `backends called by GET /login at ${cluster}`).to.deep.equal({});
+      // The count sees a call when there is one: POST /login asks userservice once.
+      const login = await get(ingressOf(lab, cluster), '/login', 10_000, 'frontend.lab.local', { method: 'POST' });
+      expect(login.headers.location).to.equal('/home');
+      expect(await backendCalls(since), `backends called by POST /login at ${cluster}`).to.deep.equal({
+        userservice: 1,
+      });
+    }
   });
 
   it('applies at the ingress only VirtualServices bound to a Gateway that selects it, most specific host first', async () => {

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { InputError } from '../../errors/errors.js';
 import type { CliIo } from '../../system/io.js';
@@ -15,16 +14,23 @@ async function askContexts(io: CliIo, kubeconfig: string | undefined): Promise<R
   const names = mergeKubeconfigFiles(kubeconfigFiles(list, io.cwd).files)
     .getContexts()
     .map((context) => context.name);
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  if (names.length === 0)
+    throw new InputError(
+      `chaos init: no context in ${list}`,
+      [],
+      'pass --kubeconfig <file>, or --context central=<context> --context west=<context>',
+    );
   const contexts: Record<string, string> = {};
-  try {
-    for (const context of names) {
-      const answer = (await rl.question(`cluster name for context ${context} (empty: skip): `)).trim();
-      if (answer) contexts[answer] = context;
-    }
-  } finally {
-    rl.close();
+  for (const context of names) {
+    const answer = (await io.ask(`cluster name for context ${context} (empty: skip): `)).trim();
+    if (answer) contexts[answer] = context;
   }
+  if (Object.keys(contexts).length === 0)
+    throw new InputError(
+      `chaos init: no cluster chosen — all ${names.length} context(s) were skipped (${names.join(', ')})`,
+      [],
+      'give a cluster name (e.g. central) for at least one context, or pass --context central=<context>',
+    );
   return contexts;
 }
 

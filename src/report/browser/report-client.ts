@@ -172,6 +172,14 @@ function drawRun(view: ChartView): void {
       windowed(view, [ing.t, ing.p50, ing.p95, ing.p99]),
     );
     const clusters = view.clusters.filter((c) => ing.servedBy[c]);
+    if (ing.servedByNotMeasured && clusters.length === 0) {
+      // No served-by mechanism for this ingress: say so; "not measured" is no cluster to draw.
+      const p = document.createElement('p');
+      p.className = 'muted';
+      p.textContent = 'served by: not measured';
+      section.appendChild(p);
+      continue;
+    }
     chart(
       section,
       'share of requests served by each cluster (%)',
