@@ -100,7 +100,10 @@ describe('chaos guard reverts what a killed run left (real kube-apiservers, ship
     const health = await fetch(`${first.url}/healthz`, { signal: AbortSignal.timeout(10_000) });
     expect(health.status).to.equal(200);
     expect(await health.text()).to.match(/^ok: guard /);
-    const run = spawnChaos(['run', fixture('guard-faults.yaml'), '--env', runEnv, '--reports', 'reports'], server.dir);
+    const run = spawnChaos(
+      ['run', fixture('guard-faults-nodes.yaml'), '--env', runEnv, '--reports', 'reports'],
+      server.dir,
+    );
     await waitFor(() => appliedCount(run.output()) === 4 || run.child.exitCode !== null, {
       timeoutMs: 240_000,
       what: 'all four faults applied',
@@ -110,11 +113,9 @@ describe('chaos guard reverts what a killed run left (real kube-apiservers, ship
     expect(await run.kill(), run.output()).to.equal('null/SIGKILL');
     const renewedAt = Math.max(...(await lastRenewals()));
     const runId = /"runId":"(\w+)"/.exec(applied.join('\n'))?.[1] ?? '?';
-    // scale (central), routes (central, west), the drain's scale-to-zero of every west workload.
+    // scale (central), routes (central, west), the drain's cordon of every west Node.
     expect(applied.filter((line) => line.startsWith('scale central')).length).to.equal(1);
-    expect(applied.filter((line) => / west /.test(` ${line} `) && line.startsWith('scale')).length).to.be.greaterThan(
-      1,
-    );
+    expect(applied.filter((line) => line.startsWith('cordon west')).length).to.be.greaterThan(0);
     expect(applied.filter((line) => /^(route-insert|virtualservice-create) /.test(line)).length).to.equal(2);
 
     await waitFor(async () => (await leftoversIn(server.apis)).length === 0, {
@@ -153,6 +154,9 @@ describe('chaos guard reverts what a killed run left (real kube-apiservers, ship
     expect(reverts[0]! + reverts[1]!).to.equal(applied.length);
     const central = server.apis.get('central')!;
     expect((await central.readWorkload('Deployment', 'bank-of-anthos', 'frontend')).spec?.replicas).to.equal(2);
+    // Every west Node the drain cordoned is schedulable again (the cluster, not the guard's word).
+    const westNodes = await server.apis.get('west')!.listNodes();
+    expect(westNodes.filter((node) => node.spec?.unschedulable).map((node) => node.metadata?.name)).to.deep.equal([]);
     await recoverFindsNothing();
   });
 
@@ -208,6 +212,41 @@ describe('chaos guard reverts what a killed run left (real kube-apiservers, ship
       left.filter((object) => !seenObjects.has(object)),
       `${[...seenObjects].join('\n')}\n${guard.output()}\n${restarted.output()}`,
     ).to.deep.equal([]);
+    await recoverFindsNothing();
+  });
+
+  it('with `chaos recover` started at the same moment as the guard acts: each mutation undone exactly once, by one of them', async () => {
+    const guard = await startGuard();
+    await waitFor(async () => sum(await guard.metrics(), 'chaos_guard_leader') === 2, {
+      timeoutMs: 60_000,
+      what: 'the guard to lead',
+    });
+    const run = spawnChaos(['run', fixture('guard-faults.yaml'), '--env', runEnv, '--reports', 'reports'], server.dir);
+    await waitFor(() => appliedCount(run.output()) === 4 || run.child.exitCode !== null, {
+      timeoutMs: 240_000,
+      what: 'all four faults applied',
+    });
+    const applied = await leftoversIn(server.apis);
+    expect(await run.kill(), run.output()).to.equal('null/SIGKILL');
+    // A person runs recover (from another folder: no journal) while the guard judges the run dead.
+    const recovered = await runChaosAsync(['recover', '--env', runEnv, '--reports', 'none'], {
+      cwd: server.dir,
+      timeoutMs: 180_000,
+    });
+    await waitFor(async () => (await leftoversIn(server.apis)).length === 0, {
+      timeoutMs: 180_000,
+      what: `everything reverted\n${recovered.stdout}\n${guard.output()}`,
+    });
+    const shown = `${recovered.stdout}\n${recovered.stderr}\n${guard.output()}`;
+    // recover either did the work or found it locked by the guard (exit 3, naming that), never a failed undo.
+    expect(recovered.code, shown).to.be.oneOf([ExitCode.passed, ExitCode.harnessError]);
+    expect(recovered.stdout, shown).to.not.match(/NOT reverted/);
+    for (const line of recovered.stderr.split('\n').filter((l) => l.startsWith('not checked:')))
+      expect(line, shown).to.match(/not locked, so not touched: /);
+    const byRecover = recovered.stdout.split('\n').filter((line) => line.startsWith('reverted: ')).length;
+    const metrics = await guard.metrics();
+    expect(sum(metrics, 'chaos_guard_revert_failures_total'), shown).to.equal(0);
+    expect(byRecover + sum(metrics, 'chaos_guard_reverts_total'), shown).to.equal(applied.length);
     await recoverFindsNothing();
   });
 
