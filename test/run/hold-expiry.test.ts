@@ -28,19 +28,18 @@ describe('game-day hold: the expiry of held faults moves on', function () {
     server = await labServer.start();
   });
   after(async () => server?.stop());
+  /** chaos.dev/expires on central's frontend, as the API has it. */
+  const read = async () =>
+    Date.parse(
+      (await server.apis.get('central')!.readWorkload('Deployment', server.namespace, 'frontend')).metadata
+        ?.annotations?.[annotation.expires] ?? '',
+    );
 
   it('extendExpiry writes now + held time + the 5 min margin onto the scaled Deployment', async () => {
     const test = await openTestSession(server);
     try {
       const phase = phaseOf(server, test.runId, [scale], 'fault', 1_000);
       await test.session.apply(phase);
-      const api = server.apis.get('central')!;
-      const read = async () =>
-        Date.parse(
-          (await api.readWorkload('Deployment', server.namespace, 'frontend')).metadata?.annotations?.[
-            annotation.expires
-          ] ?? '',
-        );
       const before = Date.now();
       // Applied with a 1 s phase: expires within 1 s + 300 s of now.
       expect(await read()).to.be.at.most(before + 301_000);
@@ -59,13 +58,6 @@ describe('game-day hold: the expiry of held faults moves on', function () {
       const phase = phaseOf(server, test.runId, [scale], 'fault', 1_800_000);
       const before = Date.now();
       await test.session.apply(phase);
-      const api = server.apis.get('central')!;
-      const read = async () =>
-        Date.parse(
-          (await api.readWorkload('Deployment', server.namespace, 'frontend')).metadata?.annotations?.[
-            annotation.expires
-          ] ?? '',
-        );
       // Planned: the phase's 1800 s + the 300 s margin from the apply on.
       const planned = await read();
       expect(planned).to.be.at.least(before + 2_100_000);
