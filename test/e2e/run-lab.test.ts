@@ -97,23 +97,28 @@ describe('chaos run on the lab (real k6)', function () {
     return { ...result, result: parsed };
   };
 
-  it("frontend-zero passes, and central's ingress is served by west during the fault", async () => {
+  it("frontend-zero with the shipped journeys passes: checks, /home's duration and the script's Trend judged per ingress in every phase, central's ingress served by west during the fault", async () => {
     // The fault phase is judged from the scale-down's converged time, so the requests that fail
-    // while it propagates (as with a real Envoy) belong to the transition; 15 s at 20/s is still
-    // 300 requests for the 5 % budget.
+    // while it propagates (as with a real Envoy) belong to the transition; 15 s at 20 journeys/s is
+    // still 300 /home requests for the 5 % budgets.
     const before = await clusterState();
     // Budgets with room (the fixture says why): the verdict must not depend on this machine's speed.
     const { code, stdout, stderr, result } = run([
-      path.join(projectRoot, 'test/fixtures/scenarios/frontend-zero-roomy.yaml'),
-      '--phase',
-      'baseline=5s',
-      '--phase',
-      'fault=15s',
-      '--phase',
-      'recovery=8s',
+      path.join(projectRoot, 'test/fixtures/scenarios/frontend-zero-journeys.yaml'),
     ]);
     expect(stdout, "the run used the test's lab").to.include(`the running lab (pid ${lab.child.pid}`);
     expect(code, `${stdout}\n${stderr}`).to.equal(ExitCode.passed);
+    // The user script's budgets, judged per ingress in every phase from its own samples.
+    for (const phase of ['baseline', 'fault', 'recovery'])
+      for (const ingress of ['central', 'west'])
+        for (const budget of ['checks: rate>0.95', 'http_req_duration{name:home}: med<4000', 'home_ms: med<4000']) {
+          const verdict = result!.verdicts.find(
+            (v) => v.phase === phase && v.ingress === ingress && v.budget === budget,
+          );
+          expect(verdict, `${phase}/${ingress} ${budget}`).to.not.equal(undefined);
+          expect(verdict!.samples, `${phase}/${ingress} ${budget}`).to.be.greaterThan(0);
+          expect(verdict!.value, `${phase}/${ingress} ${budget}`).to.be.a('number');
+        }
     const fault = result!.phaseStats.find((s) => s.phase === 'fault' && s.ingress === 'central')!.stats;
     expect(fault.requests).to.be.greaterThan(0);
     expect(fault.servedBy.west ?? 0, JSON.stringify(fault.servedBy)).to.be.greaterThan(fault.servedBy.central ?? 0);
@@ -136,27 +141,6 @@ describe('chaos run on the lab (real k6)', function () {
     expect(stdout).to.match(/PASSED/);
     // Reverted, as the cluster shows: frontend back to its replicas, no annotation, no lock left.
     expect(await clusterState()).to.deep.equal(before);
-  });
-
-  it("the shipped journeys: checks, /home's duration and the script's Trend judged per ingress in every phase; central served by west in the fault", () => {
-    const { stdout, stderr, result } = run([
-      path.join(projectRoot, 'test/fixtures/scenarios/frontend-zero-journeys.yaml'),
-    ]);
-    expect(result, `${stdout}\n${stderr}`).to.not.equal(undefined);
-    // Every phase ran to its end (judged), whatever the verdicts on this machine's speed.
-    expect(['passed', 'failed', 'inconclusive'], `${stdout}\n${stderr}`).to.include(result!.outcome.status);
-    for (const phase of ['baseline', 'fault', 'recovery'])
-      for (const ingress of ['central', 'west'])
-        for (const budget of ['checks: rate>0.99', 'http_req_duration{name:home}: p(95)<350', 'home_ms: p(95)<350']) {
-          const verdict = result!.verdicts.find(
-            (v) => v.phase === phase && v.ingress === ingress && v.budget === budget,
-          );
-          expect(verdict, `${phase}/${ingress} ${budget}`).to.not.equal(undefined);
-          expect(verdict!.samples, `${phase}/${ingress} ${budget}`).to.be.greaterThan(0);
-          expect(verdict!.value, `${phase}/${ingress} ${budget}`).to.be.a('number');
-        }
-    const fault = result!.phaseStats.find((s) => s.phase === 'fault' && s.ingress === 'central')!.stats;
-    expect(fault.servedBy.west ?? 0, JSON.stringify(fault.servedBy)).to.be.greaterThan(fault.servedBy.central ?? 0);
   });
 
   it('ledger-db-zero breaches its checks on both ingresses while its error rate stays low, and so passes as a negative control; with expect: pass it fails with the budgets-breached code', () => {
