@@ -1,26 +1,24 @@
 /**
  * The guard of one cluster: watches the lock Lease and the objects a run marks, and reverts the
- * mutations of runs that are dead (judge-runs.ts) with the undo handlers `chaos recover` uses, then
- * verifies them, records an Event on each object and logs a line. Only the elected replica acts.
+ * mutations of runs that are dead (judge-runs.ts) through revert-run.ts: `chaos recover`'s undo
+ * handlers, then verification, an Event on each object and a log line. Only the elected replica
+ * acts.
  *
  * Watch events only wake it; each pass re-reads the Lease and scans the cluster. A timer wakes it
  * when a live run's Lease could go quiet; a slow resync is the backstop for a missed event.
  */
-import { hostname } from 'node:os';
 import { errorText } from '../../errors/errors.js';
 import type { FaultTiming } from '../../faults/fault-plugin.js';
 import type { IstioConvergence } from '../../environment/types.js';
-import { mutationHandlerFor } from '../../faults/registry.js';
 import { isNotFound } from '../../kube/api-error.js';
 import type { ClusterApi } from '../../kube/cluster-api.js';
 import type { Lease } from '../../kube/types.js';
 import { watchErrorStatus, type WatchedResource } from '../../kube/watch-calls.js';
-import { acquireLock, lockName, lockNamespace } from '../lock.js';
-import { revertLeftovers, isRecovered, type Leftover } from '../recover.js';
+import { lockName, lockNamespace } from '../lock.js';
 import { scanCluster, suspectMutation } from '../recover-scan.js';
 import type { ClusterCounters } from './guard-metrics.js';
 import { holderRunId, judgeRuns, type LockView, type RunJudgement } from './judge-runs.js';
-import { revertEvent } from './revert-events.js';
+import { revertDeadRun } from './revert-run.js';
 
 export interface ClusterGuardOptions {
   api: ClusterApi;
@@ -112,64 +110,7 @@ export function startClusterGuard(options: ClusterGuardOptions): ClusterGuard {
     versionOf(lease) === seen.version &&
     now() - seen.sinceMs >= (lease.spec?.leaseDurationSeconds ?? 0) * 1000 + options.graceMs;
 
-  const revertRun = async (run: RunJudgement): Promise<void> => {
-    const lock = await acquireLock(new Map([[api.cluster, api]]), {
-      runId: 'guard',
-      holder: `guard-revert ${options.identity}`,
-      leaseSeconds: options.leaseSeconds,
-      partial: true,
-      takeOver: quiet,
-    });
-    try {
-      if (lock.clusters.length === 0 && !run.expired) {
-        log(
-          `${api.cluster}: run ${run.runId} looks dead (${run.deadBecause}) but ${lock.unavailable[0]?.reason}; waiting`,
-        );
-        return;
-      }
-      log(`${api.cluster}: reverting run ${run.runId}: ${run.deadBecause}`);
-      const leftovers: Leftover[] = run.mutations.map((mutation) => ({
-        mutation,
-        sources: ['annotations'],
-        expired: run.expired,
-        manual: mutationHandlerFor(mutation).manual(mutation, api.context),
-      }));
-      const why = run.deadBecause ?? '';
-      // First an Event on each object saying the guard is at it: if this guard dies mid-revert, every
-      // object still says who touched it; the one that takes over records the outcome of the rest.
-      for (const leftover of leftovers) await postEvent(leftover.mutation, { stage: 'reverting', detail: '', why });
-      await revertLeftovers(leftovers, {
-        apis: new Map([[api.cluster, api]]),
-        timing: options.timing,
-        now,
-        ...(options.istioConvergence ? { istioConvergence: options.istioConvergence } : {}),
-        onSettled: (leftover) => record(leftover, why),
-      });
-      options.counters.runsReverted += 1;
-    } finally {
-      for (const problem of await lock.release()) log(`${api.cluster}: ${problem}`);
-    }
-  };
-
-  const postEvent = async (mutation: Leftover['mutation'], result: Parameters<typeof revertEvent>[1]) => {
-    const built = revertEvent(mutation, result, hostname(), now());
-    if (!built) return;
-    try {
-      await api.createEvent(built.namespace, built.event);
-    } catch (error) {
-      log(`${api.cluster}: could not record the Event: ${errorText(error)}`);
-    }
-  };
-
-  /** One leftover's final outcome: counted, logged, and an Event on its object, as soon as it is known. */
-  const record = async (leftover: Leftover, why: string): Promise<void> => {
-    const ok = isRecovered(leftover) && leftover.verifyError === undefined;
-    const detail = [leftover.outcome?.detail ?? 'not attempted', leftover.verifyError].filter(Boolean).join('; ');
-    if (ok) options.counters.revertsDone += 1;
-    else options.counters.revertFailures += 1;
-    log(`${api.cluster}: ${ok ? 'reverted' : 'NOT reverted'}: ${detail}${ok ? '' : ` (by hand: ${leftover.manual})`}`);
-    await postEvent(leftover.mutation, { stage: ok ? 'reverted' : 'failed', detail, why });
-  };
+  const revertRun = (run: RunJudgement) => revertDeadRun(run, { ...options, now, takeOver: quiet });
 
   const schedule = (atMs: number | undefined) => {
     if (deadline) clearTimeout(deadline);
