@@ -28,6 +28,11 @@ export interface Leftover {
   manual: string;
   outcome?: RevertOutcome;
   verifyError?: string;
+  /**
+   * Verify even when the undo finds it already back: someone we cannot ask did it (a guard that
+   * died mid-revert), so "already back" is a claim to check, not a fact.
+   */
+  verifyIfAbsent?: boolean;
 }
 
 export interface RecoverFindings {
@@ -189,11 +194,11 @@ export async function revertLeftovers(leftovers: readonly Leftover[], options: R
           };
         }
         await recordInJournal(leftover, now());
-        if (leftover.outcome.status !== 'reverted' || options.verify === false) await settled(leftover);
+        if (!toVerify(leftover) || options.verify === false) await settled(leftover);
       }
       if (options.verify === false || !ctx) return;
       for (const leftover of ordered) {
-        if (leftover.outcome?.status !== 'reverted') continue;
+        if (!toVerify(leftover)) continue;
         try {
           await mutationHandlerFor(leftover.mutation).verifyReverted(leftover.mutation, ctx);
         } catch (error) {
@@ -203,6 +208,11 @@ export async function revertLeftovers(leftovers: readonly Leftover[], options: R
       }
     }),
   );
+}
+
+function toVerify(leftover: Leftover): boolean {
+  const status = leftover.outcome?.status;
+  return status === 'reverted' || (status === 'absent' && leftover.verifyIfAbsent === true);
 }
 
 async function recordInJournal(leftover: Leftover, atMs: number): Promise<void> {

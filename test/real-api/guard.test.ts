@@ -205,14 +205,21 @@ describe('chaos guard reverts what a killed run left (real kube-apiservers, ship
       timeoutMs: 180_000,
       what: 'the restarted guard to revert',
     });
-    // Every object the run had changed says the guard touched it: the first guard's "reverting"
-    // Event was written before any undo, the restarted one's "reverted" after its own.
-    const touched = async () =>
-      new Set([...(await guardEvents(runId, revertingReason)), ...(await guardEvents(runId))].map(objectOf));
-    const seenObjects = await touched();
+    // Every object the run had changed carries a "reverted and verified" Event: what the first
+    // guard finished, from it; what it undid without saying so, from the restarted one, which found
+    // the first one's record of what it had in hand on the lock and verified those too.
+    const reverted = await waitFor(
+      async () => {
+        const seen = new Set((await guardEvents(runId)).map(objectOf));
+        return left.every((object) => seen.has(object)) && seen;
+      },
+      { timeoutMs: 60_000, what: `a ChaosReverted Event on each of\n${left.join('\n')}\n${restarted.output()}` },
+    );
+    expect(left.filter((object) => !reverted.has(object))).to.deep.equal([]);
+    const reverting = new Set((await guardEvents(runId, revertingReason)).map(objectOf));
     expect(
-      left.filter((object) => !seenObjects.has(object)),
-      `${[...seenObjects].join('\n')}\n${guard.output()}\n${restarted.output()}`,
+      left.filter((object) => !reverting.has(object)),
+      'a "reverting" Event before any undo',
     ).to.deep.equal([]);
     await recoverFindsNothing();
   });

@@ -18,7 +18,7 @@ import { lockName, lockNamespace } from '../lock.js';
 import { scanCluster, suspectMutation } from '../recover-scan.js';
 import type { ClusterCounters } from './guard-metrics.js';
 import { holderRunId, judgeRuns, type LockView, type RunJudgement } from './judge-runs.js';
-import { revertDeadRun } from './revert-run.js';
+import { inFlightAnnotation, revertDeadRun } from './revert-run.js';
 
 export interface ClusterGuardOptions {
   api: ClusterApi;
@@ -79,7 +79,7 @@ export function startClusterGuard(options: ClusterGuardOptions): ClusterGuard {
   const reconcile = async (): Promise<void> => {
     if (stopped || !options.isLeader()) return;
     options.counters.reconciles += 1;
-    const { view } = await observeLock();
+    const { view, lease } = await observeLock();
     const scan = await scanCluster(api);
     noteScanProblems([...scan.problems, ...scan.unscanned]);
     const runIds = new Set(scan.mutations.map((m) => m.runId));
@@ -89,9 +89,23 @@ export function startClusterGuard(options: ClusterGuardOptions): ClusterGuard {
     ];
     for (const runId of runIds) options.counters.runsSeen.add(runId);
     const judgement = judgeRuns(mutations, view, options.graceMs, now());
-    for (const run of judgement.runs.filter((r) => r.deadBecause))
-      if (!stopped && options.isLeader()) await revertRun(run);
-    schedule(judgement.nextCheckAtMs);
+    const dead = judgement.runs.filter((r) => r.deadBecause);
+    for (const run of dead) if (!stopped && options.isLeader()) await revertRun(run);
+    schedule(Math.min(judgement.nextCheckAtMs ?? Infinity, await finishInFlight(lease, dead.length > 0)));
+  };
+
+  /**
+   * A guard that died while reverting left its record of the mutations in hand on the lock, and
+   * maybe nothing annotated to find: once its lock has gone quiet, take it over, verify and record
+   * them (revertDeadRun does the same whenever it reverts a run). Returns when to look again.
+   */
+  const finishInFlight = async (lease: Lease | undefined, reverted: boolean): Promise<number> => {
+    if (reverted || !lease?.metadata?.annotations?.[inFlightAnnotation] || stopped || !options.isLeader())
+      return Infinity;
+    if (!quiet(lease)) return seen.sinceMs + (lease.spec?.leaseDurationSeconds ?? 0) * 1000 + options.graceMs;
+    const holder = lease.spec?.holderIdentity ?? 'a guard';
+    await revertRun({ runId: 'in-flight', mutations: [], expired: false, deadBecause: `${holder} stopped mid-revert` });
+    return Infinity;
   };
 
   /** What the guard cannot see (a kind its RBAC does not allow, an API that failed): logged once each, counted. */

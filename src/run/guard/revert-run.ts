@@ -7,11 +7,12 @@ import { hostname } from 'node:os';
 import { errorText } from '../../errors/errors.js';
 import type { IstioConvergence } from '../../environment/types.js';
 import type { FaultTiming } from '../../faults/fault-plugin.js';
-import type { Mutation } from '../../faults/mutation.js';
+import { mutationKey, type Mutation } from '../../faults/mutation.js';
 import { mutationHandlerFor } from '../../faults/registry.js';
 import type { ClusterApi } from '../../kube/cluster-api.js';
+import { retryOnConflict } from '../../kube/retry.js';
 import type { Lease } from '../../kube/types.js';
-import { acquireLock } from '../lock.js';
+import { acquireLock, lockName, lockNamespace } from '../lock.js';
 import { isRecovered, revertLeftovers, type Leftover } from '../recover.js';
 import type { ClusterCounters } from './guard-metrics.js';
 import type { RunJudgement } from './judge-runs.js';
@@ -48,12 +49,29 @@ export async function revertDeadRun(run: RunJudgement, options: RevertRunOptions
       return;
     }
     log(`${api.cluster}: reverting run ${run.runId}: ${run.deadBecause}`);
-    const leftovers: Leftover[] = run.mutations.map((mutation) => ({
+    const toLeftover = (mutation: Mutation): Leftover => ({
       mutation,
       sources: ['annotations'],
       expired: run.expired,
       manual: mutationHandlerFor(mutation).manual(mutation, api.context),
-    }));
+    });
+    const leftovers = run.mutations.map(toLeftover);
+    // What a guard that died mid-revert had in hand and is no longer on the objects: it undid them
+    // but never said so. Checked (verified) and recorded here, like the rest.
+    if (lock.clusters.length > 0) {
+      const pending = new Set(leftovers.map((leftover) => mutationKey(leftover.mutation)));
+      try {
+        for (const mutation of await readInFlight(api))
+          if (!pending.has(mutationKey(mutation))) leftovers.push({ ...toLeftover(mutation), verifyIfAbsent: true });
+        await writeInFlight(
+          api,
+          leftovers.map((leftover) => leftover.mutation),
+        );
+      } catch (error) {
+        // The record only serves a successor's Events; the revert does not wait for it.
+        log(`${api.cluster}: could not record the mutations in hand on the lock: ${errorText(error)}`);
+      }
+    }
     const why = run.deadBecause ?? '';
     // First an Event on each object saying the guard is at it: if this guard dies mid-revert, every
     // object still says who touched it; the one that takes over records the outcome of the rest.
@@ -86,10 +104,40 @@ async function postEvent(
   }
 }
 
+/** On the lock Lease the guard holds while it reverts: the mutations in hand, as JSON. */
+export const inFlightAnnotation = 'chaos.dev/guard-in-flight';
+
+/** What a previous holder of the lock (a guard that died while reverting) had in hand. */
+async function readInFlight(api: ClusterApi): Promise<Mutation[]> {
+  const lease = await api.readLease(lockNamespace, lockName);
+  try {
+    const list: unknown = JSON.parse(lease.metadata?.annotations?.[inFlightAnnotation] ?? '[]');
+    return Array.isArray(list) ? (list as Mutation[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Records `mutations` on the lock Lease this guard holds (the renewals keep it). The Lease is
+ * deleted on release, and the record with it: it outlives only a guard that dies mid-revert.
+ */
+async function writeInFlight(api: ClusterApi, mutations: readonly Mutation[]): Promise<void> {
+  await retryOnConflict(async () => {
+    const lease = await api.readLease(lockNamespace, lockName);
+    const annotations = { ...lease.metadata?.annotations, [inFlightAnnotation]: JSON.stringify(mutations) };
+    await api.replaceLease(lockNamespace, lockName, { ...lease, metadata: { ...lease.metadata, annotations } });
+  }, api.retry);
+}
+
 /** One leftover's final outcome: counted, logged, and an Event on its object, as soon as it is known. */
 async function record(leftover: Leftover, why: string, options: RevertRunOptions): Promise<void> {
   const ok = isRecovered(leftover) && leftover.verifyError === undefined;
-  const detail = [leftover.outcome?.detail ?? 'not attempted', leftover.verifyError].filter(Boolean).join('; ');
+  const outcome = leftover.outcome?.detail ?? 'not attempted';
+  const undone = leftover.verifyIfAbsent
+    ? `undone by a guard that stopped before it could say so (${outcome})`
+    : outcome;
+  const detail = [undone, leftover.verifyError].filter(Boolean).join('; ');
   if (ok) options.counters.revertsDone += 1;
   else options.counters.revertFailures += 1;
   const manual = ok ? '' : ` (by hand: ${leftover.manual})`;
