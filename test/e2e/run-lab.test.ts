@@ -99,8 +99,8 @@ describe('chaos run on the lab (real k6)', function () {
 
   it("frontend-zero with the shipped journeys passes: checks, /home's duration and the script's Trend judged per ingress in every phase, central's ingress served by west during the fault", async () => {
     // The fault phase is judged from the scale-down's converged time, so the requests that fail
-    // while it propagates (as with a real Envoy) belong to the transition; 15 s at 20 journeys/s is
-    // still 300 /home requests for the 5 % budgets.
+    // while it propagates (as with a real Envoy) belong to the transition; 15 s at 10 journeys/s is
+    // still 150 /home requests for the 5 % budgets.
     const before = await clusterState();
     // Budgets with room (the fixture says why): the verdict must not depend on this machine's speed.
     const { code, stdout, stderr, result } = run([
