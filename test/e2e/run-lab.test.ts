@@ -99,8 +99,8 @@ describe('chaos run on the lab (real k6)', function () {
 
   it("frontend-zero with the shipped journeys passes: checks, /home's duration and the script's Trend judged per ingress in every phase, central's ingress served by west during the fault", async () => {
     // The fault phase is judged from the scale-down's converged time, so the requests that fail
-    // while it propagates (as with a real Envoy) belong to the transition; 15 s at 10 journeys/s is
-    // still 150 /home requests for the 5 % budgets.
+    // while it propagates (as with a real Envoy) belong to the transition; 15 s at 15 journeys/s is
+    // still 225 /home requests for the 10 % budgets.
     const before = await clusterState();
     // Budgets with room (the fixture says why): the verdict must not depend on this machine's speed.
     const { code, stdout, stderr, result } = run([
@@ -111,7 +111,7 @@ describe('chaos run on the lab (real k6)', function () {
     // The user script's budgets, judged per ingress in every phase from its own samples.
     for (const phase of ['baseline', 'fault', 'recovery'])
       for (const ingress of ['central', 'west'])
-        for (const budget of ['checks: rate>0.95', 'http_req_duration{name:home}: med<4000', 'home_ms: med<4000']) {
+        for (const budget of ['checks: rate>0.9', 'http_req_duration{name:home}: med<4000', 'home_ms: med<4000']) {
           const verdict = result!.verdicts.find(
             (v) => v.phase === phase && v.ingress === ingress && v.budget === budget,
           );
