@@ -236,14 +236,18 @@ export async function acquireLock(apis: ClusterApis, options: LockOptions): Prom
   }
   let lostReason: string | undefined;
   let timer: NodeJS.Timeout | undefined;
+  // A renewal still in flight when the lock is released would re-create the deleted Lease (its
+  // read comes after the delete): release waits for it, and no renewal starts after release.
+  let released = false;
+  let renewal: Promise<void> | undefined;
   if (options.renew !== false && taken.length > 0) {
     let lastRenewedMs = now();
     let renewing = false;
     timer = setInterval(
       () => {
-        if (renewing || lostReason) return;
+        if (renewing || lostReason || released) return;
         renewing = true;
-        void Promise.all(
+        renewal = Promise.all(
           taken.map((api) =>
             takeLease(api, namespace, holder, leaseSeconds, now, watcher).then(
               () => undefined,
@@ -277,7 +281,9 @@ export async function acquireLock(apis: ClusterApis, options: LockOptions): Prom
     unavailable,
     lost: () => lostReason,
     release: async () => {
+      released = true;
       if (timer) clearInterval(timer);
+      await renewal;
       return release(taken);
     },
   };

@@ -114,7 +114,9 @@ describe('--output json: one versioned document per command, errors included', (
     expect(issue!.message).to.match(/^unknown field "pathz"/);
   });
 
-  it('plan: one plan for a scenario, one per scenario for a suite; an unknown name is an error document', () => {
+  it('plan: one plan for a scenario, one per scenario for a suite; an unknown name is an error document', function () {
+    // Three CLI processes, each reading scenario scripts with the TypeScript parser: slow on a busy machine.
+    this.timeout(120_000);
     const one = documentOf(runChaos(['plan', '--output', 'json', '--phase', 'fault=20s', 'frontend-zero']), 'plan') as {
       plans: Array<{ phases: Array<{ name: string; durationMs: number }> }>;
     };
