@@ -91,11 +91,7 @@ function readLoadScript(
 
 /** The metrics and tags of every budget exist: built in, or produced by the scenario's script. */
 function checkBudgetNames(raw: Loose, script: LoadScript | undefined, report: Report): void {
-  const facts: ScriptFacts | undefined = script && {
-    metrics: script.metrics,
-    tags: script.tags,
-    checks: script.checks,
-  };
+  const facts: ScriptFacts | undefined = script;
   const check = (path: PathSegment[], key: string, thresholds: unknown) => {
     if (typeof thresholds !== 'string' && !Array.isArray(thresholds)) return;
     const texts = (Array.isArray(thresholds) ? thresholds : [thresholds]).filter((t) => typeof t === 'string');
@@ -114,11 +110,7 @@ function checkBudgetNames(raw: Loose, script: LoadScript | undefined, report: Re
 
 function normalize(file: string, raw: RawScenario, report: Report, script?: LoadScript): Scenario {
   const phases = normalizePhases(raw, report);
-  const facts: ScriptFacts | undefined = script && {
-    metrics: script.metrics,
-    tags: script.tags,
-    checks: script.checks,
-  };
+  const facts: ScriptFacts | undefined = script;
   if (raw.load.servedBy && 'body' in raw.load.servedBy) checkPattern(raw.load.servedBy.body, report);
   const windowMs = ms(raw.windows?.size ?? '1s');
   if (windowMs < minimumWindowMs)
@@ -352,11 +344,7 @@ function parseBudgetEntry(
 
 /** Cluster and ingress names must exist in the environment; checked with the raw file for positions. */
 function checkNames(raw: Loose, environment: EnvironmentNames, report: Report, script?: LoadScript): void {
-  const facts: ScriptFacts | undefined = script && {
-    metrics: script.metrics,
-    tags: script.tags,
-    checks: script.checks,
-  };
+  const facts: ScriptFacts | undefined = script;
   const known = environment.clusters;
   const expected = `expected a cluster of environment "${environment.name}": ${known.join(', ')}`;
   const checkCluster = (path: PathSegment[], cluster: unknown) => {

@@ -102,7 +102,7 @@ export function startClusterGuard(options: ClusterGuardOptions): ClusterGuard {
   const finishInFlight = async (lease: Lease | undefined, reverted: boolean): Promise<number> => {
     if (reverted || !lease?.metadata?.annotations?.[inFlightAnnotation] || stopped || !options.isLeader())
       return Infinity;
-    if (!quiet(lease)) return seen.sinceMs + (lease.spec?.leaseDurationSeconds ?? 0) * 1000 + options.graceMs;
+    if (!quiet(lease)) return quietAtMs(lease);
     const holder = lease.spec?.holderIdentity ?? 'a guard';
     await revertRun({ runId: 'in-flight', mutations: [], expired: false, deadBecause: `${holder} stopped mid-revert` });
     return Infinity;
@@ -119,10 +119,11 @@ export function startClusterGuard(options: ClusterGuardOptions): ClusterGuard {
       }
   };
 
+  /** When the record this guard watches goes quiet: unchanged for its duration plus the grace. */
+  const quietAtMs = (lease: Lease): number =>
+    seen.sinceMs + (lease.spec?.leaseDurationSeconds ?? 0) * 1000 + options.graceMs;
   /** The exact record this guard has watched stay unchanged for its duration plus the grace. */
-  const quiet = (lease: Lease): boolean =>
-    versionOf(lease) === seen.version &&
-    now() - seen.sinceMs >= (lease.spec?.leaseDurationSeconds ?? 0) * 1000 + options.graceMs;
+  const quiet = (lease: Lease): boolean => versionOf(lease) === seen.version && now() >= quietAtMs(lease);
 
   const revertRun = (run: RunJudgement) => revertDeadRun(run, { ...options, now, takeOver: quiet });
 
