@@ -162,7 +162,7 @@ function measureValues(
     case 'trend':
       return trendValue(agg, stats);
     case 'timing':
-      // Not a statistic of requests: judged after the run from the timings (run/judge-timing.ts).
+      // Not a statistic of requests: judged after the run from the timings (run/judge/judge-timing.ts).
       return null;
   }
 }

@@ -36,7 +36,7 @@ export type MetricName = keyof typeof metrics;
 
 /**
  * Time to impact and time to recover (docs/verdicts.md, "Time to impact and time to recover"):
- * one value per ingress per run, in ms, judged after the run (run/judge-timing.ts), not by the
+ * one value per ingress per run, in ms, judged after the run (run/judge/judge-timing.ts), not by the
  * ledger. `value` and `max` both mean that value; limits take a unit (5s, 500ms) or ms.
  */
 export const timingMetrics = {

@@ -1,13 +1,13 @@
 import type { Fault, FaultType } from '../scenario/types.js';
-import { cordonHandler, drain, evictHandler } from './drain.js';
+import { cordonHandler, drain, evictHandler } from './drain/drain.js';
 import type { FaultPlugin, MutationHandler, MutationHandlers } from './fault-plugin.js';
 import { handlerOf } from './fault-plugin.js';
-import { routeInsertHandler, virtualServiceCreateHandler } from './istio-route-revert.js';
-import { istioAbort, istioDelay } from './istio-route.js';
+import { routeInsertHandler, virtualServiceCreateHandler } from './istio/route-revert.js';
+import { istioAbort, istioDelay } from './istio/route.js';
 import type { Mutation } from './mutation.js';
-import { podDeleteHandler, podKill } from './pod-kill.js';
-import { scale } from './scale.js';
-import { hpaPinHandler, kedaPauseHandler, scaleHandler } from './scale-handlers.js';
+import { podDeleteHandler, podKill } from './pod-kill/pod-kill.js';
+import { scale } from './scale/scale.js';
+import { hpaPinHandler, kedaPauseHandler, scaleHandler } from './scale/handlers.js';
 
 /** The explicit registry: one entry per fault type, checked complete by the compiler. */
 const registry: { [T in FaultType]: FaultPlugin<Extract<Fault, { type: T }>> } = {

@@ -8,17 +8,17 @@
  */
 import path from 'node:path';
 import { connectExisting } from '../environment/open-environment.js';
-import { assertMayMutate } from '../environment/guard.js';
+import { assertMayMutate } from '../environment/context-allow-list.js';
 import { readEnvironment } from '../environment/read-environment.js';
 import { resolveLabStateDir } from '../lab/index.js';
 import { errorText, HarnessError, InputError } from '../errors/errors.js';
 import { describeMutation } from '../faults/mutation.js';
 import type { ClusterApis } from '../kube/cluster-api.js';
-import { defaultTiming } from '../run/fault-session.js';
-import { findJournals } from '../run/journal.js';
-import { acquireLock, inspectLock, type EnvironmentLock } from '../run/lock.js';
-import { findOrphanedLoad, stopOrphanedLoad } from '../run/orphaned-load.js';
-import { findLeftovers, isRecovered, revertLeftovers, type Leftover } from '../run/recover.js';
+import { defaultTiming } from '../run/session/fault-session.js';
+import { findJournals } from '../run/record/journal.js';
+import { acquireLock, inspectLock, type EnvironmentLock } from '../run/session/lock.js';
+import { findOrphanedLoad, stopOrphanedLoad } from '../run/recover/orphaned-load.js';
+import { findLeftovers, isRecovered, revertLeftovers, type Leftover } from '../run/recover/recover.js';
 import { outputSchemaVersion, type RecoverOutput } from '../report/output-schemas.js';
 import type { CliIo } from '../system/io.js';
 

@@ -8,7 +8,7 @@ import type { CliIo } from '../system/io.js';
 import { checkScenario } from './load-inputs.js';
 import { findSuiteFile, validateSuite } from './suite/read-suite.js';
 import { checkClusters, refusalIssues } from './check-clusters.js';
-import { buildPlan } from '../run/build-plan.js';
+import { buildPlan } from '../run/plan/build-plan.js';
 import { validateEnvironment } from '../environment/validate-environment.js';
 import { listYamlFiles, readYamlFile, resolveFileRef, searchDirs } from '../input/files.js';
 import type { YamlSource } from '../input/yaml-source.js';

@@ -7,9 +7,9 @@
 import { resultSchemaVersion, type RunResult } from './result-schema.js';
 import { redactUrl, scrubText } from './scrub.js';
 import { baselineComparisons } from '../budgets/baseline-comparisons.js';
-import type { RunPlan } from '../run/build-plan.js';
-import type { RunRecord } from '../run/run-record.js';
-import type { RunOutcome } from '../run/judge-run.js';
+import type { RunPlan } from '../run/plan/build-plan.js';
+import type { RunRecord } from '../run/timeline/run-record.js';
+import type { RunOutcome } from '../run/judge/judge-run.js';
 import { timingRow, transitionRows } from './timing-rows.js';
 
 export { resultSchemaVersion, type RunResult };

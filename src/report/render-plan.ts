@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { RunPlan } from '../run/build-plan.js';
-import type { FaultCheck } from '../run/check-plan.js';
+import type { RunPlan } from '../run/plan/build-plan.js';
+import type { FaultCheck } from '../run/plan/check-plan.js';
 import { formatDuration } from '../input/units.js';
 import { sampleWarnings } from '../budgets/sample-warnings.js';
 

@@ -6,7 +6,7 @@
  */
 import { servedByNotMeasured } from '../budgets/sample.js';
 import { describeMutation } from '../faults/mutation.js';
-import type { JournalEntry } from '../run/run-events.js';
+import type { JournalEntry } from '../run/record/run-events.js';
 import type { RunResult } from './result-schema.js';
 import { scrubText } from './scrub.js';
 

@@ -14,7 +14,7 @@ import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { ExitCode } from '../../src/errors/exit-codes.js';
 import { startLab, writeLabState, type RunningLab } from '../../src/lab/index.js';
-import type { JournalEntry } from '../../src/run/run-events.js';
+import type { JournalEntry } from '../../src/run/record/run-events.js';
 import { processIsAlive } from '../../src/system/processes.js';
 import { projectRoot, runChaosAsync } from '../support/cli.js';
 import { waitFor } from '../support/wait.js';

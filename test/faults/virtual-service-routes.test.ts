@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import jsonPatch from 'fast-json-patch';
 import type { VirtualService } from '../../src/kube/types.js';
-import { placeFault, planRoutes, qualifyHost } from '../../src/faults/virtual-service-routes.js';
+import { placeFault, planRoutes, qualifyHost } from '../../src/faults/istio/virtual-service-routes.js';
 import {
   buildCopies,
   digestWithout,
@@ -10,7 +10,7 @@ import {
   insertionPatch,
   removalPatch,
   routeNames,
-} from '../../src/faults/virtual-service-patches.js';
+} from '../../src/faults/istio/virtual-service-patches.js';
 
 function vs(
   name: string,

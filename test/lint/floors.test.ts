@@ -21,7 +21,7 @@ describe('lint holds the floors of src/', function () {
   this.timeout(120_000);
 
   it('the files as they are pass', async () => {
-    expect(await lintWith('src/run/fault-session-records.ts', '')).to.deep.equal([]);
+    expect(await lintWith('src/run/session/fault-session-records.ts', '')).to.deep.equal([]);
   });
 
   it('an import pointing up a floor fails (errors/ importing run/)', async () => {
@@ -37,7 +37,7 @@ describe('lint holds the floors of src/', function () {
   it('a cycle between two files of one folder fails', async () => {
     // fault-session.ts imports fault-session-records.ts; importing it back closes a cycle.
     const messages = await lintWith(
-      'src/run/fault-session-records.ts',
+      'src/run/session/fault-session-records.ts',
       "import { createFaultSession } from './fault-session.js';\nexport const again = createFaultSession;",
     );
     expect(messages.join('\n')).to.match(/import-x\/no-cycle: Dependency cycle detected/);

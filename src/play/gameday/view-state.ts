@@ -3,7 +3,7 @@
  * fault's state, a short series of windows per ingress, the notes, the recent events and the
  * facilitator's own state (held, typing a note, confirming an abort).
  */
-import type { RunEvent } from '../../run/run-events.js';
+import type { RunEvent } from '../../run/record/run-events.js';
 
 export type FaultState = 'planned' | 'applied' | 'reverted' | 'failed';
 

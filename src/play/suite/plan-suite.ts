@@ -5,7 +5,7 @@
  */
 import { InputError } from '../../errors/errors.js';
 import { parsePhaseOverrides } from '../../input/phase-overrides.js';
-import { buildPlan, type RunPlan } from '../../run/build-plan.js';
+import { buildPlan, type RunPlan } from '../../run/plan/build-plan.js';
 import { loadScenario, type LoadedScenario } from '../load-inputs.js';
 import { readSuite, type Suite, type SuiteEntry } from './read-suite.js';
 

@@ -2,10 +2,10 @@
 import path from 'node:path';
 import type { FaultTiming } from '../../../src/faults/fault-plugin.js';
 import type { ClusterApi } from '../../../src/kube/cluster-api.js';
-import { planFault, type PlannedPhase } from '../../../src/run/build-plan.js';
-import { createFaultSession, type FaultSession } from '../../../src/run/fault-session.js';
-import { journalFileName, openJournal, readJournal, type JournalWriter } from '../../../src/run/journal.js';
-import type { JournalEntry } from '../../../src/run/run-events.js';
+import { planFault, type PlannedPhase } from '../../../src/run/plan/build-plan.js';
+import { createFaultSession, type FaultSession } from '../../../src/run/session/fault-session.js';
+import { journalFileName, openJournal, readJournal, type JournalWriter } from '../../../src/run/record/journal.js';
+import type { JournalEntry } from '../../../src/run/record/run-events.js';
 import type { Fault } from '../../../src/scenario/types.js';
 import type { FaultTestServer } from './servers.js';
 
