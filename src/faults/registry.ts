@@ -1,34 +1,36 @@
+/**
+ * The explicit registry: one line per fault kind (a folder under faults/). The compiler checks it is
+ * complete: every fault type a scenario can name has a plugin, every mutation kind an undo handler.
+ */
 import type { Fault, FaultType } from '../scenario/types.js';
-import { cordonHandler, drain, evictHandler } from './drain/drain.js';
 import type { FaultPlugin, MutationHandler, MutationHandlers } from './fault-plugin.js';
 import { handlerOf } from './fault-plugin.js';
-import { routeInsertHandler, virtualServiceCreateHandler } from './istio/route-revert.js';
-import { istioAbort, istioDelay } from './istio/route.js';
-import type { Mutation } from './mutation.js';
-import { podDeleteHandler, podKill } from './pod-kill/pod-kill.js';
-import { scale } from './scale/scale.js';
-import { hpaPinHandler, kedaPauseHandler, scaleHandler } from './scale/handlers.js';
+import type { Mutation, MutationKind } from './mutation.js';
+import { drainKind } from './drain/index.js';
+import { istioKind } from './istio/index.js';
+import { podKillKind } from './pod-kill/index.js';
+import { scaleKind } from './scale/index.js';
 
-/** The explicit registry: one entry per fault type, checked complete by the compiler. */
-const registry: { [T in FaultType]: FaultPlugin<Extract<Fault, { type: T }>> } = {
-  scale,
-  'istio-delay': istioDelay,
-  'istio-abort': istioAbort,
-  drain,
-  'pod-kill': podKill,
+const kinds = [scaleKind, istioKind, drainKind, podKillKind] as const;
+
+type Kinds = (typeof kinds)[number];
+type Covered<K, Field extends 'faults' | 'handlers'> = K extends { [F in Field]: infer Entries }
+  ? keyof Entries
+  : never;
+/** Fails to compile when a fault type or a mutation kind has no kind to serve it. */
+type RegistryComplete = [
+  Exclude<FaultType, Covered<Kinds, 'faults'>> | Exclude<MutationKind, Covered<Kinds, 'handlers'>>,
+] extends [never]
+  ? true
+  : never;
+true satisfies RegistryComplete;
+
+const registry = Object.assign({}, ...kinds.map((kind) => kind.faults)) as {
+  [T in FaultType]: FaultPlugin<Extract<Fault, { type: T }>>;
 };
 
-/** Undo of every mutation kind, for `chaos recover` (checked complete by the compiler too). */
-export const mutationHandlers: MutationHandlers = {
-  scale: scaleHandler,
-  'hpa-pin': hpaPinHandler,
-  'keda-pause': kedaPauseHandler,
-  'route-insert': routeInsertHandler,
-  'virtualservice-create': virtualServiceCreateHandler,
-  cordon: cordonHandler,
-  evict: evictHandler,
-  'pod-delete': podDeleteHandler,
-};
+/** Undo of every mutation kind, for `chaos recover`. */
+export const mutationHandlers = Object.assign({}, ...kinds.map((kind) => kind.handlers)) as MutationHandlers;
 
 export function pluginFor<F extends Fault>(fault: F): FaultPlugin<F> {
   return registry[fault.type] as unknown as FaultPlugin<F>;

@@ -30,7 +30,7 @@ describe('lint holds the floors of src/', function () {
   });
 
   it('an import of cli/ from anywhere else fails', async () => {
-    const messages = await lintWith('src/play/run-batch.ts', "export { main } from '../cli/main.js';");
+    const messages = await lintWith('src/play/suite/run-batch.ts', "export { main } from '../../cli/main.js';");
     expect(messages.join('\n')).to.match(/no-restricted-imports: .*src\/play\/ sits below src\/cli\//);
   });
 
