@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connectEnvironment } from '../src/environment/connect.js';
 import { labEnvironment } from '../src/environment/lab-environment.js';
 import { startLab } from '../src/lab/index.js';
-import { startGuard } from '../src/play/guard/start-guard.js';
+import { startGuard } from '../src/guard/start-guard.js';
 import { planFault } from '../src/run/plan/build-plan.js';
 import { createFaultSession } from '../src/run/session/fault-session.js';
 import { journalFileName, openJournal } from '../src/run/record/journal.js';

@@ -1,5 +1,5 @@
 /**
- * One interface for every fault type; one file per type; one explicit registry (registry.ts).
+ * One interface for every fault type; one folder per kind; one explicit registry (registry.ts).
  *
  * A fault's life: `plan` (text for `chaos plan`, touches nothing) → `apply` (every change goes
  * through `ctx.mutate`, which journals the undo record durably *before* the API call) →
@@ -9,9 +9,7 @@
  * Undo lives in the mutation handlers (`mutations`), not in the fault: a revert needs only
  * the recorded mutations, so `chaos recover` can undo a run whose scenario and process are gone.
  *
- * To add a fault: write `<type>.ts` exporting a FaultPlugin (and handlers for any new
- * mutation kind in mutation.ts), add it to the registry map, add its entry to the scenario
- * schema, and a test in test/faults/ that runs against both servers.
+ * To add a fault kind: see README.md in this folder (a folder with its FaultKind, one registry line).
  */
 import type { IstioConvergence, ProtectedPods } from '../environment/types.js';
 import type { ClusterApi } from '../kube/cluster-api.js';

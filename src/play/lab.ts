@@ -22,7 +22,7 @@ import {
 } from '../lab/index.js';
 import { outputSchemaVersion } from '../report/output-schemas.js';
 import { parseDuration } from '../input/units.js';
-import { startLabGuard } from './guard/lab-guard.js';
+import { startLabGuard } from '../guard/lab-guard.js';
 
 /** Generous: a lab on a loaded machine may take a while to close every listener. */
 const downTimeoutMs = 60_000;

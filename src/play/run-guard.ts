@@ -2,14 +2,14 @@
  * `chaos guard`: keep a guard over the clusters of an environment until SIGTERM/SIGINT. Reads the
  * environment as other commands do (a running lab via its state folder); `--cluster` narrows it.
  */
-import { connectExisting } from '../../environment/open-environment.js';
-import { readEnvironment } from '../../environment/read-environment.js';
-import { HarnessError, InputError } from '../../errors/errors.js';
-import { parseDuration } from '../../input/units.js';
-import type { CliIo } from '../../system/io.js';
-import { watchInterrupts } from '../../system/signals.js';
-import { parseAddress } from './guard-http.js';
-import { defaultGuardSettings, startGuard, type GuardSettings } from './start-guard.js';
+import { connectExisting } from '../environment/open-environment.js';
+import { readEnvironment } from '../environment/read-environment.js';
+import { HarnessError, InputError } from '../errors/errors.js';
+import { parseDuration } from '../input/units.js';
+import type { CliIo } from '../system/io.js';
+import { watchInterrupts } from '../system/signals.js';
+import { parseAddress } from '../guard/guard-http.js';
+import { defaultGuardSettings, startGuard, type GuardSettings } from '../guard/start-guard.js';
 
 export interface GuardOptions {
   env: string;

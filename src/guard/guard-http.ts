@@ -1,7 +1,7 @@
 /** `/healthz` and `/metrics` (Prometheus text) of a guard, on one address. */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { InputError } from '../../errors/errors.js';
+import { InputError } from '../errors/errors.js';
 
 export interface GuardHttp {
   url: string;

@@ -3,8 +3,8 @@
  * the lab that is killed (kill -9) is reverted without anyone running `chaos recover`, as a guard
  * does in a real cluster. Its address is loopback only.
  */
-import { connectEnvironment } from '../../environment/connect.js';
-import { labEnvironment } from '../../environment/lab-environment.js';
+import { connectEnvironment } from '../environment/connect.js';
+import { labEnvironment } from '../environment/lab-environment.js';
 import { defaultGuardSettings, startGuard, type RunningGuard } from './start-guard.js';
 
 export async function startLabGuard(

@@ -3,13 +3,13 @@
  * heartbeat runs read) and a cluster guard that acts only while elected; `/healthz` and `/metrics`.
  * Used by `chaos guard` and by `chaos lab up`, which runs one in process.
  */
-import { defaultTiming } from '../../run/session/fault-session.js';
-import type { FaultTiming } from '../../faults/fault-plugin.js';
-import type { IstioConvergence } from '../../environment/types.js';
-import type { ClusterApis } from '../../kube/cluster-api.js';
-import { startClusterGuard, type ClusterGuard } from '../../guard/cluster-guard.js';
-import { guardIdentity, startElection, type Election } from '../../guard/guard-lease.js';
-import { GuardMetrics } from '../../guard/guard-metrics.js';
+import { defaultTiming } from '../run/session/fault-session.js';
+import type { FaultTiming } from '../faults/fault-plugin.js';
+import type { IstioConvergence } from '../environment/types.js';
+import type { ClusterApis } from '../kube/cluster-api.js';
+import { startClusterGuard, type ClusterGuard } from './cluster-guard.js';
+import { guardIdentity, startElection, type Election } from './guard-lease.js';
+import { GuardMetrics } from './guard-metrics.js';
 import { serveGuardHttp, type GuardHttp } from './guard-http.js';
 
 export interface GuardSettings {
