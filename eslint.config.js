@@ -28,11 +28,11 @@ export const floors = [
   'guard',
   'run',
   'load',
+  'scenario',
   'faults',
   'environment',
   'lab',
   'kube',
-  'scenario',
   'budgets',
   'input',
   'system',
@@ -62,7 +62,10 @@ function upwardRoomImports(folder, room) {
   const above = list.slice(0, list.indexOf(room));
   const message = (what) => `src/${folder}/${room}/ sits below ${what} (src/${folder}/README.md): imports point down.`;
   return [
-    ...above.map((name) => ({ regex: `^(\\.\\./)(\\.\\./${folder}/)?${name}/`, message: message(`${folder}/${name}/`) })),
+    ...above.map((name) => ({
+      regex: `^(\\.\\./)(\\.\\./${folder}/)?${name}/`,
+      message: message(`${folder}/${name}/`),
+    })),
     { regex: `^\\.\\./(\\.\\./${folder}/)?[^/]+$`, message: message(`the files at the top of src/${folder}/`) },
   ];
 }
@@ -77,7 +80,10 @@ function dynamicImportRules(patterns) {
       selector: `ImportExpression[source.value=/${regex.replaceAll('/', '\\x2F')}/]`,
       message,
     })),
-    { selector: 'ImportExpression[source.type!="Literal"]', message: 'import() takes a literal path, so lint can see it.' },
+    {
+      selector: 'ImportExpression[source.type!="Literal"]',
+      message: 'import() takes a literal path, so lint can see it.',
+    },
   ];
 }
 

@@ -1,15 +1,34 @@
 /**
- * A fault kind: one folder under faults/ (scale/, istio/, drain/, pod-kill/) whose index.ts gives the
- * plugins of the fault types it offers and the undo handlers of the mutations they make. The registry
- * (registry.ts) lists the kinds, one line each.
+ * A fault kind: one folder under faults/ (scale/, istio/, drain/, pod-kill/) whose index.ts gives
+ * the fault types it offers — each its scenario schema, its normalizer and its plugin — and the undo
+ * handlers of the mutations they record. The registry (registry.ts) lists the kinds, one line each,
+ * and derives from them the scenario's `faults` schema, the `Fault` and `Mutation` unions and the
+ * maps the engine uses.
  */
-import type { Fault } from '../scenario/types.js';
-import type { FaultPlugin, MutationHandler } from './fault-plugin.js';
-import type { Mutation } from './mutation.js';
+import type { z } from 'zod';
+import type { FaultPlugin, FaultRecord, MutationHandler } from './fault-plugin.js';
+import type { NormalizeContext } from './fault-schema.js';
+import type { MutationRecord } from './mutation-base.js';
 
-export interface FaultKind<F extends Fault, M extends Mutation> {
-  /** One plugin per fault type of the kind, keyed by the type a scenario writes. */
-  faults: { [T in F['type']]: FaultPlugin<Extract<F, { type: T }>> };
-  /** One undo handler per mutation kind the kind's faults record (revert, verify, `chaos recover`). */
-  handlers: { [K in M['kind']]: MutationHandler<Extract<M, { kind: K }>> };
+/** A zod object whose `type` is one literal: one entry of the scenario's discriminated `faults` union. */
+type FaultObjectSchema = z.ZodObject<{ type: z.ZodLiteral<string> } & z.ZodRawShape>;
+
+/** One fault type a scenario can name: how it is written, what it becomes, and what applies it. */
+export interface FaultTypeEntry<S extends FaultObjectSchema, F extends FaultRecord, M extends MutationRecord> {
+  schema: S;
+  normalize(raw: z.output<S>, context: NormalizeContext): F;
+  plugin: FaultPlugin<F, M>;
+}
+
+export function faultType<S extends FaultObjectSchema, F extends FaultRecord, M extends MutationRecord>(
+  schema: S,
+  normalize: (raw: z.output<S>, context: NormalizeContext) => F,
+  plugin: FaultPlugin<F, M>,
+): FaultTypeEntry<S, F, M> {
+  return { schema, normalize, plugin };
+}
+
+export interface FaultKind {
+  types: readonly FaultTypeEntry<FaultObjectSchema, FaultRecord, MutationRecord>[];
+  handlers: readonly MutationHandler[];
 }

@@ -13,8 +13,13 @@
  */
 import type { IstioConvergence, ProtectedPods } from '../environment/types.js';
 import type { ClusterApi } from '../kube/cluster-api.js';
-import type { Fault } from '../scenario/types.js';
-import type { Mutation, MutationKind, RevertOutcome } from './mutation.js';
+import type { FaultBase } from './fault-schema.js';
+import type { MutationRecord, RevertOutcome } from './mutation-base.js';
+
+/** A normalized fault of some type: what the shared code of faults/ handles without knowing the kinds. */
+export interface FaultRecord extends FaultBase {
+  type: string;
+}
 
 /** Where one fault lands: one cluster of the environment. */
 export interface FaultTarget {
@@ -86,7 +91,7 @@ export interface FaultContext extends KubeContext {
    * The only way to change the cluster: journals `mutation` (flushed) before running `change`,
    * then journals the result. Throws without calling `change` once the session is reverting.
    */
-  mutate<T>(mutation: Mutation, change: () => Promise<T>): Promise<T>;
+  mutate<T>(mutation: MutationRecord, change: () => Promise<T>): Promise<T>;
   /** Uniform in [0, 1): which Pods to kill. Injectable so tests can pin it. */
   random(): number;
 }
@@ -97,7 +102,8 @@ export interface Background {
   stop(): Promise<void>;
 }
 
-export interface FaultPlugin<F extends Fault = Fault> {
+/** One fault type: `M` is every mutation kind its apply may record (a namespace drain records scales too). */
+export interface FaultPlugin<F extends FaultRecord = FaultRecord, M extends MutationRecord = MutationRecord> {
   type: F['type'];
   /** The exact mutations, as sentences, for `chaos plan`: touches nothing. */
   plan(fault: F, target: FaultTarget): string[];
@@ -112,11 +118,11 @@ export interface FaultPlugin<F extends Fault = Fault> {
    * Waits (bounded by ctx.timing.verifyTimeoutMs) until the effect is observable — for Istio,
    * until the data plane has it; throws if not.
    */
-  verify(fault: F, ctx: FaultContext, applied: readonly Mutation[]): Promise<Convergence | void>;
+  verify(fault: F, ctx: FaultContext, applied: readonly M[]): Promise<Convergence | void>;
   /** Undoes `applied` newest first; one outcome per mutation, never throws for one that fails. */
-  revert(fault: F, ctx: KubeContext, applied: readonly Mutation[]): Promise<RevertOutcome[]>;
+  revert(fault: F, ctx: KubeContext, applied: readonly M[]): Promise<RevertOutcome[]>;
   /** Waits (bounded) until the system is back: replicas ready, routes gone (from the data plane), nodes schedulable. */
-  verifyReverted(fault: F, ctx: KubeContext, applied: readonly Mutation[]): Promise<Convergence | void>;
+  verifyReverted(fault: F, ctx: KubeContext, applied: readonly M[]): Promise<Convergence | void>;
 }
 
 /** What `check` may use: the cluster's API (read only) and where the fault lands. */
@@ -126,20 +132,25 @@ export interface CheckContext {
 }
 
 /** Undo for one kind of mutation: used by fault reverts and by `chaos recover` alike. */
-export interface MutationHandler<M extends Mutation = Mutation> {
+export interface MutationHandler<M extends MutationRecord = MutationRecord> {
   kind: M['kind'];
   revert(mutation: M, ctx: KubeContext): Promise<RevertOutcome>;
   /** Waits (bounded) until what the mutation disturbed is healthy again; throws if not. */
   verifyReverted(mutation: M, ctx: KubeContext): Promise<Convergence | void>;
   /** The kubectl command(s) that undo it by hand, against the given kube context. */
   manual(mutation: M, context: string): string;
+  /** One line naming the object, for reports: `scale Deployment bank-of-anthos/frontend 2 → 0 in central`. */
+  describe(mutation: M): string;
+  /** Identity of the object it touched: two records with one key undo the same thing. */
+  key(mutation: M): string;
 }
 
-export type MutationHandlers = { [K in MutationKind]: MutationHandler<Extract<Mutation, { kind: K }>> };
+/** Handlers by mutation kind. */
+export type MutationHandlers = Readonly<Record<string, MutationHandler>>;
 
-/** The handler of one mutation's kind (the map's type guarantees it matches the kind). */
-export function handlerOf(handlers: Partial<MutationHandlers>, mutation: Mutation): MutationHandler {
-  const handler = handlers[mutation.kind] as unknown as MutationHandler | undefined;
+/** The handler of one mutation's kind. */
+export function handlerOf<M extends MutationRecord>(handlers: MutationHandlers, mutation: M): MutationHandler<M> {
+  const handler = handlers[mutation.kind] as unknown as MutationHandler<M> | undefined;
   if (!handler) throw new Error(`no handler for mutation kind ${mutation.kind}`);
   return handler;
 }

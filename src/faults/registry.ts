@@ -1,11 +1,12 @@
 /**
- * The explicit registry: one line per fault kind (a folder under faults/). The compiler checks it is
- * complete: every fault type a scenario can name has a plugin, every mutation kind an undo handler.
+ * The explicit registry: one line per fault kind (a folder under faults/). Everything the rest of
+ * chaos knows of faults is derived from it: the scenario's `faults` schema, the `Fault` and
+ * `Mutation` unions, the plugin of each fault type and the undo handler of each mutation kind.
  */
-import type { Fault, FaultType } from '../scenario/types.js';
+import { z } from 'zod';
 import type { FaultPlugin, MutationHandler, MutationHandlers } from './fault-plugin.js';
 import { handlerOf } from './fault-plugin.js';
-import type { Mutation, MutationKind } from './mutation.js';
+import type { NormalizeContext } from './fault-schema.js';
 import { drainKind } from './drain/index.js';
 import { istioKind } from './istio/index.js';
 import { podKillKind } from './pod-kill/index.js';
@@ -13,29 +14,49 @@ import { scaleKind } from './scale/index.js';
 
 const kinds = [scaleKind, istioKind, drainKind, podKillKind] as const;
 
-type Kinds = (typeof kinds)[number];
-type Covered<K, Field extends 'faults' | 'handlers'> = K extends { [F in Field]: infer Entries }
-  ? keyof Entries
-  : never;
-/** Fails to compile when a fault type or a mutation kind has no kind to serve it. */
-type RegistryComplete = [
-  Exclude<FaultType, Covered<Kinds, 'faults'>> | Exclude<MutationKind, Covered<Kinds, 'handlers'>>,
-] extends [never]
-  ? true
-  : never;
+type Entry = (typeof kinds)[number]['types'][number];
+type Handler = (typeof kinds)[number]['handlers'][number];
+
+/** A normalized fault of any type (the model plan and run consume). */
+export type Fault = ReturnType<Entry['normalize']>;
+export type FaultType = Fault['type'];
+/** A mutation of any kind, as journaled and annotated. */
+export type Mutation = Parameters<Handler['revert']>[0];
+export type MutationKind = Mutation['kind'];
+
+/** Fails to compile when a fault type may record a mutation kind no kind can undo. */
+type RecordedBy<P> = P extends FaultPlugin<infer _F, infer M> ? M['kind'] : never;
+type Recorded = RecordedBy<Entry['plugin']>;
+type RegistryComplete = [Exclude<Recorded, MutationKind>] extends [never] ? true : never;
 true satisfies RegistryComplete;
 
-const registry = Object.assign({}, ...kinds.map((kind) => kind.faults)) as {
-  [T in FaultType]: FaultPlugin<Extract<Fault, { type: T }>>;
-};
+const entries = kinds.flatMap((kind): readonly Entry[] => kind.types);
+const entryByType = new Map<string, Entry>(entries.map((entry) => [entry.schema.shape.type.value, entry]));
+const typeNames = entries.map((entry) => entry.schema.shape.type.value);
 
-/** Undo of every mutation kind, for `chaos recover`. */
-export const mutationHandlers = Object.assign({}, ...kinds.map((kind) => kind.handlers)) as MutationHandlers;
+/** The scenario file's fault entry: one object per fault type, told apart by `type`. */
+export const faultSchema = z.discriminatedUnion(
+  'type',
+  entries.map((entry) => entry.schema) as unknown as [Entry['schema'], ...Entry['schema'][]],
+  { error: `expected a fault type: ${typeNames.slice(0, -1).join(', ')} or ${typeNames.at(-1)}` },
+);
+export type RawFault = z.output<typeof faultSchema>;
 
-export function pluginFor<F extends Fault>(fault: F): FaultPlugin<F> {
-  return registry[fault.type] as unknown as FaultPlugin<F>;
+/** A valid raw fault in the model plan and run consume; problems the schema cannot see go to `context.report`. */
+export function normalizeFault(raw: RawFault, context: NormalizeContext): Fault {
+  const entry = entryByType.get(raw.type)!;
+  return entry.normalize(raw as never, context) as Fault;
 }
 
-export function mutationHandlerFor(mutation: Mutation): MutationHandler {
+/** Undo of every mutation kind, for `chaos recover`. */
+export const mutationHandlers: MutationHandlers = Object.fromEntries(
+  kinds.flatMap((kind): readonly MutationHandler[] => kind.handlers).map((handler) => [handler.kind, handler]),
+);
+
+export function pluginFor<F extends Fault>(fault: F): FaultPlugin<F, Mutation> {
+  return entryByType.get(fault.type)!.plugin as unknown as FaultPlugin<F, Mutation>;
+}
+
+export function mutationHandlerFor<M extends Mutation>(mutation: M): MutationHandler<M> {
   return handlerOf(mutationHandlers, mutation);
 }

@@ -31,10 +31,10 @@ import { defaultProtectedPods, type ProtectedPods } from '../../environment/type
 import { isNotFound, isTooManyRequests, KubeApiError } from '../../kube/api-error.js';
 import { chaosFieldManager } from '../../kube/pod-node-calls.js';
 import type { Pod, WorkloadKind } from '../../kube/types.js';
-import type { DrainFault } from '../../scenario/types.js';
+import type { DrainFault } from './schema.js';
 import { annotation, runAnnotations } from '../annotations.js';
 import type { CheckContext, FaultContext, FaultPlugin, FaultTarget, KubeContext, Refusal } from '../fault-plugin.js';
-import type { CordonMutation, EvictMutation } from '../mutation.js';
+import type { CordonMutation, DrainMutation, EvictMutation } from './mutations.js';
 import { refusalError } from '../refusal.js';
 import { scaleWorkload } from '../scale/scale.js';
 import { checkWorkloadScale } from '../scale/checks.js';
@@ -284,7 +284,7 @@ async function checkDrained(fault: DrainFault, ctx: FaultContext): Promise<strin
   return serving.length > 0 ? `${serving.length} Pod(s) still ready: ${serving.slice(0, 5).join(', ')}` : undefined;
 }
 
-export const drain: FaultPlugin<DrainFault> = {
+export const drain: FaultPlugin<DrainFault, DrainMutation> = {
   type: 'drain',
   plan: (fault, target) => {
     const rules = protectedPods(target);

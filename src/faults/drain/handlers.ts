@@ -8,11 +8,13 @@ import { chaosFieldManager } from '../../kube/pod-node-calls.js';
 import type { Node } from '../../kube/types.js';
 import { annotation, annotationRemovalPatch, manualAnnotationRemoval } from '../annotations.js';
 import type { MutationHandler } from '../fault-plugin.js';
-import type { CordonMutation, EvictMutation } from '../mutation.js';
+import type { CordonMutation, EvictMutation } from './mutations.js';
 import { checkNamespacesReady } from '../readiness.js';
 import { kubectl, waitUntil } from '../wait.js';
 export const cordonHandler: MutationHandler<CordonMutation> = {
   kind: 'cordon',
+  describe: (mutation) => `cordon Node ${mutation.node} in ${mutation.cluster}`,
+  key: (mutation) => `${mutation.cluster}/cordon/${mutation.node}`,
   revert: async (mutation, ctx) => {
     let node;
     try {
@@ -63,6 +65,10 @@ export const cordonHandler: MutationHandler<CordonMutation> = {
 
 export const evictHandler: MutationHandler<EvictMutation> = {
   kind: 'evict',
+  describe: (mutation) =>
+    `evict ${mutation.pods.length} Pod(s) of ${mutation.namespaces.join(', ') || 'no namespace'} in ${mutation.cluster}`,
+  key: (mutation) =>
+    `${mutation.cluster}/evict/${mutation.runId}/${mutation.faultId}/${mutation.pods.map((pod) => `${pod.namespace}/${pod.name}`).join(',')}`,
   // An eviction cannot be undone: the Pods' controllers replace them once Nodes are schedulable.
   revert: async (mutation) => ({
     status: 'reverted',

@@ -1,11 +1,10 @@
 /** The `drain` kind: a cluster's Nodes cordoned and its Pods evicted, or some namespaces emptied. */
-import type { FaultKind } from '../fault-kind.js';
-import type { CordonMutation, EvictMutation } from '../mutation.js';
-import type { DrainFault } from '../../scenario/types.js';
+import { faultType, type FaultKind } from '../fault-kind.js';
 import { drain } from './drain.js';
 import { cordonHandler, evictHandler } from './handlers.js';
+import { drainFault, normalizeDrain } from './schema.js';
 
-export const drainKind: FaultKind<DrainFault, CordonMutation | EvictMutation> = {
-  faults: { drain },
-  handlers: { cordon: cordonHandler, evict: evictHandler },
-};
+export const drainKind = {
+  types: [faultType(drainFault, normalizeDrain, drain)],
+  handlers: [cordonHandler, evictHandler],
+} as const satisfies FaultKind;

@@ -9,7 +9,8 @@ import { retryOnConflict } from '../../kube/retry.js';
 import type { VirtualService } from '../../kube/types.js';
 import { annotation } from '../annotations.js';
 import type { Convergence, KubeContext, MutationHandler } from '../fault-plugin.js';
-import type { RevertOutcome, RouteInsertMutation, VirtualServiceCreateMutation } from '../mutation.js';
+import type { RevertOutcome } from '../mutation-base.js';
+import type { RouteInsertMutation, VirtualServiceCreateMutation } from './mutations.js';
 import { digestWithout, removalPatch } from './virtual-service-patches.js';
 import { kubectl, waitUntil } from '../wait.js';
 
@@ -145,6 +146,10 @@ async function removeRoutes(
 
 export const routeInsertHandler: MutationHandler<RouteInsertMutation> = {
   kind: 'route-insert',
+  describe: (mutation) =>
+    `routes ${mutation.routes.join(', ')} in VirtualService ${mutation.namespace}/${mutation.virtualService} in ${mutation.cluster}`,
+  key: (mutation) =>
+    `${mutation.cluster}/${mutation.kind}/${mutation.namespace}/${mutation.virtualService}/${mutation.routes.join(',')}`,
   revert: (mutation, ctx) => retryOnConflict(() => removeRoutes(mutation, ctx, []), ctx.api.retry),
   verifyReverted: async (mutation, ctx) => {
     await waitUntil(
@@ -174,6 +179,10 @@ function routeManual(mutation: RouteInsertMutation | VirtualServiceCreateMutatio
 
 export const virtualServiceCreateHandler: MutationHandler<VirtualServiceCreateMutation> = {
   kind: 'virtualservice-create',
+  describe: (mutation) =>
+    `VirtualService ${mutation.namespace}/${mutation.virtualService} (created) in ${mutation.cluster}`,
+  key: (mutation) =>
+    `${mutation.cluster}/${mutation.kind}/${mutation.namespace}/${mutation.virtualService}/${mutation.routes.join(',')}`,
   revert: (mutation, ctx) =>
     retryOnConflict(async (): Promise<RevertOutcome> => {
       const { namespace, virtualService: name } = mutation;

@@ -19,7 +19,7 @@ import { defaultIstioSettleMs, type IstioConvergence } from '../../environment/t
 import { isAlreadyExists } from '../../kube/api-error.js';
 import { retryOnConflict } from '../../kube/retry.js';
 import type { VirtualService } from '../../kube/types.js';
-import type { IstioAbortFault, IstioDelayFault } from '../../scenario/types.js';
+import type { IstioAbortFault, IstioDelayFault } from './schema.js';
 import { annotation } from '../annotations.js';
 import type {
   CheckContext,
@@ -30,7 +30,7 @@ import type {
   KubeContext,
   Refusal,
 } from '../fault-plugin.js';
-import type { Mutation, RouteInsertMutation, VirtualServiceCreateMutation } from '../mutation.js';
+import type { IstioMutation, RouteInsertMutation, VirtualServiceCreateMutation } from './mutations.js';
 import { routeInsertHandler, virtualServiceCreateHandler, waitConverged } from './route-revert.js';
 import { refusalError } from '../refusal.js';
 import { placeFault, type FaultSpec, type Placement, type RoutePlan } from './virtual-service-routes.js';
@@ -218,14 +218,20 @@ async function applyRouteFault(fault: RouteFault, ctx: FaultContext): Promise<un
 
 const handlers = { 'route-insert': routeInsertHandler, 'virtualservice-create': virtualServiceCreateHandler };
 
-function ourRouteMutations(applied: readonly Mutation[]): Array<RouteInsertMutation | VirtualServiceCreateMutation> {
+function ourRouteMutations(
+  applied: readonly IstioMutation[],
+): Array<RouteInsertMutation | VirtualServiceCreateMutation> {
   return applied.filter(
     (mutation): mutation is RouteInsertMutation | VirtualServiceCreateMutation =>
       mutation.kind === 'route-insert' || mutation.kind === 'virtualservice-create',
   );
 }
 
-async function verifyRoutes(fault: RouteFault, ctx: FaultContext, applied: readonly Mutation[]): Promise<Convergence> {
+async function verifyRoutes(
+  fault: RouteFault,
+  ctx: FaultContext,
+  applied: readonly IstioMutation[],
+): Promise<Convergence> {
   const mutations = ourRouteMutations(applied);
   if (mutations.length === 0) throw new HarnessError(`fault ${fault.id} recorded no route in ${ctx.target.cluster}`);
   await waitUntil(
@@ -259,7 +265,10 @@ async function verifyRoutes(fault: RouteFault, ctx: FaultContext, applied: reado
   return latest!;
 }
 
-function routePlugin<F extends RouteFault>(type: F['type'], effect: (fault: F) => string): FaultPlugin<F> {
+function routePlugin<F extends RouteFault>(
+  type: F['type'],
+  effect: (fault: F) => string,
+): FaultPlugin<F, IstioMutation> {
   return {
     type,
     plan: (fault, target) => planRouteFault(fault, target, effect(fault)),

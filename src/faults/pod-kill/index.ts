@@ -1,10 +1,9 @@
 /** The `pod-kill` kind: matching Pods deleted, once or at an interval. */
-import type { FaultKind } from '../fault-kind.js';
-import type { PodDeleteMutation } from '../mutation.js';
-import type { PodKillFault } from '../../scenario/types.js';
+import { faultType, type FaultKind } from '../fault-kind.js';
 import { podDeleteHandler, podKill } from './pod-kill.js';
+import { normalizePodKill, podKillFault } from './schema.js';
 
-export const podKillKind: FaultKind<PodKillFault, PodDeleteMutation> = {
-  faults: { 'pod-kill': podKill },
-  handlers: { 'pod-delete': podDeleteHandler },
-};
+export const podKillKind = {
+  types: [faultType(podKillFault, normalizePodKill, podKill)],
+  handlers: [podDeleteHandler],
+} as const satisfies FaultKind;

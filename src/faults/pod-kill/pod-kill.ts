@@ -7,9 +7,9 @@
 import { HarnessError } from '../../errors/errors.js';
 import { isNotFound } from '../../kube/api-error.js';
 import type { Pod } from '../../kube/types.js';
-import type { PodKillFault } from '../../scenario/types.js';
+import type { PodKillFault } from './schema.js';
 import type { Background, FaultContext, FaultPlugin, KubeContext, MutationHandler } from '../fault-plugin.js';
-import type { Mutation, PodDeleteMutation } from '../mutation.js';
+import type { PodDeleteMutation } from './mutations.js';
 import { isPodReady, selectorText } from '../readiness.js';
 import { kubectl, revertMutations, verifyMutationsReverted, waitUntil } from '../wait.js';
 
@@ -19,6 +19,9 @@ export function formatSelector(selector: Record<string, string>): string {
 
 export const podDeleteHandler: MutationHandler<PodDeleteMutation> = {
   kind: 'pod-delete',
+  describe: (mutation) =>
+    `delete Pod(s) ${mutation.pods.join(', ')} (${mutation.selector}) in ${mutation.namespace} in ${mutation.cluster}`,
+  key: (mutation) => `${mutation.cluster}/pod-delete/${mutation.namespace}/${mutation.pods.join(',')}`,
   revert: async (mutation) => ({
     status: 'reverted',
     detail: `nothing to put back for deleted Pod(s) ${mutation.pods.join(', ')}: their controllers replace them`,
@@ -118,7 +121,7 @@ function startInterval(fault: PodKillFault, ctx: FaultContext, intervalMs: numbe
   };
 }
 
-async function checkKilled(ctx: FaultContext, applied: readonly Mutation[]): Promise<string | undefined> {
+async function checkKilled(ctx: FaultContext, applied: readonly PodDeleteMutation[]): Promise<string | undefined> {
   const first = applied.find((mutation): mutation is PodDeleteMutation => mutation.kind === 'pod-delete');
   if (!first) return 'no Pod deleted yet';
   for (const name of first.pods) {
@@ -134,7 +137,7 @@ async function checkKilled(ctx: FaultContext, applied: readonly Mutation[]): Pro
   return undefined;
 }
 
-export const podKill: FaultPlugin<PodKillFault> = {
+export const podKill: FaultPlugin<PodKillFault, PodDeleteMutation> = {
   type: 'pod-kill',
   plan: (fault, target) => {
     const amount =

@@ -15,7 +15,8 @@ import {
   manualAnnotationRemoval,
 } from '../annotations.js';
 import type { MutationHandler } from '../fault-plugin.js';
-import type { HpaPinMutation, KedaPauseMutation, RevertOutcome, ScaleMutation } from '../mutation.js';
+import type { RevertOutcome } from '../mutation-base.js';
+import type { HpaPinMutation, KedaPauseMutation, ScaleMutation } from './mutations.js';
 import { checkWorkloadReplicas } from '../readiness.js';
 import { kubectl, waitUntil } from '../wait.js';
 
@@ -23,6 +24,9 @@ const resourceName = (kind: WorkloadKind): string => `${kind.toLowerCase()}/`;
 
 export const scaleHandler: MutationHandler<ScaleMutation> = {
   kind: 'scale',
+  describe: (mutation) =>
+    `scale ${mutation.workload} ${mutation.namespace}/${mutation.name} ${mutation.originalReplicas} → ${mutation.replicas} in ${mutation.cluster}`,
+  key: (mutation) => `${mutation.cluster}/scale/${mutation.workload}/${mutation.namespace}/${mutation.name}`,
   revert: (mutation, ctx) =>
     retryOnConflict(async (): Promise<RevertOutcome> => {
       const { api } = ctx;
@@ -88,6 +92,9 @@ function scaleManual(mutation: ScaleMutation, context: string): string {
 
 export const hpaPinHandler: MutationHandler<HpaPinMutation> = {
   kind: 'hpa-pin',
+  describe: (mutation) =>
+    `pin HorizontalPodAutoscaler ${mutation.namespace}/${mutation.name} to ${mutation.replicas} in ${mutation.cluster}`,
+  key: (mutation) => `${mutation.cluster}/hpa/${mutation.namespace}/${mutation.name}`,
   revert: (mutation, ctx) =>
     retryOnConflict(async () => {
       let hpa: HorizontalPodAutoscaler | undefined;
@@ -140,6 +147,9 @@ function hpaManual(mutation: HpaPinMutation, context: string): string {
 
 export const kedaPauseHandler: MutationHandler<KedaPauseMutation> = {
   kind: 'keda-pause',
+  describe: (mutation) =>
+    `pause ScaledObject ${mutation.namespace}/${mutation.name} at ${mutation.replicas} in ${mutation.cluster}`,
+  key: (mutation) => `${mutation.cluster}/keda/${mutation.namespace}/${mutation.name}`,
   revert: (mutation, ctx) =>
     retryOnConflict(async (): Promise<RevertOutcome> => {
       const found = (await ctx.api.listScaledObjects(mutation.namespace)).find(

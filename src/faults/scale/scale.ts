@@ -18,10 +18,10 @@ import { refusalError } from '../refusal.js';
 import { retryOnConflict } from '../../kube/retry.js';
 import type { Deployment, HorizontalPodAutoscaler, JsonPatchOp, StatefulSet, WorkloadKind } from '../../kube/types.js';
 import { escapePointer } from '../../kube/types.js';
-import type { ScaleFault } from '../../scenario/types.js';
+import type { ScaleFault } from './schema.js';
 import { annotation, kedaPausedReplicas, runAnnotations } from '../annotations.js';
 import type { CheckContext, FaultContext, FaultPlugin, KubeContext, Refusal } from '../fault-plugin.js';
-import type { HpaPinMutation, KedaPauseMutation, ScaleMutation } from '../mutation.js';
+import type { HpaPinMutation, KedaPauseMutation, ScaleKindMutation, ScaleMutation } from './mutations.js';
 import { checkWorkloadReplicas, countReadyEndpoints } from '../readiness.js';
 import { revertMutations, verifyMutationsReverted, waitUntil } from '../wait.js';
 import { hpaPinHandler, kedaPauseHandler, scaleHandler } from './handlers.js';
@@ -179,7 +179,7 @@ async function applyScale(fault: ScaleFault, ctx: FaultContext): Promise<undefin
   return undefined;
 }
 
-export const scale: FaultPlugin<ScaleFault> = {
+export const scale: FaultPlugin<ScaleFault, ScaleKindMutation> = {
   type: 'scale',
   plan: (fault, target) => [
     `refuse if ${fault.kind} ${target.namespace}/${fault.name}, its HorizontalPodAutoscaler or its KEDA ScaledObject is held by another chaos run${fault.kind === 'StatefulSet' ? `, or if its persistentVolumeClaimRetentionPolicy.whenScaled is Delete and this scales it down${fault.allowDataLoss ? ' (allowed here: allowDataLoss: true)' : ' (override: allowDataLoss: true)'}` : ''}`,
