@@ -8,6 +8,7 @@
 import type { z } from 'zod';
 import type { FaultPlugin, FaultRecord, MutationHandler } from './fault-plugin.js';
 import type { NormalizeContext } from './fault-schema.js';
+import type { ClusterApi } from '../kube/cluster-api.js';
 import type { MutationRecord } from './mutation-base.js';
 
 /** A zod object whose `type` is one literal: one entry of the scenario's discriminated `faults` union. */
@@ -31,4 +32,29 @@ export function faultType<S extends FaultObjectSchema, F extends FaultRecord, M 
 export interface FaultKind {
   types: readonly FaultTypeEntry<FaultObjectSchema, FaultRecord, MutationRecord>[];
   handlers: readonly MutationHandler[];
+  /** How `chaos recover` and the guard find the kind's leftovers without a journal. */
+  scans: readonly LeftoverScan[];
+}
+
+/** A route that looks like ours but carries no annotation: removed only once its run is known. */
+export interface Suspect {
+  cluster: string;
+  runId: string;
+  namespace: string;
+  virtualService: string;
+  routes: string[];
+}
+
+/** Where a scan puts what it finds in one cluster. */
+export interface LeftoverSink<M extends MutationRecord = MutationRecord> {
+  mutations: M[];
+  suspects: Suspect[];
+  problems: string[];
+}
+
+/** Reads one kind of object of a cluster and rebuilds the mutation records its annotations carry. */
+export interface LeftoverScan {
+  /** What it lists, for a problem: "could not scan Nodes of central". */
+  what: string;
+  scan(api: ClusterApi, result: LeftoverSink): Promise<void>;
 }

@@ -13,6 +13,7 @@
  */
 import type { IstioConvergence, ProtectedPods } from '../environment/types.js';
 import type { ClusterApi } from '../kube/cluster-api.js';
+import type { MergePatch } from '../kube/types.js';
 import type { FaultBase } from './fault-schema.js';
 import type { MutationRecord, RevertOutcome } from './mutation-base.js';
 
@@ -143,6 +144,13 @@ export interface MutationHandler<M extends MutationRecord = MutationRecord> {
   describe(mutation: M): string;
   /** Identity of the object it touched: two records with one key undo the same thing. */
   key(mutation: M): string;
+  /** The kubectl command that shows whether what it changed is healthy again. */
+  check(mutation: M, context: string): string;
+  /**
+   * Merge-patches the object it changed (a held game-day step moves `chaos.dev/expires` later);
+   * absent when it leaves no object of ours to mark (an eviction, a Pod deletion).
+   */
+  markObject?(mutation: M, api: ClusterApi, patch: MergePatch): Promise<unknown>;
 }
 
 /** Handlers by mutation kind. */

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { FaultPlugin, MutationHandler, MutationHandlers } from './fault-plugin.js';
 import { handlerOf } from './fault-plugin.js';
+import type { LeftoverScan } from './fault-kind.js';
 import type { NormalizeContext } from './fault-schema.js';
 import { drainKind } from './drain/index.js';
 import { istioKind } from './istio/index.js';
@@ -47,6 +48,9 @@ export function normalizeFault(raw: RawFault, context: NormalizeContext): Fault 
   const entry = entryByType.get(raw.type)!;
   return entry.normalize(raw as never, context) as Fault;
 }
+
+/** Every kind's scan for leftovers, for `chaos recover` and the guard. */
+export const leftoverScans = kinds.flatMap((kind): readonly LeftoverScan[] => kind.scans);
 
 /** Undo of every mutation kind, for `chaos recover`. */
 export const mutationHandlers: MutationHandlers = Object.fromEntries(

@@ -13,6 +13,8 @@ import { checkNamespacesReady } from '../readiness.js';
 import { kubectl, waitUntil } from '../wait.js';
 export const cordonHandler: MutationHandler<CordonMutation> = {
   kind: 'cordon',
+  check: (mutation, context) => `kubectl --context ${context} get node ${mutation.node}`,
+  markObject: (mutation, api, patch) => api.mergePatchNode(mutation.node, patch),
   describe: (mutation) => `cordon Node ${mutation.node} in ${mutation.cluster}`,
   key: (mutation) => `${mutation.cluster}/cordon/${mutation.node}`,
   revert: async (mutation, ctx) => {
@@ -65,6 +67,8 @@ export const cordonHandler: MutationHandler<CordonMutation> = {
 
 export const evictHandler: MutationHandler<EvictMutation> = {
   kind: 'evict',
+  check: (mutation, context) =>
+    `kubectl --context ${context} get pods ${mutation.namespaces.map((ns) => `-n ${ns}`).join(' ') || '-A'}`,
   describe: (mutation) =>
     `evict ${mutation.pods.length} Pod(s) of ${mutation.namespaces.join(', ') || 'no namespace'} in ${mutation.cluster}`,
   key: (mutation) =>

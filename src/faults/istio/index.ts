@@ -1,5 +1,6 @@
 /** The Istio kind: `istio-delay` and `istio-abort`, routes of ours at the head of a VirtualService. */
 import { faultType, type FaultKind } from '../fault-kind.js';
+import { istioScans } from './scan.js';
 import { istioAbort, istioDelay } from './route.js';
 import { routeInsertHandler, virtualServiceCreateHandler } from './route-revert.js';
 import { istioAbortFault, istioDelayFault, normalizeIstioAbort, normalizeIstioDelay } from './schema.js';
@@ -10,4 +11,5 @@ export const istioKind = {
     faultType(istioAbortFault, normalizeIstioAbort, istioAbort),
   ],
   handlers: [routeInsertHandler, virtualServiceCreateHandler],
+  scans: istioScans,
 } as const satisfies FaultKind;

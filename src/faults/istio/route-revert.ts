@@ -146,6 +146,10 @@ async function removeRoutes(
 
 export const routeInsertHandler: MutationHandler<RouteInsertMutation> = {
   kind: 'route-insert',
+  check: (mutation, context) =>
+    `kubectl --context ${context} -n ${mutation.namespace} get virtualservice ${mutation.virtualService} -o yaml`,
+  markObject: (mutation, api, patch) =>
+    api.mergePatchVirtualService(mutation.namespace, mutation.virtualService, patch),
   describe: (mutation) =>
     `routes ${mutation.routes.join(', ')} in VirtualService ${mutation.namespace}/${mutation.virtualService} in ${mutation.cluster}`,
   key: (mutation) =>
@@ -179,6 +183,10 @@ function routeManual(mutation: RouteInsertMutation | VirtualServiceCreateMutatio
 
 export const virtualServiceCreateHandler: MutationHandler<VirtualServiceCreateMutation> = {
   kind: 'virtualservice-create',
+  check: (mutation, context) =>
+    `kubectl --context ${context} -n ${mutation.namespace} get virtualservice ${mutation.virtualService} -o yaml`,
+  markObject: (mutation, api, patch) =>
+    api.mergePatchVirtualService(mutation.namespace, mutation.virtualService, patch),
   describe: (mutation) =>
     `VirtualService ${mutation.namespace}/${mutation.virtualService} (created) in ${mutation.cluster}`,
   key: (mutation) =>

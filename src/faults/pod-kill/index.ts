@@ -6,4 +6,6 @@ import { normalizePodKill, podKillFault } from './schema.js';
 export const podKillKind = {
   types: [faultType(podKillFault, normalizePodKill, podKill)],
   handlers: [podDeleteHandler],
+  // Deleted Pods carry no mark: their leftovers are known from the journal only.
+  scans: [],
 } as const satisfies FaultKind;

@@ -19,6 +19,8 @@ export function formatSelector(selector: Record<string, string>): string {
 
 export const podDeleteHandler: MutationHandler<PodDeleteMutation> = {
   kind: 'pod-delete',
+  check: (mutation, context) =>
+    `kubectl --context ${context} -n ${mutation.namespace} get pods -l ${mutation.selector}`,
   describe: (mutation) =>
     `delete Pod(s) ${mutation.pods.join(', ')} (${mutation.selector}) in ${mutation.namespace} in ${mutation.cluster}`,
   key: (mutation) => `${mutation.cluster}/pod-delete/${mutation.namespace}/${mutation.pods.join(',')}`,

@@ -24,6 +24,10 @@ const resourceName = (kind: WorkloadKind): string => `${kind.toLowerCase()}/`;
 
 export const scaleHandler: MutationHandler<ScaleMutation> = {
   kind: 'scale',
+  check: (mutation, context) =>
+    `kubectl --context ${context} -n ${mutation.namespace} get ${mutation.workload.toLowerCase()} ${mutation.name}`,
+  markObject: (mutation, api, patch) =>
+    api.mergePatchWorkload(mutation.workload, mutation.namespace, mutation.name, patch),
   describe: (mutation) =>
     `scale ${mutation.workload} ${mutation.namespace}/${mutation.name} ${mutation.originalReplicas} → ${mutation.replicas} in ${mutation.cluster}`,
   key: (mutation) => `${mutation.cluster}/scale/${mutation.workload}/${mutation.namespace}/${mutation.name}`,
@@ -92,6 +96,8 @@ function scaleManual(mutation: ScaleMutation, context: string): string {
 
 export const hpaPinHandler: MutationHandler<HpaPinMutation> = {
   kind: 'hpa-pin',
+  check: (mutation, context) => `kubectl --context ${context} -n ${mutation.namespace} get hpa ${mutation.name}`,
+  markObject: (mutation, api, patch) => api.mergePatchHpa(mutation.namespace, mutation.name, patch),
   describe: (mutation) =>
     `pin HorizontalPodAutoscaler ${mutation.namespace}/${mutation.name} to ${mutation.replicas} in ${mutation.cluster}`,
   key: (mutation) => `${mutation.cluster}/hpa/${mutation.namespace}/${mutation.name}`,
@@ -147,6 +153,9 @@ function hpaManual(mutation: HpaPinMutation, context: string): string {
 
 export const kedaPauseHandler: MutationHandler<KedaPauseMutation> = {
   kind: 'keda-pause',
+  check: (mutation, context) =>
+    `kubectl --context ${context} -n ${mutation.namespace} get scaledobject ${mutation.name} -o yaml`,
+  markObject: (mutation, api, patch) => api.mergePatchScaledObject(mutation.namespace, mutation.name, patch),
   describe: (mutation) =>
     `pause ScaledObject ${mutation.namespace}/${mutation.name} at ${mutation.replicas} in ${mutation.cluster}`,
   key: (mutation) => `${mutation.cluster}/keda/${mutation.namespace}/${mutation.name}`,

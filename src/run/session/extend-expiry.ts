@@ -6,34 +6,17 @@
  */
 import { annotation } from '../../faults/annotations.js';
 import type { Mutation } from '../../faults/mutation.js';
+import { mutationHandlerFor } from '../../faults/registry.js';
 import { isNotFound } from '../../kube/api-error.js';
 import type { ClusterApi } from '../../kube/cluster-api.js';
 
 /** Patches the annotation of the object `mutation` changed; false when it has no such object. */
 export async function patchExpiry(api: ClusterApi, mutation: Mutation, expiresAt: string): Promise<boolean> {
-  const patch = { metadata: { annotations: { [annotation.expires]: expiresAt } } };
+  const handler = mutationHandlerFor(mutation);
+  if (!handler.markObject) return false;
   try {
-    switch (mutation.kind) {
-      case 'scale':
-        await api.mergePatchWorkload(mutation.workload, mutation.namespace, mutation.name, patch);
-        return true;
-      case 'hpa-pin':
-        await api.mergePatchHpa(mutation.namespace, mutation.name, patch);
-        return true;
-      case 'keda-pause':
-        await api.mergePatchScaledObject(mutation.namespace, mutation.name, patch);
-        return true;
-      case 'route-insert':
-      case 'virtualservice-create':
-        await api.mergePatchVirtualService(mutation.namespace, mutation.virtualService, patch);
-        return true;
-      case 'cordon':
-        await api.mergePatchNode(mutation.node, patch);
-        return true;
-      case 'evict':
-      case 'pod-delete':
-        return false;
-    }
+    await handler.markObject(mutation, api, { metadata: { annotations: { [annotation.expires]: expiresAt } } });
+    return true;
   } catch (error) {
     // Gone already (reverted meanwhile, or deleted by someone): nothing of ours is left to expire.
     if (isNotFound(error)) return false;

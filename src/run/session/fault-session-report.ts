@@ -72,24 +72,7 @@ export function unverifiedOf(selected: readonly FaultRecord[]): RevertReport['un
 
 /** The kubectl command that shows whether what a mutation changed is healthy again. */
 export function checkCommand(mutation: Mutation, context: string): string {
-  const kubectl = `kubectl --context ${context}`;
-  switch (mutation.kind) {
-    case 'scale':
-      return `${kubectl} -n ${mutation.namespace} get ${mutation.workload.toLowerCase()} ${mutation.name}`;
-    case 'hpa-pin':
-      return `${kubectl} -n ${mutation.namespace} get hpa ${mutation.name}`;
-    case 'keda-pause':
-      return `${kubectl} -n ${mutation.namespace} get scaledobject ${mutation.name} -o yaml`;
-    case 'route-insert':
-    case 'virtualservice-create':
-      return `${kubectl} -n ${mutation.namespace} get virtualservice ${mutation.virtualService} -o yaml`;
-    case 'cordon':
-      return `${kubectl} get node ${mutation.node}`;
-    case 'evict':
-      return `${kubectl} get pods ${mutation.namespaces.map((ns) => `-n ${ns}`).join(' ') || '-A'}`;
-    case 'pod-delete':
-      return `${kubectl} -n ${mutation.namespace} get pods -l ${mutation.selector}`;
-  }
+  return mutationHandlerFor(mutation).check(mutation, context);
 }
 
 export function toReverted(record: FaultRecord): RevertedFault {
