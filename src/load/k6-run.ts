@@ -76,6 +76,7 @@ export function startK6(options: {
     samplesPath,
     outputs: options.outputs,
     runDir: options.runDir,
+    stockHttp: options.userScript !== undefined,
   });
   const child = startProcess(options.k6.path, invocation.args, {
     env: { ...process.env, ...invocation.env },
