@@ -91,7 +91,11 @@ export function startK6(options: {
     samples: followSamples(
       samplesPath,
       options.onSample,
-      sampleParser({ metrics: options.userScript?.metrics, servedBy: options.servedBy }),
+      sampleParser({
+        metrics: options.userScript?.metrics,
+        servedBy: options.servedBy,
+        stockHttp: options.userScript !== undefined,
+      }),
     ),
     stop: () => {
       stopRequested = true;

@@ -4,7 +4,7 @@
  * and the custom metrics it declares. Every other line is skipped by a prefix test, without
  * JSON.parse: that is what keeps ingestion far faster than k6 writes.
  */
-import type { LoadSample } from '../budgets/sample.js';
+import { servedByNotMeasured, type LoadSample } from '../budgets/sample.js';
 import { HarnessError } from '../errors/errors.js';
 
 const requestPrefix = '{"metric":"chaos_req","type":"Point"';
@@ -125,8 +125,8 @@ function readPoint(line: string): { point: PointLine; data: PointLine['data']; t
  * k6's default 200–399) — and only without that tag (a script that set the callback to null, so
  * k6 records no http_req_failed) k6's default rule. Its send time is end − duration: k6 stamps the
  * end and its duration leaves out the wait for a connection (blocked + connecting), so a request
- * is placed at most that early. The serving cluster is not known (its headers are not in k6's
- * samples; chaos/k6's `http` records it). Requests chaos/k6 recorded itself are skipped.
+ * is placed at most that early. The serving cluster is not measured (its headers are not in
+ * k6's samples; chaos/k6's `http` records it). Requests chaos/k6 recorded itself are skipped.
  */
 function stockRequest(line: string): LoadSample | undefined {
   const parsed = readPoint(line);
@@ -142,7 +142,7 @@ function stockRequest(line: string): LoadSample | undefined {
     kind: 'request',
     timeMs,
     ingress: tags.ingress ?? 'unknown',
-    servedBy: 'unknown',
+    servedBy: servedByNotMeasured,
     status,
     path,
     failed: tags.expected_response === undefined ? !(status >= 200 && status < 400) : tags.expected_response !== 'true',
