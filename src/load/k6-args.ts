@@ -42,7 +42,7 @@ export function buildLoadConfig(
 
 const systemTags = ['scenario', 'check'];
 /** What a stock request's http_req_duration must carry: expected_response is k6's http_req_failed. */
-export const stockHttpTags = ['status', 'method', 'name', 'url', 'expected_response', 'error_code'];
+const stockHttpTags = ['status', 'method', 'name', 'url', 'expected_response', 'error_code'];
 
 /**
  * `outputs`: the scenario's own k6 --out values, added after the harness's stream. A file

@@ -64,7 +64,7 @@ function check(
  * counts what the scenario sends for that ingress), and the harness's env read at the top level
  * (k6 applies a scenario's env only when its iterations run).
  */
-export function scriptWarnings(script: string | undefined, environment: Environment, cwd: string): string[] {
+function scriptWarnings(script: string | undefined, environment: Environment, cwd: string): string[] {
   if (!script) return [];
   const facts = readScriptFacts(readFileSync(script, 'utf8'));
   const origin = (url: string) => /^(https?:\/\/[^/?#]+)/i.exec(url)?.[1]?.toLowerCase();

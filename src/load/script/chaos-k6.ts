@@ -43,7 +43,7 @@ let setupIngress: string | undefined;
  * k6 applies a scenario's env when a VU starts an iteration, not while the script's top level
  * runs: read them inside the default function (or setup, which the harness runs per ingress).
  */
-export function ingressEnv(name: string): Record<string, string> {
+function ingressEnv(name: string): Record<string, string> {
   const found = config.ingresses.find((candidate) => candidate.name === name);
   return {
     CHAOS_INGRESS: name,
