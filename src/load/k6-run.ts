@@ -76,6 +76,7 @@ export function startK6(options: {
     samplesPath,
     outputs: options.outputs,
     runDir: options.runDir,
+    stockHttp: options.userScript !== undefined,
   });
   const child = startProcess(options.k6.path, invocation.args, {
     env: { ...process.env, ...invocation.env },
@@ -90,7 +91,11 @@ export function startK6(options: {
     samples: followSamples(
       samplesPath,
       options.onSample,
-      sampleParser({ metrics: options.userScript?.metrics, servedBy: options.servedBy }),
+      sampleParser({
+        metrics: options.userScript?.metrics,
+        servedBy: options.servedBy,
+        stockHttp: options.userScript !== undefined,
+      }),
     ),
     stop: () => {
       stopRequested = true;

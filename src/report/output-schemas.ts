@@ -70,7 +70,16 @@ export const validateOutputSchema = z
   .object({
     schemaVersion: version,
     valid: z.literal(true).meta({ description: 'always true: an invalid file prints the error document, exit 2' }),
-    files: z.array(z.object({ file: z.string(), kind: z.enum(['scenario', 'environment', 'suite']) })),
+    files: z.array(
+      z.object({
+        file: z.string(),
+        kind: z.enum(['scenario', 'environment', 'suite']),
+        warnings: z
+          .array(z.string())
+          .optional()
+          .meta({ description: "what a run could not attribute in the scenario's k6 script (file:line: why)" }),
+      }),
+    ),
   })
   .meta({ title: 'chaos validate --output json' });
 
