@@ -24,8 +24,8 @@ import type { Workload } from './api/object-types.js';
 import type { LabCluster, LabListener, LabOptions, RunningLab } from './types.js';
 import { sleep } from '../system/sleep.js';
 
-export const defaultTiming = { startupMs: 300, readinessMs: 200, terminationGraceMs: 1000 };
-export const defaultPropagationDelayMs = 500;
+const defaultTiming = { startupMs: 300, readinessMs: 200, terminationGraceMs: 1000 };
+const defaultPropagationDelayMs = 500;
 
 function workloadsReady(states: readonly ClusterState[], controlPlane: ControlPlane, topology: Topology): boolean {
   for (const state of states) {

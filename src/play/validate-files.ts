@@ -17,7 +17,7 @@ import { typeCheckScript } from '../load/type-check-script.js';
 import { checkContexts } from '../environment/connection-overrides.js';
 import { readEnvironment } from '../environment/read-environment.js';
 
-export type FileKind = 'scenario' | 'environment' | 'suite';
+type FileKind = 'scenario' | 'environment' | 'suite';
 
 /**
  * What a file is, from its top-level fields: `clusters` without `load` is an environment, a

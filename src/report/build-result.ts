@@ -12,7 +12,7 @@ import type { RunRecord } from '../run/timeline/run-record.js';
 import type { RunOutcome } from '../run/judge/judge-run.js';
 import { timingRow, transitionRows } from './timing-rows.js';
 
-export { resultSchemaVersion, type RunResult };
+export type { RunResult };
 
 export interface ResultVersions {
   chaos: string;

@@ -119,7 +119,7 @@ export const evictHandler: MutationHandler<EvictMutation> = {
  * Field managers owning `spec.unschedulable` (metadata.managedFields); undefined when the
  * server keeps no such record, and then the annotation alone says the cordon is ours.
  */
-export function unschedulableOwners(node: Node): string[] | undefined {
+function unschedulableOwners(node: Node): string[] | undefined {
   const entries = node.metadata?.managedFields;
   if (!entries || entries.length === 0) return undefined;
   return entries
@@ -147,7 +147,7 @@ function protectedPods(target: FaultTarget): ProtectedPods {
 }
 
 /** Why a Pod is never evicted, or undefined. */
-export function protection(pod: Pod, rules: ProtectedPods): string | undefined {
+function protection(pod: Pod, rules: ProtectedPods): string | undefined {
   const namespace = pod.metadata?.namespace ?? '';
   if (rules.namespaces.includes(namespace)) return `namespace ${namespace} is protected`;
   const labels = pod.metadata?.labels ?? {};

@@ -4,7 +4,13 @@
  * the one that removes exactly them, and a digest to prove the rest is untouched. Pure.
  */
 import { createHash } from 'node:crypto';
-import { escapePointer, type HttpRoute, type JsonPatchOp, type JsonValue, type VirtualService } from '../../kube/types.js';
+import {
+  escapePointer,
+  type HttpRoute,
+  type JsonPatchOp,
+  type JsonValue,
+  type VirtualService,
+} from '../../kube/types.js';
 import { annotation, isOurAnnotation } from '../annotations.js';
 import type { FaultSpec, RoutePlan } from './virtual-service-routes.js';
 

@@ -89,7 +89,7 @@ export class LockHeldError extends HarnessError {
   }
 }
 
-export function defaultHolder(runId: string): string {
+function defaultHolder(runId: string): string {
   let user = 'unknown';
   try {
     user = userInfo().username;
@@ -100,14 +100,14 @@ export function defaultHolder(runId: string): string {
 }
 
 /** A holder written by defaultHolder on this machine whose process is gone. */
-export function holderIsProvablyDead(holder: string, here = hostname()): boolean {
+function holderIsProvablyDead(holder: string, here = hostname()): boolean {
   const match = /@(\S+) pid (\d+)$/.exec(holder);
   if (!match) return false;
   const pid = Number(match[2]);
   return match[1] === here && pid !== process.pid && !processIsAlive(pid);
 }
 
-export function leaseState(cluster: string, lease: Lease | undefined): LockState {
+function leaseState(cluster: string, lease: Lease | undefined): LockState {
   const holder = lease?.spec?.holderIdentity || undefined;
   const renewed = lease?.spec?.renewTime ?? lease?.spec?.acquireTime;
   const renewedAtMs = renewed ? new Date(renewed).getTime() : undefined;
