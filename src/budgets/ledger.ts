@@ -19,7 +19,7 @@ const defaultMinDelivered = 0.95;
 
 type CountedSample = Extract<LoadSample, { kind: 'request' | 'check' | 'metric' }>;
 
-export interface Limit {
+interface Limit {
   selector: MetricSelector;
   threshold: Threshold;
 }

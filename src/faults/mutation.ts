@@ -7,7 +7,7 @@ import { mutationHandlerFor, type Mutation } from './registry.js';
 
 export type { Mutation, MutationKind } from './registry.js';
 export { isSettled, type RevertOutcome } from './mutation-base.js';
-export type { HpaPinMutation, KedaPauseMutation, ScaleMutation } from './scale/mutations.js';
+export type { ScaleMutation } from './scale/mutations.js';
 
 /** One line naming the object, for reports: `scale Deployment bank-of-anthos/frontend 2 → 0 in central`. */
 export function describeMutation(mutation: Mutation): string {

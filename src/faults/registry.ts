@@ -53,7 +53,7 @@ export function normalizeFault(raw: RawFault, context: NormalizeContext): Fault 
 export const leftoverScans = kinds.flatMap((kind): readonly LeftoverScan[] => kind.scans);
 
 /** Undo of every mutation kind, for `chaos recover`. */
-export const mutationHandlers: MutationHandlers = Object.fromEntries(
+const mutationHandlers: MutationHandlers = Object.fromEntries(
   kinds.flatMap((kind): readonly MutationHandler[] => kind.handlers).map((handler) => [handler.kind, handler]),
 );
 

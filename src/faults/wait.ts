@@ -49,7 +49,7 @@ export async function revertMutations(
   return outcomes;
 }
 
-export async function revertOne(
+async function revertOne(
   mutation: MutationRecord,
   handlers: MutationHandlers,
   ctx: KubeContext,

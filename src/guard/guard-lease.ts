@@ -16,7 +16,7 @@ import { leaseTime } from '../kube/coordination-calls.js';
 import type { Lease } from '../kube/types.js';
 import { lockNamespace } from '../run/session/lock.js';
 
-export const guardLeaseName = 'chaos-guard';
+const guardLeaseName = 'chaos-guard';
 
 export interface ElectionOptions {
   api: ClusterApi;

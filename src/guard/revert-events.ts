@@ -7,10 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { describeMutation, type Mutation } from '../faults/mutation.js';
 import type { KubeEvent } from '../kube/event-calls.js';
 
-export const guardComponent = 'chaos-guard';
+const guardComponent = 'chaos-guard';
 export const revertingReason = 'ChaosReverting';
 export const revertedReason = 'ChaosReverted';
-export const revertFailedReason = 'ChaosRevertFailed';
+const revertFailedReason = 'ChaosRevertFailed';
 
 interface InvolvedObject {
   apiVersion: string;

@@ -3,13 +3,13 @@
  */
 import path from 'node:path';
 import type { IngressLoad } from './ingress-load.js';
-import type { LoadScriptConfig, ServedByConfig } from './script/load-config.js';
+import type { LoadScriptConfig } from './script/load-config.js';
 
 export const loadScriptPath = path.join('src', 'load', 'script', 'load.ts');
 /** The module user scripts import as `chaos/k6`. */
 export const chaosModulePath = path.join('src', 'load', 'script', 'chaos-k6.ts');
 
-export type { LoadScriptConfig, ServedByConfig };
+export type { LoadScriptConfig };
 
 export interface K6Invocation {
   args: string[];

@@ -30,7 +30,7 @@ export interface K6Run {
 }
 
 /** k6's own exit codes (errext/exitcodes): 105 = stopped by signal, 107 = script error. */
-export function classifyK6Exit(result: ProcessResult, stopRequested: boolean): K6End {
+function classifyK6Exit(result: ProcessResult, stopRequested: boolean): K6End {
   const tail = (result.stderr || result.stdout).trim().split('\n').slice(-6).join('\n');
   if (result.startError)
     return { kind: 'crashed', exitCode: null, signal: null, message: `cannot start k6: ${result.startError.message}` };

@@ -92,7 +92,7 @@ export async function labUp(options: LabUpOptions, io: CliIo): Promise<void> {
 }
 
 /** What `chaos lab status --output json` prints. */
-export interface LabStatusDocument {
+interface LabStatusDocument {
   schemaVersion: typeof outputSchemaVersion;
   running: boolean;
   stateDir: string;

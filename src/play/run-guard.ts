@@ -27,7 +27,7 @@ function duration(flag: string, text: string): number {
   return parsed.value;
 }
 
-export function guardSettings(options: GuardOptions): GuardSettings {
+function guardSettings(options: GuardOptions): GuardSettings {
   const leaseMs = duration('--lease', options.lease);
   if (leaseMs < 1000 || leaseMs % 1000 !== 0)
     throw new InputError(`--lease ${options.lease}: expected whole seconds, at least 1s (a Lease counts seconds)`);

@@ -20,7 +20,7 @@ import { readEnvironment } from '../environment/read-environment.js';
 import type { Environment } from '../environment/types.js';
 import { readScriptFacts } from '../scenario/script-facts.js';
 
-export type FileKind = 'scenario' | 'environment' | 'suite';
+type FileKind = 'scenario' | 'environment' | 'suite';
 
 /**
  * What a file is, from its top-level fields: `clusters` without `load` is an environment, a

@@ -6,10 +6,6 @@ import type { AbortLimit, Budget } from '../budgets/budget.js';
 
 export type { ClusterSelection } from '../faults/fault-schema.js';
 export type { Fault, FaultType } from '../faults/registry.js';
-export type { DrainFault } from '../faults/drain/schema.js';
-export type { IstioAbortFault, IstioDelayFault } from '../faults/istio/schema.js';
-export type { PodKillFault } from '../faults/pod-kill/schema.js';
-export type { ScaleFault } from '../faults/scale/schema.js';
 import type { Fault } from '../faults/registry.js';
 
 export interface Phase {
@@ -33,7 +29,7 @@ export interface OperatorRunner {
 }
 
 /** How a response tells which cluster served it, when the scenario says so itself. */
-export type ServedBySource = { kind: 'header'; header: string } | { kind: 'body'; pattern: string };
+type ServedBySource = { kind: 'header'; header: string } | { kind: 'body'; pattern: string };
 
 /** A user's k6 script: where it is and what it produces (read from its source at validation). */
 export interface LoadScript {
@@ -48,7 +44,7 @@ export interface LoadScript {
   ownScenarios?: boolean;
 }
 
-export interface LoadPlan {
+interface LoadPlan {
   ratePerSecond: number;
   /** Undefined = the built-in GET of `paths`. */
   script?: LoadScript;

@@ -26,7 +26,7 @@ import { parseDuration, parsePercentage, parseRate } from '../input/units.js';
 import { suggest } from '../input/suggest.js';
 import { formatPath, type PathSegment, type YamlSource } from '../input/yaml-source.js';
 
-export const minimumWindowMs = 250;
+const minimumWindowMs = 250;
 
 /** What a scenario is checked against: the cluster (= ingress) names of its environment. */
 export interface EnvironmentNames {

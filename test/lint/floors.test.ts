@@ -3,19 +3,7 @@
  * floor, one making a cycle, one into cli/) fails `eslint`, and the real files pass.
  */
 import { expect } from 'chai';
-import { ESLint } from 'eslint';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
-async function lintWith(file: string, extra: string): Promise<string[]> {
-  const eslint = new ESLint({ cwd: root });
-  const absolute = path.join(root, file);
-  const [result] = await eslint.lintText(`${readFileSync(absolute, 'utf8')}\n${extra}\n`, { filePath: absolute });
-  return (result?.messages ?? []).map((message) => `${message.ruleId}: ${message.message}`);
-}
+import { lintWith } from './lint-kit.js';
 
 describe('lint holds the floors of src/', function () {
   this.timeout(120_000);

@@ -60,7 +60,7 @@ function protectedPods(target: FaultTarget): ProtectedPods {
 }
 
 /** Why a Pod is never evicted, or undefined. */
-export function protection(pod: Pod, rules: ProtectedPods): string | undefined {
+function protection(pod: Pod, rules: ProtectedPods): string | undefined {
   const namespace = pod.metadata?.namespace ?? '';
   if (rules.namespaces.includes(namespace)) return `namespace ${namespace} is protected`;
   const labels = pod.metadata?.labels ?? {};

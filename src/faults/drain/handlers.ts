@@ -90,7 +90,7 @@ export const evictHandler: MutationHandler<EvictMutation> = {
  * Field managers owning `spec.unschedulable` (metadata.managedFields); undefined when the
  * server keeps no such record, and then the annotation alone says the cordon is ours.
  */
-export function unschedulableOwners(node: Node): string[] | undefined {
+function unschedulableOwners(node: Node): string[] | undefined {
   const entries = node.metadata?.managedFields;
   if (!entries || entries.length === 0) return undefined;
   return entries

@@ -47,11 +47,11 @@ import { revertMutations, verifyMutationsReverted, waitUntil } from '../wait.js'
 type RouteFault = IstioDelayFault | IstioAbortFault;
 
 /** The name of the route we insert: unique per run and fault, so revert removes exactly it. */
-export function routeName(runId: string, faultId: string): string {
+function routeName(runId: string, faultId: string): string {
   return `chaos-${runId}-${faultId}`;
 }
 
-export function convergenceOf(target: FaultTarget): IstioConvergence {
+function convergenceOf(target: FaultTarget): IstioConvergence {
   return target.istioConvergence ?? { kind: 'settle', settleMs: defaultIstioSettleMs };
 }
 
@@ -62,7 +62,7 @@ function describeConvergence(convergence: IstioConvergence): string {
 }
 
 /** Shared by istio-delay and istio-abort: both insert a route of our own ahead of the others. */
-export function planRouteFault(fault: RouteFault, target: FaultTarget, effect: string): string[] {
+function planRouteFault(fault: RouteFault, target: FaultTarget, effect: string): string[] {
   const name = routeName(target.runId, fault.id);
   const where =
     target.workloadClusters && target.workloadClusters.some((cluster) => cluster !== target.cluster)

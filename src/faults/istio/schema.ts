@@ -41,7 +41,7 @@ export const istioAbortFault = z
     description: 'Answer a share of requests with an HTTP error status, by a route of our own in the VirtualService.',
   });
 
-export interface IstioFaultTarget {
+interface IstioFaultTarget {
   namespace?: string;
   host: string;
   via: 'ingress' | 'mesh';

@@ -68,7 +68,7 @@ function isMeshBound(vs: VirtualService): boolean {
 }
 
 /** `exportTo` as Istio reads it: absent or empty = every namespace ('*'); '.' = its own; '~' = none. */
-export function isVisibleIn(vs: VirtualService, namespace: string): boolean {
+function isVisibleIn(vs: VirtualService, namespace: string): boolean {
   const exportTo = Array.isArray(vs.spec.exportTo) ? (vs.spec.exportTo as unknown[]).map(String) : [];
   if (exportTo.length === 0) return true;
   const own = vs.metadata.namespace ?? '';
@@ -104,14 +104,6 @@ function routesToHost(routes: readonly HttpRoute[], vsNamespace: string, wanted:
   return routes.map((route, index) => (all || routesTo(route, vsNamespace, wanted) ? index : -1)).filter((i) => i >= 0);
 }
 
-/**
- * Every VirtualService our fault must go into (delegates followed), with what to copy; empty when
- * none routes the host.
- */
-export function planRoutes(virtualServices: readonly VirtualService[], target: RouteTarget): RoutePlan[] {
-  return placeFault(virtualServices, target).plans;
-}
-
 /** Where the fault goes, or why it cannot go anywhere without a second VirtualService for the host. */
 export interface Placement {
   plans: RoutePlan[];
@@ -119,13 +111,6 @@ export interface Placement {
   blockers: Array<{ virtualService: string; reason: string }>;
 }
 
-/**
- * Every VirtualService that applies to the host from the fault's point of view — mesh: bound
- * to `mesh` and exported to the fault's namespace, in any namespace; ingress: bound to a
- * gateway, in any namespace — with delegates followed (the routes live in the delegate).
- * What cannot take the fault (TCP/TLS only, not exported to the fault's namespace, two mesh
- * VirtualServices for one host, which Istio resolves by picking one: IST0109) is a blocker.
- */
 /** What placing one fault collects: the plans, what blocks them, and the lookups they need. */
 interface Placing {
   target: RouteTarget;
@@ -136,6 +121,13 @@ interface Placing {
   blockers: Placement['blockers'];
 }
 
+/**
+ * Every VirtualService that applies to the host from the fault's point of view — mesh: bound
+ * to `mesh` and exported to the fault's namespace, in any namespace; ingress: bound to a
+ * gateway, in any namespace — with delegates followed (the routes live in the delegate).
+ * What cannot take the fault (TCP/TLS only, not exported to the fault's namespace, two mesh
+ * VirtualServices for one host, which Istio resolves by picking one: IST0109) is a blocker.
+ */
 export function placeFault(virtualServices: readonly VirtualService[], target: RouteTarget): Placement {
   const placing: Placing = {
     target,

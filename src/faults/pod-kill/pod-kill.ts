@@ -13,7 +13,7 @@ import type { PodDeleteMutation } from './mutations.js';
 import { isPodReady, selectorText } from '../readiness.js';
 import { kubectl, revertMutations, verifyMutationsReverted, waitUntil } from '../wait.js';
 
-export function formatSelector(selector: Record<string, string>): string {
+function formatSelector(selector: Record<string, string>): string {
   return selectorText(selector);
 }
 

@@ -38,7 +38,7 @@ function baseOf(
 }
 
 /** JSON patch: test resourceVersion, add our annotations, set replicas — one write, all or nothing. */
-export function scalePatch(
+function scalePatch(
   workload: Deployment | StatefulSet,
   annotations: Record<string, string>,
   replicas: number,

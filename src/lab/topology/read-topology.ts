@@ -29,7 +29,7 @@ export interface TopologyService {
   behaviour: ServiceBehaviour;
 }
 
-export interface TopologyIstioObject {
+interface TopologyIstioObject {
   name: string;
   namespace: string;
   spec: Record<string, unknown>;

@@ -26,7 +26,7 @@ export interface GamedayDeps {
 
 /** A held phase may last this long past the planned timeline before k6 itself stops. */
 const gamedaySlackSeconds = 4 * 3600;
-export const gamedayFileName = 'gameday.md';
+const gamedayFileName = 'gameday.md';
 
 function stateFor(plan: RunPlan, startedAtMs: number): ViewState {
   return createViewState({

@@ -11,8 +11,6 @@ import { timingsOf, type IngressTiming } from './timing.js';
 import { judgeNegativeControl } from './negative-control.js';
 import { judgeTimingBudgets } from './judge-timing.js';
 
-export type { IngressTiming };
-
 export interface RunOutcome {
   /**
    * inconclusive: nothing failed, but load was not delivered or samples were too few;

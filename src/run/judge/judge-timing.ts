@@ -43,11 +43,7 @@ export function judgeTimingBudgets(plan: RunPlan, timings: readonly IngressTimin
 }
 
 /** One ingress's time against one threshold. */
-export function judgeTime(
-  selector: MetricSelector,
-  threshold: Threshold,
-  timing: IngressTiming | undefined,
-): Measurement {
+function judgeTime(selector: MetricSelector, threshold: Threshold, timing: IngressTiming | undefined): Measurement {
   const impact = selector.metric === 'time_to_impact';
   const time: TimeTo = !timing ? { kind: 'not-measured' } : impact ? timing.timeToImpact : timing.timeToRecover;
   const limit = threshold.value;

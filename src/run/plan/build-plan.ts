@@ -104,7 +104,7 @@ function istioTargets(
   return [...byConfig.values()];
 }
 
-export function selectClusters(selection: ClusterSelection, environment: Environment): EnvironmentCluster[] {
+function selectClusters(selection: ClusterSelection, environment: Environment): EnvironmentCluster[] {
   if (selection.kind === 'all') return environment.clusters;
   return selection.names.map((name) => {
     const cluster = environment.clusters.find((candidate) => candidate.name === name);

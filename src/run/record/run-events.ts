@@ -9,7 +9,7 @@ import type { WindowSummary } from '../../budgets/ledger.js';
 import type { Mutation, RevertOutcome } from '../../faults/mutation.js';
 
 /** Events about the run as a whole (the timeline, the lock, the load, the facilitator). */
-export type RunLevelEvent =
+type RunLevelEvent =
   | {
       type: 'run-started';
       atMs: number;
@@ -45,13 +45,13 @@ export type RunLevelEvent =
   | { type: 'run-ended'; atMs: number; exitCode: number };
 
 /** Where in the fault's life a failure happened. */
-export type FaultStage = 'apply' | 'verify' | 'revert' | 'verify-reverted';
+type FaultStage = 'apply' | 'verify' | 'revert' | 'verify-reverted';
 
 /**
  * Events of the fault session, per fault and cluster and per mutation. The session is their only
  * source: the timeline never re-announces a fault.
  */
-export type FaultEvent =
+type FaultEvent =
   | { type: 'fault-applying'; atMs: number; phase?: string; faultId: string; faultType: string; cluster: string }
   /** Written (and on disk) BEFORE the API call: what will change and how to undo it. */
   | { type: 'mutation-intended'; atMs: number; id: string; mutation: Mutation }
@@ -97,13 +97,12 @@ export type FaultEvent =
     };
 
 /** A closed window of load results for one ingress (live views; result.json keeps them all). */
-export type WindowEvent = { type: 'window'; atMs: number; window: WindowSummary };
+type WindowEvent = { type: 'window'; atMs: number; window: WindowSummary };
 
 export type RunEvent = RunLevelEvent | FaultEvent | WindowEvent;
 
 /** What the journal holds: every event but windows. */
 export type JournalEntry = Exclude<RunEvent, WindowEvent>;
-export type JournalEntryType = JournalEntry['type'];
 
 /** A live consumer of events (console, game-day view); must not throw and must not block. */
 export type RunEventSink = (event: RunEvent) => void;

@@ -16,7 +16,7 @@ import { scanCluster, suspectMutation } from './recover-scan.js';
 import { sleep } from '../../system/sleep.js';
 import { errorText } from '../../errors/errors.js';
 
-export type LeftoverSource = 'journal' | 'annotations' | 'route name';
+type LeftoverSource = 'journal' | 'annotations' | 'route name';
 
 export interface Leftover {
   mutation: Mutation;

@@ -19,7 +19,7 @@ import type { ClusterApi } from '../../kube/cluster-api.js';
 import type { Fault } from '../../scenario/types.js';
 import type { JournalEntry } from '../record/run-events.js';
 
-export interface MutationState {
+interface MutationState {
   id: string;
   mutation: Mutation;
   state: 'intended' | 'done' | 'failed';
@@ -69,7 +69,7 @@ function stopped(record: FaultRecord): HarnessError {
   return new HarnessError(`${describeRecord(record)}: not changing anything more, the run is reverting`);
 }
 
-export function kubeContext(record: FaultRecord, services: SessionServices, signal: AbortSignal): KubeContext {
+function kubeContext(record: FaultRecord, services: SessionServices, signal: AbortSignal): KubeContext {
   return {
     api: record.api,
     timing: services.timing,
@@ -79,7 +79,7 @@ export function kubeContext(record: FaultRecord, services: SessionServices, sign
   };
 }
 
-export function faultContext(
+function faultContext(
   record: FaultRecord,
   services: SessionServices,
   signal: AbortSignal,

@@ -71,7 +71,7 @@ export function unverifiedOf(selected: readonly FaultRecord[]): RevertReport['un
 }
 
 /** The kubectl command that shows whether what a mutation changed is healthy again. */
-export function checkCommand(mutation: Mutation, context: string): string {
+function checkCommand(mutation: Mutation, context: string): string {
   return mutationHandlerFor(mutation).check(mutation, context);
 }
 

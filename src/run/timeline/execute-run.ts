@@ -17,7 +17,7 @@ import { sleep } from '../../system/sleep.js';
 import { convergedAt, revertConvergedAt, Stop, type RunRecord, type RunStop } from './run-record.js';
 import { pollMs, stopK6, waitForFirstSample, type LoadRun } from './load-lifecycle.js';
 
-export type { LoadRun, RunRecord, RunStop };
+export type { RunRecord };
 import { errorText } from '../../errors/errors.js';
 
 export interface RunDeps {

@@ -102,16 +102,6 @@ export async function waitFor<T>(
   throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
 }
 
-export async function readyReplicas(
-  api: ClusterApi,
-  kind: 'Deployment' | 'StatefulSet',
-  namespace: string,
-  name: string,
-): Promise<number> {
-  const workload = await api.readWorkload(kind, namespace, name);
-  return workload.status?.readyReplicas ?? 0;
-}
-
 /** Waits until every Deployment of the namespace has all its replicas ready. */
 export async function waitSettled(api: ClusterApi, namespace: string): Promise<void> {
   await waitFor(`workloads of ${namespace} ready in ${api.cluster}`, async () => {
