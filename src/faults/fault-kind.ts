@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type { FaultPlugin, FaultRecord, MutationHandler } from './fault-plugin.js';
 import type { NormalizeContext } from './fault-schema.js';
 import type { ClusterApi } from '../kube/cluster-api.js';
+import type { WatchedResource } from '../kube/watch-calls.js';
 import type { MutationRecord } from './mutation-base.js';
 
 /** A zod object whose `type` is one literal: one entry of the scenario's discriminated `faults` union. */
@@ -56,5 +57,7 @@ export interface LeftoverSink<M extends MutationRecord = MutationRecord> {
 export interface LeftoverScan {
   /** What it lists, for a problem: "could not scan Nodes of central". */
   what: string;
+  /** What the guard watches to wake up when such an object changes (a slow resync covers the rest). */
+  watches: readonly WatchedResource[];
   scan(api: ClusterApi, result: LeftoverSink): Promise<void>;
 }

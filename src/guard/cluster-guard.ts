@@ -8,6 +8,7 @@
  * when a live run's Lease could go quiet; a slow resync is the backstop for a missed event.
  */
 import { errorText } from '../errors/errors.js';
+import { leftoverScans } from '../faults/registry.js';
 import type { FaultTiming } from '../faults/fault-plugin.js';
 import type { IstioConvergence } from '../environment/types.js';
 import { isNotFound } from '../kube/api-error.js';
@@ -45,7 +46,8 @@ export interface ClusterGuard {
   stop(): Promise<void>;
 }
 
-const watched: WatchedResource[] = ['leases', 'deployments', 'statefulsets', 'hpas', 'nodes', 'virtualservices'];
+/** The lock Leases, and every kind of object a fault kind marks (faults/<kind>/scan.ts). */
+const watched: WatchedResource[] = ['leases', ...leftoverScans.flatMap((scan) => scan.watches)];
 
 function versionOf(lease: Lease): string {
   return `${lease.metadata?.resourceVersion}/${lease.spec?.holderIdentity}/${String(lease.spec?.renewTime)}`;

@@ -13,4 +13,4 @@ async function scanNodes(api: ClusterApi, result: LeftoverSink<CordonMutation>):
   }
 }
 
-export const drainScans: readonly LeftoverScan[] = [{ what: 'Nodes', scan: scanNodes }];
+export const drainScans: readonly LeftoverScan[] = [{ what: 'Nodes', watches: ['nodes'], scan: scanNodes }];

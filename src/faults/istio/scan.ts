@@ -34,6 +34,7 @@ function scanVirtualService(cluster: string, vs: VirtualService, result: Leftove
 export const istioScans: readonly LeftoverScan[] = [
   {
     what: 'VirtualServices',
+    watches: ['virtualservices'],
     scan: async (api, result: LeftoverSink<IstioMutation>) => {
       for (const vs of await api.listVirtualServices(undefined)) scanVirtualService(api.cluster, vs, result);
     },

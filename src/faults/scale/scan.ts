@@ -80,7 +80,7 @@ async function scanScaledObjects(api: ClusterApi, result: LeftoverSink<ScaleKind
 }
 
 export const scaleScans: readonly LeftoverScan[] = [
-  { what: 'Deployments and StatefulSets', scan: scanWorkloads },
-  { what: 'HorizontalPodAutoscalers', scan: scanHpas },
-  { what: 'KEDA ScaledObjects', scan: scanScaledObjects },
+  { what: 'Deployments and StatefulSets', watches: ['deployments', 'statefulsets'], scan: scanWorkloads },
+  { what: 'HorizontalPodAutoscalers', watches: ['hpas'], scan: scanHpas },
+  { what: 'KEDA ScaledObjects', watches: [], scan: scanScaledObjects },
 ];
