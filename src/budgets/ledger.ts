@@ -14,6 +14,8 @@ import { RequestStats, type StatsSummary } from './stats.js';
 import { isRequestMetric, type MetricSelector, type Threshold } from './threshold.js';
 import { SpanClock, transitionName, type Span } from './spans.js';
 import { deliveryOf, type Delivery } from './delivery.js';
+import { PhaseWindows } from './phase-windows.js';
+import type { WindowStatistics } from './compare.js';
 
 const defaultMinDelivered = 0.95;
 
@@ -65,6 +67,8 @@ interface OpenWindow {
 export class Ledger {
   readonly windows: WindowSummary[] = [];
   private readonly clock = new SpanClock<LoadSample>((sample) => this.assign(sample));
+  /** The comparison's windows: by send time, inside each phase. */
+  private readonly phaseWindows: PhaseWindows;
   private readonly phaseStats = new Map<string, Map<string, RequestStats>>();
   private readonly open = new Map<string, Map<number, OpenWindow>>();
   private readonly closedBefore = new Map<string, number>();
@@ -80,6 +84,7 @@ export class Ledger {
     // time_to_impact / time_to_recover are no statistic of samples: judged after the run (run/judge-timing.ts).
     const options = { ...given, budgets: given.budgets.filter((budget) => budget.selector.kind !== 'timing') };
     this.options = options;
+    this.phaseWindows = new PhaseWindows(options.windowMs);
     const selectors = [
       ...options.abortLimits.map((limit) => limit.selector),
       ...this.baselineBudgets().map((budget) => budget.selector),
@@ -124,10 +129,18 @@ export class Ledger {
    * phase it was tried in.
    */
   private assign(sample: LoadSample): void {
-    const phase = this.phaseAt(sample.kind === 'request' ? sample.sentMs : sample.timeMs);
-    if (!phase) return;
+    const span = this.clock.at(sample.kind === 'request' ? sample.sentMs : sample.timeMs);
+    if (!span) return;
+    const phase = span.name;
     if (sample.kind === 'dropped') this.statsFor(phase, sample.ingress, '').addDropped(sample.count);
     else this.count(this.phaseStatsFor(phase, sample.ingress), this.filters, sample);
+    if (sample.kind === 'request' && sample.reached && span.kind === 'phase')
+      this.phaseWindows.add(phase, sample.ingress, span.startMs, sample.sentMs, sample.durationMs);
+  }
+
+  /** The comparison's windows of one phase × ingress: each one's median and p95 (phase-windows.ts). */
+  windowStatistics(phase: Span, ingress: string): WindowStatistics {
+    return this.phaseWindows.statistics(phase, ingress);
   }
 
   /** Add a sample to every statistic whose filter it passes; '' (every request) takes requests only. */

@@ -190,6 +190,28 @@ const step = z.strictObject({
   faults: z.array(faultSchema).optional(),
 });
 
+/**
+ * `compare.tolerance`: the drift between phases an unchanged system shows, within which the
+ * baseline comparison claims no difference (docs/verdicts.md, "The claim"). In a scenario or an
+ * environment file (the scenario's wins, field by field); absent: the calibrated default.
+ */
+export const compareSchema = z
+  .strictObject({
+    tolerance: z
+      .strictObject({
+        relative: percentage.optional().meta({ description: "A share of the baseline's value (default 25%)" }),
+        latency: duration.optional().meta({ description: 'The least latency shift that can be claimed (default 5ms)' }),
+        errors: percentage
+          .optional()
+          .meta({ description: 'The least error-rate shift that can be claimed, in percentage points (default 0.5%)' }),
+      })
+      .meta({
+        description:
+          "How far an unchanged system drifts between phases; `chaos`'s A/A bench (bench/aa-calibration.ts) prints what a machine or cluster needs",
+      }),
+  })
+  .meta({ description: 'The baseline comparison (docs/verdicts.md)' });
+
 export const scenarioSchema = z.strictObject({
   $schema: z.string().optional(),
   version: z.literal(1, { error: 'expected version: 1 (the only scenario format so far)' }).default(1),
@@ -344,6 +366,7 @@ export const scenarioSchema = z.strictObject({
       { error: 'expected pass, fail, or {fail: ["fault: http_req_failed"]} for a negative control' },
     )
     .default('pass'),
+  compare: compareSchema.optional(),
   requireParity: z.boolean({ error: 'expected true or false' }).default(false).meta({
     description:
       'Refuse to start when the targeted services differ across clusters (images, replicas, readiness); default: print the differences and go on',

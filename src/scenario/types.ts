@@ -3,6 +3,7 @@
  * This is what plan, run and report consume; the raw file shape lives in schema.ts.
  */
 import type { AbortLimit, Budget } from '../budgets/budget.js';
+import type { Tolerance } from '../budgets/compare.js';
 
 /** Cluster names a fault hits, after "all" is expanded against the environment. */
 export type ClusterSelection = { kind: 'all' } | { kind: 'named'; names: string[] };
@@ -141,6 +142,8 @@ export interface Scenario {
    * empty = any budget of a phase with faults.
    */
   expectFail: string[];
+  /** `compare.tolerance`: the drift the comparison allows (fields not given: the environment's, the default). */
+  compareTolerance?: Partial<Tolerance>;
   /** Refuse to start when targeted services differ across clusters. */
   requireParity: boolean;
   /** Refuse to start unless a guard is active in every cluster (non-lab environments). */

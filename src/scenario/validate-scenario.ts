@@ -17,6 +17,7 @@ import { readScriptFacts } from './script-facts.js';
 import { checkExpectation, normalizeExpectation } from './expectation.js';
 import { checkRelativeBudgets } from './check-relative-budgets.js';
 import { checkTimingBudgets } from './check-timing-budgets.js';
+import { normalizeTolerance } from './compare-tolerance.js';
 import { scenarioSchema, type RawFault, type RawScenario } from './schema.js';
 import { collectSchemaIssues } from '../input/schema-issues.js';
 import type { Budget } from '../budgets/budget.js';
@@ -150,6 +151,7 @@ function normalize(file: string, raw: RawScenario, report: Report, script?: Load
       parseBudgetEntry(key, thresholds, facts),
     ),
     ...normalizeExpectation(raw.expect),
+    ...(raw.compare ? { compareTolerance: normalizeTolerance(raw.compare) } : {}),
     requireParity: raw.requireParity,
     requireGuard: raw.requireGuard,
   };
