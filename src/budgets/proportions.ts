@@ -65,3 +65,25 @@ export function newcombeInterval(a: number, n: number, b: number, m: number): { 
     high: d + Math.sqrt((two.high - p2) ** 2 + (p1 - one.low) ** 2),
   };
 }
+
+/** ln of the binomial probability of k successes in n trials at rate r (0 < r < 1). */
+function logBinomial(k: number, n: number, r: number): number {
+  return logChoose(n, k) + k * Math.log(r) + (n - k) * Math.log1p(-r);
+}
+
+/**
+ * The exact binomial tail at rate r: P(X ≥ k) ('upper') or P(X ≤ k) ('lower') of n trials,
+ * summed term by term from k outwards (the terms fall off fast past the mean).
+ */
+export function binomialTail(k: number, n: number, r: number, side: 'upper' | 'lower'): number {
+  if (side === 'upper' ? k <= 0 : k >= n) return 1;
+  if (r <= 0) return side === 'upper' ? 0 : 1;
+  if (r >= 1) return side === 'upper' ? 1 : 0;
+  let p = 0;
+  for (let i = k; side === 'upper' ? i <= n : i >= 0; i += side === 'upper' ? 1 : -1) {
+    const term = Math.exp(logBinomial(i, n, r));
+    p += term;
+    if (term < p * 1e-17 && (side === 'upper' ? i > n * r : i < n * r)) break;
+  }
+  return Math.min(1, p);
+}
