@@ -8,7 +8,7 @@ import { describeDelivery, type Delivery } from '../budgets/delivery.js';
 import type { RunRecord } from './run-record.js';
 import type { RunPlan } from './build-plan.js';
 import { timingsOf, type IngressTiming } from './timing.js';
-import { judgeNegativeControl } from './negative-control.js';
+import { abortSpan, judgeNegativeControl } from './negative-control.js';
 import { judgeTimingBudgets } from './judge-timing.js';
 
 export type { IngressTiming };
@@ -57,7 +57,11 @@ export function judgeRun(plan: RunPlan, record: RunRecord): RunOutcome {
   const aborted = record.stop.kind === 'aborted' ? record.stop.reason : undefined;
   const held = !aborted && failed.length === 0 && inconclusive.length === 0;
   if (expectation === 'fail') {
-    const control = judgeNegativeControl(plan, verdicts, delivery, aborted);
+    // Where the abort's window lay: only one while a fault was in effect proves the control.
+    const window = record.windows.find((w) => w.breaches.length > 0);
+    const spans = [...record.ledger.phaseList(), ...record.ledger.transitionList()];
+    const span = window && abortSpan(plan, window, spans);
+    const control = judgeNegativeControl(plan, verdicts, delivery, aborted ? { reason: aborted, span } : undefined);
     return { ...base, ...control, budgetsHeld: held };
   }
   const short = delivery.filter((d) => d.outcome === 'under-delivered');

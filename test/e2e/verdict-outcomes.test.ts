@@ -60,7 +60,9 @@ phases: { baseline: 4s, fault: 6s, recovery: 4s }
 faults:
   - { id: abort-central, type: istio-abort, cluster: central, host: frontend, via: ingress, status: 503, percentage: 100 }
   - { id: slow-west, type: istio-delay, cluster: west, host: frontend, via: ingress, delay: 3s, percentage: 100 }
+# A judged baseline: without one, "the baseline held" would prove nothing (negative-control.ts).
 budgets:
+  baseline: { http_req_failed: rate<0.5 }
   fault: { "http_req_failed{ingress:central}": rate<0.01 }
 expect: { fail: ["fault: http_req_failed{ingress:central}"] }
 `;
