@@ -35,7 +35,10 @@ export interface WindowSummary extends StatsSummary {
   breaches: Array<{ limit: string; value: number | null }>;
   /** Whether the window met every baseline budget (for time to impact and to recover). */
   withinBaseline: boolean;
-  /** Requests planned in the window (rate × window length); null when no rate is planned. */
+  /**
+   * Iterations planned in the window (rate × window length); null when no rate is planned. Compare
+   * with `iterations` (started in it) and `dropped`, not with `requests`: an iteration may make several.
+   */
   planned: number | null;
 }
 
@@ -118,7 +121,7 @@ export class Ledger {
   add(sample: LoadSample): void {
     // Windows are by end time: that is when the outcome is known, and when abort limits can act.
     if (sample.kind === 'request') this.samples += 1;
-    if (sample.kind === 'dropped') this.addDroppedToWindow(sample);
+    if (sample.kind === 'dropped' || sample.kind === 'iteration') this.addCountToWindow(sample);
     else this.addToWindow(sample);
     if (!this.clock.hold(sample)) this.assign(sample);
   }
@@ -133,6 +136,7 @@ export class Ledger {
     if (!span) return;
     const phase = span.name;
     if (sample.kind === 'dropped') this.statsFor(phase, sample.ingress, '').addDropped(sample.count);
+    else if (sample.kind === 'iteration') this.statsFor(phase, sample.ingress, '').addIterations(sample.count);
     else this.count(this.phaseStatsFor(phase, sample.ingress), this.filters, sample);
     if (sample.kind === 'request' && sample.reached && span.kind === 'phase')
       this.phaseWindows.add(phase, sample.ingress, span.startMs, sample.sentMs, sample.durationMs);
@@ -292,10 +296,13 @@ export class Ledger {
     return this.phaseStatsFor(phase, ingress).get(key)!;
   }
 
-  private addDroppedToWindow(sample: Extract<LoadSample, { kind: 'dropped' }>): void {
+  /** Dropped and started iterations count in the window of their time (k6's, or the iteration's start). */
+  private addCountToWindow(sample: Extract<LoadSample, { kind: 'dropped' | 'iteration' }>): void {
     const index = Math.floor((sample.timeMs - this.options.originMs) / this.options.windowMs);
     if (index < (this.closedBefore.get(sample.ingress) ?? 0)) return;
-    this.openWindow(sample.ingress, index).stats.get('')!.addDropped(sample.count);
+    const stats = this.openWindow(sample.ingress, index).stats.get('')!;
+    if (sample.kind === 'dropped') stats.addDropped(sample.count);
+    else stats.addIterations(sample.count);
   }
 
   private openWindow(ingress: string, index: number): OpenWindow {

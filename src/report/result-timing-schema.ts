@@ -54,10 +54,23 @@ export const timingSchema = z.object({
 export const deliverySchema = z.object({
   phase: z.string(),
   ingress: z.string(),
-  planned: z.number().int().meta({ description: 'rate × the judged phase length' }),
-  sent: z.number().int().meta({ description: 'requests sent in the phase (by send time), whatever their outcome' }),
+  planned: z.number().int().meta({ description: 'iterations planned: rate × the judged phase length' }),
+  started: z
+    .number()
+    .int()
+    .optional()
+    .meta({ description: 'iterations started in the phase (by start time); absent in results written before it' }),
+  sent: z
+    .number()
+    .int()
+    .meta({
+      description: 'requests sent in the phase (by send time), whatever their outcome; not compared with the plan',
+    }),
   dropped: z.number().int().meta({ description: 'iterations k6 could not start (dropped_iterations)' }),
-  delivered: z.number().nullable().meta({ description: 'sent / planned; null when nothing was planned' }),
+  delivered: z
+    .number()
+    .nullable()
+    .meta({ description: 'started / planned (older results: sent / planned); null when nothing was planned' }),
   minDelivered: z.number().meta({ description: 'load.minDelivered as a share (0.95)' }),
   outcome: z.enum(['delivered', 'under-delivered']).meta({
     description: 'under-delivered: the verdicts of this phase × ingress that passed are inconclusive',

@@ -101,6 +101,7 @@ const delivered = (phase: string, ingress: string, sent = 100): Delivery => ({
   phase,
   ingress,
   planned: 100,
+  started: sent,
   sent,
   dropped: 100 - sent,
   delivered: sent / 100,
@@ -134,7 +135,7 @@ describe('negative controls', () => {
     );
     const outcome = judgeNegativeControl(plan(), good, load, undefined);
     expect(outcome).to.include({ status: 'invalid', exitCode: 5 });
-    expect(outcome.reason).to.include('fault/west: sent 0 of 100 planned');
+    expect(outcome.reason).to.include('fault/west: started 0 of 100 planned iterations');
   });
 
   it('are invalid when the only failure is "no data" (nothing measured)', () => {

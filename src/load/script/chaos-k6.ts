@@ -16,7 +16,7 @@
  */
 import k6http, { type RefinedParams, type RefinedResponse, type RequestBody, type ResponseType } from 'k6/http';
 import exec from 'k6/execution';
-import { Trend } from 'k6/metrics';
+import { Counter, Trend } from 'k6/metrics';
 import type { Options, Scenario } from 'k6/options';
 import type { LoadScriptConfig } from './load-config.ts';
 
@@ -29,6 +29,8 @@ export interface Ingress {
 
 export const config = JSON.parse(open(__ENV.CHAOS_CONFIG ?? '')) as LoadScriptConfig;
 const requests = new Trend('chaos_req', true);
+/** One point at the start of every iteration: delivered load counts iterations started against the plan. */
+const iterations = new Counter('chaos_iter');
 /** k6's console (its lines reach the harness's log); the k6 types leave it to the DOM lib. */
 declare const console: { warn(...data: unknown[]): void };
 /** What fitting the script's scenarios changed: printed once, by setup (init runs in every VU). */
@@ -177,6 +179,11 @@ export const http = {
 
 // ---- Used by the harness's entry script (see src/load/user-script.ts), not by user scripts ----
 
+/** Mark an iteration's start (its time is the point's; the scenario's tags carry the ingress). */
+export function markIteration(): void {
+  iterations.add(1, { ingress: ingress().name });
+}
+
 /** The script module as the entry script imports it (`import * as user`). */
 export type UserModule = { options?: Options; default?: unknown } & Record<string, unknown>;
 
@@ -219,6 +226,7 @@ export function harnessOptions(user: UserModule | undefined): Options {
 
 /** One iteration of a script's scenario: the function its `exec` names, with its ingress's setup data. */
 export function runIteration(user: UserModule, data: Record<string, unknown> | undefined): unknown {
+  markIteration();
   const run = user[__ENV.CHAOS_EXEC ?? 'default'] as (data: unknown) => unknown;
   return run(dataForIteration(data));
 }
