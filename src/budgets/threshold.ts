@@ -42,8 +42,13 @@ export type MetricName = keyof typeof metrics;
 export const timingMetrics = {
   /** The fault's converged time → the first request that left the baseline's behaviour. */
   time_to_impact: 'timing',
-  /** The revert's converged time → the first request of a stretch back within it. */
+  /**
+   * The revert's converged time → the first request of a stretch back within it; when the
+   * impact healed before the revert, the fault's converged time → that stretch.
+   */
   time_to_recover: 'timing',
+  /** How long the impact lasted: its first out-of-line request → the first request of recovery. */
+  impact_duration: 'timing',
 } as const satisfies Record<string, MetricKind>;
 
 export type TimingMetric = keyof typeof timingMetrics;

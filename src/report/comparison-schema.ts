@@ -85,9 +85,9 @@ export const verdictDetail = {
   needed: z.number().int().optional().meta({
     description: 'an inconclusive percentile: the samples it needs (n·(1 − q/100) ≥ 10)',
   }),
-  timing: z.enum(['not-impacted', 'never-recovered', 'not-measured']).optional().meta({
+  timing: z.enum(['not-impacted', 'never-recovered', 'not-measured', 'recovered-during-fault']).optional().meta({
     description:
-      'time_to_impact / time_to_recover with no number (value null): not-impacted (impact never came: passes > and fails <; recovery: passes <), never-recovered (fails <), not-measured (no fault or no baseline: no-data)',
+      'time_to_impact / time_to_recover / impact_duration: not-impacted (value null; impact never came: passes > and fails <; recovery and duration: pass <), never-recovered (value null, fails <), not-measured (no fault or no baseline: no-data), recovered-during-fault (the impact healed before the revert: time_to_recover is counted from the fault\'s converged time)',
   }),
   baseline: z
     .object({ phase: z.string(), value: z.number().nullable() })
