@@ -87,7 +87,7 @@ export const verdictDetail = {
   }),
   timing: z.enum(['not-impacted', 'never-recovered', 'not-measured', 'recovered-during-fault']).optional().meta({
     description:
-      'time_to_impact / time_to_recover / impact_duration: not-impacted (value null; impact never came: passes > and fails <; recovery and duration: pass <), never-recovered (value null, fails <), not-measured (no fault or no baseline: no-data), recovered-during-fault (the impact healed before the revert: time_to_recover is counted from the fault\'s converged time)',
+      "time_to_impact / time_to_recover / impact_duration: not-impacted (value null; impact never came: passes > and fails <; recovery and duration: pass <), never-recovered (value null, fails <), not-measured (no fault or no baseline: no-data), recovered-during-fault (the impact healed before the revert: time_to_recover is counted from the fault's converged time)",
   }),
   baseline: z
     .object({ phase: z.string(), value: z.number().nullable() })

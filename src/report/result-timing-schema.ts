@@ -31,7 +31,7 @@ const timeToKind = z
   .enum(['measured', 'not-impacted', 'never-recovered', 'not-measured', 'recovered-during-fault'])
   .meta({
     description:
-      'measured: the Ms field holds the time (negative = before convergence was observed); not-impacted: no request breached the baseline after the fault; never-recovered: no stretch of N windows was back within the baseline before the end; not-measured: no fault, or no baseline; recovered-during-fault (recovery only): the impact healed before the revert, timeToRecoverMs counts from the fault\'s converged time',
+      "measured: the Ms field holds the time (negative = before convergence was observed); not-impacted: no request breached the baseline after the fault; never-recovered: no stretch of N windows was back within the baseline before the end; not-measured: no fault, or no baseline; recovered-during-fault (recovery only): the impact healed before the revert, timeToRecoverMs counts from the fault's converged time",
   });
 
 export const timingSchema = z.object({
@@ -65,12 +65,9 @@ export const deliverySchema = z.object({
     .int()
     .optional()
     .meta({ description: 'iterations started in the phase (by start time); absent in results written before it' }),
-  sent: z
-    .number()
-    .int()
-    .meta({
-      description: 'requests sent in the phase (by send time), whatever their outcome; not compared with the plan',
-    }),
+  sent: z.number().int().meta({
+    description: 'requests sent in the phase (by send time), whatever their outcome; not compared with the plan',
+  }),
   dropped: z.number().int().meta({ description: 'iterations k6 could not start (dropped_iterations)' }),
   delivered: z
     .number()

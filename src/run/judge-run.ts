@@ -31,11 +31,15 @@ export interface RunOutcome {
   exitCode: ExitCodeValue;
 }
 
-/** A verdict that passed on load that was not delivered proves nothing: it is inconclusive. */
+/**
+ * A verdict that passed on load that was not delivered proves nothing: it is inconclusive. So is
+ * "no data" there: nothing measured where the load did not arrive says nothing of the service
+ * (a breach needs a measurement), never a breach.
+ */
 export function withDelivery(verdicts: readonly Verdict[], delivery: readonly Delivery[]): Verdict[] {
   const short = new Set(delivery.filter((d) => d.outcome === 'under-delivered').map((d) => `${d.phase}|${d.ingress}`));
   return verdicts.map((verdict) =>
-    verdict.outcome === 'pass' && short.has(`${verdict.phase}|${verdict.ingress}`)
+    (verdict.outcome === 'pass' || verdict.outcome === 'no-data') && short.has(`${verdict.phase}|${verdict.ingress}`)
       ? { ...verdict, pass: false, outcome: 'inconclusive' }
       : verdict,
   );

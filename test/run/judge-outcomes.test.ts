@@ -241,6 +241,15 @@ describe('negative controls', () => {
 });
 
 describe('load not delivered', () => {
+  it('turns "no data" of an under-delivered phase × ingress inconclusive, never a breach (issue 26, item 10)', () => {
+    const load = [delivered('fault', 'central', 0), delivered('fault', 'west')];
+    const verdicts = [verdict('fault', 'central', 'no-data'), verdict('fault', 'west', 'no-data')];
+    expect(withDelivery(verdicts, load).map((v) => [v.ingress, v.outcome])).to.deep.equal([
+      ['central', 'inconclusive'],
+      ['west', 'no-data'],
+    ]);
+  });
+
   it('turns a passing verdict of that phase × ingress inconclusive, and leaves a failure a failure', () => {
     const load = [delivered('fault', 'central', 40), delivered('fault', 'west')];
     const verdicts = [
