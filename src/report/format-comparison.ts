@@ -109,7 +109,7 @@ export function outcomeWord(v: Pick<ResultVerdict, 'pass' | 'outcome' | 'value'>
  */
 export function verdictNote(v: ResultVerdict): string | undefined {
   if (v.outcome === 'inconclusive' && v.needed !== undefined)
-    return `${v.samples} samples, needs ${v.needed} for this percentile`;
+    return `${v.samples} samples, needs ${v.needed} for this ${/^\s*rate/.test(splitBudget(v.budget).threshold) ? 'rate' : 'percentile'}`;
   if (!v.baseline) return undefined;
   const relative = /(<=|>=|===|==|!=|<|>)\s*baseline(?:\s*([+*])\s*(-?\d+(?:\.\d+)?))?/.exec(
     splitBudget(v.budget).threshold,

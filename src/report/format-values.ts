@@ -46,7 +46,8 @@ type ResultTiming = RunResult['timings'][number];
 /**
  * One ingress's time to impact or to recover in words, for every outcome: "1.2 s", "not
  * impacted", "never recovered", "not measured", "recovered during the fault, 0.3 s after it
- * began; impact lasted 0.2 s" (results written before the outcomes were recorded: "-").
+ * began; impact lasted 0.2 s" (results written before the outcomes were recorded keep their
+ * words: "none seen", "n/a").
  */
 export function formatTiming(t: ResultTiming, which: 'impact' | 'recovery'): string {
   const kind = which === 'impact' ? t.impact : t.recovery;
@@ -59,7 +60,8 @@ export function formatTiming(t: ResultTiming, which: 'impact' | 'recovery'): str
     return `recovered during the fault, ${formatSeconds(ms)} after it began${lasted}`;
   }
   if (ms !== null) return formatSeconds(ms);
-  return kind ? kind.replace(/-/g, ' ') : '-';
+  if (kind) return kind.replace(/-/g, ' ');
+  return which === 'impact' ? 'none seen' : 'n/a';
 }
 
 /** One sentence: what was measured, against what, where. */
