@@ -320,7 +320,9 @@ function checkTimingThreshold(
   threshold: Threshold,
 ): string | undefined {
   if (threshold.duration && kind !== 'timing' && kind !== undefined)
-    return `"${text}": a limit with a unit applies to ${Object.keys(timingMetrics).join(', ').replace(/, ([^,]*)$/, ' and $1')} only; ${metric} takes a number (ms for durations)`;
+    return `"${text}": a limit with a unit applies to ${Object.keys(timingMetrics)
+      .join(', ')
+      .replace(/, ([^,]*)$/, ' and $1')} only; ${metric} takes a number (ms for durations)`;
   if (kind === 'timing' && threshold.relative)
     return `"${text}": ${metric} has one value per run and no baseline to be relative to; give a limit such as max<5s`;
   return undefined;
