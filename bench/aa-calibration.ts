@@ -11,7 +11,11 @@
  *
  *   npm run build && npx tsx bench/aa-calibration.ts      # AA_RUNS=20 AA_PHASE=8s
  *   AA_SCENARIO=plain AA_PHASE=10s npx tsx bench/aa-calibration.ts   # the built-in load (aa-no-fault-plain.yaml)
+ *   AA_SCENARIO=errors npx tsx bench/aa-calibration.ts   # a 2 % abort in every step (aa-background-errors.yaml)
  *   AA_KEEP=/tmp/aa …   # keep every run's folder (result.json, k6-samples.json) to study offline
+ *
+ * It ends with the tolerance this machine (or cluster) needs: the smallest relative tolerance
+ * (`compare.tolerance.relative`, floors as configured) that keeps its false claims at or under 5 %.
  *
  * One warm-up run comes first and is not counted (a lab just started is not in its steady state).
  */
@@ -25,9 +29,54 @@ import type { RunResult } from '../src/report/result-schema.js';
 
 const runs = Number(process.env.AA_RUNS ?? 20);
 const phase = process.env.AA_PHASE ?? '8s';
-const plain = process.env.AA_SCENARIO === 'plain';
-const scenario = path.join(projectRoot, plain ? 'bench/aa-no-fault-plain.yaml' : 'bench/aa-no-fault.yaml');
-const loadWords = plain ? 'GET / at 20/s per ingress' : 'bank journeys at 15/s per ingress';
+const which = process.env.AA_SCENARIO ?? 'journeys';
+const scenarioFile: Record<string, string> = {
+  journeys: 'bench/aa-no-fault.yaml',
+  plain: 'bench/aa-no-fault-plain.yaml',
+  errors: 'bench/aa-background-errors.yaml',
+};
+const scenario = path.join(projectRoot, scenarioFile[which] ?? scenarioFile.journeys!);
+const loadWords = {
+  journeys: 'bank journeys at 15/s per ingress',
+  plain: 'GET / at 20/s per ingress',
+  errors: 'GET / at 20/s per ingress, 2 % aborted in every step',
+}[which];
+
+type Comparison = NonNullable<RunResult['comparisons']>[number];
+
+/**
+ * The relative tolerance at and above which this comparison would claim nothing: the largest
+ * share a statistic whose test was clear moved by (past its floor); 0 when none was clear.
+ */
+function criticalShare(c: Comparison, part: 'latency' | 'errors'): number {
+  if (part === 'errors') {
+    const e = c.errors;
+    if (!e || e.pValue >= 0.05 || Math.abs(e.difference) < floors.errors) return 0;
+    return e.baselineRate > 0 ? Math.abs(e.difference) / e.baselineRate : Infinity;
+  }
+  const l = c.latency;
+  if (!l) return 0;
+  const shares = (['p50', 'p95'] as const).map((stat) => {
+    const p = stat === 'p50' ? l.windowPValue : l.windowP95PValue;
+    const shift = l[stat];
+    if (p === null || p === undefined || p >= 0.05 || Math.abs(shift.shift) < floors.latencyMs) return 0;
+    return shift.baseline > 0 ? Math.abs(shift.shift) / shift.baseline : Infinity;
+  });
+  return Math.max(...shares);
+}
+
+/** The smallest relative tolerance (whole per cent) that keeps claims at or under 5 % of these. */
+function neededTolerance(critical: number[]): string {
+  if (critical.length === 0) return '-';
+  const allowed = Math.floor(0.05 * critical.length);
+  const sorted = [...critical].sort((a, b) => b - a);
+  const above = sorted[allowed] ?? 0; // claims happen while the tolerance ≤ a comparison's share
+  if (!Number.isFinite(above)) return 'none (a clear shift from a baseline of 0)';
+  return `${Math.floor(above * 100) + 1} %`;
+}
+
+const floors = { latencyMs: 5, errors: 0.005 };
+const critical = { latency: [] as number[], errors: [] as number[], either: [] as number[] };
 
 function chaosRun(env: NodeJS.ProcessEnv, reports: string): Promise<{ code: number | null; stdout: string }> {
   const args = ['run', scenario, '--output', 'json', '--reports', reports];
@@ -57,6 +106,7 @@ const claims = {
   p95Outside: 0,
   windows: 0,
   windowTests: 0,
+  windowP95: 0,
   /** The comparison's claim (`differs`): clear per window and past the drift tolerance. */
   differs: 0,
   latencyDiffers: 0,
@@ -95,6 +145,7 @@ try {
           claims.windowTests += 1;
           if (c.latency.windowPValue < 0.05) claims.windows += 1;
         }
+        if (typeof c.latency.windowP95PValue === 'number' && c.latency.windowP95PValue < 0.05) claims.windowP95 += 1;
       }
       if (c.errors) {
         claims.errorTests += 1;
@@ -103,6 +154,11 @@ try {
       if (c.latency?.differs) claims.latencyDiffers += 1;
       if (c.errors?.differs) claims.errorsDiffer += 1;
       if (c.latency?.differs || c.errors?.differs) claims.differs += 1;
+      const latencyShare = criticalShare(c, 'latency');
+      const errorShare = criticalShare(c, 'errors');
+      if (c.latency) critical.latency.push(latencyShare);
+      if (c.errors) critical.errors.push(errorShare);
+      critical.either.push(Math.max(latencyShare, errorShare));
     }
     for (const c of result.comparisons ?? [])
       if (c.latency)
@@ -131,14 +187,19 @@ console.log(`| verdicts failed | ${share(tally.failed, tally.verdicts)} |`);
 console.log(`| verdicts inconclusive (too few samples) | ${share(tally.inconclusive, tally.verdicts)} |`);
 console.log(`| verdicts with no data | ${share(tally.noData, tally.verdicts)} |`);
 console.log(`| latency rank test p < 0.05 (per request) | ${share(claims.latency, claims.latencyTests)} |`);
-console.log(`| per-window rank test p < 0.05 | ${share(claims.windows, claims.windowTests)} |`);
+console.log(`| per-window rank test of medians p < 0.05 | ${share(claims.windows, claims.windowTests)} |`);
+console.log(`| per-window rank test of p95s p < 0.05 | ${share(claims.windowP95, claims.windowTests)} |`);
 console.log(`| p95 shift interval excludes 0 | ${share(claims.p95Outside, claims.latencyTests)} |`);
-console.log(`| error-rate z-test p < 0.05 | ${share(claims.errors, claims.errorTests)} |`);
+console.log(`| error-rate exact test p < 0.05 | ${share(claims.errors, claims.errorTests)} |`);
 const comparisons = Math.max(claims.latencyTests, claims.errorTests);
 console.log(
   `| **claims a difference** (\`differs\`, latency or errors; target ≤ 5 %) | ${share(claims.differs, comparisons)} |`,
 );
 console.log(`| — of which latency / errors | ${claims.latencyDiffers} / ${claims.errorsDiffer} |`);
+console.log(
+  `| relative tolerance needed for ≤ 5 % false claims (floors ${floors.latencyMs} ms, ${floors.errors * 100} pts): latency / errors / either | ` +
+    `${neededTolerance(critical.latency)} / ${neededTolerance(critical.errors)} / ${neededTolerance(critical.either)} |`,
+);
 console.log(
   `\nmachine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, load average ${loadavg()
     .map((l) => l.toFixed(2))

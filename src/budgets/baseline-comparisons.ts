@@ -1,14 +1,6 @@
 /** Every later phase of every ingress compared with the first phase (the baseline): compare.ts on the ledger. */
-import { comparePhase, type ErrorComparison, type LatencyComparison } from './compare.js';
+import { comparePhase, type ComparisonOptions, type ErrorComparison, type LatencyComparison } from './compare.js';
 import type { Ledger } from './ledger.js';
-
-/** What the window test needs of a window: where it was, and its median. */
-export interface WindowMedian {
-  phase: string;
-  ingress: string;
-  requests: number;
-  p50: number | null;
-}
 
 export interface Comparison {
   phase: string;
@@ -21,17 +13,17 @@ export interface Comparison {
   errors: ErrorComparison | null;
 }
 
+/**
+ * `options.tolerance`: the drift the scenario allows (compare.tolerance); the windows are the
+ * ledger's own, by send time inside each phase.
+ */
 export function baselineComparisons(
   ledger: Ledger,
   ingresses: readonly string[],
-  windows: readonly WindowMedian[] = [],
+  options: ComparisonOptions = {},
 ): Comparison[] {
   const [first, ...later] = ledger.phaseList();
   if (!first) return [];
-  const medians = (phase: string, ingress: string) =>
-    windows.flatMap((w) =>
-      w.phase === phase && w.ingress === ingress && w.p50 !== null && w.requests > 0 ? [w.p50] : [],
-    );
   return ingresses.flatMap((ingress) => {
     const sampleOf = (phase: typeof first) => {
       const stats = ledger.statsOfPhase(phase, ingress).stats!;
@@ -39,13 +31,13 @@ export function baselineComparisons(
         sorted: stats.sortedValues(),
         requests: stats.requests,
         failures: stats.failures,
-        windowMedians: medians(phase.name, ingress),
+        windows: ledger.windowStatistics(phase, ingress),
       };
     };
     const base = sampleOf(first);
     return later.map((phase) => {
       const sample = sampleOf(phase);
-      const { latency, errors } = comparePhase(base, sample);
+      const { latency, errors } = comparePhase(base, sample, options);
       return {
         phase: phase.name,
         ingress,

@@ -26,7 +26,7 @@ export interface Measurement {
   /** A relative budget: the phase it is relative to and the value measured there. */
   baseline?: { phase: string; value: number | null };
   /** time_to_impact / time_to_recover without a number: why (value is null). */
-  timing?: 'not-impacted' | 'never-recovered' | 'not-measured';
+  timing?: 'not-impacted' | 'never-recovered' | 'not-measured' | 'recovered-during-fault';
 }
 
 /** Does a request count for this selector? `ingress` is the scope of judgement, handled by the caller. */

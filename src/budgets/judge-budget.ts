@@ -6,6 +6,7 @@
 import { measure, type Measurement } from './evaluate.js';
 import type { RequestStats } from './stats.js';
 import { resolveLimit, type Aggregation, type MetricSelector, type Threshold } from './threshold.js';
+import { withRateSamples } from './rate-samples.js';
 
 /** Samples needed beyond the percentile (on its far side) for the estimate to be a claim. */
 const tailSamples = 10;
@@ -30,7 +31,10 @@ export interface PhaseStats {
 
 const noData: Measurement = { value: null, pass: false, outcome: 'no-data', samples: 0 };
 
-/** One measurement with the sample rule: a percentile over fewer samples than it needs is inconclusive. */
+/**
+ * One measurement with the sample rules: a percentile, or a rate, over fewer samples than it
+ * needs is inconclusive (a rate's clear breach excepted: rate-samples.ts).
+ */
 function judgeAbsolute(
   selector: MetricSelector,
   threshold: Threshold,
@@ -39,6 +43,7 @@ function judgeAbsolute(
 ): Measurement {
   if (!at.stats) return { ...noData, limit };
   const measurement = measure(selector, threshold, at.stats, at.durationMs, limit);
+  if (selector.kind === 'rate') return withRateSamples(measurement, threshold.operator, limit, at.stats.failures);
   const needed = selector.kind === 'trend' ? neededSamples(threshold.aggregation) : undefined;
   if (needed === undefined || measurement.value === null || measurement.samples >= needed) return measurement;
   return { ...measurement, pass: false, outcome: 'inconclusive', needed };
@@ -55,7 +60,12 @@ export function judgeBudget(
   baseline: PhaseStats | undefined,
 ): Measurement {
   if (!threshold.relative) return judgeAbsolute(selector, threshold, at);
-  const reference = baseline ? judgeAbsolute(selector, threshold, baseline) : noData;
+  // The baseline's value is what is needed of it: a rate's sample rule is about its own limit, not this one.
+  const reference = !baseline
+    ? noData
+    : selector.kind === 'rate' && baseline.stats
+      ? measure(selector, threshold, baseline.stats, baseline.durationMs)
+      : judgeAbsolute(selector, threshold, baseline);
   const base = { phase: baseline?.phase ?? 'baseline', value: reference.value };
   if (reference.value === null || reference.outcome === 'inconclusive') {
     const { limit: _unresolved, ...own } = judgeAbsolute(selector, threshold, at, NaN);

@@ -14,6 +14,8 @@ import { RequestStats, type StatsSummary } from './stats.js';
 import { isRequestMetric, type MetricSelector, type Threshold } from './threshold.js';
 import { SpanClock, transitionName, type Span } from './spans.js';
 import { deliveryOf, type Delivery } from './delivery.js';
+import { PhaseWindows } from './phase-windows.js';
+import type { WindowStatistics } from './compare.js';
 
 const defaultMinDelivered = 0.95;
 
@@ -33,7 +35,10 @@ export interface WindowSummary extends StatsSummary {
   breaches: Array<{ limit: string; value: number | null }>;
   /** Whether the window met every baseline budget (for time to impact and to recover). */
   withinBaseline: boolean;
-  /** Requests planned in the window (rate × window length); null when no rate is planned. */
+  /**
+   * Iterations planned in the window (rate × window length); null when no rate is planned. Compare
+   * with `iterations` (started in it) and `dropped`, not with `requests`: an iteration may make several.
+   */
   planned: number | null;
 }
 
@@ -65,6 +70,8 @@ interface OpenWindow {
 export class Ledger {
   readonly windows: WindowSummary[] = [];
   private readonly clock = new SpanClock<LoadSample>((sample) => this.assign(sample));
+  /** The comparison's windows: by send time, inside each phase. */
+  private readonly phaseWindows: PhaseWindows;
   private readonly phaseStats = new Map<string, Map<string, RequestStats>>();
   private readonly open = new Map<string, Map<number, OpenWindow>>();
   private readonly closedBefore = new Map<string, number>();
@@ -80,6 +87,7 @@ export class Ledger {
     // time_to_impact / time_to_recover are no statistic of samples: judged after the run (run/judge/judge-timing.ts).
     const options = { ...given, budgets: given.budgets.filter((budget) => budget.selector.kind !== 'timing') };
     this.options = options;
+    this.phaseWindows = new PhaseWindows(options.windowMs);
     const selectors = [
       ...options.abortLimits.map((limit) => limit.selector),
       ...this.baselineBudgets().map((budget) => budget.selector),
@@ -113,7 +121,7 @@ export class Ledger {
   add(sample: LoadSample): void {
     // Windows are by end time: that is when the outcome is known, and when abort limits can act.
     if (sample.kind === 'request') this.samples += 1;
-    if (sample.kind === 'dropped') this.addDroppedToWindow(sample);
+    if (sample.kind === 'dropped' || sample.kind === 'iteration') this.addCountToWindow(sample);
     else this.addToWindow(sample);
     if (!this.clock.hold(sample)) this.assign(sample);
   }
@@ -124,10 +132,19 @@ export class Ledger {
    * phase it was tried in.
    */
   private assign(sample: LoadSample): void {
-    const phase = this.phaseAt(sample.kind === 'request' ? sample.sentMs : sample.timeMs);
-    if (!phase) return;
+    const span = this.clock.at(sample.kind === 'request' ? sample.sentMs : sample.timeMs);
+    if (!span) return;
+    const phase = span.name;
     if (sample.kind === 'dropped') this.statsFor(phase, sample.ingress, '').addDropped(sample.count);
+    else if (sample.kind === 'iteration') this.statsFor(phase, sample.ingress, '').addIterations(sample.count);
     else this.count(this.phaseStatsFor(phase, sample.ingress), this.filters, sample);
+    if (sample.kind === 'request' && sample.reached && span.kind === 'phase')
+      this.phaseWindows.add(phase, sample.ingress, span.startMs, sample.sentMs, sample.durationMs);
+  }
+
+  /** The comparison's windows of one phase × ingress: each one's median and p95 (phase-windows.ts). */
+  windowStatistics(phase: Span, ingress: string): WindowStatistics {
+    return this.phaseWindows.statistics(phase, ingress);
   }
 
   /** Add a sample to every statistic whose filter it passes; '' (every request) takes requests only. */
@@ -279,10 +296,13 @@ export class Ledger {
     return this.phaseStatsFor(phase, ingress).get(key)!;
   }
 
-  private addDroppedToWindow(sample: Extract<LoadSample, { kind: 'dropped' }>): void {
+  /** Dropped and started iterations count in the window of their time (k6's, or the iteration's start). */
+  private addCountToWindow(sample: Extract<LoadSample, { kind: 'dropped' | 'iteration' }>): void {
     const index = Math.floor((sample.timeMs - this.options.originMs) / this.options.windowMs);
     if (index < (this.closedBefore.get(sample.ingress) ?? 0)) return;
-    this.openWindow(sample.ingress, index).stats.get('')!.addDropped(sample.count);
+    const stats = this.openWindow(sample.ingress, index).stats.get('')!;
+    if (sample.kind === 'dropped') stats.addDropped(sample.count);
+    else stats.addIterations(sample.count);
   }
 
   private openWindow(ingress: string, index: number): OpenWindow {

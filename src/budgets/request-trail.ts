@@ -1,6 +1,8 @@
 /**
  * Every request of one ingress by send time (compactly: send time, and its duration or -1 for a
- * failure), for time to impact and time to recover at request precision. Pure.
+ * failure), and every check() of a script at its time (a failed check is out of line like a failed
+ * request: a page that answers 200 without its content is an outage), for time to impact and
+ * time to recover at request precision. Pure.
  *
  * The rule. The baseline's behaviour is its failure share f and its p99 latency L. A request
  * is *out of line* when it failed (or reached no server) or was slower than the slow mark
@@ -28,8 +30,16 @@ function slowMarkMs(baseline: Baseline): number {
   return baseline.p99Ms + Math.max(50, baseline.p99Ms / 4);
 }
 
+/**
+ * `recovered-during-fault`: the impact healed before the revert; `ms` is then counted from the
+ * fault's converged time (time to recover from the fault's start), `impactMs` how long it lasted.
+ */
 export type TimeTo =
-  { kind: 'measured'; ms: number } | { kind: 'not-impacted' } | { kind: 'never-recovered' } | { kind: 'not-measured' };
+  | { kind: 'measured'; ms: number }
+  | { kind: 'recovered-during-fault'; ms: number; impactMs: number }
+  | { kind: 'not-impacted' }
+  | { kind: 'never-recovered' }
+  | { kind: 'not-measured' };
 
 export class RequestTrail {
   private sent = new Float64Array(1024);
@@ -47,6 +57,19 @@ export class RequestTrail {
 
   get size(): number {
     return this.length;
+  }
+
+  /** The share of entries (requests and checks) sent in [from, until) that failed; null when none was. */
+  failureShare(fromMs: number, untilMs: number): number | null {
+    let n = 0;
+    let failed = 0;
+    for (let i = 0; i < this.length; i += 1) {
+      const sentMs = this.sent[i]!;
+      if (sentMs < fromMs || sentMs >= untilMs) continue;
+      n += 1;
+      if (this.outcome[i]! < 0) failed += 1;
+    }
+    return n === 0 ? null : failed / n;
   }
 
   /** Requests by send time, each out of line (true) or not, from `fromMs` to `untilMs`. */
@@ -115,16 +138,20 @@ export function timeToImpact(
   return { kind: 'not-impacted' };
 }
 
-/** `observedUntilMs`: the end of the data; a stretch must end by then to count. */
+/**
+ * `observedUntilMs`: the end of the data; a stretch must end by then to count. `afterMs`: only
+ * requests sent after it may start the stretch (recovery from an impact that began then).
+ */
 export function timeToRecover(
   list: readonly Request[],
   baseline: Baseline,
   convergedMs: number,
   stretchMs: number,
   observedUntilMs: number,
+  afterMs = Number.NEGATIVE_INFINITY,
 ): TimeTo {
   for (let i = 0; i < list.length; i += 1) {
-    if (list[i]!.out) continue;
+    if (list[i]!.out || list[i]!.sentMs <= afterMs) continue;
     if (list[i]!.sentMs + stretchMs > observedUntilMs) break;
     const { n, out } = stretch(list, i, stretchMs);
     if (out <= allowedOutOfLine(n, baseline)) return { kind: 'measured', ms: list[i]!.sentMs - convergedMs };

@@ -1,11 +1,22 @@
 /**
- * `chaos plan`'s warning: a percentile budget whose phase cannot collect the samples the claim
- * needs (judge-budget.ts, n·(1 − q/100) ≥ 10) will be inconclusive, whatever the system does.
+ * `chaos plan`'s warning: a percentile or rate budget whose phase cannot collect the samples the
+ * claim needs (judge-budget.ts, n·(1 − q/100) ≥ 10; rate-samples.ts, (1 − r)ⁿ < 0.05) will be
+ * inconclusive, whatever the system does (a rate's clear breach aside).
  * Expected samples = rate × phase length per ingress: one per iteration (a script's iteration
  * may make more requests, so for a script this is a floor). Pure.
  */
 import type { Budget } from './budget.js';
 import { neededSamples } from './judge-budget.js';
+import { neededRateSamples } from './rate-samples.js';
+
+/** The samples a budget needs per phase × ingress, or undefined when no sample rule applies. */
+function budgetNeeds(budget: Budget): number | undefined {
+  const { selector, threshold } = budget;
+  if (selector.kind === 'trend') return neededSamples(threshold.aggregation);
+  // A relative rate's limit is known only once the baseline is measured.
+  if (selector.kind === 'rate' && !threshold.relative) return neededRateSamples(threshold.operator, threshold.value);
+  return undefined;
+}
 
 export function sampleWarnings(
   budgets: readonly Budget[],
@@ -15,7 +26,7 @@ export function sampleWarnings(
   const warnings: string[] = [];
   const baseline = phases[0]?.name;
   for (const budget of budgets) {
-    const needed = budget.selector.kind === 'trend' ? neededSamples(budget.threshold.aggregation) : undefined;
+    const needed = budgetNeeds(budget);
     if (needed === undefined) continue;
     // A relative budget is also judged on the baseline's samples.
     const judgedIn = phases.filter(

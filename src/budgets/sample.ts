@@ -30,7 +30,9 @@ export type LoadSample =
   | { kind: 'check'; timeMs: number; ingress: string; check: string; passed: boolean; tags?: Record<string, string> }
   /** One value of a user script's own metric (Trend, Rate, Counter). */
   | { kind: 'metric'; timeMs: number; ingress: string; metric: string; value: number; tags?: Record<string, string> }
-  | { kind: 'dropped'; timeMs: number; ingress: string; count: number };
+  | { kind: 'dropped'; timeMs: number; ingress: string; count: number }
+  /** An iteration the load started (the script marks each at its start): what the plan counts. */
+  | { kind: 'iteration'; timeMs: number; ingress: string; count: number };
 
 /** What the report says when nothing tells which cluster served a request. */
 export const servedByNotMeasured = 'not measured';

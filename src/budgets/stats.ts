@@ -33,6 +33,8 @@ export interface StatsSummary {
   statusClasses: Partial<Record<StatusClass, number>>;
   servedBy: Record<string, number>;
   dropped: number;
+  /** Iterations started (by their start time): what delivery compares with the plan. */
+  iterations: number;
 }
 
 /**
@@ -51,7 +53,7 @@ export function k6Percentile(sorted: ArrayLike<number>, q: number): number | nul
 }
 
 /** Values appended one by one, sorted on demand (once per batch of additions). */
-class ValueList {
+export class ValueList {
   private buffer = new Float64Array(64);
   private size = 0;
   private sorted = true;
@@ -94,6 +96,7 @@ export class RequestStats {
   /** Values in the latency statistics: requests that reached a server (or every one a budget asks for). */
   timed = 0;
   dropped = 0;
+  iterations = 0;
   private sumMs = 0;
   private readonly values = new ValueList();
   readonly statusClasses: Partial<Record<StatusClass, number>> = {};
@@ -135,6 +138,10 @@ export class RequestStats {
     this.dropped += count;
   }
 
+  addIterations(count: number): void {
+    this.iterations += count;
+  }
+
   /** k6's percentile in ms (exact: p(0) is the minimum, p(100) the maximum); null without values. */
   percentile(p: number): number | null {
     return k6Percentile(this.values.sortedValues(), p);
@@ -164,6 +171,7 @@ export class RequestStats {
       statusClasses: { ...this.statusClasses },
       servedBy: { ...this.servedBy },
       dropped: this.dropped,
+      iterations: this.iterations,
     };
   }
 

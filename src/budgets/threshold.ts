@@ -42,8 +42,13 @@ type MetricName = keyof typeof metrics;
 const timingMetrics = {
   /** The fault's converged time → the first request that left the baseline's behaviour. */
   time_to_impact: 'timing',
-  /** The revert's converged time → the first request of a stretch back within it. */
+  /**
+   * The revert's converged time → the first request of a stretch back within it; when the
+   * impact healed before the revert, the fault's converged time → that stretch.
+   */
   time_to_recover: 'timing',
+  /** How long the impact lasted: its first out-of-line request → the first request of recovery. */
+  impact_duration: 'timing',
 } as const satisfies Record<string, MetricKind>;
 
 export type TimingMetric = keyof typeof timingMetrics;
@@ -314,7 +319,9 @@ function checkTimingThreshold(
   threshold: Threshold,
 ): string | undefined {
   if (threshold.duration && kind !== 'timing' && kind !== undefined)
-    return `"${text}": a limit with a unit applies to ${Object.keys(timingMetrics).join(' and ')} only; ${metric} takes a number (ms for durations)`;
+    return `"${text}": a limit with a unit applies to ${Object.keys(timingMetrics)
+      .join(', ')
+      .replace(/, ([^,]*)$/, ' and $1')} only; ${metric} takes a number (ms for durations)`;
   if (kind === 'timing' && threshold.relative)
     return `"${text}": ${metric} has one value per run and no baseline to be relative to; give a limit such as max<5s`;
   return undefined;

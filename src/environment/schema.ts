@@ -1,5 +1,6 @@
 /** Environment file format v1 (environments/*.yaml), as a zod schema. */
 import { z } from 'zod';
+import { compareSchema } from '../budgets/compare-tolerance.js';
 
 const ingress = z.union(
   [
@@ -92,6 +93,7 @@ export const environmentSchema = z.strictObject({
         .meta({ description: 'Wait after each Istio change when convergence is settle' }),
     })
     .optional(),
+  compare: compareSchema.optional(),
   protected: z
     .strictObject({
       namespaces: z.array(z.string().min(1)).optional(),

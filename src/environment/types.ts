@@ -1,4 +1,5 @@
 /** An environment: where a scenario runs. `lab` is built in; others are files in environments/. */
+import type { Tolerance } from '../budgets/compare.js';
 
 type IngressSource =
   /** Read the LoadBalancer address of a gateway Service (status.loadBalancer.ingress[0]). */
@@ -84,4 +85,6 @@ export interface Environment {
   istioConvergence?: IstioConvergence;
   /** Default: defaultProtectedPods. */
   protectedPods?: ProtectedPods;
+  /** `compare.tolerance`: this target's drift between phases (a scenario's own fields win). */
+  compareTolerance?: Partial<Tolerance>;
 }

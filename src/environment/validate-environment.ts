@@ -2,6 +2,7 @@ import { InputError } from '../errors/errors.js';
 import { collectSchemaIssues } from '../input/schema-issues.js';
 import type { YamlSource } from '../input/yaml-source.js';
 import { environmentSchema } from './schema.js';
+import { normalizeTolerance } from '../budgets/compare-tolerance.js';
 import { defaultProtectedPods, type Environment } from './types.js';
 
 function durationMs(text: string): number {
@@ -50,6 +51,7 @@ export function validateEnvironment(source: YamlSource): Environment {
       kind: raw.istio?.convergence ?? 'settle',
       settleMs: durationMs(raw.istio?.settle ?? '5s'),
     },
+    ...(raw.compare ? { compareTolerance: normalizeTolerance(raw.compare) } : {}),
     protectedPods: {
       namespaces: raw.protected?.namespaces ?? defaultProtectedPods.namespaces,
       labels: raw.protected?.labels ?? defaultProtectedPods.labels,

@@ -1,6 +1,7 @@
 /**
  * k6 JSON output → samples. Only a few kinds of line matter: our `chaos_req` points (one per
- * request, see script/chaos-k6.ts), `dropped_iterations`, and — for a user's script — `checks`
+ * request, see script/chaos-k6.ts) and `chaos_iter` points (one at the start of each iteration),
+ * `dropped_iterations`, and — for a user's script — `checks`
  * and the custom metrics it declares. Every other line is skipped by a prefix test, without
  * JSON.parse: that is what keeps ingestion far faster than k6 writes.
  */
@@ -17,6 +18,7 @@ const checksPrefix = '{"metric":"checks","type":"Point"';
 const recordedMark = 'chaos_recorded';
 /** A stock k6/http request: one of its nine points, the one that has the duration. */
 const stockPrefix = '{"metric":"http_req_duration","type":"Point"';
+const iterationPrefix = '{"metric":"chaos_iter","type":"Point"';
 
 /** Tags the harness puts on a request itself; every other tag is the script's own. */
 const ownTags = new Set([
@@ -61,18 +63,25 @@ export function sampleParser(
   const mapServedBy = options.servedBy ?? ((raw: string) => raw);
   return (line) => {
     const isRequest = line.startsWith(requestPrefix);
-    const isDropped = !isRequest && line.startsWith(droppedPrefix);
-    const isCheck = !isRequest && !isDropped && line.startsWith(checksPrefix);
+    const isIteration = !isRequest && line.startsWith(iterationPrefix);
+    const isDropped = !isRequest && !isIteration && line.startsWith(droppedPrefix);
+    const isCheck = !isRequest && !isIteration && !isDropped && line.startsWith(checksPrefix);
     const isStock = options.stockHttp === true && !isRequest && line.startsWith(stockPrefix);
     if (isStock) return stockRequest(line);
-    const isMetric = !isRequest && !isDropped && !isCheck && prefixes.some((prefix) => line.startsWith(prefix));
-    if (!isRequest && !isDropped && !isCheck && !isMetric) return undefined;
+    const isMetric =
+      !isRequest && !isIteration && !isDropped && !isCheck && prefixes.some((prefix) => line.startsWith(prefix));
+    if (!isRequest && !isIteration && !isDropped && !isCheck && !isMetric) return undefined;
     const parsed = readPoint(line);
     if (!parsed) return undefined;
     const { point, data, timeMs } = parsed;
     const tags = data.tags ?? {};
-    if (isDropped)
-      return { kind: 'dropped', timeMs, ingress: tags.ingress ?? tags.scenario ?? 'unknown', count: point.data.value };
+    if (isDropped || isIteration)
+      return {
+        kind: isDropped ? 'dropped' : 'iteration',
+        timeMs,
+        ingress: tags.ingress ?? tags.scenario ?? 'unknown',
+        count: point.data.value,
+      };
     const own = scriptTags(tags);
     const ingress = tags.ingress ?? 'unknown';
     if (isCheck)

@@ -7,6 +7,7 @@
 import { resultSchemaVersion, type RunResult } from './result-schema.js';
 import { redactUrl, scrubText } from './scrub.js';
 import { baselineComparisons } from '../budgets/baseline-comparisons.js';
+import { toleranceFor } from '../budgets/compare.js';
 import type { RunPlan } from '../run/plan/build-plan.js';
 import type { RunRecord } from '../run/timeline/run-record.js';
 import type { RunOutcome } from '../run/judge/judge-run.js';
@@ -71,7 +72,7 @@ export function buildResult(
     comparisons: baselineComparisons(
       record.ledger,
       plan.load.map((load) => load.ingress),
-      record.windows,
+      { tolerance: toleranceFor(plan.scenario.compareTolerance, plan.environment.compareTolerance) },
     ),
     phaseStats: record.ledger.phaseSummaries().map((entry) => ({
       phase: entry.phase,

@@ -5,8 +5,11 @@ const shiftSchema = z.object({
   baseline: z.number().meta({ description: "the baseline phase's value (ms, k6's percentile)" }),
   value: z.number().meta({ description: "this phase's value (ms)" }),
   shift: z.number().meta({ description: 'value − baseline (ms)' }),
-  low: z.number().meta({ description: 'bootstrap 95 % interval of the shift: lower end (ms)' }),
-  high: z.number().meta({ description: 'bootstrap 95 % interval of the shift: upper end (ms)' }),
+  low: z.number().meta({
+    description:
+      'bootstrap 95 % interval of the shift over requests, lower end (ms); not calibrated (requests are not independent)',
+  }),
+  high: z.number().meta({ description: 'bootstrap 95 % interval of the shift over requests: upper end (ms)' }),
 });
 
 export const comparisonSchema = z.object({
@@ -18,18 +21,26 @@ export const comparisonSchema = z.object({
   latency: z
     .object({
       pValue: z.number().meta({
-        description: 'Mann-Whitney U, two-sided, normal approximation with tie and continuity correction',
+        description:
+          'Mann-Whitney U over requests, two-sided, normal approximation with tie and continuity correction; not calibrated (requests of a phase are not independent): never the claim',
       }),
       windowPValue: z.number().nullable().optional().meta({
         description:
-          "the same test with each window's median as one value (windows are far less correlated than requests); null with fewer than 3 windows a side",
+          "the same test with each window's median as one value (windows by send time inside each phase); the test behind a p50 claim; null with fewer than 3 windows a side",
+      }),
+      windowP95PValue: z.number().nullable().optional().meta({
+        description: "the same test with each window's p95 as one value: the test behind a p95 claim",
       }),
       p50: shiftSchema,
       p95: shiftSchema,
       differs: z.boolean().optional().meta({
         description:
-          'the claim: the per-window test gives p < 0.05 and p50 or p95 moved by at least its tolerance (docs/verdicts.md); absent in results written before it',
+          'the claim: for p50 or p95, its per-window test gives p < 0.05 and its shift is at least its tolerance (docs/verdicts.md); absent in results written before it',
       }),
+      differsBy: z
+        .array(z.enum(['p50', 'p95']))
+        .optional()
+        .meta({ description: 'the statistics that carry the claim (empty: none)' }),
       tolerance: z
         .object({ p50: z.number(), p95: z.number() })
         .optional()
@@ -42,9 +53,13 @@ export const comparisonSchema = z.object({
       baselineRate: z.number(),
       rate: z.number(),
       difference: z.number().meta({ description: 'rate − baselineRate' }),
-      low: z.number().meta({ description: 'Wald 95 % interval of the difference: lower end' }),
-      high: z.number().meta({ description: 'Wald 95 % interval of the difference: upper end' }),
-      pValue: z.number().meta({ description: 'two-proportion z-test (pooled), two-sided' }),
+      low: z
+        .number()
+        .meta({ description: 'Newcombe (hybrid Wilson score) 95 % interval of the difference: lower end' }),
+      high: z
+        .number()
+        .meta({ description: 'Newcombe (hybrid Wilson score) 95 % interval of the difference: upper end' }),
+      pValue: z.number().meta({ description: "Fisher's exact test, two-sided" }),
       differs: z.boolean().optional().meta({
         description: 'the claim: p < 0.05 and the rate moved by at least its tolerance; absent in older results',
       }),
@@ -70,9 +85,9 @@ export const verdictDetail = {
   needed: z.number().int().optional().meta({
     description: 'an inconclusive percentile: the samples it needs (n·(1 − q/100) ≥ 10)',
   }),
-  timing: z.enum(['not-impacted', 'never-recovered', 'not-measured']).optional().meta({
+  timing: z.enum(['not-impacted', 'never-recovered', 'not-measured', 'recovered-during-fault']).optional().meta({
     description:
-      'time_to_impact / time_to_recover with no number (value null): not-impacted (impact never came: passes > and fails <; recovery: passes <), never-recovered (fails <), not-measured (no fault or no baseline: no-data)',
+      "time_to_impact / time_to_recover / impact_duration: not-impacted (value null; impact never came: passes > and fails <; recovery and duration: pass <), never-recovered (value null, fails <), not-measured (no fault or no baseline: no-data), recovered-during-fault (the impact healed before the revert: time_to_recover is counted from the fault's converged time)",
   }),
   baseline: z
     .object({ phase: z.string(), value: z.number().nullable() })

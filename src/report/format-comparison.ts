@@ -26,7 +26,7 @@ export function formatRateShift(errors: NonNullable<ResultComparison['errors']>)
   return `errors ${signed(errors.difference * 100, 1)} pts [${pts(errors.low)}, ${pts(errors.high)}]`;
 }
 
-/** `, per window p=0.21` when the window test ran. */
+/** `, per window p=0.21` when the window test ran (results written before the per-window p95 test). */
 function windowP(c: ResultComparison): string {
   const p = c.latency?.windowPValue;
   return p === undefined || p === null ? '' : `, per window ${formatP(p)}`;
@@ -43,21 +43,57 @@ const withClaim = (text: string, part: { differs?: boolean } | null) => {
   return word ? `${text}: ${word}` : text;
 };
 
+/** `slower`, `faster`, `unchanged` (latency); `more errors`, `fewer errors`, `same error rate`. */
+export function direction(kind: 'latency' | 'errors', shift: number): string {
+  if (kind === 'latency') return shift > 0 ? 'slower' : shift < 0 ? 'faster' : 'unchanged';
+  return shift > 0 ? 'more errors' : shift < 0 ? 'fewer errors' : 'same error rate';
+}
+
+type Latency = NonNullable<ResultComparison['latency']>;
+
+/** The statistic the latency line shows and judges: p50 when only it carries the claim, else p95. */
+export function claimedStatistic(latency: Latency): 'p50' | 'p95' {
+  const by = latency.differsBy ?? [];
+  return by.includes('p50') && !by.includes('p95') ? 'p50' : 'p95';
+}
+
 /**
- * `fault p95 +412 ms [398, 431] vs baseline, p<0.001, per window p=0.002: DIFFERS;
- * errors +0.1 pts [-0.2, 0.4], p=0.41: no clear difference`
+ * `p95 +193 ms, slower; per-window p95s p=0.10: no clear difference (per request, not
+ * calibrated: [190, 199], p<0.001)` — the shift printed is of the statistic the window test
+ * judged; the request-level interval and p, which the A/A calibration does not cover, say so.
+ */
+function describeLatency(c: ResultComparison, latency: Latency): string {
+  if (latency.windowP95PValue === undefined)
+    return withClaim(
+      `${formatShift('p95', latency.p95)} vs ${c.baseline}, ${formatP(latency.pValue)}${windowP(c)}`,
+      latency,
+    );
+  const stat = claimedStatistic(latency);
+  const shift = latency[stat];
+  const d = digitsFor([shift.shift, shift.low, shift.high]);
+  const p = stat === 'p50' ? latency.windowPValue : latency.windowP95PValue;
+  const test = `per-window ${stat === 'p50' ? 'medians' : 'p95s'} ${p === null || p === undefined ? 'untested (fewer than 3 windows a side)' : formatP(p)}`;
+  const uncalibrated = `(per request, not calibrated: [${shift.low.toFixed(d)}, ${shift.high.toFixed(d)}], ${formatP(latency.pValue)})`;
+  return `${withClaim(`${stat} ${signed(shift.shift, d)} ms ${direction('latency', shift.shift)} vs ${c.baseline}; ${test}`, latency)} ${uncalibrated}`;
+}
+
+/** `errors +29.8 pts [27.1, 32.5] more errors, p<0.001: DIFFERS` */
+function describeErrors(errors: NonNullable<ResultComparison['errors']>): string {
+  return withClaim(
+    `${formatRateShift(errors)} ${direction('errors', errors.difference)}, ${formatP(errors.pValue)}`,
+    errors,
+  );
+}
+
+/**
+ * `fault p95 +412 ms slower vs baseline; per-window p95s p<0.001: DIFFERS (per request, not
+ * calibrated: [398, 431], p<0.001); errors +29.8 pts [27.1, 32.5] more errors, p<0.001: DIFFERS`
  */
 export function describeComparison(c: ResultComparison): string {
   const parts: string[] = [];
-  if (c.latency)
-    parts.push(
-      withClaim(
-        `${formatShift('p95', c.latency.p95)} vs ${c.baseline}, ${formatP(c.latency.pValue)}${windowP(c)}`,
-        c.latency,
-      ),
-    );
+  if (c.latency) parts.push(describeLatency(c, c.latency));
   else parts.push(`no latency comparison (${c.samples} vs ${c.baselineSamples} requests)`);
-  if (c.errors) parts.push(withClaim(`${formatRateShift(c.errors)}, ${formatP(c.errors.pValue)}`, c.errors));
+  if (c.errors) parts.push(describeErrors(c.errors));
   return `${c.phase} ${parts.join('; ')}`;
 }
 
@@ -73,7 +109,7 @@ export function outcomeWord(v: Pick<ResultVerdict, 'pass' | 'outcome' | 'value'>
  */
 export function verdictNote(v: ResultVerdict): string | undefined {
   if (v.outcome === 'inconclusive' && v.needed !== undefined)
-    return `${v.samples} samples, needs ${v.needed} for this percentile`;
+    return `${v.samples} samples, needs ${v.needed} for this ${/^\s*rate/.test(splitBudget(v.budget).threshold) ? 'rate' : 'percentile'}`;
   if (!v.baseline) return undefined;
   const relative = /(<=|>=|===|==|!=|<|>)\s*baseline(?:\s*([+*])\s*(-?\d+(?:\.\d+)?))?/.exec(
     splitBudget(v.budget).threshold,
@@ -84,30 +120,20 @@ export function verdictNote(v: ResultVerdict): string | undefined {
   return `${relative?.[1] ?? ''} ${formatMeasured(v.budget, v.limit)} (${how})`.trim();
 }
 
-/** JUnit properties: `comparison.<ingress>.<phase>.p95` and `.errors`, the console's words. */
+/** JUnit properties: `comparison.<ingress>.<phase>.p50`, `.p95` and `.errors`, the console's words. */
 export function comparisonProperties(comparisons: readonly ResultComparison[] = []): Array<[string, string]> {
   return comparisons.flatMap((c): Array<[string, string]> => {
     const key = `comparison.${c.ingress}.${c.phase}`;
+    const latency = c.latency;
     return [
-      ...(c.latency
+      ...(latency
         ? ([
-            [`${key}.p50`, `${formatShift('p50', c.latency.p50)} vs ${c.baseline}, ${formatP(c.latency.pValue)}`],
-            [
-              `${key}.p95`,
-              withClaim(
-                `${formatShift('p95', c.latency.p95)} vs ${c.baseline}, ${formatP(c.latency.pValue)}${windowP(c)}`,
-                c.latency,
-              ),
-            ],
+            [`${key}.p50`, `${formatShift('p50', latency.p50)} vs ${c.baseline}, ${formatP(latency.pValue)}`],
+            [`${key}.p95`, describeLatency(c, latency)],
           ] as Array<[string, string]>)
         : []),
       ...(c.errors
-        ? ([
-            [
-              `${key}.errors`,
-              withClaim(`${formatRateShift(c.errors)} vs ${c.baseline}, ${formatP(c.errors.pValue)}`, c.errors),
-            ],
-          ] as Array<[string, string]>)
+        ? ([[`${key}.errors`, `${describeErrors(c.errors)} (vs ${c.baseline})`]] as Array<[string, string]>)
         : []),
     ];
   });

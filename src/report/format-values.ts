@@ -29,14 +29,39 @@ export function formatMeasured(budget: string, value: number | null): string {
   const { metric, threshold } = splitBudget(budget);
   if (metric.startsWith('http_req_failed')) return `${formatPercent(value)} failed`;
   if (metric.startsWith('http_req_duration')) return formatMs(value);
-  if (metric.startsWith('time_to_')) return `${Math.round(value)} ms`;
+  if (metric.startsWith('time_to_') || metric.startsWith('impact_duration')) return `${Math.round(value)} ms`;
   if (threshold.startsWith('rate')) return `${value.toFixed(2)}/s`;
   return Number.isInteger(value) ? String(value) : value.toFixed(2);
 }
 
 /** The MEASURED cell: the value, or for a time with no number why ("not impacted", "never recovered"). */
 export function formatVerdictValue(v: Pick<ResultVerdict, 'budget' | 'value' | 'timing'>): string {
-  return v.timing ? v.timing.replace('-', ' ') : formatMeasured(v.budget, v.value);
+  if (v.timing === 'recovered-during-fault')
+    return `${formatMeasured(v.budget, v.value)} from the fault's start (recovered during the fault)`;
+  return v.timing ? v.timing.replace(/-/g, ' ') : formatMeasured(v.budget, v.value);
+}
+
+type ResultTiming = RunResult['timings'][number];
+
+/**
+ * One ingress's time to impact or to recover in words, for every outcome: "1.2 s", "not
+ * impacted", "never recovered", "not measured", "recovered during the fault, 0.3 s after it
+ * began; impact lasted 0.2 s" (results written before the outcomes were recorded keep their
+ * words: "none seen", "n/a").
+ */
+export function formatTiming(t: ResultTiming, which: 'impact' | 'recovery'): string {
+  const kind = which === 'impact' ? t.impact : t.recovery;
+  const ms = which === 'impact' ? t.timeToImpactMs : t.timeToRecoverMs;
+  if (kind === 'recovered-during-fault' && ms !== null) {
+    const lasted =
+      t.impactDurationMs === null || t.impactDurationMs === undefined
+        ? ''
+        : `; impact lasted ${formatSeconds(t.impactDurationMs)}`;
+    return `recovered during the fault, ${formatSeconds(ms)} after it began${lasted}`;
+  }
+  if (ms !== null) return formatSeconds(ms);
+  if (kind) return kind.replace(/-/g, ' ');
+  return which === 'impact' ? 'none seen' : 'n/a';
 }
 
 /** One sentence: what was measured, against what, where. */

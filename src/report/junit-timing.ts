@@ -20,7 +20,7 @@ export function timingProperties(result: RunResult): Array<[string, string]> {
     .filter((d) => d.outcome === 'under-delivered')
     .map((d): [string, string] => [
       `delivery.${d.phase}.${d.ingress}`,
-      `under-delivered: sent ${d.sent} of ${d.planned} planned, ${d.dropped} dropped`,
+      `under-delivered: started ${d.started ?? d.sent} of ${d.planned} planned iterations, ${d.dropped} dropped; ${d.sent} requests sent`,
     ]);
   return [...transitions, ...timings, ...delivery];
 }

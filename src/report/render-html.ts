@@ -13,6 +13,7 @@ import {
   formatMs,
   formatPercent,
   formatSeconds,
+  formatTiming,
   formatUtc,
   runDurationMs,
   statusWord,
@@ -78,7 +79,7 @@ function header(result: RunResult): string {
     `<dt>run</dt><dd><code>${e(result.runId)}</code> · chaos ${e(result.versions.chaos)} · k6 ${e(result.versions.k6)} · node ${e(result.versions.node)}</dd>`,
     ...result.timings.map(
       (t) =>
-        `<dt>${e(t.ingress)}</dt><dd>time to impact ${t.timeToImpactMs === null ? 'none seen' : e(formatSeconds(t.timeToImpactMs))}; time to recover ${t.timeToRecoverMs === null ? 'n/a' : e(formatSeconds(t.timeToRecoverMs))}</dd>`,
+        `<dt>${e(t.ingress)}</dt><dd>time to impact ${e(formatTiming(t, 'impact'))}; time to recover ${e(formatTiming(t, 'recovery'))}</dd>`,
     ),
     '</dl>',
   ].join('\n');

@@ -24,10 +24,11 @@ export function renderPlan(plan: RunPlan, clusters?: { checks: readonly FaultChe
   if (scenario.load.script?.ownScenarios)
     lines.push(
       '',
-      `warning: the script declares its own options.scenarios: each runs once per ingress, fitted to the phases; load.rate (${scenario.load.ratePerSecond}/s) does not drive k6, it only sets the requests per second the delivery check and these warnings expect`,
+      `warning: the script declares its own options.scenarios: each runs once per ingress, fitted to the phases; load.rate (${scenario.load.ratePerSecond}/s) does not drive k6, it only sets the iterations per second the delivery check and these warnings expect`,
     );
   const thin = sampleWarnings(scenario.budgets, plan.phases, plan.load[0]?.ratePerSecond ?? 0);
-  if (thin.length) lines.push('', 'warning: too few samples for these percentiles:', ...thin.map((w) => `  ! ${w}`));
+  if (thin.length)
+    lines.push('', 'warning: too few samples for these percentiles and rates:', ...thin.map((w) => `  ! ${w}`));
   const aborts = scenario.abortLimits.map((limit) => `  ${limit.selector.source}: ${limit.threshold.source}`);
   if (aborts.length) lines.push('', 'abort limits (every window):', ...aborts);
   if (clusters?.unread) lines.push('', `clusters not read: ${clusters.unread}`);

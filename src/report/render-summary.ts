@@ -9,6 +9,7 @@ import {
   formatPercent,
   formatSeconds,
   formatShares,
+  formatTiming,
   formatUtc,
   runDurationMs,
   statusWord,
@@ -113,8 +114,7 @@ function verdictLines(result: RunResult): string[] {
 
 function timingLine(result: RunResult): string {
   const parts = result.timings.map(
-    (t) =>
-      `${t.ingress}: time to impact ${t.timeToImpactMs === null ? 'none seen' : formatSeconds(t.timeToImpactMs)}, to recover ${t.timeToRecoverMs === null ? 'n/a' : formatSeconds(t.timeToRecoverMs)}`,
+    (t) => `${t.ingress}: time to impact ${formatTiming(t, 'impact')}, to recover ${formatTiming(t, 'recovery')}`,
   );
   return cell(parts.join(' · '));
 }

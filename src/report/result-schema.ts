@@ -44,6 +44,12 @@ const statsShape = {
       'requests per cluster that answered (the gateway\'s upstream address mapped by EndpointSlices, or the scenario\'s servedBy); "unknown" when the mechanism gave nothing, "not measured" when none is configured',
   }),
   dropped: z.number().int().nonnegative().meta({ description: 'iterations k6 could not start for lack of VUs' }),
+  iterations: z
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .meta({ description: 'iterations the load started (by their start time); absent in results written before it' }),
 };
 
 const verdictSchema = z.object({
@@ -160,11 +166,10 @@ const windowSchema = z.object({
   breaches: z
     .array(z.object({ limit: z.string(), value: z.number().nullable() }))
     .meta({ description: 'abort limits this window breached' }),
-  planned: z
-    .number()
-    .nullable()
-    .optional()
-    .meta({ description: 'requests planned in the window (rate × window); `requests` and `dropped` beside it' }),
+  planned: z.number().nullable().optional().meta({
+    description:
+      'iterations planned in the window (rate × window); compare with `iterations` (started) and `dropped`, not `requests`',
+  }),
   withinBaseline: z
     .boolean()
     .meta({ description: 'whether the window met every baseline budget (time to impact, time to recover)' }),
@@ -213,7 +218,7 @@ export const resultSchema = z
     delivery: z
       .array(deliverySchema)
       .optional()
-      .meta({ description: 'planned vs sent vs dropped, per phase × ingress' }),
+      .meta({ description: 'planned vs started iterations (and dropped; requests sent beside), per phase × ingress' }),
     load: z.array(loadSchema),
     verdicts: z.array(verdictSchema).meta({ description: 'one per budget × phase × ingress' }),
     comparisons: z.array(comparisonSchema).optional().meta({

@@ -27,10 +27,12 @@ export const transitionSchema = z.object({
     .meta({ description: 'requests sent during the transition: reported, judged by no budget' }),
 });
 
-const timeToKind = z.enum(['measured', 'not-impacted', 'never-recovered', 'not-measured']).meta({
-  description:
-    'measured: the Ms field holds the time (negative = before convergence was observed); not-impacted: no request breached the baseline after the fault; never-recovered: no stretch of N windows was back within the baseline before the end; not-measured: no fault, or no baseline',
-});
+const timeToKind = z
+  .enum(['measured', 'not-impacted', 'never-recovered', 'not-measured', 'recovered-during-fault'])
+  .meta({
+    description:
+      "measured: the Ms field holds the time (negative = before convergence was observed); not-impacted: no request breached the baseline after the fault; never-recovered: no stretch of N windows was back within the baseline before the end; not-measured: no fault, or no baseline; recovered-during-fault (recovery only): the impact healed before the revert, timeToRecoverMs counts from the fault's converged time",
+  });
 
 export const timingSchema = z.object({
   ingress: z.string(),
@@ -40,7 +42,10 @@ export const timingSchema = z.object({
   }),
   timeToRecoverMs: z.number().nullable().meta({
     description:
-      'revert converged → first request of N windows back within the baseline (never clamped); null unless recovery is measured',
+      "revert converged → first request of N windows back within the baseline (never clamped); recovered-during-fault: the fault's converged time → that request; null otherwise",
+  }),
+  impactDurationMs: z.number().nullable().optional().meta({
+    description: "the impact's first out-of-line request → the first request of recovery; null unless both were seen",
   }),
   impact: timeToKind.optional(),
   recovery: timeToKind.optional(),
@@ -54,10 +59,20 @@ export const timingSchema = z.object({
 export const deliverySchema = z.object({
   phase: z.string(),
   ingress: z.string(),
-  planned: z.number().int().meta({ description: 'rate × the judged phase length' }),
-  sent: z.number().int().meta({ description: 'requests sent in the phase (by send time), whatever their outcome' }),
+  planned: z.number().int().meta({ description: 'iterations planned: rate × the judged phase length' }),
+  started: z
+    .number()
+    .int()
+    .optional()
+    .meta({ description: 'iterations started in the phase (by start time); absent in results written before it' }),
+  sent: z.number().int().meta({
+    description: 'requests sent in the phase (by send time), whatever their outcome; not compared with the plan',
+  }),
   dropped: z.number().int().meta({ description: 'iterations k6 could not start (dropped_iterations)' }),
-  delivered: z.number().nullable().meta({ description: 'sent / planned; null when nothing was planned' }),
+  delivered: z
+    .number()
+    .nullable()
+    .meta({ description: 'started / planned (older results: sent / planned); null when nothing was planned' }),
   minDelivered: z.number().meta({ description: 'load.minDelivered as a share (0.95)' }),
   outcome: z.enum(['delivered', 'under-delivered']).meta({
     description: 'under-delivered: the verdicts of this phase × ingress that passed are inconclusive',

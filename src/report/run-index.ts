@@ -3,7 +3,7 @@
  * scenario's trend across runs (oldest first). Built from the results of the run folders.
  * Pure and deterministic: the same folders give the same bytes.
  */
-import { runDurationMs, verdictCounts } from './format-values.js';
+import { formatTiming, runDurationMs, verdictCounts } from './format-values.js';
 import type { BatchRecord } from './report-input.js';
 import type { RunResult } from './result-schema.js';
 
@@ -27,6 +27,12 @@ interface IndexRun {
   /** Longest over the ingresses; null when no ingress saw an impact / recovered. */
   timeToImpactMs: number | null;
   timeToRecoverMs: number | null;
+  /**
+   * The worst outcome over the ingresses in words, so none is left out: "never recovered",
+   * "recovered during the fault", "not impacted", "not measured", or the longest time.
+   */
+  impact: string;
+  recovery: string;
   reason: string;
 }
 
@@ -73,7 +79,7 @@ const maxOf = (values: Array<number | null>): number | null => {
   return present.length === 0 ? null : Math.max(...present);
 };
 
-function summarizeRun(folder: string, result: RunResult): IndexRun {
+export function summarizeRun(folder: string, result: RunResult): IndexRun {
   const faulty = new Set(result.scenario.phases.filter((p) => p.faults.length > 0).map((p) => p.name));
   const judged = result.phaseStats.filter((s) => faulty.size === 0 || faulty.has(s.phase));
   return {
@@ -96,8 +102,24 @@ function summarizeRun(folder: string, result: RunResult): IndexRun {
     },
     timeToImpactMs: maxOf(result.timings.map((t) => t.timeToImpactMs)),
     timeToRecoverMs: maxOf(result.timings.map((t) => t.timeToRecoverMs)),
+    impact: worstTiming(result.timings, 'impact'),
+    recovery: worstTiming(result.timings, 'recovery'),
     reason: result.outcome.reason,
   };
+}
+
+/** Worst first: an outcome earlier in this list hides the ones after it in the index's one cell. */
+const worstFirst = ['never-recovered', 'measured', 'recovered-during-fault', 'not-impacted', 'not-measured'];
+
+/** The worst ingress's time to impact or recover, in the report's words (format-values.ts). */
+function worstTiming(timings: RunResult['timings'], which: 'impact' | 'recovery'): string {
+  const rank = (t: RunResult['timings'][number]) => {
+    const kind = (which === 'impact' ? t.impact : t.recovery) ?? 'not-measured';
+    const ms = which === 'impact' ? t.timeToImpactMs : t.timeToRecoverMs;
+    return worstFirst.indexOf(kind) * 1e12 - (ms ?? 0);
+  };
+  const worst = [...timings].sort((a, b) => rank(a) - rank(b))[0];
+  return worst ? formatTiming(worst, which) : 'not measured';
 }
 
 export function buildRunIndex(input: IndexInput): RunIndex {

@@ -28,7 +28,11 @@ export function timingRow(timing: IngressTiming): RunResult['timings'][number] {
   return {
     ingress: timing.ingress,
     timeToImpactMs: timing.timeToImpact.kind === 'measured' ? timing.timeToImpact.ms : null,
-    timeToRecoverMs: timing.timeToRecover.kind === 'measured' ? timing.timeToRecover.ms : null,
+    timeToRecoverMs:
+      timing.timeToRecover.kind === 'measured' || timing.timeToRecover.kind === 'recovered-during-fault'
+        ? timing.timeToRecover.ms
+        : null,
+    impactDurationMs: timing.impactDuration.kind === 'measured' ? timing.impactDuration.ms : null,
     impact: timing.timeToImpact.kind,
     recovery: timing.timeToRecover.kind,
     baseline: timing.baseline,

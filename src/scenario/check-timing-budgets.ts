@@ -31,7 +31,7 @@ function phasesOf(raw: Loose): Array<{ name: string; faulted: boolean }> {
 
 /** The phases a timing budget may name (besides `all`). */
 function timingPhases(
-  metric: 'time_to_impact' | 'time_to_recover',
+  metric: 'time_to_impact' | 'time_to_recover' | 'impact_duration',
   phases: readonly string[],
   faulted: readonly boolean[],
 ): string[] {

@@ -11,10 +11,24 @@ function loose(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
-/** Budgets declared, as "<phase>: <metric as written>" (tags included). */
+/** The scenario's phase names: its steps', or its phases' (baseline, fault, recovery). */
+function phaseNames(raw: Record<string, unknown>): string[] {
+  if (Array.isArray(raw.steps))
+    return raw.steps.flatMap((step) => (typeof loose(step).name === 'string' ? [loose(step).name as string] : []));
+  const phases = Object.keys(loose(raw.phases));
+  return phases.length > 0 ? phases : ['baseline', 'fault', 'recovery'];
+}
+
+/**
+ * Budgets declared, as "<phase>: <metric as written>" (tags included). A budget under `all` is
+ * each phase's too ("fault: http_req_failed"), and "all: <metric>" names it in any phase with faults.
+ */
 function declaredBudgets(raw: Record<string, unknown>): string[] {
+  const names = phaseNames(raw);
   return Object.entries(loose(raw.budgets)).flatMap(([phase, entries]) =>
-    Object.keys(loose(entries)).map((metric) => `${phase}: ${metric.trim()}`),
+    Object.keys(loose(entries)).flatMap((metric) =>
+      (phase === 'all' ? ['all', ...names] : [phase]).map((name) => `${name}: ${metric.trim()}`),
+    ),
   );
 }
 

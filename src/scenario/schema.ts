@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { duration, k8sName, percentage, rate } from '../input/schema-parts.js';
 import { faultSchema } from '../faults/registry.js';
+import { compareSchema } from '../budgets/compare-tolerance.js';
 import { checkBudgetEntry, thresholdExpected } from '../budgets/threshold.js';
 
 const thresholdString = z.string({ error: `expected ${thresholdExpected}` }).meta({ description: thresholdExpected });
@@ -191,6 +192,7 @@ export const scenarioSchema = z.strictObject({
       { error: 'expected pass, fail, or {fail: ["fault: http_req_failed"]} for a negative control' },
     )
     .default('pass'),
+  compare: compareSchema.optional(),
   requireParity: z.boolean({ error: 'expected true or false' }).default(false).meta({
     description:
       'Refuse to start when the targeted services differ across clusters (images, replicas, readiness); default: print the differences and go on',

@@ -3,6 +3,7 @@
  * This is what plan, run and report consume; the raw file shape lives in schema.ts.
  */
 import type { AbortLimit, Budget } from '../budgets/budget.js';
+import type { Tolerance } from '../budgets/compare.js';
 
 export type { ClusterSelection } from '../faults/fault-schema.js';
 export type { Fault, FaultType } from '../faults/registry.js';
@@ -82,6 +83,8 @@ export interface Scenario {
    * empty = any budget of a phase with faults.
    */
   expectFail: string[];
+  /** `compare.tolerance`: the drift the comparison allows (fields not given: the environment's, the default). */
+  compareTolerance?: Partial<Tolerance>;
   /** Refuse to start when targeted services differ across clusters. */
   requireParity: boolean;
   /** Refuse to start unless a guard is active in every cluster (non-lab environments). */

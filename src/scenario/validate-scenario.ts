@@ -17,6 +17,7 @@ import { readScriptFacts } from './script-facts.js';
 import { checkExpectation, normalizeExpectation } from './expectation.js';
 import { checkRelativeBudgets } from './check-relative-budgets.js';
 import { checkTimingBudgets } from './check-timing-budgets.js';
+import { normalizeTolerance } from '../budgets/compare-tolerance.js';
 import { scenarioSchema, type RawScenario } from './schema.js';
 import { normalizeFault, type RawFault } from '../faults/registry.js';
 import { collectSchemaIssues } from '../input/schema-issues.js';
@@ -151,6 +152,7 @@ function normalize(file: string, raw: RawScenario, report: Report, script?: Load
       parseBudgetEntry(key, thresholds, facts),
     ),
     ...normalizeExpectation(raw.expect),
+    ...(raw.compare ? { compareTolerance: normalizeTolerance(raw.compare) } : {}),
     requireParity: raw.requireParity,
     requireGuard: raw.requireGuard,
   };

@@ -6,6 +6,8 @@ import { expect } from 'chai';
 import { Ledger } from '../../src/budgets/ledger.js';
 import { neededSamples } from '../../src/budgets/judge-budget.js';
 import { sampleWarnings } from '../../src/budgets/sample-warnings.js';
+import { neededRateSamples } from '../../src/budgets/rate-samples.js';
+import { binomialTail } from '../../src/budgets/proportions.js';
 import type { Budget } from '../../src/budgets/budget.js';
 import { budget, requestSample, testLedger } from '../support/ledger-kit.js';
 
@@ -137,13 +139,66 @@ describe("chaos plan's warning when a phase cannot collect the samples", () => {
     expect(sampleWarnings([budget('fault', 'http_req_duration', 'p(99)<350')], phases, 25)).to.deep.equal([]);
   });
 
-  it('checks the baseline too for a relative budget, and ignores rates and counts', () => {
+  it('checks the baseline too for a relative budget, and ignores counts', () => {
     // p(95) needs 200: baseline 10/s × 20 s = 200 is enough, 9/s × 20 s = 180 is not (fault 360 is).
     const relative = budget('fault', 'http_req_duration', 'p(95) < baseline + 50');
     expect(sampleWarnings([relative], phases, 10)).to.deep.equal([]);
     expect(sampleWarnings([relative], phases, 9).map((w) => w.split(' gives')[0])).to.deep.equal([
       'fault: http_req_duration: p(95) < baseline + 50 needs 200 samples per ingress; phase baseline at 9/s for 20s',
     ]);
-    expect(sampleWarnings([budget('all', 'http_req_failed', 'rate<0.01')], phases, 1)).to.deep.equal([]);
+    expect(sampleWarnings([budget('all', 'http_reqs', 'count<1000')], phases, 1)).to.deep.equal([]);
+  });
+
+  it('warns for a rate budget too: rate<0.01 needs 299 (issue 26, item 8)', () => {
+    // 299 / 20 s = 14.95 → 15/s; at 14/s the baseline gives 280, the fault 560.
+    expect(sampleWarnings([budget('all', 'http_req_failed', 'rate<0.01')], phases, 15)).to.deep.equal([]);
+    expect(sampleWarnings([budget('all', 'http_req_failed', 'rate<0.01')], phases, 14)).to.deep.equal([
+      'all: http_req_failed: rate<0.01 needs 299 samples per ingress; phase baseline at 14/s for 20s gives ' +
+        'about 280, so it will be inconclusive (a phase of 22s, or a rate of 15/s, would reach it)',
+    ]);
+  });
+});
+
+describe('enough samples for a rate (issue 26, item 8)', () => {
+  it('needs n with (1 − r)ⁿ < 0.05 for rate<r, and rⁿ < 0.05 for rate>r', () => {
+    // 0.99^298 = 0.050048 ≥ 0.05, 0.99^299 = 0.049548 < 0.05 → 299; 0.9^28 = 0.0523, 0.9^29 = 0.0471 → 29;
+    // 0.8^13 = 0.0550, 0.8^14 = 0.0440 → 14.
+    expect([0.99 ** 298, 0.99 ** 299]).to.satisfy(([a, b]: number[]) => a! >= 0.05 && b! < 0.05);
+    expect(neededRateSamples('<', 0.01)).to.equal(299);
+    expect(neededRateSamples('<=', 0.01)).to.equal(299);
+    expect(neededRateSamples('>', 0.99)).to.equal(299);
+    expect(neededRateSamples('>', 0.9)).to.equal(29);
+    expect(neededRateSamples('<', 0.2)).to.equal(14);
+    expect([neededRateSamples('<', 0), neededRateSamples('==', 0.5), neededRateSamples('>', 1)]).to.deep.equal([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+
+  const login = budget('fault', 'http_req_failed', 'rate<0.01');
+  const judged = (requests: number, failures: number) => {
+    const ledger = ledgerWith([login]);
+    ledger.startPhase('fault', 0);
+    send(ledger, 0, requests, 10, failures);
+    ledger.endPhases(1000);
+    return find(ledger, 'fault', 'http_req_failed: rate<0.01');
+  };
+
+  it('0 failures of 20 against rate<0.01 is inconclusive (needs 299), not a pass; 0 of 299 passes', () => {
+    // The exact one-sided 95 % upper bound of 0/20 is 1 − 0.05^(1/20) = 13.9 %: 1 % is not shown.
+    expect(judged(20, 0)).to.include({ outcome: 'inconclusive', pass: false, needed: 299, value: 0 });
+    expect(judged(298, 0)).to.include({ outcome: 'inconclusive', needed: 299 });
+    expect(judged(299, 0)).to.include({ outcome: 'pass', pass: true });
+  });
+
+  it('a breach the few samples already prove stays a failure; one that they do not is inconclusive', () => {
+    // 3 of 20 at r = 0.01: P(X ≥ 3) = 1 − (0.99^20 + 20·0.01·0.99^19 + 190·0.0001·0.99^18)
+    // = 1 − (0.817907 + 0.165234 + 0.015856) = 0.001003 < 0.05: fail.
+    expect(judged(20, 3)).to.include({ outcome: 'fail' });
+    // 1 of 20: P(X ≥ 1) = 1 − 0.99^20 = 0.182 ≥ 0.05: 5 % measured, but 1 % is not ruled out.
+    expect(judged(20, 1)).to.include({ outcome: 'inconclusive', needed: 299 });
+    expect(binomialTail(3, 20, 0.01, 'upper')).to.be.closeTo(0.001003, 1e-6);
+    expect(binomialTail(1, 20, 0.01, 'upper')).to.be.closeTo(1 - 0.99 ** 20, 1e-12);
   });
 });

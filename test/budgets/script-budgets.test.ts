@@ -75,12 +75,20 @@ describe('budgets on a user script (checks, custom metrics, name and script tags
     ledger.add(check(400, 'central', 'home is 200', true, 'session'));
     ledger.add(check(100, 'west', 'balance shown', true));
     ledger.endPhases(1000);
-    expect(verdict(ledger, 'central', 'checks')).to.include({ value: 0.75, pass: false, samples: 4 });
-    expect(verdict(ledger, 'west', 'checks')).to.include({ value: 1, pass: true, samples: 1 });
+    // A breach the 4 samples prove: P(at most 3 of 4 pass | 0.99) = 1 − 0.99⁴ = 0.039 < 0.05.
+    expect(verdict(ledger, 'central', 'checks')).to.include({ value: 0.75, pass: false, samples: 4, outcome: 'fail' });
+    // Rates need samples (rate>0.99: 299; rate>=0.5: 0.5⁵ < 0.05 → 5): 1 and 2 are too few to pass.
+    expect(verdict(ledger, 'west', 'checks')).to.include({
+      value: 1,
+      outcome: 'inconclusive',
+      samples: 1,
+      needed: 299,
+    });
     expect(verdict(ledger, 'central', 'checks{check:balance shown}')).to.include({
       value: 0.5,
-      pass: true,
+      outcome: 'inconclusive',
       samples: 2,
+      needed: 5,
     });
     expect(verdict(ledger, 'central', 'checks{journey:session}')).to.include({ value: 1, pass: true, samples: 1 });
   });

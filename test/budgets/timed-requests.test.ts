@@ -4,6 +4,7 @@
  */
 import { expect } from 'chai';
 import { Ledger } from '../../src/budgets/ledger.js';
+import { describeDelivery } from '../../src/budgets/delivery.js';
 import type { Budget } from '../../src/budgets/budget.js';
 import { budget, requestSample, testLedger } from '../support/ledger-kit.js';
 
@@ -84,31 +85,68 @@ describe('transitions on the mesh clock', () => {
     // the fault phase has the two sent after 1500 (one of them arrived before 1500 was known).
     expect(counts(ledger.transitionSummaries())).to.deep.equal({ 'fault:apply': [1, 1], 'fault:revert': [1, 1] });
     expect(counts(ledger.phaseSummaries())).to.deep.equal({ baseline: [0, 0], fault: [2, 0], recovery: [1, 0] });
-    // Budgets for "all" judge the three phases only (baseline has no sample: no data).
-    const verdicts = ledger.verdicts().map((v) => [v.phase, v.outcome]);
+    // Budgets for "all" judge the three phases only (baseline has no sample: no data; the others
+    // have 2 and 1 samples, too few for rate<0.01 to pass: inconclusive).
+    const verdicts = ledger.verdicts().map((v) => [v.phase, v.outcome, v.samples]);
     expect(verdicts).to.deep.equal([
-      ['baseline', 'no-data'],
-      ['fault', 'pass'],
-      ['recovery', 'pass'],
+      ['baseline', 'no-data', 0],
+      ['fault', 'inconclusive', 2],
+      ['recovery', 'inconclusive', 1],
     ]);
   });
 });
 
 describe('delivered load', () => {
-  it('planned = rate × judged length; a phase below minDelivered is under-delivered', () => {
+  /** An iteration started at `atMs` (the script marks its start) making `requests` requests 10 ms apart. */
+  const iteration = (ledger: Ledger, atMs: number, requests = 1) => {
+    ledger.add({ kind: 'iteration', timeMs: atMs, ingress: 'central', count: 1 });
+    for (let r = 0; r < requests; r += 1) ledger.add(request(atMs + r * 10, atMs + r * 10 + 5, 5));
+  };
+
+  it('planned = rate × judged length, in iterations; a phase below minDelivered is under-delivered', () => {
     const ledger = ledgerWith([], { ratePerSecond: 10, minDelivered: 0.95 });
     ledger.startPhase('baseline', 0);
     ledger.startPhase('fault', 2000);
-    // baseline: 20 planned (10/s × 2 s), 19 sent → 0.95, delivered (the bound is inclusive).
-    for (let i = 0; i < 19; i += 1) ledger.add(request(i * 100, i * 100 + 5, 5));
-    // fault: 30 planned (10/s × 3 s), 12 sent → 0.4, and 18 dropped iterations.
-    for (let i = 0; i < 12; i += 1) ledger.add(request(2000 + i * 100, 2000 + i * 100 + 5, 5));
+    // baseline: 20 planned (10/s × 2 s), 19 started → 0.95, delivered (the bound is inclusive).
+    for (let i = 0; i < 19; i += 1) iteration(ledger, i * 100);
+    // fault: 30 planned (10/s × 3 s), 12 started → 0.4, and 18 dropped iterations.
+    for (let i = 0; i < 12; i += 1) iteration(ledger, 2000 + i * 100);
     ledger.add({ kind: 'dropped', timeMs: 3500, ingress: 'central', count: 18 });
     ledger.endPhases(5000);
-    expect(ledger.delivery().map((d) => [d.phase, d.planned, d.sent, d.dropped, d.outcome])).to.deep.equal([
-      ['baseline', 20, 19, 0, 'delivered'],
-      ['fault', 30, 12, 18, 'under-delivered'],
+    expect(ledger.delivery().map((d) => [d.phase, d.planned, d.started, d.sent, d.dropped, d.outcome])).to.deep.equal([
+      ['baseline', 20, 19, 19, 0, 'delivered'],
+      ['fault', 30, 12, 12, 18, 'under-delivered'],
     ]);
+  });
+
+  it('compares iterations with the plan, never requests: journeys of 1.4 and 5 requests (issue 26, item 1)', () => {
+    const ledger = ledgerWith([], { ratePerSecond: 10, minDelivered: 0.95 });
+    ledger.startPhase('baseline', 0);
+    // baseline, 3 s: 30 planned; 20 journeys started (2 in 5 make 2 requests, the rest 1: 28 requests).
+    // Requests over planned would read 28/30 = 0.93; iterations say 20/30 = 0.67: under-delivered.
+    for (let i = 0; i < 20; i += 1) iteration(ledger, i * 150, i % 5 < 2 ? 2 : 1);
+    ledger.startPhase('fault', 3000);
+    // fault, 3 s: 30 planned; 6 journeys of 5 requests = 30 requests ("delivered 1.00" by requests), 24 dropped.
+    for (let i = 0; i < 6; i += 1) iteration(ledger, 3000 + i * 500, 5);
+    ledger.add({ kind: 'dropped', timeMs: 4500, ingress: 'central', count: 24 });
+    ledger.endPhases(6000);
+    const rows = ledger.delivery().map((d) => [d.phase, d.planned, d.started, d.sent, d.delivered, d.outcome]);
+    expect(rows).to.deep.equal([
+      ['baseline', 30, 20, 28, 20 / 30, 'under-delivered'],
+      ['fault', 30, 6, 30, 6 / 30, 'under-delivered'],
+    ]);
+    expect(describeDelivery(ledger.delivery()[1]!)).to.equal(
+      'started 6 of 30 planned iterations (20 %), 24 dropped; 30 requests sent',
+    );
+  });
+
+  it('windows carry the iterations started in them, beside the plan and the requests', () => {
+    const ledger = ledgerWith([], { ratePerSecond: 10 });
+    ledger.startPhase('baseline', 0);
+    // Window [0, 1000): 4 journeys of 3 requests; planned 10.
+    for (let i = 0; i < 4; i += 1) iteration(ledger, i * 200, 3);
+    const [window] = ledger.closeWindows(1000);
+    expect([window!.planned, window!.iterations, window!.requests]).to.deep.equal([10, 4, 12]);
   });
 
   it('dropped iterations reach windows: an abort limit on them fires', () => {

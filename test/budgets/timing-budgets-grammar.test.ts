@@ -24,6 +24,22 @@ describe('time_to_impact and time_to_recover in the budget grammar', () => {
     expect(checkBudgetEntry('time_to_impact{ingress:central}', 'value>-1s')).to.deep.equal([]);
   });
 
+  it('impact_duration is a timing metric placed like time_to_recover (issue 26, item 4)', () => {
+    expect(checkBudgetEntry('impact_duration', 'max<1s')).to.deep.equal([]);
+    const text = (phase: string) =>
+      [
+        'name: s',
+        'description: d',
+        'load: { rate: 1 }',
+        'faults: [{ type: scale, cluster: central, name: frontend, replicas: 0 }]',
+        `budgets: { ${phase}: { impact_duration: "max<1s" }, ${phase === 'all' ? 'fault' : 'all'}: { http_req_failed: rate<0.5 } }`,
+      ].join('\n');
+    const lab = { name: 'lab', clusters: ['central', 'west'] };
+    for (const phase of ['fault', 'recovery', 'all'])
+      expect(() => validateScenario(parseYamlSource('s.yaml', text(phase)), lab), phase).not.to.throw();
+    expect(() => validateScenario(parseYamlSource('s.yaml', text('baseline')), lab)).to.throw();
+  });
+
   it('rejects a percentile, avg or a rate: the metric has one value per ingress per run', () => {
     for (const text of ['p(95)<5s', 'avg<5s', 'rate<1'])
       expect(checkBudgetEntry('time_to_recover', text)).to.deep.equal([

@@ -18,7 +18,7 @@ describe('chaos plan: too few samples for a percentile', () => {
   it('warns for a p(99) at 15/s (1000 needed; 20 s gives 300) and not once the phases are long enough', () => {
     const short = runChaos(['plan', scenario]);
     expect(short.code).to.equal(0);
-    expect(short.stdout).to.include('warning: too few samples for these percentiles:');
+    expect(short.stdout).to.include('warning: too few samples for these percentiles and rates:');
     // 15/s × 20 s = 300 < 1000; 1000 / 15 = 66.7 → 67 s; 1000 / 20 s = 50/s.
     expect(short.stdout).to.include(
       'phase baseline at 15/s for 20s gives about 300, so it will be inconclusive (a phase of 67s, or a rate of 50/s',

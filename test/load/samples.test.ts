@@ -5,7 +5,7 @@
  * them (test/e2e/stock-script.test.ts runs the real k6).
  */
 import { expect } from 'chai';
-import { sampleParser, reachedServer } from '../../src/load/samples.js';
+import { parseSampleLine, sampleParser, reachedServer } from '../../src/load/samples.js';
 
 const point = (tags: Record<string, string>, value = 12.5, metadata?: Record<string, string>) =>
   JSON.stringify({
@@ -74,5 +74,27 @@ describe('samples: a stock k6/http request', () => {
   it('skips a request chaos/k6 recorded itself (chaos_req), and every stock line for the built-in script', () => {
     expect(parse(point({ ...base, expected_response: 'true' }, 3, { chaos_recorded: '1' }))).to.equal(undefined);
     expect(sampleParser()(point({ ...base, expected_response: 'true' }))).to.equal(undefined);
+  });
+});
+
+describe("k6's JSON lines → samples", () => {
+  it('a chaos_iter point is an iteration started at its time on its ingress', () => {
+    const line =
+      '{"metric":"chaos_iter","type":"Point","data":{"time":"2026-12-01T10:00:01.250Z","value":1,"tags":{"ingress":"west","scenario":"west"}}}';
+    expect(parseSampleLine(line)).to.deep.equal({
+      kind: 'iteration',
+      timeMs: Date.parse('2026-12-01T10:00:01.250Z'),
+      ingress: 'west',
+      count: 1,
+    });
+  });
+
+  it('a dropped_iterations point stays a count of dropped iterations; other metrics are skipped', () => {
+    const dropped =
+      '{"metric":"dropped_iterations","type":"Point","data":{"time":"2026-12-01T10:00:02Z","value":3,"tags":{"scenario":"central"}}}';
+    expect(parseSampleLine(dropped)).to.include({ kind: 'dropped', ingress: 'central', count: 3 });
+    expect(
+      parseSampleLine('{"metric":"iterations","type":"Point","data":{"time":"2026-12-01T10:00:02Z","value":1}}'),
+    ).to.equal(undefined);
   });
 });

@@ -59,6 +59,10 @@ describe('user k6 scripts under the harness (real k6)', function () {
           response.writeHead(302, { location: `/${ingress}/page`, 'x-token': `token-${ingress}` });
           return response.end();
         }
+        if (rest === 'missing' || rest === 'teapot') {
+          response.writeHead(rest === 'missing' ? 404 : 418);
+          return response.end();
+        }
         // The body names the serving cluster (load.servedBy: { body }), except on /<ingress>/bare.
         const cluster = rest === 'bare' ? '' : `<footer>cluster=${ingress}</footer>`;
         response.end(`<p>${String(request.headers.authorization ?? 'none')}</p>${cluster}`);
@@ -152,6 +156,49 @@ describe('user k6 scripts under the harness (real k6)', function () {
     const chaosRows = pairs.filter((row) => row.startsWith('chaos_req,'));
     expect(chaosRows.length, 'a row per request').to.be.at.least(pages.length);
     expect(chaosRows[0]?.split(',')[1], 'timeFormat=rfc3339 applied').to.match(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  it("marks each iteration's start, and counts a request failed as k6 does: by the script's expected statuses (issue 26, items 1 and 4)", async () => {
+    const scriptFile = path.join(dir, 'statuses.ts');
+    writeFileSync(
+      scriptFile,
+      `
+import { http } from 'chaos/k6';
+// 404 is expected everywhere; 418 only where a request says so.
+http.setResponseCallback(http.expectedStatuses({ min: 200, max: 299 }, 404));
+export default function (): void {
+  http.get('/missing', { tags: { name: 'missing' } });
+  http.get('/teapot', { tags: { name: 'teapot-own' }, responseCallback: http.expectedStatuses(418) });
+  http.get('/teapot', { tags: { name: 'teapot' } });
+}
+`,
+    );
+    const runDir = path.join(dir, 'run');
+    mkdirSync(runDir);
+    const samples: LoadSample[] = [];
+    const run = startK6({
+      k6,
+      runDir,
+      config: config(),
+      userScript: { file: scriptFile, metrics: [] },
+      servedBy: (raw) => raw,
+      onSample: (sample) => samples.push(sample),
+    });
+    const { end, result } = await run.ended;
+    run.samples.close();
+    expect(end, result.stderr).to.deep.equal({ kind: 'completed' });
+    const requests = samples.filter((s) => s.kind === 'request');
+    const failedOf = (name: string) => new Set(requests.filter((s) => s.name === name).map((s) => s.failed));
+    expect(failedOf('missing'), '404 is expected').to.deep.equal(new Set([false]));
+    expect(failedOf('teapot-own'), "418 is this request's expected status").to.deep.equal(new Set([false]));
+    expect(failedOf('teapot'), '418 is not expected by default').to.deep.equal(new Set([true]));
+    // One chaos_iter point per iteration started, per ingress: as many as the iterations' first requests.
+    for (const ingress of ['central', 'west']) {
+      const started = samples.filter((s) => s.kind === 'iteration' && s.ingress === ingress);
+      const first = requests.filter((s) => s.ingress === ingress && s.name === 'missing');
+      expect(started.length, ingress).to.equal(first.length);
+      expect(started.length, ingress).to.be.within(12, 16);
+    }
   });
 
   const ownScenarios = (scenario: string) => `

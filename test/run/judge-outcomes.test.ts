@@ -4,7 +4,9 @@
  */
 import { expect } from 'chai';
 import { RequestTrail, timeToImpact, timeToRecover, type Baseline } from '../../src/budgets/request-trail.js';
-import { judgeNegativeControl } from '../../src/run/judge/negative-control.js';
+import { abortSpan, judgeNegativeControl } from '../../src/run/judge/negative-control.js';
+import { validateScenario } from '../../src/scenario/validate-scenario.js';
+import { parseYamlSource } from '../../src/input/yaml-source.js';
 import { withDelivery } from '../../src/run/judge/judge-run.js';
 import type { Verdict } from '../../src/budgets/ledger.js';
 import type { Delivery } from '../../src/budgets/delivery.js';
@@ -99,6 +101,7 @@ const delivered = (phase: string, ingress: string, sent = 100): Delivery => ({
   phase,
   ingress,
   planned: 100,
+  started: sent,
   sent,
   dropped: 100 - sent,
   delivered: sent / 100,
@@ -132,7 +135,7 @@ describe('negative controls', () => {
     );
     const outcome = judgeNegativeControl(plan(), good, load, undefined);
     expect(outcome).to.include({ status: 'invalid', exitCode: 5 });
-    expect(outcome.reason).to.include('fault/west: sent 0 of 100 planned');
+    expect(outcome.reason).to.include('fault/west: started 0 of 100 planned iterations');
   });
 
   it('are invalid when the only failure is "no data" (nothing measured)', () => {
@@ -158,6 +161,77 @@ describe('negative controls', () => {
     expect(judgeNegativeControl(plan(), notImpacted, allDelivered, undefined).status).to.equal('invalid');
   });
 
+  it('an abort proves the control only while a fault was in effect, never in the baseline or recovery (issue 26, item 2)', () => {
+    const held = [...good.slice(0, 2), verdict('fault', 'central', 'pass'), verdict('fault', 'west', 'pass')];
+    const abort = (span: string) => ({
+      reason: 'abort limit "http_req_failed: rate<0.5" breached on ingress central',
+      span,
+    });
+    expect(judgeNegativeControl(plan(), held, allDelivered, abort('fault'))).to.include({ status: 'passed' });
+    expect(judgeNegativeControl(plan(), held, allDelivered, abort('fault:apply'))).to.include({ status: 'passed' });
+    for (const span of ['baseline', 'recovery', 'outside']) {
+      const outcome = judgeNegativeControl(plan(), held, allDelivered, abort(span));
+      expect(outcome, span).to.include({ status: 'invalid', exitCode: 5 });
+      expect(outcome.reason).to.include(`the abort, in ${span}, was not while a fault was in effect`);
+    }
+  });
+
+  it("an abort's window is placed where it overlaps a fault's span, else by its start", () => {
+    const spans = [
+      { name: 'baseline', startMs: 0, endMs: 10_500 },
+      { name: 'fault:apply', startMs: 10_500, endMs: 10_700 },
+      { name: 'fault', startMs: 10_700, endMs: 20_000 },
+      { name: 'fault:revert', startMs: 20_000, endMs: 20_300 },
+      { name: 'recovery', startMs: 20_300, endMs: 30_000 },
+    ];
+    const at = (startMs: number) => abortSpan(plan(), { startMs, endMs: startMs + 1000, phase: 'label' }, spans);
+    // [9500, 10500) ends where the apply starts: before any fault; [10000, 11000) overlaps the apply.
+    expect([at(9500), at(10_000), at(15_000), at(19_500), at(20_300)]).to.deep.equal([
+      'label',
+      'fault:apply',
+      'fault',
+      'fault',
+      'label',
+    ]);
+  });
+
+  it('are invalid when no budget was judged in the baseline: "it held" would be vacuous (issue 26, item 2)', () => {
+    const onlyFault = [verdict('fault', 'central', 'fail'), verdict('fault', 'west', 'pass')];
+    const outcome = judgeNegativeControl(plan(), onlyFault, allDelivered, undefined);
+    expect(outcome).to.include({ status: 'invalid', exitCode: 5 });
+    expect(outcome.reason).to.include('no budget was judged before the first fault (baseline)');
+  });
+
+  it('"all: <metric>" names a budget under all in any phase with faults, not in recovery (issue 26, item 2)', () => {
+    const all = plan(['all: http_req_failed']);
+    const inRecovery = [
+      ...good.slice(0, 2),
+      verdict('fault', 'central', 'pass'),
+      verdict('recovery', 'central', 'fail'),
+    ];
+    expect(judgeNegativeControl(all, good, allDelivered, undefined).status).to.equal('passed');
+    expect(judgeNegativeControl(all, inRecovery, allDelivered, undefined).status).to.equal('invalid');
+    expect(judgeNegativeControl(plan(['fault: http_req_failed']), good, allDelivered, undefined).status).to.equal(
+      'passed',
+    );
+  });
+
+  it('validation accepts "fault: http_req_failed" and "all: http_req_failed" for a budget under all (issue 26, item 2)', () => {
+    const text = (named: string) =>
+      [
+        'name: s',
+        'description: d',
+        'load: { rate: 1 }',
+        'faults: []',
+        'budgets: { all: { http_req_failed: rate<0.01 } }',
+        `expect: { fail: ["${named}"] }`,
+      ].join('\n');
+    const lab = { name: 'lab', clusters: ['central', 'west'] };
+    for (const named of ['fault: http_req_failed', 'all: http_req_failed', 'recovery: http_req_failed'])
+      expect(validateScenario(parseYamlSource('s.yaml', text(named)), lab).expectFail).to.deep.equal([named]);
+    expect(() => validateScenario(parseYamlSource('s.yaml', text('fault: http_req_duration')), lab)).to.throw();
+  });
+
   it('with named budgets, a breach of another budget does not count', () => {
     const verdicts = [...good, verdict('fault', 'west', 'fail', 'http_req_duration: p(95)<100')];
     const named = plan(['fault: http_req_duration']);
@@ -167,6 +241,15 @@ describe('negative controls', () => {
 });
 
 describe('load not delivered', () => {
+  it('turns "no data" of an under-delivered phase × ingress inconclusive, never a breach (issue 26, item 10)', () => {
+    const load = [delivered('fault', 'central', 0), delivered('fault', 'west')];
+    const verdicts = [verdict('fault', 'central', 'no-data'), verdict('fault', 'west', 'no-data')];
+    expect(withDelivery(verdicts, load).map((v) => [v.ingress, v.outcome])).to.deep.equal([
+      ['central', 'inconclusive'],
+      ['west', 'no-data'],
+    ]);
+  });
+
   it('turns a passing verdict of that phase × ingress inconclusive, and leaves a failure a failure', () => {
     const load = [delivered('fault', 'central', 40), delivered('fault', 'west')];
     const verdicts = [

@@ -7,8 +7,10 @@ import { expect } from 'chai';
 import { judgeTimingBudgets } from '../../src/run/judge/judge-timing.js';
 import type { Budget } from '../../src/budgets/budget.js';
 import type { RunPlan } from '../../src/run/plan/build-plan.js';
-import type { IngressTiming, TimeTo } from '../../src/run/judge/timing.js';
-import { budget, testLedger } from '../support/ledger-kit.js';
+import { formatTimeTo, timingsOf, type IngressTiming, type TimeTo } from '../../src/run/judge/timing.js';
+import type { RunRecord } from '../../src/run/timeline/run-record.js';
+import { RequestTrail } from '../../src/budgets/request-trail.js';
+import { budget, requestSample, testLedger } from '../support/ledger-kit.js';
 
 const planOf = (budgets: Budget[], ingresses = ['central', 'west']) =>
   ({
@@ -25,6 +27,7 @@ const timing = (ingress: string, timeToImpact: TimeTo, timeToRecover: TimeTo): I
   ingress,
   timeToImpact,
   timeToRecover,
+  impactDuration: timeToRecover,
   baseline: { failureShare: 0, p99Ms: 50 },
 });
 
@@ -160,5 +163,132 @@ describe('time_to_impact and time_to_recover budgets', () => {
 
   it('other budgets are not judged here', () => {
     expect(judgeTimingBudgets(planOf([budget('fault', 'http_req_failed', 'rate<0.01')]), both)).to.deep.equal([]);
+  });
+});
+
+describe('time to impact and to recover say what an SRE means (issue 26, item 4)', () => {
+  // baseline [0, 10 000); apply called at 10 000, converged 10 500; revert called 30 000, converged
+  // 30 400; recovery until 40 000. 50 requests a second (every 20 ms), 10 ms each unless bad.
+  const plan = {
+    phases: [
+      { name: 'baseline', durationMs: 10_000, faults: [] },
+      { name: 'fault', durationMs: 20_000, faults: [{}] },
+      { name: 'recovery', durationMs: 10_000, faults: [] },
+    ],
+    load: [{ ingress: 'central' }, { ingress: 'west' }, { ingress: 'east' }],
+    scenario: { windowMs: 1000, recoveredAfterWindows: 3, budgets: [] },
+  } as unknown as RunPlan;
+
+  /** A record where `bad(ingress, t)` fails the request sent at t, and `checks(ingress, t)` adds a check. */
+  function recordOf(
+    bad: (ingress: string, t: number) => boolean,
+    checkFails: (ingress: string, t: number) => boolean = () => false,
+  ): RunRecord {
+    const ingresses = ['central', 'west', 'east'];
+    const ledger = testLedger([], { ingresses });
+    const trails = new Map(ingresses.map((ingress) => [ingress, new RequestTrail()]));
+    const send = (from: number, to: number) => {
+      for (let t = from; t < to; t += 20)
+        for (const ingress of ingresses) {
+          const failed = bad(ingress, t);
+          ledger.add(requestSample(t, 10, { ingress, failed }));
+          trails.get(ingress)!.add(t, 10, failed);
+          // Its check, at its end: fails with the request, or alone when told.
+          trails.get(ingress)!.add(t + 10, 0, failed || checkFails(ingress, t));
+        }
+    };
+    ledger.startPhase('baseline', 0);
+    send(0, 10_000);
+    ledger.startTransition('fault', 'apply', 10_000);
+    ledger.startPhase('fault', 10_500);
+    ledger.startTransition('fault', 'revert', 30_000);
+    ledger.startPhase('recovery', 30_400);
+    send(10_000, 40_000);
+    ledger.endPhases(40_000);
+    return {
+      stop: { kind: 'completed' },
+      ledger,
+      windows: [],
+      applied: [{ convergedAtMs: 10_500, effectiveAtMs: 10_500 }],
+      reverted: [{ revertConvergedAtMs: 30_400, revertedAtMs: 30_000 }],
+      startedAtMs: 0,
+      endedAtMs: 40_000,
+      trails,
+    } as unknown as RunRecord;
+  }
+
+  it('an impact that healed before the revert is "recovered during the fault", timed from the fault, with its length', () => {
+    // central fails from 10 300 to 10 700: impact at 10 300 (20 of 50 out of line in its second,
+    // allowed 0.5 + 3·√0.495 + 1 = 3.6) → −200 ms; the first in-line request after it, 10 700,
+    // starts 3 clean seconds before the revert: recovered 10 700 − 10 500 = 200 ms after the fault
+    // began, the impact lasted 10 700 − 10 300 = 400 ms. (It used to read "time to recover −400 ms":
+    // the first clean request after the revert's call, 30 000 − 30 400.)
+    const [central] = timingsOf(
+      plan,
+      recordOf((ingress, t) => ingress === 'central' && t >= 10_300 && t < 10_700),
+    );
+    expect(central!.timeToImpact).to.deep.equal({ kind: 'measured', ms: -200 });
+    expect(central!.timeToRecover).to.deep.equal({ kind: 'recovered-during-fault', ms: 200, impactMs: 400 });
+    expect(central!.impactDuration).to.deep.equal({ kind: 'measured', ms: 400 });
+    expect(formatTimeTo(central!.timeToRecover)).to.equal(
+      'recovered during the fault, 200 ms after it began; impact lasted 400 ms',
+    );
+  });
+
+  it('a blip caused by the revert is no time to impact: the search stops at the revert', () => {
+    // west is clean during the fault and fails from 30 100 to 30 300, after the revert's call at 30 000.
+    // It used to read "time to impact 19.60 s" (30 100 − 10 500).
+    const [, west] = timingsOf(
+      plan,
+      recordOf((ingress, t) => ingress === 'west' && t >= 30_100 && t < 30_300),
+    );
+    expect(west!.timeToImpact).to.deep.equal({ kind: 'not-impacted' });
+    expect(west!.timeToRecover).to.deep.equal({ kind: 'not-impacted' });
+  });
+
+  it('an impact that lasts until the revert is recovered from the revert; its length spans both', () => {
+    // east fails from 12 000 until 30 600: impact 12 000 − 10 500 = 1500 ms; recovered at 30 600 −
+    // 30 400 = 200 ms after the revert converged; the impact lasted 30 600 − 12 000 = 18 600 ms.
+    const [, , east] = timingsOf(
+      plan,
+      recordOf((ingress, t) => ingress === 'east' && t >= 12_000 && t < 30_600),
+    );
+    expect(east!.timeToImpact).to.deep.equal({ kind: 'measured', ms: 1500 });
+    expect(east!.timeToRecover).to.deep.equal({ kind: 'measured', ms: 200 });
+    expect(east!.impactDuration).to.deep.equal({ kind: 'measured', ms: 18_600 });
+  });
+
+  it('failed checks are impact, with the baseline share counting checks too', () => {
+    // Every request answers; central's checks fail from 15 000 to 16 000 (at 15 010 … 15 990): impact at
+    // 15 010 → 4510 ms. Recovery: a 3 s stretch holds 300 entries (150 requests, 150 checks), allowed
+    // 300·0.01 + 3·√(300·0.01·0.99) + 1 = 9.17 out of line; the in-line request at t starts one when
+    // its stretch holds at most 9 failing checks, (15 990 − (t + 10))/20 + 1 ≤ 9 → t ≥ 15 820:
+    // recovered 15 820 − 10 500 = 5320 ms after the fault began, the impact lasted 15 820 − 15 010 = 810 ms.
+    const [central] = timingsOf(
+      plan,
+      recordOf(
+        () => false,
+        (ingress, t) => ingress === 'central' && t >= 15_000 && t < 16_000,
+      ),
+    );
+    expect(central!.timeToImpact).to.deep.equal({ kind: 'measured', ms: 4510 });
+    expect(central!.timeToRecover).to.deep.equal({ kind: 'recovered-during-fault', ms: 5320, impactMs: 810 });
+  });
+
+  it('budgets: time_to_recover is judged from the fault when it recovered during it; impact_duration is its own field', () => {
+    const healed: IngressTiming = {
+      ingress: 'central',
+      timeToImpact: ms(-200),
+      timeToRecover: { kind: 'recovered-during-fault', ms: 40_000, impactMs: 39_800 },
+      impactDuration: ms(39_800),
+      baseline: { failureShare: 0, p99Ms: 50 },
+    };
+    // A 40 s outage that healed by itself does not pass "recover within 5 s" any more.
+    expect(judged(budget('recovery', 'time_to_recover', 'max<5s'), [healed])).to.deep.equal([
+      ['recovery', 'central', 'fail', 40_000, 'recovered-during-fault'],
+    ]);
+    expect(judged(budget('fault', 'impact_duration', 'max<1s'), [healed])).to.deep.equal([
+      ['fault', 'central', 'fail', 39_800, undefined],
+    ]);
   });
 });

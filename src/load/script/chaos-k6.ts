@@ -14,9 +14,15 @@
  * environment's Host header, and every response adds one `chaos_req` sample carrying ingress,
  * serving cluster, status, name and the script's tags — the one stream budgets are judged on.
  */
-import k6http, { type RefinedParams, type RefinedResponse, type RequestBody, type ResponseType } from 'k6/http';
+import k6http, {
+  type ExpectedStatusesObject,
+  type RefinedParams,
+  type RefinedResponse,
+  type RequestBody,
+  type ResponseType,
+} from 'k6/http';
 import exec from 'k6/execution';
-import { Trend } from 'k6/metrics';
+import { Counter, Trend } from 'k6/metrics';
 import type { Options, Scenario } from 'k6/options';
 import type { LoadScriptConfig } from './load-config.ts';
 
@@ -29,6 +35,8 @@ export interface Ingress {
 
 export const config = JSON.parse(open(__ENV.CHAOS_CONFIG ?? '')) as LoadScriptConfig;
 const requests = new Trend('chaos_req', true);
+/** One point at the start of every iteration: delivered load counts iterations started against the plan. */
+const iterations = new Counter('chaos_iter');
 /** k6's console (its lines reach the harness's log); the k6 types leave it to the DOM lib. */
 declare const console: { warn(...data: unknown[]): void };
 /** What fitting the script's scenarios changed: printed once, by setup (init runs in every VU). */
@@ -117,6 +125,22 @@ export function reachedServer(status: number, errorCode: number | undefined): bo
   return !(errorCode === 1020 || (errorCode >= 1100 && errorCode < 1220));
 }
 
+/** Statuses a response may have and not count as failed: k6's default, 200–399 (its expected_response). */
+export type ExpectedStatuses = Array<number | ExpectedStatusesObject>;
+const k6Default: ExpectedStatuses = [{ min: 200, max: 399 }];
+/** What each callback made by `http.expectedStatuses` expects: k6's callbacks cannot be read back. */
+const expectationsOf = new Map<object, ExpectedStatuses>();
+/** The script's `http.setResponseCallback`; null: no response counts as failed (k6 then records none). */
+let expectedByDefault: ExpectedStatuses | null = k6Default;
+
+/** Is this status expected (k6's expected_response)? A request that got no status (0) never is. */
+export function isExpected(status: number, expected: ExpectedStatuses | null): boolean {
+  if (expected === null) return status !== 0;
+  return expected.some((entry) =>
+    typeof entry === 'number' ? status === entry : status >= entry.min && status <= entry.max,
+  );
+}
+
 /**
  * Record one request for the harness (the built-in script and `http` below both use this).
  * `sentMs`: Date.now() just before the request was sent; it travels as non-indexed metadata
@@ -128,8 +152,10 @@ export function record(
   path: string,
   tags: Record<string, string> = {},
   sentMs?: number,
+  expected: ExpectedStatuses | null = expectedByDefault,
 ): void {
-  const failed = response.status === 0 || response.status >= 400;
+  // http_req_failed as k6 means it: not one of the expected statuses (default 200–399).
+  const failed = !isExpected(response.status, expected);
   const metadata = exec.vu.metrics.metadata;
   if (sentMs !== undefined) metadata.sent_ms = String(sentMs);
   requests.add(response.timings.duration, {
@@ -180,7 +206,9 @@ function send<RT extends ResponseType | undefined>(
   } finally {
     delete metadata[recordedMark];
   }
-  record(response, method, pathOf(target), tags, sentMs);
+  const own = params?.responseCallback;
+  const expected = own ? (expectationsOf.get(own as object) ?? expectedByDefault) : expectedByDefault;
+  record(response, method, pathOf(target), tags, sentMs, expected);
   return response;
 }
 
@@ -218,9 +246,25 @@ export const http = {
   ) => send('DELETE', target, body, params),
   /** The current VU's cookie jar (k6 keeps one per VU; each ingress has its own VUs). */
   cookieJar: () => k6http.cookieJar(),
+  /** k6's expectedStatuses; the harness remembers what it expects, so its failures follow k6's. */
+  expectedStatuses: (...statuses: ExpectedStatuses) => {
+    const callback = k6http.expectedStatuses(...statuses);
+    expectationsOf.set(callback as object, statuses);
+    return callback;
+  },
+  /** k6's setResponseCallback (null: nothing fails); pass one made by `http.expectedStatuses` above. */
+  setResponseCallback: (callback: ReturnType<typeof k6http.expectedStatuses> | null) => {
+    k6http.setResponseCallback(callback as ReturnType<typeof k6http.expectedStatuses>);
+    expectedByDefault = callback === null ? null : (expectationsOf.get(callback as object) ?? k6Default);
+  },
 };
 
 // ---- Used by the harness's entry script (see src/load/user-script.ts), not by user scripts ----
+
+/** Mark an iteration's start (its time is the point's; the scenario's tags carry the ingress). */
+export function markIteration(): void {
+  iterations.add(1, { ingress: ingress().name });
+}
 
 /** The script module as the entry script imports it (`import * as user`). */
 export type UserModule = { options?: Options; default?: unknown } & Record<string, unknown>;
@@ -265,6 +309,7 @@ export function harnessOptions(user: UserModule | undefined): Options {
 
 /** One iteration of a script's scenario: the function its `exec` names, with its ingress's setup data. */
 export function runIteration(user: UserModule, data: Record<string, unknown> | undefined): unknown {
+  markIteration();
   const run = user[__ENV.CHAOS_EXEC ?? 'default'] as (data: unknown) => unknown;
   return run(dataForIteration(data));
 }

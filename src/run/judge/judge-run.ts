@@ -8,7 +8,7 @@ import { describeDelivery, type Delivery } from '../../budgets/delivery.js';
 import type { RunRecord } from '../timeline/run-record.js';
 import type { RunPlan } from '../plan/build-plan.js';
 import { timingsOf, type IngressTiming } from './timing.js';
-import { judgeNegativeControl } from './negative-control.js';
+import { abortSpan, judgeNegativeControl } from './negative-control.js';
 import { judgeTimingBudgets } from './judge-timing.js';
 
 export interface RunOutcome {
@@ -29,11 +29,15 @@ export interface RunOutcome {
   exitCode: ExitCodeValue;
 }
 
-/** A verdict that passed on load that was not delivered proves nothing: it is inconclusive. */
+/**
+ * A verdict that passed on load that was not delivered proves nothing: it is inconclusive. So is
+ * "no data" there: nothing measured where the load did not arrive says nothing of the service
+ * (a breach needs a measurement), never a breach.
+ */
 export function withDelivery(verdicts: readonly Verdict[], delivery: readonly Delivery[]): Verdict[] {
   const short = new Set(delivery.filter((d) => d.outcome === 'under-delivered').map((d) => `${d.phase}|${d.ingress}`));
   return verdicts.map((verdict) =>
-    verdict.outcome === 'pass' && short.has(`${verdict.phase}|${verdict.ingress}`)
+    (verdict.outcome === 'pass' || verdict.outcome === 'no-data') && short.has(`${verdict.phase}|${verdict.ingress}`)
       ? { ...verdict, pass: false, outcome: 'inconclusive' }
       : verdict,
   );
@@ -55,7 +59,11 @@ export function judgeRun(plan: RunPlan, record: RunRecord): RunOutcome {
   const aborted = record.stop.kind === 'aborted' ? record.stop.reason : undefined;
   const held = !aborted && failed.length === 0 && inconclusive.length === 0;
   if (expectation === 'fail') {
-    const control = judgeNegativeControl(plan, verdicts, delivery, aborted);
+    // Where the abort's window lay: only one while a fault was in effect proves the control.
+    const window = record.windows.find((w) => w.breaches.length > 0);
+    const spans = [...record.ledger.phaseList(), ...record.ledger.transitionList()];
+    const span = window && abortSpan(plan, window, spans);
+    const control = judgeNegativeControl(plan, verdicts, delivery, aborted ? { reason: aborted, span } : undefined);
     return { ...base, ...control, budgetsHeld: held };
   }
   const short = delivery.filter((d) => d.outcome === 'under-delivered');

@@ -4,8 +4,10 @@
  * (docs/verdicts.md, "Budgets on time to impact and time to recover"):
  *
  * - measured: the value in ms (may be negative) compared with the limit;
+ * - recovered during the fault (the impact healed before the revert): time to recover is counted
+ *   from the fault's converged time, impact duration is how long it lasted — both compared;
  * - not impacted: the impact never came (time to impact = +∞: `>` passes, `<` fails) and there
- *   was nothing to recover from (time to recover = −∞: `<` passes, `>` fails);
+ *   was nothing to recover from (time to recover, impact duration = −∞: `<` passes, `>` fails);
  * - never recovered: time to recover = +∞ (`<` fails);
  * - not measured (no fault applied, no baseline): no data, which does not pass.
  */
@@ -21,6 +23,7 @@ function phaseOf(plan: RunPlan, budget: Budget): string {
   if (budget.phase !== 'all') return budget.phase;
   const faulted = plan.phases.filter((phase) => phase.faults.length > 0);
   const phase = budget.selector.metric === 'time_to_impact' ? faulted[0] : faulted.at(-1);
+  // time_to_recover and impact_duration: the last phase with faults (timed to the recovery after it).
   return phase?.name ?? budget.phase;
 }
 
@@ -45,11 +48,18 @@ export function judgeTimingBudgets(plan: RunPlan, timings: readonly IngressTimin
 /** One ingress's time against one threshold. */
 function judgeTime(selector: MetricSelector, threshold: Threshold, timing: IngressTiming | undefined): Measurement {
   const impact = selector.metric === 'time_to_impact';
-  const time: TimeTo = !timing ? { kind: 'not-measured' } : impact ? timing.timeToImpact : timing.timeToRecover;
+  const time: TimeTo = !timing
+    ? { kind: 'not-measured' }
+    : impact
+      ? timing.timeToImpact
+      : selector.metric === 'impact_duration'
+        ? timing.impactDuration
+        : timing.timeToRecover;
   const limit = threshold.value;
-  if (time.kind === 'measured') {
+  if (time.kind === 'measured' || time.kind === 'recovered-during-fault') {
     const pass = compare(time.ms, threshold.operator, limit);
-    return { value: time.ms, samples: 1, pass, outcome: pass ? 'pass' : 'fail', limit };
+    const how = time.kind === 'recovered-during-fault' ? { timing: time.kind } : {};
+    return { value: time.ms, samples: 1, pass, outcome: pass ? 'pass' : 'fail', limit, ...how };
   }
   if (time.kind === 'not-measured')
     return { value: null, samples: 0, pass: false, outcome: 'no-data', limit, timing: time.kind };

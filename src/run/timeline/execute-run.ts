@@ -109,6 +109,8 @@ class Timeline {
         this.ledger.add(sample);
         if (sample.kind === 'request')
           this.record.trails.get(sample.ingress)?.add(sample.sentMs, sample.durationMs, sample.failed);
+        // A failed check is impact too (time to impact and recover): placed at its time, never slow.
+        else if (sample.kind === 'check') this.record.trails.get(sample.ingress)?.add(sample.timeMs, 0, !sample.passed);
       },
       onLog: (line) => deps.emit({ type: 'log', atMs: this.now(), level: 'warn', message: `k6: ${line}` }),
     });

@@ -46,6 +46,7 @@ describe('game day: renderers', () => {
           endMs: t0 + 3_000,
           phase: 'fault',
           requests: 20,
+          iterations: 20,
           failures: 1,
           errorRate: 0.05,
           p50: 10,

@@ -157,8 +157,11 @@ describe('suites end to end (real k6, lab in this process)', function () {
       expect(settle.index).to.be.greaterThan(resultLines[index]!);
       expect(settle.index).to.be.lessThan(resultLines[index + 1]!);
     });
-    // The exit code, from the rule (README: 130, else 3, else 1, else 0) applied to each
-    // scenario's own verdicts and expectation as its result.json and scenario file give them.
+    // The exit code, from the rule (README: 130, else 3, else 1, else 5, else 4, else 0) applied to
+    // each scenario's own verdicts and expectation as its result.json and scenario file give them:
+    // a failure (or no data) is 1; with none, an inconclusive verdict (too few samples for these
+    // short phases, docs/verdicts.md) is 4; a negative control is 0 only when its baseline's
+    // verdicts all passed and a fault-phase verdict failed, else invalid (5).
     const expectedCodes: number[] = batch.runs.map((run) => {
       const scenario = parse(readFileSync(path.join(packageRoot, 'scenarios', `${run.scenario}.yaml`), 'utf8')) as {
         expect?: string;
@@ -166,12 +169,21 @@ describe('suites end to end (real k6, lab in this process)', function () {
       const result = JSON.parse(
         readFileSync(path.join(cwd, 'reports-nightly', run.folder!, 'result.json'), 'utf8'),
       ) as {
-        verdicts: Array<{ pass: boolean }>;
+        verdicts: Array<{ phase: string; outcome: string }>;
       };
-      const held = result.verdicts.length > 0 && result.verdicts.every((v) => v.pass);
-      return (scenario.expect === 'fail' ? !held : held) ? ExitCode.passed : ExitCode.budgetsBreached;
+      const outcomes = result.verdicts.map((v) => v.outcome);
+      if (scenario.expect === 'fail') {
+        const baseline = result.verdicts.filter((v) => v.phase === 'baseline');
+        const proven =
+          baseline.length > 0 &&
+          baseline.every((v) => v.outcome === 'pass') &&
+          result.verdicts.some((v) => v.phase === 'fault' && v.outcome === 'fail');
+        return proven ? ExitCode.passed : ExitCode.invalid;
+      }
+      if (outcomes.some((o) => o === 'fail' || o === 'no-data')) return ExitCode.budgetsBreached;
+      return outcomes.includes('inconclusive') ? ExitCode.inconclusive : ExitCode.passed;
     });
-    const combined = [130, 3, 1].find((code) => expectedCodes.includes(code)) ?? 0;
+    const combined = [130, 3, 1, 5, 4].find((code) => expectedCodes.includes(code)) ?? 0;
     expect(result.code, out).to.equal(combined);
     expect(batch.exitCode).to.equal(combined);
     expect(junit.match(/<testsuite /g)).to.have.length(shipped.length);
