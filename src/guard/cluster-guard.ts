@@ -54,32 +54,17 @@ function versionOf(lease: Lease): string {
 export function startClusterGuard(options: ClusterGuardOptions): ClusterGuard {
   const { api, log } = options;
   const now = options.now ?? Date.now;
-  const seen: { version?: string; sinceMs: number } = { sinceMs: now() };
+  const seen: LeaseSighting = { sinceMs: now() };
   const stops: Array<() => void> = [];
   let stopped = false;
   let pass: Promise<void> = Promise.resolve();
   let queued = false;
   let deadline: NodeJS.Timeout | undefined;
 
-  const observeLock = async (): Promise<{ view?: LockView; lease?: Lease }> => {
-    let lease: Lease | undefined;
-    try {
-      lease = await api.readLease(lockNamespace, lockName);
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
-    if (!lease) return {};
-    const holder = lease.spec?.holderIdentity || undefined;
-    const version = versionOf(lease);
-    if (seen.version !== version) Object.assign(seen, { version, sinceMs: now() });
-    const leaseMs = (lease.spec?.leaseDurationSeconds ?? 0) * 1000;
-    return { lease, view: { holder, holderRunId: holderRunId(holder), leaseMs, unchangedSinceMs: seen.sinceMs } };
-  };
-
   const reconcile = async (): Promise<void> => {
     if (stopped || !options.isLeader()) return;
     options.counters.reconciles += 1;
-    const { view, lease } = await observeLock();
+    const { view, lease } = await observeLock(api, seen, now);
     const scan = await scanCluster(api);
     noteScanProblems([...scan.problems, ...scan.unscanned]);
     const runIds = new Set(scan.mutations.map((m) => m.runId));
@@ -108,16 +93,7 @@ export function startClusterGuard(options: ClusterGuardOptions): ClusterGuard {
     return Infinity;
   };
 
-  /** What the guard cannot see (a kind its RBAC does not allow, an API that failed): logged once each, counted. */
-  const problemsLogged = new Set<string>();
-  const noteScanProblems = (problems: readonly string[]) => {
-    options.counters.scanProblems = problems.length;
-    for (const problem of problems)
-      if (!problemsLogged.has(problem)) {
-        problemsLogged.add(problem);
-        log(`${api.cluster}: cannot see everything, so cannot revert it: ${problem}`);
-      }
-  };
+  const noteScanProblems = createProblemNotes(options);
 
   /** When the record this guard watches goes quiet: unchanged for its duration plus the grace. */
   const quietAtMs = (lease: Lease): number =>
@@ -150,22 +126,7 @@ export function startClusterGuard(options: ClusterGuardOptions): ClusterGuard {
     });
   };
 
-  const watch = (resource: WatchedResource) => {
-    if (stopped) return;
-    const namespace = resource === 'leases' ? lockNamespace : undefined;
-    const restart = (error?: unknown) => {
-      const status = watchErrorStatus(error);
-      // Not served (no HPAs, no Istio) or not allowed: the resync still covers it.
-      if (status === 404 || status === 403) return log(`${api.cluster}: not watching ${resource}: HTTP ${status}`);
-      // A stream the server ended (its timeout) restarts at once-ish; a failed one after a second.
-      if (!stopped) setTimeout(() => watch(resource), error ? 1_000 : 200).unref();
-    };
-    api
-      .watchResource(resource, namespace, () => poke(), restart)
-      .then((stop) => (stopped ? stop() : stops.push(stop)), restart);
-  };
-
-  for (const resource of watched) watch(resource);
+  for (const resource of watched) watch(resource, { api, log, poke, stops, isStopped: () => stopped });
   poke();
   return {
     poke,
@@ -176,4 +137,70 @@ export function startClusterGuard(options: ClusterGuardOptions): ClusterGuard {
       await pass;
     },
   };
+}
+
+/** When the lock record last changed, as this guard saw it (a record goes quiet by not changing). */
+interface LeaseSighting {
+  version?: string;
+  sinceMs: number;
+}
+
+/** Reads the lock Lease and notes whether it changed since the last look. */
+async function observeLock(
+  api: ClusterApi,
+  seen: LeaseSighting,
+  now: () => number,
+): Promise<{ view?: LockView; lease?: Lease }> {
+  let lease: Lease | undefined;
+  try {
+    lease = await api.readLease(lockNamespace, lockName);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+  if (!lease) return {};
+  const holder = lease.spec?.holderIdentity || undefined;
+  const version = versionOf(lease);
+  if (seen.version !== version) Object.assign(seen, { version, sinceMs: now() });
+  const leaseMs = (lease.spec?.leaseDurationSeconds ?? 0) * 1000;
+  return { lease, view: { holder, holderRunId: holderRunId(holder), leaseMs, unchangedSinceMs: seen.sinceMs } };
+}
+
+/** What the guard cannot see (a kind its RBAC does not allow, an API that failed): logged once each, counted. */
+function createProblemNotes(options: ClusterGuardOptions): (problems: readonly string[]) => void {
+  const problemsLogged = new Set<string>();
+  return (problems) => {
+    options.counters.scanProblems = problems.length;
+    for (const problem of problems)
+      if (!problemsLogged.has(problem)) {
+        problemsLogged.add(problem);
+        options.log(`${options.api.cluster}: cannot see everything, so cannot revert it: ${problem}`);
+      }
+  };
+}
+
+interface Watching {
+  api: ClusterApi;
+  log: (line: string) => void;
+  /** Wakes the guard on every event. */
+  poke: () => void;
+  /** Where each started watch leaves its stop. */
+  stops: Array<() => void>;
+  isStopped: () => boolean;
+}
+
+/** Watches one resource until the guard stops; a stream that ends is started again. */
+function watch(resource: WatchedResource, watching: Watching): void {
+  const { api, log, isStopped } = watching;
+  if (isStopped()) return;
+  const namespace = resource === 'leases' ? lockNamespace : undefined;
+  const restart = (error?: unknown) => {
+    const status = watchErrorStatus(error);
+    // Not served (no HPAs, no Istio) or not allowed: the resync still covers it.
+    if (status === 404 || status === 403) return log(`${api.cluster}: not watching ${resource}: HTTP ${status}`);
+    // A stream the server ended (its timeout) restarts at once-ish; a failed one after a second.
+    if (!isStopped()) setTimeout(() => watch(resource, watching), error ? 1_000 : 200).unref();
+  };
+  api
+    .watchResource(resource, namespace, () => watching.poke(), restart)
+    .then((stop) => (isStopped() ? stop() : watching.stops.push(stop)), restart);
 }

@@ -120,27 +120,7 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
         options.readyTimeoutMs ?? 30_000,
         'workloads or endpoints not ready',
       );
-    const clusters: LabCluster[] = topology.clusters.map((cluster, index) => ({
-      name: cluster.name,
-      context: `lab-${cluster.name}`,
-      apiUrl: (runtimes[index] as ClusterRuntime).api.url,
-      ingressUrl: (gateways[index] as RunningGateway).url,
-    }));
-    let stopped: Promise<void> | undefined;
-    return {
-      clusters,
-      token,
-      caPem: certs.caPem,
-      namespace: topology.namespace,
-      kubeconfig: () =>
-        renderKubeconfig(
-          clusters.map((c) => ({ context: c.context, apiUrl: c.apiUrl })),
-          certs.caPem,
-          token,
-        ),
-      listeners: () => labListeners(topology, runtimes, gateways),
-      stop: () => (stopped ??= shutdown()),
-    };
+    return describeLab({ topology, runtimes, gateways, caPem: certs.caPem, token }, shutdown);
   } catch (error) {
     await shutdown();
     throw error;
@@ -176,6 +156,41 @@ async function startGateways(topology: Topology, options: LabOptions): Promise<R
     }
   }
   return gateways;
+}
+
+/** What a started lab is made of, for its description. */
+interface LabParts {
+  topology: Topology;
+  runtimes: readonly ClusterRuntime[];
+  gateways: readonly RunningGateway[];
+  caPem: string;
+  token: string;
+}
+
+/** The started lab as its users see it: clusters, kubeconfig, listeners, and a stop that runs once. */
+function describeLab(parts: LabParts, shutdown: () => Promise<void>): RunningLab {
+  const { topology, runtimes, gateways, caPem, token } = parts;
+  const clusters: LabCluster[] = topology.clusters.map((cluster, index) => ({
+    name: cluster.name,
+    context: `lab-${cluster.name}`,
+    apiUrl: (runtimes[index] as ClusterRuntime).api.url,
+    ingressUrl: (gateways[index] as RunningGateway).url,
+  }));
+  let stopped: Promise<void> | undefined;
+  return {
+    clusters,
+    token,
+    caPem,
+    namespace: topology.namespace,
+    kubeconfig: () =>
+      renderKubeconfig(
+        clusters.map((c) => ({ context: c.context, apiUrl: c.apiUrl })),
+        caPem,
+        token,
+      ),
+    listeners: () => labListeners(topology, runtimes, gateways),
+    stop: () => (stopped ??= shutdown()),
+  };
 }
 
 /** Every real listener of the lab: API servers, ingress gateways, Pods. */

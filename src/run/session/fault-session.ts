@@ -86,130 +86,149 @@ export interface FaultSession extends FaultDriver {
 export const defaultTiming: FaultTiming = { verifyTimeoutMs: 120_000, pollIntervalMs: 500, evictionRetryMs: 5_000 };
 
 export function createFaultSession(options: FaultSessionOptions): FaultSession {
-  const now = options.now ?? Date.now;
-  const records: FaultRecord[] = [];
   const stopping = new AbortController();
   let counter = 0;
   let revertingAll: Promise<RevertReport> | undefined;
-  const services: SessionServices = {
-    append: (entry) => options.journal.append(entry),
-    now,
-    sleep: pause,
-    random: options.random ?? Math.random,
-    timing: { ...defaultTiming, ...options.timing },
-    stopping: stopping.signal,
-    nextMutationId: (record) => `${record.fault.id}@${record.target.cluster}#${(counter += 1)}`,
-    inFlight: new Set(),
+  const session: SessionState = {
+    options,
+    records: [],
+    stopping,
+    services: {
+      append: (entry) => options.journal.append(entry),
+      now: options.now ?? Date.now,
+      sleep: pause,
+      random: options.random ?? Math.random,
+      timing: { ...defaultTiming, ...options.timing },
+      stopping: stopping.signal,
+      nextMutationId: (record) => `${record.fault.id}@${record.target.cluster}#${(counter += 1)}`,
+      inFlight: new Set(),
+    },
   };
-
-  const apply = async (phase: PlannedPhase, signal?: AbortSignal): Promise<AppliedFault[]> => {
-    const stop = signal ? AbortSignal.any([signal, stopping.signal]) : stopping.signal;
-    const expiresAt = new Date(now() + phase.durationMs + (options.expiryMarginMs ?? 300_000)).toISOString();
-    const phaseRecords: FaultRecord[] = [];
-    for (const planned of phase.faults) {
-      if (stop.aborted) break;
-      const batch = planned.targets.map((target): FaultRecord => {
-        const api = options.apis.get(target.cluster);
-        if (!api) throw new HarnessError(`no API client for cluster ${target.cluster}`);
-        return { phase: phase.name, fault: planned.fault, target, api, mutations: [], status: 'applying' };
-      });
-      records.push(...batch);
-      phaseRecords.push(...batch);
-      await Promise.all(batch.map((record) => applyRecord(record, services, stop, expiresAt)));
-      if (batch.some((record) => record.status === 'failed')) break;
-    }
-    await Promise.all(phaseRecords.map((record) => verifyRecord(record, services, stop, expiresAt)));
-    const failure = applyFailure(phase, phaseRecords, stop.aborted);
-    if (failure) throw failure;
-    return phaseRecords.map(toApplied);
-  };
-
-  /** Newest first within a cluster; clusters in parallel (each has its own API server). */
-  const revertRecords = async (selected: readonly FaultRecord[], verify: boolean): Promise<void> => {
-    const byCluster = new Map<string, FaultRecord[]>();
-    for (const record of selected)
-      byCluster.set(record.target.cluster, [...(byCluster.get(record.target.cluster) ?? []), record]);
-    await Promise.all(
-      [...byCluster.values()].map(async (list) => {
-        for (const record of [...list].reverse()) await revertRecord(record, services);
-        if (verify) await Promise.all(list.map((record) => verifyRevertedRecord(record, services)));
-      }),
-    );
-  };
-
-  const revert = async (
-    phase: PlannedPhase | string,
-    revertOptions: { verify?: boolean } = {},
-  ): Promise<RevertedFault[]> => {
-    const name = typeof phase === 'string' ? phase : phase.name;
-    const selected = records.filter((record) => record.phase === name);
-    await revertRecords(selected, revertOptions.verify ?? true);
-    const failures = unreverted(selected);
-    if (failures.length > 0) throw new RevertError(failures);
-    return selected.map(toReverted);
-  };
-
-  const revertAll = (
-    reason = 'revert all',
-    revertOptions: { verify?: boolean; inFlightWaitMs?: number } = {},
-  ): Promise<RevertReport> => {
-    if (revertingAll) return revertingAll;
-    revertingAll = (async () => {
-      const startedAtMs = now();
-      stopping.abort(reason);
-      // Let calls in flight land (bounded), so we undo them instead of racing them.
-      await Promise.race([
-        Promise.allSettled([...services.inFlight]),
-        pause(revertOptions.inFlightWaitMs ?? 20_000, undefined, { ref: false }),
-      ]);
-      const selected = records.filter((record) => record.mutations.length > 0 || record.background);
-      try {
-        await revertRecords(selected, revertOptions.verify ?? true);
-      } catch {
-        // revertRecord never throws; this is only a guard for the signal-handler path.
-      }
-      return {
-        reason,
-        startedAtMs,
-        finishedAtMs: now(),
-        reverted: selected.filter((record) => record.status === 'reverted').map(toReverted),
-        failures: unreverted(selected),
-        unverified: revertOptions.verify === false ? [] : unverifiedOf(selected),
-      };
-    })().finally(() => {
-      // A later call retries whatever is still not reverted.
-      revertingAll = undefined;
-    });
-    return revertingAll;
-  };
-
-  /** Push expiry to at least now + forMs + margin; never earlier than it already is (a hold never shortens it). */
-  const extendExpiry = async (phase: string, forMs: number): Promise<string[]> => {
-    const expiresAtMs = now() + forMs + (options.expiryMarginMs ?? 300_000);
-    const expiresAt = new Date(expiresAtMs).toISOString();
-    const live = records.filter((record) => record.phase === phase && record.status === 'effective');
-    const problems: string[] = [];
-    for (const record of live)
-      for (const state of record.mutations.filter((s) => s.state === 'done' && !s.outcome))
-        try {
-          const current = state.mutation.expiresAt === undefined ? NaN : Date.parse(state.mutation.expiresAt);
-          if (current >= expiresAtMs) continue;
-          if (await patchExpiry(record.api, state.mutation, expiresAt)) state.mutation.expiresAt = expiresAt;
-        } catch (error) {
-          problems.push(`${describeMutation(state.mutation)}: expiry not extended: ${errorText(error)}`);
-        }
-    return problems;
-  };
-
   return {
     runId: options.runId,
-    apply,
-    revert,
-    revertAll,
-    extendExpiry,
+    apply: (phase, signal) => applyPhase(session, phase, signal),
+    revert: (phase, revertOptions = {}) => revertPhase(session, phase, revertOptions.verify ?? true),
+    revertAll: (reason = 'revert all', revertOptions = {}) => {
+      // Concurrent calls share one attempt.
+      if (revertingAll) return revertingAll;
+      revertingAll = revertEverything(session, reason, revertOptions).finally(() => {
+        // A later call retries whatever is still not reverted.
+        revertingAll = undefined;
+      });
+      return revertingAll;
+    },
+    extendExpiry: (phase, forMs) => extendPhaseExpiry(session, phase, forMs),
     outstanding: () =>
-      records
+      session.records
         .filter((record) => record.mutations.some((state) => !state.outcome || !isSettled(state.outcome)))
         .map((record) => ({ phase: record.phase, faultId: record.fault.id, cluster: record.target.cluster })),
   };
+}
+
+/** One session's state: every fault record in the order applied, and the switch revertAll throws. */
+interface SessionState {
+  options: FaultSessionOptions;
+  services: SessionServices;
+  records: FaultRecord[];
+  stopping: AbortController;
+}
+
+async function applyPhase(session: SessionState, phase: PlannedPhase, signal?: AbortSignal): Promise<AppliedFault[]> {
+  const { options, services, records, stopping } = session;
+  const stop = signal ? AbortSignal.any([signal, stopping.signal]) : stopping.signal;
+  const expiresAt = new Date(services.now() + phase.durationMs + (options.expiryMarginMs ?? 300_000)).toISOString();
+  const phaseRecords: FaultRecord[] = [];
+  for (const planned of phase.faults) {
+    if (stop.aborted) break;
+    const batch = planned.targets.map((target): FaultRecord => {
+      const api = options.apis.get(target.cluster);
+      if (!api) throw new HarnessError(`no API client for cluster ${target.cluster}`);
+      return { phase: phase.name, fault: planned.fault, target, api, mutations: [], status: 'applying' };
+    });
+    records.push(...batch);
+    phaseRecords.push(...batch);
+    await Promise.all(batch.map((record) => applyRecord(record, services, stop, expiresAt)));
+    if (batch.some((record) => record.status === 'failed')) break;
+  }
+  await Promise.all(phaseRecords.map((record) => verifyRecord(record, services, stop, expiresAt)));
+  const failure = applyFailure(phase, phaseRecords, stop.aborted);
+  if (failure) throw failure;
+  return phaseRecords.map(toApplied);
+}
+
+/** Newest first within a cluster; clusters in parallel (each has its own API server). */
+async function revertRecords(
+  selected: readonly FaultRecord[],
+  verify: boolean,
+  services: SessionServices,
+): Promise<void> {
+  const byCluster = new Map<string, FaultRecord[]>();
+  for (const record of selected)
+    byCluster.set(record.target.cluster, [...(byCluster.get(record.target.cluster) ?? []), record]);
+  await Promise.all(
+    [...byCluster.values()].map(async (list) => {
+      for (const record of [...list].reverse()) await revertRecord(record, services);
+      if (verify) await Promise.all(list.map((record) => verifyRevertedRecord(record, services)));
+    }),
+  );
+}
+
+async function revertPhase(
+  session: SessionState,
+  phase: PlannedPhase | string,
+  verify: boolean,
+): Promise<RevertedFault[]> {
+  const name = typeof phase === 'string' ? phase : phase.name;
+  const selected = session.records.filter((record) => record.phase === name);
+  await revertRecords(selected, verify, session.services);
+  const failures = unreverted(selected);
+  if (failures.length > 0) throw new RevertError(failures);
+  return selected.map(toReverted);
+}
+
+async function revertEverything(
+  session: SessionState,
+  reason: string,
+  revertOptions: { verify?: boolean; inFlightWaitMs?: number },
+): Promise<RevertReport> {
+  const { services, records, stopping } = session;
+  const startedAtMs = services.now();
+  stopping.abort(reason);
+  // Let calls in flight land (bounded), so we undo them instead of racing them.
+  await Promise.race([
+    Promise.allSettled([...services.inFlight]),
+    pause(revertOptions.inFlightWaitMs ?? 20_000, undefined, { ref: false }),
+  ]);
+  const selected = records.filter((record) => record.mutations.length > 0 || record.background);
+  try {
+    await revertRecords(selected, revertOptions.verify ?? true, services);
+  } catch {
+    // revertRecord never throws; this is only a guard for the signal-handler path.
+  }
+  return {
+    reason,
+    startedAtMs,
+    finishedAtMs: services.now(),
+    reverted: selected.filter((record) => record.status === 'reverted').map(toReverted),
+    failures: unreverted(selected),
+    unverified: revertOptions.verify === false ? [] : unverifiedOf(selected),
+  };
+}
+
+/** Push expiry to at least now + forMs + margin; never earlier than it already is (a hold never shortens it). */
+async function extendPhaseExpiry(session: SessionState, phase: string, forMs: number): Promise<string[]> {
+  const expiresAtMs = session.services.now() + forMs + (session.options.expiryMarginMs ?? 300_000);
+  const expiresAt = new Date(expiresAtMs).toISOString();
+  const live = session.records.filter((record) => record.phase === phase && record.status === 'effective');
+  const problems: string[] = [];
+  for (const record of live)
+    for (const state of record.mutations.filter((s) => s.state === 'done' && !s.outcome))
+      try {
+        const current = state.mutation.expiresAt === undefined ? NaN : Date.parse(state.mutation.expiresAt);
+        if (current >= expiresAtMs) continue;
+        if (await patchExpiry(record.api, state.mutation, expiresAt)) state.mutation.expiresAt = expiresAt;
+      } catch (error) {
+        problems.push(`${describeMutation(state.mutation)}: expiry not extended: ${errorText(error)}`);
+      }
+  return problems;
 }

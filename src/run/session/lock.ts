@@ -195,23 +195,54 @@ export async function inspectLock(apis: ClusterApis, namespace = lockNamespace):
   return Promise.all([...apis.values()].map(async (api) => leaseState(api.cluster, await readLease(api, namespace))));
 }
 
+/** What every take and renewal of one lock uses. */
+interface LockTerms {
+  namespace: string;
+  holder: string;
+  leaseSeconds: number;
+  now: () => number;
+  watcher: LeaseWatcher;
+}
+
 export async function acquireLock(apis: ClusterApis, options: LockOptions): Promise<EnvironmentLock> {
   const now = options.now ?? Date.now;
-  const namespace = options.namespace ?? lockNamespace;
-  const holder = options.holder ?? defaultHolder(options.runId);
-  const leaseSeconds = options.leaseSeconds ?? 30;
+  const terms: LockTerms = {
+    namespace: options.namespace ?? lockNamespace,
+    holder: options.holder ?? defaultHolder(options.runId),
+    leaseSeconds: options.leaseSeconds ?? 30,
+    now,
+    watcher: new LeaseWatcher(now),
+  };
+  const { taken, unavailable } = await takeInOrder(apis, terms, options);
+  const renewal =
+    options.renew !== false && taken.length > 0 ? renewInBackground(taken, terms, options.onLost) : undefined;
+  return {
+    holder: terms.holder,
+    clusters: taken.map((api) => api.cluster),
+    unavailable,
+    lost: () => renewal?.lostReason(),
+    release: async () => {
+      await renewal?.stop();
+      return releaseAll(taken, terms);
+    },
+  };
+}
+
+/**
+ * Takes the Lease of each cluster in cluster name order (two runs cannot deadlock), waiting up to
+ * `waitMs` for a held one. Without `partial` the first failure releases what was taken and throws.
+ */
+async function takeInOrder(
+  apis: ClusterApis,
+  terms: LockTerms,
+  options: LockOptions,
+): Promise<{ taken: ClusterApi[]; unavailable: Array<{ cluster: string; reason: string }> }> {
+  const { namespace, holder, leaseSeconds, now, watcher } = terms;
   const ordered = [...apis.values()].sort((a, b) => a.cluster.localeCompare(b.cluster));
   const deadline = now() + (options.waitMs ?? 0);
   const pollMs = options.pollMs ?? 1_000;
-  const watcher = new LeaseWatcher(now);
   const taken: ClusterApi[] = [];
   const unavailable: Array<{ cluster: string; reason: string }> = [];
-  const release = async (list: readonly ClusterApi[]): Promise<string[]> => {
-    const results = await Promise.allSettled(list.map((api) => releaseLease(api, namespace, holder)));
-    return results.flatMap((result, index) =>
-      result.status === 'rejected' ? [`lock of ${list[index]!.cluster}: ${errorText(result.reason)}`] : [],
-    );
-  };
   for (const api of ordered) {
     for (let attempt = 0; ; attempt += 1) {
       try {
@@ -229,62 +260,75 @@ export async function acquireLock(apis: ClusterApis, options: LockOptions): Prom
           unavailable.push({ cluster: api.cluster, reason: errorText(error) });
           break;
         }
-        await release(taken);
+        await releaseAll(taken, terms);
         throw error;
       }
     }
   }
+  return { taken, unavailable };
+}
+
+async function releaseAll(list: readonly ClusterApi[], terms: LockTerms): Promise<string[]> {
+  const results = await Promise.allSettled(list.map((api) => releaseLease(api, terms.namespace, terms.holder)));
+  return results.flatMap((result, index) =>
+    result.status === 'rejected' ? [`lock of ${list[index]!.cluster}: ${errorText(result.reason)}`] : [],
+  );
+}
+
+interface Renewal {
+  /** Why the lock was lost, if a renewal found it so. */
+  lostReason(): string | undefined;
+  /** No renewal starts after this; resolves once the one in flight (if any) has landed. */
+  stop(): Promise<void>;
+}
+
+/** Renews every taken Lease every third of its duration until stopped. */
+function renewInBackground(taken: readonly ClusterApi[], terms: LockTerms, onLost: LockOptions['onLost']): Renewal {
+  const { namespace, holder, leaseSeconds, now, watcher } = terms;
   let lostReason: string | undefined;
-  let timer: NodeJS.Timeout | undefined;
   // A renewal still in flight when the lock is released would re-create the deleted Lease (its
   // read comes after the delete): release waits for it, and no renewal starts after release.
   let released = false;
   let renewal: Promise<void> | undefined;
-  if (options.renew !== false && taken.length > 0) {
-    let lastRenewedMs = now();
-    let renewing = false;
-    timer = setInterval(
-      () => {
-        if (renewing || lostReason || released) return;
-        renewing = true;
-        renewal = Promise.all(
-          taken.map((api) =>
-            takeLease(api, namespace, holder, leaseSeconds, now, watcher).then(
-              () => undefined,
-              (error: unknown) => ({ api, error }),
-            ),
+  let lastRenewedMs = now();
+  let renewing = false;
+  const timer = setInterval(
+    () => {
+      if (renewing || lostReason || released) return;
+      renewing = true;
+      renewal = Promise.all(
+        taken.map((api) =>
+          takeLease(api, namespace, holder, leaseSeconds, now, watcher).then(
+            () => undefined,
+            (error: unknown) => ({ api, error }),
           ),
-        )
-          .then((results) => {
-            const failure = results.find((result) => result !== undefined);
-            if (!failure) {
-              lastRenewedMs = now();
-              return;
-            }
-            // A live holder replaced us, or we cannot prove we still hold it: either way, we lost it.
-            if (failure.error instanceof LockHeldError || now() > lastRenewedMs + leaseSeconds * 1000) {
-              lostReason = `lock of ${failure.api.cluster} lost: ${errorText(failure.error)}`;
-              options.onLost?.(failure.api.cluster, lostReason);
-            }
-          })
-          .finally(() => {
-            renewing = false;
-          });
-      },
-      Math.max(100, (leaseSeconds * 1000) / 3),
-    );
-    timer.unref();
-  }
+        ),
+      )
+        .then((results) => {
+          const failure = results.find((result) => result !== undefined);
+          if (!failure) {
+            lastRenewedMs = now();
+            return;
+          }
+          // A live holder replaced us, or we cannot prove we still hold it: either way, we lost it.
+          if (failure.error instanceof LockHeldError || now() > lastRenewedMs + leaseSeconds * 1000) {
+            lostReason = `lock of ${failure.api.cluster} lost: ${errorText(failure.error)}`;
+            onLost?.(failure.api.cluster, lostReason);
+          }
+        })
+        .finally(() => {
+          renewing = false;
+        });
+    },
+    Math.max(100, (leaseSeconds * 1000) / 3),
+  );
+  timer.unref();
   return {
-    holder,
-    clusters: taken.map((api) => api.cluster),
-    unavailable,
-    lost: () => lostReason,
-    release: async () => {
+    lostReason: () => lostReason,
+    stop: async () => {
       released = true;
-      if (timer) clearInterval(timer);
+      clearInterval(timer);
       await renewal;
-      return release(taken);
     },
   };
 }

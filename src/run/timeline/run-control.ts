@@ -73,128 +73,144 @@ export interface GateOptions {
 }
 
 export function openPhaseGate(options: GateOptions): PhaseGate {
-  const { emit, now } = options;
-  let phase: PlannedPhase | undefined;
-  let held = false;
-  let ended = false;
-  let stopped = false;
-  let wake: (() => void) | undefined;
-  const early = new Map<string, Promise<RevertedFault[]>>();
-  const say = (message: string) =>
-    emit({ type: 'log', atMs: now(), level: 'info', message: `facilitator: ${message}` });
-  const nudge = () => {
-    wake?.();
-  };
-
-  const revertPhase = (current: PlannedPhase) => {
-    if (current.faults.length === 0 || early.has(current.name)) return;
-    const reverting = options
-      .afterApply()
-      .then(() => {
-        options.onRevertStarted?.(current, now());
-        return options.driver.revert(current);
-      })
-      .then((records) => {
-        options.onReverted(records);
-        return records;
-      });
-    // The end of the phase awaits this promise and reports a failure there; never unhandled here.
-    reverting.catch(() => undefined);
-    early.set(current.name, reverting);
-  };
-
-  const extendHold = (current: PlannedPhase, forMs: number) => {
-    void options.driver.extendExpiry?.(current.name, forMs).then((problems) => {
-      for (const problem of problems) emit({ type: 'log', atMs: now(), level: 'warn', message: problem });
-    });
-  };
-
-  const revertEverything = () => {
-    if (stopped) return;
-    stopped = true;
-    const startedAtMs = now();
-    const reason = 'the facilitator reverted everything (big red key)';
-    if (phase && phase.faults.length > 0 && !early.has(phase.name)) options.onRevertStarted?.(phase, startedAtMs);
-    void options.driver.revertAll(reason).then((report) => {
-      // The report lists every fault ever reverted; only those reverted now are news.
-      const revertedNow = report.reverted.filter((r) => r.revertedAtMs >= startedAtMs);
-      options.onReverted(revertedNow);
-      emit({
-        type: 'revert-all',
-        atMs: startedAtMs,
-        reason,
-        finishedAtMs: now(),
-        failures: report.failures.map((f) => `${f.faultId}@${f.cluster}: ${f.message}`),
-      });
-    });
-  };
-
-  const unsubscribe = options.control.subscribe((command) => {
-    switch (command.kind) {
-      case 'note':
-        emit({
-          type: 'note',
-          atMs: command.atMs ?? now(),
-          text: command.text,
-          ...(command.author ? { author: command.author } : {}),
-        });
-        return;
-      case 'next':
-        say(`next: phase ${phase?.name ?? '(none yet)'} ends now`);
-        ended = true;
-        nudge();
-        return;
-      case 'hold':
-        held = !held;
-        say(
-          held
-            ? `hold: phase ${phase?.name ?? '(none yet)'} is held until next`
-            : `release: phase ${phase?.name ?? '(none yet)'} ends at its planned time`,
-        );
-        nudge();
-        return;
-      case 'revert':
-        say(`revert: the faults of phase ${phase?.name ?? '(none yet)'} are reverted now`);
-        if (phase) revertPhase(phase);
-        return;
-      case 'revert-all':
-        say('REVERT EVERYTHING: every fault is reverted now and no more are applied');
-        revertEverything();
-        return;
-      case 'abort':
-        say('abort: the run stops now');
-        options.abort('aborted by the facilitator');
-        return;
-    }
-  });
-
+  const gate: GateState = { held: false, ended: false, stopped: false, early: new Map() };
+  const unsubscribe = options.control.subscribe((command) => obey(command, gate, options));
   return {
     enter: (next) => {
-      phase = next;
-      held = false;
-      ended = false;
+      gate.phase = next;
+      gate.held = false;
+      gate.ended = false;
     },
-    faultsStopped: () => stopped,
-    waitForEnd: async (plannedEndMs, signal) => {
-      const renewMs = options.holdRenewMs ?? 60_000;
-      // Bounded: each pass either returns, or waits for the planned end, a command, a renewal or the halt.
-      while (!ended) {
-        if (signal.aborted) throw signal.reason;
-        const left = plannedEndMs - now();
-        if (!held && left <= 0) return;
-        // Held: the faults stay past their planned end, so their expiry (which a guard honours) moves on.
-        if (held && phase) extendHold(phase, renewMs * 2);
-        const pass = new AbortController();
-        wake = () => pass.abort();
-        await pause(held ? renewMs : left, AbortSignal.any([signal, pass.signal]));
-        wake = undefined;
-        if (signal.aborted) throw signal.reason;
-      }
-    },
-    revertedEarly: (current) => early.get(current.name),
+    faultsStopped: () => gate.stopped,
+    waitForEnd: (plannedEndMs, signal) => waitForPhaseEnd(gate, options, plannedEndMs, signal),
+    revertedEarly: (current) => gate.early.get(current.name),
     close: () => {
       unsubscribe();
-      nudge();
+      gate.wake?.();
     },
   };
+}
+
+/** Where a gate stands: the current phase, whether it is held or told to end, what commands reverted. */
+interface GateState {
+  phase?: PlannedPhase;
+  held: boolean;
+  ended: boolean;
+  /** The big red key was pressed: no more faults are applied. */
+  stopped: boolean;
+  /** Cuts the current wait short (a command came). */
+  wake?: () => void;
+  /** Per phase name: the revert a command started. */
+  early: Map<string, Promise<RevertedFault[]>>;
+}
+
+function obey(command: RunCommand, gate: GateState, options: GateOptions): void {
+  const { emit, now } = options;
+  const say = (message: string) =>
+    emit({ type: 'log', atMs: now(), level: 'info', message: `facilitator: ${message}` });
+  const { phase } = gate;
+  switch (command.kind) {
+    case 'note':
+      emit({
+        type: 'note',
+        atMs: command.atMs ?? now(),
+        text: command.text,
+        ...(command.author ? { author: command.author } : {}),
+      });
+      return;
+    case 'next':
+      say(`next: phase ${phase?.name ?? '(none yet)'} ends now`);
+      gate.ended = true;
+      gate.wake?.();
+      return;
+    case 'hold':
+      gate.held = !gate.held;
+      say(
+        gate.held
+          ? `hold: phase ${phase?.name ?? '(none yet)'} is held until next`
+          : `release: phase ${phase?.name ?? '(none yet)'} ends at its planned time`,
+      );
+      gate.wake?.();
+      return;
+    case 'revert':
+      say(`revert: the faults of phase ${phase?.name ?? '(none yet)'} are reverted now`);
+      if (phase) revertPhase(phase, gate, options);
+      return;
+    case 'revert-all':
+      say('REVERT EVERYTHING: every fault is reverted now and no more are applied');
+      revertEverything(gate, options);
+      return;
+    case 'abort':
+      say('abort: the run stops now');
+      options.abort('aborted by the facilitator');
+      return;
+  }
+}
+
+function revertPhase(current: PlannedPhase, gate: GateState, options: GateOptions): void {
+  if (current.faults.length === 0 || gate.early.has(current.name)) return;
+  const reverting = options
+    .afterApply()
+    .then(() => {
+      options.onRevertStarted?.(current, options.now());
+      return options.driver.revert(current);
+    })
+    .then((records) => {
+      options.onReverted(records);
+      return records;
+    });
+  // The end of the phase awaits this promise and reports a failure there; never unhandled here.
+  reverting.catch(() => undefined);
+  gate.early.set(current.name, reverting);
+}
+
+function revertEverything(gate: GateState, options: GateOptions): void {
+  const { emit, now } = options;
+  if (gate.stopped) return;
+  gate.stopped = true;
+  const { phase } = gate;
+  const startedAtMs = now();
+  const reason = 'the facilitator reverted everything (big red key)';
+  if (phase && phase.faults.length > 0 && !gate.early.has(phase.name)) options.onRevertStarted?.(phase, startedAtMs);
+  void options.driver.revertAll(reason).then((report) => {
+    // The report lists every fault ever reverted; only those reverted now are news.
+    const revertedNow = report.reverted.filter((r) => r.revertedAtMs >= startedAtMs);
+    options.onReverted(revertedNow);
+    emit({
+      type: 'revert-all',
+      atMs: startedAtMs,
+      reason,
+      finishedAtMs: now(),
+      failures: report.failures.map((f) => `${f.faultId}@${f.cluster}: ${f.message}`),
+    });
+  });
+}
+
+async function waitForPhaseEnd(
+  gate: GateState,
+  options: GateOptions,
+  plannedEndMs: number,
+  signal: AbortSignal,
+): Promise<void> {
+  const { now } = options;
+  const renewMs = options.holdRenewMs ?? 60_000;
+  // Bounded: each pass either returns, or waits for the planned end, a command, a renewal or the halt.
+  while (!gate.ended) {
+    if (signal.aborted) throw signal.reason;
+    const left = plannedEndMs - now();
+    if (!gate.held && left <= 0) return;
+    // Held: the faults stay past their planned end, so their expiry (which a guard honours) moves on.
+    if (gate.held && gate.phase) extendHold(gate.phase, renewMs * 2, options);
+    const pass = new AbortController();
+    gate.wake = () => pass.abort();
+    await pause(gate.held ? renewMs : left, AbortSignal.any([signal, pass.signal]));
+    gate.wake = undefined;
+    if (signal.aborted) throw signal.reason;
+  }
+}
+
+function extendHold(current: PlannedPhase, forMs: number, options: GateOptions): void {
+  void options.driver.extendExpiry?.(current.name, forMs).then((problems) => {
+    for (const problem of problems) options.emit({ type: 'log', atMs: options.now(), level: 'warn', message: problem });
+  });
 }
