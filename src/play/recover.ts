@@ -164,6 +164,7 @@ async function takeLocks(apis: ClusterApis, waitSeconds: number, io: CliIo): Pro
     clusters: [...lock.clusters, ...more.clusters],
     unavailable: more.unavailable,
     lost: () => lock.lost() ?? more.lost(),
+    fence: (cluster) => (more.clusters.includes(cluster) ? more : lock).fence(cluster),
     release: async () => [...(await lock.release()), ...(await more.release())],
   };
 }

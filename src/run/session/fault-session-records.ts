@@ -59,6 +59,12 @@ export interface SessionServices {
   nextMutationId(record: FaultRecord): string;
   /** Calls in flight, so revertAll can let them land before undoing them. */
   inFlight: Set<Promise<unknown>>;
+  /**
+   * Resolves only while the run holds the cluster's lock (lock.ts `fence`): checked before a
+   * mutation (nothing changes once the lock is lost) and after it (a change that landed after a
+   * take-over is known, stays recorded and is reverted).
+   */
+  fence(cluster: string): Promise<void>;
 }
 
 export function describeRecord(record: FaultRecord): string {
@@ -105,11 +111,14 @@ export function faultContext(
           throw stopped(record);
         }
         try {
+          await services.fence(record.target.cluster);
           const result = await change();
           state.state = 'done';
           await services.append({ type: 'mutation-done', atMs: services.now(), id: state.id }).catch(() => undefined);
+          await services.fence(record.target.cluster);
           return result;
         } catch (error) {
+          if (state.state === 'done') throw error;
           state.state = 'failed';
           await services
             .append({ type: 'mutation-failed', atMs: services.now(), id: state.id, error: errorText(error) })
