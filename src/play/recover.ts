@@ -77,6 +77,8 @@ export async function recoverEnvironment(options: RecoverOptions, cli: CliIo): P
     const findings = await findLeftovers({ environment, apis: reachable, reportsDir, runIds: options.run });
     for (const problem of findings.problems) io.err(`warning: ${problem}`);
     for (const suspect of findings.suspects) io.out(`not touched: ${suspect}`);
+    // Over and never retried, and no run is refused for them: listed every time until a person decides.
+    for (const conflict of findings.conflicts) io.out(`conflict, a person decides: ${conflict}`);
     const untouchable = findings.leftovers.filter((l) => !reachable.has(l.mutation.cluster));
     const leftovers = findings.leftovers.filter((l) => reachable.has(l.mutation.cluster));
     const notChecked = [

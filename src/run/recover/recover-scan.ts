@@ -6,6 +6,8 @@
  * journal, or --run), never on the name alone — a user may name a route "chaos-…" too.
  */
 import { annotation, kedaPausedReplicas, readNumber } from '../../faults/annotations.js';
+import { conflictAnnotation, readConflictMark, type ConflictMark } from '../../faults/conflict.js';
+import { kubectl } from '../../faults/wait.js';
 import type { Mutation } from '../../faults/mutation.js';
 import { annotatedRoutes } from '../../faults/istio/virtual-service-patches.js';
 import type { ClusterApi } from '../../kube/cluster-api.js';
@@ -18,6 +20,8 @@ export interface ScanResult {
   /** Routes that look like ours but carry no annotation: `{ runId, namespace, virtualService, route }`. */
   suspects: Array<{ cluster: string; runId: string; namespace: string; virtualService: string; routes: string[] }>;
   problems: string[];
+  /** Objects marked `chaos.dev/conflict`: a revert found them changed by someone else; a person decides. */
+  conflicts: Array<{ cluster: string; object: string; mark: ConflictMark; clear: string }>;
   /** What could not be listed at all (unreachable, 403): the scan of this cluster is incomplete. */
   unscanned: string[];
 }
@@ -38,10 +42,29 @@ function base(
   };
 }
 
+/** An object a revert found changed by someone else (`chaos.dev/conflict`), with the command that clears the mark. */
+function noteConflict(
+  api: ClusterApi,
+  result: ScanResult,
+  object: { kind: string; namespace?: string; name?: string },
+  annotations: Annotations,
+): void {
+  const mark = readConflictMark(annotations);
+  if (!mark) return;
+  const clear = `${kubectl(api.context, object.namespace)} annotate ${object.kind.toLowerCase()}/${object.name} ${conflictAnnotation}-`;
+  result.conflicts.push({
+    cluster: api.cluster,
+    object: `${object.kind} ${object.namespace}/${object.name}`,
+    mark,
+    clear,
+  });
+}
+
 async function scanWorkloads(api: ClusterApi, result: ScanResult): Promise<void> {
   for (const kind of ['Deployment', 'StatefulSet'] as const) {
     for (const workload of await api.listWorkloads(kind, undefined)) {
       const annotations = workload.metadata?.annotations;
+      noteConflict(api, result, { kind, ...workload.metadata }, annotations);
       const common = base(api.cluster, annotations);
       const original = readNumber(annotations, annotation.originalReplicas);
       const replicas = readNumber(annotations, annotation.replicas);
@@ -68,6 +91,7 @@ async function scanWorkloads(api: ClusterApi, result: ScanResult): Promise<void>
 async function scanHpas(api: ClusterApi, result: ScanResult): Promise<void> {
   for (const hpa of await api.listHpas(undefined)) {
     const annotations = hpa.metadata?.annotations;
+    noteConflict(api, result, { kind: 'HorizontalPodAutoscaler', ...hpa.metadata }, annotations);
     const common = base(api.cluster, annotations);
     if (!common) continue;
     try {
@@ -96,6 +120,7 @@ async function scanHpas(api: ClusterApi, result: ScanResult): Promise<void> {
 async function scanScaledObjects(api: ClusterApi, result: ScanResult): Promise<void> {
   for (const scaledObject of await api.listScaledObjects(undefined)) {
     const annotations = scaledObject.metadata.annotations;
+    noteConflict(api, result, { kind: 'ScaledObject', ...scaledObject.metadata }, annotations);
     const common = base(api.cluster, annotations);
     const paused = readNumber(annotations, kedaPausedReplicas);
     if (!common || paused === undefined) continue;
@@ -141,7 +166,14 @@ function scanVirtualService(cluster: string, vs: VirtualService, result: ScanRes
 
 /** Every leftover of any run in one cluster. Each kind is scanned even if another fails. */
 export async function scanCluster(api: ClusterApi): Promise<ScanResult> {
-  const result: ScanResult = { cluster: api.cluster, mutations: [], suspects: [], problems: [], unscanned: [] };
+  const result: ScanResult = {
+    cluster: api.cluster,
+    mutations: [],
+    suspects: [],
+    problems: [],
+    conflicts: [],
+    unscanned: [],
+  };
   const scans: Array<[string, () => Promise<void>]> = [
     ['Deployments and StatefulSets', () => scanWorkloads(api, result)],
     ['HorizontalPodAutoscalers', () => scanHpas(api, result)],

@@ -13,6 +13,7 @@ import type {
   FaultTiming,
   KubeContext,
 } from '../../faults/fault-plugin.js';
+import { settleConflict } from '../../faults/conflict.js';
 import { isSettled, type Mutation, type RevertOutcome } from '../../faults/mutation.js';
 import { mutationHandlerFor, pluginFor } from '../../faults/registry.js';
 import type { ClusterApi } from '../../kube/cluster-api.js';
@@ -255,7 +256,9 @@ async function doRevert(record: FaultRecord, services: SessionServices): Promise
       }));
     }
     for (const [index, state] of pending.entries()) {
-      state.outcome = outcomes[index];
+      const outcome = outcomes[index];
+      // A conflict ends here: marked once, our annotations gone, never retried by anyone.
+      state.outcome = outcome && (await settleConflict(record.api, state.mutation, outcome, services.now()));
       if (state.outcome)
         await services
           .append({ type: 'mutation-reverted', atMs: services.now(), id: state.id, outcome: state.outcome, by: 'run' })
