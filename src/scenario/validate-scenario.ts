@@ -17,6 +17,7 @@ import { readScriptFacts } from './script-facts.js';
 import { checkExpectation, normalizeExpectation } from './expectation.js';
 import { checkRelativeBudgets } from './check-relative-budgets.js';
 import { checkTimingBudgets } from './check-timing-budgets.js';
+import { checkOverlaps } from './check-overlaps.js';
 import { scenarioSchema, type RawFault, type RawScenario } from './schema.js';
 import { collectSchemaIssues } from '../input/schema-issues.js';
 import type { Budget } from '../budgets/budget.js';
@@ -31,6 +32,8 @@ export const minimumWindowMs = 250;
 export interface EnvironmentNames {
   name: string;
   clusters: readonly string[];
+  /** The app namespace of faults without one (for one owner per object: check-overlaps.ts). */
+  namespace?: string;
 }
 
 /**
@@ -57,6 +60,7 @@ export function validateScenario(
   checkBudgetNames(raw, script, report);
   checkExpectation(raw, report);
   if (environment) checkNames(raw, environment, report, script);
+  if (environment) checkOverlaps(raw, environment, report);
   if (!parsed.success) throw new InputError(`${source.file}: invalid scenario`, sortIssues(issues));
   const scenario = normalize(source.file, parsed.data, report, script);
   if (issues.length > 0) throw new InputError(`${source.file}: invalid scenario`, sortIssues(issues));
