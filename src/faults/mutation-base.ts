@@ -24,7 +24,13 @@ export type RevertOutcome =
   /** Nothing of ours was there any more (reverted before, never landed, or the object is gone). */
   | { status: 'absent'; detail: string }
   /** Someone else changed what we changed: we did not overwrite it. A human decides. */
-  | { status: 'conflict'; detail: string; manual: string }
+  | {
+      status: 'conflict';
+      detail: string;
+      manual: string;
+      /** The object carries `chaos.dev/conflict` and none of our other annotations: it is over, never retried. */
+      marked?: boolean;
+    }
   | { status: 'failed'; detail: string; manual: string };
 
 export function isSettled(outcome: RevertOutcome): boolean {

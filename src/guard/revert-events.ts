@@ -10,7 +10,7 @@ import type { KubeEvent } from '../kube/event-calls.js';
 const guardComponent = 'chaos-guard';
 export const revertingReason = 'ChaosReverting';
 export const revertedReason = 'ChaosReverted';
-const revertFailedReason = 'ChaosRevertFailed';
+export const revertFailedReason = 'ChaosRevertFailed';
 
 interface InvolvedObject {
   apiVersion: string;

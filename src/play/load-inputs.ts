@@ -41,7 +41,11 @@ export function checkScenario(source: YamlSource, envOverride: string | undefine
   );
   const scenario = validateScenario(
     source,
-    { name: environment.name, clusters: environment.clusters.map((cluster) => cluster.name) },
+    {
+      name: environment.name,
+      clusters: environment.clusters.map((cluster) => cluster.name),
+      namespace: environment.namespace,
+    },
     textReader(cwd),
   );
   return { scenario, environment };

@@ -77,6 +77,8 @@ export async function recoverEnvironment(options: RecoverOptions, cli: CliIo): P
     const findings = await findLeftovers({ environment, apis: reachable, reportsDir, runIds: options.run });
     for (const problem of findings.problems) io.err(`warning: ${problem}`);
     for (const suspect of findings.suspects) io.out(`not touched: ${suspect}`);
+    // Over and never retried, and no run is refused for them: listed every time until a person decides.
+    for (const conflict of findings.conflicts) io.out(`conflict, a person decides: ${conflict}`);
     const untouchable = findings.leftovers.filter((l) => !reachable.has(l.mutation.cluster));
     const leftovers = findings.leftovers.filter((l) => reachable.has(l.mutation.cluster));
     const notChecked = [
@@ -164,6 +166,7 @@ async function takeLocks(apis: ClusterApis, waitSeconds: number, io: CliIo): Pro
     clusters: [...lock.clusters, ...more.clusters],
     unavailable: more.unavailable,
     lost: () => lock.lost() ?? more.lost(),
+    fence: (cluster) => (more.clusters.includes(cluster) ? more : lock).fence(cluster),
     release: async () => [...(await lock.release()), ...(await more.release())],
   };
 }

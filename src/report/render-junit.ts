@@ -4,6 +4,7 @@
  * plus one `run` testcase for the run as a whole (expectation, abort, harness error, revert).
  * Pure: from results and journals to text.
  */
+import { ExitCode } from '../errors/exit-codes.js';
 import { timingProperties } from './junit-timing.js';
 import { create } from 'xmlbuilder2';
 import {
@@ -210,7 +211,13 @@ function runCase(result: RunResult): RunCase {
     case 'inconclusive':
       return { kind: 'failure', type: 'Inconclusive', message: outcome.reason, detail: outcome.reason };
     case 'invalid':
-      return { kind: 'failure', type: 'NegativeControlInvalid', message: outcome.reason, detail: outcome.reason };
+      // Exit 3: a run that lost its lock (a guard undid its faults mid-phase); else a negative control.
+      return {
+        kind: 'failure',
+        type: outcome.exitCode === ExitCode.harnessError ? 'LockLost' : 'NegativeControlInvalid',
+        message: outcome.reason,
+        detail: outcome.reason,
+      };
   }
 }
 

@@ -200,7 +200,7 @@ export const resultSchema = z
     outcome: z.object({
       status: z.enum(['passed', 'failed', 'aborted', 'interrupted', 'error', 'inconclusive', 'invalid']).meta({
         description:
-          'passed = the verdicts matched the expectation; inconclusive = nothing failed but some verdict could not be given (load not delivered); invalid = a negative control that proves nothing',
+          'passed = the verdicts matched the expectation; inconclusive = nothing failed but some verdict could not be given (load not delivered); invalid = a negative control that proves nothing (exit 5), or a run that lost its lock mid-run, so its faults were not in place for the whole phase (exit 3)',
       }),
       exitCode: z.number().int(),
       reason: z.string(),

@@ -70,7 +70,7 @@ export async function openRun(options: {
     runId: plan.runId,
     leaseSeconds: options.lockLeaseSeconds,
     onLost: (cluster, reason) => {
-      lost = `lock lost in ${cluster}: ${reason}`;
+      lost = reason;
       events?.emit({ type: 'lock-lost', atMs: Date.now(), runId: plan.runId, cluster, reason });
       options.onLockLost?.(lost);
     },
@@ -91,7 +91,14 @@ export async function openRun(options: {
     holder: lock.holder,
     clusters: lock.clusters,
   });
-  const session = createFaultSession({ runId: plan.runId, apis, journal: events, timing: options.timing });
+  const session = createFaultSession({
+    runId: plan.runId,
+    apis,
+    journal: events,
+    timing: options.timing,
+    // Every mutation is fenced by the lock: none lands unnoticed once a guard took the lock over.
+    fence: (cluster) => lock.fence(cluster),
+  });
   return {
     events,
     session,

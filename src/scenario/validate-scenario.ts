@@ -18,6 +18,7 @@ import { checkExpectation, normalizeExpectation } from './expectation.js';
 import { checkRelativeBudgets } from './check-relative-budgets.js';
 import { checkTimingBudgets } from './check-timing-budgets.js';
 import { normalizeTolerance } from '../budgets/compare-tolerance.js';
+import { checkOverlaps } from './check-overlaps.js';
 import { scenarioSchema, type RawScenario } from './schema.js';
 import { normalizeFault, type RawFault } from '../faults/registry.js';
 import { collectSchemaIssues } from '../input/schema-issues.js';
@@ -33,6 +34,8 @@ const minimumWindowMs = 250;
 export interface EnvironmentNames {
   name: string;
   clusters: readonly string[];
+  /** The app namespace of faults without one (for one owner per object: check-overlaps.ts). */
+  namespace?: string;
 }
 
 /**
@@ -59,6 +62,7 @@ export function validateScenario(
   checkBudgetNames(raw, script, report);
   checkExpectation(raw, report);
   if (environment) checkNames(raw, environment, report, script);
+  if (environment) checkOverlaps(raw, environment, report);
   if (!parsed.success) throw new InputError(`${source.file}: invalid scenario`, sortIssues(issues));
   const scenario = normalize(source.file, parsed.data, report, script);
   if (issues.length > 0) throw new InputError(`${source.file}: invalid scenario`, sortIssues(issues));

@@ -5,13 +5,16 @@
  * afterwards finds nothing. The lab is the test's own (free ports, a private state folder).
  */
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { setTimeout as pause } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ExitCode } from '../../src/errors/exit-codes.js';
 import { connectEnvironment } from '../../src/environment/connect.js';
 import { labEnvironment } from '../../src/environment/lab-environment.js';
 import { revertedReason } from '../../src/guard/revert-events.js';
+import { journalFileName } from '../../src/run/record/journal.js';
+import { inspectLock } from '../../src/run/session/lock.js';
 import { projectRoot, runChaosAsync } from '../support/cli.js';
 import { spawnChaos } from '../support/guard-kit.js';
 import { labClusterState } from '../support/lab-cluster-state.js';
@@ -81,5 +84,52 @@ describe("chaos lab up's guard reverts a chaos run killed with SIGKILL, without 
     const recovered = await runChaosAsync(['recover', '--reports', 'none'], { cwd, env: lab.env, timeoutMs: 120_000 });
     expect(recovered.code, recovered.stdout + recovered.stderr).to.equal(ExitCode.passed);
     expect(recovered.stdout).to.match(/nothing to recover/);
+  });
+
+  it('a run frozen (SIGSTOP) past its lease during the fault, reverted by the guard, then resumed: it re-applies nothing, ends invalid, exit 3', async () => {
+    const initial = await labClusterState(lab.state.kubeconfig);
+    const reports = path.join(cwd, 'stopped');
+    const run = spawnChaos(
+      ['run', path.join(projectRoot, 'test/fixtures/scenarios/hold-central-frontend.yaml'), '--reports', reports],
+      cwd,
+      lab.env,
+    );
+    await waitFor(() => /fault scale-1 applied in central/.test(run.output()), {
+      timeoutMs: 120_000,
+      what: `the fault applied\n${run.output()}`,
+    });
+    const guardLines = () =>
+      lab
+        .output()
+        .split('\n')
+        .filter((line) => /guard: central: reverting run/.test(line)).length;
+    const revertsBefore = guardLines();
+    // A closed lid or Ctrl-Z: the harness stops; k6 and the lab go on.
+    run.child.kill('SIGSTOP');
+    try {
+      await waitFor(
+        async () =>
+          guardLines() > revertsBefore &&
+          JSON.stringify(await labClusterState(lab.state.kubeconfig)) === JSON.stringify(initial),
+        { timeoutMs: 180_000, what: `the lab's guard to revert the frozen run\n${lab.output()}` },
+      );
+    } finally {
+      run.child.kill('SIGCONT');
+    }
+    const exit = await Promise.race([run.exited, pause(180_000).then(() => 'still running')]);
+    expect(exit, run.output()).to.equal(`${ExitCode.harnessError}/null`);
+    expect(run.output()).to.match(/lock of central lost: its Lease (is gone|is now held by guard-revert)/);
+    const [folder] = readdirSync(reports).filter((name) => existsSync(path.join(reports, name, 'result.json')));
+    const result = JSON.parse(readFileSync(path.join(reports, folder!, 'result.json'), 'utf8')) as {
+      outcome: { status: string; exitCode: number };
+    };
+    expect(result.outcome).to.include({ status: 'invalid', exitCode: ExitCode.harnessError });
+    // It re-applied nothing: one mutation intended in its whole journal, the one before the freeze.
+    const journal = readFileSync(path.join(reports, folder!, journalFileName), 'utf8');
+    expect(journal.split('\n').filter((line) => line.includes('"mutation-intended"')).length).to.equal(1);
+    expect(JSON.stringify(await labClusterState(lab.state.kubeconfig))).to.equal(JSON.stringify(initial));
+    const apis = connectEnvironment(labEnvironment(), { kubeconfigYaml: readFileSync(lab.state.kubeconfig, 'utf8') });
+    const [lock] = await inspectLock(new Map([['central', apis.get('central')!]]));
+    expect(lock?.holder, 'the resumed run took its lock back').to.equal(undefined);
   });
 });

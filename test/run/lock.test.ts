@@ -7,8 +7,22 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { waitFor } from '../support/wait.js';
-import { acquireLock, inspectLock, LockHeldError, lockName, type EnvironmentLock } from '../../src/run/session/lock.js';
+import path from 'node:path';
+import type { ClusterApi } from '../../src/kube/cluster-api.js';
+import { journalFileName, openJournal } from '../../src/run/record/journal.js';
+import { createFaultSession } from '../../src/run/session/fault-session.js';
+import {
+  acquireLock,
+  inspectLock,
+  LockHeldError,
+  LockLostError,
+  lockName,
+  type EnvironmentLock,
+} from '../../src/run/session/lock.js';
+import type { Fault } from '../../src/scenario/types.js';
+import { bankNamespace } from '../fixtures/real-api/bank-of-anthos.js';
 import { apiOf, describeForEachServer } from '../faults/support/servers.js';
+import { newRunId, phaseOf, testTiming } from '../faults/support/session.js';
 
 function refusal(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
@@ -153,6 +167,151 @@ describeForEachServer(
       expect(lostIn).to.equal('central');
       await mine.release();
       await central.deleteLease(s.namespace, lockName);
+    });
+
+    it('a renewal never re-creates a Lease a take-over deleted: the holder is told, once, and the Lease stays gone', async () => {
+      const s = live();
+      const told: string[] = [];
+      const mine = await acquireLock(s.apis, {
+        namespace: s.namespace,
+        runId: 'paused',
+        holder: 'paused run',
+        leaseSeconds: 1,
+        onLost: (cluster) => told.push(cluster),
+      });
+      held.push(mine);
+      // A guard took the quiet Lease over, reverted, and released it (deleted) while we were paused.
+      const central = apiOf(s, 'central');
+      await central.deleteLease(s.namespace, lockName);
+      await waitFor(() => mine.lost(), { timeoutMs: 60_000, what: 'the holder to notice its Lease is gone' });
+      expect(mine.lost()).to.match(/lock of central lost: its Lease is gone/);
+      // Renewals go on for west (still ours) and never bring central's Lease back.
+      const west = apiOf(s, 'west');
+      const westBefore = (await west.readLease(s.namespace, lockName)).metadata?.resourceVersion;
+      await waitFor(
+        async () => (await west.readLease(s.namespace, lockName)).metadata?.resourceVersion !== westBefore,
+        { timeoutMs: 60_000, what: 'a later renewal of west' },
+      );
+      const [state] = await inspectLock(new Map([['central', central]]), s.namespace);
+      expect(state?.holder, 'the deleted Lease was re-created').to.equal(undefined);
+      expect(told).to.deep.equal(['central']);
+    });
+
+    it('fence: passes while the Lease is the record taken; refuses, and marks the lock lost, once a guard holds it', async () => {
+      const s = live();
+      const told: string[] = [];
+      const mine = await acquireLock(s.apis, {
+        namespace: s.namespace,
+        runId: 'fenced',
+        holder: 'fenced run',
+        leaseSeconds: 60,
+        onLost: (cluster) => told.push(cluster),
+      });
+      held.push(mine);
+      await mine.fence('central');
+      await mine.fence('west');
+      const west = apiOf(s, 'west');
+      const lease = await west.readLease(s.namespace, lockName);
+      await west.replaceLease(s.namespace, lockName, {
+        ...lease,
+        spec: { ...lease.spec, holderIdentity: 'guard-revert guard-1' },
+      });
+      const error = await refusal(mine.fence('west'));
+      expect(error).to.be.instanceOf(LockLostError);
+      expect((error as LockLostError).message).to.match(/lock of west lost: its Lease is now held by guard-revert/);
+      expect(mine.lost()).to.match(/west/);
+      expect(told).to.deep.equal(['west']);
+      // The other cluster's lock is untouched and still passes its fence.
+      await mine.fence('central');
+      await west.deleteLease(s.namespace, lockName);
+    });
+
+    it('a fault session fenced by a lost lock changes nothing', async () => {
+      const s = live();
+      const runId = newRunId();
+      const mine = await acquireLock(s.apis, {
+        namespace: s.namespace,
+        runId,
+        holder: `${runId} run`,
+        leaseSeconds: 60,
+      });
+      held.push(mine);
+      const journal = await openJournal(path.join(s.dir, 'reports', `fenced-${runId}`, journalFileName));
+      const session = createFaultSession({
+        runId,
+        apis: s.apis,
+        journal,
+        timing: testTiming,
+        fence: (cluster) => mine.fence(cluster),
+      });
+      const central = apiOf(s, 'central');
+      const before = (await central.readWorkload('Deployment', bankNamespace, 'frontend')).spec?.replicas;
+      await central.deleteLease(s.namespace, lockName);
+      const scale: Fault = {
+        id: 'zero',
+        type: 'scale',
+        clusters: { kind: 'named', names: ['central'] },
+        kind: 'Deployment',
+        name: 'frontend',
+        replicas: 0,
+        allowDataLoss: false,
+      };
+      try {
+        const error = await refusal(session.apply(phaseOf(s, runId, [scale], 'fault', 60_000)));
+        expect(String(error)).to.match(/lock of central lost/);
+        const after = await central.readWorkload('Deployment', bankNamespace, 'frontend');
+        expect(after.spec?.replicas).to.equal(before);
+        expect(after.metadata?.annotations?.['chaos.dev/run']).to.equal(undefined);
+      } finally {
+        await session.revertAll('test end');
+        await journal.close();
+      }
+    });
+
+    it('one slow API server stops only its own cluster: the other renews on, the slow one alone is lost after its lease', async () => {
+      const s = live();
+      const told: string[] = [];
+      let hang = false;
+      const waiting: Array<() => void> = [];
+      const stall = <T>(call: () => Promise<T>): Promise<T> =>
+        hang ? new Promise<T>((resolve, reject) => waiting.push(() => call().then(resolve, reject))) : call();
+      const westApi = apiOf(s, 'west');
+      const slowWest: ClusterApi = {
+        ...westApi,
+        readLease: (namespace, name) => stall(() => westApi.readLease(namespace, name)),
+        replaceLease: (namespace, name, lease) => stall(() => westApi.replaceLease(namespace, name, lease)),
+      };
+      const apis = new Map([
+        ['central', apiOf(s, 'central')],
+        ['west', slowWest],
+      ]);
+      const mine = await acquireLock(apis, {
+        namespace: s.namespace,
+        runId: 'split',
+        holder: 'split run',
+        leaseSeconds: 2,
+        onLost: (cluster) => told.push(cluster),
+      });
+      hang = true;
+      try {
+        const central = apiOf(s, 'central');
+        const versions = new Set<string>();
+        // Two renewals of central land while every west call hangs.
+        await waitFor(
+          async () => {
+            versions.add(String((await central.readLease(s.namespace, lockName)).metadata?.resourceVersion));
+            return versions.size >= 3;
+          },
+          { timeoutMs: 60_000, intervalMs: 100, what: "central's renewals while west hangs" },
+        );
+        await waitFor(() => told.includes('west'), { timeoutMs: 60_000, what: 'west to be lost on its own deadline' });
+        expect(told).to.deep.equal(['west']);
+        expect(mine.lost()).to.match(/lock of west lost: not renewed/);
+      } finally {
+        hang = false;
+        for (const resume of waiting.splice(0)) resume();
+        await mine.release();
+      }
     });
   },
   { timeoutMs: 120_000 },

@@ -4,6 +4,7 @@
  * the mutation records.
  */
 import { annotation, kedaPausedReplicas, readNumber, runMarks } from '../annotations.js';
+import { noteConflict } from '../conflict-mark.js';
 import type { LeftoverScan, LeftoverSink } from '../fault-kind.js';
 import type { ClusterApi } from '../../kube/cluster-api.js';
 import type { ScaleKindMutation } from './mutations.js';
@@ -12,6 +13,7 @@ async function scanWorkloads(api: ClusterApi, result: LeftoverSink<ScaleKindMuta
   for (const kind of ['Deployment', 'StatefulSet'] as const) {
     for (const workload of await api.listWorkloads(kind, undefined)) {
       const annotations = workload.metadata?.annotations;
+      noteConflict(api, result, { kind, ...workload.metadata }, annotations);
       const common = runMarks(api.cluster, annotations);
       const original = readNumber(annotations, annotation.originalReplicas);
       const replicas = readNumber(annotations, annotation.replicas);
@@ -38,6 +40,7 @@ async function scanWorkloads(api: ClusterApi, result: LeftoverSink<ScaleKindMuta
 async function scanHpas(api: ClusterApi, result: LeftoverSink<ScaleKindMutation>): Promise<void> {
   for (const hpa of await api.listHpas(undefined)) {
     const annotations = hpa.metadata?.annotations;
+    noteConflict(api, result, { kind: 'HorizontalPodAutoscaler', ...hpa.metadata }, annotations);
     const common = runMarks(api.cluster, annotations);
     if (!common) continue;
     try {
@@ -66,6 +69,7 @@ async function scanHpas(api: ClusterApi, result: LeftoverSink<ScaleKindMutation>
 async function scanScaledObjects(api: ClusterApi, result: LeftoverSink<ScaleKindMutation>): Promise<void> {
   for (const scaledObject of await api.listScaledObjects(undefined)) {
     const annotations = scaledObject.metadata.annotations;
+    noteConflict(api, result, { kind: 'ScaledObject', ...scaledObject.metadata }, annotations);
     const common = runMarks(api.cluster, annotations);
     const paused = readNumber(annotations, kedaPausedReplicas);
     if (!common || paused === undefined) continue;

@@ -49,7 +49,7 @@ export async function conductRun(
     pid: process.pid,
   });
   try {
-    return await executeRun(plan, {
+    const record = await executeRun(plan, {
       k6: prepared.k6,
       driver: run.session,
       ingressUrls: opened.ingressUrls,
@@ -64,6 +64,8 @@ export async function conductRun(
       loadSlackSeconds: hooks.loadSlackSeconds,
       startLoad: prepared.startLoad,
     });
+    const lockLost = run.lockLost();
+    return lockLost ? { ...record, lockLost } : record;
   } finally {
     // Release the lock and close the journal whatever happened (executeRun has reverted).
     await run.close();

@@ -14,7 +14,7 @@ import { judgeTimingBudgets } from './judge-timing.js';
 export interface RunOutcome {
   /**
    * inconclusive: nothing failed, but load was not delivered or samples were too few;
-   * invalid: a negative control that proves nothing.
+   * invalid: a negative control that proves nothing, or a run that lost its lock mid-run (exit 3).
    */
   status: 'passed' | 'failed' | 'aborted' | 'interrupted' | 'error' | 'inconclusive' | 'invalid';
   /** Did the budgets hold (every verdict passed and no abort limit was breached)? */
@@ -101,6 +101,13 @@ function harnessOutcome(record: RunRecord): Pick<RunOutcome, 'status' | 'reason'
     const list = unreverted.map((f) => `${f.faultId} in ${f.cluster}: ${f.message}; by hand: ${f.manual}`).join('\n  ');
     return { status: 'error', reason: `could not revert:\n  ${list}`, exitCode: ExitCode.harnessError };
   }
+  // A run that lost its lock: a guard undid its faults mid-phase, so no verdict of it stands.
+  if (record.lockLost)
+    return {
+      status: 'invalid',
+      reason: `${record.lockLost}; its faults were not in place for the whole phase, so no verdict stands; what it still held was reverted`,
+      exitCode: ExitCode.harnessError,
+    };
   // Nothing is called clean that was not checked: a revert the system never came back from fails the run.
   const unverified = record.revertAll?.unverified ?? [];
   if (unverified.length > 0) {

@@ -11,7 +11,7 @@
  */
 import { access, mkdir, open, readdir, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import type { Mutation, RevertOutcome } from '../../faults/mutation.js';
+import { isSettled, type Mutation, type RevertOutcome } from '../../faults/mutation.js';
 import type { JournalEntry } from './run-events.js';
 
 export const journalFileName = 'journal.jsonl';
@@ -147,7 +147,9 @@ export function pendingMutations(entries: readonly JournalEntry[]): PendingMutat
       const item = pending.get(entry.id);
       if (item) item.confirmed = true;
     } else if (entry.type === 'mutation-reverted') {
-      if (entry.outcome.status === 'reverted' || entry.outcome.status === 'absent') pending.delete(entry.id);
+      // A conflict marked on its object is over too: a person decides, nobody retries it.
+      const over = entry.outcome.status === 'conflict' ? entry.outcome.marked === true : isSettled(entry.outcome);
+      if (over) pending.delete(entry.id);
       else {
         const item = pending.get(entry.id);
         if (item) item.lastOutcome = entry.outcome;

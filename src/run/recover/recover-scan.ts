@@ -4,7 +4,7 @@
  * records from our annotations; Istio routes that lost theirs are only suspects.
  */
 import { errorText } from '../../errors/errors.js';
-import type { Suspect } from '../../faults/fault-kind.js';
+import type { LeftoverSink, Suspect } from '../../faults/fault-kind.js';
 import type { Mutation } from '../../faults/mutation.js';
 import { leftoverScans } from '../../faults/registry.js';
 import type { ClusterApi } from '../../kube/cluster-api.js';
@@ -17,13 +17,22 @@ export interface ScanResult {
   /** Routes that look like ours but carry no annotation: `{ runId, namespace, virtualService, route }`. */
   suspects: Suspect[];
   problems: string[];
+  /** Objects marked `chaos.dev/conflict`: a revert found them changed by someone else; a person decides. */
+  conflicts: LeftoverSink['conflicts'];
   /** What could not be listed at all (unreachable, 403): the scan of this cluster is incomplete. */
   unscanned: string[];
 }
 
 /** Every leftover of any run in one cluster. Each kind is scanned even if another fails. */
 export async function scanCluster(api: ClusterApi): Promise<ScanResult> {
-  const result: ScanResult = { cluster: api.cluster, mutations: [], suspects: [], problems: [], unscanned: [] };
+  const result: ScanResult = {
+    cluster: api.cluster,
+    mutations: [],
+    suspects: [],
+    problems: [],
+    conflicts: [],
+    unscanned: [],
+  };
   for (const { what, scan } of leftoverScans) {
     try {
       await scan(api, result);

@@ -5,6 +5,7 @@
  * no journal at all (from another machine); a journal adds what annotations cannot carry
  * (e.g. the digest that detects concurrent VirtualService edits).
  */
+import { settleConflict } from '../../faults/conflict.js';
 import { mutationHandlerFor } from '../../faults/registry.js';
 import type { FaultTiming, KubeContext } from '../../faults/fault-plugin.js';
 import { isSettled, mutationKey, type Mutation, type MutationKind, type RevertOutcome } from '../../faults/mutation.js';
@@ -40,6 +41,11 @@ export interface RecoverFindings {
   /** Routes that look like ours but whose run is not known: listed, never touched. */
   suspects: string[];
   problems: string[];
+  /**
+   * Objects a revert found changed by someone else (`chaos.dev/conflict`): over, never retried,
+   * never blocking a run; each line says what differed and how to decide.
+   */
+  conflicts: string[];
   /** Clusters that could not be scanned completely, and why: nothing there can be called clean. */
   incomplete: Array<{ cluster: string; reasons: string[] }>;
 }
@@ -127,7 +133,14 @@ export async function findLeftovers(options: RecoverOptions): Promise<RecoverFin
   const incomplete = scans
     .filter((scan) => scan.unscanned.length > 0)
     .map((scan) => ({ cluster: scan.cluster, reasons: scan.unscanned }));
-  return { leftovers: [...byKey.values()], suspects, problems, incomplete };
+  const conflicts = scans.flatMap((scan) =>
+    scan.conflicts.map(
+      ({ cluster, object, mark, clear }) =>
+        `${object} in ${cluster}: run ${mark.run}, fault ${mark.fault}, at ${mark.at}: ${mark.detail}. ` +
+        `To restore what the run changed: ${mark.manual || '(see the detail)'}; either way, then: ${clear}`,
+    ),
+  );
+  return { leftovers: [...byKey.values()], suspects, problems, conflicts, incomplete };
 }
 
 export interface RevertLeftoversOptions {
@@ -185,7 +198,9 @@ export async function revertLeftovers(leftovers: readonly Leftover[], options: R
           continue;
         }
         try {
-          leftover.outcome = await mutationHandlerFor(leftover.mutation).revert(leftover.mutation, ctx);
+          const outcome = await mutationHandlerFor(leftover.mutation).revert(leftover.mutation, ctx);
+          // A conflict ends here: marked once, our annotations gone, never retried.
+          leftover.outcome = await settleConflict(ctx.api, leftover.mutation, outcome, now());
         } catch (error) {
           leftover.outcome = {
             status: 'failed',

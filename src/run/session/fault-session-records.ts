@@ -13,6 +13,7 @@ import type {
   FaultTiming,
   KubeContext,
 } from '../../faults/fault-plugin.js';
+import { settleConflict } from '../../faults/conflict.js';
 import { isSettled, type Mutation, type RevertOutcome } from '../../faults/mutation.js';
 import { mutationHandlerFor, pluginFor } from '../../faults/registry.js';
 import type { ClusterApi } from '../../kube/cluster-api.js';
@@ -59,6 +60,12 @@ export interface SessionServices {
   nextMutationId(record: FaultRecord): string;
   /** Calls in flight, so revertAll can let them land before undoing them. */
   inFlight: Set<Promise<unknown>>;
+  /**
+   * Resolves only while the run holds the cluster's lock (lock.ts `fence`): checked before a
+   * mutation (nothing changes once the lock is lost) and after it (a change that landed after a
+   * take-over is known, stays recorded and is reverted).
+   */
+  fence(cluster: string): Promise<void>;
 }
 
 export function describeRecord(record: FaultRecord): string {
@@ -105,11 +112,14 @@ function faultContext(
           throw stopped(record);
         }
         try {
+          await services.fence(record.target.cluster);
           const result = await change();
           state.state = 'done';
           await services.append({ type: 'mutation-done', atMs: services.now(), id: state.id }).catch(() => undefined);
+          await services.fence(record.target.cluster);
           return result;
         } catch (error) {
+          if (state.state === 'done') throw error;
           state.state = 'failed';
           await services
             .append({ type: 'mutation-failed', atMs: services.now(), id: state.id, error: errorText(error) })
@@ -246,7 +256,9 @@ async function doRevert(record: FaultRecord, services: SessionServices): Promise
       }));
     }
     for (const [index, state] of pending.entries()) {
-      state.outcome = outcomes[index];
+      const outcome = outcomes[index];
+      // A conflict ends here: marked once, our annotations gone, never retried by anyone.
+      state.outcome = outcome && (await settleConflict(record.api, state.mutation, outcome, services.now()));
       if (state.outcome)
         await services
           .append({ type: 'mutation-reverted', atMs: services.now(), id: state.id, outcome: state.outcome, by: 'run' })

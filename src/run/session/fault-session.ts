@@ -70,6 +70,8 @@ export interface FaultSessionOptions {
   expiryMarginMs?: number;
   now?: () => number;
   random?: () => number;
+  /** The lock's fence (lock.ts): every mutation and expiry write is checked against it. Default: none. */
+  fence?: (cluster: string) => Promise<void>;
 }
 
 export interface FaultSession extends FaultDriver {
@@ -102,6 +104,7 @@ export function createFaultSession(options: FaultSessionOptions): FaultSession {
       stopping: stopping.signal,
       nextMutationId: (record) => `${record.fault.id}@${record.target.cluster}#${(counter += 1)}`,
       inFlight: new Set(),
+      fence: options.fence ?? (async () => undefined),
     },
   };
   return {
@@ -226,6 +229,7 @@ async function extendPhaseExpiry(session: SessionState, phase: string, forMs: nu
       try {
         const current = state.mutation.expiresAt === undefined ? NaN : Date.parse(state.mutation.expiresAt);
         if (current >= expiresAtMs) continue;
+        await session.services.fence(record.target.cluster);
         if (await patchExpiry(record.api, state.mutation, expiresAt)) state.mutation.expiresAt = expiresAt;
       } catch (error) {
         problems.push(`${describeMutation(state.mutation)}: expiry not extended: ${errorText(error)}`);

@@ -13,8 +13,13 @@
  *   comparing the holder's renewTime with our clock, so a holder whose clock runs ahead or behind
  *   is judged the same.
  *
- * Losing the lock (someone else holds it at renewal, or renewal impossible for longer than the
- * lease duration) is reported through `onLost`: the run must stop and revert.
+ * Fenced: a renewal renews only the record this lock took (its uid, its holder, a resourceVersion
+ * precondition) and never re-creates a deleted Lease, so a run paused past its lease (a closed lid,
+ * Ctrl-Z, a network cut) whose lock a guard took over finds out instead of taking it back; and
+ * `fence(cluster)` checks the same before and after every mutation. Losing the lock of a cluster
+ * (its Lease gone or taken, or not renewed for its whole duration — each cluster renewed on its own,
+ * so a slow API server costs only its own cluster) is reported through `onLost`, once per cluster:
+ * the run must stop and revert.
  */
 import { hostname, userInfo } from 'node:os';
 import { errorText, HarnessError } from '../../errors/errors.js';
@@ -24,7 +29,7 @@ import { leaseTime } from '../../kube/coordination-calls.js';
 import { retryOnConflict } from '../../kube/retry.js';
 import type { Lease } from '../../kube/types.js';
 import { processIsAlive } from '../../system/processes.js';
-import { sleep } from '../../system/sleep.js';
+import { pause, sleep } from '../../system/sleep.js';
 
 export const lockName = 'chaos-lock';
 /** The one namespace of the lock in every cluster (created when missing; deploy/rbac.yaml makes it). */
@@ -73,8 +78,13 @@ export interface EnvironmentLock {
   readonly clusters: string[];
   /** With `partial`: clusters we could not lock, and why. */
   readonly unavailable: Array<{ cluster: string; reason: string }>;
-  /** Why the lock was lost, if it was. */
+  /** Why the lock was lost (the first cluster that was), if it was. */
   lost(): string | undefined;
+  /**
+   * Resolves only if the cluster's Lease is, right now, the record this lock took; else marks that
+   * cluster lost (onLost) and throws LockLostError. A mutation is fenced by it before and after.
+   */
+  fence(cluster: string): Promise<void>;
   /** Deletes our Leases; returns problems instead of throwing (it runs on the way out). */
   release(): Promise<string[]>;
 }
@@ -87,6 +97,32 @@ export class LockHeldError extends HarnessError {
         'machine; elsewhere after watching the Lease unchanged for its duration) and undoes what it left',
     );
   }
+}
+
+/** The lock of a cluster is no longer ours: taken over, released by someone else, or not renewable in time. */
+export class LockLostError extends HarnessError {
+  constructor(
+    readonly cluster: string,
+    readonly reason: string,
+  ) {
+    super(
+      `lock of ${cluster} lost: ${reason}`,
+      'the run stops, changes nothing more, reverts what it still holds and is marked invalid (its faults were not in place for the whole phase)',
+    );
+  }
+}
+
+/** Our hold on one cluster's Lease. */
+interface Hold {
+  api: ClusterApi;
+  /** The uid of the Lease we took: a Lease deleted and made again is another record. */
+  uid?: string;
+  /** Time since the start of the last renewal that landed (or the take). */
+  renewedAt: () => number;
+  renewing: boolean;
+  lost?: string;
+  /** onLost was called for it. */
+  told: boolean;
 }
 
 function defaultHolder(runId: string): string {
@@ -152,19 +188,18 @@ async function takeLease(
   now: () => number,
   watcher: LeaseWatcher,
   takeOver?: (lease: Lease) => boolean,
-): Promise<void> {
-  await retryOnConflict(async () => {
+): Promise<Lease> {
+  return retryOnConflict(async () => {
     const lease = await readLease(api, namespace);
     const nowMs = now();
     const spec = { holderIdentity: holder, leaseDurationSeconds: leaseSeconds, renewTime: leaseTime(nowMs) };
     if (!lease) {
-      await api.createLease(namespace, {
+      return api.createLease(namespace, {
         apiVersion: 'coordination.k8s.io/v1',
         kind: 'Lease',
         metadata: { name: lockName, namespace },
         spec: { ...spec, acquireTime: leaseTime(nowMs), leaseTransitions: 0 },
       });
-      return;
     }
     const state = leaseState(api.cluster, lease);
     const ours = lease.spec?.holderIdentity === holder;
@@ -173,7 +208,7 @@ async function takeLease(
     const transitions = (lease.spec?.leaseTransitions ?? 0) + (ours ? 0 : 1);
     const acquireTime =
       ours && lease.spec?.acquireTime ? leaseTime(new Date(lease.spec.acquireTime).getTime()) : leaseTime(nowMs);
-    await api.replaceLease(namespace, lockName, {
+    return api.replaceLease(namespace, lockName, {
       ...lease,
       spec: { ...lease.spec, ...spec, acquireTime, leaseTransitions: transitions },
     });
@@ -181,13 +216,16 @@ async function takeLease(
 }
 
 async function releaseLease(api: ClusterApi, namespace: string, holder: string): Promise<void> {
-  const lease = await readLease(api, namespace);
-  if (!lease || lease.spec?.holderIdentity !== holder) return;
-  try {
-    await api.deleteLease(namespace, lockName, lease.metadata?.resourceVersion);
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
+  // A renewal that landed between our read and the delete changed the resourceVersion: read again.
+  await retryOnConflict(async () => {
+    const lease = await readLease(api, namespace);
+    if (!lease || lease.spec?.holderIdentity !== holder) return;
+    try {
+      await api.deleteLease(namespace, lockName, lease.metadata?.resourceVersion);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }, api.retry);
 }
 
 /** Who holds the lock in each cluster, without taking it. */
@@ -214,18 +252,43 @@ export async function acquireLock(apis: ClusterApis, options: LockOptions): Prom
     watcher: new LeaseWatcher(now),
   };
   const { taken, unavailable } = await takeInOrder(apis, terms, options);
-  const renewal =
-    options.renew !== false && taken.length > 0 ? renewInBackground(taken, terms, options.onLost) : undefined;
+  const holds = new Map(taken.map((hold) => [hold.api.cluster, hold]));
+  let firstLost: string | undefined;
+  const lose = (hold: Hold, reason: string): LockLostError => {
+    hold.lost ??= reason;
+    const error = new LockLostError(hold.api.cluster, hold.lost);
+    if (firstLost === undefined) firstLost = error.message;
+    if (!hold.told) {
+      hold.told = true;
+      options.onLost?.(hold.api.cluster, error.message);
+    }
+    return error;
+  };
+  const renewal = options.renew !== false && taken.length > 0 ? renewEach(taken, terms, lose) : undefined;
   return {
     holder: terms.holder,
-    clusters: taken.map((api) => api.cluster),
+    clusters: taken.map((hold) => hold.api.cluster),
     unavailable,
-    lost: () => renewal?.lostReason(),
+    lost: () => firstLost,
+    fence: (cluster) => fenceOf(holds.get(cluster), cluster, terms, lose),
     release: async () => {
       await renewal?.stop();
       return releaseAll(taken, terms);
     },
   };
+}
+
+/** Throws LockLostError unless the cluster's Lease is, right now, the very record this lock took. */
+async function fenceOf(
+  hold: Hold | undefined,
+  cluster: string,
+  terms: LockTerms,
+  lose: (hold: Hold, reason: string) => LockLostError,
+): Promise<void> {
+  if (!hold) throw new LockLostError(cluster, 'this run never held it');
+  if (hold.lost) throw lose(hold, hold.lost);
+  const why = notOurs(await readLease(hold.api, terms.namespace), terms.holder, hold.uid);
+  if (why) throw lose(hold, why);
 }
 
 /**
@@ -236,19 +299,20 @@ async function takeInOrder(
   apis: ClusterApis,
   terms: LockTerms,
   options: LockOptions,
-): Promise<{ taken: ClusterApi[]; unavailable: Array<{ cluster: string; reason: string }> }> {
+): Promise<{ taken: Hold[]; unavailable: Array<{ cluster: string; reason: string }> }> {
   const { namespace, holder, leaseSeconds, now, watcher } = terms;
   const ordered = [...apis.values()].sort((a, b) => a.cluster.localeCompare(b.cluster));
   const deadline = now() + (options.waitMs ?? 0);
   const pollMs = options.pollMs ?? 1_000;
-  const taken: ClusterApi[] = [];
+  const taken: Hold[] = [];
   const unavailable: Array<{ cluster: string; reason: string }> = [];
   for (const api of ordered) {
     for (let attempt = 0; ; attempt += 1) {
       try {
         if (namespace === lockNamespace && attempt === 0) await api.ensureNamespace(namespace);
-        await takeLease(api, namespace, holder, leaseSeconds, now, watcher, options.takeOver);
-        taken.push(api);
+        const renewedAt = elapsedClock(now);
+        const lease = await takeLease(api, namespace, holder, leaseSeconds, now, watcher, options.takeOver);
+        taken.push({ api, uid: lease.metadata?.uid, renewedAt, renewing: false, told: false });
         break;
       } catch (error) {
         const waitMore = error instanceof LockHeldError && now() + pollMs <= deadline && attempt < 10_000;
@@ -268,67 +332,100 @@ async function takeInOrder(
   return { taken, unavailable };
 }
 
-async function releaseAll(list: readonly ClusterApi[], terms: LockTerms): Promise<string[]> {
-  const results = await Promise.allSettled(list.map((api) => releaseLease(api, terms.namespace, terms.holder)));
+async function releaseAll(list: readonly Hold[], terms: LockTerms): Promise<string[]> {
+  const results = await Promise.allSettled(list.map((hold) => releaseLease(hold.api, terms.namespace, terms.holder)));
   return results.flatMap((result, index) =>
-    result.status === 'rejected' ? [`lock of ${list[index]!.cluster}: ${errorText(result.reason)}`] : [],
+    result.status === 'rejected' ? [`lock of ${list[index]!.api.cluster}: ${errorText(result.reason)}`] : [],
   );
+}
+
+/**
+ * Time since a moment, by both clocks, the larger: the monotonic one is blind to a wall-clock step
+ * back, the wall clock sees a suspended laptop's sleep (the monotonic clock stops during suspend).
+ */
+function elapsedClock(now: () => number): () => number {
+  const wall = now();
+  const mono = performance.now();
+  return () => Math.max(now() - wall, performance.now() - mono);
 }
 
 interface Renewal {
-  /** Why the lock was lost, if a renewal found it so. */
-  lostReason(): string | undefined;
-  /** No renewal starts after this; resolves once the one in flight (if any) has landed. */
+  /** No renewal starts after this; resolves once those in flight have landed (bounded). */
   stop(): Promise<void>;
 }
 
-/** Renews every taken Lease every third of its duration until stopped. */
-function renewInBackground(taken: readonly ClusterApi[], terms: LockTerms, onLost: LockOptions['onLost']): Renewal {
-  const { namespace, holder, leaseSeconds, now, watcher } = terms;
-  let lostReason: string | undefined;
-  // A renewal still in flight when the lock is released would re-create the deleted Lease (its
-  // read comes after the delete): release waits for it, and no renewal starts after release.
-  let released = false;
-  let renewal: Promise<void> | undefined;
-  let lastRenewedMs = now();
-  let renewing = false;
-  const timer = setInterval(
-    () => {
-      if (renewing || lostReason || released) return;
-      renewing = true;
-      renewal = Promise.all(
-        taken.map((api) =>
-          takeLease(api, namespace, holder, leaseSeconds, now, watcher).then(
-            () => undefined,
-            (error: unknown) => ({ api, error }),
-          ),
-        ),
+/**
+ * Renews each cluster's Lease on its own every third of its duration, each with its own deadline:
+ * a slow or unreachable API server delays only its own cluster. A renewal only renews the record
+ * this lock took — it never re-creates a deleted Lease nor takes one back — and a cluster whose
+ * Lease is gone, taken, or not renewed for a whole duration is lost (`lose`): the run stops.
+ */
+function renewEach(taken: readonly Hold[], terms: LockTerms, lose: (hold: Hold, reason: string) => unknown): Renewal {
+  const leaseMs = terms.leaseSeconds * 1000;
+  let stopped = false;
+  const inFlight = new Set<Promise<void>>();
+  const tick = (hold: Hold) => {
+    if (stopped || hold.lost) return;
+    if (hold.renewing) {
+      // Its own deadline: a renewal hung on a slow API server still loses this cluster in time.
+      const quietMs = hold.renewedAt();
+      if (quietMs > leaseMs)
+        lose(hold, `not renewed for ${Math.round(quietMs / 1000)}s (its API server does not answer in time)`);
+      return;
+    }
+    hold.renewing = true;
+    const attemptAt = elapsedClock(terms.now);
+    const work = renewLease(hold, terms)
+      .then(
+        () => {
+          hold.renewedAt = attemptAt;
+        },
+        (error: unknown) => {
+          if (error instanceof LockLostError) lose(hold, error.reason);
+          else if (hold.renewedAt() > leaseMs)
+            lose(hold, `not renewed for ${Math.round(hold.renewedAt() / 1000)}s: ${errorText(error)}`);
+        },
       )
-        .then((results) => {
-          const failure = results.find((result) => result !== undefined);
-          if (!failure) {
-            lastRenewedMs = now();
-            return;
-          }
-          // A live holder replaced us, or we cannot prove we still hold it: either way, we lost it.
-          if (failure.error instanceof LockHeldError || now() > lastRenewedMs + leaseSeconds * 1000) {
-            lostReason = `lock of ${failure.api.cluster} lost: ${errorText(failure.error)}`;
-            onLost?.(failure.api.cluster, lostReason);
-          }
-        })
-        .finally(() => {
-          renewing = false;
-        });
-    },
-    Math.max(100, (leaseSeconds * 1000) / 3),
-  );
-  timer.unref();
+      .finally(() => {
+        hold.renewing = false;
+        inFlight.delete(work);
+      });
+    inFlight.add(work);
+  };
+  const timers = taken.map((hold) => {
+    const timer = setInterval(() => tick(hold), Math.max(100, leaseMs / 3));
+    timer.unref();
+    return timer;
+  });
   return {
-    lostReason: () => lostReason,
     stop: async () => {
-      released = true;
-      clearInterval(timer);
-      await renewal;
+      stopped = true;
+      for (const timer of timers) clearInterval(timer);
+      await Promise.race([Promise.allSettled([...inFlight]), pause(leaseMs, undefined, { ref: false })]);
     },
   };
+}
+
+/** Renews exactly the record this lock holds (resourceVersion precondition); LockLostError when it is not ours. */
+async function renewLease(hold: Hold, terms: LockTerms): Promise<void> {
+  const { api } = hold;
+  await retryOnConflict(async () => {
+    const lease = await readLease(api, terms.namespace);
+    const why = notOurs(lease, terms.holder, hold.uid);
+    if (why || !lease) throw new LockLostError(api.cluster, why ?? 'its Lease is gone');
+    await api.replaceLease(terms.namespace, lockName, {
+      ...lease,
+      spec: { ...lease.spec, leaseDurationSeconds: terms.leaseSeconds, renewTime: leaseTime(terms.now()) },
+    });
+  }, api.retry);
+}
+
+/** Why `lease` is not the record this lock took (undefined: it is). */
+function notOurs(lease: Lease | undefined, holder: string, uid: string | undefined): string | undefined {
+  if (!lease)
+    return 'its Lease is gone: a guard or `chaos recover` took it over (this run was quiet too long) and released it';
+  const current = lease.spec?.holderIdentity || undefined;
+  if (current !== holder) return `its Lease is now held by ${current ?? 'nobody'}`;
+  if (uid !== undefined && lease.metadata?.uid !== uid) return 'its Lease was deleted and made again by someone else';
+  return undefined;
 }

@@ -45,4 +45,9 @@ export interface RunRecord {
   endedAtMs: number;
   /** Every request per ingress by send time, for time to impact and to recover. */
   trails: Map<string, RequestTrail>;
+  /**
+   * The run lost its lock mid-run (a guard took it over while the harness was paused or cut off):
+   * its faults were not in place for the whole phase, whatever the samples say.
+   */
+  lockLost?: string;
 }
