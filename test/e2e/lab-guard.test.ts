@@ -40,7 +40,12 @@ describe("chaos lab up's guard reverts a chaos run killed with SIGKILL, without 
     });
     const initial = await labClusterState(lab.state.kubeconfig);
     const run = spawnChaos(
-      ['run', path.join(projectRoot, 'test/fixtures/scenarios/hold-central-control-plane.yaml'), '--reports', 'reports'],
+      [
+        'run',
+        path.join(projectRoot, 'test/fixtures/scenarios/hold-central-control-plane.yaml'),
+        '--reports',
+        'reports',
+      ],
       cwd,
       lab.env,
     );
@@ -49,7 +54,8 @@ describe("chaos lab up's guard reverts a chaos run killed with SIGKILL, without 
         (d) => d.name === 'istiod',
       )?.replicas === 0;
     await waitFor(
-      async () => /fault scale-2 applied in central/.test(run.output()) && down(await labClusterState(lab.state.kubeconfig)),
+      async () =>
+        /fault scale-2 applied in central/.test(run.output()) && down(await labClusterState(lab.state.kubeconfig)),
       { timeoutMs: 120_000, what: 'istiod and frontend at zero in central' },
     );
     expect(await run.kill('SIGKILL'), run.output()).to.equal('null/SIGKILL');

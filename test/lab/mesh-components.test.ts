@@ -48,9 +48,7 @@ describe('the mesh without its control plane or its east-west gateway (lab)', fu
     // 2 hosts × 5 failures to eject both = 10 failed attempts, and every attempt of the first
     // requests goes to a dead central host (3 per request: 9 < 10), so the first three fail; once
     // both are ejected, locality failover sends everything to west.
-    expect(stale.slice(0, 3).map((s) => `${s.status} ${s.body}`)).to.deep.equal(
-      Array(3).fill(`503 ${connectFailure}`),
-    );
+    expect(stale.slice(0, 3).map((s) => `${s.status} ${s.body}`)).to.deep.equal(Array(3).fill(`503 ${connectFailure}`));
     expect(stale.slice(3).every((s) => s.status === 200 && s.cluster === 'west')).to.equal(true);
     // West's proxies hear their own istiod: west's ingress never failed.
     const west = await sequential(ingressOf(lab, 'west'), '/', 10);

@@ -1,8 +1,8 @@
 /**
- * What a run may change in a lab, read from its API (both clusters): the app's and istio-system's
- * Deployments (replicas and chaos annotations), the gateway-bound routes, the chaos VirtualServices, the Nodes' cordons and
- * the Leases. Tests compare it before and after, so "reverted" and "changed nothing" are the
- * cluster's word, not the run's.
+ * What a run may change in a lab, read from its API (both clusters): the app's and
+ * istio-system's Deployments (replicas and chaos annotations), the gateway-bound routes, the
+ * chaos VirtualServices, the Nodes' cordons and the Leases. Tests compare it before and after,
+ * so "reverted" and "changed nothing" are the cluster's word, not the run's.
  */
 import { AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 

@@ -67,7 +67,8 @@ async function checkComponent(fault: MeshComponentFault, ctx: CheckContext): Pro
   if (!ours && (workload.spec?.replicas ?? 1) === 0)
     refusals.push({
       object: where,
-      reason: 'already at 0 replicas: it is down before the fault, so neither the fault nor its revert would mean anything',
+      reason:
+        'already at 0 replicas: it is down before the fault, so neither the fault nor its revert would mean anything',
     });
   else if (!ours && (await countReadyEndpoints(ctx.api, fault.istioNamespace, fault.deployment)) === 0)
     refusals.push({

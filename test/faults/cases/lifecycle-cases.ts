@@ -198,9 +198,14 @@ export function lifecycleCases(server: () => FaultTestServer): void {
       expect(applied!.mutations.map((m) => m.kind)).to.deep.equal(['scale']);
       const during = await api.readWorkload('Deployment', 'istio-system', deployment);
       expect(during.spec?.replicas).to.equal(0);
-      expect(during.metadata?.annotations).to.include({ [annotation.run]: t.runId, [annotation.originalReplicas]: '1' });
+      expect(during.metadata?.annotations).to.include({
+        [annotation.run]: t.runId,
+        [annotation.originalReplicas]: '1',
+      });
       const slices = await api.listEndpointSlices('istio-system', deployment);
-      expect(slices.flatMap((slice) => slice.endpoints ?? []).filter((e) => e.conditions?.ready !== false)).to.have.length(0);
+      expect(
+        slices.flatMap((slice) => slice.endpoints ?? []).filter((e) => e.conditions?.ready !== false),
+      ).to.have.length(0);
       const [reverted] = await t.session.revert(phase);
       expect(reverted!.outcomes.map((o) => o.status)).to.deep.equal(['reverted']);
       expect(reverted!.verifiedAtMs).to.be.a('number');

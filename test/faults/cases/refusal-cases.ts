@@ -495,7 +495,10 @@ export function refusalCases(server: () => FaultTestServer, options: { hpa: bool
     expect(missing)
       .to.include('Deployment istio-system/istiod-1-24 in central: not found')
       .and.include('(override: deployment: <name>)');
-    await apps.patchNamespacedDeployment({ name: 'istiod', namespace: 'istio-system', body: { spec: { replicas: 0 } } }, merge);
+    await apps.patchNamespacedDeployment(
+      { name: 'istiod', namespace: 'istio-system', body: { spec: { replicas: 0 } } },
+      merge,
+    );
     try {
       const before = await api.readWorkload('Deployment', 'istio-system', 'istiod');
       const down = await refusedMessage(server(), [fault('istiod')]);
@@ -503,7 +506,10 @@ export function refusalCases(server: () => FaultTestServer, options: { hpa: bool
       const after = await api.readWorkload('Deployment', 'istio-system', 'istiod');
       expect([after.spec?.replicas, after.metadata?.annotations]).to.deep.equal([0, before.metadata?.annotations]);
     } finally {
-      await apps.patchNamespacedDeployment({ name: 'istiod', namespace: 'istio-system', body: { spec: { replicas: 1 } } }, merge);
+      await apps.patchNamespacedDeployment(
+        { name: 'istiod', namespace: 'istio-system', body: { spec: { replicas: 1 } } },
+        merge,
+      );
       await waitSettled(api, 'istio-system');
     }
   });
