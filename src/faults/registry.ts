@@ -10,10 +10,11 @@ import type { LeftoverScan } from './fault-kind.js';
 import type { NormalizeContext } from './fault-schema.js';
 import { drainKind } from './drain/index.js';
 import { istioKind } from './istio/index.js';
+import { meshComponentKind } from './mesh-component/index.js';
 import { podKillKind } from './pod-kill/index.js';
 import { scaleKind } from './scale/index.js';
 
-const kinds = [scaleKind, istioKind, drainKind, podKillKind] as const;
+const kinds = [scaleKind, istioKind, drainKind, podKillKind, meshComponentKind] as const;
 
 type Entry = (typeof kinds)[number]['types'][number];
 type Handler = (typeof kinds)[number]['handlers'][number];

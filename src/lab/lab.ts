@@ -38,7 +38,10 @@ function workloadsReady(states: readonly ClusterState[], controlPlane: ControlPl
   }
   return topology.services.every((service) => {
     const expected = Object.values(service.replicas).reduce((sum, n) => sum + n, 0);
-    return controlPlane.endpoints(`${topology.namespace}/${service.name}`).length >= expected;
+    // Every cluster's proxies have been pushed every endpoint (each istiod is up and has pushed).
+    return states.every(
+      (state) => controlPlane.endpoints(`${topology.namespace}/${service.name}`, state.name).length >= expected,
+    );
   });
 }
 

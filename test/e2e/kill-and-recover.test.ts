@@ -31,6 +31,15 @@ const central = (state: unknown) =>
 
 const points: KillPoint[] = [
   {
+    scenario: path.join(projectRoot, 'test/fixtures/scenarios/hold-central-control-plane.yaml'),
+    when: 'during the fault (istiod and frontend at zero in central)',
+    reached: (out) => /fault scale-2 applied in central/.test(out),
+    applied: (state) =>
+      (state as { central: { system: Array<{ name: string; replicas: number }> } }).central.system.find(
+        (d) => d.name === 'istiod',
+      )?.replicas === 0 && central(state).deployments.find((d) => d.name === 'frontend')?.replicas === 0,
+  },
+  {
     scenario: 'frontend-zero',
     when: 'during the fault (frontend at zero in central)',
     reached: (out) => /fault scale-1 applied in central/.test(out),

@@ -36,6 +36,41 @@ describe("chaos lab up's guard reverts a chaos run killed with SIGKILL, without 
     if (cwd) rmSync(cwd, { recursive: true, force: true });
   });
 
+  it('a run holding control-plane and frontend at zero in central, killed during it: istiod and frontend come back', async () => {
+    await waitFor(() => /guard: reverts the faults of a run killed without reverting/.test(lab.output()), {
+      timeoutMs: 60_000,
+      what: "the lab's guard to start",
+    });
+    const initial = await labClusterState(lab.state.kubeconfig);
+    const run = spawnChaos(
+      [
+        'run',
+        path.join(projectRoot, 'test/fixtures/scenarios/hold-central-control-plane.yaml'),
+        '--reports',
+        'reports',
+      ],
+      cwd,
+      lab.env,
+    );
+    const down = (state: unknown) =>
+      (state as { central: { system: Array<{ name: string; replicas: number }> } }).central.system.find(
+        (d) => d.name === 'istiod',
+      )?.replicas === 0;
+    await waitFor(
+      async () =>
+        /fault scale-2 applied in central/.test(run.output()) && down(await labClusterState(lab.state.kubeconfig)),
+      { timeoutMs: 120_000, what: 'istiod and frontend at zero in central' },
+    );
+    expect(await run.kill('SIGKILL'), run.output()).to.equal('null/SIGKILL');
+    await waitFor(async () => JSON.stringify(await labClusterState(lab.state.kubeconfig)) === JSON.stringify(initial), {
+      timeoutMs: 180_000,
+      what: `the lab's guard to revert\n${lab.output()}`,
+    });
+    const recovered = await runChaosAsync(['recover', '--reports', 'none'], { cwd, env: lab.env, timeoutMs: 120_000 });
+    expect(recovered.code, recovered.stdout + recovered.stderr).to.equal(ExitCode.passed);
+    expect(recovered.stdout).to.match(/nothing to recover/);
+  });
+
   it("a run holding frontend-zero's fault, killed during it: the lab guard puts everything back and says so", async () => {
     // The state file comes first, then the guard starts and says so.
     await waitFor(() => /guard: reverts the faults of a run killed without reverting/.test(lab.output()), {

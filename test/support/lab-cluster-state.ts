@@ -1,8 +1,8 @@
 /**
- * What a run may change in a lab, read from its API (both clusters): frontend's replicas and
- * chaos annotations, the gateway-bound routes, the chaos VirtualServices, the Nodes' cordons and
- * the Leases. Tests compare it before and after, so "reverted" and "changed nothing" are the
- * cluster's word, not the run's.
+ * What a run may change in a lab, read from its API (both clusters): the app's and
+ * istio-system's Deployments (replicas and chaos annotations), the gateway-bound routes, the
+ * chaos VirtualServices, the Nodes' cordons and the Leases. Tests compare it before and after,
+ * so "reverted" and "changed nothing" are the cluster's word, not the run's.
  */
 import { AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 
@@ -17,6 +17,8 @@ export async function labClusterState(kubeconfigFile: string, namespace = 'bank-
     const custom = kc.makeApiClient(CustomObjectsApi);
     const coordination = kc.makeApiClient(CoordinationV1Api);
     const deployments = await apps.listNamespacedDeployment({ namespace });
+    // istiod and the east-west gateway (control-plane, east-west-gateway).
+    const system = await apps.listNamespacedDeployment({ namespace: 'istio-system' });
     const vs = (await custom.listNamespacedCustomObject({
       group: 'networking.istio.io',
       version: 'v1',
@@ -27,6 +29,11 @@ export async function labClusterState(kubeconfigFile: string, namespace = 'bank-
     const leases = await coordination.listNamespacedLease({ namespace });
     state[cluster] = {
       deployments: deployments.items.map((d) => ({
+        name: d.metadata?.name,
+        replicas: d.spec?.replicas,
+        chaos: Object.keys(d.metadata?.annotations ?? {}).filter((key) => key.startsWith('chaos.dev/')),
+      })),
+      system: system.items.map((d) => ({
         name: d.metadata?.name,
         replicas: d.spec?.replicas,
         chaos: Object.keys(d.metadata?.annotations ?? {}).filter((key) => key.startsWith('chaos.dev/')),

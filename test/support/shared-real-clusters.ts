@@ -14,6 +14,7 @@ import {
   bankNamespace,
   bankOfAnthosManifests,
   gatewayNamespace,
+  istioNamespace,
   type BankCluster,
 } from '../fixtures/real-api/bank-of-anthos.js';
 
@@ -48,7 +49,9 @@ interface NodeObject {
  * annotations and cordons taken off the Nodes, the manifests created again.
  */
 export async function resetBankOfAnthos(cluster: RealCluster, name: BankCluster): Promise<void> {
-  await Promise.all([bankNamespace, gatewayNamespace].map((namespace) => deleteNamespace(cluster, namespace)));
+  await Promise.all(
+    [bankNamespace, gatewayNamespace, istioNamespace].map((namespace) => deleteNamespace(cluster, namespace)),
+  );
   await resetNodes(cluster);
   await createManifests(cluster, bankOfAnthosManifests(name));
 }

@@ -90,10 +90,40 @@ function selectsIngressGateway(object: KubeObject): boolean {
   return isRecord(spec.selector) && spec.selector.istio === 'ingressgateway';
 }
 
+function emptyConfig(): ClusterConfig {
+  return {
+    generations: new Map(),
+    virtualServices: [],
+    destinationRules: [],
+    ingressGateways: new Set(),
+    gatewayResponseHeaders: [],
+  };
+}
+
 function onlyStatusChanged(previous: KubeObject, object: KubeObject): boolean {
   const strip = (candidate: KubeObject): string =>
     JSON.stringify({ ...candidate, status: undefined, metadata: { ...candidate.metadata, resourceVersion: '' } });
   return strip(previous) === strip(object);
+}
+
+/** What one cluster's proxies were last pushed, kept while its istiod is away. */
+interface Pushed {
+  endpoints: Map<ServiceKey, MeshEndpoint[]>;
+  config: ClusterConfig;
+}
+
+const istioSystem = 'istio-system';
+
+/** Whether a Service in istio-system has a ready endpoint; undefined when the Service does not exist. */
+function systemServiceReady(store: ObjectStore, name: string): boolean | undefined {
+  if (!store.peek(keys.services, istioSystem, name)) return undefined;
+  return store
+    .peekAll<EndpointSlice>(keys.endpointSlices, istioSystem)
+    .some(
+      (slice) =>
+        slice.metadata.labels?.['kubernetes.io/service-name'] === name &&
+        (slice.endpoints ?? []).some((endpoint) => endpoint.conditions?.ready !== false),
+    );
 }
 
 export class ControlPlane {
@@ -101,6 +131,10 @@ export class ControlPlane {
   private readonly endpointsByCluster = new Map<string, Map<ServiceKey, MeshEndpoint[]>>();
   private readonly merged = new Map<ServiceKey, MeshEndpoint[]>();
   private readonly configs = new Map<string, ClusterConfig>();
+  /** Clusters whose istiod is away → what their proxies still hold. */
+  private readonly frozen = new Map<string, Pushed>();
+  /** Clusters whose istiod came back, waiting for the full push. */
+  private readonly resuming = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly unsubscribers: (() => void)[] = [];
 
@@ -121,22 +155,37 @@ export class ControlPlane {
         if (service) this.applyEndpoints(name, service, this.endpointSnapshot(cluster, service));
       this.unsubscribers.push(cluster.store.subscribe((event) => this.onEvent(cluster, event)));
     }
+    // Proxies start with nothing until their istiod is up (as Envoy waits for its first push).
+    for (const cluster of clusters)
+      if (systemServiceReady(cluster.store, 'istiod') === false)
+        this.frozen.set(cluster.locality.name, { endpoints: new Map(), config: emptyConfig() });
   }
 
-  endpoints(service: ServiceKey): readonly MeshEndpoint[] {
+  /** The endpoints of `service` the proxies of `cluster` hold; without a cluster, what the istiods know. */
+  endpoints(service: ServiceKey, cluster?: string): readonly MeshEndpoint[] {
+    const held = cluster === undefined ? undefined : this.frozen.get(cluster);
+    if (held) return held.endpoints.get(service) ?? [];
     return this.merged.get(service) ?? [];
   }
 
+  /** Whether the proxies of `cluster` hear their istiod (false: they keep their last push). */
+  connected(cluster: string): boolean {
+    return !this.frozen.has(cluster);
+  }
+
+  /**
+   * Whether a cross-cluster hop into `cluster` gets through: its east-west gateway has a ready
+   * Pod behind its LoadBalancer address (a cluster without one is reached directly).
+   */
+  eastWestOpen(cluster: string): boolean {
+    const target = this.clusters.find((c) => c.locality.name === cluster);
+    return target ? systemServiceReady(target.store, 'istio-eastwestgateway') !== false : true;
+  }
+
   config(cluster: string): ClusterConfig {
-    return (
-      this.configs.get(cluster) ?? {
-        generations: new Map(),
-        virtualServices: [],
-        destinationRules: [],
-        ingressGateways: new Set(),
-        gatewayResponseHeaders: [],
-      }
-    );
+    const held = this.frozen.get(cluster);
+    if (held) return held.config;
+    return this.configs.get(cluster) ?? emptyConfig();
   }
 
   locality(cluster: string): ClusterLocality {
@@ -162,10 +211,34 @@ export class ControlPlane {
     return name ? `${slice.metadata.namespace ?? ''}/${name}` : undefined;
   }
 
+  /** The istiod of `cluster` went away or came back (its Service's endpoints changed). */
+  private onIstiod(cluster: MeshCluster): void {
+    const name = cluster.locality.name;
+    const up = systemServiceReady(cluster.store, 'istiod') !== false;
+    if (!up) {
+      this.resuming.delete(name);
+      if (!this.frozen.has(name)) this.frozen.set(name, this.pushedTo(name));
+      return;
+    }
+    if (!this.frozen.has(name) || this.resuming.has(name)) return;
+    this.resuming.add(name);
+    this.later(() => {
+      if (!this.resuming.delete(name)) return;
+      this.frozen.delete(name);
+      this.writeStatus(cluster, this.config(name));
+    });
+  }
+
+  /** A copy of what the proxies of `cluster` hold now. */
+  private pushedTo(cluster: string): Pushed {
+    return { endpoints: new Map(this.merged), config: this.config(cluster) };
+  }
+
   private onEvent(cluster: MeshCluster, event: StoreEvent): void {
     if (event.key === keys.endpointSlices) {
       const service = this.serviceOf(event.object as EndpointSlice);
       if (!service) return;
+      if (service === `${istioSystem}/istiod`) this.onIstiod(cluster);
       const snapshot = this.endpointSnapshot(cluster, service);
       this.later(() => this.applyEndpoints(cluster.locality.name, service, snapshot));
     } else if (
@@ -185,6 +258,8 @@ export class ControlPlane {
 
   /** The proxies have `snapshot`: say so on each VirtualService still at (or past) that generation. */
   private writeStatus(cluster: MeshCluster, snapshot: ClusterConfig): void {
+    // An istiod that is away writes nothing; it writes the status of what it pushes on its return.
+    if (this.frozen.has(cluster.locality.name)) return;
     const at = cluster.store.now().toISOString();
     for (const [id, { uid, generation }] of snapshot.generations) {
       const [namespace, name] = id.split('/') as [string, string];

@@ -194,7 +194,7 @@ export class Proxy {
     const tried = new Set<string>();
     const authority = service.split('/').reverse().join('.');
     for (let attempt = 0; ; attempt += 1) {
-      const all = this.options.controlPlane.endpoints(service);
+      const all = this.options.controlPlane.endpoints(service, this.options.cluster);
       const endpoints = subsetRule
         ? all.filter((e) => Object.entries(subsetRule.labels).every(([k, v]) => e.labels[k] === v))
         : all;
@@ -242,6 +242,14 @@ export class Proxy {
     signal: AbortSignal,
   ): Promise<AttemptResult> {
     const delay = endpoint.cluster === this.options.cluster ? 0 : this.options.interRegionLatencyMs;
+    // A remote endpoint is reached through its cluster's east-west gateway: with no Pod behind
+    // that gateway's address the connection fails after a round trip (Envoy's 503 UF).
+    if (delay > 0 && !this.options.controlPlane.eastWestOpen(endpoint.cluster))
+      return pause(2 * delay, signal).then((): AttemptResult => ({
+        kind: 'failure',
+        reason: 'connect-failure',
+        message: `east-west gateway of ${endpoint.cluster}: connection refused`,
+      }));
     const from = {
       ...request,
       headers: { ...request.headers, [callerHeader]: `${this.options.cluster}/${this.options.id}` },

@@ -134,6 +134,7 @@ export function seedCluster(cluster: ClusterApi, topology: Topology, clusterInde
       );
   }
   seedIngress(cluster, topology, options);
+  seedControlPlane(cluster, self);
   seedIstioConfig(cluster, topology);
 }
 
@@ -206,6 +207,58 @@ function seedIngress(cluster: ClusterApi, topology: Topology, options: SeedOptio
       servers: [{ port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }],
     },
   });
+}
+
+/** A Deployment and its Service in istio-system, as the istiod and east-west gateway charts install them. */
+function systemWorkload(name: string, labels: Record<string, string>, port: number, serviceType?: string): Draft[] {
+  const meta = { name, namespace: 'istio-system', labels };
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: meta,
+      spec: {
+        ...(serviceType ? { type: serviceType } : {}),
+        selector: { app: labels.app },
+        ports: [{ name: name === 'istiod' ? 'grpc-xds' : 'tls', port, targetPort: port }],
+      },
+    },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: meta,
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: labels.app } },
+        template: {
+          metadata: { labels },
+          spec: {
+            terminationGracePeriodSeconds: 5,
+            containers: [{ name: 'discovery', image: 'istio/pilot:lab', ports: [{ containerPort: port }] }],
+          },
+        },
+      },
+    },
+  ];
+}
+
+/**
+ * Each cluster's control plane (istiod, which pushes endpoints and config to that cluster's
+ * proxies: mesh/control-plane.ts) and its east-west gateway (which carries the other cluster's
+ * calls into this one), both in istio-system.
+ */
+function seedControlPlane(cluster: ClusterApi, self: TopologyCluster): void {
+  const network = `network-${self.name}`;
+  const drafts = [
+    ...systemWorkload('istiod', { app: 'istiod', istio: 'pilot' }, 15012),
+    ...systemWorkload(
+      'istio-eastwestgateway',
+      { app: 'istio-eastwestgateway', istio: 'eastwestgateway', 'topology.istio.io/network': network },
+      15443,
+      'LoadBalancer',
+    ),
+  ];
+  for (const draft of drafts) put(cluster, draft.kind === 'Service' ? keys.services : keys.deployments, draft);
 }
 
 /** The topology's VirtualServices, EnvoyFilters and DestinationRules, as written. */

@@ -176,6 +176,44 @@ export function lifecycleCases(server: () => FaultTestServer): void {
     await t.close();
   });
 
+  for (const [type, deployment, cluster] of [
+    ['control-plane', 'istiod', 'central'],
+    ['east-west-gateway', 'istio-eastwestgateway', 'west'],
+  ] as const) {
+    it(`${type}: ${deployment} in ${cluster} goes to 0 (no ready endpoint left), comes back byte-identical, recorded as a scale`, async () => {
+      const api = apiOf(server(), cluster);
+      await waitSettled(api, 'istio-system');
+      const before = userView(await api.readWorkload('Deployment', 'istio-system', deployment));
+      const t = await openTestSession(server());
+      const phase = phaseOf(server(), t.runId, [
+        {
+          id: 'down',
+          type,
+          clusters: { kind: 'named', names: [cluster] },
+          istioNamespace: 'istio-system',
+          deployment,
+        },
+      ]);
+      const [applied] = await t.session.apply(phase);
+      expect(applied!.mutations.map((m) => m.kind)).to.deep.equal(['scale']);
+      const during = await api.readWorkload('Deployment', 'istio-system', deployment);
+      expect(during.spec?.replicas).to.equal(0);
+      expect(during.metadata?.annotations).to.include({
+        [annotation.run]: t.runId,
+        [annotation.originalReplicas]: '1',
+      });
+      const slices = await api.listEndpointSlices('istio-system', deployment);
+      expect(
+        slices.flatMap((slice) => slice.endpoints ?? []).filter((e) => e.conditions?.ready !== false),
+      ).to.have.length(0);
+      const [reverted] = await t.session.revert(phase);
+      expect(reverted!.outcomes.map((o) => o.status)).to.deep.equal(['reverted']);
+      expect(reverted!.verifiedAtMs).to.be.a('number');
+      expect(userView(await api.readWorkload('Deployment', 'istio-system', deployment))).to.deep.equal(before);
+      await t.close();
+    });
+  }
+
   it('drain: cordons every Node, evicts the app Pods, then uncordons exactly those Nodes and waits for the workloads', async () => {
     const api = apiOf(server(), 'central');
     const ns = server().namespace;

@@ -480,6 +480,40 @@ export function refusalCases(server: () => FaultTestServer, options: { hpa: bool
     }
   });
 
+  it('control-plane is refused when istiod is missing (naming the override) or already down; nothing changes', async () => {
+    const api = apiOf(server(), 'central');
+    const apps = clientFor(server(), 'central', AppsV1Api);
+    await waitSettled(api, 'istio-system');
+    const fault = (deployment: string): Fault => ({
+      id: 'cp',
+      type: 'control-plane',
+      clusters: central,
+      istioNamespace: 'istio-system',
+      deployment,
+    });
+    const missing = await refusedMessage(server(), [fault('istiod-1-24')]);
+    expect(missing)
+      .to.include('Deployment istio-system/istiod-1-24 in central: not found')
+      .and.include('(override: deployment: <name>)');
+    await apps.patchNamespacedDeployment(
+      { name: 'istiod', namespace: 'istio-system', body: { spec: { replicas: 0 } } },
+      merge,
+    );
+    try {
+      const before = await api.readWorkload('Deployment', 'istio-system', 'istiod');
+      const down = await refusedMessage(server(), [fault('istiod')]);
+      expect(down).to.include('Deployment istio-system/istiod in central: already at 0 replicas');
+      const after = await api.readWorkload('Deployment', 'istio-system', 'istiod');
+      expect([after.spec?.replicas, after.metadata?.annotations]).to.deep.equal([0, before.metadata?.annotations]);
+    } finally {
+      await apps.patchNamespacedDeployment(
+        { name: 'istiod', namespace: 'istio-system', body: { spec: { replicas: 1 } } },
+        merge,
+      );
+      await waitSettled(api, 'istio-system');
+    }
+  });
+
   it('scale is applied as ONE JSON patch: resourceVersion test, our annotations and the replicas together', async () => {
     const api = apiOf(server(), 'central');
     const ns = server().namespace;
