@@ -10,6 +10,7 @@ import { writeIndex, writeResult, writeRunReports } from '../../report/write-rep
 import { judgeRun } from '../../run/judge/judge-run.js';
 import type { RunRecord } from '../../run/timeline/run-record.js';
 import type { CliIo } from '../../system/io.js';
+import { tellOutputs } from '../outputs/run-output.js';
 import type { PreparedRun } from './prepare-run.js';
 import type { RunSettings } from './run-settings.js';
 import type { RunOptions, ScenarioRun } from './run-types.js';
@@ -34,6 +35,9 @@ export async function concludeRun(
       `${human ? '\n' : ''}${renderVerdicts(outcome, result.comparisons)}\nresults: ${path.relative(io.cwd, runDir)}/`,
     );
   }
+  const where = path.relative(io.cwd, runDir) || runDir;
+  const ending = { result, where, exitCode: outcome.exitCode, inSuite: options.batch === true };
+  await tellOutputs(settings.outputs, { kind: 'run', run: ending }, io.err);
   return { exitCode: outcome.exitCode, runDir, result, reportProblem };
 }
 

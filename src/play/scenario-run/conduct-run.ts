@@ -28,6 +28,7 @@ export async function conductRun(
   const sinks: RunEventSink[] = [consoleSink(plan, startedAt, prepared.say)];
   if (hooks.onEvent) sinks.push((event) => hooks.onEvent?.(event, plan));
   sinks.push(...settings.subscribers);
+  for (const output of settings.outputs) if (output.openRun) sinks.push(output.openRun(plan, environment.name));
   const run = await openRun({
     plan,
     apis: opened.apis,
