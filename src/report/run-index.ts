@@ -9,7 +9,7 @@ import type { RunResult } from './result-schema.js';
 
 const indexSchemaVersion = 1;
 
-interface IndexRun {
+export interface IndexRun {
   folder: string;
   report: string;
   scenario: string;
@@ -28,6 +28,8 @@ interface IndexRun {
   timeToImpactMs: number | null;
   timeToRecoverMs: number | null;
   reason: string;
+  /** The folder was pruned (chaos report --prune, a suite's retention): this line is all that is left. */
+  pruned?: boolean;
 }
 
 export interface IndexScenario {
@@ -66,6 +68,8 @@ export interface IndexInput {
   runs: Array<{ folder: string; result: RunResult }>;
   batches: Array<{ folder: string; batch: BatchRecord }>;
   unreadable: Array<{ folder: string; reason: string }>;
+  /** Summary lines of pruned runs (reports/pruned.json). */
+  pruned?: IndexRun[];
 }
 
 const maxOf = (values: Array<number | null>): number | null => {
@@ -73,7 +77,7 @@ const maxOf = (values: Array<number | null>): number | null => {
   return present.length === 0 ? null : Math.max(...present);
 };
 
-function summarizeRun(folder: string, result: RunResult): IndexRun {
+export function summarizeRun(folder: string, result: RunResult): IndexRun {
   const faulty = new Set(result.scenario.phases.filter((p) => p.faults.length > 0).map((p) => p.name));
   const judged = result.phaseStats.filter((s) => faulty.size === 0 || faulty.has(s.phase));
   return {
@@ -102,7 +106,9 @@ function summarizeRun(folder: string, result: RunResult): IndexRun {
 
 export function buildRunIndex(input: IndexInput): RunIndex {
   const byFolder = [...input.runs].sort((a, b) => a.folder.localeCompare(b.folder));
-  const runs = byFolder.map(({ folder, result }) => summarizeRun(folder, result));
+  const live = byFolder.map(({ folder, result }) => summarizeRun(folder, result));
+  const gone = (input.pruned ?? []).filter((p) => !live.some((r) => r.folder === p.folder));
+  const runs = [...live, ...gone.map((p) => ({ ...p, pruned: true }))].sort((a, b) => a.folder.localeCompare(b.folder));
   const names = [...new Set(runs.map((r) => r.scenario))].sort();
   const scenarios = names.map((name) => {
     const own = runs.filter((r) => r.scenario === name);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { formatError } from '../../errors/errors.js';
 import { buildResult } from '../../report/build-result.js';
 import { renderVerdicts } from '../../report/render-console.js';
+import { compressRawFiles } from '../../report/keep-reports.js';
 import { writeIndex, writeResult, writeRunReports } from '../../report/write-reports.js';
 import { judgeRun } from '../../run/judge/judge-run.js';
 import type { RunRecord } from '../../run/timeline/run-record.js';
@@ -45,6 +46,8 @@ export async function concludeRun(
 async function writeReports(runDir: string, reportsDir: string): Promise<string | undefined> {
   try {
     await writeRunReports(runDir);
+    // Raw data once the reports no longer need it: k6-samples.json → k6-samples.json.gz (docs/retention.md).
+    await compressRawFiles(runDir);
     await writeIndex(reportsDir);
     return undefined;
   } catch (error) {
