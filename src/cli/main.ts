@@ -2,7 +2,7 @@
  * The CLI: argv → command, and the ONE place that turns errors into exit codes
  * (table in exit-codes.ts and README.md).
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerCompletion } from './commands/completion.js';
 import { registerGameday } from './commands/gameday.js';
@@ -23,6 +23,7 @@ import { wantsJson } from './options.js';
 import { withConnectionOptions } from './connection-options.js';
 import { ExitCode } from '../errors/exit-codes.js';
 import { processIo, type CliIo } from '../system/io.js';
+import { jsonLogIo, logFormatOf } from '../system/json-log.js';
 import { packageRoot } from '../input/files.js';
 
 function version(): string {
@@ -37,6 +38,14 @@ export function buildProgram(io: CliIo, status: { code: number } = { code: ExitC
     .version(version(), '-V, --version')
     .showHelpAfterError('(run chaos <command> --help for usage)')
     .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })
+    .addOption(
+      new Option(
+        '--log-format <format>',
+        "text, or json: one JSON object per line (run events with the journal's fields)",
+      )
+        .choices(['text', 'json'])
+        .default('text'),
+    )
     .exitOverride();
   for (const register of [
     registerList,
@@ -66,7 +75,8 @@ export function buildProgram(io: CliIo, status: { code: number } = { code: ExitC
   return program;
 }
 
-export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+export async function main(argv: readonly string[], terminal: CliIo = processIo()): Promise<number> {
+  const io = logFormatOf(argv) === 'json' ? jsonLogIo(terminal) : terminal;
   try {
     const status = { code: ExitCode.passed as number };
     await buildProgram(io, status).parseAsync([...argv], { from: 'user' });

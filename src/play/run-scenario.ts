@@ -4,9 +4,12 @@
  * with its faults, always reverted) → conclude (verdicts, result, reports). The CLI, suites, batches
  * and game days all come through here; `settings` is what the process read once (run-settings.ts).
  */
+import path from 'node:path';
+import { exitCodeOf, formatError } from '../errors/errors.js';
 import { openEnvironment } from '../environment/open-environment.js';
 import type { CliIo } from '../system/io.js';
 import { watchInterrupts } from '../system/signals.js';
+import { tellOutputs } from './outputs/run-output.js';
 import { concludeRun } from './scenario-run/conclude-run.js';
 import { conductRun } from './scenario-run/conduct-run.js';
 import { preflightRun } from './scenario-run/preflight-run.js';
@@ -23,6 +26,24 @@ export async function runScenario(
   settings: RunSettings,
   hooks: ScenarioHooks = {},
 ): Promise<ScenarioRun> {
+  let runDir: string | undefined;
+  const told = { ...hooks, onRunDir: (dir: string) => ((runDir = dir), hooks.onRunDir?.(dir)) };
+  try {
+    return await playScenario(ref, options, { io, settings, hooks: told });
+  } catch (error) {
+    const where = runDir === undefined ? null : path.relative(io.cwd, runDir) || runDir;
+    const run = { scenario: ref, exitCode: exitCodeOf(error), message: formatError(error), where };
+    await tellOutputs(settings.outputs, { kind: 'broken', run: { ...run, inSuite: options.batch === true } }, io.err);
+    throw error;
+  }
+}
+
+async function playScenario(
+  ref: string,
+  options: RunOptions,
+  context: { io: CliIo; settings: RunSettings; hooks: ScenarioHooks },
+): Promise<ScenarioRun> {
+  const { io, settings, hooks } = context;
   const prepared = await prepareRun(ref, options, io, settings, hooks);
   const interruption = hooks.interruption ?? watchInterrupts({ notify: (message) => io.err(message) });
   const opened = hooks.opened ?? (await openEnvironment(prepared.environment, io.cwd, io.env));

@@ -20,7 +20,8 @@ import {
   type RunReport,
 } from './report-input.js';
 import { resultSchema, resultSchemaVersion, type RunResult } from './result-schema.js';
-import type { IndexInput } from './run-index.js';
+import type { IndexInput, IndexRun } from './run-index.js';
+import { z as zod } from 'zod';
 
 export const resultFileName = 'result.json';
 
@@ -111,9 +112,26 @@ export async function readBatchReport(dir: string, batch?: BatchRecord): Promise
   return { folder: path.basename(dir), batch: record, items };
 }
 
+export const prunedFileName = 'pruned.json';
+const prunedSchema = zod.object({
+  schemaVersion: zod.literal(1),
+  runs: zod.array(zod.looseObject({ folder: zod.string() })),
+});
+
+/** The summary lines of pruned runs, oldest first (none when nothing was pruned yet). */
+export async function readPruned(reportsDir: string): Promise<IndexRun[]> {
+  let text: string;
+  try {
+    text = await readFile(path.join(reportsDir, prunedFileName), 'utf8');
+  } catch {
+    return [];
+  }
+  return prunedSchema.parse(JSON.parse(text)).runs as unknown as IndexRun[];
+}
+
 /** Every run and batch folder under `reportsDir`, for the index. */
 export async function readIndexInput(reportsDir: string): Promise<IndexInput> {
-  const input: IndexInput = { runs: [], batches: [], unreadable: [] };
+  const input: IndexInput = { runs: [], batches: [], unreadable: [], pruned: await readPruned(reportsDir) };
   let folders: string[];
   try {
     folders = (await readdir(reportsDir, { withFileTypes: true }))

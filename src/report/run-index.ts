@@ -9,7 +9,7 @@ import type { RunResult } from './result-schema.js';
 
 const indexSchemaVersion = 1;
 
-interface IndexRun {
+export interface IndexRun {
   folder: string;
   report: string;
   scenario: string;
@@ -34,6 +34,8 @@ interface IndexRun {
   impact: string;
   recovery: string;
   reason: string;
+  /** The folder was pruned (chaos report --prune, a suite's retention): this line is all that is left. */
+  pruned?: boolean;
 }
 
 export interface IndexScenario {
@@ -72,6 +74,8 @@ export interface IndexInput {
   runs: Array<{ folder: string; result: RunResult }>;
   batches: Array<{ folder: string; batch: BatchRecord }>;
   unreadable: Array<{ folder: string; reason: string }>;
+  /** Summary lines of pruned runs (reports/pruned.json). */
+  pruned?: IndexRun[];
 }
 
 const maxOf = (values: Array<number | null>): number | null => {
@@ -124,7 +128,9 @@ function worstTiming(timings: RunResult['timings'], which: 'impact' | 'recovery'
 
 export function buildRunIndex(input: IndexInput): RunIndex {
   const byFolder = [...input.runs].sort((a, b) => a.folder.localeCompare(b.folder));
-  const runs = byFolder.map(({ folder, result }) => summarizeRun(folder, result));
+  const live = byFolder.map(({ folder, result }) => summarizeRun(folder, result));
+  const gone = (input.pruned ?? []).filter((p) => !live.some((r) => r.folder === p.folder));
+  const runs = [...live, ...gone.map((p) => ({ ...p, pruned: true }))].sort((a, b) => a.folder.localeCompare(b.folder));
   const names = [...new Set(runs.map((r) => r.scenario))].sort();
   const scenarios = names.map((name) => {
     const own = runs.filter((r) => r.scenario === name);

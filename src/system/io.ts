@@ -10,6 +10,8 @@ export interface CliIo {
   color: boolean;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** `--log-format json`: every line is a JSON object (system/json-log.ts); run events print as they are. */
+  logFormat?: 'text' | 'json';
   /** Ask one question on the terminal and give the answer line (`chaos init` on a TTY). */
   ask(question: string): Promise<string>;
 }

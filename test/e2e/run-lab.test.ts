@@ -13,6 +13,7 @@ import { AppsV1Api, CoordinationV1Api, CustomObjectsApi, KubeConfig } from '@kub
 import { ExitCode } from '../../src/errors/exit-codes.js';
 import { projectRoot, runChaos } from '../support/cli.js';
 import { startLabProcess, type LabProcess } from '../support/lab-process.js';
+import { readRunFile } from '../../src/report/keep-reports.js';
 
 interface Result {
   outcome: { status: string; exitCode: number; reason: string };
@@ -257,7 +258,8 @@ describe('chaos run on the lab (real k6)', function () {
       '--phase',
       'recovery=3s',
     ]);
-    const raw = readFileSync(path.join(result!.runDir, 'k6-samples.json'), 'utf8')
+    const raw = readRunFile(result!.runDir, 'k6-samples.json')
+      .toString('utf8')
       .split('\n')
       .filter((line) => line.startsWith('{"metric":"chaos_req","type":"Point"'))
       .map(

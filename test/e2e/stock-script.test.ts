@@ -12,6 +12,7 @@ import path from 'node:path';
 import { ExitCode } from '../../src/errors/exit-codes.js';
 import { projectRoot, runChaos } from '../support/cli.js';
 import { startLabProcess, type LabProcess } from '../support/lab-process.js';
+import { readRunFile } from '../../src/report/keep-reports.js';
 
 interface Result {
   verdicts: Array<{
@@ -71,7 +72,8 @@ describe('a stock k6 script under chaos run (real k6, the lab)', function () {
 
     // From k6's own record of the same run, per ingress: half the requests answered 404, which the
     // script's callback expects, so k6's http_req_failed stays near 0 where status ≥ 400 is near ½.
-    const points = readFileSync(path.join(path.resolve(projectRoot, dir!), 'k6-samples.json'), 'utf8')
+    const points = readRunFile(path.resolve(projectRoot, dir!), 'k6-samples.json')
+      .toString('utf8')
       .split('\n')
       .filter((line) => line.startsWith('{"metric":"http_req_failed","type":"Point"'))
       .map((line) => JSON.parse(line) as Point);

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { ExitCode } from '../../errors/exit-codes.js';
 import type { CliIo } from '../../system/io.js';
 import { findSuiteFile } from '../../play/suite/read-suite.js';
@@ -7,6 +7,7 @@ import { runGameday } from '../../play/gameday/run-gameday.js';
 import { runBatch } from '../../play/suite/run-batch.js';
 import { readRunSettings } from '../../play/scenario-run/run-settings.js';
 import { runScenario, type RunOptions } from '../../play/run-scenario.js';
+import { openOutputs } from '../../play/outputs/open-outputs.js';
 import { outputOption, phaseOption } from '../options.js';
 
 export function registerRun(program: Command, io: CliIo, status: { code: number }): void {
@@ -31,9 +32,17 @@ export function registerRun(program: Command, io: CliIo, status: { code: number 
       'suites: run every scenario whatever happens (the default unless the suite says onFailure: stop)',
     )
     .option('--interactive', 'game day: full-screen live view, steps advanced by key (same as chaos gameday)')
+    .option('--notify <url>', 'post a Slack-compatible message when the run or suite ends (docs/notifications.md)')
+    .addOption(
+      new Option('--notify-on <when>', 'failure (default: only when it did not pass) or always').choices([
+        'failure',
+        'always',
+      ]),
+    )
     .action(async (refs: string[], options: RunOptions) => {
       const suiteFile = refs.length === 1 ? findSuiteFile(refs[0]!, io.cwd) : undefined;
       const settings = readRunSettings(io.env);
+      settings.outputs.push(...openOutputs(options, io));
       if (options.interactive) status.code = await runGameday(refs, options, io, settings);
       else if (suiteFile) status.code = await runSuiteFile(suiteFile, options, io, settings);
       else if (refs.length === 1) {

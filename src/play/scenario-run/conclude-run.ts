@@ -6,10 +6,12 @@ import path from 'node:path';
 import { formatError } from '../../errors/errors.js';
 import { buildResult } from '../../report/build-result.js';
 import { renderVerdicts } from '../../report/render-console.js';
+import { compressRawFiles } from '../../report/keep-reports.js';
 import { writeIndex, writeResult, writeRunReports } from '../../report/write-reports.js';
 import { judgeRun } from '../../run/judge/judge-run.js';
 import type { RunRecord } from '../../run/timeline/run-record.js';
 import type { CliIo } from '../../system/io.js';
+import { tellOutputs } from '../outputs/run-output.js';
 import type { PreparedRun } from './prepare-run.js';
 import type { RunSettings } from './run-settings.js';
 import type { RunOptions, ScenarioRun } from './run-types.js';
@@ -34,6 +36,9 @@ export async function concludeRun(
       `${human ? '\n' : ''}${renderVerdicts(outcome, result.comparisons)}\nresults: ${path.relative(io.cwd, runDir)}/`,
     );
   }
+  const where = path.relative(io.cwd, runDir) || runDir;
+  const ending = { result, where, exitCode: outcome.exitCode, inSuite: options.batch === true };
+  await tellOutputs(settings.outputs, { kind: 'run', run: ending }, io.err);
   return { exitCode: outcome.exitCode, runDir, result, reportProblem };
 }
 
@@ -41,6 +46,8 @@ export async function concludeRun(
 async function writeReports(runDir: string, reportsDir: string): Promise<string | undefined> {
   try {
     await writeRunReports(runDir);
+    // Raw data once the reports no longer need it: k6-samples.json → k6-samples.json.gz (docs/retention.md).
+    await compressRawFiles(runDir);
     await writeIndex(reportsDir);
     return undefined;
   } catch (error) {

@@ -25,9 +25,10 @@ export async function conductRun(
 ): Promise<RunRecord> {
   const { plan, environment, startedAt, runDir } = prepared;
   const { io, settings, hooks } = context;
-  const sinks: RunEventSink[] = [consoleSink(plan, startedAt, prepared.say)];
+  const sinks: RunEventSink[] = [consoleSink(plan, startedAt, prepared.say, io.logFormat)];
   if (hooks.onEvent) sinks.push((event) => hooks.onEvent?.(event, plan));
   sinks.push(...settings.subscribers);
+  for (const output of settings.outputs) if (output.openRun) sinks.push(output.openRun(plan, environment.name));
   const run = await openRun({
     plan,
     apis: opened.apis,

@@ -3,8 +3,15 @@ import { renderEvent, renderProgress } from '../../report/render-console.js';
 import type { RunPlan } from '../../run/plan/build-plan.js';
 import type { RunEventSink } from '../../run/record/run-events.js';
 
-/** The console as a sink of run events: one line per event, one progress line per round of windows. */
-export function consoleSink(plan: RunPlan, startedAt: number, say: (text: string) => void): RunEventSink {
+/** The console as a sink of run events: one line per event, one progress line per round of windows (or JSON). */
+export function consoleSink(
+  plan: RunPlan,
+  startedAt: number,
+  say: (text: string) => void,
+  format: 'text' | 'json' = 'text',
+): RunEventSink {
+  // --log-format json: each event as the journal has it (windows too), one per line.
+  if (format === 'json') return (event) => say(JSON.stringify(event));
   let phase: { name: string; startedAtMs: number; plannedMs: number } | undefined;
   let pending: WindowSummary[] = [];
   return (event) => {

@@ -10,6 +10,7 @@ import { InputError } from '../../errors/errors.js';
 import { packageRoot } from '../../input/files.js';
 import { parseDuration } from '../../input/units.js';
 import type { RunEventSink } from '../../run/record/run-events.js';
+import type { RunOutput } from '../outputs/run-output.js';
 import { utcStamp } from '../run-folder.js';
 
 export interface RunSettings {
@@ -21,6 +22,8 @@ export interface RunSettings {
   scriptPath?: string;
   /** Sinks added to every run's event log, after the console's. */
   subscribers: readonly RunEventSink[];
+  /** Chat, Grafana, …: sinks of every run and what they do when a run or suite ends (the CLI adds them). */
+  outputs: RunOutput[];
   now(): number;
   /** Makes `<reports>/<UTC time>-<name>/` and gives its absolute path. */
   makeRunDir(reportsDir: string, name: string, atMs: number): string;
@@ -40,6 +43,7 @@ export function readRunSettings(env: NodeJS.ProcessEnv): RunSettings {
     timing: verifyTimingFrom(env),
     scriptPath: env.CHAOS_K6_SCRIPT || undefined,
     subscribers: [...subscribers],
+    outputs: [],
     now: () => Date.now(),
     makeRunDir: (reportsDir, name, atMs) => {
       const dir = path.join(reportsDir, `${utcStamp(atMs)}-${name}`);

@@ -4,6 +4,7 @@ import type { RunResult } from '../../report/build-result.js';
 import type { RunPlan } from '../../run/plan/build-plan.js';
 import type { RunEvent } from '../../run/record/run-events.js';
 import type { RunControl } from '../../run/timeline/run-control.js';
+import type { NotifyOn } from '../outputs/notify.js';
 import type { Interruption } from '../../system/signals.js';
 
 export interface RunOptions {
@@ -20,6 +21,9 @@ export interface RunOptions {
   continueOnFailure?: boolean;
   /** Game day: the full-screen live view with step control (chaos gameday). */
   interactive?: boolean;
+  /** Outputs (src/play/outputs/): a chat webhook, and when it is told. */
+  notify?: string;
+  notifyOn?: NotifyOn;
 }
 
 /** What a suite or a game day adds to a scenario's run. */

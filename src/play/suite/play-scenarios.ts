@@ -14,6 +14,8 @@ import { batchSchemaVersion } from '../../report/report-input.js';
 import { writeBatchRecord, writeBatchReports, writeIndex } from '../../report/write-reports.js';
 import type { CliIo } from '../../system/io.js';
 import type { Interruption } from '../../system/signals.js';
+import type { NotifiedRun } from '../../report/render-notification.js';
+import { tellOutputs } from '../outputs/run-output.js';
 import { utcStamp } from '../run-folder.js';
 import { runScenario, type RunOptions, type ScenarioHooks } from '../run-scenario.js';
 import { playSuite, type SuitePlay, type SuitePlayers, type SuiteRun } from './play-suite.js';
@@ -57,9 +59,28 @@ export async function playScenarios(
   const problem = await writeCombined(batchDir, reportsDir, { startedAt, exitCode, runs: play.runs });
   if (problem) io.err(`chaos: combined reports not written: ${problem}`);
   const combined = path.relative(io.cwd, batchDir);
+  const suite = { name: list.name, exitCode, where: `${combined}/`, notRun: play.notRun.length };
+  const notified = notifiedRuns(play.runs, results, (folder) => path.relative(io.cwd, path.join(reportsDir, folder)));
+  await tellOutputs(context.settings.outputs, { kind: 'suite', suite: { ...suite, runs: notified } }, io.err);
   if (options.output !== 'json') io.out(renderSummary(list, play, exitCode, combined));
   else io.out(JSON.stringify(combinedDocument(list, play, { exitCode, results, combined }), null, 2));
   return problem && exitCode === ExitCode.passed ? ExitCode.harnessError : exitCode;
+}
+
+/** Each scenario as an end-of-suite message shows it: its result, or the error it ended with. */
+function notifiedRuns(runs: SuiteRun[], results: RunResult[], where: (folder: string) => string): NotifiedRun[] {
+  return runs.map((run) => {
+    const result = results.find((r) => run.folder !== null && path.basename(r.runDir) === run.folder);
+    if (result && run.error === undefined) return { kind: 'run', result, where: `${where(run.folder!)}/` };
+    const message = run.error ?? `ended with exit ${run.exitCode} and no result`;
+    return {
+      kind: 'error',
+      scenario: run.scenario,
+      exitCode: run.exitCode,
+      message,
+      where: run.folder && where(run.folder),
+    };
+  });
 }
 
 /** Runs one entry of the list as a scenario of its own; a scenario that throws is a harness error, not the end. */

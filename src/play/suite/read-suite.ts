@@ -14,6 +14,8 @@ import { parseDuration } from '../../input/units.js';
 import { formatPath, type PathSegment, type YamlSource } from '../../input/yaml-source.js';
 import { suiteSchema, type RawSuite } from './schema.js';
 
+import { parseAge, type Retention } from '../prune-reports.js';
+
 export interface SuiteEntry {
   /** The scenario file, resolved. */
   file: string;
@@ -31,6 +33,8 @@ export interface Suite {
   description: string;
   onFailure: 'continue' | 'stop';
   settle: { timeoutMs: number; probeRequests: number; tolerance: number };
+  /** Pruning of --reports after the suite (chaos report --prune). */
+  retention?: Retention;
   entries: SuiteEntry[];
 }
 
@@ -82,6 +86,10 @@ export function validateSuite(source: YamlSource, options: { cwd: string; dir: s
       timeoutMs: ms(settle?.timeout ?? '3m'),
       probeRequests: settle?.probeRequests ?? 20,
       tolerance: settle?.tolerance ?? 0.05,
+    },
+    retention: parsed.data.retention && {
+      keep: parsed.data.retention.keep,
+      maxAgeMs: parsed.data.retention.maxAge === undefined ? undefined : parseAge(parsed.data.retention.maxAge),
     },
     entries,
   };

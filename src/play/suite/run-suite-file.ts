@@ -14,6 +14,8 @@ import type { RunOptions } from '../run-scenario.js';
 import type { CliIo } from '../../system/io.js';
 import { checkIngresses, openEnvironment, type OpenEnvironment } from '../../environment/open-environment.js';
 import { loadSuite } from './plan-suite.js';
+import path from 'node:path';
+import { pruneReportsDir, type Retention } from '../prune-reports.js';
 import { probeIngresses, settleEnvironment, type ProbeResult, type SettleTarget } from './settle.js';
 
 interface OpenedEnvironment {
@@ -69,7 +71,7 @@ export async function runSuiteFile(
   };
 
   try {
-    return await playScenarios(
+    const exitCode = await playScenarios(
       {
         kind: 'suite',
         name: suite.name,
@@ -98,8 +100,26 @@ export async function runSuiteFile(
       io,
       { settings, interruption },
     );
+    return await applyRetention(exitCode, suite.retention, path.resolve(io.cwd, options.reports), io);
   } finally {
     for (const { opened } of environments.values()) await opened.close();
     interruption.dispose();
   }
+}
+
+/** The suite's `retention:`; pruning that fails is logged and never changes the suite's exit code. */
+async function applyRetention(
+  exitCode: number,
+  retention: Retention | undefined,
+  reportsDir: string,
+  io: CliIo,
+): Promise<number> {
+  if (!retention || (retention.keep === undefined && retention.maxAgeMs === undefined)) return exitCode;
+  try {
+    const removed = await pruneReportsDir(reportsDir, retention);
+    if (removed.length > 0) io.err(`retention: pruned ${removed.length} old folder(s) of ${reportsDir}`);
+  } catch (error) {
+    io.err(`chaos: retention: could not prune ${reportsDir}: ${formatError(error)}`);
+  }
+  return exitCode;
 }

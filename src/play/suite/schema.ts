@@ -74,6 +74,20 @@ export const suiteSchema = z.strictObject({
       description:
         'The check between scenarios: every workload ready, and the error rate through each ingress back at its baseline',
     }),
+  retention: z
+    .strictObject({
+      keep: z.number().int().min(1).optional().meta({ description: 'Keep the newest N run folders in --reports' }),
+      maxAge: z
+        .string()
+        .regex(/^(\d+d|(\d+(\.\d+)?(ms|s|m|h))+)$/, { error: 'expected an age such as 30d, 12h or 90m' })
+        .optional()
+        .meta({ description: 'Prune run folders older than this (30d, 12h)' }),
+    })
+    .optional()
+    .meta({
+      description:
+        'After the suite: prune old run folders of --reports (each keeps its line in the index), as chaos report --prune',
+    }),
   scenarios: z.array(entry).min(1, { error: 'expected at least one scenario' }),
 });
 
