@@ -40,7 +40,10 @@ describe('.ci/run and the README quick start', () => {
 
   it('.ci/run names no npm or test command of its own (only the README says what runs)', () => {
     for (const own of ['npm ci', 'npm test', 'npm run', 'apt-get', 'build-kube-tools', 'chaos setup']) {
-      expect(runLines.filter((line) => line.includes(own)), own).to.deep.equal([]);
+      expect(
+        runLines.filter((line) => line.includes(own)),
+        own,
+      ).to.deep.equal([]);
     }
   });
 
