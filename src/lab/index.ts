@@ -16,6 +16,13 @@ export {
   type LabState,
   type LabStateReading,
 } from './state-file.js';
+export {
+  findRunningLab,
+  chooseLabStateDir,
+  LabStateError,
+  type LabStateChoice,
+  type RunningLabFound,
+} from './find-running-lab.js';
 export { readTopology, parseTopology, defaultTopologyPath, type Topology } from './topology/read-topology.js';
 export {
   parseIngressPlacement,
