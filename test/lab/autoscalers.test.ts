@@ -43,9 +43,10 @@ describe('lab autoscalers: HPAs and KEDA ScaledObjects', function () {
     for (const cluster of ['central', 'west']) {
       const api = clientsFor(lab, cluster).kc.makeApiClient(AutoscalingV2Api);
       const all = await api.listHorizontalPodAutoscalerForAllNamespaces();
-      expect(all.items.map((h) => `${h.metadata?.namespace}/${h.metadata?.name}`), cluster).to.deep.equal([
-        `${ns}/frontend`,
-      ]);
+      expect(
+        all.items.map((h) => `${h.metadata?.namespace}/${h.metadata?.name}`),
+        cluster,
+      ).to.deep.equal([`${ns}/frontend`]);
       const [hpa] = all.items;
       expect(hpa!.spec).to.deep.include({ minReplicas: 2, maxReplicas: 6 });
       expect(hpa!.spec!.scaleTargetRef).to.deep.include({ kind: 'Deployment', name: 'frontend' });
@@ -54,9 +55,13 @@ describe('lab autoscalers: HPAs and KEDA ScaledObjects', function () {
 
   it('raises a target below minReplicas and lowers one above maxReplicas at its next sync, saying why', async () => {
     await scale(west, ns, 'frontend', 1);
-    await waitFor('frontend back at minReplicas 2', async () => ((await replicasOf('frontend')) === 2 ? true : undefined));
+    await waitFor('frontend back at minReplicas 2', async () =>
+      (await replicasOf('frontend')) === 2 ? true : undefined,
+    );
     await scale(west, ns, 'frontend', 9);
-    await waitFor('frontend down to maxReplicas 6', async () => ((await replicasOf('frontend')) === 6 ? true : undefined));
+    await waitFor('frontend down to maxReplicas 6', async () =>
+      (await replicasOf('frontend')) === 6 ? true : undefined,
+    );
     const events = await west.core.listNamespacedEvent({ namespace: ns, fieldSelector: 'reason=SuccessfulRescale' });
     const messages = events.items.map((e) => e.message);
     expect(messages).to.include('New size: 2; reason: Current number of replicas below Spec.MinReplicas');
@@ -85,7 +90,9 @@ describe('lab autoscalers: HPAs and KEDA ScaledObjects', function () {
       merge,
     );
     // An HPA change is acted on at once, not at the next sync.
-    await waitFor('frontend back at 2 once unpinned', async () => ((await replicasOf('frontend')) === 2 ? true : undefined));
+    await waitFor('frontend back at 2 once unpinned', async () =>
+      (await replicasOf('frontend')) === 2 ? true : undefined,
+    );
   });
 
   it('refuses an HPA without maxReplicas or with maxReplicas below minReplicas, naming the fields (422)', async () => {
@@ -127,23 +134,37 @@ describe('lab autoscalers: HPAs and KEDA ScaledObjects', function () {
       expect(kedaHpa.spec).to.deep.include({ minReplicas: 1, maxReplicas: 4 });
       expect(kedaHpa.metadata?.ownerReferences?.[0]).to.deep.include({ kind: 'ScaledObject', name: 'userservice' });
       await west.custom.patchNamespacedCustomObject(
-        { ...coordinates, name: 'userservice', body: { metadata: { annotations: { 'autoscaling.keda.sh/paused-replicas': '3' } } } },
+        {
+          ...coordinates,
+          name: 'userservice',
+          body: { metadata: { annotations: { 'autoscaling.keda.sh/paused-replicas': '3' } } },
+        },
         merge,
       );
       await waitFor('paused at 3 without its HPA', async () =>
-        (await replicasOf('userservice')) === 3 && !(await hpaNames()).includes('keda-hpa-userservice') ? true : undefined,
+        (await replicasOf('userservice')) === 3 && !(await hpaNames()).includes('keda-hpa-userservice')
+          ? true
+          : undefined,
       );
       await west.custom.patchNamespacedCustomObject(
-        { ...coordinates, name: 'userservice', body: { metadata: { annotations: { 'autoscaling.keda.sh/paused-replicas': null } } } },
+        {
+          ...coordinates,
+          name: 'userservice',
+          body: { metadata: { annotations: { 'autoscaling.keda.sh/paused-replicas': null } } },
+        },
         merge,
       );
-      await waitFor('its HPA back', async () => ((await hpaNames()).includes('keda-hpa-userservice') ? true : undefined));
+      await waitFor('its HPA back', async () =>
+        (await hpaNames()).includes('keda-hpa-userservice') ? true : undefined,
+      );
       // Within 1..4: the HPA leaves 3 as it is.
       expect(await replicasOf('userservice')).to.equal(3);
     } finally {
       await west.custom.deleteNamespacedCustomObject({ ...coordinates, name: 'userservice' });
     }
     // Its HPA goes with it (owner reference), as on a real cluster.
-    await waitFor('keda-hpa-userservice gone', async () => (!(await hpaNames()).includes('keda-hpa-userservice') ? true : undefined));
+    await waitFor('keda-hpa-userservice gone', async () =>
+      !(await hpaNames()).includes('keda-hpa-userservice') ? true : undefined,
+    );
   });
 });

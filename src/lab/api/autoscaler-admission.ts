@@ -19,11 +19,17 @@ export function checkHorizontalPodAutoscaler(causes: Causes, object: KubeObject)
   // SetDefaults_HorizontalPodAutoscaler: one replica at least, CPU at 80 % when no metric is given.
   spec.minReplicas ??= 1;
   if (!Array.isArray(spec.metrics) || spec.metrics.length === 0)
-    spec.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }];
+    spec.metrics = [
+      { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } },
+    ];
   checkInteger(causes, 'spec.minReplicas', spec.minReplicas, 1);
   if (spec.maxReplicas === undefined) causes.required('spec.maxReplicas');
   checkInteger(causes, 'spec.maxReplicas', spec.maxReplicas, 1);
-  if (typeof spec.minReplicas === 'number' && typeof spec.maxReplicas === 'number' && spec.maxReplicas < spec.minReplicas)
+  if (
+    typeof spec.minReplicas === 'number' &&
+    typeof spec.maxReplicas === 'number' &&
+    spec.maxReplicas < spec.minReplicas
+  )
     causes.invalid('spec.maxReplicas', spec.maxReplicas, 'must be greater than or equal to `minReplicas`');
   object.status ??= { currentReplicas: 0, desiredReplicas: 0 };
 }

@@ -184,7 +184,8 @@ const columnsByKind: Record<string, Column[]> = {
     {
       name: 'Reference',
       type: 'string',
-      cell: (o) => `${String(get(o, 'spec.scaleTargetRef.kind') ?? '')}/${String(get(o, 'spec.scaleTargetRef.name') ?? '')}`,
+      cell: (o) =>
+        `${String(get(o, 'spec.scaleTargetRef.kind') ?? '')}/${String(get(o, 'spec.scaleTargetRef.name') ?? '')}`,
     },
     { name: 'Targets', type: 'string', cell: hpaTargets },
     { name: 'MinPods', type: 'string', cell: (o) => String(get(o, 'spec.minReplicas') ?? '<unset>') },

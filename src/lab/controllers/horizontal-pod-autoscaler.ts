@@ -39,7 +39,11 @@ interface Decision {
 
 /** The real controller's choice for a target with `replicas` in spec, without metrics. */
 export function decideReplicas(replicas: number, minReplicas: number, maxReplicas: number, metric: string): Decision {
-  const within: State = { status: 'False', reason: 'DesiredWithinRange', message: 'the desired count is within the acceptable range' };
+  const within: State = {
+    status: 'False',
+    reason: 'DesiredWithinRange',
+    message: 'the desired count is within the acceptable range',
+  };
   if (replicas === 0 && minReplicas !== 0)
     return {
       desired: 0,
@@ -60,24 +64,27 @@ export function decideReplicas(replicas: number, minReplicas: number, maxReplica
       desired: maxReplicas,
       rescale: 'Current number of replicas above Spec.MaxReplicas',
       active: noMetrics,
-      limited: { status: 'True', reason: 'TooManyReplicas', message: 'the desired replica count is more than the maximum replica count' },
+      limited: {
+        status: 'True',
+        reason: 'TooManyReplicas',
+        message: 'the desired replica count is more than the maximum replica count',
+      },
     };
   if (replicas < minReplicas)
     return {
       desired: minReplicas,
       rescale: 'Current number of replicas below Spec.MinReplicas',
       active: noMetrics,
-      limited: { status: 'True', reason: 'TooFewReplicas', message: 'the desired replica count is less than the minimum replica count' },
+      limited: {
+        status: 'True',
+        reason: 'TooFewReplicas',
+        message: 'the desired replica count is less than the minimum replica count',
+      },
     };
   return { desired: replicas, active: noMetrics, limited: within };
 }
 
-function condition(
-  type: string,
-  next: State,
-  previous: Condition[] | undefined,
-  now: string,
-): Condition {
+function condition(type: string, next: State, previous: Condition[] | undefined, now: string): Condition {
   const before = previous?.find((c) => c.type === type);
   const same = before?.status === next.status && before?.reason === next.reason;
   return { type, ...next, lastTransitionTime: same && before?.lastTransitionTime ? before.lastTransitionTime : now };
@@ -94,7 +101,8 @@ function reconcile(cluster: ClusterApi, id: string): void {
   const previous = hpa.status?.conditions;
   let status: Record<string, unknown>;
   if (!target) {
-    const plural = ref.kind === 'StatefulSet' ? 'statefulsets.apps' : ref.kind === 'Deployment' ? 'deployments.apps' : ref.kind;
+    const plural =
+      ref.kind === 'StatefulSet' ? 'statefulsets.apps' : ref.kind === 'Deployment' ? 'deployments.apps' : ref.kind;
     const able: State = {
       status: 'False',
       reason: 'FailedGetScale',
@@ -127,7 +135,11 @@ function reconcile(cluster: ClusterApi, id: string): void {
       });
     }
     const able: State = decision.rescale
-      ? { status: 'True', reason: 'SucceededRescale', message: `the HPA controller was able to update the target scale to ${decision.desired}` }
+      ? {
+          status: 'True',
+          reason: 'SucceededRescale',
+          message: `the HPA controller was able to update the target scale to ${decision.desired}`,
+        }
       : { status: 'True', reason: 'ReadyForNewScale', message: 'recommended size matches current size' };
     status = {
       ...hpa.status,

@@ -63,7 +63,11 @@ function hpaFor(so: ScaledObject, kind: string): HorizontalPodAutoscaler {
       creationTimestamp: '',
     },
     spec: {
-      scaleTargetRef: { apiVersion: so.spec.scaleTargetRef.apiVersion ?? 'apps/v1', kind, name: so.spec.scaleTargetRef.name },
+      scaleTargetRef: {
+        apiVersion: so.spec.scaleTargetRef.apiVersion ?? 'apps/v1',
+        kind,
+        name: so.spec.scaleTargetRef.name,
+      },
       minReplicas: Math.max(1, so.spec.minReplicaCount ?? 0),
       maxReplicas: so.spec.maxReplicaCount ?? 100,
       ...(triggers.length > 0
@@ -71,7 +75,10 @@ function hpaFor(so: ScaledObject, kind: string): HorizontalPodAutoscaler {
             metrics: triggers.map((trigger, index) => ({
               type: 'External',
               external: {
-                metric: { name: `s${index}-${trigger.type ?? 'trigger'}`, selector: { matchLabels: { 'scaledobject.keda.sh/name': so.metadata.name } } },
+                metric: {
+                  name: `s${index}-${trigger.type ?? 'trigger'}`,
+                  selector: { matchLabels: { 'scaledobject.keda.sh/name': so.metadata.name } },
+                },
                 target: { type: 'AverageValue', averageValue: '1' },
               },
             })),
@@ -81,10 +88,23 @@ function hpaFor(so: ScaledObject, kind: string): HorizontalPodAutoscaler {
   };
 }
 
-function condition(type: string, status: Condition['status'], reason: string, message: string, previous: Condition[] | undefined, now: string): Condition {
+function condition(
+  type: string,
+  status: Condition['status'],
+  reason: string,
+  message: string,
+  previous: Condition[] | undefined,
+  now: string,
+): Condition {
   const before = previous?.find((c) => c.type === type);
   const same = before?.status === status && before?.reason === reason;
-  return { type, status, reason, message, lastTransitionTime: same && before?.lastTransitionTime ? before.lastTransitionTime : now };
+  return {
+    type,
+    status,
+    reason,
+    message,
+    lastTransitionTime: same && before?.lastTransitionTime ? before.lastTransitionTime : now,
+  };
 }
 
 function reconcile(cluster: ClusterApi, id: string): void {
@@ -124,8 +144,22 @@ function reconcile(cluster: ClusterApi, id: string): void {
     }
   }
   const ready = target
-    ? condition('Ready', 'True', 'ScaledObjectReady', 'ScaledObject is defined correctly and is ready for scaling', previous, now)
-    : condition('Ready', 'False', 'ScaledObjectCheckFailed', `ScaledObject doesn't have correct scaleTargetRef specification: ${kind} ${so.spec.scaleTargetRef.name} not found`, previous, now);
+    ? condition(
+        'Ready',
+        'True',
+        'ScaledObjectReady',
+        'ScaledObject is defined correctly and is ready for scaling',
+        previous,
+        now,
+      )
+    : condition(
+        'Ready',
+        'False',
+        'ScaledObjectCheckFailed',
+        `ScaledObject doesn't have correct scaleTargetRef specification: ${kind} ${so.spec.scaleTargetRef.name} not found`,
+        previous,
+        now,
+      );
   const status: Record<string, unknown> = {
     scaleTargetKind: `apps/v1.${kind}`,
     scaleTargetGVKR: { group: 'apps', version: 'v1', kind, resource: `${kind.toLowerCase()}s` },
@@ -136,7 +170,14 @@ function reconcile(cluster: ClusterApi, id: string): void {
       condition('Active', 'Unknown', 'TriggersNotEvaluated', 'the lab does not evaluate triggers', previous, now),
       paused
         ? condition('Paused', 'True', 'ScaledObjectPaused', 'ScaledObject is paused', previous, now)
-        : condition('Paused', 'False', 'ScaledObjectUnpaused', 'pause annotation removed for ScaledObject', previous, now),
+        : condition(
+            'Paused',
+            'False',
+            'ScaledObjectUnpaused',
+            'pause annotation removed for ScaledObject',
+            previous,
+            now,
+          ),
     ],
   };
   if (JSON.stringify(status) !== JSON.stringify(so.status))
@@ -147,7 +188,8 @@ export function startScaledObjectController(cluster: ClusterApi, onError: Contro
   const queue = new WorkQueue('keda-scaledobject', (id) => reconcile(cluster, id), onError);
   const unsubscribe = cluster.store.subscribe((event) => {
     const { namespace = '' } = event.object.metadata;
-    if (event.key === keys.scaledObjects && event.type !== 'DELETED') queue.add(`${namespace}/${event.object.metadata.name}`);
+    if (event.key === keys.scaledObjects && event.type !== 'DELETED')
+      queue.add(`${namespace}/${event.object.metadata.name}`);
     if (event.key === keys.hpas)
       for (const owner of event.object.metadata.ownerReferences ?? [])
         if (owner.kind === 'ScaledObject') queue.add(`${namespace}/${owner.name}`);
