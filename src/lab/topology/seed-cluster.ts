@@ -1,8 +1,8 @@
 /**
  * A fresh cluster's objects from the topology: namespaces, Nodes, every Service (all of them
  * in every cluster, as the multi-cluster setup requires for discovery), the workloads that
- * run in this cluster (with their HorizontalPodAutoscalers), the ingress gateway Service with its LoadBalancer address, and the
- * Istio objects (each cluster's control plane reads only its own).
+ * run in this cluster (with their HorizontalPodAutoscalers), the ingress gateway Service with
+ * its LoadBalancer address, and the Istio objects (each cluster's control plane reads only its own).
  */
 import { createHash } from 'node:crypto';
 import { admit } from '../api/admission.js';

@@ -3,7 +3,8 @@
  * charts — per ingress the load, latency and served-by series with fault phases shaded and events
  * marked, or per scenario its trend across runs. Type-checked against the DOM and uPlot's types
  * (tsconfig.json beside it), compiled into one classic script by scripts/build-report-client.js
- * (postinstall and npm run build; types only may be imported) that html-page.ts inlines; headless Chromium runs it in the tests. uPlot itself is inlined before it.
+ * (postinstall and npm run build; types only may be imported) that html-page.ts inlines;
+ * headless Chromium runs it in the tests. uPlot itself is inlined before it.
  */
 import type { ChartView } from '../report-view.js';
 import type { IndexScenario } from '../run-index.js';
