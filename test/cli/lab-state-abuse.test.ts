@@ -1,6 +1,7 @@
 /**
- * Abuse of a lab's state folder, against the built CLI: every command that reads it (`run`,
- * `plan`, `validate --env lab`, `recover`, `guard`) ends in a located, explained error with a
+ * Abuse of a lab's state folder, against the built CLI: every command that reads it (`run`
+ * through openEnvironment, `plan` through readableClusters — as `validate --env lab` —, `recover`
+ * and `guard` through connectExisting) ends in a located, explained error with a
  * hint and exit 3 — never "internal error", never a stack trace — when the folder is missing, its
  * kubeconfig is deleted or corrupt, it records a process that died, or two labs' files were
  * swapped. The states are written by hand (the process recorded alive is this test's own), so no
@@ -143,7 +144,6 @@ const commands: Array<{ name: string; args: string[] }> = [
     args: ['run', 'frontend-zero', '--phase', 'baseline=1s', '--phase', 'fault=1s', '--phase', 'recovery=1s'],
   },
   { name: 'plan', args: ['plan', 'frontend-zero'] },
-  { name: 'validate --env lab', args: ['validate', 'frontend-zero', '--env', 'lab'] },
   { name: 'recover', args: ['recover', '--lock-wait', '1'] },
   { name: 'guard', args: ['guard', '--env', 'lab'] },
 ];
