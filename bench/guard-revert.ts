@@ -16,12 +16,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connectEnvironment } from '../src/environment/connect.js';
 import { labEnvironment } from '../src/environment/lab-environment.js';
 import { startLab } from '../src/lab/index.js';
-import { startGuard } from '../src/play/guard/start-guard.js';
-import { planFault } from '../src/run/build-plan.js';
-import { createFaultSession } from '../src/run/fault-session.js';
-import { journalFileName, openJournal } from '../src/run/journal.js';
-import { acquireLock } from '../src/run/lock.js';
-import { scanCluster } from '../src/run/recover-scan.js';
+import { startGuard } from '../src/guard/start-guard.js';
+import { planFault } from '../src/run/plan/build-plan.js';
+import { createFaultSession } from '../src/run/session/fault-session.js';
+import { journalFileName, openJournal } from '../src/run/record/journal.js';
+import { acquireLock } from '../src/run/session/lock.js';
+import { scanCluster } from '../src/run/recover/recover-scan.js';
 import type { Fault } from '../src/scenario/types.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 10);

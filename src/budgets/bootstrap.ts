@@ -11,7 +11,7 @@ import { seededRandom } from '../system/random.js';
 export { seededRandom };
 
 /** At most `cap` of the sorted values, evenly spaced over their ranks (first and last kept). */
-export function thin(sorted: ArrayLike<number>, cap: number): Float64Array {
+function thin(sorted: ArrayLike<number>, cap: number): Float64Array {
   const n = sorted.length;
   if (n <= cap) return Float64Array.from(sorted as ArrayLike<number>);
   const out = new Float64Array(cap);

@@ -27,7 +27,7 @@ export interface PhaseSample {
   failures: number;
 }
 
-export interface Shift {
+interface Shift {
   baseline: number;
   value: number;
   /** value − baseline (ms), with its bootstrap 95 % interval. */
@@ -37,12 +37,12 @@ export interface Shift {
 }
 
 /** A shift smaller than this is within what an unchanged system drifts between phases. */
-export const tolerance = { relative: 0.25, latencyFloorMs: 5, errorFloor: 0.005 } as const;
+const tolerance = { relative: 0.25, latencyFloorMs: 5, errorFloor: 0.005 } as const;
 
-export const claimP = 0.05;
+const claimP = 0.05;
 
 /** The tolerance of a shift from `baseline` (ms or a rate): a quarter of it, at least the floor. */
-export function toleranceOf(baseline: number, floor: number): number {
+function toleranceOf(baseline: number, floor: number): number {
   return Math.max(tolerance.relative * Math.abs(baseline), floor);
 }
 

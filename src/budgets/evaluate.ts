@@ -11,7 +11,7 @@ type ValueSample = Extract<LoadSample, { kind: 'check' | 'metric' }>;
  * measure; `inconclusive` had data that cannot support the claim (too few samples, load not
  * delivered). Only `pass` passes.
  */
-export type VerdictOutcome = 'pass' | 'fail' | 'no-data' | 'inconclusive';
+type VerdictOutcome = 'pass' | 'fail' | 'no-data' | 'inconclusive';
 
 export interface Measurement {
   /** The measured value, or null when there were no samples (which is a failure). */
@@ -162,7 +162,7 @@ function measureValues(
     case 'trend':
       return trendValue(agg, stats);
     case 'timing':
-      // Not a statistic of requests: judged after the run from the timings (run/judge-timing.ts).
+      // Not a statistic of requests: judged after the run from the timings (run/judge/judge-timing.ts).
       return null;
   }
 }

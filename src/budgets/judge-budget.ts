@@ -8,7 +8,7 @@ import type { RequestStats } from './stats.js';
 import { resolveLimit, type Aggregation, type MetricSelector, type Threshold } from './threshold.js';
 
 /** Samples needed beyond the percentile (on its far side) for the estimate to be a claim. */
-export const tailSamples = 10;
+const tailSamples = 10;
 
 /**
  * The samples a percentile needs: n such that n·(1 − q/100) ≥ 10 (the nearer tail for q < 50).
@@ -31,7 +31,7 @@ export interface PhaseStats {
 const noData: Measurement = { value: null, pass: false, outcome: 'no-data', samples: 0 };
 
 /** One measurement with the sample rule: a percentile over fewer samples than it needs is inconclusive. */
-export function judgeAbsolute(
+function judgeAbsolute(
   selector: MetricSelector,
   threshold: Threshold,
   at: PhaseStats,

@@ -19,7 +19,7 @@ const defaultMinDelivered = 0.95;
 
 type CountedSample = Extract<LoadSample, { kind: 'request' | 'check' | 'metric' }>;
 
-export interface Limit {
+interface Limit {
   selector: MetricSelector;
   threshold: Threshold;
 }
@@ -77,7 +77,7 @@ export class Ledger {
   private readonly options: LedgerOptions;
 
   constructor(given: LedgerOptions) {
-    // time_to_impact / time_to_recover are no statistic of samples: judged after the run (run/judge-timing.ts).
+    // time_to_impact / time_to_recover are no statistic of samples: judged after the run (run/judge/judge-timing.ts).
     const options = { ...given, budgets: given.budgets.filter((budget) => budget.selector.kind !== 'timing') };
     this.options = options;
     const selectors = [

@@ -24,7 +24,7 @@ export interface Baseline {
 
 /** `not-measured`: no fault was applied or reverted, or there was no baseline to compare with. */
 /** Slower than this is out of line: the baseline's p99 plus 50 ms or a quarter of it, whichever is more. */
-export function slowMarkMs(baseline: Baseline): number {
+function slowMarkMs(baseline: Baseline): number {
   return baseline.p99Ms + Math.max(50, baseline.p99Ms / 4);
 }
 
@@ -82,7 +82,7 @@ export class RequestTrail {
 }
 
 /** The most out-of-line requests among n that the baseline would give by chance. */
-export function allowedOutOfLine(n: number, baseline: Baseline): number {
+function allowedOutOfLine(n: number, baseline: Baseline): number {
   const s = Math.min(1, baseline.failureShare + 0.01);
   return n * s + 3 * Math.sqrt(n * s * (1 - s)) + 1;
 }

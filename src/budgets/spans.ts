@@ -5,7 +5,7 @@
  * time the runner learns it; samples that arrive while a transition is open are held and
  * assigned when it ends, so each lands in the span it was sent in.
  */
-export type SpanKind = 'phase' | 'transition';
+type SpanKind = 'phase' | 'transition';
 
 export interface Span {
   name: string;

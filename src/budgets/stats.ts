@@ -12,7 +12,7 @@ type RequestSample = Extract<LoadSample, { kind: 'request' }>;
 
 export type StatusClass = '2xx' | '3xx' | '4xx' | '5xx' | 'error';
 
-export function statusClass(status: number): StatusClass {
+function statusClass(status: number): StatusClass {
   if (status >= 200 && status < 300) return '2xx';
   if (status >= 300 && status < 400) return '3xx';
   if (status >= 400 && status < 500) return '4xx';
@@ -51,7 +51,7 @@ export function k6Percentile(sorted: ArrayLike<number>, q: number): number | nul
 }
 
 /** Values appended one by one, sorted on demand (once per batch of additions). */
-export class ValueList {
+class ValueList {
   private buffer = new Float64Array(64);
   private size = 0;
   private sorted = true;

@@ -17,11 +17,11 @@
 import { parseDuration, type Parsed } from '../input/units.js';
 
 /** `timing`: one value per ingress per run (time to impact / recover), judged after the run. */
-export type MetricKind = 'trend' | 'rate' | 'counter' | 'timing';
+type MetricKind = 'trend' | 'rate' | 'counter' | 'timing';
 /** The kinds a k6 script's own metrics can have. */
 export type ScriptMetricKind = Exclude<MetricKind, 'timing'>;
 
-export const metrics = {
+const metrics = {
   /** Request duration in ms (k6's http_req_duration), per request. */
   http_req_duration: 'trend',
   /** Share of failed requests (k6's http_req_failed: status >= 400 or a network error). */
@@ -32,14 +32,14 @@ export const metrics = {
   dropped_iterations: 'counter',
 } as const satisfies Record<string, MetricKind>;
 
-export type MetricName = keyof typeof metrics;
+type MetricName = keyof typeof metrics;
 
 /**
  * Time to impact and time to recover (docs/verdicts.md, "Time to impact and time to recover"):
- * one value per ingress per run, in ms, judged after the run (run/judge-timing.ts), not by the
+ * one value per ingress per run, in ms, judged after the run (run/judge/judge-timing.ts), not by the
  * ledger. `value` and `max` both mean that value; limits take a unit (5s, 500ms) or ms.
  */
-export const timingMetrics = {
+const timingMetrics = {
   /** The fault's converged time → the first request that left the baseline's behaviour. */
   time_to_impact: 'timing',
   /** The revert's converged time → the first request of a stretch back within it. */
@@ -64,7 +64,7 @@ export interface ScriptFacts {
   checks?: string[];
 }
 
-export const aggregationsByKind: Record<MetricKind, readonly string[]> = {
+const aggregationsByKind: Record<MetricKind, readonly string[]> = {
   trend: ['avg', 'min', 'max', 'med', 'p(N)'],
   rate: ['rate'],
   counter: ['count', 'rate'],
@@ -72,16 +72,15 @@ export const aggregationsByKind: Record<MetricKind, readonly string[]> = {
 };
 
 /** Tags a budget may filter on. `ingress`: where the request entered; `served_by`: the cluster that answered. */
-export const filterTags = ['ingress', 'served_by', 'status', 'method', 'path', 'reached'] as const;
+const filterTags = ['ingress', 'served_by', 'status', 'method', 'path', 'reached'] as const;
 /**
  * `reached`: did the request reach a server (true), or fail to connect (false)? Latency
  * statistics take reached requests only unless the budget says `reached:false` or `reached:any`;
  * counts and failure rates take every request unless it says `reached:true` or `reached:false`.
  */
-export const reachedValues = ['true', 'false', 'any'] as const;
-export type FilterTag = (typeof filterTags)[number];
+const reachedValues = ['true', 'false', 'any'] as const;
 /** Tags every sample of a user script carries: the request `name` (k6's), and `check` on checks. */
-export const scriptFilterTags = ['name', 'check'] as const;
+const scriptFilterTags = ['name', 'check'] as const;
 
 export type Aggregation =
   { kind: 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' | 'value' } | { kind: 'percentile'; percentile: number };
@@ -161,14 +160,14 @@ export function parseThreshold(input: unknown): Parsed<Threshold> {
   return { ok: true, value: { source, aggregation, operator: op, value: relative.amount, relative } };
 }
 
-export function aggregationFits(kind: MetricKind, aggregation: Aggregation): boolean {
+function aggregationFits(kind: MetricKind, aggregation: Aggregation): boolean {
   const name = aggregation.kind === 'percentile' ? 'p(N)' : aggregation.kind;
   return aggregationsByKind[kind].includes(name);
 }
 
 const selectorPattern = /^([A-Za-z_][A-Za-z0-9_]*)(?:\{([^{}]*)\})?$/;
 
-export const selectorExpected = `a metric name (${[...Object.keys(metrics), ...Object.keys(timingMetrics)].join(', ')}), optionally filtered by tags: http_req_duration{ingress:central}`;
+const selectorExpected = `a metric name (${[...Object.keys(metrics), ...Object.keys(timingMetrics)].join(', ')}), optionally filtered by tags: http_req_duration{ingress:central}`;
 
 /**
  * `facts` = what the scenario's script produces (undefined: the built-in load, no script).

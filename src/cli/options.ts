@@ -5,8 +5,7 @@
  */
 import { Option } from 'commander';
 
-export const outputFormats = ['text', 'json'] as const;
-export type OutputFormat = (typeof outputFormats)[number];
+const outputFormats = ['text', 'json'] as const;
 
 export function outputOption(description = 'text, or json (a versioned document on stdout, errors included)'): Option {
   return new Option('--output <format>', description).choices(outputFormats).default('text');

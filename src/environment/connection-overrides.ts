@@ -38,7 +38,7 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): ConnectionOverrides {
   };
 }
 
-export const requestTimeoutEnv = 'CHAOS_KUBE_REQUEST_TIMEOUT';
+const requestTimeoutEnv = 'CHAOS_KUBE_REQUEST_TIMEOUT';
 
 /**
  * `CHAOS_KUBE_REQUEST_TIMEOUT=5s`: how long one API request may go unanswered before it counts as

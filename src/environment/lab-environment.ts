@@ -7,11 +7,11 @@ import { defaultProtectedPods, type Environment } from './types.js';
 
 /** The header deploy/served-by-envoyfilter.yaml adds at the gateway. */
 export const upstreamHostHeader = 'x-chaos-upstream-host';
-export const labKubeconfigPath = '.chaos/lab/kubeconfig';
-export const labIngressPort = 8080;
+const labKubeconfigPath = '.chaos/lab/kubeconfig';
+const labIngressPort = 8080;
 /** The lab's default config propagation delay (src/lab: ControlPlane). */
-export const labPropagationDelayMs = 500;
-export const labIngressHosts: Record<string, string> = { central: '127.0.0.11', west: '127.0.0.12' };
+const labPropagationDelayMs = 500;
+const labIngressHosts: Record<string, string> = { central: '127.0.0.11', west: '127.0.0.12' };
 
 export function labEnvironment(): Environment {
   const clusters = Object.entries(labIngressHosts).map(([name, host]) => ({

@@ -105,5 +105,3 @@ export const environmentSchema = z.strictObject({
         'Pods a drain never evicts: namespaces and key=value labels (replace the defaults: kube-system, istio-system, gateways, istiod, the harness)',
     }),
 });
-
-export type RawEnvironment = z.output<typeof environmentSchema>;

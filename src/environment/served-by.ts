@@ -10,7 +10,7 @@
 import type { ClusterApi, ClusterApis } from '../kube/cluster-api.js';
 import type { Environment } from './types.js';
 
-export const eastWestGatewaySelector = 'istio=eastwestgateway';
+const eastWestGatewaySelector = 'istio=eastwestgateway';
 
 async function podAddresses(api: ClusterApi, namespace: string): Promise<string[]> {
   const found: string[] = [];

@@ -1,13 +1,13 @@
 /** An environment: where a scenario runs. `lab` is built in; others are files in environments/. */
 
-export type IngressSource =
+type IngressSource =
   /** Read the LoadBalancer address of a gateway Service (status.loadBalancer.ingress[0]). */
   | { kind: 'service'; namespace: string; name: string; port: number; scheme: 'http' | 'https' }
   /** A fixed URL, e.g. behind a DNS name or when the gateway has no LoadBalancer. */
   | { kind: 'url'; url: string };
 
 /** How the serving cluster of a response is learned on this environment's mesh. */
-export type ServedByMechanism =
+type ServedByMechanism =
   /** A header the gateway adds with the upstream Pod's address (deploy/served-by-envoyfilter.yaml). */
   | { kind: 'upstream-address'; header: string }
   /** A header whose value is the cluster name (the app reports it). */

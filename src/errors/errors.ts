@@ -1,7 +1,7 @@
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
 
 /** Where in a file a problem is; lines and columns are 1-based. */
-export interface SourcePosition {
+interface SourcePosition {
   file: string;
   line: number;
   column: number;

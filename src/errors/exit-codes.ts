@@ -26,7 +26,7 @@ export const ExitCode = {
   interrupted: 130,
 } as const;
 
-export type ExitCodeName = keyof typeof ExitCode;
+type ExitCodeName = keyof typeof ExitCode;
 export type ExitCodeValue = (typeof ExitCode)[ExitCodeName];
 
 /**

@@ -66,3 +66,18 @@ export function readNumber(annotations: Record<string, string> | undefined, key:
   if (text === undefined || !/^\d+$/.test(text)) return undefined;
   return Number(text);
 }
+
+/** The marks every annotated object of a run carries (run, fault, expiry), or undefined when it carries none. */
+export function runMarks(
+  cluster: string,
+  annotations: Record<string, string> | undefined,
+): { runId: string; faultId: string; cluster: string; expiresAt: string } | undefined {
+  const runId = annotations?.[annotation.run];
+  if (!runId) return undefined;
+  return {
+    runId,
+    faultId: annotations[annotation.fault] ?? '?',
+    cluster,
+    expiresAt: annotations[annotation.expires] ?? '',
+  };
+}

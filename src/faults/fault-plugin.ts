@@ -1,5 +1,5 @@
 /**
- * One interface for every fault type; one file per type; one explicit registry (registry.ts).
+ * One interface for every fault type; one folder per kind; one explicit registry (registry.ts).
  *
  * A fault's life: `plan` (text for `chaos plan`, touches nothing) → `apply` (every change goes
  * through `ctx.mutate`, which journals the undo record durably *before* the API call) →
@@ -9,14 +9,18 @@
  * Undo lives in the mutation handlers (`mutations`), not in the fault: a revert needs only
  * the recorded mutations, so `chaos recover` can undo a run whose scenario and process are gone.
  *
- * To add a fault: write `<type>.ts` exporting a FaultPlugin (and handlers for any new
- * mutation kind in mutation.ts), add it to the registry map, add its entry to the scenario
- * schema, and a test in test/faults/ that runs against both servers.
+ * To add a fault kind: see README.md in this folder (a folder with its FaultKind, one registry line).
  */
 import type { IstioConvergence, ProtectedPods } from '../environment/types.js';
 import type { ClusterApi } from '../kube/cluster-api.js';
-import type { Fault } from '../scenario/types.js';
-import type { Mutation, MutationKind, RevertOutcome } from './mutation.js';
+import type { MergePatch } from '../kube/types.js';
+import type { FaultBase } from './fault-schema.js';
+import type { MutationRecord, RevertOutcome } from './mutation-base.js';
+
+/** A normalized fault of some type: what the shared code of faults/ handles without knowing the kinds. */
+export interface FaultRecord extends FaultBase {
+  type: string;
+}
 
 /** Where one fault lands: one cluster of the environment. */
 export interface FaultTarget {
@@ -88,7 +92,7 @@ export interface FaultContext extends KubeContext {
    * The only way to change the cluster: journals `mutation` (flushed) before running `change`,
    * then journals the result. Throws without calling `change` once the session is reverting.
    */
-  mutate<T>(mutation: Mutation, change: () => Promise<T>): Promise<T>;
+  mutate<T>(mutation: MutationRecord, change: () => Promise<T>): Promise<T>;
   /** Uniform in [0, 1): which Pods to kill. Injectable so tests can pin it. */
   random(): number;
 }
@@ -99,7 +103,8 @@ export interface Background {
   stop(): Promise<void>;
 }
 
-export interface FaultPlugin<F extends Fault = Fault> {
+/** One fault type: `M` is every mutation kind its apply may record (a namespace drain records scales too). */
+export interface FaultPlugin<F extends FaultRecord = FaultRecord, M extends MutationRecord = MutationRecord> {
   type: F['type'];
   /** The exact mutations, as sentences, for `chaos plan`: touches nothing. */
   plan(fault: F, target: FaultTarget): string[];
@@ -114,11 +119,11 @@ export interface FaultPlugin<F extends Fault = Fault> {
    * Waits (bounded by ctx.timing.verifyTimeoutMs) until the effect is observable — for Istio,
    * until the data plane has it; throws if not.
    */
-  verify(fault: F, ctx: FaultContext, applied: readonly Mutation[]): Promise<Convergence | void>;
+  verify(fault: F, ctx: FaultContext, applied: readonly M[]): Promise<Convergence | void>;
   /** Undoes `applied` newest first; one outcome per mutation, never throws for one that fails. */
-  revert(fault: F, ctx: KubeContext, applied: readonly Mutation[]): Promise<RevertOutcome[]>;
+  revert(fault: F, ctx: KubeContext, applied: readonly M[]): Promise<RevertOutcome[]>;
   /** Waits (bounded) until the system is back: replicas ready, routes gone (from the data plane), nodes schedulable. */
-  verifyReverted(fault: F, ctx: KubeContext, applied: readonly Mutation[]): Promise<Convergence | void>;
+  verifyReverted(fault: F, ctx: KubeContext, applied: readonly M[]): Promise<Convergence | void>;
 }
 
 /** What `check` may use: the cluster's API (read only) and where the fault lands. */
@@ -128,20 +133,32 @@ export interface CheckContext {
 }
 
 /** Undo for one kind of mutation: used by fault reverts and by `chaos recover` alike. */
-export interface MutationHandler<M extends Mutation = Mutation> {
+export interface MutationHandler<M extends MutationRecord = MutationRecord> {
   kind: M['kind'];
   revert(mutation: M, ctx: KubeContext): Promise<RevertOutcome>;
   /** Waits (bounded) until what the mutation disturbed is healthy again; throws if not. */
   verifyReverted(mutation: M, ctx: KubeContext): Promise<Convergence | void>;
   /** The kubectl command(s) that undo it by hand, against the given kube context. */
   manual(mutation: M, context: string): string;
+  /** One line naming the object, for reports: `scale Deployment bank-of-anthos/frontend 2 → 0 in central`. */
+  describe(mutation: M): string;
+  /** Identity of the object it touched: two records with one key undo the same thing. */
+  key(mutation: M): string;
+  /** The kubectl command that shows whether what it changed is healthy again. */
+  check(mutation: M, context: string): string;
+  /**
+   * Merge-patches the object it changed (a held game-day step moves `chaos.dev/expires` later);
+   * absent when it leaves no object of ours to mark (an eviction, a Pod deletion).
+   */
+  markObject?(mutation: M, api: ClusterApi, patch: MergePatch): Promise<unknown>;
 }
 
-export type MutationHandlers = { [K in MutationKind]: MutationHandler<Extract<Mutation, { kind: K }>> };
+/** Handlers by mutation kind. */
+export type MutationHandlers = Readonly<Record<string, MutationHandler>>;
 
-/** The handler of one mutation's kind (the map's type guarantees it matches the kind). */
-export function handlerOf(handlers: Partial<MutationHandlers>, mutation: Mutation): MutationHandler {
-  const handler = handlers[mutation.kind] as unknown as MutationHandler | undefined;
+/** The handler of one mutation's kind. */
+export function handlerOf<M extends MutationRecord>(handlers: MutationHandlers, mutation: M): MutationHandler<M> {
+  const handler = handlers[mutation.kind] as unknown as MutationHandler<M> | undefined;
   if (!handler) throw new Error(`no handler for mutation kind ${mutation.kind}`);
   return handler;
 }

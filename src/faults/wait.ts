@@ -5,7 +5,7 @@
  */
 import { errorText, HarnessError } from '../errors/errors.js';
 import { handlerOf, type Convergence, type KubeContext, type MutationHandlers } from './fault-plugin.js';
-import { describeMutation, type Mutation, type RevertOutcome } from './mutation.js';
+import type { MutationRecord, RevertOutcome } from './mutation-base.js';
 
 /**
  * Polls `check` until it returns undefined (satisfied). Otherwise it returns what is still
@@ -38,8 +38,8 @@ export async function waitUntil(
 
 /** Reverts `mutations` newest first; a failure of one never stops the others. */
 export async function revertMutations(
-  mutations: readonly Mutation[],
-  handlers: Partial<MutationHandlers>,
+  mutations: readonly MutationRecord[],
+  handlers: MutationHandlers,
   ctx: KubeContext,
 ): Promise<RevertOutcome[]> {
   const outcomes: RevertOutcome[] = [];
@@ -49,9 +49,9 @@ export async function revertMutations(
   return outcomes;
 }
 
-export async function revertOne(
-  mutation: Mutation,
-  handlers: Partial<MutationHandlers>,
+async function revertOne(
+  mutation: MutationRecord,
+  handlers: MutationHandlers,
   ctx: KubeContext,
 ): Promise<RevertOutcome> {
   const handler = handlerOf(handlers, mutation);
@@ -61,7 +61,7 @@ export async function revertOne(
     const reason = errorText(error);
     return {
       status: 'failed',
-      detail: `could not revert ${describeMutation(mutation)}: ${reason}`,
+      detail: `could not revert ${handler.describe(mutation)}: ${reason}`,
       manual: handler.manual(mutation, ctx.api.context),
     };
   }
@@ -69,8 +69,8 @@ export async function revertOne(
 
 /** Waits for each mutation's system to be back; returns the latest data-plane convergence, if any mutation had one. */
 export async function verifyMutationsReverted(
-  mutations: readonly Mutation[],
-  handlers: Partial<MutationHandlers>,
+  mutations: readonly MutationRecord[],
+  handlers: MutationHandlers,
   ctx: KubeContext,
 ): Promise<Convergence | undefined> {
   let latest: Convergence | undefined;

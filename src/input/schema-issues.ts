@@ -79,7 +79,7 @@ function describeValue(value: unknown): string {
   return ` (got ${JSON.stringify(value)})`;
 }
 
-export function valueAt(data: unknown, path: readonly PathSegment[]): unknown {
+function valueAt(data: unknown, path: readonly PathSegment[]): unknown {
   let node = data;
   for (const segment of path) {
     if (node === null || typeof node !== 'object') return undefined;

@@ -49,7 +49,7 @@ export class KubeApiError extends HarnessError {
   }
 }
 
-export function describeCall(call: CallDescription): string {
+function describeCall(call: CallDescription): string {
   const object = [call.namespace, call.name].filter(Boolean).join('/');
   const sub = call.subresource ? ` (${call.subresource})` : '';
   return `${call.verb} ${call.resource}${object ? ` ${object}` : ''}${sub}`;

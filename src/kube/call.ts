@@ -15,9 +15,9 @@ import {
 import { toKubeApiError, type CallDescription, type CallSite } from './api-error.js';
 import { withRetries, type RetryPolicy } from './retry.js';
 
-export type PatchKind = 'json' | 'merge';
+type PatchKind = 'json' | 'merge';
 
-export interface CallOptions {
+interface CallOptions {
   /** Content-Type of a PATCH body. */
   patch?: PatchKind;
   /** The JSON patch carries a `test` op, so a 422 means "changed since read". */

@@ -46,7 +46,7 @@ export interface K6OperatorCalls {
   ): Promise<LogFollow>;
 }
 
-export function createK6OperatorCalls(config: KubeConfig, caller: Caller): K6OperatorCalls {
+function createK6OperatorCalls(config: KubeConfig, caller: Caller): K6OperatorCalls {
   const core = config.makeApiClient(CoreV1Api);
   const custom = config.makeApiClient(CustomObjectsApi);
   const logs = new Log(config);

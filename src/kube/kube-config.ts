@@ -34,7 +34,7 @@ export interface ClusterConnection {
   source: KubeconfigSource;
 }
 
-export const serviceAccountRoot = '/var/run/secrets/kubernetes.io/serviceaccount';
+const serviceAccountRoot = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 /** `~` and `~/…` are the home directory, as in a shell (kubectl's --kubeconfig gets it expanded by the shell). */
 export function expandHome(file: string, home = homedir()): string {

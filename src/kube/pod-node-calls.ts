@@ -3,7 +3,7 @@ import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Caller } from './call.js';
 import type { MergePatch, Node, Pod } from './types.js';
 
-export interface PodSelection {
+interface PodSelection {
   labelSelector?: string;
   fieldSelector?: string;
 }

@@ -24,7 +24,7 @@ export const defaultRetryPolicy: RetryPolicy = {
   sleep: (ms) => sleep(ms),
 };
 
-export function backoffMs(policy: RetryPolicy, attempt: number, retryAfterMs?: number): number {
+function backoffMs(policy: RetryPolicy, attempt: number, retryAfterMs?: number): number {
   const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
   // Full jitter spreads the retries of many clients; Retry-After is a floor the server asked for.
   const jittered = exponential / 2 + Math.random() * (exponential / 2);

@@ -7,20 +7,18 @@
 export type {
   V1Deployment as Deployment,
   V1StatefulSet as StatefulSet,
-  V1Scale as Scale,
   V1Pod as Pod,
   V1Node as Node,
   V1Service as Service,
   V1EndpointSlice as EndpointSlice,
   V1Lease as Lease,
-  V1ObjectMeta as ObjectMeta,
   V2HorizontalPodAutoscaler as HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 
 export type WorkloadKind = 'Deployment' | 'StatefulSet';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
+type JsonObject = { [key: string]: JsonValue };
 
 /** RFC 6902 operations we send. Paths are JSON pointers (`/` in a key is `~1`). */
 export type JsonPatchOp =
@@ -32,7 +30,7 @@ export type JsonPatchOp =
 /** Merge patch (RFC 7386): `null` deletes a key. */
 export type MergePatch = { [key: string]: unknown };
 
-export interface VirtualServiceDestination {
+interface VirtualServiceDestination {
   host?: string;
   subset?: string;
   port?: { number?: number };

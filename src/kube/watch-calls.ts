@@ -16,7 +16,7 @@ const paths: Record<WatchedResource, (namespace?: string) => string> = {
   virtualservices: () => '/apis/networking.istio.io/v1/virtualservices',
 };
 
-export interface WatchChange {
+interface WatchChange {
   type: string;
   name: string;
   namespace?: string;

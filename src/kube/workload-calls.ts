@@ -66,11 +66,26 @@ export interface WorkloadCalls {
 
 const resourceOf = (kind: WorkloadKind): string => (kind === 'Deployment' ? 'deployments.apps' : 'statefulsets.apps');
 
+type ScaleCalls = Pick<WorkloadCalls, 'readScale' | 'patchScale'>;
+type WorkloadObjectCalls = Pick<
+  WorkloadCalls,
+  'readWorkload' | 'listWorkloads' | 'jsonPatchWorkload' | 'mergePatchWorkload'
+>;
+type HpaCalls = Pick<WorkloadCalls, 'listHpas' | 'mergePatchHpa'>;
+type ServiceCalls = Pick<WorkloadCalls, 'readService' | 'listServicesEverywhere' | 'listEndpointSlices'>;
+
 export function createWorkloadCalls(config: KubeConfig, caller: Caller): WorkloadCalls {
   const apps = config.makeApiClient(AppsV1Api);
-  const core = config.makeApiClient(CoreV1Api);
-  const discovery = config.makeApiClient(DiscoveryV1Api);
-  const autoscaling = config.makeApiClient(AutoscalingV2Api);
+  return {
+    ...createScaleCalls(apps, caller),
+    ...createWorkloadObjectCalls(apps, caller),
+    ...createHpaCalls(config.makeApiClient(AutoscalingV2Api), caller),
+    ...createServiceCalls(config.makeApiClient(CoreV1Api), config.makeApiClient(DiscoveryV1Api), caller),
+  };
+}
+
+/** The scale subresource: the one way replicas are read and written. */
+function createScaleCalls(apps: AppsV1Api, caller: Caller): ScaleCalls {
   return {
     readScale: (kind, namespace, name) =>
       caller.invoke({ verb: 'GET', resource: resourceOf(kind), namespace, name, subresource: 'scale' }, (options) =>
@@ -89,6 +104,12 @@ export function createWorkloadCalls(config: KubeConfig, caller: Caller): Workloa
         { patch: 'merge' },
       );
     },
+  };
+}
+
+/** Deployments and StatefulSets themselves: read, list, and patch (annotations, JSON patches with a test op). */
+function createWorkloadObjectCalls(apps: AppsV1Api, caller: Caller): WorkloadObjectCalls {
+  return {
     readWorkload: (kind, namespace, name) =>
       caller.invoke({ verb: 'GET', resource: resourceOf(kind), namespace, name }, (options) =>
         kind === 'Deployment'
@@ -127,6 +148,11 @@ export function createWorkloadCalls(config: KubeConfig, caller: Caller): Workloa
             : apps.patchNamespacedStatefulSet({ namespace, name, body }, options),
         { patch: 'merge' },
       ),
+  };
+}
+
+function createHpaCalls(autoscaling: AutoscalingV2Api, caller: Caller): HpaCalls {
+  return {
     listHpas: async (namespace) => {
       try {
         const list = await caller.invoke(
@@ -149,6 +175,11 @@ export function createWorkloadCalls(config: KubeConfig, caller: Caller): Workloa
         (options) => autoscaling.patchNamespacedHorizontalPodAutoscaler({ namespace, name, body }, options),
         { patch: 'merge' },
       ),
+  };
+}
+
+function createServiceCalls(core: CoreV1Api, discovery: DiscoveryV1Api, caller: Caller): ServiceCalls {
+  return {
     readService: (namespace, name) =>
       caller.invoke({ verb: 'GET', resource: 'services', namespace, name }, (options) =>
         core.readNamespacedService({ namespace, name }, options),

@@ -5,7 +5,7 @@
  */
 import { isIP } from 'node:net';
 
-export const hasLoopbackRange = process.platform === 'linux';
+const hasLoopbackRange = process.platform === 'linux';
 
 export function defaultIngressHost(index: number): string {
   return hasLoopbackRange ? `127.0.0.${11 + index}` : '127.0.0.1';
@@ -18,7 +18,7 @@ export function defaultIngressPort(index: number, base: number): number {
 }
 
 /** The lab only ever listens on loopback: 127.0.0.0/8 or ::1. */
-export function isLoopbackAddress(address: string): boolean {
+function isLoopbackAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 4) return address.startsWith('127.');
   if (family === 6) return address === '::1' || address === '0:0:0:0:0:0:0:1';

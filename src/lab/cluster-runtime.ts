@@ -50,7 +50,7 @@ export interface ClusterRuntimeOptions {
   onError: ControllerErrorHandler;
 }
 
-export interface PodListener {
+interface PodListener {
   pod: string;
   ip: string;
   port: number;

@@ -24,8 +24,8 @@ import type { Workload } from './api/object-types.js';
 import type { LabCluster, LabListener, LabOptions, RunningLab } from './types.js';
 import { sleep } from '../system/sleep.js';
 
-export const defaultTiming = { startupMs: 300, readinessMs: 200, terminationGraceMs: 1000, autoscalerSyncMs: 15_000 };
-export const defaultPropagationDelayMs = 500;
+const defaultTiming = { startupMs: 300, readinessMs: 200, terminationGraceMs: 1000, autoscalerSyncMs: 15_000 };
+const defaultPropagationDelayMs = 500;
 
 function workloadsReady(states: readonly ClusterState[], controlPlane: ControlPlane, topology: Topology): boolean {
   for (const state of states) {
@@ -121,27 +121,7 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
         options.readyTimeoutMs ?? 30_000,
         'workloads or endpoints not ready',
       );
-    const clusters: LabCluster[] = topology.clusters.map((cluster, index) => ({
-      name: cluster.name,
-      context: `lab-${cluster.name}`,
-      apiUrl: (runtimes[index] as ClusterRuntime).api.url,
-      ingressUrl: (gateways[index] as RunningGateway).url,
-    }));
-    let stopped: Promise<void> | undefined;
-    return {
-      clusters,
-      token,
-      caPem: certs.caPem,
-      namespace: topology.namespace,
-      kubeconfig: () =>
-        renderKubeconfig(
-          clusters.map((c) => ({ context: c.context, apiUrl: c.apiUrl })),
-          certs.caPem,
-          token,
-        ),
-      listeners: () => labListeners(topology, runtimes, gateways),
-      stop: () => (stopped ??= shutdown()),
-    };
+    return describeLab({ topology, runtimes, gateways, caPem: certs.caPem, token }, shutdown);
   } catch (error) {
     await shutdown();
     throw error;
@@ -177,6 +157,41 @@ async function startGateways(topology: Topology, options: LabOptions): Promise<R
     }
   }
   return gateways;
+}
+
+/** What a started lab is made of, for its description. */
+interface LabParts {
+  topology: Topology;
+  runtimes: readonly ClusterRuntime[];
+  gateways: readonly RunningGateway[];
+  caPem: string;
+  token: string;
+}
+
+/** The started lab as its users see it: clusters, kubeconfig, listeners, and a stop that runs once. */
+function describeLab(parts: LabParts, shutdown: () => Promise<void>): RunningLab {
+  const { topology, runtimes, gateways, caPem, token } = parts;
+  const clusters: LabCluster[] = topology.clusters.map((cluster, index) => ({
+    name: cluster.name,
+    context: `lab-${cluster.name}`,
+    apiUrl: (runtimes[index] as ClusterRuntime).api.url,
+    ingressUrl: (gateways[index] as RunningGateway).url,
+  }));
+  let stopped: Promise<void> | undefined;
+  return {
+    clusters,
+    token,
+    caPem,
+    namespace: topology.namespace,
+    kubeconfig: () =>
+      renderKubeconfig(
+        clusters.map((c) => ({ context: c.context, apiUrl: c.apiUrl })),
+        caPem,
+        token,
+      ),
+    listeners: () => labListeners(topology, runtimes, gateways),
+    stop: () => (stopped ??= shutdown()),
+  };
 }
 
 /** Every real listener of the lab: API servers, ingress gateways, Pods. */

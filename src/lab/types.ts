@@ -1,6 +1,6 @@
 /** The lab's public contract (re-exported by src/lab/index.ts). */
 
-export interface LabTiming {
+interface LabTiming {
   /** Bound Pod → listener up and Running (not yet Ready). Default 300 ms. */
   startupMs?: number;
   /** Running → Ready. Default 200 ms. */
@@ -42,7 +42,7 @@ export interface LabOptions {
   onEvent?: (event: LabEvent) => void;
 }
 
-export type LabEvent = { kind: 'controller-error'; cluster: string; controller: string; key: string; message: string };
+type LabEvent = { kind: 'controller-error'; cluster: string; controller: string; key: string; message: string };
 
 export interface LabCluster {
   name: string;

@@ -3,13 +3,13 @@
  */
 import path from 'node:path';
 import type { IngressLoad } from './ingress-load.js';
-import type { LoadScriptConfig, ServedByConfig } from './script/load-config.js';
+import type { LoadScriptConfig } from './script/load-config.js';
 
 export const loadScriptPath = path.join('src', 'load', 'script', 'load.ts');
 /** The module user scripts import as `chaos/k6`. */
 export const chaosModulePath = path.join('src', 'load', 'script', 'chaos-k6.ts');
 
-export type { LoadScriptConfig, ServedByConfig };
+export type { LoadScriptConfig };
 
 export interface K6Invocation {
   args: string[];
@@ -40,6 +40,10 @@ export function buildLoadConfig(
   };
 }
 
+const systemTags = ['scenario', 'check'];
+/** What a stock request's http_req_duration must carry: expected_response is k6's http_req_failed. */
+const stockHttpTags = ['status', 'method', 'name', 'url', 'expected_response', 'error_code'];
+
 /**
  * `outputs`: the scenario's own k6 --out values, added after the harness's stream. A file
  * output given a relative name (csv=k6.csv, csv=fileName=k6.csv,…) lands in the run folder,
@@ -51,6 +55,8 @@ export function buildK6Invocation(options: {
   samplesPath: string;
   outputs?: readonly string[];
   runDir?: string;
+  /** A user's script, which may send through k6/http itself: k6's request tags are read too. */
+  stockHttp?: boolean;
 }): K6Invocation {
   const extra = (options.outputs ?? []).flatMap((output) => ['--out', placeOutput(output, options.runDir)]);
   return {
@@ -60,8 +66,9 @@ export function buildK6Invocation(options: {
       '--no-usage-report',
       '--no-thresholds',
       '--summary-mode=disabled',
-      // Our sample carries its own tags; of k6's system tags only the scenario and a check's name are read.
-      '--system-tags=scenario,check',
+      // Our sample carries its own tags; of k6's system tags only the scenario and a check's name are
+      // read, and for a user's script those of a stock k6/http request (samples.ts, stockRequest).
+      `--system-tags=${options.stockHttp ? [...systemTags, ...stockHttpTags].join(',') : systemTags.join(',')}`,
       '--out',
       `json=${options.samplesPath}`,
       ...extra,

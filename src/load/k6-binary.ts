@@ -14,7 +14,7 @@ import { runProcess } from './spawn.js';
 
 /** Pinned k6: the newest v2 release the Go module proxy serves here (v2.3.0 answers 403). */
 export const pinnedK6Version = 'v2.2.0';
-export const k6Module = 'go.k6.io/k6/v2';
+const k6Module = 'go.k6.io/k6/v2';
 
 /** How chaos was installed: a project checkout (has its sources) or a package (npm install, global or not). */
 export type InstallKind = 'checkout' | 'package';
@@ -85,7 +85,7 @@ export function parseK6Version(output: string): string | undefined {
   return /\bk6 (v\d+\.\d+\.\d+[^\s]*)/.exec(output)?.[1];
 }
 
-export async function probeK6(file: string): Promise<string | undefined> {
+async function probeK6(file: string): Promise<string | undefined> {
   try {
     accessSync(file, constants.X_OK);
   } catch {

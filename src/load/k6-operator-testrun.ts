@@ -12,18 +12,18 @@ import type { OperatorRunner } from '../scenario/types.js';
 
 /** k6-operator mounts the script's ConfigMap here (pkg/types/script.go). */
 export const operatorScriptDir = '/test';
-export const operatorScriptFile = 'load.ts';
+const operatorScriptFile = 'load.ts';
 /** The module load.ts imports (`./chaos-k6.ts`): it must sit next to the script in the ConfigMap. */
-export const chaosModuleFile = 'chaos-k6.ts';
-export const operatorConfigFile = 'config.json';
+const chaosModuleFile = 'chaos-k6.ts';
+const operatorConfigFile = 'config.json';
 /** The runner container k6-operator makes; its log is the sample stream. */
 export const runnerContainer = 'k6';
 /** Labels k6-operator puts on runner Pods (pkg/resources/jobs/helpers.go, runner.go). */
 export const runnerSelector = (testRun: string): string => `app=k6,k6_cr=${testRun},runner=true`;
 export const defaultRunnerImage = `grafana/k6:${pinnedK6Version.replace(/^v/, '')}`;
-export const runLabel = 'chaos.dev/run';
+const runLabel = 'chaos.dev/run';
 
-export interface EnvVar {
+interface EnvVar {
   name: string;
   value: string;
 }

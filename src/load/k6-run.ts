@@ -31,7 +31,7 @@ export interface K6Run {
 }
 
 /** k6's own exit codes (errext/exitcodes): 105 = stopped by signal, 107 = script error. */
-export function classifyK6Exit(result: ProcessResult, stopRequested: boolean): K6End {
+function classifyK6Exit(result: ProcessResult, stopRequested: boolean): K6End {
   const tail = (result.stderr || result.stdout).trim().split('\n').slice(-6).join('\n');
   if (result.startError)
     return { kind: 'crashed', exitCode: null, signal: null, message: `cannot start k6: ${result.startError.message}` };
@@ -77,6 +77,7 @@ export function startK6(options: {
     samplesPath,
     outputs: options.outputs,
     runDir: options.runDir,
+    stockHttp: options.userScript !== undefined,
   });
   let stopRequested = false;
   const child = startProcess(options.k6.path, invocation.args, {
@@ -91,7 +92,11 @@ export function startK6(options: {
     samples: followSamples(
       samplesPath,
       options.onSample,
-      sampleParser({ metrics: options.userScript?.metrics, servedBy: options.servedBy }),
+      sampleParser({
+        metrics: options.userScript?.metrics,
+        servedBy: options.servedBy,
+        stockHttp: options.userScript !== undefined,
+      }),
     ),
     stop: () => {
       stopRequested = true;

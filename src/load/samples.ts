@@ -4,12 +4,19 @@
  * and the custom metrics it declares. Every other line is skipped by a prefix test, without
  * JSON.parse: that is what keeps ingestion far faster than k6 writes.
  */
-import type { LoadSample } from '../budgets/sample.js';
+import { servedByNotMeasured, type LoadSample } from '../budgets/sample.js';
 import { HarnessError } from '../errors/errors.js';
 
 const requestPrefix = '{"metric":"chaos_req","type":"Point"';
 const droppedPrefix = '{"metric":"dropped_iterations","type":"Point"';
 const checksPrefix = '{"metric":"checks","type":"Point"';
+/**
+ * Metadata chaos/k6's `http` puts on k6's own samples of a request it records as chaos_req
+ * (`recordedMark` in script/chaos-k6.ts, which runs inside k6 and imports nothing of ours).
+ */
+const recordedMark = 'chaos_recorded';
+/** A stock k6/http request: one of its nine points, the one that has the duration. */
+const stockPrefix = '{"metric":"http_req_duration","type":"Point"';
 
 /** Tags the harness puts on a request itself; every other tag is the script's own. */
 const ownTags = new Set([
@@ -23,6 +30,10 @@ const ownTags = new Set([
   'scenario',
   'check',
   'reached',
+  // k6's own request tags (a stock k6/http request, stockHttpTags in k6-args.ts)
+  'url',
+  'expected_response',
+  'error_code',
 ]);
 
 interface PointLine {
@@ -39,7 +50,12 @@ export interface SampleParser {
  * `served_by` tag (a cluster name, or `addr:<ip:port>` from the mesh's upstream header) to a cluster.
  */
 export function sampleParser(
-  options: { metrics?: readonly string[]; servedBy?: (raw: string) => string } = {},
+  options: {
+    metrics?: readonly string[];
+    servedBy?: (raw: string) => string;
+    /** A user's script: its own k6/http requests are read from k6's http_req_duration. */
+    stockHttp?: boolean;
+  } = {},
 ): SampleParser {
   const prefixes = (options.metrics ?? []).map((metric) => `{"metric":"${metric}","type":"Point"`);
   const mapServedBy = options.servedBy ?? ((raw: string) => raw);
@@ -47,22 +63,13 @@ export function sampleParser(
     const isRequest = line.startsWith(requestPrefix);
     const isDropped = !isRequest && line.startsWith(droppedPrefix);
     const isCheck = !isRequest && !isDropped && line.startsWith(checksPrefix);
+    const isStock = options.stockHttp === true && !isRequest && line.startsWith(stockPrefix);
+    if (isStock) return stockRequest(line);
     const isMetric = !isRequest && !isDropped && !isCheck && prefixes.some((prefix) => line.startsWith(prefix));
     if (!isRequest && !isDropped && !isCheck && !isMetric) return undefined;
-    let point: PointLine;
-    try {
-      point = JSON.parse(line) as PointLine;
-    } catch {
-      return undefined;
-    }
-    // A whole line that is not what k6 writes is not a sample to skip silently: the run cannot be judged.
-    const data = (point as Partial<PointLine>).data;
-    const timeMs = Date.parse(data?.time ?? '');
-    if (!data || typeof data.value !== 'number' || !Number.isFinite(data.value) || !Number.isFinite(timeMs))
-      throw new HarnessError(
-        `k6 wrote a ${point.metric ?? 'sample'} line the harness cannot read (a point needs data.time and a numeric data.value): ${line.slice(0, 200)}`,
-        'the load script must record requests through the chaos/k6 module; a truncated last line is skipped, a malformed one is not',
-      );
+    const parsed = readPoint(line);
+    if (!parsed) return undefined;
+    const { point, data, timeMs } = parsed;
     const tags = data.tags ?? {};
     if (isDropped)
       return { kind: 'dropped', timeMs, ingress: tags.ingress ?? tags.scenario ?? 'unknown', count: point.data.value };
@@ -90,6 +97,73 @@ export function sampleParser(
       ...(own ? { tags: own } : {}),
     };
   };
+}
+
+/** One point line; undefined for a truncated line, an error for a whole line k6 does not write. */
+function readPoint(line: string): { point: PointLine; data: PointLine['data']; timeMs: number } | undefined {
+  let point: PointLine;
+  try {
+    point = JSON.parse(line) as PointLine;
+  } catch {
+    return undefined;
+  }
+  // A whole line that is not what k6 writes is not a sample to skip silently: the run cannot be judged.
+  const data = (point as Partial<PointLine>).data;
+  const timeMs = Date.parse(data?.time ?? '');
+  if (!data || typeof data.value !== 'number' || !Number.isFinite(data.value) || !Number.isFinite(timeMs))
+    throw new HarnessError(
+      `k6 wrote a ${point.metric ?? 'sample'} line the harness cannot read (a point needs data.time and a numeric data.value): ${line.slice(0, 200)}`,
+      'a truncated last line is skipped, a malformed one is not',
+    );
+  return { point, data, timeMs };
+}
+
+/**
+ * A stock k6/http request (a user's script sending through k6/http itself), from k6's own
+ * http_req_duration point: its ingress is the `ingress` tag the harness puts on each ingress's
+ * scenario; failed is k6's http_req_failed — `expected_response` (the script's response callback,
+ * k6's default 200–399) — and only without that tag (a script that set the callback to null, so
+ * k6 records no http_req_failed) k6's default rule. Its send time is end − duration: k6 stamps the
+ * end and its duration leaves out the wait for a connection (blocked + connecting), so a request
+ * is placed at most that early. The serving cluster is not measured (its headers are not in
+ * k6's samples; chaos/k6's `http` records it). Requests chaos/k6 recorded itself are skipped.
+ */
+function stockRequest(line: string): LoadSample | undefined {
+  const parsed = readPoint(line);
+  if (!parsed || parsed.data.metadata?.[recordedMark] !== undefined) return undefined;
+  const { data, timeMs } = parsed;
+  const tags = data.tags ?? {};
+  const status = Number(tags.status ?? 0);
+  const url = tags.url ?? '';
+  const path = /^https?:\/\//.test(url) ? (url.replace(/^https?:\/\/[^/]+/, '').split('?')[0] ?? '') || '/' : url;
+  const errorCode = tags.error_code === undefined ? undefined : Number(tags.error_code);
+  const own = scriptTags(tags);
+  return {
+    kind: 'request',
+    timeMs,
+    ingress: tags.ingress ?? 'unknown',
+    servedBy: servedByNotMeasured,
+    status,
+    path,
+    failed: tags.expected_response === undefined ? !(status >= 200 && status < 400) : tags.expected_response !== 'true',
+    durationMs: data.value,
+    sentMs: timeMs - data.value,
+    reached: reachedServer(status, errorCode),
+    name: tags.name ?? path,
+    ...(tags.method ? { method: tags.method } : {}),
+    ...(own ? { tags: own } : {}),
+  };
+}
+
+/**
+ * Did the request reach a server (as chaos-k6.ts `reachedServer`, which runs inside k6)? Not
+ * without an HTTP status when k6 could not connect: a bad URL (1020), DNS (1100–1199), a TCP
+ * dial failure (1200–1219).
+ */
+export function reachedServer(status: number, errorCode: number | undefined): boolean {
+  if (status !== 0) return true;
+  if (errorCode === undefined) return false;
+  return !(errorCode === 1020 || (errorCode >= 1100 && errorCode < 1220));
 }
 
 function scriptTags(tags: Record<string, string>): Record<string, string> | undefined {

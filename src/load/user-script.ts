@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** The specifier user scripts import our module by. */
-export const chaosModuleSpecifier = 'chaos/k6';
+const chaosModuleSpecifier = 'chaos/k6';
 
 const importPattern =
   /(\bimport\s+(?:[^'"`;]*?\s+from\s+)?|\bexport\s+[^'"`;]*?\s+from\s+|\bimport\s*\(\s*)(['"])([^'"]+)\2/g;
@@ -25,7 +25,7 @@ export function rewriteImports(source: string, scriptDir: string, chaosModule: s
   });
 }
 
-export function entrySource(userCopy: string, chaosModule: string): string {
+function entrySource(userCopy: string, chaosModule: string): string {
   return `// Written by chaos for this run: the harness's scenarios around ${path.basename(userCopy)}.
 import * as user from '${userCopy}';
 import { harnessOptions, runIteration, setupPerIngress, teardownPerIngress } from '${chaosModule}';

@@ -6,8 +6,8 @@
 import { InputError, type InputIssue } from '../errors/errors.js';
 import { readableClusters } from '../environment/open-environment.js';
 import type { YamlSource } from '../input/yaml-source.js';
-import type { RunPlan } from '../run/build-plan.js';
-import { checkPlan, type FaultCheck } from '../run/check-plan.js';
+import type { RunPlan } from '../run/plan/build-plan.js';
+import { checkPlan, type FaultCheck } from '../run/plan/check-plan.js';
 
 export interface ClusterCheck {
   checks: FaultCheck[];

@@ -7,7 +7,7 @@
 import { HarnessError } from '../errors/errors.js';
 import type { Environment } from '../environment/types.js';
 import type { ClusterApis } from '../kube/cluster-api.js';
-import { readGuardPresence, type GuardPresence } from '../run/guard/guard-lease.js';
+import { readGuardPresence, type GuardPresence } from '../guard/guard-lease.js';
 
 export async function checkGuards(
   environment: Environment,

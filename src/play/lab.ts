@@ -22,7 +22,7 @@ import {
 } from '../lab/index.js';
 import { outputSchemaVersion } from '../report/output-schemas.js';
 import { parseDuration } from '../input/units.js';
-import { startLabGuard } from './guard/lab-guard.js';
+import { startLabGuard } from '../guard/lab-guard.js';
 
 /** Generous: a lab on a loaded machine may take a while to close every listener. */
 const downTimeoutMs = 60_000;
@@ -92,7 +92,7 @@ export async function labUp(options: LabUpOptions, io: CliIo): Promise<void> {
 }
 
 /** What `chaos lab status --output json` prints. */
-export interface LabStatusDocument {
+interface LabStatusDocument {
   schemaVersion: typeof outputSchemaVersion;
   running: boolean;
   stateDir: string;

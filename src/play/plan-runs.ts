@@ -14,7 +14,7 @@ import { parsePhaseOverrides } from '../input/phase-overrides.js';
 import { outputSchemaVersion, type PlanOutput } from '../report/output-schemas.js';
 import { toPlanDocument } from '../report/plan-document.js';
 import { renderPlan } from '../report/render-plan.js';
-import { buildPlan, type RunPlan } from '../run/build-plan.js';
+import { buildPlan, type RunPlan } from '../run/plan/build-plan.js';
 import { planParity } from './plan-parity.js';
 
 export interface PlanOptions {

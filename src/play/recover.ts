@@ -8,17 +8,18 @@
  */
 import path from 'node:path';
 import { connectExisting } from '../environment/open-environment.js';
-import { assertMayMutate } from '../environment/guard.js';
+import { assertMayMutate } from '../environment/context-allow-list.js';
 import { readEnvironment } from '../environment/read-environment.js';
+import type { Environment } from '../environment/types.js';
 import { resolveLabStateDir } from '../lab/index.js';
 import { errorText, HarnessError, InputError } from '../errors/errors.js';
 import { describeMutation } from '../faults/mutation.js';
 import type { ClusterApis } from '../kube/cluster-api.js';
-import { defaultTiming } from '../run/fault-session.js';
-import { findJournals } from '../run/journal.js';
-import { acquireLock, inspectLock, type EnvironmentLock } from '../run/lock.js';
-import { findOrphanedLoad, stopOrphanedLoad } from '../run/orphaned-load.js';
-import { findLeftovers, isRecovered, revertLeftovers, type Leftover } from '../run/recover.js';
+import { defaultTiming } from '../run/session/fault-session.js';
+import { findJournals } from '../run/record/journal.js';
+import { acquireLock, inspectLock, type EnvironmentLock } from '../run/session/lock.js';
+import { findOrphanedLoad, stopOrphanedLoad } from '../run/recover/orphaned-load.js';
+import { findLeftovers, isRecovered, revertLeftovers, type Leftover } from '../run/recover/recover.js';
 import { outputSchemaVersion, type RecoverOutput } from '../report/output-schemas.js';
 import type { CliIo } from '../system/io.js';
 
@@ -54,14 +55,9 @@ export async function recoverEnvironment(options: RecoverOptions, cli: CliIo): P
     if (json) cli.out(JSON.stringify(document, null, 2));
   };
   if (!options.dryRun) assertMayMutate(environment, options.yes === true);
-  const lockWaitSeconds = Number(options.lockWait);
-  if (!Number.isFinite(lockWaitSeconds) || lockWaitSeconds < 0)
-    throw new InputError(`--lock-wait ${options.lockWait}: expected a number of seconds`);
+  const lockWaitSeconds = parseLockWait(options.lockWait);
   const reportsDir = path.resolve(io.cwd, options.reports);
-  for (const orphan of await findOrphanedLoad(await findJournals(reportsDir))) {
-    const verb = options.dryRun ? 'would stop' : stopOrphanedLoad(orphan) ? 'stopped' : 'could not stop';
-    io.out(`${verb} k6 (pid ${orphan.pid}) left running by dead run ${orphan.runId}`);
-  }
+  await stopOrphanedLoads(reportsDir, options.dryRun === true, io);
   const opened = await connectExisting(environment, io.cwd, io.env, options.stateDir);
   if (environment.builtIn) document.labRunning = opened !== undefined;
   if (!opened) {
@@ -100,25 +96,51 @@ export async function recoverEnvironment(options: RecoverOptions, cli: CliIo): P
       io.out(`${leftovers.length} leftover(s) in environment ${environment.name}:`);
       for (const leftover of leftovers) io.out(`  ${describeLeftover(leftover)}`);
     }
-    if (options.dryRun) {
-      await showHolders(apis, io);
-      io.out('dry run: nothing changed. By hand, each would be:');
-      for (const leftover of leftovers) io.out(`  ${leftover.manual}`);
-    } else {
-      await revertLeftovers(leftovers, {
-        apis: reachable,
-        timing: defaultTiming,
-        verify: options.verify,
-        ...(environment.istioConvergence ? { istioConvergence: environment.istioConvergence } : {}),
-      });
-      reportOutcomes(leftovers, io);
-    }
+    if (options.dryRun) await showWhatWouldBeDone(leftovers, apis, io);
+    else await undoLeftovers(leftovers, { environment, reachable, verify: options.verify }, io);
     document.leftovers = leftovers.map(describeForJson);
     finish(leftovers, notChecked, io);
     print();
   } finally {
     for (const problem of (await lock?.release()) ?? []) io.err(`warning: ${problem}`);
   }
+}
+
+function parseLockWait(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0)
+    throw new InputError(`--lock-wait ${value}: expected a number of seconds`);
+  return seconds;
+}
+
+/** k6 processes that dead runs left running (their journals name the pid): stopped, or named in a dry run. */
+async function stopOrphanedLoads(reportsDir: string, dryRun: boolean, io: CliIo): Promise<void> {
+  for (const orphan of await findOrphanedLoad(await findJournals(reportsDir))) {
+    const verb = dryRun ? 'would stop' : stopOrphanedLoad(orphan) ? 'stopped' : 'could not stop';
+    io.out(`${verb} k6 (pid ${orphan.pid}) left running by dead run ${orphan.runId}`);
+  }
+}
+
+async function showWhatWouldBeDone(leftovers: readonly Leftover[], apis: ClusterApis, io: CliIo): Promise<void> {
+  await showHolders(apis, io);
+  io.out('dry run: nothing changed. By hand, each would be:');
+  for (const leftover of leftovers) io.out(`  ${leftover.manual}`);
+}
+
+/** Reverts the leftovers on the clusters this command holds the lock of, and says how each went. */
+async function undoLeftovers(
+  leftovers: readonly Leftover[],
+  where: { environment: Environment; reachable: ClusterApis; verify: boolean },
+  io: CliIo,
+): Promise<void> {
+  const { environment } = where;
+  await revertLeftovers(leftovers, {
+    apis: where.reachable,
+    timing: defaultTiming,
+    verify: where.verify,
+    ...(environment.istioConvergence ? { istioConvergence: environment.istioConvergence } : {}),
+  });
+  reportOutcomes(leftovers, io);
 }
 
 /** Every cluster's lock, each on its own: a dead holder is taken over, a live one waited for, then skipped. */

@@ -7,18 +7,20 @@
 import { resultSchemaVersion, type RunResult } from './result-schema.js';
 import { redactUrl, scrubText } from './scrub.js';
 import { baselineComparisons } from '../budgets/baseline-comparisons.js';
-import type { RunPlan } from '../run/build-plan.js';
-import type { RunRecord } from '../run/run-record.js';
-import type { RunOutcome } from '../run/judge-run.js';
+import type { RunPlan } from '../run/plan/build-plan.js';
+import type { RunRecord } from '../run/timeline/run-record.js';
+import type { RunOutcome } from '../run/judge/judge-run.js';
 import { timingRow, transitionRows } from './timing-rows.js';
 
-export { resultSchemaVersion, type RunResult };
+export type { RunResult };
 
 export interface ResultVersions {
   chaos: string;
   k6: string;
   node: string;
 }
+
+const iso = (ms: number) => new Date(ms).toISOString();
 
 export function buildResult(
   plan: RunPlan,
@@ -27,7 +29,6 @@ export function buildResult(
   versions: ResultVersions,
   runDir: string,
 ): RunResult {
-  const iso = (ms: number) => new Date(ms).toISOString();
   const { environment } = plan;
   return {
     schemaVersion: resultSchemaVersion,
@@ -79,46 +80,7 @@ export function buildResult(
       durationMs: entry.endMs - entry.startMs,
     })),
     timings: outcome.timings.map(timingRow),
-    faults: {
-      applied: record.applied.map((r) => ({
-        faultId: r.faultId,
-        cluster: r.cluster,
-        appliedAtMs: r.appliedAtMs,
-        effectiveAtMs: r.effectiveAtMs,
-        appliedAt: iso(r.appliedAtMs),
-        effectiveAt: iso(r.effectiveAtMs),
-        convergence: r.convergence ?? null,
-        convergedAtMs: r.convergedAtMs ?? null,
-        convergedAt: r.convergedAtMs === undefined ? null : iso(r.convergedAtMs),
-      })),
-      reverted: record.reverted.map((r) => ({
-        faultId: r.faultId,
-        cluster: r.cluster,
-        revertedAtMs: r.revertedAtMs,
-        revertedAt: iso(r.revertedAtMs),
-        convergedAtMs: r.revertConvergedAtMs ?? null,
-        convergedAt: r.revertConvergedAtMs === undefined ? null : iso(r.revertConvergedAtMs),
-      })),
-      revertAll: record.revertAll
-        ? {
-            reverted: record.revertAll.reverted.map((r) => ({
-              faultId: r.faultId,
-              cluster: r.cluster,
-              revertedAtMs: r.revertedAtMs,
-            })),
-            failures: record.revertAll.failures.map((f) => ({
-              faultId: f.faultId,
-              cluster: f.cluster,
-              message: scrubText(f.message),
-              manual: scrubText(f.manual),
-            })),
-            startedAtMs: record.revertAll.startedAtMs,
-            finishedAtMs: record.revertAll.finishedAtMs,
-            startedAt: iso(record.revertAll.startedAtMs),
-            finishedAt: iso(record.revertAll.finishedAtMs),
-          }
-        : null,
-    },
+    faults: faultsAsRun(record),
     k6:
       record.k6End === undefined
         ? null
@@ -127,6 +89,50 @@ export function buildResult(
           : record.k6End,
     samples: { requests: record.ledger.samples, late: record.ledger.lateSamples },
     windows: record.windows.map((w) => ({ ...w })),
+  };
+}
+
+/** What the run applied and reverted, and the final revert-all if one ran, with times both as ms and ISO. */
+function faultsAsRun(record: RunRecord): RunResult['faults'] {
+  return {
+    applied: record.applied.map((r) => ({
+      faultId: r.faultId,
+      cluster: r.cluster,
+      appliedAtMs: r.appliedAtMs,
+      effectiveAtMs: r.effectiveAtMs,
+      appliedAt: iso(r.appliedAtMs),
+      effectiveAt: iso(r.effectiveAtMs),
+      convergence: r.convergence ?? null,
+      convergedAtMs: r.convergedAtMs ?? null,
+      convergedAt: r.convergedAtMs === undefined ? null : iso(r.convergedAtMs),
+    })),
+    reverted: record.reverted.map((r) => ({
+      faultId: r.faultId,
+      cluster: r.cluster,
+      revertedAtMs: r.revertedAtMs,
+      revertedAt: iso(r.revertedAtMs),
+      convergedAtMs: r.revertConvergedAtMs ?? null,
+      convergedAt: r.revertConvergedAtMs === undefined ? null : iso(r.revertConvergedAtMs),
+    })),
+    revertAll: record.revertAll
+      ? {
+          reverted: record.revertAll.reverted.map((r) => ({
+            faultId: r.faultId,
+            cluster: r.cluster,
+            revertedAtMs: r.revertedAtMs,
+          })),
+          failures: record.revertAll.failures.map((f) => ({
+            faultId: f.faultId,
+            cluster: f.cluster,
+            message: scrubText(f.message),
+            manual: scrubText(f.manual),
+          })),
+          startedAtMs: record.revertAll.startedAtMs,
+          finishedAtMs: record.revertAll.finishedAtMs,
+          startedAt: iso(record.revertAll.startedAtMs),
+          finishedAt: iso(record.revertAll.finishedAtMs),
+        }
+      : null,
   };
 }
 

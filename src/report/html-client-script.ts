@@ -9,7 +9,7 @@ import path from 'node:path';
 import { HarnessError } from '../errors/errors.js';
 import { packageRoot } from '../input/files.js';
 
-export const clientScriptFile = path.join(packageRoot, 'dist/report/browser/report-client.js');
+const clientScriptFile = path.join(packageRoot, 'dist/report/browser/report-client.js');
 
 let cached: string | undefined;
 

@@ -15,7 +15,7 @@ const version = z
   .literal(outputSchemaVersion)
   .meta({ description: 'format version of this document; bumped when a field is removed, renamed or retyped' });
 
-export const issueSchema = z
+const issueSchema = z
   .object({
     file: z.string(),
     line: z.number().int().min(1),
@@ -26,7 +26,7 @@ export const issueSchema = z
   })
   .meta({ description: 'one problem in a file, located' });
 
-export const errorOutputSchema = z
+const errorOutputSchema = z
   .object({
     schemaVersion: version,
     error: z.object({
@@ -62,15 +62,24 @@ const listedSuite = z.object({
   issues: z.array(issueSchema),
 });
 
-export const listOutputSchema = z
+const listOutputSchema = z
   .object({ schemaVersion: version, scenarios: z.array(listedScenario), suites: z.array(listedSuite) })
   .meta({ title: 'chaos list --output json' });
 
-export const validateOutputSchema = z
+const validateOutputSchema = z
   .object({
     schemaVersion: version,
     valid: z.literal(true).meta({ description: 'always true: an invalid file prints the error document, exit 2' }),
-    files: z.array(z.object({ file: z.string(), kind: z.enum(['scenario', 'environment', 'suite']) })),
+    files: z.array(
+      z.object({
+        file: z.string(),
+        kind: z.enum(['scenario', 'environment', 'suite']),
+        warnings: z
+          .array(z.string())
+          .optional()
+          .meta({ description: "what a run could not attribute in the scenario's k6 script (file:line: why)" }),
+      }),
+    ),
   })
   .meta({ title: 'chaos validate --output json' });
 
@@ -113,7 +122,7 @@ export const planSchema = z.object({
   ),
 });
 
-export const planOutputSchema = z
+const planOutputSchema = z
   .object({
     schemaVersion: version,
     suite: z.string().optional().meta({ description: 'set when a suite was planned: one plan per scenario' }),
@@ -128,7 +137,7 @@ const batchRun = z.object({
   error: z.string().optional(),
 });
 
-export const batchOutputSchema = z.object({
+const batchOutputSchema = z.object({
   schemaVersion: version,
   kind: z.literal('batch'),
   exitCode: z.number().int(),
@@ -136,7 +145,7 @@ export const batchOutputSchema = z.object({
   results: z.array(resultSchema),
 });
 
-export const suiteOutputSchema = z.object({
+const suiteOutputSchema = z.object({
   schemaVersion: version,
   kind: z.literal('suite'),
   suite: z.string(),
@@ -166,15 +175,15 @@ export const suiteOutputSchema = z.object({
   combined: z.string().meta({ description: 'the folder of the combined reports' }),
 });
 
-export const runOutputSchema = z
+const runOutputSchema = z
   .union([resultSchema, batchOutputSchema, suiteOutputSchema])
   .meta({ title: 'chaos run --output json: a result (one scenario), a batch or a suite' });
 
-export const reportOutputSchema = z
+const reportOutputSchema = z
   .object({ schemaVersion: version, written: z.array(z.string()).meta({ description: 'files written' }) })
   .meta({ title: 'chaos report --output json' });
 
-export const recoverOutputSchema = z
+const recoverOutputSchema = z
   .object({
     schemaVersion: version,
     environment: z.string(),
@@ -198,7 +207,7 @@ export const recoverOutputSchema = z
   })
   .meta({ title: 'chaos recover --output json' });
 
-export const labStatusOutputSchema = z
+const labStatusOutputSchema = z
   .object({
     schemaVersion: version,
     running: z.boolean(),

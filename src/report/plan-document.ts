@@ -1,5 +1,5 @@
 /** A run plan as `chaos plan --output json` prints it: what will change where, and the load (pure). */
-import type { RunPlan } from '../run/build-plan.js';
+import type { RunPlan } from '../run/plan/build-plan.js';
 import type { z } from 'zod';
 import type { planSchema } from './output-schemas.js';
 

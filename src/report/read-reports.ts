@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { errorText, InputError } from '../errors/errors.js';
-import { journalFileName, readJournal } from '../run/journal.js';
+import { journalFileName, readJournal } from '../run/record/journal.js';
 import type { ChartAssets } from './html-page.js';
 import {
   batchFileName,

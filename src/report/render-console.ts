@@ -3,8 +3,8 @@
  */
 import { timingLines } from './render-timing.js';
 import type { WindowSummary } from '../budgets/ledger.js';
-import type { RunEvent } from '../run/run-events.js';
-import type { RunOutcome } from '../run/judge-run.js';
+import type { RunEvent } from '../run/record/run-events.js';
+import type { RunOutcome } from '../run/judge/judge-run.js';
 import { formatDuration } from '../input/units.js';
 import { describeComparison, outcomeWord, verdictNote } from './format-comparison.js';
 import type { ResultComparison } from './result-schema.js';

@@ -6,7 +6,7 @@
  * the charts need the (inlined) script. Pure.
  */
 import { servedByNotMeasured } from '../budgets/sample.js';
-import type { JournalEntry } from '../run/run-events.js';
+import type { JournalEntry } from '../run/record/run-events.js';
 import {
   describeVerdict,
   formatVerdictValue,

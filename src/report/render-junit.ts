@@ -26,7 +26,7 @@ type XMLBuilder = ReturnType<typeof create>;
  * hold ANSI colour codes), and with every `&` escaped here, because xmlbuilder2 leaves
  * entity-like text (`&amp;`, `&foo;`) as it is — which would change the text or break the file.
  */
-export function xmlSafe(text: string): string {
+function xmlSafe(text: string): string {
   return scrubText(text)
     .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
     .replace(/&/g, '&amp;');

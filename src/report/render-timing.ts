@@ -1,7 +1,7 @@
 /** Console lines for transitions, time to impact and recover, and load not delivered. Pure. */
 import { describeDelivery } from '../budgets/delivery.js';
-import type { RunOutcome } from '../run/judge-run.js';
-import { formatTimeTo } from '../run/timing.js';
+import type { RunOutcome } from '../run/judge/judge-run.js';
+import { formatTimeTo } from '../run/judge/timing.js';
 
 export function timingLines(outcome: RunOutcome): string[] {
   const transitions =

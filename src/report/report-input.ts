@@ -4,7 +4,7 @@
  * the order they ran.
  */
 import { z } from 'zod';
-import type { JournalEntry } from '../run/run-events.js';
+import type { JournalEntry } from '../run/record/run-events.js';
 import type { RunResult } from './result-schema.js';
 
 export interface RunReport {

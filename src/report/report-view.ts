@@ -6,13 +6,13 @@
  */
 import { servedByNotMeasured } from '../budgets/sample.js';
 import { describeMutation } from '../faults/mutation.js';
-import type { JournalEntry } from '../run/run-events.js';
+import type { JournalEntry } from '../run/record/run-events.js';
 import type { RunResult } from './result-schema.js';
 import { scrubText } from './scrub.js';
 
-export type Series = Array<number | null>;
+type Series = Array<number | null>;
 
-export interface IngressSeries {
+interface IngressSeries {
   name: string;
   t: number[];
   rate: Series;
@@ -26,14 +26,14 @@ export interface IngressSeries {
   servedByNotMeasured?: true;
 }
 
-export interface PhaseSpan {
+interface PhaseSpan {
   name: string;
   start: number;
   end: number;
   faulty: boolean;
 }
-export type EventKind = 'fault-applied' | 'fault-reverted' | 'fault-failed' | 'abort' | 'revert-all' | 'note';
-export interface EventMark {
+type EventKind = 'fault-applied' | 'fault-reverted' | 'fault-failed' | 'abort' | 'revert-all' | 'note';
+interface EventMark {
   t: number;
   kind: EventKind;
   label: string;

@@ -289,7 +289,6 @@ export const resultSchema = z
 export type RunResult = z.output<typeof resultSchema>;
 export type ResultVerdict = z.output<typeof verdictSchema>;
 export type ResultComparison = z.output<typeof comparisonSchema>;
-export type ResultWindow = z.output<typeof windowSchema>;
 
 export function exportResultSchema(): object {
   return {

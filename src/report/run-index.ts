@@ -7,9 +7,9 @@ import { runDurationMs, verdictCounts } from './format-values.js';
 import type { BatchRecord } from './report-input.js';
 import type { RunResult } from './result-schema.js';
 
-export const indexSchemaVersion = 1;
+const indexSchemaVersion = 1;
 
-export interface IndexRun {
+interface IndexRun {
   folder: string;
   report: string;
   scenario: string;
@@ -73,7 +73,7 @@ const maxOf = (values: Array<number | null>): number | null => {
   return present.length === 0 ? null : Math.max(...present);
 };
 
-export function summarizeRun(folder: string, result: RunResult): IndexRun {
+function summarizeRun(folder: string, result: RunResult): IndexRun {
   const faulty = new Set(result.scenario.phases.filter((p) => p.faults.length > 0).map((p) => p.name));
   const judged = result.phaseStats.filter((s) => faulty.size === 0 || faulty.has(s.phase));
   return {

@@ -11,7 +11,7 @@ const secretField =
   /\b(token|password|passwd|secret|client-key-data|client-certificate-data|certificate-authority-data)(["']?\s*[:=]\s*["']?)([^\s"',;}]+)/gi;
 const urlUserinfo = /\b([a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi;
 
-export const redacted = '[redacted]';
+const redacted = '[redacted]';
 
 export function scrubText(text: string): string {
   return text

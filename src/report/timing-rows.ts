@@ -1,6 +1,6 @@
 /** The result's rows for transitions and timings (src/report/result-timing-schema.ts). Pure. */
-import type { RunRecord } from '../run/run-record.js';
-import type { IngressTiming } from '../run/timing.js';
+import type { RunRecord } from '../run/timeline/run-record.js';
+import type { IngressTiming } from '../run/judge/timing.js';
 import type { RunResult } from './result-schema.js';
 
 export function transitionRows(record: RunRecord): NonNullable<RunResult['transitions']> {

@@ -16,8 +16,8 @@ import { renderBatchSummary, renderSummary } from './render-summary.js';
 import type { RunResult } from './result-schema.js';
 import { buildRunIndex } from './run-index.js';
 
-export const reportFiles = { junit: 'junit.xml', html: 'report.html', summary: 'summary.md' } as const;
-export const indexFiles = { html: 'index.html', json: 'index.json' } as const;
+const reportFiles = { junit: 'junit.xml', html: 'report.html', summary: 'summary.md' } as const;
+const indexFiles = { html: 'index.html', json: 'index.json' } as const;
 
 async function writeAtomically(file: string, text: string): Promise<string> {
   const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);

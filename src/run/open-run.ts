@@ -10,14 +10,14 @@ import type { FaultTiming } from '../faults/fault-plugin.js';
 import type { ClusterApis } from '../kube/cluster-api.js';
 import { HarnessError } from '../errors/errors.js';
 import { describeMutation } from '../faults/mutation.js';
-import { findLeftovers } from './recover.js';
-import type { RunPlan } from './build-plan.js';
-import { createEventLog, type EventLog } from './event-log.js';
-import { createFaultSession, type FaultSession } from './fault-session.js';
-import { journalFileName, openJournal } from './journal.js';
-import { acquireLock } from './lock.js';
-import { preflight } from './preflight.js';
-import type { RunEventSink } from './run-events.js';
+import { findLeftovers } from './recover/recover.js';
+import type { RunPlan } from './plan/build-plan.js';
+import { createEventLog, type EventLog } from './record/event-log.js';
+import { createFaultSession, type FaultSession } from './session/fault-session.js';
+import { journalFileName, openJournal } from './record/journal.js';
+import { acquireLock } from './session/lock.js';
+import { preflight } from './plan/preflight.js';
+import type { RunEventSink } from './record/run-events.js';
 
 export interface OpenRun {
   events: EventLog;

@@ -13,7 +13,7 @@ const loose = (value: unknown): Loose =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Loose) : {};
 
 /** The name of the phase relative budgets refer to: the first step's, or "baseline". */
-export function baselinePhaseName(raw: Loose): string | undefined {
+function baselinePhaseName(raw: Loose): string | undefined {
   if (raw.steps === undefined) return 'baseline';
   const first: unknown = Array.isArray(raw.steps) ? raw.steps[0] : undefined;
   const name = loose(first).name;

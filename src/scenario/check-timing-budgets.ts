@@ -30,7 +30,7 @@ function phasesOf(raw: Loose): Array<{ name: string; faulted: boolean }> {
 }
 
 /** The phases a timing budget may name (besides `all`). */
-export function timingPhases(
+function timingPhases(
   metric: 'time_to_impact' | 'time_to_recover',
   phases: readonly string[],
   faulted: readonly boolean[],

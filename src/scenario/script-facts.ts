@@ -7,7 +7,11 @@
  *   `exec.vu.metrics.tags.journey = …`;
  * - the names of its checks (`check(res, { 'balance shown': … })`), which k6 puts in the
  *   `check` tag of the `checks` metric;
- * - whether it declares its own k6 scenarios (`scenarios: { … }`).
+ * - whether it declares its own k6 scenarios (`scenarios: { … }`);
+ * - the full URLs it sends requests to (`http.get('http://shop.example/cart')`, a template or a
+ *   sum that starts with one): a request the harness cannot attribute, since every ingress is
+ *   told its own base URL (`__ENV.BASE_URL`); and the harness's env read at the script's top
+ *   level, where k6 has not yet applied a scenario's env.
  * A literal value is recorded; anything else (a variable, a shorthand `{ journey }`) means "set,
  * values not known", and a budget may then filter on any value. Validation uses these facts to
  * name a budget's metric, tag or check that the script never produces.
@@ -28,9 +32,32 @@ const kinds: Record<string, ScriptMetricKind | 'gauge' | undefined> = {
   Gauge: 'gauge',
 };
 
-export function readScriptFacts(source: string): ScriptFacts & { gauges: string[]; ownScenarios: boolean } {
+/** Where a fact was found: its 1-based line. */
+export interface ScriptPlace {
+  text: string;
+  line: number;
+}
+
+/** The functions of k6/http (and chaos/k6's `http`) that send, and where their URL argument is. */
+const urlArgument: Record<string, number> = {
+  get: 0,
+  head: 0,
+  post: 0,
+  put: 0,
+  patch: 0,
+  del: 0,
+  options: 0,
+  request: 1,
+};
+/** What the harness tells each ingress's scenario (chaos-k6.ts `ingressEnv`). */
+const harnessEnv = new Set(['BASE_URL', 'HOST', 'CHAOS_INGRESS']);
+
+export function readScriptFacts(
+  source: string,
+): ScriptFacts & { gauges: string[]; ownScenarios: boolean; requestUrls: ScriptPlace[]; topLevelEnv: ScriptPlace[] } {
   const ts = typescript();
-  const file = ts.createSourceFile('script.ts', source, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+  const file = ts.createSourceFile('script.ts', source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const { requestUrls, topLevelEnv } = readTargets(file);
   const metrics: Record<string, ScriptMetricKind> = {};
   const gauges: string[] = [];
   const tags: Record<string, string[]> = {};
@@ -106,5 +133,43 @@ export function readScriptFacts(source: string): ScriptFacts & { gauges: string[
     ts.forEachChild(node, visit);
   };
   visit(file);
-  return { metrics, tags, ...(checks ? { checks } : {}), gauges, ownScenarios };
+  return { metrics, tags, ...(checks ? { checks } : {}), gauges, ownScenarios, requestUrls, topLevelEnv };
+}
+
+/** The full URLs requests are sent to, and `__ENV.BASE_URL` (HOST, CHAOS_INGRESS) read outside any function. */
+function readTargets(file: TypeScript.SourceFile): { requestUrls: ScriptPlace[]; topLevelEnv: ScriptPlace[] } {
+  const ts = typescript();
+  const requestUrls: ScriptPlace[] = [];
+  const topLevelEnv: ScriptPlace[] = [];
+  const lineOf = (node: TypeScript.Node) => file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1;
+  /** The text a URL argument starts with, when it is written out: 'http://…', `http://…${x}`, 'http://…' + x. */
+  const leading = (node: TypeScript.Node | undefined): string | undefined => {
+    if (!node) return undefined;
+    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return node.text;
+    if (ts.isTemplateExpression(node)) return node.head.text;
+    if (ts.isParenthesizedExpression(node)) return leading(node.expression);
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.PlusToken) return leading(node.left);
+    return undefined;
+  };
+  const inFunction = (node: TypeScript.Node): boolean => {
+    for (let up = node.parent; up; up = up.parent) if (ts.isFunctionLike(up)) return true;
+    return false;
+  };
+  const visit = (node: TypeScript.Node): void => {
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+      const at = urlArgument[node.expression.name.text];
+      const url = at === undefined ? undefined : leading(node.arguments[at]);
+      if (url !== undefined && /^https?:\/\/[^/]/i.test(url)) requestUrls.push({ text: url, line: lineOf(node) });
+    } else if (
+      ts.isPropertyAccessExpression(node) &&
+      ts.isIdentifier(node.expression) &&
+      node.expression.text === '__ENV' &&
+      harnessEnv.has(node.name.text) &&
+      !inFunction(node)
+    )
+      topLevelEnv.push({ text: node.name.text, line: lineOf(node) });
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return { requestUrls, topLevelEnv };
 }

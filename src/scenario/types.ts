@@ -4,68 +4,9 @@
  */
 import type { AbortLimit, Budget } from '../budgets/budget.js';
 
-/** Cluster names a fault hits, after "all" is expanded against the environment. */
-export type ClusterSelection = { kind: 'all' } | { kind: 'named'; names: string[] };
-
-interface FaultBase {
-  /** Unique within the scenario: reports and journals name the fault by it. */
-  id: string;
-  clusters: ClusterSelection;
-}
-
-export interface ScaleFault extends FaultBase {
-  type: 'scale';
-  namespace?: string;
-  kind: 'Deployment' | 'StatefulSet';
-  name: string;
-  replicas: number;
-  /** Scale down a StatefulSet whose PVC retention policy deletes volumes (`whenScaled: Delete`). */
-  allowDataLoss: boolean;
-}
-
-export interface IstioFaultTarget {
-  namespace?: string;
-  host: string;
-  via: 'ingress' | 'mesh';
-  percentage: number;
-}
-
-export interface IstioDelayFault extends FaultBase, IstioFaultTarget {
-  type: 'istio-delay';
-  delayMs: number;
-}
-
-export interface IstioAbortFault extends FaultBase, IstioFaultTarget {
-  type: 'istio-abort';
-  status: number;
-}
-
-export interface DrainFault extends FaultBase {
-  type: 'drain';
-  /**
-   * Only Pods of these namespaces are removed; undefined = every namespace (cordon + evict).
-   * With namespaces, no Node is cordoned: the namespaces' workloads are scaled to zero instead.
-   */
-  namespaces?: string[];
-  /** Like `kubectl drain --force`: also remove Pods no controller will replace. */
-  force: boolean;
-  /** Like `kubectl drain --delete-emptydir-data`: also remove Pods whose emptyDir data is lost with them. */
-  deleteEmptyDirData: boolean;
-  /** Also scale down StatefulSets whose PVC retention policy deletes volumes (namespace drain). */
-  allowDataLoss: boolean;
-}
-
-export interface PodKillFault extends FaultBase {
-  type: 'pod-kill';
-  namespace?: string;
-  selector: Record<string, string>;
-  amount: { kind: 'count'; count: number } | { kind: 'percentage'; percentage: number };
-  /** Kill again every intervalMs during the phase; undefined = once. */
-  intervalMs?: number;
-}
-
-export type Fault = ScaleFault | IstioDelayFault | IstioAbortFault | DrainFault | PodKillFault;
-export type FaultType = Fault['type'];
+export type { ClusterSelection } from '../faults/fault-schema.js';
+export type { Fault, FaultType } from '../faults/registry.js';
+import type { Fault } from '../faults/registry.js';
 
 export interface Phase {
   name: string;
@@ -88,7 +29,7 @@ export interface OperatorRunner {
 }
 
 /** How a response tells which cluster served it, when the scenario says so itself. */
-export type ServedBySource = { kind: 'header'; header: string } | { kind: 'body'; pattern: string };
+type ServedBySource = { kind: 'header'; header: string } | { kind: 'body'; pattern: string };
 
 /** A user's k6 script: where it is and what it produces (read from its source at validation). */
 export interface LoadScript {
@@ -103,7 +44,7 @@ export interface LoadScript {
   ownScenarios?: boolean;
 }
 
-export interface LoadPlan {
+interface LoadPlan {
   ratePerSecond: number;
   /** Undefined = the built-in GET of `paths`. */
   script?: LoadScript;

@@ -17,7 +17,8 @@ import { readScriptFacts } from './script-facts.js';
 import { checkExpectation, normalizeExpectation } from './expectation.js';
 import { checkRelativeBudgets } from './check-relative-budgets.js';
 import { checkTimingBudgets } from './check-timing-budgets.js';
-import { scenarioSchema, type RawFault, type RawScenario } from './schema.js';
+import { scenarioSchema, type RawScenario } from './schema.js';
+import { normalizeFault, type RawFault } from '../faults/registry.js';
 import { collectSchemaIssues } from '../input/schema-issues.js';
 import type { Budget } from '../budgets/budget.js';
 import type { ClusterSelection, Fault, LoadScript, Phase, Scenario } from './types.js';
@@ -25,7 +26,7 @@ import { parseDuration, parsePercentage, parseRate } from '../input/units.js';
 import { suggest } from '../input/suggest.js';
 import { formatPath, type PathSegment, type YamlSource } from '../input/yaml-source.js';
 
-export const minimumWindowMs = 250;
+const minimumWindowMs = 250;
 
 /** What a scenario is checked against: the cluster (= ingress) names of its environment. */
 export interface EnvironmentNames {
@@ -226,75 +227,7 @@ function normalizeFaults(rawFaults: RawFault[], base: PathSegment[], ids: Set<st
     const id = raw.id ?? `${raw.type}-${ids.size + 1}`;
     if (ids.has(id)) report([...base, index, 'id'], `fault id "${id}" is used twice; expected unique ids`);
     ids.add(id);
-    const clusters = clusterSelection(raw.cluster);
-    switch (raw.type) {
-      case 'scale':
-        return {
-          type: 'scale',
-          id,
-          clusters,
-          namespace: raw.namespace,
-          kind: raw.kind,
-          name: raw.name,
-          replicas: raw.replicas,
-          allowDataLoss: raw.allowDataLoss,
-        };
-      case 'istio-delay':
-        return {
-          type: 'istio-delay',
-          id,
-          clusters,
-          namespace: raw.namespace,
-          host: raw.host,
-          via: raw.via,
-          percentage: value(parsePercentage(raw.percentage)),
-          delayMs: ms(raw.delay),
-        };
-      case 'istio-abort':
-        return {
-          type: 'istio-abort',
-          id,
-          clusters,
-          namespace: raw.namespace,
-          host: raw.host,
-          via: raw.via,
-          percentage: value(parsePercentage(raw.percentage)),
-          status: raw.status,
-        };
-      case 'drain':
-        return {
-          type: 'drain',
-          id,
-          clusters,
-          namespaces: raw.namespaces,
-          force: raw.force,
-          deleteEmptyDirData: raw.deleteEmptyDirData,
-          allowDataLoss: raw.allowDataLoss,
-        };
-      case 'pod-kill': {
-        if ((raw.count === undefined) === (raw.percentage === undefined)) {
-          report(
-            [...base, index],
-            'expected exactly one of count or percentage',
-            'count: 1 kills one Pod; percentage: 50 kills half of the matching Pods',
-            'key',
-          );
-        }
-        const amount =
-          raw.percentage !== undefined
-            ? { kind: 'percentage' as const, percentage: value(parsePercentage(raw.percentage)) }
-            : { kind: 'count' as const, count: raw.count ?? 1 };
-        return {
-          type: 'pod-kill',
-          id,
-          clusters,
-          namespace: raw.namespace,
-          selector: parseSelector(raw.selector),
-          amount,
-          intervalMs: raw.interval ? ms(raw.interval) : undefined,
-        };
-      }
-    }
+    return normalizeFault(raw, { base: { id, clusters: clusterSelection(raw.cluster) }, at: [...base, index], report });
   });
 }
 
@@ -418,11 +351,6 @@ function sortIssues(issues: InputIssue[]): InputIssue[] {
 function clusterSelection(cluster: string | string[]): ClusterSelection {
   if (cluster === 'all') return { kind: 'all' };
   return { kind: 'named', names: Array.isArray(cluster) ? cluster : [cluster] };
-}
-
-function parseSelector(selector: string | Record<string, string>): Record<string, string> {
-  if (typeof selector !== 'string') return selector;
-  return Object.fromEntries(selector.split(',').map((pair) => pair.split('=') as [string, string]));
 }
 
 /** The schema already checked these values; a failure here is a bug, not bad input. */

@@ -9,8 +9,8 @@
 
 import { errorText } from '../errors/errors.js';
 
-export const interruptSignals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
-export type InterruptSignal = (typeof interruptSignals)[number];
+const interruptSignals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
+type InterruptSignal = (typeof interruptSignals)[number];
 
 /** Where signals and uncaught errors come from: this process, or a test's emitter. */
 export interface SignalSource {

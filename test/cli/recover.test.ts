@@ -12,7 +12,7 @@ import { registerRecover } from '../../src/cli/commands/recover.js';
 import { exitCodeOf, formatError } from '../../src/errors/errors.js';
 import { ExitCode } from '../../src/errors/exit-codes.js';
 import type { CliIo } from '../../src/system/io.js';
-import { acquireLock } from '../../src/run/lock.js';
+import { acquireLock } from '../../src/run/session/lock.js';
 import { apiOf, describeForEachServer } from '../faults/support/servers.js';
 import { newRunId, openTestSession, phaseOf } from '../faults/support/session.js';
 

@@ -19,7 +19,7 @@ import {
   type ContractServerFactory,
 } from './contract-context.js';
 
-export type { ContractServer, ContractServerFactory } from './contract-context.js';
+export type { ContractServerFactory } from './contract-context.js';
 
 export interface ContractOptions {
   /** Start-up may build clusters and install CRDs; allow for slow shared machines. */

@@ -16,7 +16,7 @@ import { ExitCode } from '../../src/errors/exit-codes.js';
 import type { Environment } from '../../src/environment/types.js';
 import { KubeApiError } from '../../src/kube/api-error.js';
 import { connectEnvironment } from '../../src/environment/connect.js';
-import type { JournalEntry } from '../../src/run/run-events.js';
+import type { JournalEntry } from '../../src/run/record/run-events.js';
 import { endpointOf, realServer, type FaultTestServer } from '../faults/support/servers.js';
 import { projectRoot, runChaosAsync } from '../support/cli.js';
 import { renderKubeconfig } from '../support/real-cluster.js';

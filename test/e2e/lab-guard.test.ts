@@ -11,7 +11,7 @@ import path from 'node:path';
 import { ExitCode } from '../../src/errors/exit-codes.js';
 import { connectEnvironment } from '../../src/environment/connect.js';
 import { labEnvironment } from '../../src/environment/lab-environment.js';
-import { revertedReason } from '../../src/run/guard/revert-events.js';
+import { revertedReason } from '../../src/guard/revert-events.js';
 import { projectRoot, runChaosAsync } from '../support/cli.js';
 import { spawnChaos } from '../support/guard-kit.js';
 import { labClusterState } from '../support/lab-cluster-state.js';

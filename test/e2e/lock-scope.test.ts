@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { ExitCode } from '../../src/errors/exit-codes.js';
 import { startLab, writeLabState, type RunningLab } from '../../src/lab/index.js';
-import { acquireLock, LockHeldError } from '../../src/run/lock.js';
+import { acquireLock, LockHeldError } from '../../src/run/session/lock.js';
 import { connectEnvironment } from '../../src/environment/connect.js';
 import { labEnvironment } from '../../src/environment/lab-environment.js';
 import { projectRoot, runChaosAsync } from '../support/cli.js';

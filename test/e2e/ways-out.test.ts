@@ -12,9 +12,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ExitCode } from '../../src/errors/exit-codes.js';
 import { startLab, writeLabState, type RunningLab } from '../../src/lab/index.js';
-import type { JournalEntry } from '../../src/run/run-events.js';
+import type { JournalEntry } from '../../src/run/record/run-events.js';
 import { processIsAlive } from '../../src/system/processes.js';
 import { projectRoot, runChaosAsync } from '../support/cli.js';
 import { waitFor } from '../support/wait.js';
@@ -152,11 +153,12 @@ describe('every way out of a run reverts, and nothing outlives it (real CLI, rea
 
   it('an uncaught error during the fault phase (test hook): reverted, the harness-error exit code', async () => {
     // The error comes 100 ms after the fault is in place: the journal, not a race, shows both.
-    const run = await duringFault({ CHAOS_TEST_THROW_IN_PHASE: 'fault' }, false);
+    const preload = pathToFileURL(path.join(projectRoot, 'test/support/throw-in-fault-phase.mjs')).href;
+    const run = await duringFault({ NODE_OPTIONS: `--import=${preload}` }, false);
     expect(await run.exit, run.output()).to.equal(ExitCode.harnessError);
     const journal = journalOf(cwd);
     expect(journal.map((e) => e.type)).to.include.members(['fault-applied', 'mutation-reverted']);
-    expect(run.output()).to.include('injected by CHAOS_TEST_THROW_IN_PHASE');
+    expect(run.output()).to.include('injected by a test subscriber in the fault phase');
     await expectPutBack();
     expect(processIsAlive(k6PidOf(journalOf(cwd)))).to.equal(false);
   });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { InputError, formatIssue } from '../../src/errors/errors.js';
-import { assertMayMutate } from '../../src/environment/guard.js';
+import { assertMayMutate } from '../../src/environment/context-allow-list.js';
 import { labEnvironment } from '../../src/environment/lab-environment.js';
 import { readEnvironment } from '../../src/environment/read-environment.js';
 import { validateEnvironment } from '../../src/environment/validate-environment.js';

@@ -10,10 +10,10 @@ import path from 'node:path';
 import { readEnvironment } from '../../src/environment/read-environment.js';
 import { pluginFor } from '../../src/faults/registry.js';
 import { connectEnvironment } from '../../src/environment/connect.js';
-import type { PlannedPhase } from '../../src/run/build-plan.js';
-import { createFaultSession } from '../../src/run/fault-session.js';
-import { journalFileName, openJournal } from '../../src/run/journal.js';
-import { acquireLock } from '../../src/run/lock.js';
+import type { PlannedPhase } from '../../src/run/plan/build-plan.js';
+import { createFaultSession } from '../../src/run/session/fault-session.js';
+import { journalFileName, openJournal } from '../../src/run/record/journal.js';
+import { acquireLock } from '../../src/run/session/lock.js';
 import type { Fault } from '../../src/scenario/types.js';
 
 async function drive(): Promise<void> {

@@ -5,9 +5,9 @@
  */
 import { expect } from 'chai';
 import path from 'node:path';
-import { createFaultSession } from '../../src/run/fault-session.js';
-import { journalFileName, openJournal, readJournal } from '../../src/run/journal.js';
-import type { JournalEntry } from '../../src/run/run-events.js';
+import { createFaultSession } from '../../src/run/session/fault-session.js';
+import { journalFileName, openJournal, readJournal } from '../../src/run/record/journal.js';
+import type { JournalEntry } from '../../src/run/record/run-events.js';
 import type { Fault } from '../../src/scenario/types.js';
 import { apiOf, labServer, type FaultTestServer } from './support/servers.js';
 import { newRunId, phaseOf, testTiming, waitSettled } from './support/session.js';

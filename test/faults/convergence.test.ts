@@ -7,9 +7,9 @@
  */
 import { expect } from 'chai';
 import http from 'node:http';
-import { convergenceMissing } from '../../src/faults/istio-route-revert.js';
+import { convergenceMissing } from '../../src/faults/istio/route-revert.js';
 import type { VirtualService } from '../../src/kube/types.js';
-import type { JournalEntry } from '../../src/run/run-events.js';
+import type { JournalEntry } from '../../src/run/record/run-events.js';
 import { apiOf, labServerWith, type FaultTestServer } from './support/servers.js';
 import { openTestSession, phaseOf, waitFor, waitSettled } from './support/session.js';
 

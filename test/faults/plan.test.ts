@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { loadScenario } from '../../src/play/load-inputs.js';
-import { buildPlan, type PlannedFault } from '../../src/run/build-plan.js';
+import { buildPlan, type PlannedFault } from '../../src/run/plan/build-plan.js';
 import type { Fault } from '../../src/scenario/types.js';
 import { projectRoot } from '../support/cli.js';
 import { apiOf, describeForEachServer, type FaultTestServer } from './support/servers.js';

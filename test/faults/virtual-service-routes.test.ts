@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import jsonPatch from 'fast-json-patch';
 import type { VirtualService } from '../../src/kube/types.js';
-import { placeFault, planRoutes, qualifyHost } from '../../src/faults/virtual-service-routes.js';
+import { placeFault, qualifyHost } from '../../src/faults/istio/virtual-service-routes.js';
 import {
   buildCopies,
   digestWithout,
@@ -10,7 +10,7 @@ import {
   insertionPatch,
   removalPatch,
   routeNames,
-} from '../../src/faults/virtual-service-patches.js';
+} from '../../src/faults/istio/virtual-service-patches.js';
 
 function vs(
   name: string,
@@ -53,7 +53,7 @@ describe('VirtualService routes for istio faults', () => {
   });
 
   it('ingress: picks gateway-bound VirtualServices routing to the host (any namespace), copying routes up to the last one to it', () => {
-    const plans = planRoutes([gatewayVs, meshVs], { host: 'frontend', namespace: 'bank', via: 'ingress' });
+    const plans = placeFault([gatewayVs, meshVs], { host: 'frontend', namespace: 'bank', via: 'ingress' }).plans;
     expect(plans.map((p) => [p.virtualService.metadata.name, p.copyCount, p.faulted])).to.deep.equal([
       ['shop', 2, [1]],
     ]);
@@ -61,16 +61,16 @@ describe('VirtualService routes for istio faults', () => {
 
   it('mesh: picks the mesh VirtualService of the host and faults every route; gateway-only ones are not the mesh', () => {
     expect(
-      planRoutes([gatewayVs, meshVs], { host: 'balancereader', namespace: 'bank', via: 'mesh' }).map((p) => [
+      placeFault([gatewayVs, meshVs], { host: 'balancereader', namespace: 'bank', via: 'mesh' }).plans.map((p) => [
         p.virtualService.metadata.name,
         p.faulted,
       ]),
     ).to.deep.equal([['balancereader', [0]]]);
-    expect(planRoutes([gatewayVs], { host: 'frontend', namespace: 'bank', via: 'mesh' })).to.deep.equal([]);
+    expect(placeFault([gatewayVs], { host: 'frontend', namespace: 'bank', via: 'mesh' }).plans).to.deep.equal([]);
   });
 
   it('copies keep every field and destination; only the routes to the host get the fault, merged with their own', () => {
-    const [plan] = planRoutes([gatewayVs], { host: 'frontend', namespace: 'bank', via: 'ingress' });
+    const [plan] = placeFault([gatewayVs], { host: 'frontend', namespace: 'bank', via: 'ingress' }).plans;
     const copies = buildCopies(plan!, routeNames('chaos-r1-f', plan!.copyCount), {
       delay: { fixedDelay: '100ms', percentage: { value: 50 } },
     });
@@ -89,7 +89,7 @@ describe('VirtualService routes for istio faults', () => {
   });
 
   it('insert then remove is the identity on spec, whatever else was there', () => {
-    const [plan] = planRoutes([gatewayVs], { host: 'frontend', namespace: 'bank', via: 'ingress' });
+    const [plan] = placeFault([gatewayVs], { host: 'frontend', namespace: 'bank', via: 'ingress' }).plans;
     const names = routeNames('chaos-r1-f', plan!.copyCount);
     const inserted = jsonPatch.applyPatch(
       structuredClone(gatewayVs),

@@ -46,7 +46,7 @@ function watchPods(lab: RunningLab): void {
 }
 
 /** Who served an answer: the Pod behind its upstream-address header (empty on a local reply). */
-export function servedBy(headers: Sample['headers']): { cluster: string; pod: string } {
+function servedBy(headers: Sample['headers']): { cluster: string; pod: string } {
   const address = headers[upstreamHeader];
   if (typeof address !== 'string') return { cluster: '', pod: '' };
   if (!podsByAddress.has(address))
@@ -155,23 +155,6 @@ export async function sequential(
 /** A logged-in user of the lab's frontend (any token cookie will do, as any valid JWT would). */
 export const session = { headers: { cookie: 'token=lab-test' } };
 
-/** `workers` closed loops for `durationMs` (and at most `maxRequests` in total). */
-export async function closedLoop(
-  base: string,
-  path: string,
-  workers: number,
-  durationMs: number,
-  maxRequests = 5000,
-): Promise<Sample[]> {
-  const samples: Sample[] = [];
-  const deadline = performance.now() + durationMs;
-  const loop = async (): Promise<void> => {
-    while (performance.now() < deadline && samples.length < maxRequests) samples.push(await get(base, path));
-  };
-  await Promise.all(Array.from({ length: workers }, loop));
-  return samples;
-}
-
 /**
  * A closed loop that runs until told to stop (or `maxRequests`), its samples visible as they
  * come: tests wait on what the samples show, not on time passing.
@@ -246,7 +229,7 @@ export async function waitFor<T>(
   }
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function scale(
   clients: Clients,

@@ -3,25 +3,13 @@
  * floor, one making a cycle, one into cli/) fails `eslint`, and the real files pass.
  */
 import { expect } from 'chai';
-import { ESLint } from 'eslint';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
-async function lintWith(file: string, extra: string): Promise<string[]> {
-  const eslint = new ESLint({ cwd: root });
-  const absolute = path.join(root, file);
-  const [result] = await eslint.lintText(`${readFileSync(absolute, 'utf8')}\n${extra}\n`, { filePath: absolute });
-  return (result?.messages ?? []).map((message) => `${message.ruleId}: ${message.message}`);
-}
+import { lintWith } from './lint-kit.js';
 
 describe('lint holds the floors of src/', function () {
   this.timeout(120_000);
 
   it('the files as they are pass', async () => {
-    expect(await lintWith('src/run/fault-session-records.ts', '')).to.deep.equal([]);
+    expect(await lintWith('src/run/session/fault-session-records.ts', '')).to.deep.equal([]);
   });
 
   it('an import pointing up a floor fails (errors/ importing run/)', async () => {
@@ -30,14 +18,14 @@ describe('lint holds the floors of src/', function () {
   });
 
   it('an import of cli/ from anywhere else fails', async () => {
-    const messages = await lintWith('src/play/run-batch.ts', "export { main } from '../cli/main.js';");
+    const messages = await lintWith('src/play/suite/run-batch.ts', "export { main } from '../../cli/main.js';");
     expect(messages.join('\n')).to.match(/no-restricted-imports: .*src\/play\/ sits below src\/cli\//);
   });
 
   it('a cycle between two files of one folder fails', async () => {
     // fault-session.ts imports fault-session-records.ts; importing it back closes a cycle.
     const messages = await lintWith(
-      'src/run/fault-session-records.ts',
+      'src/run/session/fault-session-records.ts',
       "import { createFaultSession } from './fault-session.js';\nexport const again = createFaultSession;",
     );
     expect(messages.join('\n')).to.match(/import-x\/no-cycle: Dependency cycle detected/);

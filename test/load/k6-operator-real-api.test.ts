@@ -14,7 +14,7 @@ import { connectionOf } from '../../src/environment/connect.js';
 import { connectK6Operator } from '../../src/kube/k6-operator-calls.js';
 import { buildK6Invocation, type LoadScriptConfig } from '../../src/load/k6-args.js';
 import type { K6Binary } from '../../src/load/k6-binary.js';
-import { operatorLoadStarter } from '../../src/run/operator-load.js';
+import { operatorLoadStarter } from '../../src/run/timeline/operator-load.js';
 import { defaultRunnerImage } from '../../src/load/k6-operator-testrun.js';
 import { installCrds } from '../support/real-crds.js';
 import { startRealCluster, type RealCluster } from '../support/real-cluster.js';

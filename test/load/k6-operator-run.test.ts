@@ -14,14 +14,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LoadScriptConfig } from '../../src/load/k6-args.js';
 import { requireK6, type K6Binary } from '../../src/load/k6-binary.js';
-import { operatorLoadStarter } from '../../src/run/operator-load.js';
+import { operatorLoadStarter } from '../../src/run/timeline/operator-load.js';
 import { splitTimestamp } from '../../src/load/k6-operator-testrun.js';
 import type { LoadSample } from '../../src/budgets/sample.js';
 import { parseSampleLine } from '../../src/load/samples.js';
 import { startFakeOperatorCluster, type FakeOperatorCluster } from './k6-operator-fake-cluster.js';
 import type { Environment } from '../../src/environment/types.js';
-import { buildPlan } from '../../src/run/build-plan.js';
-import { executeRun } from '../../src/run/execute-run.js';
+import { buildPlan } from '../../src/run/plan/build-plan.js';
+import { executeRun } from '../../src/run/timeline/execute-run.js';
 import { validateScenario } from '../../src/scenario/validate-scenario.js';
 import { parseYamlSource } from '../../src/input/yaml-source.js';
 

@@ -1,7 +1,7 @@
 /** A guard's /healthz: unhealthy only when a cluster it leads has had no finished pass for too long. */
 import { expect } from 'chai';
-import { guardHealth } from '../../src/play/guard/start-guard.js';
-import { GuardMetrics } from '../../src/run/guard/guard-metrics.js';
+import { guardHealth } from '../../src/guard/start-guard.js';
+import { GuardMetrics } from '../../src/guard/guard-metrics.js';
 
 describe('guard health', () => {
   const staleMs = 60_000;

@@ -1,7 +1,7 @@
 /** Which runs the guard reverts (judge-runs.ts), from the rule written out by hand for each case. */
 import { expect } from 'chai';
 import type { Mutation } from '../../src/faults/mutation.js';
-import { holderRunId, judgeRuns, type LockView } from '../../src/run/guard/judge-runs.js';
+import { holderRunId, judgeRuns, type LockView } from '../../src/guard/judge-runs.js';
 
 const nowMs = Date.parse('2026-01-01T00:10:00Z');
 const at = (seconds: number) => new Date(nowMs + seconds * 1000).toISOString();

@@ -4,8 +4,8 @@
  */
 import { expect } from 'chai';
 import { annotation } from '../../src/faults/annotations.js';
-import type { FaultDriver } from '../../src/run/fault-driver.js';
-import { createRunControl, openPhaseGate } from '../../src/run/run-control.js';
+import type { FaultDriver } from '../../src/run/session/fault-driver.js';
+import { createRunControl, openPhaseGate } from '../../src/run/timeline/run-control.js';
 import type { Fault } from '../../src/scenario/types.js';
 import { labServer, type FaultTestServer } from '../faults/support/servers.js';
 import { openTestSession, phaseOf } from '../faults/support/session.js';

@@ -4,8 +4,14 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ScaleMutation } from '../../src/faults/mutation.js';
-import { findJournals, journalFileName, openJournal, pendingMutations, readJournal } from '../../src/run/journal.js';
-import type { JournalEntry } from '../../src/run/run-events.js';
+import {
+  findJournals,
+  journalFileName,
+  openJournal,
+  pendingMutations,
+  readJournal,
+} from '../../src/run/record/journal.js';
+import type { JournalEntry } from '../../src/run/record/run-events.js';
 
 const mutation: ScaleMutation = {
   runId: 'r1',

@@ -4,11 +4,11 @@
  */
 import { expect } from 'chai';
 import { RequestTrail, timeToImpact, timeToRecover, type Baseline } from '../../src/budgets/request-trail.js';
-import { judgeNegativeControl } from '../../src/run/negative-control.js';
-import { withDelivery } from '../../src/run/judge-run.js';
+import { judgeNegativeControl } from '../../src/run/judge/negative-control.js';
+import { withDelivery } from '../../src/run/judge/judge-run.js';
 import type { Verdict } from '../../src/budgets/ledger.js';
 import type { Delivery } from '../../src/budgets/delivery.js';
-import type { RunPlan } from '../../src/run/build-plan.js';
+import type { RunPlan } from '../../src/run/plan/build-plan.js';
 
 const baseline: Baseline = { failureShare: 0, p99Ms: 50 };
 

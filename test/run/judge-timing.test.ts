@@ -4,10 +4,10 @@
  * measured → compare; not impacted → impact +∞, recovery −∞; never recovered → +∞; not measured → no data.
  */
 import { expect } from 'chai';
-import { judgeTimingBudgets } from '../../src/run/judge-timing.js';
+import { judgeTimingBudgets } from '../../src/run/judge/judge-timing.js';
 import type { Budget } from '../../src/budgets/budget.js';
-import type { RunPlan } from '../../src/run/build-plan.js';
-import type { IngressTiming, TimeTo } from '../../src/run/timing.js';
+import type { RunPlan } from '../../src/run/plan/build-plan.js';
+import type { IngressTiming, TimeTo } from '../../src/run/judge/timing.js';
 import { budget, testLedger } from '../support/ledger-kit.js';
 
 const planOf = (budgets: Budget[], ingresses = ['central', 'west']) =>

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { waitFor } from '../support/wait.js';
-import { acquireLock, inspectLock, LockHeldError, lockName, type EnvironmentLock } from '../../src/run/lock.js';
+import { acquireLock, inspectLock, LockHeldError, lockName, type EnvironmentLock } from '../../src/run/session/lock.js';
 import { apiOf, describeForEachServer } from '../faults/support/servers.js';
 
 function refusal(promise: Promise<unknown>): Promise<unknown> {

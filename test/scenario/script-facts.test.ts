@@ -128,3 +128,31 @@ describe('script facts: what a k6 script produces, read from its source', () => 
     expect(problems(script, { 'checks{journey:browse}': 'rate>0.99' })).to.deep.equal([]);
   });
 });
+
+describe('script facts: where requests go', () => {
+  it('finds the full URLs requests are sent to (literal, template, sum) and the harness env read at the top level', () => {
+    const facts = readScriptFacts(
+      [
+        "import http from 'k6/http';",
+        'const base = __ENV.BASE_URL;',
+        'export default function () {',
+        "  http.get('https://shop.example/cart');",
+        '  http.post(`http://api.example:8080/${__ENV.X}`, {});',
+        "  http.request('PUT', 'http://a.example' + '/b', null);",
+        '  http.get(`${__ENV.BASE_URL}/home`, { headers: { Host: __ENV.HOST } });',
+        "  http.get('/relative');",
+        "  console.log('http://not.a.request');",
+        '}',
+        'export function setup() { return __ENV.CHAOS_INGRESS; }',
+        "const host = __ENV['HOST'], other = __ENV.OTHER;",
+      ].join('\n'),
+    );
+    expect(facts.requestUrls).to.deep.equal([
+      { text: 'https://shop.example/cart', line: 4 },
+      { text: 'http://api.example:8080/', line: 5 },
+      { text: 'http://a.example', line: 6 },
+    ]);
+    // Element access (__ENV['HOST']) is not read: only the property form the harness documents.
+    expect(facts.topLevelEnv).to.deep.equal([{ text: 'BASE_URL', line: 2 }]);
+  });
+});

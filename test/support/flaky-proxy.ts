@@ -15,7 +15,7 @@ import net from 'node:net';
 import { createCertificates } from '../../src/lab/certs.js';
 import { renderKubeconfig } from './real-cluster.js';
 
-export interface FailureRule {
+interface FailureRule {
   /** HTTP method to match (any when undefined). */
   method?: string;
   /** Substring of the request path to match (any when undefined). */
@@ -28,7 +28,7 @@ export interface FailureRule {
 }
 
 /** How the proxy meets a connection: forwarded, refused (no listener), accepted and never answered. */
-export type ProxyMode = 'forward' | 'refuse' | 'hang';
+type ProxyMode = 'forward' | 'refuse' | 'hang';
 
 /** A request the proxy holds back: it reaches the API server only when `release` is called. */
 export interface HeldRequest {

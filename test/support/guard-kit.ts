@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { ClusterApis } from '../../src/kube/cluster-api.js';
-import { scanCluster } from '../../src/run/recover-scan.js';
+import { scanCluster } from '../../src/run/recover/recover-scan.js';
 import { cliEnv, projectRoot } from './cli.js';
 import { waitFor } from './wait.js';
 

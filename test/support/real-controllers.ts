@@ -19,8 +19,8 @@ export interface ControllerSetup {
 }
 
 /** Pods must tolerate this taint and select this label to land on kwok's Nodes. */
-export const kwokNodeTaint = { key: 'kwok.x-k8s.io/node', value: 'fake', effect: 'NoSchedule' } as const;
-export const kwokNodeLabel = { type: 'kwok' } as const;
+const kwokNodeTaint = { key: 'kwok.x-k8s.io/node', value: 'fake', effect: 'NoSchedule' } as const;
+const kwokNodeLabel = { type: 'kwok' } as const;
 
 interface NodeStatus {
   status?: { conditions?: { type: string; status: string }[] };

@@ -18,7 +18,7 @@ interface CrdStatus {
 
 const crdPath = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
 
-export function readCrds(file: string): CrdDocument[] {
+function readCrds(file: string): CrdDocument[] {
   const docs = parseAllDocuments(readFileSync(file, 'utf8'));
   const crds: CrdDocument[] = [];
   for (const doc of docs) {

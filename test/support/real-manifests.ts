@@ -26,15 +26,11 @@ const plurals: Record<string, string> = {
 };
 
 /** `/api/v1/namespaces/ns/pods`, `/apis/apps/v1/namespaces/ns/deployments`, `/api/v1/nodes`, … */
-export function collectionPath(apiVersion: string, kind: string, namespace?: string): string {
+function collectionPath(apiVersion: string, kind: string, namespace?: string): string {
   const plural = plurals[kind];
   if (!plural) throw new Error(`no REST path known for kind ${kind}; add it to test/support/real-manifests.ts`);
   const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
   return namespace ? `${base}/namespaces/${namespace}/${plural}` : `${base}/${plural}`;
-}
-
-export function objectPath(manifest: Manifest): string {
-  return `${collectionPath(manifest.apiVersion, manifest.kind, manifest.metadata.namespace)}/${manifest.metadata.name}`;
 }
 
 export async function createManifests(endpoint: ApiEndpoint, manifests: readonly Manifest[]): Promise<void> {

@@ -138,12 +138,8 @@ function removeDir(dir: string): void {
 }
 
 /** Stops every sandbox still running; used by the handlers and by a root `after` hook. */
-export function stopAllSandboxesNow(): void {
+function stopAllSandboxesNow(): void {
   for (const sandbox of [...liveSandboxes]) sandbox.stopNow();
-}
-
-export function liveSandboxCount(): number {
-  return liveSandboxes.size;
 }
 
 // Under mocha, a root-level `after` hook (registered once, when a spec file first imports this

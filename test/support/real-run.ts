@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { ClusterApi } from '../../src/kube/cluster-api.js';
-import type { JournalEntry } from '../../src/run/run-events.js';
+import type { JournalEntry } from '../../src/run/record/run-events.js';
 import { endpointOf, type FaultTestServer } from '../faults/support/servers.js';
 import { startFlakyProxy, type FlakyProxy } from './flaky-proxy.js';
 

@@ -7,7 +7,7 @@ import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const buildCommand = 'bash scripts/build-kube-tools.sh';
+const buildCommand = 'bash scripts/build-kube-tools.sh';
 
 export interface KubeTools {
   binDir: string;
@@ -26,7 +26,7 @@ export interface KubeTools {
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** `CHAOS_KUBE_TOOLS` may point at another `.tools`-shaped folder (bin/, istio/, kwok/). */
-export function toolsRoot(): string {
+function toolsRoot(): string {
   return process.env.CHAOS_KUBE_TOOLS ?? path.join(repoRoot, '.tools');
 }
 

@@ -136,7 +136,7 @@ function fish(spec: Spec): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function completionScript(program: Command, shell: Shell): string {
+function completionScript(program: Command, shell: Shell): string {
   const spec = specOf(program);
   return shell === 'bash' ? bash(spec) : shell === 'zsh' ? zsh(spec) : fish(spec);
 }

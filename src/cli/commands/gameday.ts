@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CliIo } from '../../system/io.js';
 import { runGameday } from '../../play/gameday/run-gameday.js';
 import type { RunOptions } from '../../play/run-scenario.js';
+import { readRunSettings } from '../../play/scenario-run/run-settings.js';
 import { phaseOption } from '../options.js';
 
 /** `chaos gameday <scenario>`: `chaos run --interactive` under the name a facilitator looks for. */
@@ -20,6 +21,6 @@ export function registerGameday(program: Command, io: CliIo, status: { code: num
     .option('--yes', "allow changes to contexts that are not on the environment's allow-list")
     .option('--reports <dir>', 'where run folders go', 'reports')
     .action(async (ref: string, options: RunOptions) => {
-      status.code = await runGameday([ref], { ...options, output: 'text' }, io);
+      status.code = await runGameday([ref], { ...options, output: 'text' }, io, readRunSettings(io.env));
     });
 }

@@ -1,9 +1,9 @@
 /**
- * `chaos guard [--env ENV] [--cluster NAME...]`: the options; the work is play/guard/run-guard.ts.
+ * `chaos guard [--env ENV] [--cluster NAME...]`: the options; the work is play/run-guard.ts.
  */
 import type { Command } from 'commander';
 import { labStateDirEnv } from '../../lab/index.js';
-import { runGuard, type GuardOptions } from '../../play/guard/run-guard.js';
+import { runGuard, type GuardOptions } from '../../play/run-guard.js';
 import type { CliIo } from '../../system/io.js';
 
 export function registerGuard(program: Command, io: CliIo): void {

@@ -4,7 +4,8 @@ import type { CliIo } from '../../system/io.js';
 import { findSuiteFile } from '../../play/suite/read-suite.js';
 import { runSuiteFile } from '../../play/suite/run-suite-file.js';
 import { runGameday } from '../../play/gameday/run-gameday.js';
-import { runBatch } from '../../play/run-batch.js';
+import { runBatch } from '../../play/suite/run-batch.js';
+import { readRunSettings } from '../../play/scenario-run/run-settings.js';
 import { runScenario, type RunOptions } from '../../play/run-scenario.js';
 import { outputOption, phaseOption } from '../options.js';
 
@@ -32,12 +33,13 @@ export function registerRun(program: Command, io: CliIo, status: { code: number 
     .option('--interactive', 'game day: full-screen live view, steps advanced by key (same as chaos gameday)')
     .action(async (refs: string[], options: RunOptions) => {
       const suiteFile = refs.length === 1 ? findSuiteFile(refs[0]!, io.cwd) : undefined;
-      if (options.interactive) status.code = await runGameday(refs, options, io);
-      else if (suiteFile) status.code = await runSuiteFile(suiteFile, options, io);
+      const settings = readRunSettings(io.env);
+      if (options.interactive) status.code = await runGameday(refs, options, io, settings);
+      else if (suiteFile) status.code = await runSuiteFile(suiteFile, options, io, settings);
       else if (refs.length === 1) {
-        const run = await runScenario(refs[0]!, options, io);
+        const run = await runScenario(refs[0]!, options, io, settings);
         if (run.reportProblem) io.err(`chaos: reports not written: ${run.reportProblem}`);
         status.code = run.reportProblem && run.exitCode === ExitCode.passed ? ExitCode.harnessError : run.exitCode;
-      } else status.code = await runBatch(refs, options, io);
+      } else status.code = await runBatch(refs, options, io, settings);
     });
 }

@@ -28,7 +28,7 @@ function resolve(value: number | string, total: number, roundUp: boolean): numbe
   return roundUp ? Math.ceil(exact) : Math.floor(exact);
 }
 
-export function podsOf(store: ObjectStore, pdb: PodDisruptionBudget): Pod[] {
+function podsOf(store: ObjectStore, pdb: PodDisruptionBudget): Pod[] {
   // An empty selector selects every Pod in the namespace under policy/v1.
   return store
     .peekAll<Pod>(keys.pods, pdb.metadata.namespace)

@@ -15,7 +15,7 @@ export interface OwnerReference {
   blockOwnerDeletion?: boolean;
 }
 
-export interface ObjectMeta {
+interface ObjectMeta {
   name: string;
   namespace?: string;
   generateName?: string;
@@ -53,32 +53,32 @@ export interface Condition {
   [field: string]: unknown;
 }
 
-export interface ContainerPort {
+interface ContainerPort {
   name?: string;
   containerPort: number;
   protocol?: string;
 }
 
-export interface Container {
+interface Container {
   name: string;
   image?: string;
   ports?: ContainerPort[];
   [field: string]: unknown;
 }
 
-export interface PodTemplate {
+interface PodTemplate {
   metadata?: { labels?: Labels; annotations?: Record<string, string>; [field: string]: unknown };
   spec: PodSpec;
 }
 
-export interface PodSpec {
+interface PodSpec {
   containers: Container[];
   nodeName?: string;
   terminationGracePeriodSeconds?: number;
   [field: string]: unknown;
 }
 
-export interface PodStatus {
+interface PodStatus {
   phase?: 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
   conditions?: Condition[];
   podIP?: string;
@@ -94,7 +94,7 @@ export interface Pod extends KubeObject {
   status?: PodStatus;
 }
 
-export interface WorkloadSpec {
+interface WorkloadSpec {
   replicas: number;
   selector: LabelSelector;
   template: PodTemplate;
@@ -111,7 +111,7 @@ export interface Node extends KubeObject {
   status?: { conditions?: Condition[]; [field: string]: unknown };
 }
 
-export interface ServicePort {
+interface ServicePort {
   name?: string;
   port: number;
   targetPort?: number | string;

@@ -35,7 +35,7 @@ export function patchTypeOf(contentType: string | undefined, custom: boolean): P
 }
 
 /** RFC 7386 JSON merge patch. */
-export function mergePatch(target: unknown, patch: unknown): unknown {
+function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isRecord(patch)) return structuredClone(patch);
   const result: Record<string, unknown> = isRecord(target) ? structuredClone(target) : {};
   for (const [key, value] of Object.entries(patch)) {
@@ -67,7 +67,7 @@ function applyJsonPatch(current: unknown, body: string): unknown {
   }
 }
 
-export function parseApplyBody(body: string): Record<string, unknown> {
+function parseApplyBody(body: string): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = parseYaml(body);

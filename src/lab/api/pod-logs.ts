@@ -2,7 +2,7 @@
  * What `kubectl logs` reads: each Pod's access log, kept in memory per Pod (bounded: the
  * newest lines only, like a kubelet's rotated log) and dropped with the Pod.
  */
-export const podLogLimit = 2_000;
+const podLogLimit = 2_000;
 
 export class PodLogs {
   private readonly lines = new Map<string, string[]>();

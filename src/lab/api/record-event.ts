@@ -8,7 +8,7 @@ import type { KubeObject } from './object-types.js';
 import type { ObjectStore } from './store.js';
 import { keys } from './resource-types.js';
 
-export const eventLimit = 2_000;
+const eventLimit = 2_000;
 
 export interface EventNote {
   type: 'Normal' | 'Warning';

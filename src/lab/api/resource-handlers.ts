@@ -231,7 +231,7 @@ function deleteOptions(request: ResourceRequest): DeleteOptions {
   return options;
 }
 
-export function deleteOne(request: ResourceRequest, options = deleteOptions(request)): KubeObject {
+function deleteOne(request: ResourceRequest, options = deleteOptions(request)): KubeObject {
   const current = existing(request);
   const { uid, resourceVersion } = options.preconditions ?? {};
   if (

@@ -3,7 +3,7 @@
  * Table printing all read from here, so adding a kind is one entry.
  */
 
-export type Subresource = 'status' | 'scale' | 'eviction' | 'log';
+type Subresource = 'status' | 'scale' | 'eviction' | 'log';
 
 export interface ResourceType {
   /** '' for the core group. */

@@ -74,7 +74,7 @@ export function matchesRequirements(labels: Labels | undefined, requirements: re
 }
 
 /** A structured selector as requirements; an empty selector selects everything, as in policy/v1. */
-export function requirementsOf(selector: LabelSelector | undefined): Requirement[] {
+function requirementsOf(selector: LabelSelector | undefined): Requirement[] {
   const requirements: Requirement[] = Object.entries(selector?.matchLabels ?? {}).map(([key, value]) => ({
     op: 'equals',
     key,

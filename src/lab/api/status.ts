@@ -3,7 +3,7 @@
  * branch on `reason`, `code` and `details.causes`, so the lab answers with the same words.
  */
 
-export interface StatusCause {
+interface StatusCause {
   /** Serialised as `reason` on the wire, as the real StatusCause does. */
   reason?: string;
   message?: string;
@@ -62,7 +62,7 @@ export function successStatus(code: number, details?: StatusDetails): StatusBody
 }
 
 /** `deployments.apps` — the qualified resource name the real server puts in messages. */
-export function qualifiedResource(group: string, plural: string): string {
+function qualifiedResource(group: string, plural: string): string {
   return group ? `${plural}.${group}` : plural;
 }
 

@@ -10,7 +10,7 @@ import { resourceByKey, type ResourceKey } from './resource-types.js';
 import { objectKey, type KubeObject } from './object-types.js';
 
 /** Kubernetes' time format: RFC 3339 in UTC with whole seconds (metav1.Time). */
-export function kubeTime(date: Date): string {
+function kubeTime(date: Date): string {
   return date.toISOString().replace(/\.\d+Z$/, 'Z');
 }
 

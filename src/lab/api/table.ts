@@ -24,7 +24,7 @@ function num(object: unknown, path: string): number {
 }
 
 /** kubectl's HumanDuration, closely enough: 45s, 5m10s, 3h, 12d. */
-export function humanAge(created: string | undefined, now: number): string {
+function humanAge(created: string | undefined, now: number): string {
   if (!created) return '<unknown>';
   const seconds = Math.max(0, Math.floor((now - Date.parse(created)) / 1000));
   if (seconds < 120) return `${seconds}s`;

@@ -53,6 +53,17 @@ function endpointOf(cluster: ClusterApi, pod: Pod): EndpointSliceEndpoint {
   };
 }
 
+type SliceGroup = { ports: SlicePort[]; endpoints: EndpointSliceEndpoint[] };
+
+/** The Service whose slices are being written, and the labels every one of them carries. */
+interface SliceOwner {
+  cluster: ClusterApi;
+  namespace: string;
+  name: string;
+  service: Service;
+  labels: Record<string, string>;
+}
+
 function reconcile(cluster: ClusterApi, namespace: string, name: string, actualPort: PortLookup): void {
   const service = cluster.store.peek<Service>(keys.services, namespace, name);
   const existing = cluster.store
@@ -66,7 +77,35 @@ function reconcile(cluster: ClusterApi, namespace: string, name: string, actualP
     for (const slice of existing) cluster.store.remove(keys.endpointSlices, namespace, slice.metadata.name);
     return;
   }
-  const groups = new Map<string, { ports: SlicePort[]; endpoints: EndpointSliceEndpoint[] }>();
+  const unused = [...existing];
+  const desired = groupEndpoints(cluster, namespace, service, actualPort);
+  const labels = {
+    ...service.metadata.labels,
+    'kubernetes.io/service-name': name,
+    'endpointslice.kubernetes.io/managed-by': managedBy,
+  };
+  const owner: SliceOwner = { cluster, namespace, name, service, labels };
+  if (desired.length === 0) {
+    // Like the real controller, an empty Service keeps one placeholder slice.
+    writeSlice(owner, unused.shift(), null, null);
+  }
+  for (const group of desired) {
+    const signature = JSON.stringify(group.ports);
+    const index = unused.findIndex((slice) => JSON.stringify(slice.ports ?? null) === signature);
+    const match = index >= 0 ? unused.splice(index, 1)[0] : unused.shift();
+    writeSlice(owner, match, group.ports, group.endpoints);
+  }
+  for (const slice of unused) cluster.store.remove(keys.endpointSlices, namespace, slice.metadata.name);
+}
+
+/** The selected Pods that have an IP and have not finished, grouped by their ports: one slice per group. */
+function groupEndpoints(
+  cluster: ClusterApi,
+  namespace: string,
+  service: Service,
+  actualPort: PortLookup,
+): SliceGroup[] {
+  const groups = new Map<string, SliceGroup>();
   const pods = cluster.store
     .peekAll<Pod>(keys.pods, namespace)
     .filter(
@@ -83,66 +122,53 @@ function reconcile(cluster: ClusterApi, namespace: string, name: string, actualP
     group.endpoints.push(endpointOf(cluster, pod));
     groups.set(signature, group);
   }
-  const unused = [...existing];
-  const desired = [...groups.values()];
-  const labels = {
-    ...service.metadata.labels,
-    'kubernetes.io/service-name': name,
-    'endpointslice.kubernetes.io/managed-by': managedBy,
-  };
-  const write = (
-    slice: EndpointSlice | undefined,
-    ports: SlicePort[] | null,
-    endpoints: EndpointSliceEndpoint[] | null,
-  ): void => {
-    if (slice) {
-      const next: EndpointSlice = {
-        ...structuredClone(slice),
-        ports,
-        endpoints,
-        metadata: { ...structuredClone(slice.metadata), labels },
-      };
-      cluster.store.update(keys.endpointSlices, next);
-      return;
-    }
-    cluster.store.create<EndpointSlice>(keys.endpointSlices, {
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: {
-        name: `${name}-${randomSuffix()}`,
-        generateName: `${name}-`,
-        namespace,
-        uid: '',
-        resourceVersion: '',
-        creationTimestamp: '',
-        labels,
-        ownerReferences: [
-          {
-            apiVersion: 'v1',
-            kind: 'Service',
-            name,
-            uid: service.metadata.uid,
-            controller: true,
-            blockOwnerDeletion: true,
-          },
-        ],
-      },
-      addressType: 'IPv4',
-      endpoints,
+  return [...groups.values()];
+}
+
+/** Rewrites `slice` to hold these ports and endpoints, or creates a new slice owned by the Service. */
+function writeSlice(
+  owner: SliceOwner,
+  slice: EndpointSlice | undefined,
+  ports: SlicePort[] | null,
+  endpoints: EndpointSliceEndpoint[] | null,
+): void {
+  const { cluster, namespace, name, service, labels } = owner;
+  if (slice) {
+    const next: EndpointSlice = {
+      ...structuredClone(slice),
       ports,
-    });
-  };
-  if (desired.length === 0) {
-    // Like the real controller, an empty Service keeps one placeholder slice.
-    write(unused.shift(), null, null);
+      endpoints,
+      metadata: { ...structuredClone(slice.metadata), labels },
+    };
+    cluster.store.update(keys.endpointSlices, next);
+    return;
   }
-  for (const group of desired) {
-    const signature = JSON.stringify(group.ports);
-    const index = unused.findIndex((slice) => JSON.stringify(slice.ports ?? null) === signature);
-    const match = index >= 0 ? unused.splice(index, 1)[0] : unused.shift();
-    write(match, group.ports, group.endpoints);
-  }
-  for (const slice of unused) cluster.store.remove(keys.endpointSlices, namespace, slice.metadata.name);
+  cluster.store.create<EndpointSlice>(keys.endpointSlices, {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: {
+      name: `${name}-${randomSuffix()}`,
+      generateName: `${name}-`,
+      namespace,
+      uid: '',
+      resourceVersion: '',
+      creationTimestamp: '',
+      labels,
+      ownerReferences: [
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          name,
+          uid: service.metadata.uid,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
+    },
+    addressType: 'IPv4',
+    endpoints,
+    ports,
+  });
 }
 
 export function startEndpointSliceController(

@@ -38,7 +38,7 @@ interface Decision {
 }
 
 /** The real controller's choice for a target with `replicas` in spec, without metrics. */
-export function decideReplicas(replicas: number, minReplicas: number, maxReplicas: number, metric: string): Decision {
+function decideReplicas(replicas: number, minReplicas: number, maxReplicas: number, metric: string): Decision {
   const within: State = {
     status: 'False',
     reason: 'DesiredWithinRange',

@@ -18,8 +18,8 @@ import type { ClusterApi } from '../api/request-context.js';
 import type { HorizontalPodAutoscaler } from './horizontal-pod-autoscaler.js';
 import { WorkQueue, type ControllerErrorHandler } from './work-queue.js';
 
-export const pausedReplicasAnnotation = 'autoscaling.keda.sh/paused-replicas';
-export const pausedAnnotation = 'autoscaling.keda.sh/paused';
+const pausedReplicasAnnotation = 'autoscaling.keda.sh/paused-replicas';
+const pausedAnnotation = 'autoscaling.keda.sh/paused';
 
 interface ScaledObject extends KubeObject {
   spec: {

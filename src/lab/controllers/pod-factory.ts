@@ -19,7 +19,7 @@ export function templateHash(workload: Workload): string {
   return hash;
 }
 
-export function createPod(
+function createPod(
   cluster: ClusterApi,
   workload: Workload,
   name: string,

@@ -23,7 +23,7 @@ export interface HttpMatch {
   gateways?: string[];
 }
 
-export interface RouteDestination {
+interface RouteDestination {
   host: string;
   subset?: string;
   weight: number;
@@ -35,7 +35,7 @@ export interface RetryPolicy {
   retryOn: string[];
 }
 
-export interface FaultPolicy {
+interface FaultPolicy {
   delay?: { ms: number; percent: number };
   abort?: { status: number; percent: number };
 }

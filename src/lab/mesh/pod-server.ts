@@ -23,7 +23,7 @@ import {
   type ServiceBehaviour,
 } from './pod-app.js';
 
-export type { CallSpec, RouteBehaviour, ServiceBehaviour } from './pod-app.js';
+export type { ServiceBehaviour } from './pod-app.js';
 
 export interface PodServerOptions {
   ip: string;
@@ -46,8 +46,8 @@ export interface PodServerOptions {
  * (to `lab.chaos.dev/fail-percent` of requests, default all) while staying Ready — a bad Pod
  * that only outlier detection can take out of rotation.
  */
-export const failStatusAnnotation = 'lab.chaos.dev/fail-status';
-export const failPercentAnnotation = 'lab.chaos.dev/fail-percent';
+const failStatusAnnotation = 'lab.chaos.dev/fail-status';
+const failPercentAnnotation = 'lab.chaos.dev/fail-percent';
 
 function listen(server: ReturnType<typeof createServer>, port: number, host: string): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {

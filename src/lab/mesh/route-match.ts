@@ -22,7 +22,7 @@ export function serviceKeyOf(host: string, contextNamespace: string): ServiceKey
   return undefined;
 }
 
-export function fqdnOf(key: ServiceKey): string {
+function fqdnOf(key: ServiceKey): string {
   const [namespace, name] = key.split('/');
   return `${name ?? ''}.${namespace ?? ''}.svc.cluster.local`;
 }

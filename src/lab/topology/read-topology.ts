@@ -31,7 +31,7 @@ export interface TopologyService {
   behaviour: ServiceBehaviour;
 }
 
-export interface TopologyIstioObject {
+interface TopologyIstioObject {
   name: string;
   namespace: string;
   spec: Record<string, unknown>;

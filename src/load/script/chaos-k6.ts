@@ -36,6 +36,37 @@ const fitWarnings: string[] = [];
 /** Set while the harness runs the script's setup for one ingress (setup runs outside scenarios). */
 let setupIngress: string | undefined;
 
+/**
+ * What a stock k6 script reads to know where to send (per-scenario env, so each ingress's
+ * scenario has its own): BASE_URL (the ingress's base URL, no trailing slash), HOST (the Host
+ * header the environment's ingress expects, when it names one) and CHAOS_INGRESS (its name).
+ * k6 applies a scenario's env when a VU starts an iteration, not while the script's top level
+ * runs: read them inside the default function (or setup, which the harness runs per ingress).
+ */
+function ingressEnv(name: string): Record<string, string> {
+  const found = config.ingresses.find((candidate) => candidate.name === name);
+  return {
+    CHAOS_INGRESS: name,
+    BASE_URL: (found?.url ?? '').replace(/\/$/, ''),
+    ...(config.host ? { HOST: config.host } : {}),
+  };
+}
+
+/** Runs `call` with `__ENV` saying `name` (setup and teardown run outside the scenarios). */
+function withIngressEnv<T>(name: string, call: () => T): T {
+  const names = ['CHAOS_INGRESS', 'BASE_URL', 'HOST'];
+  const saved = names.map((key) => __ENV[key]);
+  Object.assign(__ENV, ingressEnv(name));
+  try {
+    return call();
+  } finally {
+    names.forEach((key, i) => {
+      if (saved[i] === undefined) delete __ENV[key];
+      else __ENV[key] = saved[i];
+    });
+  }
+}
+
 /** The ingress this iteration (or this setup call) runs against. */
 export function ingress(): Ingress {
   const name = setupIngress ?? __ENV.CHAOS_INGRESS ?? config.ingresses[0]?.name ?? '';
@@ -115,6 +146,12 @@ export function record(
   delete metadata.sent_ms;
 }
 
+/**
+ * Metadata on k6's http_req_* samples of a request that `http` below also recorded as chaos_req;
+ * the harness reads a stock k6/http request's http_req_duration only when it lacks this.
+ */
+export const recordedMark = 'chaos_recorded';
+
 function pathOf(target: string): string {
   const withoutOrigin = target.replace(/^https?:\/\/[^/]+/, '');
   return (withoutOrigin.split('?')[0] ?? '') || '/';
@@ -130,11 +167,19 @@ function send<RT extends ResponseType | undefined>(
   const headers = { ...(host ? { Host: host } : {}), ...(params?.headers ?? {}) };
   const tags: Record<string, string> = { ...(params?.tags ?? {}) };
   const sentMs = Date.now();
-  const response = k6http.request(method, url(target), body ?? null, {
-    timeout: `${config.timeoutMs}ms`,
-    ...(params ?? {}),
-    headers,
-  } as RefinedParams<RT>);
+  // k6's own samples of this request say it was recorded here (chaos_req), so it is not counted twice.
+  const metadata = exec.vu.metrics.metadata;
+  metadata[recordedMark] = '1';
+  let response: RefinedResponse<RT>;
+  try {
+    response = k6http.request(method, url(target), body ?? null, {
+      timeout: `${config.timeoutMs}ms`,
+      ...(params ?? {}),
+      headers,
+    } as RefinedParams<RT>);
+  } finally {
+    delete metadata[recordedMark];
+  }
   record(response, method, pathOf(target), tags, sentMs);
   return response;
 }
@@ -190,7 +235,8 @@ export function harnessOptions(user: UserModule | undefined): Options {
   const perIngress = (name: string, scenario: Scenario, target?: string): Scenario => ({
     ...scenario,
     exec: 'chaosIteration',
-    env: { ...(scenario.env ?? {}), CHAOS_INGRESS: name, ...(target ? { CHAOS_EXEC: target } : {}) },
+    env: { ...(scenario.env ?? {}), ...ingressEnv(name), ...(target ? { CHAOS_EXEC: target } : {}) },
+    // k6 puts a scenario's tags on every sample of it, a stock k6/http request's included.
     tags: { ...(scenario.tags ?? {}), ingress: name },
   });
   const own = Object.entries(user?.options?.scenarios ?? {}).map(([id, scenario]) => {
@@ -279,7 +325,7 @@ export function setupPerIngress(setup: (() => unknown) | undefined): Record<stri
     setupIngress = name;
     exec.vu.metrics.tags.ingress = name;
     try {
-      data[name] = setup();
+      data[name] = withIngressEnv(name, setup);
     } finally {
       setupIngress = undefined;
       delete exec.vu.metrics.tags.ingress;
@@ -293,7 +339,7 @@ export function teardownPerIngress(teardown: ((data: unknown) => void) | undefin
   for (const { name } of config.ingresses) {
     setupIngress = name;
     try {
-      teardown(data[name]);
+      withIngressEnv(name, () => teardown(data[name]));
     } finally {
       setupIngress = undefined;
     }

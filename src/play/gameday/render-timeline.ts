@@ -4,7 +4,7 @@
  * the facilitator did, and every note with the time it was written. report.html shows the
  * same notes on its charts (src/report).
  */
-import type { JournalEntry } from '../../run/run-events.js';
+import type { JournalEntry } from '../../run/record/run-events.js';
 
 const utc = (ms: number) =>
   new Date(ms)

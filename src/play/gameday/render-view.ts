@@ -26,7 +26,7 @@ export function sparkline(values: ReadonlyArray<number | null>, width: number, f
   return line.padStart(width, ' ');
 }
 
-export function clock(ms: number): string {
+function clock(ms: number): string {
   const total = Math.max(0, Math.floor(ms / 1000));
   return `${String(Math.floor(total / 60)).padStart(2, '0')}:${String(total % 60).padStart(2, '0')}`;
 }
@@ -41,7 +41,7 @@ const clip = (text: string, width: number) =>
   visible(text) <= width ? text : text.replace(/\x1b\[[0-9;]*m/g, '').slice(0, Math.max(0, width - 1)) + '…';
 
 /** Key, long label, short label (narrow terminals). */
-export const keyHelp = [
+const keyHelp = [
   ['n', 'next step', 'next'],
   ['h', 'hold / release', 'hold'],
   ['r', 'revert this step', 'revert step'],
@@ -69,7 +69,7 @@ export function renderView(
   return options.color === false ? lines.map(stripColor) : lines;
 }
 
-export const stripColor = (text: string): string => text.replace(/\x1b\[[0-9;]*m/g, '');
+const stripColor = (text: string): string => text.replace(/\x1b\[[0-9;]*m/g, '');
 
 function renderColoredView(state: ViewState, nowMs: number, width: number, height: number): string[] {
   const plotWidth = Math.max(10, Math.min(40, Math.floor((width - 40) / 3)));

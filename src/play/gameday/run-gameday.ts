@@ -10,9 +10,10 @@ import { InputError } from '../../errors/errors.js';
 import { watchInterrupts } from '../../system/signals.js';
 import type { CliIo } from '../../system/io.js';
 import { runScenario, type RunOptions } from '../run-scenario.js';
-import { journalFileName, readJournal } from '../../run/journal.js';
-import { createRunControl } from '../../run/run-control.js';
-import type { RunPlan } from '../../run/build-plan.js';
+import type { RunSettings } from '../scenario-run/run-settings.js';
+import { journalFileName, readJournal } from '../../run/record/journal.js';
+import { createRunControl } from '../../run/timeline/run-control.js';
+import type { RunPlan } from '../../run/plan/build-plan.js';
 import { renderTimeline } from './render-timeline.js';
 import { renderView } from './render-view.js';
 import { openTerminal, type Key, type TerminalStreams } from './terminal.js';
@@ -25,7 +26,7 @@ export interface GamedayDeps {
 
 /** A held phase may last this long past the planned timeline before k6 itself stops. */
 const gamedaySlackSeconds = 4 * 3600;
-export const gamedayFileName = 'gameday.md';
+const gamedayFileName = 'gameday.md';
 
 function stateFor(plan: RunPlan, startedAtMs: number): ViewState {
   return createViewState({
@@ -45,6 +46,7 @@ export async function runGameday(
   refs: readonly string[],
   options: RunOptions,
   io: CliIo,
+  settings: RunSettings,
   deps: GamedayDeps = {},
 ): Promise<number> {
   if (refs.length !== 1)
@@ -80,31 +82,26 @@ export async function runGameday(
   paint();
   let runDir: string | undefined;
   try {
-    const run = await runScenario(
-      refs[0]!,
-      { ...options, quiet: true, output: 'text' },
-      io,
-      (dir) => {
+    const run = await runScenario(refs[0]!, { ...options, quiet: true, output: 'text' }, io, settings, {
+      onRunDir: (dir) => {
         runDir = dir;
       },
-      {
-        control,
-        interruption,
-        loadSlackSeconds: gamedaySlackSeconds,
-        onEvent: (event, plan) => {
-          if (event.type === 'run-started') state = stateFor(plan, event.atMs);
-          if (!state) return;
-          applyEvent(state, event);
-          if (event.type === 'window') return;
-          paint();
-          // The timeline is over: give the terminal back before the verdict is printed.
-          if (event.type === 'k6-ended') {
-            clearInterval(repaint);
-            terminal.close();
-          }
-        },
+      control,
+      interruption,
+      loadSlackSeconds: gamedaySlackSeconds,
+      onEvent: (event, plan) => {
+        if (event.type === 'run-started') state = stateFor(plan, event.atMs);
+        if (!state) return;
+        applyEvent(state, event);
+        if (event.type === 'window') return;
+        paint();
+        // The timeline is over: give the terminal back before the verdict is printed.
+        if (event.type === 'k6-ended') {
+          clearInterval(repaint);
+          terminal.close();
+        }
       },
-    );
+    });
     const journal = await readJournal(path.join(run.runDir, journalFileName));
     const file = path.join(run.runDir, gamedayFileName);
     writeFileSync(file, renderTimeline(journal.entries, run.result.outcome));

@@ -3,11 +3,11 @@
  * fault's state, a short series of windows per ingress, the notes, the recent events and the
  * facilitator's own state (held, typing a note, confirming an abort).
  */
-import type { RunEvent } from '../../run/run-events.js';
+import type { RunEvent } from '../../run/record/run-events.js';
 
-export type FaultState = 'planned' | 'applied' | 'reverted' | 'failed';
+type FaultState = 'planned' | 'applied' | 'reverted' | 'failed';
 
-export interface IngressSeries {
+interface IngressSeries {
   ingress: string;
   /** Newest last; bounded by `maxPoints`. */
   rate: number[];
@@ -33,7 +33,7 @@ export interface ViewState {
   ended?: string;
 }
 
-export const maxPoints = 60;
+const maxPoints = 60;
 const maxEvents = 6;
 
 export function createViewState(input: {

@@ -5,12 +5,12 @@
  */
 import { InputError } from '../../errors/errors.js';
 import { parsePhaseOverrides } from '../../input/phase-overrides.js';
-import { buildPlan, type RunPlan } from '../../run/build-plan.js';
+import { buildPlan, type RunPlan } from '../../run/plan/build-plan.js';
 import { loadScenario, type LoadedScenario } from '../load-inputs.js';
 import { readSuite, type Suite, type SuiteEntry } from './read-suite.js';
 
 /** CLI --phase applies to every scenario that has that phase; a name no scenario has is a mistake. */
-export function cliPhaseOverrides(
+function cliPhaseOverrides(
   values: readonly string[],
 ): (entry: SuiteEntry, phases: readonly string[]) => Record<string, number> {
   const overrides = parsePhaseOverrides(values);

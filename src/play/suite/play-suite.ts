@@ -16,7 +16,7 @@ export interface SuiteRun {
   error?: string;
 }
 
-export interface NotRun {
+interface NotRun {
   scenario: string;
   reason: string;
 }

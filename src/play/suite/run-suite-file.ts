@@ -8,7 +8,8 @@
  */
 import { formatError, InputError } from '../../errors/errors.js';
 import { watchInterrupts } from '../../system/signals.js';
-import { playScenarios } from '../play-scenarios.js';
+import { playScenarios } from './play-scenarios.js';
+import type { RunSettings } from '../scenario-run/run-settings.js';
 import type { RunOptions } from '../run-scenario.js';
 import type { CliIo } from '../../system/io.js';
 import { checkIngresses, openEnvironment, type OpenEnvironment } from '../../environment/open-environment.js';
@@ -21,7 +22,12 @@ interface OpenedEnvironment {
   baseline: ProbeResult[];
 }
 
-export async function runSuiteFile(file: string, options: RunOptions, io: CliIo): Promise<number> {
+export async function runSuiteFile(
+  file: string,
+  options: RunOptions,
+  io: CliIo,
+  settings: RunSettings,
+): Promise<number> {
   if (options.failFast && options.continueOnFailure)
     throw new InputError(
       '--fail-fast and --continue-on-failure contradict each other',
@@ -90,7 +96,7 @@ export async function runSuiteFile(file: string, options: RunOptions, io: CliIo)
       },
       options,
       io,
-      interruption,
+      { settings, interruption },
     );
   } finally {
     for (const { opened } of environments.values()) await opened.close();

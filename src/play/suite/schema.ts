@@ -3,7 +3,7 @@
  * optionally with its own phase durations and environment, with a settle check between them.
  */
 import { z } from 'zod';
-import { duration } from '../../scenario/schema.js';
+import { duration } from '../../input/schema-parts.js';
 
 const nameRe = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 

@@ -117,6 +117,15 @@ function chart(
   return new uPlot(options, rows as uPlot.AlignedData, box);
 }
 
+type IngressView = ChartView['ingresses'][number];
+
+/** What the charts of one ingress share: the time series and axis, and a cursor synced across them. */
+interface IngressTime {
+  xSeries: uPlot.Series;
+  xAxis: uPlot.Axis;
+  sync: uPlot.Cursor.Sync;
+}
+
 function drawRun(view: ChartView): void {
   const host = document.getElementById('charts');
   if (!host) return;
@@ -132,75 +141,89 @@ function drawRun(view: ChartView): void {
       section.appendChild(p);
       continue;
     }
-    const sync = { key: `ingress-${ing.name}` };
-    const xSeries: uPlot.Series = { label: 'time', value: fmt(1, ' s') };
-    const xAxis: uPlot.Axis = { label: 'seconds since the run started', values: secs };
-    chart(
-      section,
-      'request rate and error rate',
-      {
-        scales: { x: { time: false }, rate: { range: atLeast(1, 1.15) }, err: { range: atLeast(5, 1.15) } },
-        series: steps([
-          xSeries,
-          { label: 'requests/s', scale: 'rate', stroke: '#0969da', width: 1.5, value: fmt(1, '/s') },
-          { label: 'errors %', scale: 'err', stroke: '#cf222e', width: 1.5, value: fmt(2, '%') },
-        ]),
-        axes: [
-          xAxis,
-          { scale: 'rate', label: 'requests/s' },
-          { scale: 'err', side: 1, label: 'errors %', grid: { show: false } },
-        ],
-        cursor: { sync },
-        plugins: [overlay(view)],
-      },
-      windowed(view, [ing.t, ing.rate, ing.errorPct]),
-    );
-    chart(
-      section,
-      'latency p50 / p95 / p99 (ms)',
-      {
-        scales: { x: { time: false }, y: { range: atLeast(10, 1.1) } },
-        series: steps([
-          xSeries,
-          { label: 'p50', stroke: '#1a7f37', width: 1.5, value: fmt(1, ' ms') },
-          { label: 'p95', stroke: '#bf8700', width: 1.5, value: fmt(1, ' ms') },
-          { label: 'p99', stroke: '#cf222e', width: 1.5, value: fmt(1, ' ms') },
-        ]),
-        axes: [xAxis, { label: 'ms' }],
-        cursor: { sync },
-        plugins: [overlay(view)],
-      },
-      windowed(view, [ing.t, ing.p50, ing.p95, ing.p99]),
-    );
-    const clusters = view.clusters.filter((c) => ing.servedBy[c]);
-    if (ing.servedByNotMeasured && clusters.length === 0) {
-      // No served-by mechanism for this ingress: say so; "not measured" is no cluster to draw.
-      const p = document.createElement('p');
-      p.className = 'muted';
-      p.textContent = 'served by: not measured';
-      section.appendChild(p);
-      continue;
-    }
-    chart(
-      section,
-      'share of requests served by each cluster (%)',
-      {
-        height: 180,
-        scales: { x: { time: false }, y: { range: [0, 100] } },
-        series: steps([
-          xSeries,
-          ...clusters.map((c): uPlot.Series => {
-            const color = palette[view.clusters.indexOf(c) % palette.length];
-            return { label: c, stroke: color, width: 1.5, value: fmt(0, '%') };
-          }),
-        ]),
-        axes: [xAxis, { label: '%' }],
-        cursor: { sync },
-        plugins: [overlay(view)],
-      },
-      windowed(view, [ing.t, ...clusters.map((c) => ing.servedBy[c]!)]),
-    );
+    const time: IngressTime = {
+      sync: { key: `ingress-${ing.name}` },
+      xSeries: { label: 'time', value: fmt(1, ' s') },
+      xAxis: { label: 'seconds since the run started', values: secs },
+    };
+    drawLoad(section, view, ing, time);
+    drawLatency(section, view, ing, time);
+    drawServedBy(section, view, ing, time);
   }
+}
+
+function drawLoad(section: HTMLElement, view: ChartView, ing: IngressView, time: IngressTime): void {
+  chart(
+    section,
+    'request rate and error rate',
+    {
+      scales: { x: { time: false }, rate: { range: atLeast(1, 1.15) }, err: { range: atLeast(5, 1.15) } },
+      series: steps([
+        time.xSeries,
+        { label: 'requests/s', scale: 'rate', stroke: '#0969da', width: 1.5, value: fmt(1, '/s') },
+        { label: 'errors %', scale: 'err', stroke: '#cf222e', width: 1.5, value: fmt(2, '%') },
+      ]),
+      axes: [
+        time.xAxis,
+        { scale: 'rate', label: 'requests/s' },
+        { scale: 'err', side: 1, label: 'errors %', grid: { show: false } },
+      ],
+      cursor: { sync: time.sync },
+      plugins: [overlay(view)],
+    },
+    windowed(view, [ing.t, ing.rate, ing.errorPct]),
+  );
+}
+
+function drawLatency(section: HTMLElement, view: ChartView, ing: IngressView, time: IngressTime): void {
+  chart(
+    section,
+    'latency p50 / p95 / p99 (ms)',
+    {
+      scales: { x: { time: false }, y: { range: atLeast(10, 1.1) } },
+      series: steps([
+        time.xSeries,
+        { label: 'p50', stroke: '#1a7f37', width: 1.5, value: fmt(1, ' ms') },
+        { label: 'p95', stroke: '#bf8700', width: 1.5, value: fmt(1, ' ms') },
+        { label: 'p99', stroke: '#cf222e', width: 1.5, value: fmt(1, ' ms') },
+      ]),
+      axes: [time.xAxis, { label: 'ms' }],
+      cursor: { sync: time.sync },
+      plugins: [overlay(view)],
+    },
+    windowed(view, [ing.t, ing.p50, ing.p95, ing.p99]),
+  );
+}
+
+function drawServedBy(section: HTMLElement, view: ChartView, ing: IngressView, time: IngressTime): void {
+  const clusters = view.clusters.filter((c) => ing.servedBy[c]);
+  if (ing.servedByNotMeasured && clusters.length === 0) {
+    // No served-by mechanism for this ingress: say so; "not measured" is no cluster to draw.
+    const p = document.createElement('p');
+    p.className = 'muted';
+    p.textContent = 'served by: not measured';
+    section.appendChild(p);
+    return;
+  }
+  chart(
+    section,
+    'share of requests served by each cluster (%)',
+    {
+      height: 180,
+      scales: { x: { time: false }, y: { range: [0, 100] } },
+      series: steps([
+        time.xSeries,
+        ...clusters.map((c): uPlot.Series => {
+          const color = palette[view.clusters.indexOf(c) % palette.length];
+          return { label: c, stroke: color, width: 1.5, value: fmt(0, '%') };
+        }),
+      ]),
+      axes: [time.xAxis, { label: '%' }],
+      cursor: { sync: time.sync },
+      plugins: [overlay(view)],
+    },
+    windowed(view, [ing.t, ...clusters.map((c) => ing.servedBy[c]!)]),
+  );
 }
 
 function drawIndex(index: Extract<ReportData, { kind: 'index' }>['index']): void {

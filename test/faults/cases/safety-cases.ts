@@ -10,7 +10,7 @@ import { annotation } from '../../../src/faults/annotations.js';
 import { isTooManyRequests } from '../../../src/kube/api-error.js';
 import type { ClusterApi } from '../../../src/kube/cluster-api.js';
 import type { VirtualService } from '../../../src/kube/types.js';
-import { RevertError } from '../../../src/run/fault-session.js';
+import { RevertError } from '../../../src/run/session/fault-session.js';
 import { apiOf, type FaultTestServer } from '../support/servers.js';
 import { useFrontendHpa } from '../support/frontend-hpa.js';
 import { openTestSession, phaseOf, userView, waitFor, waitSettled } from '../support/session.js';

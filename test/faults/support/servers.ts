@@ -47,9 +47,9 @@ export interface ServerFactory {
 const clusterNames: readonly BankCluster[] = ['central', 'west'];
 
 /** The lab's config propagation delay in fault tests: status convergence waits for it. */
-export const labPropagationDelayMs = 50;
+const labPropagationDelayMs = 50;
 /** The settle time declared for the real-API tier, which has no istiod to write status. */
-export const realSettleMs = 200;
+const realSettleMs = 200;
 
 function environmentOf(
   name: string,

@@ -2,10 +2,10 @@
 import path from 'node:path';
 import type { FaultTiming } from '../../../src/faults/fault-plugin.js';
 import type { ClusterApi } from '../../../src/kube/cluster-api.js';
-import { planFault, type PlannedPhase } from '../../../src/run/build-plan.js';
-import { createFaultSession, type FaultSession } from '../../../src/run/fault-session.js';
-import { journalFileName, openJournal, readJournal, type JournalWriter } from '../../../src/run/journal.js';
-import type { JournalEntry } from '../../../src/run/run-events.js';
+import { planFault, type PlannedPhase } from '../../../src/run/plan/build-plan.js';
+import { createFaultSession, type FaultSession } from '../../../src/run/session/fault-session.js';
+import { journalFileName, openJournal, readJournal, type JournalWriter } from '../../../src/run/record/journal.js';
+import type { JournalEntry } from '../../../src/run/record/run-events.js';
 import type { Fault } from '../../../src/scenario/types.js';
 import type { FaultTestServer } from './servers.js';
 
@@ -100,16 +100,6 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
-}
-
-export async function readyReplicas(
-  api: ClusterApi,
-  kind: 'Deployment' | 'StatefulSet',
-  namespace: string,
-  name: string,
-): Promise<number> {
-  const workload = await api.readWorkload(kind, namespace, name);
-  return workload.status?.readyReplicas ?? 0;
 }
 
 /** Waits until every Deployment of the namespace has all its replicas ready. */

@@ -10,11 +10,11 @@ import path from 'node:path';
 import { labEnvironment } from '../../../src/environment/lab-environment.js';
 import type { K6Run } from '../../../src/load/k6-run.js';
 import type { LoadSample } from '../../../src/budgets/sample.js';
-import { buildPlan, type PlannedPhase, type RunPlan } from '../../../src/run/build-plan.js';
-import { executeRun, type RunDeps } from '../../../src/run/execute-run.js';
-import type { FaultDriver } from '../../../src/run/fault-driver.js';
-import { createRunControl, type RunCommand } from '../../../src/run/run-control.js';
-import type { RunEvent } from '../../../src/run/run-events.js';
+import { buildPlan, type PlannedPhase, type RunPlan } from '../../../src/run/plan/build-plan.js';
+import { executeRun, type RunDeps } from '../../../src/run/timeline/execute-run.js';
+import type { FaultDriver } from '../../../src/run/session/fault-driver.js';
+import { createRunControl, type RunCommand } from '../../../src/run/timeline/run-control.js';
+import type { RunEvent } from '../../../src/run/record/run-events.js';
 import { parseYamlSource } from '../../../src/input/yaml-source.js';
 import { validateScenario } from '../../../src/scenario/validate-scenario.js';
 

@@ -13,7 +13,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startLab, writeLabState, type RunningLab } from '../../../src/lab/index.js';
-import type { JournalEntry } from '../../../src/run/run-events.js';
+import type { JournalEntry } from '../../../src/run/record/run-events.js';
 import { projectRoot } from '../../support/cli.js';
 
 const socket = `chaos-gameday-${process.pid}`;

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { renderTimeline } from '../../../src/play/gameday/render-timeline.js';
 import { renderView, sparkline } from '../../../src/play/gameday/render-view.js';
 import { applyEvent, createViewState } from '../../../src/play/gameday/view-state.js';
-import type { JournalEntry } from '../../../src/run/run-events.js';
+import type { JournalEntry } from '../../../src/run/record/run-events.js';
 import { colorEnabled } from '../../../src/system/io.js';
 
 const t0 = Date.UTC(2026, 10, 22, 2, 0, 0);

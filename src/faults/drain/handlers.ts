@@ -1,0 +1,102 @@
+/**
+ * Undo of a drain's mutations, for a fault's revert and for `chaos recover` alike: uncordon only a
+ * Node still cordoned by this run; an eviction has nothing to put back (the controllers replace the
+ * Pods), so its revert waits for the namespaces' workloads.
+ */
+import { isNotFound } from '../../kube/api-error.js';
+import { chaosFieldManager } from '../../kube/pod-node-calls.js';
+import type { Node } from '../../kube/types.js';
+import { annotation, annotationRemovalPatch, manualAnnotationRemoval } from '../annotations.js';
+import type { MutationHandler } from '../fault-plugin.js';
+import type { CordonMutation, EvictMutation } from './mutations.js';
+import { checkNamespacesReady } from '../readiness.js';
+import { kubectl, waitUntil } from '../wait.js';
+export const cordonHandler: MutationHandler<CordonMutation> = {
+  kind: 'cordon',
+  check: (mutation, context) => `kubectl --context ${context} get node ${mutation.node}`,
+  markObject: (mutation, api, patch) => api.mergePatchNode(mutation.node, patch),
+  describe: (mutation) => `cordon Node ${mutation.node} in ${mutation.cluster}`,
+  key: (mutation) => `${mutation.cluster}/cordon/${mutation.node}`,
+  revert: async (mutation, ctx) => {
+    let node;
+    try {
+      node = await ctx.api.readNode(mutation.node);
+    } catch (error) {
+      if (isNotFound(error)) return { status: 'absent', detail: `Node ${mutation.node} no longer exists` };
+      throw error;
+    }
+    const annotations = node.metadata?.annotations;
+    if (annotations?.[annotation.run] !== mutation.runId || annotations[annotation.cordoned] !== 'true') {
+      return { status: 'absent', detail: `Node ${mutation.node} carries no cordon of run ${mutation.runId}` };
+    }
+    const owners = unschedulableOwners(node);
+    if (node.spec?.unschedulable && owners !== undefined && owners.length > 0 && !owners.includes(chaosFieldManager)) {
+      // Cordoned again by someone else (their field manager owns spec.unschedulable now): theirs to undo.
+      await ctx.api.mergePatchNode(mutation.node, annotationRemovalPatch(annotations));
+      return {
+        status: 'reverted',
+        detail: `left Node ${mutation.node} cordoned: ${owners.join(', ')} cordoned it again meanwhile`,
+        notes: [`Node ${mutation.node} was cordoned again by ${owners.join(', ')} during the run: left cordoned`],
+      };
+    }
+    const notes = node.spec?.unschedulable ? [] : [`Node ${mutation.node} was uncordoned by someone else meanwhile`];
+    // null removes the field: a schedulable Node has no `unschedulable` at all, as before.
+    await ctx.api.mergePatchNode(mutation.node, {
+      ...annotationRemovalPatch(annotations),
+      spec: { unschedulable: null },
+    });
+    return { status: 'reverted', detail: `uncordoned Node ${mutation.node}`, ...(notes.length > 0 ? { notes } : {}) };
+  },
+  verifyReverted: (mutation, ctx) =>
+    waitUntil(ctx, `Node ${mutation.node} schedulable in ${mutation.cluster}`, async () => {
+      try {
+        const node = await ctx.api.readNode(mutation.node);
+        if (!node.spec?.unschedulable) return undefined;
+        // Someone else's cordon is not ours to wait out.
+        const owners = unschedulableOwners(node);
+        if (owners !== undefined && owners.length > 0 && !owners.includes(chaosFieldManager)) return undefined;
+        return 'still unschedulable';
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    }),
+  manual: (mutation, context) =>
+    `${kubectl(context)} uncordon ${mutation.node} && ${manualAnnotationRemoval(`${kubectl(context)} annotate node ${mutation.node}`, undefined)} ${annotation.cordoned}-`,
+};
+
+export const evictHandler: MutationHandler<EvictMutation> = {
+  kind: 'evict',
+  check: (mutation, context) =>
+    `kubectl --context ${context} get pods ${mutation.namespaces.map((ns) => `-n ${ns}`).join(' ') || '-A'}`,
+  describe: (mutation) =>
+    `evict ${mutation.pods.length} Pod(s) of ${mutation.namespaces.join(', ') || 'no namespace'} in ${mutation.cluster}`,
+  key: (mutation) =>
+    `${mutation.cluster}/evict/${mutation.runId}/${mutation.faultId}/${mutation.pods.map((pod) => `${pod.namespace}/${pod.name}`).join(',')}`,
+  // An eviction cannot be undone: the Pods' controllers replace them once Nodes are schedulable.
+  revert: async (mutation) => ({
+    status: 'reverted',
+    detail: `nothing to put back for ${mutation.pods.length} evicted Pod(s): their controllers replace them`,
+  }),
+  verifyReverted: (mutation, ctx) =>
+    waitUntil(ctx, `workloads of ${mutation.namespaces.join(', ')} ready again in ${mutation.cluster}`, () =>
+      checkNamespacesReady(ctx.api, mutation.namespaces),
+    ),
+  manual: (mutation, context) =>
+    `${kubectl(context)} get pods -A -o wide  # evicted Pods come back by themselves once Nodes are uncordoned (${mutation.namespaces.join(', ')})`,
+};
+
+/**
+ * Field managers owning `spec.unschedulable` (metadata.managedFields); undefined when the
+ * server keeps no such record, and then the annotation alone says the cordon is ours.
+ */
+function unschedulableOwners(node: Node): string[] | undefined {
+  const entries = node.metadata?.managedFields;
+  if (!entries || entries.length === 0) return undefined;
+  return entries
+    .filter((entry) => {
+      const fields = entry.fieldsV1 as { 'f:spec'?: { 'f:unschedulable'?: unknown } } | undefined;
+      return fields?.['f:spec']?.['f:unschedulable'] !== undefined;
+    })
+    .map((entry) => entry.manager ?? '?');
+}
