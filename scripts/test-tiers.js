@@ -61,7 +61,19 @@ if (mode === '--why') {
     );
   }
 } else if (mode === 'unit') {
-  process.stdout.write(files.filter((file) => needsOf(file).length === 0).join('\n') + '\n');
+  // The longest first (mocha --parallel hands files out in this order), the rest in path order.
+  const slowestFirst = [
+    'test/input/fuzz-inputs.test.ts',
+    'test/lint/floors.test.ts',
+    'test/play/gameday/control-channel.test.ts',
+    'test/budgets/compare.test.ts',
+  ];
+  const unit = files.filter((file) => needsOf(file).length === 0);
+  const ordered = [
+    ...slowestFirst.filter((file) => unit.includes(file)),
+    ...unit.filter((f) => !slowestFirst.includes(f)),
+  ];
+  process.stdout.write(ordered.join('\n') + '\n');
 } else {
   process.stderr.write(`usage: node scripts/test-tiers.js unit|--why (got "${mode}")\n`);
   process.exit(2);
