@@ -1,6 +1,7 @@
 // npm postinstall. Two cases:
-//  - a project checkout (`npm ci` in the repository): compile the CLI, then make the pinned k6 v2
-//    available (`chaos setup --if-missing`, built into .tools/bin). A missing Go toolchain must not
+//  - a project checkout (`npm ci` in the repository): compile the CLI and the HTML report's browser
+//    script (scripts/build-report-client.js: TypeScript's transpiler, no package's install script
+//    needed), then make the pinned k6 v2 available (`chaos setup --if-missing`, built into .tools/bin). A missing Go toolchain must not
 //    break `npm ci`: setup explains what to do and `chaos run` refuses clearly until k6 is there.
 //  - an installed package (`npm install -g chaos`, or as a dependency): dist/ is shipped compiled,
 //    so nothing is built here; say how to get k6 (`chaos setup`, into the per-user cache) instead
@@ -30,8 +31,10 @@ if (!existsSync(tsc)) {
   );
   process.exit(0);
 }
-const build = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { stdio: 'inherit' });
-if (build.status !== 0) process.exit(build.status ?? 1);
+for (const step of [[tsc, '-p', 'tsconfig.json'], ['scripts/build-report-client.js']]) {
+  const build = spawnSync(process.execPath, step, { stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
 if (process.env.CHAOS_SKIP_SETUP === '1') process.exit(0);
 const setup = spawnSync(process.execPath, ['bin/chaos.js', 'setup', '--if-missing'], { stdio: 'inherit' });
 if (setup.status !== 0) {

@@ -22,6 +22,7 @@ const slowestFirst = [
   'test/e2e/api-away.test.ts',
   'test/e2e/labs-side-by-side.test.ts',
   'test/cli/cli-foundation.test.ts',
+  'test/cli/lab-state-abuse.test.ts',
   'test/cli/suites-and-options.test.ts',
   'test/deploy/package.test.ts',
   'test/e2e/run-signals.test.ts',

@@ -3,7 +3,6 @@
  * in this process) or real clusters. Resolves each ingress to a URL (a fixed URL, or the
  * gateway Service's LoadBalancer address) and checks that every ingress answers.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { errorText, HarnessError } from '../errors/errors.js';
 import type { Environment, EnvironmentCluster } from './types.js';
@@ -14,9 +13,10 @@ import {
   ingressAddressEnv,
   ingressPlacementFromEnv,
   ingressPortEnv,
+  chooseLabStateDir,
+  findRunningLab,
   labStateDirEnv,
-  readLabState,
-  resolveLabStateDir,
+  LabStateError,
   startLab,
   type RunningLab,
 } from '../lab/index.js';
@@ -43,8 +43,9 @@ async function withServedBy(environment: Environment, opened: OpenEnvironment): 
 
 /**
  * An environment that is already there: real clusters, or the lab whose state folder `stateDir`
- * (else CHAOS_STATE_DIR, else `.chaos/lab`) names. Undefined for the built-in lab when none runs
- * there (its clusters live only in a process). Ingresses are not resolved yet.
+ * (else CHAOS_STATE_DIR, else `.chaos/lab`) names. Undefined for the built-in lab when that folder
+ * records none (its clusters live only in a process); a LabStateError (exit 3, located, with a
+ * hint) when it records one that cannot be reached as recorded. Ingresses are not resolved yet.
  */
 export async function connectExisting(
   environment: Environment,
@@ -63,11 +64,11 @@ export async function connectExisting(
       close: async () => {},
     };
   }
-  const reading = await readLabState(resolveLabStateDir(cwd, env, stateDir));
-  if (!reading?.running) return undefined;
-  const yaml = readFileSync(reading.state.kubeconfig, 'utf8');
+  // A state folder that records no lab: undefined; one that records a lab it cannot give: LabStateError.
+  const reading = await findRunningLab(chooseLabStateDir(cwd, env, stateDir));
+  if (!reading) return undefined;
   return {
-    apis: connectEnvironment(environment, { ...clients, kubeconfigYaml: yaml, cwd }),
+    apis: connectEnvironment(environment, { ...clients, kubeconfigYaml: reading.kubeconfigYaml, cwd }),
     ingressUrls: Object.fromEntries(reading.state.clusters.map((cluster) => [cluster.name, cluster.ingressUrl])),
     description: `the running lab (pid ${reading.state.pid}, state ${path.dirname(reading.file)})`,
     close: async () => {},
@@ -91,6 +92,8 @@ export async function readableClusters(
       ? { apis: opened.apis }
       : { reason: 'the lab is not running (chaos lab up): checked when the run starts' };
   } catch (error) {
+    // A broken lab state is the user's to fix now, not a note in the plan.
+    if (error instanceof LabStateError) throw error;
     return { reason: errorText(error) };
   }
 }

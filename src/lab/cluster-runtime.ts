@@ -1,6 +1,7 @@
 /**
  * One lab cluster at run time: its store, API endpoint and controllers (workloads, scheduler,
- * kubelets, EndpointSlices, disruption budgets, garbage collection), wired to the data plane.
+ * kubelets, EndpointSlices, disruption budgets, garbage collection, HPAs, KEDA ScaledObjects),
+ * wired to the data plane.
  */
 import { HarnessError } from '../errors/errors.js';
 import { Allocator } from './api/admission.js';
@@ -14,6 +15,8 @@ import { startKubelets, type KubeletTiming, type PodProcess, type PodRuntime } f
 import { startEndpointSliceController } from './controllers/endpoint-slices.js';
 import { startDisruptionController } from './controllers/disruption.js';
 import { startGarbageCollector } from './controllers/garbage-collector.js';
+import { startHorizontalPodAutoscalerController } from './controllers/horizontal-pod-autoscaler.js';
+import { startScaledObjectController } from './controllers/keda-scaled-objects.js';
 import type { ControllerErrorHandler } from './controllers/work-queue.js';
 import { podIpAllocator } from './addresses.js';
 import type { Pod } from './api/object-types.js';
@@ -41,6 +44,8 @@ export interface ClusterRuntimeOptions {
   token: string;
   tls: { cert: string; key: string };
   timing: KubeletTiming;
+  /** The HPA controller's sync period (KCM's default: 15 s). */
+  autoscalerSyncMs: number;
   runtime: PodRuntime;
   onError: ControllerErrorHandler;
 }
@@ -104,6 +109,8 @@ export async function startClusterRuntime(options: ClusterRuntimeOptions): Promi
     }),
     startEndpointSliceController(cluster, tracked.portOf, options.onError),
     startDisruptionController(cluster, options.onError),
+    startHorizontalPodAutoscalerController(cluster, options.autoscalerSyncMs, options.onError),
+    startScaledObjectController(cluster, options.onError),
   ];
   const stopControllers = (): void => {
     for (const stop of stops.reverse()) stop();

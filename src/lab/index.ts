@@ -14,5 +14,6 @@ export {
   type LabState,
   type LabStateReading,
 } from './state-file.js';
+export { findRunningLab, chooseLabStateDir, LabStateError } from './find-running-lab.js';
 export { readTopology, parseTopology, defaultTopologyPath } from './topology/read-topology.js';
 export { parseIngressPlacement, ingressPlacementFromEnv, ingressAddressEnv, ingressPortEnv } from './addresses.js';

@@ -24,7 +24,7 @@ import type { Workload } from './api/object-types.js';
 import type { LabCluster, LabListener, LabOptions, RunningLab } from './types.js';
 import { sleep } from '../system/sleep.js';
 
-const defaultTiming = { startupMs: 300, readinessMs: 200, terminationGraceMs: 1000 };
+const defaultTiming = { startupMs: 300, readinessMs: 200, terminationGraceMs: 1000, autoscalerSyncMs: 15_000 };
 const defaultPropagationDelayMs = 500;
 
 function workloadsReady(states: readonly ClusterState[], controlPlane: ControlPlane, topology: Topology): boolean {
@@ -111,6 +111,7 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
           token,
           tls: { cert: certs.certPem, key: certs.keyPem },
           timing,
+          autoscalerSyncMs: timing.autoscalerSyncMs,
           runtime: podRuntime(plane),
           onError: controllerErrors(state.name),
         }),

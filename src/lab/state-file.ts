@@ -26,12 +26,12 @@ export interface LabStateReading {
   file: string;
 }
 
-const labStateFile = 'state.json';
+export const labStateFile = 'state.json';
 
 export { processIsAlive };
 
 /** Where a lab keeps its state unless told otherwise (relative to the working directory). */
-const defaultLabStateDir = '.chaos/lab';
+export const defaultLabStateDir = '.chaos/lab';
 /** Selects a lab's state folder for every command (`--state-dir` wins). */
 export const labStateDirEnv = 'CHAOS_STATE_DIR';
 

@@ -7,6 +7,8 @@ interface LabTiming {
   readinessMs?: number;
   /** Longest a deleted Pod waits for in-flight requests before it is gone. Default 1000 ms. */
   terminationGraceMs?: number;
+  /** The HorizontalPodAutoscaler controller's sync period. Default 15 000 ms, as kube-controller-manager's. */
+  autoscalerSyncMs?: number;
 }
 
 export interface LabOptions {

@@ -12,6 +12,7 @@ import { followSamples, type SampleStream } from './sample-stream.js';
 import { sampleParser } from './samples.js';
 import { prepareUserScript } from './user-script.js';
 import { startProcess, type ProcessResult } from './spawn.js';
+import { isK6LineShown } from './k6-log.js';
 
 export type K6End =
   | { kind: 'completed' }
@@ -78,14 +79,14 @@ export function startK6(options: {
     runDir: options.runDir,
     stockHttp: options.userScript !== undefined,
   });
+  let stopRequested = false;
   const child = startProcess(options.k6.path, invocation.args, {
     env: { ...process.env, ...invocation.env },
     tiedToParent: true,
     onLine: (line) => {
-      if (line.trim()) options.onLog?.(line);
+      if (isK6LineShown(line, stopRequested)) options.onLog?.(line);
     },
   });
-  let stopRequested = false;
   return {
     pid: child.pid,
     samples: followSamples(

@@ -16,7 +16,7 @@ describeKubeContract('the embedded lab', async () => {
   config.setCurrentContext(first.context);
   return {
     kubeconfigYaml: config.exportConfig(),
-    traits: { disruptionController: true, autoscalingV2: false },
+    traits: { disruptionController: true, autoscalingV2: true },
     stop: () => lab.stop(),
   };
 });

@@ -71,7 +71,14 @@ describe("chaos lab up's guard reverts a chaos run killed with SIGKILL, without 
     expect(recovered.stdout).to.match(/nothing to recover/);
   });
 
-  it("a run holding frontend-zero's fault, killed during it: the lab guard puts everything back and says so", async () => {
+  interface Held {
+    deployments: Array<{ name: string; replicas: number }>;
+    hpas: Array<{ name: string; minReplicas: number; maxReplicas: number; chaos: string[] }>;
+  }
+  const central = (state: unknown): Held => (state as { central: Held }).central;
+
+  /** Runs `scenario`, waits until `held` sees its fault in central, kills it, and waits for the guard. */
+  async function killDuringFault(scenario: string, held: (central: Held) => boolean): Promise<string[]> {
     // The state file comes first, then the guard starts and says so.
     await waitFor(() => /guard: reverts the faults of a run killed without reverting/.test(lab.output()), {
       timeoutMs: 60_000,
@@ -79,22 +86,15 @@ describe("chaos lab up's guard reverts a chaos run killed with SIGKILL, without 
     });
     const initial = await labClusterState(lab.state.kubeconfig);
     const run = spawnChaos(
-      // frontend-zero's fault with no abort limit: a stalled machine must not make the run revert it first.
-      ['run', path.join(projectRoot, 'test/fixtures/scenarios/hold-central-frontend.yaml'), '--reports', 'reports'],
+      ['run', path.join(projectRoot, 'test/fixtures/scenarios', scenario), '--reports', 'reports'],
       cwd,
       lab.env,
     );
-    const zero = (state: unknown) =>
-      (state as { central: { deployments: Array<{ name: string; replicas: number }> } }).central.deployments.find(
-        (d) => d.name === 'frontend',
-      )?.replicas === 0;
     await waitFor(
       async () =>
-        /fault scale-1 applied in central/.test(run.output()) && zero(await labClusterState(lab.state.kubeconfig)),
-      {
-        timeoutMs: 120_000,
-        what: 'frontend at zero in central',
-      },
+        /fault scale-1 applied in central/.test(run.output()) &&
+        held(central(await labClusterState(lab.state.kubeconfig))),
+      { timeoutMs: 120_000, what: `the fault of ${scenario} in central` },
     );
     expect(await run.kill('SIGKILL'), run.output()).to.equal('null/SIGKILL');
 
@@ -113,12 +113,41 @@ describe("chaos lab up's guard reverts a chaos run killed with SIGKILL, without 
       },
       { timeoutMs: 60_000, what: 'the Event of the revert' },
     );
-    expect(events.map((e) => `${e.involvedObject.kind}/${e.involvedObject.name}`)).to.include('Deployment/frontend');
     expect(events[0]!.source?.component).to.equal('chaos-guard');
-
     const recovered = await runChaosAsync(['recover', '--reports', 'none'], { cwd, env: lab.env, timeoutMs: 120_000 });
     expect(recovered.code, recovered.stdout + recovered.stderr).to.equal(ExitCode.passed);
     expect(recovered.stdout).to.match(/nothing to recover/);
+    return events.map((e) => `${e.involvedObject.kind}/${e.involvedObject.name}`);
+  }
+
+  it('the guard inside the lab watches every kind it is built to watch (no "not watching")', async () => {
+    await waitFor(() => /guard: reverts the faults of a run killed without reverting/.test(lab.output()), {
+      timeoutMs: 60_000,
+      what: "the lab's guard to start",
+    });
+    expect(lab.output()).not.to.include('not watching');
+  });
+
+  it("a run holding frontend-zero's fault, killed during it: the lab guard puts everything back and says so", async () => {
+    // frontend-zero's fault with no abort limit: a stalled machine must not make the run revert it first.
+    const reverted = await killDuringFault(
+      'hold-central-frontend.yaml',
+      (held) => held.deployments.find((d) => d.name === 'frontend')?.replicas === 0,
+    );
+    expect(reverted).to.include('Deployment/frontend');
+  });
+
+  it('a run holding frontend at one replica, its HPA pinned to 1..1, killed during it: the guard unpins the HPA and restores the count', async () => {
+    const reverted = await killDuringFault(
+      'hold-central-frontend-one.yaml',
+      (held) =>
+        held.deployments.find((d) => d.name === 'frontend')?.replicas === 1 &&
+        held.hpas.some(
+          (h) => h.name === 'frontend' && h.minReplicas === 1 && h.maxReplicas === 1 && h.chaos.length > 0,
+        ),
+    );
+    // Back to 2..6 and 2 replicas without chaos annotations: killDuringFault compared the whole state.
+    expect(reverted).to.include.members(['Deployment/frontend', 'HorizontalPodAutoscaler/frontend']);
   });
 
   it('a run frozen (SIGSTOP) past its lease during the fault, reverted by the guard, then resumed: it re-applies nothing, ends invalid, exit 3', async () => {

@@ -7,7 +7,7 @@ describeForEachServer(
   (live, factory) =>
     refusalCases(
       live,
-      // The real tier serves autoscaling/v2 and takes CRDs; the lab does neither.
-      { hpa: factory.servesHpa, installsCrds: factory.servesHpa },
+      // Both serve autoscaling/v2; the real tier takes CRDs, the lab serves KEDA's built in.
+      { hpa: factory.servesHpa, installsCrds: factory.installsCrds },
     ),
 );

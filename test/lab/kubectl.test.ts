@@ -92,6 +92,23 @@ describe('real kubectl against the lab', function () {
     );
   });
 
+  it('gets HorizontalPodAutoscalers in every namespace (kubectl get hpa -A) with the columns the real server prints', async () => {
+    const out = await ok('get', 'hpa', '-A');
+    expect(out).to.match(/^NAMESPACE\s+NAME\s+REFERENCE\s+TARGETS\s+MINPODS\s+MAXPODS\s+REPLICAS\s+AGE$/m);
+    // frontend's HPA as the topology gives it (2..6, CPU 80 %); no metrics server, so the value is unknown.
+    expect(out).to.match(/^bank-of-anthos\s+frontend\s+Deployment\/frontend\s+cpu: <unknown>\/80%\s+2\s+6\s+\d+\s+/m);
+    const described = await ok(
+      'get',
+      'horizontalpodautoscalers.autoscaling',
+      'frontend',
+      '-n',
+      'bank-of-anthos',
+      '-o',
+      'json',
+    );
+    expect(JSON.parse(described)).to.deep.include({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' });
+  });
+
   it('scales frontend to 0 and shows 0/0', async () => {
     expect(await ok('scale', 'deployment', 'frontend', '--replicas', '0', '-n', 'bank-of-anthos')).to.contain(
       'deployment.apps/frontend scaled',

@@ -3,7 +3,7 @@
  * Chromium (Debian's package, driven by playwright-core; never a downloaded browser) with the
  * network cut off: no request leaves the file, the console has no error, and every chart drew
  * (canvases with lines and the shaded fault phase). A screenshot goes to a temp folder.
- * Fails, never skips, without /usr/bin/chromium (.ci/run installs it).
+ * Fails, never skips, without /usr/bin/chromium (scripts/test-prerequisites.sh installs it).
  */
 import { expect } from 'chai';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -41,7 +41,7 @@ describe('report.html in headless Chromium, offline', function () {
   before(async () => {
     if (!existsSync(executablePath))
       throw new Error(
-        `${executablePath} is missing: apt-get install chromium (.ci/run does it); this test must not be skipped`,
+        `${executablePath} is missing: run bash scripts/test-prerequisites.sh (apt-get install chromium); this test must not be skipped`,
       );
     work = mkdtempSync(path.join(tmpdir(), 'chaos-html-'));
     cpSync(fixtureReports, path.join(work, 'reports'), { recursive: true });

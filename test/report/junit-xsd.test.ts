@@ -1,6 +1,6 @@
 /**
  * junit.xml validates against the common JUnit XSD with a real validator (xmllint, from
- * Debian's libxml2-utils; .ci/run installs it), for a passing, a failing and a negative-control
+ * Debian's libxml2-utils; scripts/test-prerequisites.sh installs it), for a passing, a failing and a negative-control
  * run, a batch, and a batch with a harness error and hostile text; and a failure names the
  * budget, the phase and the ingress, with what was measured against what.
  */
@@ -21,7 +21,7 @@ function xmllint(args: string[]): { code: number | null; out: string } {
   const result = spawnSync('xmllint', args, { encoding: 'utf8', timeout: 30_000 });
   if (result.error)
     throw new Error(
-      `xmllint is needed for this test (Debian: apt-get install libxml2-utils; .ci/run does it): ${result.error.message}`,
+      `xmllint is needed for this test (bash scripts/test-prerequisites.sh installs it: apt-get install libxml2-utils): ${result.error.message}`,
     );
   return { code: result.status, out: `${result.stdout}${result.stderr}` };
 }

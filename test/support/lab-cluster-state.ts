@@ -1,10 +1,18 @@
 /**
  * What a run may change in a lab, read from its API (both clusters): the app's and
- * istio-system's Deployments (replicas and chaos annotations), the gateway-bound routes, the
- * chaos VirtualServices, the Nodes' cordons and the Leases. Tests compare it before and after,
- * so "reverted" and "changed nothing" are the cluster's word, not the run's.
+ * istio-system's Deployments (replicas and chaos annotations), the HorizontalPodAutoscalers' bounds
+ * and chaos annotations (a scale fault pins them), the gateway-bound routes, the chaos
+ * VirtualServices, the Nodes' cordons and the Leases. Tests compare it before and after, so
+ * "reverted" and "changed nothing" are the cluster's word, not the run's.
  */
-import { AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  AutoscalingV2Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+} from '@kubernetes/client-node';
 
 export async function labClusterState(kubeconfigFile: string, namespace = 'bank-of-anthos'): Promise<unknown> {
   const state: Record<string, unknown> = {};
@@ -27,6 +35,7 @@ export async function labClusterState(kubeconfigFile: string, namespace = 'bank-
     })) as { items: Array<{ metadata: { name: string }; spec: unknown }> };
     const nodes = await core.listNode();
     const leases = await coordination.listNamespacedLease({ namespace });
+    const hpas = await kc.makeApiClient(AutoscalingV2Api).listNamespacedHorizontalPodAutoscaler({ namespace });
     state[cluster] = {
       deployments: deployments.items.map((d) => ({
         name: d.metadata?.name,
@@ -37,6 +46,12 @@ export async function labClusterState(kubeconfigFile: string, namespace = 'bank-
         name: d.metadata?.name,
         replicas: d.spec?.replicas,
         chaos: Object.keys(d.metadata?.annotations ?? {}).filter((key) => key.startsWith('chaos.dev/')),
+      })),
+      hpas: hpas.items.map((h) => ({
+        name: h.metadata?.name,
+        minReplicas: h.spec?.minReplicas,
+        maxReplicas: h.spec?.maxReplicas,
+        chaos: Object.keys(h.metadata?.annotations ?? {}).filter((key) => key.startsWith('chaos.dev/')),
       })),
       virtualServices: vs.items.map((item) => ({ name: item.metadata.name, spec: item.spec })),
       nodes: nodes.items.map((n) => ({

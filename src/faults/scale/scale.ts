@@ -66,8 +66,11 @@ export async function scaleWorkload(
   replicas: number,
 ): Promise<void> {
   const { scaledObject, hpa } = await findAutoscalers(ctx.api, namespace, kind, name);
+  // KEDA scales the target to the paused count as soon as it sees the pause: the count to restore
+  // is the one read before it.
+  const before = scaledObject ? (await ctx.api.readWorkload(kind, namespace, name)).spec?.replicas : undefined;
   if (scaledObject) await pauseScaledObject(ctx, faultId, namespace, scaledObject.metadata.name, replicas);
-  await setReplicas(ctx, faultId, kind, namespace, name, replicas);
+  await setReplicas(ctx, faultId, kind, namespace, name, replicas, before);
   if (hpa?.metadata?.name && hpa.spec && replicas > 0 && !scaledObject)
     await pinHpa(ctx, faultId, namespace, hpa, replicas);
 }
@@ -101,13 +104,15 @@ async function setReplicas(
   namespace: string,
   name: string,
   replicas: number,
+  /** The count before a ScaledObject was paused (KEDA may have changed it since). */
+  originalBeforePause?: number,
 ): Promise<void> {
   const { api, target } = ctx;
   await retryOnConflict(async () => {
     const workload = await api.readWorkload(kind, namespace, name);
     const annotations = workload.metadata?.annotations;
     if (annotations?.[annotation.run] === target.runId && annotations[annotation.fault] === faultId) return;
-    const original = workload.spec?.replicas ?? 1;
+    const original = originalBeforePause ?? workload.spec?.replicas ?? 1;
     const mutation: ScaleMutation = {
       ...baseOf(ctx, faultId),
       kind: 'scale',

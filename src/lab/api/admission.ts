@@ -6,6 +6,7 @@ import { errors } from './status.js';
 import { isRecord, type KubeObject } from './object-types.js';
 import { selectorMatches } from './selectors.js';
 import { checkDestinationRule, checkVirtualService } from './istio-admission.js';
+import { checkHorizontalPodAutoscaler, checkScaledObject } from './autoscaler-admission.js';
 import {
   Causes,
   checkArray,
@@ -208,6 +209,10 @@ function checkKind(causes: Causes, object: KubeObject, allocator: Allocator, old
       return;
     case 'Lease':
       return checkLease(object);
+    case 'HorizontalPodAutoscaler':
+      return checkHorizontalPodAutoscaler(causes, object);
+    case 'ScaledObject':
+      return checkScaledObject(causes, object);
     case 'VirtualService':
       return checkVirtualService(causes, object.spec);
     case 'DestinationRule':

@@ -179,7 +179,57 @@ const columnsByKind: Record<string, Column[]> = {
     age,
   ],
   DestinationRule: [name, { name: 'Host', type: 'string', cell: (o) => String(get(o, 'spec.host') ?? '') }, age],
+  HorizontalPodAutoscaler: [
+    name,
+    {
+      name: 'Reference',
+      type: 'string',
+      cell: (o) =>
+        `${String(get(o, 'spec.scaleTargetRef.kind') ?? '')}/${String(get(o, 'spec.scaleTargetRef.name') ?? '')}`,
+    },
+    { name: 'Targets', type: 'string', cell: hpaTargets },
+    { name: 'MinPods', type: 'string', cell: (o) => String(get(o, 'spec.minReplicas') ?? '<unset>') },
+    { name: 'MaxPods', type: 'integer', cell: (o) => num(o, 'spec.maxReplicas') },
+    { name: 'Replicas', type: 'integer', cell: (o) => num(o, 'status.currentReplicas') },
+    age,
+  ],
+  ScaledObject: [
+    name,
+    { name: 'ScaleTargetKind', type: 'string', cell: (o) => String(get(o, 'status.scaleTargetKind') ?? '') },
+    { name: 'ScaleTargetName', type: 'string', cell: (o) => String(get(o, 'spec.scaleTargetRef.name') ?? '') },
+    { name: 'Min', type: 'string', cell: (o) => String(get(o, 'spec.minReplicaCount') ?? '') },
+    { name: 'Max', type: 'string', cell: (o) => String(get(o, 'spec.maxReplicaCount') ?? '') },
+    { name: 'Ready', type: 'string', cell: (o) => conditionStatus(o, 'Ready') },
+    { name: 'Active', type: 'string', cell: (o) => conditionStatus(o, 'Active') },
+    { name: 'Paused', type: 'string', cell: (o) => conditionStatus(o, 'Paused') },
+    age,
+  ],
 };
+
+/** `cpu: <unknown>/80%` as kubectl prints an HPA's targets: the lab has no metrics to show. */
+function hpaTargets(object: KubeObject): string {
+  const metrics = get(object, 'spec.metrics');
+  if (!Array.isArray(metrics) || metrics.length === 0) return '<none>';
+  return metrics
+    .filter(isRecord)
+    .map((metric) => {
+      const resource = isRecord(metric.resource) ? metric.resource : undefined;
+      const target = resource && isRecord(resource.target) ? resource.target : undefined;
+      if (!resource || !target) return `<unknown>/${String(metric.type ?? '?')}`;
+      const goal =
+        target.averageUtilization !== undefined
+          ? `${String(target.averageUtilization)}%`
+          : String(target.averageValue ?? target.value ?? '?');
+      return `${String(resource.name)}: <unknown>/${goal}`;
+    })
+    .join(', ');
+}
+
+function conditionStatus(object: KubeObject, type: string): string {
+  const conditions = get(object, 'status.conditions');
+  const found = Array.isArray(conditions) ? conditions.filter(isRecord).find((c) => c.type === type) : undefined;
+  return found ? String(found.status ?? 'Unknown') : 'Unknown';
+}
 
 function partialMetadata(object: KubeObject): unknown {
   return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: object.metadata };

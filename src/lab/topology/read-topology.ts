@@ -26,6 +26,8 @@ export interface TopologyService {
   targetPort: number;
   image: string;
   replicas: Record<string, number>;
+  /** Its HorizontalPodAutoscaler, when the topology gives it one. */
+  autoscaling?: { minReplicas: number; maxReplicas: number; cpuUtilization: number };
   behaviour: ServiceBehaviour;
 }
 
@@ -68,6 +70,17 @@ function crossCheck(input: TopologyInput, issue: (path: PathSegment[], message: 
           `unknown cluster "${cluster}"; clusters are: ${clusters.join(', ')}`,
         );
     }
+    if (service.autoscaling && service.autoscaling.maxReplicas < service.autoscaling.minReplicas)
+      issue(['services', name, 'autoscaling', 'maxReplicas'], 'maxReplicas must be at least minReplicas');
+    for (const [cluster, replicas] of Object.entries(service.replicas))
+      if (
+        service.autoscaling &&
+        (replicas < service.autoscaling.minReplicas || replicas > service.autoscaling.maxReplicas)
+      )
+        issue(
+          ['services', name, 'replicas', cluster],
+          `${replicas} replicas is outside autoscaling's ${service.autoscaling.minReplicas}..${service.autoscaling.maxReplicas}: its HPA would rescale it at start`,
+        );
     if (
       service.serviceTime &&
       'lognormal' in service.serviceTime &&
@@ -117,6 +130,7 @@ export function parseTopology(file: string, text: string): Topology {
       targetPort: service.targetPort,
       image: service.image ?? `chaos-lab/${name}:latest`,
       replicas: service.replicas,
+      ...(service.autoscaling ? { autoscaling: service.autoscaling } : {}),
       behaviour: {
         serviceTime: latencyOf(service.serviceTime),
         concurrency: service.capacity.concurrency,

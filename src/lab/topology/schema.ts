@@ -51,6 +51,15 @@ const service = z
     serviceTime: serviceTime,
     capacity: z.object({ concurrency: z.number().int().min(1), queue: z.number().int().min(0) }).strict(),
     routes: z.array(route).default([]),
+    /** A HorizontalPodAutoscaler (autoscaling/v2, CPU utilization) in every cluster that runs it. */
+    autoscaling: z
+      .object({
+        minReplicas: z.number().int().min(1),
+        maxReplicas: z.number().int().min(1),
+        cpuUtilization: z.number().int().min(1).max(100).default(80),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

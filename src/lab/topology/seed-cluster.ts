@@ -1,8 +1,8 @@
 /**
  * A fresh cluster's objects from the topology: namespaces, Nodes, every Service (all of them
  * in every cluster, as the multi-cluster setup requires for discovery), the workloads that
- * run in this cluster, the ingress gateway Service with its LoadBalancer address, and the
- * Istio objects (each cluster's control plane reads only its own).
+ * run in this cluster (with their HorizontalPodAutoscalers), the ingress gateway Service with
+ * its LoadBalancer address, and the Istio objects (each cluster's control plane reads only its own).
  */
 import { createHash } from 'node:crypto';
 import { admit } from '../api/admission.js';
@@ -113,6 +113,30 @@ function workloadDraft(topology: Topology, service: TopologyService, replicas: n
   };
 }
 
+/** The HorizontalPodAutoscaler a real cluster gives the workload (kubectl autoscale, CPU utilization). */
+function hpaDraft(
+  topology: Topology,
+  service: TopologyService,
+  autoscaling: NonNullable<TopologyService['autoscaling']>,
+): Draft {
+  return {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name: service.name, namespace: topology.namespace, labels: { app: service.name } },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: service.workload, name: service.name },
+      minReplicas: autoscaling.minReplicas,
+      maxReplicas: autoscaling.maxReplicas,
+      metrics: [
+        {
+          type: 'Resource',
+          resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: autoscaling.cpuUtilization } },
+        },
+      ],
+    },
+  };
+}
+
 export interface SeedOptions {
   ingressHost: string;
   ingressPort: number;
@@ -126,12 +150,14 @@ export function seedCluster(cluster: ClusterApi, topology: Topology, clusterInde
   for (const service of topology.services) {
     put(cluster, keys.services, serviceDraft(topology, service));
     const replicas = service.replicas[self.name];
-    if (replicas !== undefined)
+    if (replicas !== undefined) {
       put(
         cluster,
         service.workload === 'StatefulSet' ? keys.statefulsets : keys.deployments,
         workloadDraft(topology, service, replicas),
       );
+      if (service.autoscaling) put(cluster, keys.hpas, hpaDraft(topology, service, service.autoscaling));
+    }
   }
   seedIngress(cluster, topology, options);
   seedControlPlane(cluster, self);

@@ -2,8 +2,9 @@
  * The browser script of report.html and index.html: reads the page's JSON data and draws uPlot
  * charts — per ingress the load, latency and served-by series with fault phases shaded and events
  * marked, or per scenario its trend across runs. Type-checked against the DOM and uPlot's types
- * (tsconfig.json beside it), bundled by esbuild into one classic script (npm run build) that
- * html-page.ts inlines; headless Chromium runs it in the tests. uPlot itself is inlined before it.
+ * (tsconfig.json beside it), compiled into one classic script by scripts/build-report-client.js
+ * (postinstall and npm run build; types only may be imported) that html-page.ts inlines;
+ * headless Chromium runs it in the tests. uPlot itself is inlined before it.
  */
 import type { ChartView } from '../report-view.js';
 import type { IndexScenario } from '../run-index.js';

@@ -275,7 +275,10 @@ class Timeline {
     const reason = record.stop.kind === 'completed' ? 'end of run (safety net)' : record.stop.reason;
     const report = await deps.driver.revertAll(reason);
     record.revertAll = { ...report, startedAtMs: startedRevert, finishedAtMs: this.now() };
-    if (record.stop.kind !== 'completed' || report.reverted.length > 0 || report.failures.length > 0) {
+    // After a completed timeline it reports only what it found to revert (report.reverted also
+    // lists the faults the timeline had reverted already): a no-op safety net is not news.
+    const revertedNow = report.reverted.filter((r) => r.revertedAtMs >= report.startedAtMs);
+    if (record.stop.kind !== 'completed' || revertedNow.length > 0 || report.failures.length > 0) {
       deps.emit({
         type: 'revert-all',
         atMs: startedRevert,

@@ -28,6 +28,7 @@ import { FaultApplyError } from '../../../src/run/session/fault-session.js';
 import type { RunPlan } from '../../../src/run/plan/build-plan.js';
 import { projectRoot, runChaosAsync } from '../../support/cli.js';
 import { installCrds } from '../../support/real-crds.js';
+import { useFrontendHpa } from '../support/frontend-hpa.js';
 import { apiOf, endpointOf, type FaultTestServer } from '../support/servers.js';
 import { openTestSession, phaseOf, waitFor, waitSettled } from '../support/session.js';
 
@@ -521,14 +522,15 @@ export function refusalCases(server: () => FaultTestServer, options: { hpa: bool
     const calls: string[] = [];
     const counting = mutatingCalls(api, calls);
     const t = await openTestSession(server(), { apis: new Map([...server().apis, ['central', counting]]) });
+    // userservice has no autoscaler on either server (frontend's HPA would add its pin).
     const phase = phaseOf(server(), t.runId, [
       {
         id: 'one',
         type: 'scale',
         clusters: central,
         kind: 'Deployment',
-        name: 'frontend',
-        replicas: 1,
+        name: 'userservice',
+        replicas: 2,
         allowDataLoss: false,
       },
     ]);
@@ -545,32 +547,23 @@ export function refusalCases(server: () => FaultTestServer, options: { hpa: bool
     expect(ops.find((op) => op.path === '/spec/replicas')).to.deep.equal({
       op: 'replace',
       path: '/spec/replicas',
-      value: 1,
+      value: 2,
     });
     await t.session.revert(phase);
     await t.close();
   });
 
-  // The lab serves no autoscaling/v2: this case runs where HPAs exist.
+  // Both servers serve autoscaling/v2 (the lab seeds frontend's HPA: pinned here, put back after).
   if (options.hpa)
     it('scale: an HPA already pinned by another run is refused, naming it and the run', async () => {
       const api = apiOf(server(), 'west');
       const ns = server().namespace;
       await waitSettled(api, ns);
       const autoscaling = clientFor(server(), 'west', AutoscalingV2Api);
-      await autoscaling.createNamespacedHorizontalPodAutoscaler({
-        namespace: ns,
-        body: {
-          metadata: { name: 'frontend', annotations: { [annotation.run]: 'tdeadrun', [annotation.fault]: 'one' } },
-          spec: {
-            scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'frontend' },
-            minReplicas: 1,
-            maxReplicas: 1,
-            metrics: [
-              { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } },
-            ],
-          },
-        },
+      const pinned = await useFrontendHpa(autoscaling, ns, {
+        minReplicas: 1,
+        maxReplicas: 1,
+        annotations: { [annotation.run]: 'tdeadrun', [annotation.fault]: 'one' },
       });
       try {
         const message = await refusedMessage(server(), [
@@ -590,67 +583,85 @@ export function refusalCases(server: () => FaultTestServer, options: { hpa: bool
         const hpa = await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'frontend', namespace: ns });
         expect([hpa.spec?.minReplicas, hpa.spec?.maxReplicas]).to.deep.equal([1, 1]);
       } finally {
-        await autoscaling.deleteNamespacedHorizontalPodAutoscaler({ name: 'frontend', namespace: ns });
+        await pinned.restore();
+        await waitSettled(api, ns);
       }
     });
 
-  // KEDA's ScaledObject is a CRD: installed (a minimal stand-in) where the server takes CRDs.
-  if (options.installsCrds)
-    it('scale of a KEDA-scaled workload pauses its ScaledObject (paused-replicas) instead of pinning, and resumes it; one already paused is refused', async () => {
-      const api = apiOf(server(), 'west');
-      const ns = server().namespace;
-      await waitSettled(api, ns);
+  // KEDA's ScaledObject is a CRD: installed (a minimal stand-in, no operator) where the server takes
+  // CRDs; built in on the lab, whose controller honours the pause as KEDA does.
+  it('scale of a KEDA-scaled workload pauses its ScaledObject (paused-replicas) instead of pinning, and resumes it; one already paused is refused', async () => {
+    const api = apiOf(server(), 'west');
+    const ns = server().namespace;
+    await waitSettled(api, ns);
+    if (options.installsCrds)
       await installCrds(
         endpointOf(server(), 'west'),
         path.join(projectRoot, 'test/fixtures/real-api/keda-scaledobject-crd.yaml'),
       );
-      const custom = clientFor(server(), 'west', CustomObjectsApi);
-      const coordinates = { group: 'keda.sh', version: 'v1alpha1', namespace: ns, plural: 'scaledobjects' };
-      const read = async () =>
-        (await custom.getNamespacedCustomObject({ ...coordinates, name: 'frontend' })) as {
-          metadata: { annotations?: Record<string, string> };
-        };
-      await custom.createNamespacedCustomObject({
-        ...coordinates,
-        body: {
-          apiVersion: 'keda.sh/v1alpha1',
-          kind: 'ScaledObject',
-          metadata: { name: 'frontend', namespace: ns },
-          spec: { scaleTargetRef: { name: 'frontend' }, minReplicaCount: 1, maxReplicaCount: 4, triggers: [] },
-        },
-      });
-      try {
-        const fault: Fault = {
-          id: 'one',
-          type: 'scale',
-          clusters: west,
-          kind: 'Deployment',
-          name: 'frontend',
-          replicas: 1,
-          allowDataLoss: false,
-        };
-        const t = await openTestSession(server());
-        const phase = phaseOf(server(), t.runId, [fault]);
-        const [applied] = await t.session.apply(phase);
-        expect(applied!.mutations.map((m) => m.kind)).to.deep.equal(['keda-pause', 'scale']);
-        expect((await read()).metadata.annotations?.['autoscaling.keda.sh/paused-replicas']).to.equal('1');
-        await t.session.revert(phase);
-        expect((await read()).metadata.annotations).to.equal(undefined);
-        await t.close();
-        // Someone else paused it: not ours to resume, so the fault is refused.
-        await custom.patchNamespacedCustomObject(
-          {
-            ...coordinates,
-            name: 'frontend',
-            body: { metadata: { annotations: { 'autoscaling.keda.sh/paused-replicas': '3' } } },
-          },
-          merge,
-        );
-        const message = await refusedMessage(server(), [fault]);
-        expect(message).to.include(`ScaledObject ${ns}/frontend in west: already paused at 3 replicas by someone else`);
-      } finally {
-        await custom.deleteNamespacedCustomObject({ ...coordinates, name: 'frontend' });
-        await waitSettled(api, ns);
-      }
+    const autoscaling = clientFor(server(), 'west', AutoscalingV2Api);
+    // A workload KEDA scales has no HPA of its own: the lab's seeded one steps aside for the case.
+    const plainHpa = await autoscaling
+      .readNamespacedHorizontalPodAutoscaler({ name: 'frontend', namespace: ns })
+      .catch(() => undefined);
+    if (plainHpa) await autoscaling.deleteNamespacedHorizontalPodAutoscaler({ name: 'frontend', namespace: ns });
+    const replicasBefore = (await api.readWorkload('Deployment', ns, 'frontend')).spec?.replicas;
+    const custom = clientFor(server(), 'west', CustomObjectsApi);
+    const coordinates = { group: 'keda.sh', version: 'v1alpha1', namespace: ns, plural: 'scaledobjects' };
+    const read = async () =>
+      (await custom.getNamespacedCustomObject({ ...coordinates, name: 'frontend' })) as {
+        metadata: { annotations?: Record<string, string> };
+      };
+    await custom.createNamespacedCustomObject({
+      ...coordinates,
+      body: {
+        apiVersion: 'keda.sh/v1alpha1',
+        kind: 'ScaledObject',
+        metadata: { name: 'frontend', namespace: ns },
+        spec: { scaleTargetRef: { name: 'frontend' }, minReplicaCount: 1, maxReplicaCount: 4, triggers: [] },
+      },
     });
+    try {
+      const fault: Fault = {
+        id: 'one',
+        type: 'scale',
+        clusters: west,
+        kind: 'Deployment',
+        name: 'frontend',
+        replicas: 1,
+        allowDataLoss: false,
+      };
+      const t = await openTestSession(server());
+      const phase = phaseOf(server(), t.runId, [fault]);
+      const [applied] = await t.session.apply(phase);
+      expect(applied!.mutations.map((m) => m.kind)).to.deep.equal(['keda-pause', 'scale']);
+      expect((await read()).metadata.annotations?.['autoscaling.keda.sh/paused-replicas']).to.equal('1');
+      // The count to restore is the one before the pause, whatever KEDA did on seeing it.
+      const scaled = applied!.mutations.find((m) => m.kind === 'scale');
+      expect(scaled).to.deep.include({ originalReplicas: replicasBefore, replicas: 1 });
+      await t.session.revert(phase);
+      expect((await read()).metadata.annotations).to.equal(undefined);
+      expect((await api.readWorkload('Deployment', ns, 'frontend')).spec?.replicas).to.equal(replicasBefore);
+      await t.close();
+      // Someone else paused it: not ours to resume, so the fault is refused.
+      await custom.patchNamespacedCustomObject(
+        {
+          ...coordinates,
+          name: 'frontend',
+          body: { metadata: { annotations: { 'autoscaling.keda.sh/paused-replicas': '3' } } },
+        },
+        merge,
+      );
+      const message = await refusedMessage(server(), [fault]);
+      expect(message).to.include(`ScaledObject ${ns}/frontend in west: already paused at 3 replicas by someone else`);
+    } finally {
+      await custom.deleteNamespacedCustomObject({ ...coordinates, name: 'frontend' });
+      if (plainHpa)
+        await autoscaling.createNamespacedHorizontalPodAutoscaler({
+          namespace: ns,
+          body: { metadata: { name: 'frontend', labels: plainHpa.metadata?.labels }, spec: plainHpa.spec },
+        });
+      await waitSettled(api, ns);
+    }
+  });
 }

@@ -12,6 +12,7 @@ import type { ClusterApi } from '../../../src/kube/cluster-api.js';
 import type { VirtualService } from '../../../src/kube/types.js';
 import { RevertError } from '../../../src/run/session/fault-session.js';
 import { apiOf, type FaultTestServer } from '../support/servers.js';
+import { useFrontendHpa } from '../support/frontend-hpa.js';
 import { openTestSession, phaseOf, userView, waitFor, waitSettled } from '../support/session.js';
 
 const central = { kind: 'named' as const, names: ['central'] };
@@ -235,27 +236,14 @@ export function safetyCases(server: () => FaultTestServer, options: { hpa: boole
     }
   });
 
-  // The lab serves no autoscaling/v2: this case runs where HPAs exist.
+  // Both servers serve autoscaling/v2; the lab seeds frontend's HPA (2..6), the real tier gets one here.
   if (options.hpa)
     it('scale with an HPA: pins it to the fault count (it would fight), restores it exactly', async () => {
       const api = apiOf(server(), 'west');
       const ns = server().namespace;
       await waitSettled(api, ns);
       const autoscaling = clientFor(server(), 'west', AutoscalingV2Api);
-      await autoscaling.createNamespacedHorizontalPodAutoscaler({
-        namespace: ns,
-        body: {
-          metadata: { name: 'frontend' },
-          spec: {
-            scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'frontend' },
-            minReplicas: 2,
-            maxReplicas: 5,
-            metrics: [
-              { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } },
-            ],
-          },
-        },
-      });
+      const hpa = await useFrontendHpa(autoscaling, ns, { minReplicas: 2, maxReplicas: 5 });
       try {
         const hpaBefore = userView(
           await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'frontend', namespace: ns }),
@@ -283,7 +271,8 @@ export function safetyCases(server: () => FaultTestServer, options: { hpa: boole
         ).to.deep.equal(hpaBefore);
         await t.close();
       } finally {
-        await autoscaling.deleteNamespacedHorizontalPodAutoscaler({ name: 'frontend', namespace: ns });
+        await hpa.restore();
+        await waitSettled(api, ns);
       }
     });
 }

@@ -28,7 +28,7 @@ export interface FaultTestServer {
   namespace: string;
   /** The gateway-bound VirtualService routing frontend, as the server seeds it. */
   ingressVirtualService: { namespace: string; name: string };
-  /** Whether autoscaling/v2 is served (the lab has no HPAs). */
+  /** Whether autoscaling/v2 is served (both servers do; the lab seeds frontend's HPA). */
   servesHpa: boolean;
   /** The lab's ingress gateways by cluster (real loopback URLs); empty for the real tier, which has no data plane. */
   ingressUrls: Record<string, string>;
@@ -39,6 +39,8 @@ export interface ServerFactory {
   label: string;
   /** Whether autoscaling/v2 is served (known before starting, to register cases). */
   servesHpa: boolean;
+  /** Whether it takes CustomResourceDefinitions (the real tier; the lab serves KEDA's and Istio's built in). */
+  installsCrds: boolean;
   start(): Promise<FaultTestServer>;
 }
 
@@ -93,7 +95,8 @@ function environmentOf(
 export function labServerWith(propagationDelayMs: number): ServerFactory {
   return {
     label: 'the lab',
-    servesHpa: false,
+    servesHpa: true,
+    installsCrds: false,
     start: async () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'chaos-faults-lab-'));
       const lab = await startLab({
@@ -120,7 +123,7 @@ export function labServerWith(propagationDelayMs: number): ServerFactory {
         apis: connectEnvironment(environment, { requestTimeoutMs: 10_000 }),
         namespace: lab.namespace,
         ingressVirtualService: { namespace: lab.namespace, name: 'frontend-ingress' },
-        servesHpa: false,
+        servesHpa: true,
         ingressUrls: Object.fromEntries(lab.clusters.map((cluster) => [cluster.name, cluster.ingressUrl])),
         stop: async () => {
           await lab.stop();
@@ -136,6 +139,7 @@ export const labServer: ServerFactory = labServerWith(labPropagationDelayMs);
 export const realServer: ServerFactory = {
   label: 'a real kube-apiserver',
   servesHpa: true,
+  installsCrds: true,
   start: async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'chaos-faults-real-'));
     // Booted once per test process and lent to each file, reset to a fresh Bank of Anthos here.
