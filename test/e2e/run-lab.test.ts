@@ -192,22 +192,6 @@ describe('chaos run on the lab (real k6)', function () {
     expect(positive.code, positive.stdout + positive.stderr).to.equal(ExitCode.budgetsBreached);
   });
 
-  it("control-plane-frontend-zero (shipped, expect: fail) is proven by its fault phase: central's ingress breaches, west's holds", () => {
-    const { code, stdout, stderr, result } = run([
-      'control-plane-frontend-zero',
-      '--phase',
-      'baseline=5s',
-      '--phase',
-      'fault=10s',
-      '--phase',
-      'recovery=6s',
-    ]);
-    expect(code, stdout + stderr).to.equal(ExitCode.passed);
-    expect(result!.outcome.reason).to.include('negative control passed');
-    const failed = result!.verdicts.filter((v) => !v.pass).map((v) => `${v.phase}/${v.ingress}`);
-    expect([...new Set(failed)].sort()).to.deep.equal(['fault/central']);
-  });
-
   it('an Istio delay larger than the latency budget fails the fault phase and only the fault phase', () => {
     const { code, stdout, stderr, result } = run([path.join(projectRoot, 'test/fixtures/scenarios/slow-ingress.yaml')]);
     expect(code, stdout + stderr).to.equal(ExitCode.budgetsBreached);
