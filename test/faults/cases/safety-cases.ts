@@ -7,6 +7,7 @@ import { PatchStrategy, PolicyV1Api, KubeConfig, setHeaderOptions, AutoscalingV2
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { annotation } from '../../../src/faults/annotations.js';
+import { conflictAnnotation, readConflictMark } from '../../../src/faults/conflict-mark.js';
 import { isTooManyRequests } from '../../../src/kube/api-error.js';
 import type { ClusterApi } from '../../../src/kube/cluster-api.js';
 import type { VirtualService } from '../../../src/kube/types.js';
@@ -123,15 +124,19 @@ export function safetyCases(server: () => FaultTestServer, options: { hpa: boole
       .to.include(`scale deployment/frontend --replicas=2`)
       .and.include(server().environment.clusters[0]!.context);
     expect((await api.readScale('Deployment', ns, 'frontend')).spec?.replicas).to.equal(3);
+    // The conflict ends once (docs/safety.md): the object keeps their count, carries the
+    // chaos.dev/conflict mark and none of our other annotations, and nothing retries it.
     const again = await t.session.revertAll('end', { verify: false });
-    expect(again.failures).to.have.length(1);
-    // A human puts it back; the next revertAll sees the original count and only removes our annotations.
+    expect(again.failures).to.deep.equal([]);
+    expect((await api.readScale('Deployment', ns, 'frontend')).spec?.replicas).to.equal(3);
+    const annotations = (await api.readWorkload('Deployment', ns, 'frontend')).metadata?.annotations ?? {};
+    expect(annotations[annotation.run]).to.equal(undefined);
+    expect(readConflictMark(annotations)?.detail).to.match(/changed by someone else meanwhile/);
+    // A person decides (recover prints both commands): back to the original count, the mark cleared.
     await api.patchScale('Deployment', ns, 'frontend', 2);
-    const final = await t.session.revertAll('end');
-    expect(final.failures).to.deep.equal([]);
-    expect((await api.readWorkload('Deployment', ns, 'frontend')).metadata?.annotations?.[annotation.run]).to.equal(
-      undefined,
-    );
+    await api.mergePatchWorkload('Deployment', ns, 'frontend', {
+      metadata: { annotations: { [conflictAnnotation]: null } },
+    });
     await t.close();
   });
 
