@@ -177,7 +177,8 @@ describe('distributed load: runners stream their samples back through their logs
           'description: three runners, no faults',
           'load: { rate: 40, paths: [/], runner: k6-operator, parallelism: 3 }',
           'steps: [{ name: baseline, duration: 3s }, { name: recovery, duration: 2s }]',
-          'budgets: { all: { http_req_failed: rate<0.01 } }',
+          // rate<0.1 is decidable from 29 samples ((1 − 0.1)^29 < 0.05, docs/verdicts.md): 2 s at 40/s has 80.
+          'budgets: { all: { http_req_failed: rate<0.1 } }',
         ].join('\n'),
       ),
       { name: environment.name, clusters: ['central', 'west'] },
