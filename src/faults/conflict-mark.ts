@@ -3,7 +3,6 @@
  * read back by every kind's leftover scan so `chaos recover` lists it with the command that clears it.
  */
 import type { ClusterApi } from '../kube/cluster-api.js';
-import type { LeftoverSink } from './fault-kind.js';
 import { kubectl } from './wait.js';
 
 export const conflictAnnotation = 'chaos.dev/conflict';
@@ -37,10 +36,18 @@ export function readConflictMark(annotations: Record<string, string> | undefined
   }
 }
 
+/** A marked object as a scan reports it, with the command that clears the mark. */
+export interface ConflictNote {
+  cluster: string;
+  object: string;
+  mark: ConflictMark;
+  clear: string;
+}
+
 /** Notes a marked object in a scan's result, with the command that clears the mark. */
 export function noteConflict(
   api: ClusterApi,
-  result: LeftoverSink,
+  result: { conflicts: ConflictNote[] },
   object: { kind: string; namespace?: string; name?: string },
   annotations: Record<string, string> | undefined,
 ): void {

@@ -10,7 +10,7 @@ import type { FaultPlugin, FaultRecord, MutationHandler } from './fault-plugin.j
 import type { NormalizeContext } from './fault-schema.js';
 import type { ClusterApi } from '../kube/cluster-api.js';
 import type { WatchedResource } from '../kube/watch-calls.js';
-import type { ConflictMark } from './conflict-mark.js';
+import type { ConflictNote } from './conflict-mark.js';
 import type { MutationRecord } from './mutation-base.js';
 
 /** A zod object whose `type` is one literal: one entry of the scenario's discriminated `faults` union. */
@@ -51,7 +51,7 @@ export interface Suspect {
 export interface LeftoverSink<M extends MutationRecord = MutationRecord> {
   mutations: M[];
   /** Objects marked `chaos.dev/conflict`: a revert found them changed by someone else; a person decides. */
-  conflicts: Array<{ cluster: string; object: string; mark: ConflictMark; clear: string }>;
+  conflicts: ConflictNote[];
   suspects: Suspect[];
   problems: string[];
 }
