@@ -8,6 +8,7 @@
  * all fail to connect; the DestinationRule's outlier detection (5 consecutive 5xx) ejects each
  * dead host after its fifth failure, and locality failover then sends central's traffic to west.
  */
+import { DiscoveryV1Api } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import type { RunningLab } from '../../src/lab/index.js';
 import { clientsFor, ingressOf, readyPods, scale, sequential, startTestLab, waitFor } from './lab-test-kit.js';
@@ -33,6 +34,17 @@ describe('the mesh without its control plane or its east-west gateway (lab)', fu
     await waitFor(`${app} gone in ${cluster}`, async () =>
       (await readyPods(clients, namespace, app)).length === 0 ? true : undefined,
     );
+    // What the mesh reads is the Service's endpoints, not the Pods: wait until they say so too
+    // (the endpoint controller lags the Pods under load; istiod's going away must be seen first).
+    const discovery = clients.kc.makeApiClient(DiscoveryV1Api);
+    await waitFor(`${app}'s endpoints empty in ${cluster}`, async () => {
+      const slices = await discovery.listNamespacedEndpointSlice({
+        namespace,
+        labelSelector: `kubernetes.io/service-name=${app}`,
+      });
+      const ready = slices.items.flatMap((slice) => slice.endpoints ?? []).filter((e) => e.conditions?.ready !== false);
+      return ready.length === 0 ? true : undefined;
+    });
   };
   const settle = () => new Promise((resolve) => setTimeout(resolve, 3 * propagationDelayMs));
 
