@@ -257,6 +257,21 @@ export class Ledger {
     );
   }
 
+  /**
+   * A fresh ledger with the same options and this one's spans, all closed: what another stream of
+   * the same run (k6's raw output, --raw-samples) is judged with, sample by sample, to compare.
+   */
+  replica(): Ledger {
+    const copy = new Ledger(this.options);
+    for (const span of this.clock.spans) {
+      if (span.kind === 'transition')
+        copy.startTransition(span.phase ?? span.name, span.stage ?? 'apply', span.startMs);
+      else copy.startPhase(span.name, span.startMs);
+      if (span.endMs !== undefined) copy.endPhases(span.endMs);
+    }
+    return copy;
+  }
+
   /** The judged phases, in order. */
   phaseList(): readonly Span[] {
     return this.clock.spans.filter((span) => span.kind === 'phase');

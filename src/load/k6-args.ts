@@ -8,6 +8,8 @@ import type { LoadScriptConfig } from './script/load-config.js';
 export const loadScriptPath = path.join('src', 'load', 'script', 'load.ts');
 /** The module user scripts import as `chaos/k6`. */
 export const chaosModulePath = path.join('src', 'load', 'script', 'chaos-k6.ts');
+/** The compact record's writer, which chaos-k6.ts imports from its own folder. */
+export const recorderModulePath = path.join('src', 'load', 'script', 'recorder.ts');
 
 export type { LoadScriptConfig };
 
@@ -52,7 +54,15 @@ const stockHttpTags = ['status', 'method', 'name', 'url', 'expected_response', '
 export function buildK6Invocation(options: {
   scriptPath: string;
   configPath: string;
-  samplesPath: string;
+  /**
+   * Where the VUs' compact records go (k6's console output, raw lines: script/recorder.ts);
+   * without it, k6's stderr (a k6-operator runner's log).
+   */
+  recordsPath?: string;
+  /** k6's REST API, on loopback: the harness reads dropped iterations there (k6-operator sets its own). */
+  apiAddress?: string;
+  /** --raw-samples: k6's JSON output too, every request's points, for audits. */
+  samplesPath?: string;
   outputs?: readonly string[];
   runDir?: string;
   /** A user's script, which may send through k6/http itself: k6's request tags are read too. */
@@ -64,13 +74,16 @@ export function buildK6Invocation(options: {
       'run',
       '--quiet',
       '--no-usage-report',
-      '--no-thresholds',
+      // Thresholds stay on: the script declares only its own, always met, so that k6 keeps the
+      // per-scenario dropped-iteration sub-metrics the REST API serves (a user's are dropped).
       '--summary-mode=disabled',
-      // Our sample carries its own tags; of k6's system tags only the scenario and a check's name are
-      // read, and for a user's script those of a stock k6/http request (samples.ts, stockRequest).
+      ...(options.apiAddress ? [`--address=${options.apiAddress}`] : []),
+      '--log-format=raw',
+      ...(options.recordsPath ? [`--console-output=${options.recordsPath}`] : []),
+      // Of k6's system tags only the scenario and a check's name are read from a raw output, and
+      // for a user's script those of a stock k6/http request (samples.ts, stockRequest).
       `--system-tags=${options.stockHttp ? [...systemTags, ...stockHttpTags].join(',') : systemTags.join(',')}`,
-      '--out',
-      `json=${options.samplesPath}`,
+      ...(options.samplesPath ? ['--out', `json=${options.samplesPath}`] : []),
       ...extra,
       options.scriptPath,
     ],

@@ -7,8 +7,11 @@
  * line when nobody here asked for the stop — still goes through.
  */
 
-/** k6's notice of a stop by signal; Go names SIGINT "interrupt" and SIGTERM "terminated". */
-const stopNotice = /msg="test run was aborted because k6 received a '(interrupt|terminated)' signal"/;
+/**
+ * k6's notice of a stop by signal; Go names SIGINT "interrupt" and SIGTERM "terminated". The
+ * harness runs k6 with --log-format=raw (the line as is); a logfmt line (msg="…") is read too.
+ */
+const stopNotice = /^(?:.*msg=")?test run was aborted because k6 received a '(interrupt|terminated)' signal"?$/;
 
 export function isK6LineShown(line: string, stopRequested: boolean): boolean {
   if (!line.trim()) return false;

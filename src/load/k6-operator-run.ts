@@ -1,7 +1,7 @@
 /**
  * Distributed load with k6's interface (K6Run): create the script's ConfigMap and a k6-operator
- * TestRun, follow the log of every runner Pod as it appears (each line is a k6 JSON sample,
- * stamped by the kubelet), and hand the samples of all runners to one ledger — so windows and
+ * TestRun, follow the log of every runner Pod as it appears (the VUs' compact records,
+ * script/recorder.ts, each line stamped by the kubelet), and hand the samples of all runners to one ledger — so windows and
  * verdicts are judged over all runners together, never per runner as k6-operator would.
  * Stopping deletes the TestRun (k6-operator's cleanup stops the runners) and the ConfigMap.
  */
@@ -15,7 +15,8 @@ import {
   type DistributedLoad,
 } from './k6-operator-testrun.js';
 import type { LoadSample } from '../budgets/sample.js';
-import { LineSplitter, parseSampleLine } from './samples.js';
+import { LineSplitter } from './samples.js';
+import { RecordReader } from './records.js';
 import type { ProcessResult } from './spawn.js';
 import { pause } from '../system/sleep.js';
 
@@ -28,6 +29,10 @@ export interface OperatorRunOptions {
   pollMs?: number;
   /** The longest the TestRun may live, from the load config's duration (a bound, never reached normally). */
   lifetimeMs: number;
+  /** The load config's epochMs: record times are milliseconds after it. */
+  epochMs: number;
+  /** Maps a raw served-by value (`addr:<ip:port>` from the mesh) to a cluster. */
+  servedBy?: (raw: string) => string;
 }
 
 /** Image pulls, the initializer Job and the starter come before the first request. */
@@ -40,6 +45,8 @@ const stopWaitMs = 60_000;
 
 interface Runner {
   pod: string;
+  /** This runner's records (VU keys are per runner). */
+  reader?: RecordReader;
   lastStamp?: string;
   follow?: LogFollow;
   reconnects: number;
@@ -168,9 +175,15 @@ class OperatorRun {
     const { stamp, text } = splitTimestamp(line);
     if (stamp && runner.lastStamp && compareStamps(stamp, runner.lastStamp) <= 0) return; // seen before a reconnect
     if (stamp) runner.lastStamp = stamp;
-    const sample = parseSampleLine(text);
-    if (sample) this.queue.push(sample);
-    else if (text.trim() && !text.startsWith('{')) this.options.onLog?.(`${runner.pod}: ${text}`);
+    // With --raw-samples k6's JSON points share the log: the records are what is judged.
+    if (text.startsWith('{')) return;
+    runner.reader ??= new RecordReader({
+      epochMs: this.options.epochMs,
+      servedBy: this.options.servedBy,
+      onSample: (sample) => this.queue.push(sample),
+      onLog: (own) => this.options.onLog?.(`${runner.pod}: ${own}`),
+    });
+    runner.reader.line(text);
   }
 
   private end(kind: K6End, message = ''): void {

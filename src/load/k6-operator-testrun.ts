@@ -15,6 +15,8 @@ export const operatorScriptDir = '/test';
 const operatorScriptFile = 'load.ts';
 /** The module load.ts imports (`./chaos-k6.ts`): it must sit next to the script in the ConfigMap. */
 const chaosModuleFile = 'chaos-k6.ts';
+/** The module chaos-k6.ts imports (`./recorder.ts`), next to it too. */
+const recorderFile = 'recorder.ts';
 const operatorConfigFile = 'config.json';
 /** The runner container k6-operator makes; its log is the sample stream. */
 export const runnerContainer = 'k6';
@@ -78,6 +80,8 @@ export interface DistributedLoadInput {
   script: string;
   /** The text of src/load/script/chaos-k6.ts, which the script imports from its own folder. */
   chaosModule: string;
+  /** The text of src/load/script/recorder.ts, which chaos-k6.ts imports from its own folder. */
+  recorder: string;
 }
 
 /**
@@ -89,12 +93,14 @@ export function buildDistributedLoad(input: DistributedLoadInput): DistributedLo
   const namespace = input.runner.namespace ?? input.defaultNamespace;
   const name = `chaos-${input.runId}`;
   const scriptPath = `${operatorScriptDir}/${operatorScriptFile}`;
-  // `json=-` is k6's stdout (buffered in 4 KiB, flushed at the end): it works whatever stdout is
-  // (a FIFO under containerd, a socket elsewhere), where opening /dev/stdout fails on a socket.
+  // The VUs' compact records go to k6's stderr (no --console-output), which is the runner's log;
+  // with --raw-samples, k6's JSON goes to `json=-`, its stdout (buffered in 4 KiB, flushed at
+  // the end): it works whatever stdout is (a FIFO under containerd, a socket elsewhere), where
+  // opening /dev/stdout fails on a socket.
   const invocation = buildK6Invocation({
     scriptPath,
     configPath: `${operatorScriptDir}/${operatorConfigFile}`,
-    samplesPath: '-',
+    ...(input.config.raw ? { samplesPath: '-' } : {}),
   });
   const args = invocation.args.filter((arg) => arg !== 'run' && arg !== '--quiet' && arg !== scriptPath);
   const env = Object.entries(invocation.env).map(([key, value]) => ({ name: key, value }));
@@ -116,6 +122,7 @@ export function buildDistributedLoad(input: DistributedLoadInput): DistributedLo
       data: {
         [operatorScriptFile]: input.script,
         [chaosModuleFile]: input.chaosModule,
+        [recorderFile]: input.recorder,
         [operatorConfigFile]: `${JSON.stringify(input.config, null, 2)}\n`,
       },
     },

@@ -8,11 +8,13 @@ import { packageRoot } from '../input/files.js';
 import { buildK6Invocation, chaosModulePath, loadScriptPath, type LoadScriptConfig } from './k6-args.js';
 import type { K6Binary } from './k6-binary.js';
 import type { LoadSample } from '../budgets/sample.js';
-import { followSamples, type SampleStream } from './sample-stream.js';
-import { sampleParser } from './samples.js';
+import { followLines, type SampleStream } from './sample-stream.js';
+import { RecordReader } from './records.js';
+import { followDroppedIterations } from './dropped-iterations.js';
 import { prepareUserScript } from './user-script.js';
 import { startProcess, type ProcessResult } from './spawn.js';
 import { isK6LineShown } from './k6-log.js';
+import { freeLoopbackPortSync } from '../system/free-port.js';
 
 export type K6End =
   | { kind: 'completed' }
@@ -62,19 +64,26 @@ export function startK6(options: {
   outputs?: readonly string[];
   /** Maps a raw served_by tag (`addr:<ip:port>` from the mesh) to a cluster name. */
   servedBy?: (raw: string) => string;
+  /** A free loopback port for k6's REST API (dropped iterations are read there); default: one found now. */
+  apiPort?: number;
 }): K6Run {
   const configPath = path.join(options.runDir, 'k6-config.json');
   const samplesPath = path.join(options.runDir, 'k6-samples.json');
-  writeFileSync(configPath, JSON.stringify(options.config, null, 2));
+  const recordsPath = path.join(options.runDir, 'k6-records.log');
+  const config = { ...options.config, epochMs: options.config.epochMs ?? Date.now() };
+  writeFileSync(configPath, JSON.stringify(config, null, 2));
   const scriptPath =
     options.scriptPath ??
     (options.userScript
       ? prepareUserScript(options.userScript.file, path.join(packageRoot, chaosModulePath), options.runDir)
       : path.join(packageRoot, loadScriptPath));
+  const apiAddress = `127.0.0.1:${options.apiPort ?? freeLoopbackPortSync()}`;
   const invocation = buildK6Invocation({
     scriptPath,
     configPath,
-    samplesPath,
+    recordsPath,
+    apiAddress,
+    ...(config.raw ? { samplesPath } : {}),
     outputs: options.outputs,
     runDir: options.runDir,
     stockHttp: options.userScript !== undefined,
@@ -87,17 +96,24 @@ export function startK6(options: {
       if (isK6LineShown(line, stopRequested)) options.onLog?.(line);
     },
   });
+  const reader = new RecordReader({
+    epochMs: config.epochMs,
+    servedBy: options.servedBy,
+    onSample: options.onSample,
+    onLog: options.onLog,
+  });
+  const dropped = followDroppedIterations(
+    `http://${apiAddress}`,
+    config.ingresses.map((ingress) => ingress.name),
+    options.onSample,
+  );
+  const ended = child.result.then((result) => {
+    dropped.stop();
+    return { end: classifyK6Exit(result, stopRequested), result };
+  });
   return {
     pid: child.pid,
-    samples: followSamples(
-      samplesPath,
-      options.onSample,
-      sampleParser({
-        metrics: options.userScript?.metrics,
-        servedBy: options.servedBy,
-        stockHttp: options.userScript !== undefined,
-      }),
-    ),
+    samples: followLines(recordsPath, (line) => reader.line(line)),
     stop: () => {
       stopRequested = true;
       child.kill('SIGINT');
@@ -106,6 +122,6 @@ export function startK6(options: {
       stopRequested = true;
       child.kill('SIGKILL');
     },
-    ended: child.result.then((result) => ({ end: classifyK6Exit(result, stopRequested), result })),
+    ended,
   };
 }

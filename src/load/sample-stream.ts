@@ -1,5 +1,5 @@
 /**
- * Follow k6's JSON output file while k6 writes it (k6 flushes whole lines every 200 ms) and
+ * Follow k6's output file while k6 writes it (k6 flushes whole lines every 200 ms) and
  * hand each sample over as it arrives. Polling a file is portable and cheap at this rate;
  * fs.watch is not reliable across platforms for appends.
  */
@@ -21,15 +21,19 @@ export function followSamples(
   onSample: (sample: LoadSample) => void,
   parse: SampleParser = parseSampleLine,
 ): SampleStream {
+  return followLines(file, (line) => {
+    const sample = parse(line);
+    if (sample) onSample(sample);
+  });
+}
+
+/** Follow a file k6 appends whole lines to (its JSON output, its console output), line by line. */
+export function followLines(file: string, onLine: (line: string) => void): SampleStream {
   const splitter = new LineSplitter();
   const decoder = new StringDecoder('utf8');
   const buffer = Buffer.alloc(1 << 20);
   let fd: number | undefined;
   let offset = 0;
-  const onLine = (line: string) => {
-    const sample = parse(line);
-    if (sample) onSample(sample);
-  };
   const poll = () => {
     if (fd === undefined) {
       if (!existsSync(file)) return 0;

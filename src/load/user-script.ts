@@ -6,21 +6,39 @@
  * the script's setup once per ingress, and calls its default function (or the function each of
  * its own scenarios names in `exec`) with that ingress's data.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-/** The specifier user scripts import our module by. */
-const chaosModuleSpecifier = 'chaos/k6';
+/**
+ * Where a user's imports go under the harness: `chaos/k6` to our module, and k6's own `k6`,
+ * `k6/http` and `k6/metrics` to thin wrappers next to it (script/k6-core.ts, k6-http.ts,
+ * k6-metrics.ts) that are those modules unchanged plus the compact record of every request,
+ * check and metric value. Every other k6 module is left alone.
+ */
+export function moduleTargets(chaosModule: string): Record<string, string> {
+  const dir = path.dirname(chaosModule);
+  return {
+    'chaos/k6': chaosModule,
+    k6: path.join(dir, 'k6-core.ts'),
+    'k6/http': path.join(dir, 'k6-http.ts'),
+    'k6/metrics': path.join(dir, 'k6-metrics.ts'),
+  };
+}
 
 const importPattern =
   /(\bimport\s+(?:[^'"`;]*?\s+from\s+)?|\bexport\s+[^'"`;]*?\s+from\s+|\bimport\s*\(\s*)(['"])([^'"]+)\2/g;
 
-/** Point `chaos/k6` at our module and relative imports at the script's own folder. */
-export function rewriteImports(source: string, scriptDir: string, chaosModule: string): string {
+/** Points the targets' specifiers at their files and relative imports where `relative` says. */
+export function rewriteImports(
+  source: string,
+  targets: Record<string, string>,
+  relative: (specifier: string) => string,
+): string {
   return source.replace(importPattern, (whole, lead: string, quote: string, specifier: string) => {
-    if (specifier === chaosModuleSpecifier) return `${lead}${quote}${chaosModule}${quote}`;
+    const target = targets[specifier];
+    if (target) return `${lead}${quote}${target}${quote}`;
     if (specifier.startsWith('./') || specifier.startsWith('../'))
-      return `${lead}${quote}${path.resolve(scriptDir, specifier)}${quote}`;
+      return `${lead}${quote}${relative(specifier)}${quote}`;
     return whole;
   });
 }
@@ -47,13 +65,37 @@ export function teardown(data) {
 `;
 }
 
-/** Writes the copy and the entry into `<runDir>/k6-script/`; returns the entry's path. */
+/**
+ * Writes the copies and the entry into `<runDir>/k6-script/`; returns the entry's path. The
+ * script and every module it reaches by a relative import are copied with their imports
+ * rewritten (a helper module's `k6/http` requests are recorded too), keeping their layout
+ * relative to the script's folder (a module outside it goes under `_outside/`).
+ */
 export function prepareUserScript(scriptFile: string, chaosModule: string, runDir: string): string {
   const dir = path.join(runDir, 'k6-script');
-  mkdirSync(dir, { recursive: true });
-  const copy = path.join(dir, path.basename(scriptFile));
-  writeFileSync(copy, rewriteImports(readFileSync(scriptFile, 'utf8'), path.dirname(scriptFile), chaosModule));
+  const root = path.dirname(path.resolve(scriptFile));
+  const targets = moduleTargets(chaosModule);
+  const placeOf = (file: string): string => {
+    const relative = path.relative(root, file);
+    return relative.startsWith('..') || path.isAbsolute(relative)
+      ? path.join(dir, '_outside', file)
+      : path.join(dir, relative);
+  };
+  const copied = new Set<string>();
+  const copy = (file: string): void => {
+    if (copied.has(file)) return;
+    copied.add(file);
+    const source = rewriteImports(readFileSync(file, 'utf8'), targets, (specifier) => {
+      const target = path.resolve(path.dirname(file), specifier);
+      if (!/\.(m?[jt]s|cjs)$/.test(target) || !existsSync(target)) return target;
+      copy(target);
+      return placeOf(target);
+    });
+    mkdirSync(path.dirname(placeOf(file)), { recursive: true });
+    writeFileSync(placeOf(file), source);
+  };
+  copy(path.resolve(scriptFile));
   const entry = path.join(dir, 'chaos-entry.js');
-  writeFileSync(entry, entrySource(copy, chaosModule));
+  writeFileSync(entry, entrySource(placeOf(path.resolve(scriptFile)), chaosModule));
   return entry;
 }

@@ -89,6 +89,7 @@ export function buildResult(
           ? { ...record.k6End, message: scrubText(record.k6End.message) }
           : record.k6End,
     samples: { requests: record.ledger.samples, late: record.ledger.lateSamples },
+    ...(record.rawAudit ? { rawAudit: record.rawAudit } : {}),
     windows: record.windows.map((w) => ({ ...w })),
   };
 }

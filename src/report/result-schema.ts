@@ -65,6 +65,35 @@ const verdictSchema = z.object({
   ...verdictDetail,
 });
 
+/** One path's answer to one verdict, in the raw audit. */
+const auditedSchema = z.object({
+  outcome: verdictDetail.outcome,
+  value: z.number().nullable(),
+  samples: z.number().int(),
+});
+
+const rawAuditSchema = z.object({
+  verdicts: z.number().int().meta({ description: 'verdicts compared (every budget × phase × ingress)' }),
+  requests: z.object({
+    records: z
+      .number()
+      .int()
+      .meta({ description: "requests in the compact record (what the run's verdicts are judged on)" }),
+    raw: z.number().int().meta({ description: "requests in k6's own per-request output (k6-samples.json)" }),
+  }),
+  differing: z
+    .array(
+      z.object({
+        phase: z.string(),
+        ingress: z.string(),
+        budget: z.string(),
+        records: auditedSchema,
+        raw: auditedSchema,
+      }),
+    )
+    .meta({ description: 'verdicts whose outcome, value or sample count differ between the two (empty: they agree)' }),
+});
+
 const faultTargetSchema = z.object({
   cluster: z.string(),
   context: z.string(),
@@ -285,6 +314,9 @@ export const resultSchema = z
         .int()
         .meta({ description: 'samples that arrived after their window closed (counted in phases, not in windows)' }),
     }),
+    rawAudit: rawAuditSchema
+      .optional()
+      .meta({ description: "--raw-samples: every verdict judged again from k6's own per-request output, compared" }),
     windows: z
       .array(windowSchema)
       .meta({ description: 'the time series: one entry per window per ingress, in time order' }),

@@ -39,9 +39,14 @@ export function registerRun(program: Command, io: CliIo, status: { code: number 
         'always',
       ]),
     )
-    .action(async (refs: string[], options: RunOptions) => {
+    .option(
+      '--raw-samples',
+      "also keep k6's own per-request output (k6-samples.json, ≈ 5 KB a request, and slower k6), for audits: docs/measurement.md",
+    )
+    .action(async (refs: string[], options: RunOptions & { rawSamples?: boolean }) => {
       const suiteFile = refs.length === 1 ? findSuiteFile(refs[0]!, io.cwd) : undefined;
       const settings = readRunSettings(io.env);
+      if (options.rawSamples) settings.rawSamples = true;
       settings.outputs.push(...openOutputs(options, io));
       if (options.interactive) status.code = await runGameday(refs, options, io, settings);
       else if (suiteFile) status.code = await runSuiteFile(suiteFile, options, io, settings);

@@ -32,4 +32,8 @@ export interface LoadScriptConfig {
   preAllocatedVUs: number;
   maxVUs: number;
   servedBy: ServedByConfig;
+  /** Record times are milliseconds after this (script/recorder.ts); set by the harness before k6 starts. */
+  epochMs?: number;
+  /** --raw-samples: also write every request and iteration as k6 points (`--out json`), for audits. */
+  raw?: boolean;
 }

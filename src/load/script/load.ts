@@ -12,7 +12,7 @@
 import k6http from 'k6/http';
 import exec from 'k6/execution';
 import type { Options } from 'k6/options';
-import { config, harnessOptions, markIteration, record, url } from './chaos-k6.ts';
+import { config, endOfIteration, harnessOptions, markIteration, record, url } from './chaos-k6.ts';
 
 export const options: Options = {
   // Bodies are read only when the served-by mechanism reads them.
@@ -33,4 +33,5 @@ export function chaosIteration(): void {
     redirects: 0,
   });
   record(response, config.method, path, {}, sentMs);
+  endOfIteration();
 }

@@ -60,6 +60,7 @@ export async function conductRun(
       hurry: interruption.hurry,
       failure: interruption.failure,
       scriptPath: settings.scriptPath,
+      rawSamples: settings.rawSamples,
       servedBy: opened.servedBy,
       control: hooks.control,
       loadSlackSeconds: hooks.loadSlackSeconds,

@@ -20,6 +20,8 @@ export interface RunSettings {
   timing?: { verifyTimeoutMs: number };
   /** `CHAOS_K6_SCRIPT`: another k6 script in place of any other (tests of script errors, debugging). */
   scriptPath?: string;
+  /** `--raw-samples` or `CHAOS_RAW_SAMPLES=1`: k6's per-request JSON output is kept too, for audits. */
+  rawSamples?: boolean;
   /** Sinks added to every run's event log, after the console's. */
   subscribers: readonly RunEventSink[];
   /** Chat, Grafana, …: sinks of every run and what they do when a run or suite ends (the CLI adds them). */
@@ -42,6 +44,7 @@ export function readRunSettings(env: NodeJS.ProcessEnv): RunSettings {
     chaosVersion: pkg.version,
     timing: verifyTimingFrom(env),
     scriptPath: env.CHAOS_K6_SCRIPT || undefined,
+    rawSamples: env.CHAOS_RAW_SAMPLES === '1' || env.CHAOS_RAW_SAMPLES === 'true',
     subscribers: [...subscribers],
     outputs: [],
     now: () => Date.now(),

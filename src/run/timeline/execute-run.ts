@@ -19,6 +19,9 @@ import { pollMs, stopK6, waitForFirstSample, type LoadRun } from './load-lifecyc
 
 export type { RunRecord };
 import { errorText } from '../../errors/errors.js';
+import path from 'node:path';
+import { sampleParser } from '../../load/samples.js';
+import { auditRawSamples, type RawAudit } from './raw-audit.js';
 
 export interface RunDeps {
   k6: K6Binary;
@@ -35,6 +38,8 @@ export interface RunDeps {
   now?: () => number;
   /** Another k6 script (tests of script errors); default: src/load/script/load.ts. */
   scriptPath?: string;
+  /** k6's per-request JSON output kept too (--raw-samples), for audits; the records are judged either way. */
+  rawSamples?: boolean;
   /** Game day: a facilitator's commands (next, hold, revert, revert-all, abort, note). Absent: the plan's clock. */
   control?: RunControl;
   /** How long k6 may run past the planned timeline (applies, reverts, held phases); default 600 s. */
@@ -94,7 +99,10 @@ class Timeline {
     // k6 runs longer than planned (applies and reverts take time); we stop it when the timeline ends.
     const slackSeconds = deps.loadSlackSeconds ?? 600;
     const phasesSeconds = Math.ceil(plan.totalMs / 1000);
-    const config = buildLoadConfig(plan.load, deps.ingressUrls, phasesSeconds + slackSeconds, phasesSeconds);
+    const config = {
+      ...buildLoadConfig(plan.load, deps.ingressUrls, phasesSeconds + slackSeconds, phasesSeconds),
+      ...(deps.rawSamples ? { raw: true } : {}),
+    };
     this.ingressUrls = Object.fromEntries(config.ingresses.map((ingress) => [ingress.name, ingress.url]));
     this.k6 = (deps.startLoad ?? startK6)({
       k6: deps.k6,
@@ -302,6 +310,18 @@ class Timeline {
     }
     for (const window of ledger.closeWindows(record.endedAtMs + this.plan.scenario.windowMs))
       deps.emit({ type: 'window', atMs: this.now(), window });
+    if (deps.rawSamples && record.stop.kind !== 'error') record.rawAudit = this.auditRaw();
     deps.emit({ type: 'k6-ended', atMs: this.now(), end: record.k6End?.kind ?? 'unknown' });
+  }
+
+  /** The run judged again from k6's raw output (--raw-samples), verdict by verdict. */
+  private auditRaw(): RawAudit | undefined {
+    const script = this.plan.load[0]?.script;
+    const parse = sampleParser({
+      metrics: script?.metrics,
+      servedBy: this.deps.servedBy,
+      stockHttp: script !== undefined,
+    });
+    return auditRawSamples(this.ledger, path.join(this.deps.runDir, 'k6-samples.json'), parse);
   }
 }

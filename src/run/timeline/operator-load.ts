@@ -11,7 +11,7 @@ import { connectK6Operator, type K6OperatorCalls } from '../../kube/k6-operator-
 import type { RunPlan } from '../plan/build-plan.js';
 import type { OperatorRunner } from '../../scenario/types.js';
 import { packageRoot } from '../../input/files.js';
-import { chaosModulePath, loadScriptPath } from '../../load/k6-args.js';
+import { chaosModulePath, loadScriptPath, recorderModulePath } from '../../load/k6-args.js';
 import { buildDistributedLoad } from '../../load/k6-operator-testrun.js';
 import { startK6OperatorRun } from '../../load/k6-operator-run.js';
 import type { startK6 } from '../../load/k6-run.js';
@@ -27,15 +27,17 @@ export interface OperatorLoadInput {
 export function operatorLoadStarter(input: OperatorLoadInput) {
   return (options: Parameters<typeof startK6>[0]) => {
     const script = readFileSync(options.scriptPath ?? path.join(packageRoot, loadScriptPath), 'utf8');
+    const config = { ...options.config, epochMs: options.config.epochMs ?? Date.now() };
     const load = buildDistributedLoad({
       runId: input.runId,
       runner: input.runner,
       defaultNamespace: input.defaultNamespace,
-      config: options.config,
+      config,
       script,
       chaosModule: readFileSync(path.join(packageRoot, chaosModulePath), 'utf8'),
+      recorder: readFileSync(path.join(packageRoot, recorderModulePath), 'utf8'),
     });
-    writeFileSync(path.join(options.runDir, 'k6-config.json'), JSON.stringify(options.config, null, 2));
+    writeFileSync(path.join(options.runDir, 'k6-config.json'), JSON.stringify(config, null, 2));
     writeFileSync(
       path.join(options.runDir, 'k6-testrun.json'),
       `${JSON.stringify({ cluster: input.api.cluster, testRun: load.testRun, configMap: { ...load.configMap.metadata } }, null, 2)}\n`,
@@ -46,6 +48,8 @@ export function operatorLoadStarter(input: OperatorLoadInput) {
       onSample: options.onSample,
       onLog: options.onLog,
       lifetimeMs: (options.config.durationSeconds + 600) * 1000,
+      epochMs: config.epochMs,
+      servedBy: options.servedBy,
     });
   };
 }

@@ -6,6 +6,7 @@
 import type { K6End } from '../../load/k6-run.js';
 import type { Ledger, WindowSummary } from '../../budgets/ledger.js';
 import type { RequestTrail } from '../../budgets/request-trail.js';
+import type { RawAudit } from './raw-audit.js';
 import type { AppliedFault, RevertedFault, RevertReport } from '../session/fault-driver.js';
 
 export type RunStop =
@@ -50,4 +51,6 @@ export interface RunRecord {
    * its faults were not in place for the whole phase, whatever the samples say.
    */
   lockLost?: string;
+  /** --raw-samples: the verdicts judged again from k6's own per-request output, compared. */
+  rawAudit?: RawAudit;
 }

@@ -1,0 +1,140 @@
+/**
+ * The compact record: how a k6 VU tells the harness what it measured, in a few bytes a request,
+ * without k6's `--out json` (which costs k6 a large share of its speed and ≈ 5 KB a request).
+ * Runs inside k6 (chaos-k6.ts and the k6 module wrappers use it) and in the harness's tests; it
+ * imports nothing, so both can load it.
+ *
+ * Each VU keeps its records in a string and writes them as one console line (k6's
+ * `--console-output` file, `--log-format=raw`: the line as written) when a batch is due:
+ *
+ *   chaos1 <vu> <base> <record> <record> …
+ *
+ * `base` is milliseconds since the run's epoch (the config's `epochMs`); a record's times are
+ * milliseconds after `base` (negative allowed). Records:
+ *
+ *   k<id>=<JSON, % and spaces escaped>   a key (what a request, check or metric value belongs to), once per VU
+ *   r<key>,<sent>,<ns>,<status>,<flags>   a request: sent time, duration in integer nanoseconds
+ *                              (k6's own resolution), HTTP status, flags (1 failed, 2 reached a server)
+ *   i<key>,<start>             an iteration started
+ *   c<key>,<at>,<0|1>          a check condition (at: the send time of the request it checks)
+ *   m<key>,<at>,<value>        a value of the script's own metric
+ *
+ * Nothing is lost or rounded: counts are exact and durations keep k6's nanoseconds, so every
+ * statistic the harness computes equals k6's (docs/measurement.md).
+ */
+
+/**
+ * A key's JSON with what would end a record escaped (`%` and space; JSON has no raw line breaks):
+ * decodeURIComponent reads it back.
+ */
+export function escapeKey(json: string): string {
+  return json.replace(/[% ]/g, (c) => (c === '%' ? '%25' : '%20'));
+}
+
+/** What a record belongs to; interned per VU as `k<id>=…`. */
+export type RecordKey =
+  | {
+      t: 'r';
+      ingress: string;
+      servedBy: string;
+      name: string;
+      method: string;
+      path: string;
+      tags?: Record<string, string>;
+    }
+  | { t: 'i'; ingress: string }
+  | { t: 'c'; ingress: string; check: string; tags?: Record<string, string> }
+  | { t: 'm'; ingress: string; metric: string; tags?: Record<string, string> };
+
+export const recordLinePrefix = 'chaos1 ';
+
+/** When a VU writes its batch: after `flushMs`, or at once when it may idle (see `due`). */
+export interface RecorderOptions {
+  vu: number;
+  epochMs: number;
+  write: (line: string) => void;
+  now: () => number;
+  flushMs?: number;
+  /** Records kept before a write regardless of time (bounds a line's length). */
+  maxRecords?: number;
+}
+
+export class Recorder {
+  private readonly keys = new Map<string, number>();
+  private buffer = '';
+  private count = 0;
+  private base = 0;
+  private flushedAt: number;
+  private readonly flushMs: number;
+  private readonly maxRecords: number;
+  /** The send time of the last request this VU made: a check is judged with the request it checks. */
+  lastSentMs: number | undefined;
+
+  constructor(private readonly options: RecorderOptions) {
+    this.flushedAt = options.now();
+    this.flushMs = options.flushMs ?? 200;
+    this.maxRecords = options.maxRecords ?? 4096;
+  }
+
+  request(key: Extract<RecordKey, { t: 'r' }>, sentMs: number, durationMs: number, status: number, flags: number) {
+    this.lastSentMs = sentMs;
+    const id = this.keyOf(key);
+    this.add(`r${id},${this.offset(sentMs)},${Math.round(durationMs * 1e6)},${status},${flags}`);
+  }
+
+  iteration(ingress: string, atMs: number): void {
+    this.lastSentMs = undefined;
+    const id = this.keyOf({ t: 'i', ingress });
+    this.add(`i${id},${this.offset(atMs)}`);
+  }
+
+  check(key: Extract<RecordKey, { t: 'c' }>, passed: boolean, atMs: number): void {
+    const at = this.lastSentMs ?? atMs;
+    const id = this.keyOf(key);
+    this.add(`c${id},${this.offset(at)},${passed ? 1 : 0}`);
+  }
+
+  metric(key: Extract<RecordKey, { t: 'm' }>, value: number, atMs: number): void {
+    const id = this.keyOf(key);
+    this.add(`m${id},${this.offset(atMs)},${value}`);
+  }
+
+  /** Write the batch if it is due: `idle` when the VU may wait a long time before it records again. */
+  flushIfDue(idle = false): void {
+    if (this.count === 0) return;
+    if (idle || this.count >= this.maxRecords || this.options.now() - this.flushedAt >= this.flushMs) this.flush();
+  }
+
+  flush(): void {
+    this.flushedAt = this.options.now();
+    if (this.count === 0) return;
+    this.options.write(`${recordLinePrefix}${this.options.vu} ${this.base}${this.buffer}`);
+    this.buffer = '';
+    this.count = 0;
+  }
+
+  private add(record: string): void {
+    this.buffer += ` ${record}`;
+    this.count += 1;
+    if (this.count >= this.maxRecords) this.flush();
+  }
+
+  /** Milliseconds after the batch's base; the first record of a batch sets the base. */
+  private offset(atMs: number): number {
+    const sinceEpoch = Math.round(atMs - this.options.epochMs);
+    if (this.count === 0 && !this.buffer) this.base = sinceEpoch;
+    return sinceEpoch - this.base;
+  }
+
+  private keyOf(key: RecordKey): number {
+    const text = JSON.stringify(key);
+    const known = this.keys.get(text);
+    if (known !== undefined) return known;
+    const id = this.keys.size;
+    this.keys.set(text, id);
+    // A key is defined in the batch that first uses it; a batch with a key may also start with it.
+    if (this.count === 0 && !this.buffer) this.base = Math.round(this.options.now() - this.options.epochMs);
+    this.buffer += ` k${id}=${escapeKey(text)}`;
+    return id;
+  }
+}
