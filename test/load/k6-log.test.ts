@@ -11,6 +11,12 @@ describe("k6's log lines", () => {
     expect(isK6LineShown(notice('terminated'), true)).to.equal(false);
   });
 
+  it('drops the same notice in the raw form the harness runs k6 with (--log-format=raw)', () => {
+    expect(isK6LineShown("test run was aborted because k6 received a 'interrupt' signal", true)).to.equal(false);
+    expect(isK6LineShown("test run was aborted because k6 received a 'hangup' signal", true)).to.equal(true);
+    expect(isK6LineShown("test run was aborted because k6 received a 'interrupt' signal", false)).to.equal(true);
+  });
+
   it('keeps the same notice when nobody here asked k6 to stop (someone else signalled it)', () => {
     expect(isK6LineShown(notice('interrupt'), false)).to.equal(true);
   });

@@ -125,17 +125,14 @@ describe('distributed load: the k6-operator TestRun on a real kube-apiserver', f
       { timeoutMs: 30_000 },
     );
 
-    // The arguments a local k6 gets, minus what k6-operator adds itself, samples to stdout.
-    const local = buildK6Invocation({ scriptPath: '/test/load.ts', configPath: '/test/config.json', samplesPath: '-' });
+    // The arguments a local k6 gets, minus what k6-operator adds itself; the records go to the log.
+    const local = buildK6Invocation({ scriptPath: '/test/load.ts', configPath: '/test/config.json' });
     const expectedArgs = local.args.filter((arg) => !['run', '--quiet', '/test/load.ts'].includes(arg));
     expect(stored.spec.arguments.split(' ')).to.deep.equal(expectedArgs);
-    expect(expectedArgs).to.include.members([
-      '--out',
-      'json=-',
-      '--no-thresholds',
-      '--summary-mode=disabled',
-      '--no-usage-report',
-    ]);
+    expect(expectedArgs).to.include.members(['--log-format=raw', '--summary-mode=disabled', '--no-usage-report']);
+    expect(expectedArgs.some((arg) => arg.startsWith('--address') || arg.startsWith('--console-output'))).to.equal(
+      false,
+    );
     expect(stored.spec).to.deep.include({
       parallelism: 4,
       separate: true,

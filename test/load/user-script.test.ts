@@ -13,7 +13,7 @@ import path from 'node:path';
 import { requireK6, type K6Binary } from '../../src/load/k6-binary.js';
 import { startK6 } from '../../src/load/k6-run.js';
 import type { LoadScriptConfig } from '../../src/load/k6-args.js';
-import { rewriteImports } from '../../src/load/user-script.js';
+import { moduleTargets, rewriteImports } from '../../src/load/user-script.js';
 import { typeCheckScript } from '../../src/load/type-check-script.js';
 import type { LoadSample } from '../../src/budgets/sample.js';
 
@@ -153,9 +153,9 @@ describe('user k6 scripts under the harness (real k6)', function () {
     // k6's own key=value form: only fileName is moved into the run folder; its options still apply.
     const pairs = readFileSync(path.join(runDir, 'k6-pairs.csv'), 'utf8').trim().split('\n');
     expect(pairs[0]).to.match(/^metric_name,timestamp,metric_value/);
-    const chaosRows = pairs.filter((row) => row.startsWith('chaos_req,'));
-    expect(chaosRows.length, 'a row per request').to.be.at.least(pages.length);
-    expect(chaosRows[0]?.split(',')[1], 'timeFormat=rfc3339 applied').to.match(/^\d{4}-\d\d-\d\dT/);
+    const requestRows = pairs.filter((row) => row.startsWith('http_req_duration,'));
+    expect(requestRows.length, 'a row per request').to.be.at.least(pages.length);
+    expect(requestRows[0]?.split(',')[1], 'timeFormat=rfc3339 applied').to.match(/^\d{4}-\d\d-\d\dT/);
   });
 
   it("marks each iteration's start, and counts a request failed as k6 does: by the script's expected statuses (issue 26, items 1 and 4)", async () => {
@@ -322,11 +322,29 @@ export default function (): void {
     }
   });
 
-  it('points chaos/k6 at our module and relative imports at the script folder, leaving k6 modules alone', () => {
-    const source =
-      "import http from 'k6/http';\nimport { http as h } from 'chaos/k6';\nimport { x } from './lib/x.ts';\nexport { y } from '../y.ts';\n";
-    expect(rewriteImports(source, '/scripts/load', '/pkg/chaos-k6.ts')).to.equal(
-      "import http from 'k6/http';\nimport { http as h } from '/pkg/chaos-k6.ts';\nimport { x } from '/scripts/load/lib/x.ts';\nexport { y } from '/scripts/y.ts';\n",
+  it('points chaos/k6 and k6, k6/http, k6/metrics at our modules and relative imports where asked, leaving other k6 modules alone', () => {
+    const source = [
+      "import http from 'k6/http';",
+      "import { check } from 'k6';",
+      "import { Trend } from 'k6/metrics';",
+      "import exec from 'k6/execution';",
+      "import { http as h } from 'chaos/k6';",
+      "import { x } from './lib/x.ts';",
+      "export { y } from '../y.ts';",
+      '',
+    ].join('\n');
+    const targets = moduleTargets('/pkg/chaos-k6.ts');
+    expect(rewriteImports(source, targets, (specifier) => `/copy/${specifier.replace(/^\.+\//, '')}`)).to.equal(
+      [
+        "import http from '/pkg/k6-http.ts';",
+        "import { check } from '/pkg/k6-core.ts';",
+        "import { Trend } from '/pkg/k6-metrics.ts';",
+        "import exec from 'k6/execution';",
+        "import { http as h } from '/pkg/chaos-k6.ts';",
+        "import { x } from '/copy/lib/x.ts';",
+        "export { y } from '/copy/y.ts';",
+        '',
+      ].join('\n'),
     );
   });
 
