@@ -113,7 +113,11 @@ export function startK6(options: {
   });
   return {
     pid: child.pid,
-    samples: followLines(recordsPath, (line) => reader.line(line)),
+    samples: followLines(
+      recordsPath,
+      (line) => reader.line(line),
+      (tail) => reader.tail(tail),
+    ),
     stop: () => {
       stopRequested = true;
       child.kill('SIGINT');

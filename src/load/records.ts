@@ -21,6 +21,8 @@ export class RecordReader {
   private readonly keysByVu = new Map<string, Map<number, RecordKey>>();
   /** Records read (requests, iterations, checks, metric values). */
   records = 0;
+  /** Unfinished last lines skipped (k6 stopped mid-write). */
+  truncated = 0;
 
   constructor(private readonly options: RecordReaderOptions) {}
 
@@ -39,17 +41,42 @@ export class RecordReader {
     for (let i = 2; i < fields.length; i += 1) this.record(fields[i]!, keys, originMs, line);
   }
 
+  /**
+   * The file's last bytes when they end without a line break: k6 was stopped mid-write. A whole
+   * record line is read; half a line is what a killed k6 leaves, skipped and counted.
+   */
+  tail(line: string): void {
+    try {
+      this.line(line);
+    } catch {
+      this.truncated += 1;
+    }
+  }
+
   private record(text: string, keys: Map<number, RecordKey>, originMs: number, line: string): void {
     const kind = text[0];
     if (kind === 'k') {
       const eq = text.indexOf('=');
-      keys.set(Number(text.slice(1, eq)), JSON.parse(decodeURIComponent(text.slice(eq + 1))) as RecordKey);
+      try {
+        keys.set(Number(text.slice(1, eq)), JSON.parse(decodeURIComponent(text.slice(eq + 1))) as RecordKey);
+      } catch {
+        throw unreadable(line, `key "${text.slice(0, 80)}" is not JSON`);
+      }
       return;
     }
     const parts = text.slice(1).split(',');
     const key = keys.get(Number(parts[0]));
     const atMs = originMs + Number(parts[1]);
     if (!key || key.t !== kind || !Number.isFinite(atMs)) throw unreadable(line, `record "${text}" has no known key`);
+    const numbers = key.t === 'r' ? parts.slice(2, 5) : key.t === 'i' ? [] : parts.slice(2, 3);
+    if (
+      numbers.length !== { r: 3, i: 0, c: 1, m: 1 }[key.t] ||
+      numbers.some((n) => n === '' || !Number.isFinite(Number(n)))
+    )
+      throw unreadable(
+        line,
+        `record "${text}" is not ${kind}<key>,<time>${key.t === 'r' ? ',<ns>,<status>,<flags>' : key.t === 'i' ? '' : ',<value>'} in numbers`,
+      );
     this.records += 1;
     const sample = this.sampleOf(key, atMs, parts);
     if (sample) this.options.onSample(sample);

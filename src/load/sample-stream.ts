@@ -27,8 +27,15 @@ export function followSamples(
   });
 }
 
-/** Follow a file k6 appends whole lines to (its JSON output, its console output), line by line. */
-export function followLines(file: string, onLine: (line: string) => void): SampleStream {
+/**
+ * Follow a file k6 appends whole lines to (its JSON output, its console output), line by line;
+ * `onTail` gets what is left without a line break when the stream closes (default: `onLine`).
+ */
+export function followLines(
+  file: string,
+  onLine: (line: string) => void,
+  onTail: (line: string) => void = onLine,
+): SampleStream {
   const splitter = new LineSplitter();
   const decoder = new StringDecoder('utf8');
   const buffer = Buffer.alloc(1 << 20);
@@ -53,7 +60,7 @@ export function followLines(file: string, onLine: (line: string) => void): Sampl
     poll,
     close: () => {
       poll();
-      splitter.flush(onLine);
+      splitter.flush(onTail);
       if (fd !== undefined) closeSync(fd);
       fd = undefined;
     },

@@ -84,8 +84,17 @@ export function sampleParser(
       };
     const own = scriptTags(tags);
     const ingress = tags.ingress ?? 'unknown';
+    // A check goes with the request it checks: the send time its metadata carries (chaos's k6 wrapper).
+    const checkedSentMs = Number(data.metadata?.sent_ms);
     if (isCheck)
-      return { kind: 'check', timeMs, ingress, check: tags.check ?? '', passed: point.data.value !== 0, tags: own };
+      return {
+        kind: 'check',
+        timeMs: data.metadata?.sent_ms && Number.isFinite(checkedSentMs) ? checkedSentMs : timeMs,
+        ingress,
+        check: tags.check ?? '',
+        passed: point.data.value !== 0,
+        tags: own,
+      };
     if (isMetric) return { kind: 'metric', timeMs, ingress, metric: point.metric, value: point.data.value, tags: own };
     const path = tags.path ?? '';
     const sentMs = Number(data.metadata?.sent_ms);

@@ -238,6 +238,7 @@ describe('chaos run on the lab (real k6)', function () {
   });
 
   it("percentiles reported for a phase agree with k6's definition computed from k6's raw samples within 0.1 %", () => {
+    // --raw-samples: k6's own record of every request next to the compact record the run is judged on.
     const { result } = run([
       'frontend-zero',
       '--phase',
@@ -246,6 +247,7 @@ describe('chaos run on the lab (real k6)', function () {
       'fault=3s',
       '--phase',
       'recovery=3s',
+      '--raw-samples',
     ]);
     const raw = readRunFile(result!.runDir, 'k6-samples.json')
       .toString('utf8')

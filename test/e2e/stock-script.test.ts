@@ -49,7 +49,7 @@ describe('a stock k6 script under chaos run (real k6, the lab)', function () {
   });
 
   it('has samples and real verdicts in every phase × ingress, and its error rate is k6 http_req_failed under its own response callback', () => {
-    const { code, stdout, stderr } = runChaos(['run', fixture('stock-k6.yaml'), '--reports', reports], {
+    const { code, stdout, stderr } = runChaos(['run', fixture('stock-k6.yaml'), '--reports', reports, '--raw-samples'], {
       timeoutMs: 170_000,
       env: lab.env,
     });

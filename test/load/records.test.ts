@@ -151,3 +151,23 @@ describe('the compact record', () => {
     expect(() => reader.line('chaos1 3 100 r7,1,1000,200,2')).to.throw(/cannot read.*no known key/);
   });
 });
+
+describe('the compact record, read badly', () => {
+  const reader = () => new RecordReader({ epochMs, onSample: () => undefined });
+
+  it('refuses a record whose numbers are not numbers, or a key that is not JSON, naming the line', () => {
+    const key = 'k0={"t":"r","ingress":"c","servedBy":"c","name":"/","method":"GET","path":"/"}';
+    expect(() => reader().line(`chaos1 1 0 ${key} r0,0,slow,200,2`)).to.throw(/cannot read.*r0,0,slow/);
+    expect(() => reader().line(`chaos1 1 0 ${key} r0,0,1000,200`)).to.throw(/cannot read/);
+    expect(() => reader().line('chaos1 1 0 k0={"t":"r","ingr')).to.throw(/cannot read.*not JSON/);
+  });
+
+  it('skips and counts half a last line (k6 stopped mid-write), but reads a whole one', () => {
+    const samples: LoadSample[] = [];
+    const r = new RecordReader({ epochMs, onSample: (s) => samples.push(s) });
+    r.tail('chaos1 1 0 k0={"t":"r","ingr');
+    expect(r.truncated).to.equal(1);
+    r.tail('chaos1 1 0 k0={"t":"i","ingress":"west"} i0,5');
+    expect(samples).to.deep.equal([{ kind: 'iteration', timeMs: epochMs + 5, ingress: 'west', count: 1 }]);
+  });
+});

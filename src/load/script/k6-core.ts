@@ -6,7 +6,8 @@
  */
 import * as k6 from 'k6';
 import { check as k6check, sleep as k6sleep } from 'k6';
-import { ingressName, recorder, scriptTags } from './chaos-k6.ts';
+import exec from 'k6/execution';
+import { config, ingressName, recorder, scriptTags } from './chaos-k6.ts';
 
 export * from 'k6';
 
@@ -28,7 +29,14 @@ export function check<T>(value: T, sets: Checkers<T>, tags?: Record<string, stri
   // k6 counts its own `checks` from the same results (each condition ran once, here).
   const decided: Record<string, () => boolean> = {};
   for (const [name, passed] of Object.entries(results)) decided[name] = () => passed;
-  return k6check(value, decided, tags);
+  // In k6's raw output (--raw-samples) the check's points say where the record placed them.
+  const metadata = config.raw && log.lastSentMs !== undefined ? exec.vu.metrics.metadata : undefined;
+  if (metadata) metadata.sent_ms = String(log.lastSentMs);
+  try {
+    return k6check(value, decided, tags);
+  } finally {
+    if (metadata) delete metadata.sent_ms;
+  }
 }
 
 export function sleep(seconds: number): void {
