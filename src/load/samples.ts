@@ -95,7 +95,17 @@ export function sampleParser(
         passed: point.data.value !== 0,
         tags: own,
       };
-    if (isMetric) return { kind: 'metric', timeMs, ingress, metric: point.metric, value: point.data.value, tags: own };
+    // The time the script added it, as the compact record has it (chaos's k6/metrics wrapper).
+    const addedMs = Number(data.metadata?.at_ms);
+    if (isMetric)
+      return {
+        kind: 'metric',
+        timeMs: data.metadata?.at_ms && Number.isFinite(addedMs) ? addedMs : timeMs,
+        ingress,
+        metric: point.metric,
+        value: point.data.value,
+        tags: own,
+      };
     const path = tags.path ?? '';
     const sentMs = Number(data.metadata?.sent_ms);
     return {

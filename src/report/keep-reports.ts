@@ -23,7 +23,7 @@ const plainFiles = new Set([
   'k6-config.json',
 ]);
 /** Always compressed (k6's raw output); anything else not plain is compressed from this size on. */
-const rawFiles = new Set(['k6-samples.json']);
+const rawFiles = new Set(['k6-samples.json', 'k6-records.log']);
 const bigFileBytes = 256 * 1024;
 
 /** A file of a run folder as it was written, whether it is kept plain or as `<name>.gz`. */

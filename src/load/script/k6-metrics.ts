@@ -4,7 +4,8 @@
  * compact record with the tags k6 would put on it, so a budget can judge any of them.
  */
 import * as metrics from 'k6/metrics';
-import { ingressName, recorder, scriptTags } from './chaos-k6.ts';
+import exec from 'k6/execution';
+import { config, ingressName, recorder, scriptTags } from './chaos-k6.ts';
 
 type Inner = { name: string; add(value: number | boolean, tags?: Record<string, string>): void };
 
@@ -19,12 +20,20 @@ function recorded(Kind: new (name: string, isTime?: boolean) => Inner) {
     }
 
     add(value: number | boolean, tags?: Record<string, string>): void {
-      this.inner.add(value, tags);
+      const now = Date.now();
+      // In k6's raw output (--raw-samples) the value's point carries the time the record gives it.
+      const metadata = config.raw ? exec.vu.metrics.metadata : undefined;
+      if (metadata) metadata.at_ms = String(now);
+      try {
+        this.inner.add(value, tags);
+      } finally {
+        if (metadata) delete metadata.at_ms;
+      }
       const own = { ...scriptTags(), ...(tags ?? {}) };
       recorder().metric(
         { t: 'm', ingress: ingressName(), metric: this.name, ...(Object.keys(own).length > 0 ? { tags: own } : {}) },
         Number(value),
-        Date.now(),
+        now,
       );
     }
   };

@@ -123,6 +123,8 @@ describe('suites end to end (real k6, lab in this process)', function () {
         'recovery=4s',
         '--reports',
         'reports-nightly',
+        // Every run judged both ways (issue 25): its compact record and k6's own per-request output.
+        '--raw-samples',
       ],
       { cwd, timeoutMs: 880_000 },
     );
@@ -183,6 +185,16 @@ describe('suites end to end (real k6, lab in this process)', function () {
       if (outcomes.some((o) => o === 'fail' || o === 'no-data')) return ExitCode.budgetsBreached;
       return outcomes.includes('inconclusive') ? ExitCode.inconclusive : ExitCode.passed;
     });
+    // Every verdict of every shipped scenario is the same judged from k6's own per-request output
+    // (k6-samples.json) as from the compact record the run used.
+    for (const run of batch.runs) {
+      const { rawAudit, verdicts } = JSON.parse(
+        readFileSync(path.join(cwd, 'reports-nightly', run.folder!, 'result.json'), 'utf8'),
+      ) as { rawAudit?: { verdicts: number; differing: unknown[] }; verdicts: unknown[] };
+      expect(rawAudit, run.scenario).to.not.equal(undefined);
+      expect(rawAudit!.verdicts, run.scenario).to.be.greaterThan(0).and.at.most(verdicts.length);
+      expect(rawAudit!.differing, `${run.scenario}: ${JSON.stringify(rawAudit!.differing)}`).to.deep.equal([]);
+    }
     const combined = [130, 3, 1, 5, 4].find((code) => expectedCodes.includes(code)) ?? 0;
     expect(result.code, out).to.equal(combined);
     expect(batch.exitCode).to.equal(combined);
