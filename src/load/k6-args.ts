@@ -78,7 +78,6 @@ export function buildK6Invocation(options: {
       // per-scenario dropped-iteration sub-metrics the REST API serves (a user's are dropped).
       '--summary-mode=disabled',
       ...(options.apiAddress ? [`--address=${options.apiAddress}`] : []),
-      '--log-format=raw',
       ...(options.recordsPath ? [`--console-output=${options.recordsPath}`] : []),
       // Of k6's system tags only the scenario and a check's name are read from a raw output, and
       // for a user's script those of a stock k6/http request (samples.ts, stockRequest).

@@ -8,8 +8,8 @@
  */
 
 /**
- * k6's notice of a stop by signal; Go names SIGINT "interrupt" and SIGTERM "terminated". The
- * harness runs k6 with --log-format=raw (the line as is); a logfmt line (msg="…") is read too.
+ * k6's notice of a stop by signal; Go names SIGINT "interrupt" and SIGTERM "terminated": in k6's
+ * logfmt (msg="…") or as the bare message (--log-format=raw).
  */
 const stopNotice = /^(?:.*msg=")?test run was aborted because k6 received a '(interrupt|terminated)' signal"?$/;
 

@@ -27,11 +27,12 @@ export class RecordReader {
   constructor(private readonly options: RecordReaderOptions) {}
 
   line(line: string): void {
-    if (!line.startsWith(recordLinePrefix)) {
+    const record = recordOf(line);
+    if (record === undefined) {
       if (line.trim()) this.options.onLog?.(line);
       return;
     }
-    const fields = line.slice(recordLinePrefix.length).split(' ');
+    const fields = record.split(' ');
     const [vu, baseText] = fields;
     const base = Number(baseText);
     if (!vu || !Number.isFinite(base)) throw unreadable(line, 'a record line starts with its VU and base time');
@@ -126,6 +127,21 @@ export class RecordReader {
     }
   }
 }
+
+/**
+ * The record in a console line: k6 writes it as the `msg` of a logfmt line
+ * (`time="…" level=info msg="chaos1 …"`, quoted as it has spaces, and never escaped: a record
+ * has no quote or backslash); a line that is the record itself is read too.
+ */
+function recordOf(line: string): string | undefined {
+  if (line.startsWith(recordLinePrefix)) return line.slice(recordLinePrefix.length);
+  const at = line.indexOf(recordMessage);
+  if (at < 0 || !line.startsWith('time=')) return undefined;
+  const end = line.indexOf('"', at + recordMessage.length);
+  return line.slice(at + recordMessage.length, end < 0 ? line.length : end);
+}
+
+const recordMessage = ` msg="${recordLinePrefix}`;
 
 function unreadable(line: string, why: string): HarnessError {
   return new HarnessError(

@@ -11,7 +11,7 @@ describe("k6's log lines", () => {
     expect(isK6LineShown(notice('terminated'), true)).to.equal(false);
   });
 
-  it('drops the same notice in the raw form the harness runs k6 with (--log-format=raw)', () => {
+  it('drops the same notice in k6’s raw log form (--log-format=raw)', () => {
     expect(isK6LineShown("test run was aborted because k6 received a 'interrupt' signal", true)).to.equal(false);
     expect(isK6LineShown("test run was aborted because k6 received a 'hangup' signal", true)).to.equal(true);
     expect(isK6LineShown("test run was aborted because k6 received a 'interrupt' signal", false)).to.equal(true);

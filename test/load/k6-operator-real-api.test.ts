@@ -129,7 +129,7 @@ describe('distributed load: the k6-operator TestRun on a real kube-apiserver', f
     const local = buildK6Invocation({ scriptPath: '/test/load.ts', configPath: '/test/config.json' });
     const expectedArgs = local.args.filter((arg) => !['run', '--quiet', '/test/load.ts'].includes(arg));
     expect(stored.spec.arguments.split(' ')).to.deep.equal(expectedArgs);
-    expect(expectedArgs).to.include.members(['--log-format=raw', '--summary-mode=disabled', '--no-usage-report']);
+    expect(expectedArgs).to.include.members(['--summary-mode=disabled', '--no-usage-report']);
     expect(expectedArgs.some((arg) => arg.startsWith('--address') || arg.startsWith('--console-output'))).to.equal(
       false,
     );

@@ -171,3 +171,22 @@ describe('the compact record, read badly', () => {
     expect(samples).to.deep.equal([{ kind: 'iteration', timeMs: epochMs + 5, ingress: 'west', count: 1 }]);
   });
 });
+
+describe('the compact record in k6’s console output', () => {
+  it('is read from the msg of the logfmt line k6 writes, and any other console line goes to the log whole', () => {
+    const { recorder, lines } = pair();
+    recorder.request({ ...home, tags: { journey: 'a "quoted" \\ tag' } }, epochMs + 1_000, 2, 200, 2);
+    recorder.flush();
+    // A record has nothing logfmt would escape (no quote, backslash or line break).
+    expect(lines[0]).to.not.match(/["\\\n]/);
+    const samples: LoadSample[] = [];
+    const logs: string[] = [];
+    const reader = new RecordReader({ epochMs, onSample: (s) => samples.push(s), onLog: (l) => logs.push(l) });
+    reader.line(`time="2026-12-07T18:00:00Z" level=info msg="${lines[0]}" source=console`);
+    reader.line('time="2026-12-07T18:00:00Z" level=info msg="my own line" source=console');
+    expect(samples.map((s) => (s.kind === 'request' ? s.tags : undefined))).to.deep.equal([
+      { journey: 'a "quoted" \\ tag' },
+    ]);
+    expect(logs).to.deep.equal(['time="2026-12-07T18:00:00Z" level=info msg="my own line" source=console']);
+  });
+});

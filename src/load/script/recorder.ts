@@ -5,14 +5,15 @@
  * imports nothing, so both can load it.
  *
  * Each VU keeps its records in a string and writes them as one console line (k6's
- * `--console-output` file, `--log-format=raw`: the line as written) when a batch is due:
+ * `--console-output` file, where k6 puts it in the `msg` of a logfmt line) when a batch is due;
+ * a record line has no quote, backslash or line break, so logfmt leaves it as written:
  *
  *   chaos1 <vu> <base> <record> <record> …
  *
  * `base` is milliseconds since the run's epoch (the config's `epochMs`); a record's times are
  * milliseconds after `base` (negative allowed). Records:
  *
- *   k<id>=<JSON, % and spaces escaped>   a key (what a request, check or metric value belongs to), once per VU
+ *   k<id>=<URI-encoded JSON>   a key (what a request, check or metric value belongs to), once per VU
  *   r<key>,<sent>,<ns>,<status>,<flags>   a request: sent time, duration in integer nanoseconds
  *                              (k6's own resolution), HTTP status, flags (1 failed, 2 reached a server)
  *   i<key>,<start>             an iteration started
@@ -22,14 +23,6 @@
  * Nothing is lost or rounded: counts are exact and durations keep k6's nanoseconds, so every
  * statistic the harness computes equals k6's (docs/measurement.md).
  */
-
-/**
- * A key's JSON with what would end a record escaped (`%` and space; JSON has no raw line breaks):
- * decodeURIComponent reads it back.
- */
-export function escapeKey(json: string): string {
-  return json.replace(/[% ]/g, (c) => (c === '%' ? '%25' : '%20'));
-}
 
 /** What a record belongs to; interned per VU as `k<id>=…`. */
 export type RecordKey =
@@ -134,7 +127,7 @@ export class Recorder {
     this.keys.set(text, id);
     // A key is defined in the batch that first uses it; a batch with a key may also start with it.
     if (this.count === 0 && !this.buffer) this.base = Math.round(this.options.now() - this.options.epochMs);
-    this.buffer += ` k${id}=${escapeKey(text)}`;
+    this.buffer += ` k${id}=${encodeURIComponent(text)}`;
     return id;
   }
 }
