@@ -1,12 +1,13 @@
 /**
- * Bench: what measuring costs k6. k6 invoked as the harness invokes it (buildLoadConfig +
- * buildK6Invocation, the built-in load script, two ingresses at saturation) against a bare
- * Node server on loopback, next to the same invocation with no output, and next to the other
- * measurement paths issue 25 lists: k6's csv output, k6's web-dashboard `record` output (1 s
- * period), and recording in the VU (durations per VU, one raw console line per VU every 500 ms
- * to --console-output). Same script shape and target for all; rounds rotate the order.
- * Reports, per variant, the median request rate over the rounds, its ratio to "no output", and
- * the bytes written per request.
+ * Bench: what measuring costs k6 (issue 25, criteria 1 and 2). k6 invoked exactly as the harness
+ * invokes it (buildLoadConfig + buildK6Invocation, the built-in load script recording every
+ * request in the compact record, src/load/script/recorder.ts, to --console-output, k6's REST API
+ * on loopback for dropped iterations) against a bare Node server on loopback, next to:
+ *   - the same request loop with no recording and no output (the denominator of criterion 1);
+ *   - the harness with --raw-samples (k6's JSON output as well, for audits).
+ * Same target, two ingresses of `BENCH_VUS` VUs at a saturating arrival rate; rounds rotate the
+ * order. Reports per variant the median request rate, its ratio to no recording, and the bytes
+ * written per request.
  *
  *   npx tsx bench/k6-measurement.ts      # BENCH_DURATION_S (default 8), BENCH_ROUNDS (3), BENCH_VUS (32 per ingress)
  *
@@ -19,44 +20,26 @@ import path from 'node:path';
 import { buildK6Invocation, buildLoadConfig, loadScriptPath } from '../src/load/k6-args.js';
 import { findK6 } from '../src/load/k6-binary.js';
 import { packageRoot } from '../src/input/files.js';
+import { freeLoopbackPortSync } from '../src/system/free-port.js';
 
 const seconds = Number(process.env.BENCH_DURATION_S ?? 8);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const vus = Number(process.env.BENCH_VUS ?? 32);
 
-/** In-VU recording: the built-in request, its duration kept per VU, one line per VU every 500 ms. */
-const inVuScript = (configPath: string, record: boolean) => `
+/** The built-in script's request loop with nothing recorded: what k6 does with no measuring at all. */
+const bareScript = `
 import http from 'k6/http';
 import exec from 'k6/execution';
 import { config, harnessOptions, url } from '${path.join(packageRoot, 'src/load/script/chaos-k6.ts')}';
 export const options = { discardResponseBodies: true, ...harnessOptions(undefined) };
-let kept = [];
-let flushedAt = Date.now();
 export function chaosIteration() {
   const path = config.paths[exec.scenario.iterationInTest % config.paths.length] ?? '/';
-  const sent = Date.now();
-  const r = http.request(config.method, url(path), null, { timeout: config.timeoutMs + 'ms', tags: { name: path }, redirects: 0 });
-  if (!${record}) return;
-  kept.push(Math.round(r.timings.duration * 1000), r.status);
-  if (sent - flushedAt >= 500) {
-    console.log(__ENV.CHAOS_INGRESS + ' ' + flushedAt + ' ' + kept.join(','));
-    kept = [];
-    flushedAt = sent;
-  }
+  http.request(config.method, url(path), null, { timeout: config.timeoutMs + 'ms', tags: { name: path }, redirects: 0 });
 }
-// ${configPath}
 `;
 
-type Variant =
-  'no output' | 'harness (json)' | 'csv' | 'web-dashboard record' | 'plain script, no recording' | 'in-VU record';
-const variants: Variant[] = [
-  'no output',
-  'harness (json)',
-  'csv',
-  'web-dashboard record',
-  'plain script, no recording',
-  'in-VU record',
-];
+type Variant = 'no recording, no output' | 'harness (compact record)' | 'harness --raw-samples';
+const variants: Variant[] = ['no recording, no output', 'harness (compact record)', 'harness --raw-samples'];
 
 if (process.argv[2] === 'server') {
   const http = await import('node:http');
@@ -89,7 +72,12 @@ if (process.argv[2] === 'server') {
     maxVUs: vus,
   }));
   const configPath = path.join(dir, 'k6-config.json');
-  writeFileSync(configPath, JSON.stringify(buildLoadConfig(load, {}, seconds)));
+  const rawConfigPath = path.join(dir, 'k6-config-raw.json');
+  const config = { ...buildLoadConfig(load, {}, seconds), epochMs: Date.now() };
+  writeFileSync(configPath, JSON.stringify(config));
+  writeFileSync(rawConfigPath, JSON.stringify({ ...config, raw: true }));
+  const barePath = path.join(dir, 'bare.js');
+  writeFileSync(barePath, bareScript);
   const results: Record<Variant, Array<{ rps: number; bytesPerRequest: number }>> = Object.fromEntries(
     variants.map((v) => [v, []]),
   ) as never;
@@ -98,20 +86,16 @@ if (process.argv[2] === 'server') {
       const variant = variants[(i + round) % variants.length]!;
       const out = path.join(dir, `out-${round}-${i}`);
       rmSync(out, { recursive: true, force: true });
-      const samplesPath = path.join(out, 'k6-samples.json');
-      const inVu = variant === 'in-VU record';
-      const plainScript = inVu || variant === 'plain script, no recording';
-      const scriptPath = plainScript ? path.join(dir, `${variant[0]}.js`) : path.join(packageRoot, loadScriptPath);
-      if (plainScript) writeFileSync(scriptPath, inVuScript(configPath, inVu));
-      const invocation = buildK6Invocation({ scriptPath, configPath, samplesPath });
-      const at = invocation.args.indexOf(`json=${samplesPath}`);
-      const args = [...invocation.args];
-      const replace = (values: string[]) => args.splice(at - 1, 2, ...values);
-      if (variant === 'no output' || variant === 'plain script, no recording') replace([]);
-      if (variant === 'csv') replace(['--out', `csv=${path.join(out, 'k6.csv')}`]);
-      if (variant === 'web-dashboard record')
-        replace(['--out', `web-dashboard=port=-1&period=1s&record=${path.join(out, 'record.ndjson.gz')}`]);
-      if (inVu) replace(['--console-output', path.join(out, 'console.txt'), '--log-format', 'raw']);
+      const bare = variant === 'no recording, no output';
+      const raw = variant === 'harness --raw-samples';
+      const invocation = buildK6Invocation({
+        scriptPath: bare ? barePath : path.join(packageRoot, loadScriptPath),
+        configPath: raw ? rawConfigPath : configPath,
+        apiAddress: `127.0.0.1:${freeLoopbackPortSync()}`,
+        ...(bare ? {} : { recordsPath: path.join(out, 'k6-records.log') }),
+        ...(raw ? { samplesPath: path.join(out, 'k6-samples.json') } : {}),
+      });
+      const args = invocation.args;
       spawnSync('mkdir', ['-p', out]);
       server.send('reset');
       await next();
@@ -127,21 +111,16 @@ if (process.argv[2] === 'server') {
       rmSync(out, { recursive: true, force: true });
     }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-  const plain = median(results['no output'].map((r) => r.rps));
-  const bare = median(results['plain script, no recording'].map((r) => r.rps));
+  const bare = median(results['no recording, no output'].map((r) => r.rps));
   console.log(
     `\n${os.cpus().length} CPUs (${os.cpus()[0]?.model}), Node ${process.version}, ${k6.version}, ${new Date().toISOString()}`,
   );
   console.log(`${seconds} s per run, ${vus} VUs per ingress × 2 ingresses, ${rounds} rounds (medians)\n`);
-  console.log(
-    '| variant | req/s | ratio to no output (same script) | ratio to plain script, no recording | bytes written / request |\n|---|---|---|---|---|',
-  );
+  console.log('| variant | req/s | ratio to no recording, no output | bytes written / request |\n|---|---|---|---|');
   for (const variant of variants) {
     const rps = median(results[variant].map((r) => r.rps));
     const bytes = median(results[variant].map((r) => r.bytesPerRequest));
-    console.log(
-      `| ${variant} | ${Math.round(rps)} | ${(rps / plain).toFixed(2)} | ${(rps / bare).toFixed(2)} | ${bytes.toFixed(1)} |`,
-    );
+    console.log(`| ${variant} | ${Math.round(rps)} | ${(rps / bare).toFixed(2)} | ${bytes.toFixed(1)} |`);
   }
   server.kill();
   rmSync(dir, { recursive: true, force: true });

@@ -52,6 +52,7 @@ export function recorder(): Recorder {
     epochMs: config.epochMs ?? 0,
     write: (line) => console.log(line),
     now: Date.now,
+    flushMs: batchMs,
   });
   return vuRecorder;
 }
@@ -59,15 +60,27 @@ export function recorder(): Recorder {
 /** The end of an iteration (or setup): write the batch if due, at once if this VU may now idle. */
 export function endOfIteration(): void {
   if (!vuRecorder) return;
-  // Idle VUs exist: an arrival-rate executor may leave this one waiting; its records must not wait.
-  let idle = true;
-  try {
-    idle = exec.instance.vusActive < exec.instance.vusInitialized;
-  } catch {
-    // setup and teardown run outside the scenarios
-  }
-  vuRecorder.flushIfDue(idle);
+  vuRecorder.flushIfDue(mayIdle());
 }
+
+/**
+ * Whether this VU may now wait longer than a batch's time before its next iteration: with idle
+ * VUs, an arrival-rate executor hands the next iteration to one of them, so this VU waits about
+ * idle VUs ÷ iterations per second. Its records are then written at once, not left behind; at
+ * saturation nobody waits and records are batched.
+ */
+function mayIdle(): boolean {
+  try {
+    const idle = exec.instance.vusInitialized - exec.instance.vusActive;
+    const perSecond = Math.max(config.ratePerSecond * config.ingresses.length, 1e-3);
+    return (idle / perSecond) * 1000 >= batchMs;
+  } catch {
+    return true; // setup and teardown run outside the scenarios
+  }
+}
+
+/** How long a VU keeps its records before it writes them (script/recorder.ts). */
+const batchMs = 200;
 
 /** The name the harness records for the current ingress (setup runs with its own). */
 export function ingressName(): string {
