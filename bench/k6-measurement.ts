@@ -20,7 +20,7 @@ import path from 'node:path';
 import { buildK6Invocation, buildLoadConfig, loadScriptPath } from '../src/load/k6-args.js';
 import { findK6 } from '../src/load/k6-binary.js';
 import { packageRoot } from '../src/input/files.js';
-import { freeLoopbackPortSync } from '../src/system/free-port.js';
+import { freeLoopbackPortSync } from '../src/load/free-port.js';
 
 const seconds = Number(process.env.BENCH_DURATION_S ?? 8);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);

@@ -11,7 +11,7 @@ import type { LoadSample } from '../budgets/sample.js';
 const subMetric = /^dropped_iterations\{scenario:(.+)\}$/;
 
 /** The ingress of a harness scenario: named after it, or `<ingress>-<script's scenario>`. */
-export function ingressOfScenario(scenario: string, ingresses: readonly string[]): string | undefined {
+function ingressOfScenario(scenario: string, ingresses: readonly string[]): string | undefined {
   if (ingresses.includes(scenario)) return scenario;
   return ingresses.filter((ingress) => scenario.startsWith(`${ingress}-`)).sort((a, b) => b.length - a.length)[0];
 }

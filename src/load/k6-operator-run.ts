@@ -1,8 +1,9 @@
 /**
  * Distributed load with k6's interface (K6Run): create the script's ConfigMap and a k6-operator
  * TestRun, follow the log of every runner Pod as it appears (the VUs' compact records,
- * script/recorder.ts, each line stamped by the kubelet), and hand the samples of all runners to one ledger — so windows and
- * verdicts are judged over all runners together, never per runner as k6-operator would.
+ * script/recorder.ts, each line stamped by the kubelet), and hand the samples of all runners to
+ * one ledger — so windows and verdicts are judged over all runners together, never per runner
+ * as k6-operator would.
  * Stopping deletes the TestRun (k6-operator's cleanup stops the runners) and the ConfigMap.
  */
 import type { K6OperatorCalls, LogFollow } from '../kube/k6-operator-calls.js';

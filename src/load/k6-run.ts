@@ -14,7 +14,7 @@ import { followDroppedIterations } from './dropped-iterations.js';
 import { prepareUserScript } from './user-script.js';
 import { startProcess, type ProcessResult } from './spawn.js';
 import { isK6LineShown } from './k6-log.js';
-import { freeLoopbackPortSync } from '../system/free-port.js';
+import { freeLoopbackPortSync } from './free-port.js';
 
 export type K6End =
   | { kind: 'completed' }

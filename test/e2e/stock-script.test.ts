@@ -49,10 +49,13 @@ describe('a stock k6 script under chaos run (real k6, the lab)', function () {
   });
 
   it('has samples and real verdicts in every phase × ingress, and its error rate is k6 http_req_failed under its own response callback', () => {
-    const { code, stdout, stderr } = runChaos(['run', fixture('stock-k6.yaml'), '--reports', reports, '--raw-samples'], {
-      timeoutMs: 170_000,
-      env: lab.env,
-    });
+    const { code, stdout, stderr } = runChaos(
+      ['run', fixture('stock-k6.yaml'), '--reports', reports, '--raw-samples'],
+      {
+        timeoutMs: 170_000,
+        env: lab.env,
+      },
+    );
     const dir = /results: (.*)\/$/m.exec(stdout)?.[1];
     expect(dir, `${stdout}\n${stderr}`).to.be.a('string');
     const result = JSON.parse(readFileSync(path.resolve(projectRoot, dir!, 'result.json'), 'utf8')) as Result;
