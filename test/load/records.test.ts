@@ -2,7 +2,8 @@
  * The compact record, both ends: what a VU writes (src/load/script/recorder.ts, the same file k6
  * loads) read back by the harness (src/load/records.ts). Expected samples are written out from
  * the format's rule by hand: times are milliseconds after the run's epoch, durations k6's
- * nanoseconds, keys per VU, and a check sits at the send time of the request it checks.
+ * nanoseconds, keys per VU, and a check or a metric value sits at the send time of the request
+ * its iteration made before it (issue 26, item 3: in its request's phase).
  */
 import { expect } from 'chai';
 import { Recorder } from '../../src/load/script/recorder.js';
@@ -71,9 +72,10 @@ describe('the compact record', () => {
       },
       // At the send time of the request it checks (1 002), not when the check ran (1 015).
       { kind: 'check', timeMs: epochMs + 1_002, ingress: 'central', check: 'balance shown', passed: true },
+      // A metric value too: with the request its iteration made before it.
       {
         kind: 'metric',
-        timeMs: epochMs + 1_016,
+        timeMs: epochMs + 1_002,
         ingress: 'central',
         metric: 'home_ms',
         value: 12.5,

@@ -20,20 +20,21 @@ function recorded(Kind: new (name: string, isTime?: boolean) => Inner) {
     }
 
     add(value: number | boolean, tags?: Record<string, string>): void {
-      const now = Date.now();
+      const log = recorder();
+      const at = log.placed(Date.now());
       // In k6's raw output (--raw-samples) the value's point carries the time the record gives it.
       const metadata = config.raw ? exec.vu.metrics.metadata : undefined;
-      if (metadata) metadata.at_ms = String(now);
+      if (metadata) metadata.at_ms = String(at);
       try {
         this.inner.add(value, tags);
       } finally {
         if (metadata) delete metadata.at_ms;
       }
       const own = { ...scriptTags(), ...(tags ?? {}) };
-      recorder().metric(
+      log.metric(
         { t: 'm', ingress: ingressName(), metric: this.name, ...(Object.keys(own).length > 0 ? { tags: own } : {}) },
         Number(value),
-        now,
+        at,
       );
     }
   };

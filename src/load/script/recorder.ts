@@ -18,7 +18,7 @@
  *                              (k6's own resolution), HTTP status, flags (1 failed, 2 reached a server)
  *   i<key>,<start>             an iteration started
  *   c<key>,<at>,<0|1>          a check condition (at: the send time of the request it checks)
- *   m<key>,<at>,<value>        a value of the script's own metric
+ *   m<key>,<at>,<value>        a value of the script's own metric (at: as a check's)
  *
  * Nothing is lost or rounded: counts are exact and durations keep k6's nanoseconds, so every
  * statistic the harness computes equals k6's (docs/measurement.md).
@@ -82,14 +82,24 @@ export class Recorder {
   }
 
   check(key: Extract<RecordKey, { t: 'c' }>, passed: boolean, atMs: number): void {
-    const at = this.lastSentMs ?? atMs;
+    const at = this.placed(atMs);
     const id = this.keyOf(key);
     this.add(`c${id},${this.offset(at)},${passed ? 1 : 0}`);
   }
 
+  /** A value of the script's metric, like a check with the request before it in its iteration. */
   metric(key: Extract<RecordKey, { t: 'm' }>, value: number, atMs: number): void {
+    const at = this.placed(atMs);
     const id = this.keyOf(key);
-    this.add(`m${id},${this.offset(atMs)},${value}`);
+    this.add(`m${id},${this.offset(at)},${value}`);
+  }
+
+  /**
+   * Where a check or a metric value made at `atMs` is placed: at the send time of the last request
+   * of its iteration (what it checks or measures: its phase is the request's), else at `atMs`.
+   */
+  placed(atMs: number): number {
+    return this.lastSentMs ?? atMs;
   }
 
   /** Write the batch if it is due: `idle` when the VU may wait a long time before it records again. */
