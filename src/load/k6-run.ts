@@ -10,7 +10,7 @@ import type { K6Binary } from './k6-binary.js';
 import type { LoadSample } from '../budgets/sample.js';
 import { followLines, type SampleStream } from './sample-stream.js';
 import { RecordReader } from './records.js';
-import { followDroppedIterations } from './dropped-iterations.js';
+import { followDroppedIterations, type K6Reported } from './dropped-iterations.js';
 import { prepareUserScript } from './user-script.js';
 import { startProcess, type ProcessResult } from './spawn.js';
 import { isK6LineShown } from './k6-log.js';
@@ -30,6 +30,8 @@ export interface K6Run {
   /** Immediate stop (SIGKILL), for a second signal: the JSON tail may be lost. */
   kill(): void;
   ended: Promise<{ end: K6End; result: ProcessResult }>;
+  /** k6's own count of the requests it completed, as last read from its REST API (a local k6 only). */
+  reported?: () => K6Reported | undefined;
 }
 
 /** k6's own exit codes (errext/exitcodes): 105 = stopped by signal, 107 = script error. */
@@ -127,5 +129,6 @@ export function startK6(options: {
       child.kill('SIGKILL');
     },
     ended,
+    reported: () => dropped.reported(),
   };
 }

@@ -88,7 +88,11 @@ export function buildResult(
         : record.k6End.kind === 'script-error' || record.k6End.kind === 'crashed'
           ? { ...record.k6End, message: scrubText(record.k6End.message) }
           : record.k6End,
-    samples: { requests: record.ledger.samples, late: record.ledger.lateSamples },
+    samples: {
+      requests: record.ledger.samples,
+      late: record.ledger.lateSamples,
+      ...(record.seen ? { k6Reported: record.seen.k6 } : {}),
+    },
     ...(record.rawAudit ? { rawAudit: record.rawAudit } : {}),
     windows: record.windows.map((w) => ({ ...w })),
   };

@@ -309,6 +309,10 @@ export const resultSchema = z
     k6: k6EndSchema.nullable(),
     samples: z.object({
       requests: z.number().int(),
+      k6Reported: z.number().int().optional().meta({
+        description:
+          'requests k6 itself reported completing (its REST API, last look before it ended): under half of it seen is a harness error',
+      }),
       late: z
         .number()
         .int()

@@ -118,6 +118,22 @@ describe('chaos run: signals and k6 failures (real k6, lab outside the CLI)', fu
       expect(journal).to.include('"type":"mutation-reverted"');
     });
 
+  it('a blind harness (k6 sent requests it never saw): the harness-error code, no verdict, nothing left applied', async () => {
+    const result = await runChaosAsync(
+      ['run', 'frontend-zero', '--phase', 'baseline=3s', '--phase', 'fault=3s', '--phase', 'recovery=3s'],
+      {
+        cwd,
+        env: { CHAOS_K6_SCRIPT: path.join(projectRoot, 'test/fixtures/k6/unrecorded.ts') },
+        timeoutMs: 120_000,
+      },
+    );
+    const out = result.stdout + result.stderr;
+    expect(result.code, out).to.equal(ExitCode.harnessError);
+    expect(out).to.match(/the harness saw 0 of the \d+ requests k6 reports having sent/);
+    expect(out).to.not.match(/budgets breached|FAILED:/);
+    expect((await frontend()).spec?.replicas).to.equal(2);
+  });
+
   it('a k6 script error: a clear message, the harness-error code, nothing left applied', async () => {
     const result = await runChaosAsync(['run', 'frontend-zero', '--reports', 'reports-broken'], {
       cwd,

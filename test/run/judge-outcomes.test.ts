@@ -7,7 +7,7 @@ import { RequestTrail, timeToImpact, timeToRecover, type Baseline } from '../../
 import { abortSpan, judgeNegativeControl } from '../../src/run/judge/negative-control.js';
 import { validateScenario } from '../../src/scenario/validate-scenario.js';
 import { parseYamlSource } from '../../src/input/yaml-source.js';
-import { withDelivery } from '../../src/run/judge/judge-run.js';
+import { blindness, withDelivery } from '../../src/run/judge/judge-run.js';
 import type { Verdict } from '../../src/budgets/ledger.js';
 import type { Delivery } from '../../src/budgets/delivery.js';
 import type { RunPlan } from '../../src/run/plan/build-plan.js';
@@ -262,5 +262,20 @@ describe('load not delivered', () => {
       ['fail', false],
       ['pass', true],
     ]);
+  });
+});
+
+describe('a blind harness (issue 26, item 10)', () => {
+  it('is a harness error when it saw under half of the requests k6 reports, never a verdict', () => {
+    // k6 reported 200; the harness saw 99 (< 200 × 0.5 = 100): blind. 100 is half: not blind.
+    expect(blindness({ seen: { k6: 200, harness: 99 } })).to.match(/saw 99 of the 200 requests k6 reports/);
+    expect(blindness({ seen: { k6: 200, harness: 100 } })).to.equal(undefined);
+    // Nothing seen of what a stock script sent through a module the harness does not record.
+    expect(blindness({ seen: { k6: 450, harness: 0 } })).to.match(/saw 0 of the 450/);
+  });
+
+  it('says nothing when k6 reported too few to tell (under 20), or nothing at all (k6-operator)', () => {
+    expect(blindness({ seen: { k6: 19, harness: 0 } })).to.equal(undefined);
+    expect(blindness({})).to.equal(undefined);
   });
 });

@@ -95,6 +95,24 @@ export function judgeRun(plan: RunPlan, record: RunRecord): RunOutcome {
 }
 
 /** A run that did not finish its timeline, or did not put everything back: no budget verdict stands. */
+/** Below this share of the requests k6 reports, the harness did not see the load (issue 26, item 10). */
+const minSeenShare = 0.5;
+/** …once k6 has reported this many: fewer are too few to tell. */
+const minReportedRequests = 20;
+
+/**
+ * A harness that saw far less of the load than k6 reports having sent cannot judge the service:
+ * its "no data" and its breaches would be its own blindness (requests sent by a module the
+ * harness does not record, a records file it could not read). k6's count is its `http_reqs` at
+ * the last look before it ended, so the harness's count (everything it read) is compared with a
+ * count that can only be smaller than k6's final one.
+ */
+export function blindness(record: Pick<RunRecord, 'seen'>): string | undefined {
+  const seen = record.seen;
+  if (!seen || seen.k6 < minReportedRequests || seen.harness >= seen.k6 * minSeenShare) return undefined;
+  return `the harness saw ${seen.harness} of the ${seen.k6} requests k6 reports having sent: it cannot judge what it did not see (a request sent by a module the harness does not record? docs/user-scripts.md); no verdict stands`;
+}
+
 function harnessOutcome(record: RunRecord): Pick<RunOutcome, 'status' | 'reason' | 'exitCode'> | undefined {
   const unreverted = record.revertAll?.failures ?? [];
   if (unreverted.length > 0) {
@@ -120,6 +138,8 @@ function harnessOutcome(record: RunRecord): Pick<RunOutcome, 'status' | 'reason'
   }
   if (record.stop.kind === 'interrupted')
     return { status: 'interrupted', reason: `${record.stop.reason}; faults reverted`, exitCode: ExitCode.interrupted };
+  const blind = blindness(record);
+  if (blind) return { status: 'error', reason: blind, exitCode: ExitCode.harnessError };
   if (record.stop.kind === 'error')
     return { status: 'error', reason: `${record.stop.reason}; faults reverted`, exitCode: ExitCode.harnessError };
   return undefined;

@@ -310,6 +310,8 @@ class Timeline {
     }
     for (const window of ledger.closeWindows(record.endedAtMs + this.plan.scenario.windowMs))
       deps.emit({ type: 'window', atMs: this.now(), window });
+    const reported = k6.reported?.();
+    if (reported) record.seen = { k6: reported.requests, harness: ledger.samples };
     if (deps.rawSamples && record.stop.kind !== 'error') record.rawAudit = this.auditRaw();
     deps.emit({ type: 'k6-ended', atMs: this.now(), end: record.k6End?.kind ?? 'unknown' });
   }

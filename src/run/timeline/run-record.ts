@@ -51,6 +51,8 @@ export interface RunRecord {
    * its faults were not in place for the whole phase, whatever the samples say.
    */
   lockLost?: string;
+  /** Requests k6 itself reported completing (its REST API, last look) and those the harness saw. */
+  seen?: { k6: number; harness: number };
   /** --raw-samples: the verdicts judged again from k6's own per-request output, compared. */
   rawAudit?: RawAudit;
 }
