@@ -13,7 +13,7 @@ import path from 'node:path';
 import { requireK6, type K6Binary } from '../../src/load/k6-binary.js';
 import { startK6 } from '../../src/load/k6-run.js';
 import type { LoadScriptConfig } from '../../src/load/k6-args.js';
-import { moduleTargets, rewriteImports } from '../../src/load/user-script.js';
+import { moduleTargets, prepareUserScript, rewriteImports } from '../../src/load/user-script.js';
 import { typeCheckScript } from '../../src/load/type-check-script.js';
 import type { LoadSample } from '../../src/budgets/sample.js';
 
@@ -358,5 +358,38 @@ export default function (): void {
     expect(problems).to.have.length(1);
     expect(problems[0]).to.include({ file: bad, line: 4, column: 12 });
     expect(problems[0]?.message).to.match(/^TS2345: Argument of type 'number'/);
+  });
+});
+
+describe('a user script copied for k6 (no k6 needed)', () => {
+  it('copies the script and every module it reaches by a relative path, each with its k6 imports pointed at the recording modules', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'chaos-copy-'));
+    try {
+      const scripts = path.join(root, 'load');
+      mkdirSync(path.join(scripts, 'lib'), { recursive: true });
+      mkdirSync(path.join(root, 'shared'), { recursive: true });
+      writeFileSync(path.join(scripts, 'main.ts'), "import { go } from './lib/go.ts';\nexport default go;\n");
+      writeFileSync(
+        path.join(scripts, 'lib', 'go.ts'),
+        "import http from 'k6/http';\nimport { base } from '../../shared/base.ts';\nexport function go() { http.get(base()); }\n",
+      );
+      writeFileSync(
+        path.join(root, 'shared', 'base.ts'),
+        "import { check } from 'k6';\nexport const base = () => __ENV.BASE_URL;\n",
+      );
+      const runDir = path.join(root, 'run');
+      const entry = prepareUserScript(path.join(scripts, 'main.ts'), '/pkg/chaos-k6.ts', runDir);
+      const copy = path.join(runDir, 'k6-script');
+      expect(readFileSync(entry, 'utf8')).to.include(`import * as user from '${path.join(copy, 'main.ts')}'`);
+      expect(readFileSync(path.join(copy, 'main.ts'), 'utf8')).to.include(`from '${path.join(copy, 'lib', 'go.ts')}'`);
+      const go = readFileSync(path.join(copy, 'lib', 'go.ts'), 'utf8');
+      expect(go).to.include("import http from '/pkg/k6-http.ts'");
+      // A module outside the script's folder is copied under _outside/, at its absolute path.
+      const outside = path.join(copy, '_outside', root, 'shared', 'base.ts');
+      expect(go).to.include(`from '${outside}'`);
+      expect(readFileSync(outside, 'utf8')).to.include("import { check } from '/pkg/k6-core.ts'");
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
