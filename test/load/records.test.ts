@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import { Recorder } from '../../src/load/script/recorder.js';
 import { RecordReader } from '../../src/load/records.js';
 import type { LoadSample } from '../../src/budgets/sample.js';
+import { k6Percentile } from '../../src/budgets/stats.js';
 
 const epochMs = 1_765_000_000_000;
 
@@ -191,4 +192,40 @@ describe('the compact record in k6’s console output', () => {
     ]);
     expect(logs).to.deep.equal(['time="2026-12-07T18:00:00Z" level=info msg="my own line" source=console']);
   });
+});
+
+describe('records of several runners merge exactly (distributed load, issue 25 criterion 5)', () => {
+  for (const runners of [2, 4, 7]) {
+    it(`${runners} runners: every percentile equals one runner's over the same requests`, () => {
+      // 7 000 requests of known durations (k6's ns / 1e6), as one runner would send them.
+      const durations = Array.from({ length: 7_000 }, (_, i) => (1_000_000 + ((i * 7_919) % 3_000_017) * 997) / 1e6);
+      const read = (split: number): number[] => {
+        const values: number[] = [];
+        for (let runner = 0; runner < split; runner += 1) {
+          // Each runner has its own VUs (ids from 1, as k6 numbers them per instance) and its own reader.
+          const lines: string[] = [];
+          const vus = [1, 2, 3].map(
+            (vu) =>
+              new Recorder({ vu, epochMs, write: (line) => lines.push(line), now: () => epochMs, maxRecords: 50 }),
+          );
+          durations.forEach((ms, i) => {
+            if (i % split === runner) vus[i % 3]!.request(home, epochMs + i, ms, 200, 2);
+          });
+          for (const vu of vus) vu.flush();
+          const reader = new RecordReader({
+            epochMs,
+            onSample: (s) => (s.kind === 'request' ? values.push(s.durationMs) : undefined),
+          });
+          for (const line of lines) reader.line(line);
+        }
+        return values.sort((a, b) => a - b);
+      };
+      const one = read(1);
+      const merged = read(runners);
+      expect(merged.length).to.equal(durations.length);
+      for (const q of [50, 90, 95, 99, 99.9, 100])
+        expect(k6Percentile(merged, q), `p(${q})`).to.equal(k6Percentile(one, q));
+      expect(merged).to.deep.equal([...durations].sort((a, b) => a - b));
+    });
+  }
 });
