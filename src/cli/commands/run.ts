@@ -39,10 +39,14 @@ export function registerRun(program: Command, io: CliIo, status: { code: number 
         'always',
       ]),
     )
+    .option(
+      '--prometheus-rw <url>',
+      "push the run's series by Prometheus remote write while it runs, e.g. http://127.0.0.1:9090/api/v1/write (docs/metrics.md)",
+    )
     .action(async (refs: string[], options: RunOptions) => {
       const suiteFile = refs.length === 1 ? findSuiteFile(refs[0]!, io.cwd) : undefined;
       const settings = readRunSettings(io.env);
-      settings.outputs.push(...openOutputs(options, io));
+      settings.outputs.push(...openOutputs(options, io, settings.chaosVersion));
       if (options.interactive) status.code = await runGameday(refs, options, io, settings);
       else if (suiteFile) status.code = await runSuiteFile(suiteFile, options, io, settings);
       else if (refs.length === 1) {
