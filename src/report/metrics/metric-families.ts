@@ -70,7 +70,7 @@ export const metricFamilies = {
   ),
   timingInfo: gauge('chaos_timing_info', 'What time to impact and to recover are (measured, not-impacted, …); 1.'),
   runOutcome: gauge('chaos_run_outcome', "The run's outcome (passed, failed, aborted, …); 1."),
-  runExitCode: gauge('chaos_run_exit_code', "The run's exit code (docs/exit-codes)."),
+  runExitCode: gauge('chaos_run_exit_code', "The run's exit code."),
   runBudgetsHeld: gauge('chaos_run_budgets_held', 'Whether every budget held (1) or not (0).'),
   runStart: gauge('chaos_run_start_timestamp_seconds', 'When the run started, seconds since the epoch.', 'seconds'),
   runEnd: gauge('chaos_run_end_timestamp_seconds', 'When the run ended, seconds since the epoch.', 'seconds'),
