@@ -22,7 +22,7 @@ export interface PrometheusServer {
   stop(): Promise<void>;
 }
 
-export function findPrometheus(): string {
+function findPrometheus(): string {
   const binary = path.join(process.env.CHAOS_KUBE_TOOLS ?? path.join(projectRoot, '.tools'), 'bin', 'prometheus');
   try {
     accessSync(binary, constants.X_OK);
