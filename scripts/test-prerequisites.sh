@@ -11,7 +11,7 @@
 #      its XSD), tmux (the game-day view in a real terminal). Installed with apt-get when missing
 #      (as root, else through sudo); elsewhere the exact command is printed and nothing runs.
 #   2. The real-API tier's binaries (kube-apiserver, etcd, kwok, … : scripts/build-kube-tools.sh)
-#      and a real Prometheus for the remote-write tier (scripts/build-prometheus.sh), taken from the
+#      and a real Prometheus and promtool for the remote-write tier (scripts/build-prometheus.sh), taken from the
 #      per-user tools cache ($XDG_CACHE_HOME/chaos/tools, else ~/.cache/chaos/tools, where `chaos
 #      setup` also keeps k6) when it has them, built with Go otherwise, and kept there for the next
 #      checkout.
@@ -68,7 +68,7 @@ fi
 # ---- 2. the real-API tier's binaries, through the per-user cache -----------------------------------
 if [ "$CHECK" = 1 ]; then
   # build-kube-tools.sh says "up to date" and builds nothing when they are; here only look.
-  for b in kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok prometheus; do
+  for b in kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok prometheus promtool; do
     [ -x "$ROOT/.tools/bin/$b" ] || [ -x "$CACHE/bin/$b" ] || {
       echo "test-prerequisites: $b is not built; run: bash scripts/test-prerequisites.sh" >&2
       exit 1

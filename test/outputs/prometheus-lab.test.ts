@@ -3,7 +3,8 @@
  * Prometheus (built from the Go module proxy by scripts/build-prometheus.sh, its remote-write
  * receiver on, a free loopback port, a private data folder), and PromQL gives back what
  * result.json says: the fault phase's error rate on an ingress, every window, every verdict, the
- * outcome. A receiver answering 500 changes neither the outcome nor the exit code.
+ * outcome; promtool loads the run folder's OpenMetrics file and the same queries give the same
+ * answers. A receiver answering 500 changes neither the outcome nor the exit code.
  */
 import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { ExitCode } from '../../src/errors/exit-codes.js';
 import type { RunResult } from '../../src/report/result-schema.js';
 import { projectRoot, runChaosAsync } from '../support/cli.js';
 import { startLabProcess, type LabProcess } from '../support/lab-process.js';
-import { startPrometheus, type PrometheusServer } from '../support/prometheus-server.js';
+import { backfillOpenMetrics, startPrometheus, type PrometheusServer } from '../support/prometheus-server.js';
 import { startReceiver } from '../support/receiver.js';
 
 const scenario = `
@@ -142,11 +143,39 @@ describe('--prometheus-rw: a run seen in a real Prometheus (lab, real k6)', func
     expect(outcome.map((o) => [o.metric.outcome, o.value])).to.deep.equal([['failed', 1]]);
     expect(await one(`chaos_run_exit_code{${id}}`)).to.equal(code);
 
-    // The run folder keeps the same series: as many samples as were pushed.
+    // The run folder keeps the same series: as many samples as were pushed, and Prometheus's own
+    // reader of OpenMetrics (promtool) loads the file into a data folder where the same queries
+    // give the same answers as the pushed series.
     const pushed = Number(/prometheus: (\d+) samples pushed/.exec(stdout)?.[1]);
-    const lines = readFileSync(path.join(runDir, 'metrics.openmetrics.txt'), 'utf8').split('\n');
+    const file = path.join(runDir, 'metrics.openmetrics.txt');
+    const lines = readFileSync(file, 'utf8').split('\n');
     expect(lines.filter((line) => line !== '' && !line.startsWith('#'))).to.have.length(pushed);
     expect(pushed).to.be.greaterThan(result.windows.length * 4);
+    const atS = Math.max(...result.windows.map((w) => w.endMs), Date.parse(result.endedAt)) / 1000 + 1;
+    const backfill = backfillOpenMetrics(file);
+    const replay = await startPrometheus(backfill.dataDir);
+    try {
+      const live = await prometheus.samples(`{${id}}`, atS);
+      expect(
+        live.reduce((n, series) => n + series.values.length, 0),
+        'every pushed sample',
+      ).to.equal(pushed);
+      expect(await replay.samples(`{${id}}`, atS), 'the same series, samples and values').to.deep.equal(live);
+      const queries = [
+        `sum by (ingress, phase) (sum_over_time(chaos_window_errors{${id}}[1h]))`,
+        `chaos_phase_error_ratio{${id}}`,
+        `chaos_budget_pass{${id}}`,
+        `chaos_run_outcome{${id}}`,
+      ];
+      for (const promql of queries) {
+        const live = await prometheus.query(promql, atS);
+        expect(live, promql).to.not.be.empty;
+        expect(await replay.query(promql, atS), promql).to.deep.equal(live);
+      }
+    } finally {
+      await replay.stop();
+      backfill.remove();
+    }
   });
 
   it('a receiver answering 500 is logged; the outcome and exit code stay, and the file has every series', async () => {
