@@ -61,6 +61,16 @@ export function encodeWriteRequest(samples: readonly SeriesSample[]): Uint8Array
   return compress(writeRequestType.encode(message).finish());
 }
 
+/** user:password in the URL (fetch refuses URLs with credentials) become HTTP basic authentication. */
+function withoutCredentials(url: string): { address: string; authorization?: string } {
+  const parsed = new URL(url);
+  if (parsed.username === '' && parsed.password === '') return { address: url };
+  const pair = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+  parsed.username = '';
+  parsed.password = '';
+  return { address: parsed.href, authorization: `Basic ${Buffer.from(pair).toString('base64')}` };
+}
+
 export type PushAnswer = { ok: true } | { ok: false; retry: boolean; error: string };
 
 export async function pushSamples(
@@ -70,9 +80,11 @@ export async function pushSamples(
 ): Promise<PushAnswer> {
   const where = `POST ${originOf(url)}`;
   try {
-    const response = await fetch(url, {
+    const { address, authorization } = withoutCredentials(url);
+    const response = await fetch(address, {
       method: 'POST',
       headers: {
+        ...(authorization ? { authorization } : {}),
         'content-encoding': 'snappy',
         'content-type': 'application/x-protobuf',
         'user-agent': options.userAgent,
