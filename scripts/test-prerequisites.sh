@@ -10,10 +10,11 @@
 #      chromium (report.html in a headless browser), xmllint from libxml2-utils (junit.xml against
 #      its XSD), tmux (the game-day view in a real terminal). Installed with apt-get when missing
 #      (as root, else through sudo); elsewhere the exact command is printed and nothing runs.
-#   2. The real-API tier's binaries (kube-apiserver, etcd, kwok, … : scripts/build-kube-tools.sh),
-#      taken from the per-user tools cache ($XDG_CACHE_HOME/chaos/tools, else ~/.cache/chaos/tools,
-#      where `chaos setup` also keeps k6) when it has them, built with Go otherwise, and kept there
-#      for the next checkout.
+#   2. The real-API tier's binaries (kube-apiserver, etcd, kwok, … : scripts/build-kube-tools.sh)
+#      and a real Prometheus and promtool for the remote-write tier (scripts/build-prometheus.sh), taken from the
+#      per-user tools cache ($XDG_CACHE_HOME/chaos/tools, else ~/.cache/chaos/tools, where `chaos
+#      setup` also keeps k6) when it has them, built with Go otherwise, and kept there for the next
+#      checkout.
 #
 #   bash scripts/test-prerequisites.sh --check   # only say what is missing (exit 1 if anything is)
 set -euo pipefail
@@ -26,7 +27,7 @@ CHECK=0
 for arg in "$@"; do
   case "$arg" in
     --check) CHECK=1 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "test-prerequisites: unknown argument '$arg' (accepted: --check, --help)" >&2; exit 2 ;;
   esac
 done
@@ -67,13 +68,13 @@ fi
 # ---- 2. the real-API tier's binaries, through the per-user cache -----------------------------------
 if [ "$CHECK" = 1 ]; then
   # build-kube-tools.sh says "up to date" and builds nothing when they are; here only look.
-  for b in kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok; do
+  for b in kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok prometheus promtool; do
     [ -x "$ROOT/.tools/bin/$b" ] || [ -x "$CACHE/bin/$b" ] || {
       echo "test-prerequisites: $b is not built; run: bash scripts/test-prerequisites.sh" >&2
       exit 1
     }
   done
-  echo "test-prerequisites: kube tools present"
+  echo "test-prerequisites: kube tools and prometheus present"
   exit 0
 fi
 if [ -d "$CACHE/bin" ]; then
@@ -82,5 +83,6 @@ if [ -d "$CACHE/bin" ]; then
   cp -a "$CACHE/." "$ROOT/.tools/"
 fi
 bash "$ROOT/scripts/build-kube-tools.sh"
+bash "$ROOT/scripts/build-prometheus.sh"
 mkdir -p "$CACHE"
 cp -a "$ROOT/.tools/." "$CACHE/"

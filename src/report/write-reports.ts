@@ -7,8 +7,16 @@
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { batchFileName, type BatchRecord } from './report-input.js';
-import { readBatchReport, readChartAssets, readIndexInput, readRunReport, resultFileName } from './read-reports.js';
+import {
+  readBatchReport,
+  readChartAssets,
+  readIndexInput,
+  readResult,
+  readRunReport,
+  resultFileName,
+} from './read-reports.js';
 import type { ChartAssets } from './html-page.js';
+import { renderRunOpenMetrics } from './metrics/render-openmetrics.js';
 import { renderHtml } from './render-html.js';
 import { renderIndexHtml } from './render-index.js';
 import { renderJunit } from './render-junit.js';
@@ -17,6 +25,7 @@ import type { RunResult } from './result-schema.js';
 import { buildRunIndex } from './run-index.js';
 
 const reportFiles = { junit: 'junit.xml', html: 'report.html', summary: 'summary.md' } as const;
+export const openMetricsFileName = 'metrics.openmetrics.txt';
 const indexFiles = { html: 'index.html', json: 'index.json' } as const;
 
 async function writeAtomically(file: string, text: string): Promise<string> {
@@ -40,6 +49,12 @@ export async function writeRunReports(runDir: string, assets: ChartAssets = read
     await writeAtomically(path.join(runDir, reportFiles.html), renderHtml(report, assets)),
     await writeAtomically(path.join(runDir, reportFiles.summary), renderSummary(report)),
   ];
+}
+
+/** The run's series as OpenMetrics text (`--prometheus-rw`, docs/metrics.md), from its result.json. */
+export async function writeOpenMetrics(runDir: string): Promise<string> {
+  const result = await readResult(path.join(runDir, resultFileName));
+  return writeAtomically(path.join(runDir, openMetricsFileName), renderRunOpenMetrics(result));
 }
 
 /** The combined junit.xml and summary.md of a batch, from its batch.json and its runs' folders. */

@@ -40,6 +40,10 @@ export function registerRun(program: Command, io: CliIo, status: { code: number 
       ]),
     )
     .option(
+      '--prometheus-rw <url>',
+      "push the run's series by Prometheus remote write while it runs, e.g. http://127.0.0.1:9090/api/v1/write (docs/metrics.md)",
+    )
+    .option(
       '--raw-samples',
       "also keep k6's own per-request output (k6-samples.json, ≈ 5 KB a request, and slower k6), for audits: docs/measurement.md",
     )
@@ -47,7 +51,7 @@ export function registerRun(program: Command, io: CliIo, status: { code: number 
       const suiteFile = refs.length === 1 ? findSuiteFile(refs[0]!, io.cwd) : undefined;
       const settings = readRunSettings(io.env);
       if (options.rawSamples) settings.rawSamples = true;
-      settings.outputs.push(...openOutputs(options, io));
+      settings.outputs.push(...openOutputs(options, io, settings.chaosVersion));
       if (options.interactive) status.code = await runGameday(refs, options, io, settings);
       else if (suiteFile) status.code = await runSuiteFile(suiteFile, options, io, settings);
       else if (refs.length === 1) {

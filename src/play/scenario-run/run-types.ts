@@ -24,6 +24,8 @@ export interface RunOptions {
   /** Outputs (src/play/outputs/): a chat webhook, and when it is told. */
   notify?: string;
   notifyOn?: NotifyOn;
+  /** `--prometheus-rw URL`: the remote-write endpoint the run's series are pushed to. */
+  prometheusRw?: string;
 }
 
 /** What a suite or a game day adds to a scenario's run. */
