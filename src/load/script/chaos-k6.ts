@@ -219,7 +219,9 @@ export function record(
   };
   const log = recorder();
   log.request(key, sent, response.timings.duration, response.status, (failed ? 1 : 0) | (reached ? 2 : 0));
-  log.flushIfDue();
+  // A slow request: the service is slow, so the next may be too; its record must not wait through it.
+  if (response.timings.duration >= batchMs) log.flush();
+  else log.flushIfDue();
   if (!requests) return;
   const metadata = exec.vu.metrics.metadata;
   if (sentMs !== undefined) metadata.sent_ms = String(sentMs);

@@ -52,6 +52,8 @@ export interface RunDeps {
 
 /** Windows are closed this long after they end: k6 flushes every 200 ms and we poll every 100 ms. */
 const windowLagMs = 700;
+/** How long a VU may keep a record before it writes it (src/load/script/chaos-k6.ts batchMs). */
+const recordBatchMs = 200;
 
 export async function executeRun(plan: RunPlan, deps: RunDeps): Promise<RunRecord> {
   return new Timeline(plan, deps).run();
@@ -299,8 +301,12 @@ class Timeline {
     record.endedAtMs = this.now();
     // Requests in flight at the end finish (bounded by their timeout) and are counted: k6's first
     // signal interrupts in-flight iterations, so it is sent only once they have had their time.
+    // A VU writes a record within its batch time (200 ms) unless it is blocked in its next request,
+    // which it never is after a slow one (script/chaos-k6.ts): timeout + lag + batch covers them all.
     if (record.stop.kind === 'completed' && !deps.hurry.aborted)
-      await sleep(this.plan.load[0]!.timeoutMs + (k6.windowLagMs ?? windowLagMs), deps.hurry).catch(() => undefined);
+      await sleep(this.plan.load[0]!.timeoutMs + (k6.windowLagMs ?? windowLagMs) + recordBatchMs, deps.hurry).catch(
+        () => undefined,
+      );
     await stopK6(k6, deps.hurry, record.stop.kind === 'error' ? 'kill' : 'stop');
     clearInterval(monitor);
     try {
