@@ -191,10 +191,12 @@ export class ControlPlane {
    * timeout.
    */
   blackholed(endpoint: MeshEndpoint, service: ServiceKey): boolean {
+    // Most attempts go to endpoints istiod still knows: decided without looking at the Pods.
+    if ((this.merged.get(service) ?? []).some((known) => known.id === endpoint.id)) return false;
     const cluster = this.clusters.find((c) => c.locality.name === endpoint.cluster);
-    if (!cluster) return false;
-    if (cluster.store.peekAll<Pod>(keys.pods).some((pod) => pod.status?.podIP === endpoint.ip)) return false;
-    return !(this.merged.get(service) ?? []).some((known) => known.id === endpoint.id);
+    return (
+      cluster !== undefined && !cluster.store.peekAll<Pod>(keys.pods).some((pod) => pod.status?.podIP === endpoint.ip)
+    );
   }
 
   config(cluster: string): ClusterConfig {
