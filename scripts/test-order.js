@@ -17,6 +17,8 @@ const slowestFirst = [
   // Fifth, not third: four workers start at once, and booting two kube-apiservers beside three
   // load runs starved them (a CI rehearsal's first run timed out requests on both ingresses).
   'test/real-api/guard.test.ts',
+  // Three real-k6 runs of the shipped mesh scenarios, about three minutes (issue 28).
+  'test/e2e/mesh-scenarios.test.ts',
   'test/cli/output-json.test.ts',
   'test/e2e/connection-flags.test.ts',
   'test/e2e/api-away.test.ts',

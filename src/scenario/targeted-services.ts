@@ -19,8 +19,14 @@ export function targetedServices(scenario: Scenario): string[] {
         case 'pod-kill':
           if (fault.selector.app) names.add(fault.selector.app);
           break;
+        // A whole cluster, or the mesh's own components (istio-system): no service of the app is named.
         case 'drain':
+        case 'control-plane':
+        case 'east-west-gateway':
           break;
+        default:
+          // A new fault type does not compile until it says which services it targets.
+          fault satisfies never;
       }
     }
   return [...names].sort();

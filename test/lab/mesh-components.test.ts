@@ -7,15 +7,29 @@
  * (one try and Istio's two default retries, never the same host twice while another is left)
  * all fail to connect; the DestinationRule's outlier detection (5 consecutive 5xx) ejects each
  * dead host after its fifth failure, and locality failover then sends central's traffic to west.
+ * A connection to a Pod that is gone is never answered (its address has no network behind it):
+ * the attempt ends at the DestinationRule's connect timeout (Istio's default 10 s), or earlier at
+ * the route's timeout — never refused at once, as a Pod still terminating would refuse it.
  */
 import { DiscoveryV1Api } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import type { RunningLab } from '../../src/lab/index.js';
-import { clientsFor, ingressOf, readyPods, scale, sequential, startTestLab, waitFor } from './lab-test-kit.js';
+import {
+  clientsFor,
+  ingressOf,
+  merge,
+  readyPods,
+  scale,
+  sequential,
+  startTestLab,
+  waitFor,
+  type Clients,
+} from './lab-test-kit.js';
 
 const ns = 'bank-of-anthos';
 const propagationDelayMs = 200;
 const connectFailure = 'upstream connect error or disconnect/reset before headers. reset reason: connection failure';
+const connectTimeout = 'upstream connect error or disconnect/reset before headers. reset reason: connection timeout';
 
 describe('the mesh without its control plane or its east-west gateway (lab)', function () {
   this.timeout(120_000);
@@ -47,20 +61,35 @@ describe('the mesh without its control plane or its east-west gateway (lab)', fu
     });
   };
   const settle = () => new Promise((resolve) => setTimeout(resolve, 3 * propagationDelayMs));
-
-  it('control-plane: central keeps routing to frontend Pods that are gone until outlier detection ejects them; istiod back, it converges on west', async () => {
-    const central = clientsFor(lab, 'central');
+  const patchIstio = (clients: Clients, plural: string, name: string, spec: object) =>
+    clients.custom.patchNamespacedCustomObject(
+      { group: 'networking.istio.io', version: 'v1', namespace: ns, plural, name, body: { spec } },
+      merge,
+    );
+  /** istiod away in central, then frontend: central's proxies keep two frontend endpoints with no Pod behind them. */
+  const staleFrontend = async (central: Clients): Promise<void> => {
     await scale(central, 'istio-system', 'istiod', 0);
     await gone('central', 'istio-system', 'istiod');
     await scale(central, ns, 'frontend', 0);
     await gone('central', ns, 'frontend');
     await settle(); // a push would have arrived by now, were istiod there
+  };
+
+  it('control-plane: central keeps routing to frontend Pods that are gone until outlier detection ejects them; istiod back, it converges on west', async () => {
+    const central = clientsFor(lab, 'central');
+    // A short connect timeout, pushed while istiod is there, so that each dead attempt ends soon.
+    await patchIstio(central, 'destinationrules', 'frontend', {
+      trafficPolicy: { connectionPool: { tcp: { connectTimeout: '300ms' } } },
+    });
+    await settle();
+    await staleFrontend(central);
 
     const stale = await sequential(ingressOf(lab, 'central'), '/', 12);
     // 2 hosts × 5 failures to eject both = 10 failed attempts, and every attempt of the first
-    // requests goes to a dead central host (3 per request: 9 < 10), so the first three fail; once
-    // both are ejected, locality failover sends everything to west.
-    expect(stale.slice(0, 3).map((s) => `${s.status} ${s.body}`)).to.deep.equal(Array(3).fill(`503 ${connectFailure}`));
+    // requests goes to a dead central host (3 per request: 9 < 10), so the first three fail, each
+    // attempt unanswered until the connect timeout; once both are ejected, locality failover
+    // sends everything to west.
+    expect(stale.slice(0, 3).map((s) => `${s.status} ${s.body}`)).to.deep.equal(Array(3).fill(`503 ${connectTimeout}`));
     expect(stale.slice(3).every((s) => s.status === 200 && s.cluster === 'west')).to.equal(true);
     // West's proxies hear their own istiod: west's ingress never failed.
     const west = await sequential(ingressOf(lab, 'west'), '/', 10);
@@ -73,6 +102,18 @@ describe('the mesh without its control plane or its east-west gateway (lab)', fu
     await settle();
     const converged = await sequential(ingressOf(lab, 'central'), '/', 20);
     expect(converged.every((s) => s.status === 200 && s.cluster === 'west')).to.equal(true);
+  });
+
+  it("control-plane: a dead Pod's connection hangs past a route timeout shorter than the connect timeout (504, not a quick 503)", async () => {
+    const central = clientsFor(lab, 'central');
+    await patchIstio(central, 'virtualservices', 'frontend-ingress', {
+      http: [{ route: [{ destination: { host: 'frontend', port: { number: 80 } } }], timeout: '250ms' }],
+    });
+    await settle();
+    await staleFrontend(central);
+    // Istio's default connect timeout (10 s) is far past the route's 250 ms: the route gives up first.
+    const samples = await sequential(ingressOf(lab, 'central'), '/', 3);
+    expect(samples.map((s) => `${s.status} ${s.body}`)).to.deep.equal(Array(3).fill('504 upstream request timeout'));
   });
 
   it('control-plane: with istiod up, the same scale fails nothing once the push arrived (the contrast)', async () => {

@@ -182,6 +182,23 @@ export class ControlPlane {
     return target ? systemServiceReady(target.store, 'istio-eastwestgateway') !== false : true;
   }
 
+  /**
+   * Whether a connection to `endpoint` of `service` is lost in the network: no Pod has its
+   * address any more, and its istiod knows (a proxy that still holds it was not told). On a real
+   * cluster a deleted Pod's address answers — refuses — while its sidecar drains
+   * (terminationDrainDuration, 5 s by default, longer than a push takes); once the Pod's network
+   * is gone, a SYN to its address gets no answer at all, and the caller waits for its connect
+   * timeout.
+   */
+  blackholed(endpoint: MeshEndpoint, service: ServiceKey): boolean {
+    // Most attempts go to endpoints istiod still knows: decided without looking at the Pods.
+    if ((this.merged.get(service) ?? []).some((known) => known.id === endpoint.id)) return false;
+    const cluster = this.clusters.find((c) => c.locality.name === endpoint.cluster);
+    return (
+      cluster !== undefined && !cluster.store.peekAll<Pod>(keys.pods).some((pod) => pod.status?.podIP === endpoint.ip)
+    );
+  }
+
   config(cluster: string): ClusterConfig {
     const held = this.frozen.get(cluster);
     if (held) return held.config;

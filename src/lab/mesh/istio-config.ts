@@ -80,6 +80,8 @@ export interface TrafficPolicy {
   failoverPriority: string[];
   outlier?: OutlierPolicy;
   pool?: PoolPolicy;
+  /** connectionPool.tcp.connectTimeout: how long a connection attempt may take (Istio's default: 10 s). */
+  connectTimeoutMs?: number;
 }
 
 export interface DestinationRuleConfig {
@@ -234,6 +236,7 @@ function parsePolicy(value: unknown): TrafficPolicy | undefined {
       maxRequests: num(http.http2MaxRequests, unlimited),
       maxRequestsPerConnection: num(http.maxRequestsPerConnection, 0),
     };
+    policy.connectTimeoutMs = duration(tcp.connectTimeout);
   }
   return policy;
 }

@@ -48,6 +48,9 @@ export interface ProxyOptions {
  */
 export const callerHeader = 'x-envoy-peer-metadata-id';
 
+/** Istio's default connectionPool.tcp.connectTimeout. */
+const defaultConnectTimeoutMs = 10_000;
+
 const defaultRetries: RetryPolicy = { attempts: 2, retryOn: defaultRetryOn.split(',') };
 
 interface Upstream {
@@ -167,7 +170,7 @@ export class Proxy {
   private retriable(result: AttemptResult, retryOn: readonly string[]): boolean {
     const has = (condition: string): boolean => retryOn.includes(condition);
     if (result.kind === 'failure') {
-      if (result.reason === 'connect-failure')
+      if (result.reason === 'connect-failure' || result.reason === 'connect-timeout')
         return has('connect-failure') || has('reset') || has('5xx') || has('refused-stream');
       if (result.reason === 'timeout') return has('5xx') || has('gateway-error') || has('reset');
       return has('reset') || has('5xx');
@@ -215,7 +218,7 @@ export class Proxy {
           ? Math.min(retries.perTryTimeoutMs, remaining)
           : (retries.perTryTimeoutMs ?? remaining);
       balancer.begin(endpoint);
-      const result = await this.send(endpoint, request, authority, perTry, signal);
+      const result = await this.send(endpoint, { service, request, authority }, perTry, policy, signal);
       balancer.end(endpoint);
       ticket.release();
       balancer.record(
@@ -236,12 +239,16 @@ export class Proxy {
 
   private send(
     endpoint: MeshEndpoint,
-    request: MeshRequest,
-    authority: string,
+    { service, request, authority }: { service: ServiceKey; request: MeshRequest; authority: string },
     timeoutMs: number | undefined,
+    policy: TrafficPolicy | undefined,
     signal: AbortSignal,
   ): Promise<AttemptResult> {
     const delay = endpoint.cluster === this.options.cluster ? 0 : this.options.interRegionLatencyMs;
+    // A Pod of this cluster that is gone while this proxy still holds it (its istiod away): the
+    // connection is never answered, and Envoy gives up at the cluster's connect timeout.
+    if (delay === 0 && this.options.controlPlane.blackholed(endpoint, service))
+      return this.unanswered(policy?.connectTimeoutMs ?? defaultConnectTimeoutMs, timeoutMs, signal);
     // A remote endpoint is reached through its cluster's east-west gateway: with no Pod behind
     // that gateway's address the connection fails after a round trip (Envoy's 503 UF).
     if (delay > 0 && !this.options.controlPlane.eastWestOpen(endpoint.cluster))
@@ -255,6 +262,19 @@ export class Proxy {
       headers: { ...request.headers, [callerHeader]: `${this.options.cluster}/${this.options.id}` },
     };
     return this.options.upstream.send(endpoint, from, authority, delay, timeoutMs, signal);
+  }
+
+  /** A connection attempt nobody answers: the per-try timeout, or else the connect timeout, ends it. */
+  private async unanswered(
+    connectTimeoutMs: number,
+    timeoutMs: number | undefined,
+    signal: AbortSignal,
+  ): Promise<AttemptResult> {
+    const perTryFirst = timeoutMs !== undefined && timeoutMs < connectTimeoutMs;
+    await pause(perTryFirst ? timeoutMs : connectTimeoutMs, signal);
+    return perTryFirst || signal.aborted
+      ? { kind: 'failure', reason: 'timeout', message: 'upstream request timeout' }
+      : { kind: 'failure', reason: 'connect-timeout', message: 'connection timeout' };
   }
 
   /**
@@ -281,6 +301,11 @@ export class Proxy {
         return this.localReply(
           503,
           'upstream connect error or disconnect/reset before headers. reset reason: connection failure',
+        );
+      case 'connect-timeout':
+        return this.localReply(
+          503,
+          'upstream connect error or disconnect/reset before headers. reset reason: connection timeout',
         );
       case 'reset':
         return this.localReply(

@@ -21,7 +21,7 @@ export interface MeshResponse {
 
 export type AttemptResult =
   | { kind: 'response'; response: MeshResponse }
-  | { kind: 'failure'; reason: 'connect-failure' | 'reset' | 'timeout'; message: string };
+  | { kind: 'failure'; reason: 'connect-failure' | 'connect-timeout' | 'reset' | 'timeout'; message: string };
 
 const hopByHop = new Set([
   'connection',

@@ -61,17 +61,21 @@ export interface RecoverOptions {
 }
 
 /** Reverted first → last: things other mutations depend on (Nodes) come back last, like a reversed apply. */
-const revertOrder: MutationKind[] = [
-  'pod-delete',
-  'evict',
-  'route-insert',
-  'virtualservice-create',
+/**
+ * The order leftovers of one cluster are undone in, by mutation kind. A record of every kind the
+ * registry knows: a new kind does not compile until it has its place here.
+ */
+const revertRank: Record<MutationKind, number> = {
+  'pod-delete': 0,
+  evict: 1,
+  'route-insert': 2,
+  'virtualservice-create': 3,
   // An HPA is unpinned before its workload's count is restored (else it pins it back); KEDA resumes last.
-  'hpa-pin',
-  'scale',
-  'keda-pause',
-  'cordon',
-];
+  'hpa-pin': 4,
+  scale: 5,
+  'keda-pause': 6,
+  cordon: 7,
+};
 
 export async function findLeftovers(options: RecoverOptions): Promise<RecoverFindings> {
   const now = options.now ?? Date.now;
@@ -170,9 +174,7 @@ export async function revertLeftovers(leftovers: readonly Leftover[], options: R
   await Promise.all(
     [...byCluster.entries()].map(async ([cluster, list]) => {
       const api = options.apis.get(cluster);
-      const ordered = [...list].sort(
-        (a, b) => revertOrder.indexOf(a.mutation.kind) - revertOrder.indexOf(b.mutation.kind),
-      );
+      const ordered = [...list].sort((a, b) => revertRank[a.mutation.kind] - revertRank[b.mutation.kind]);
       // Undo waits are never cut short: a fresh signal, the recover's own clock.
       const ctx: KubeContext | undefined = api && {
         api,
