@@ -60,7 +60,7 @@ export function recorder(): Recorder {
 /** The end of an iteration (or setup): write the batch if due, at once if this VU may now idle. */
 export function endOfIteration(): void {
   if (!vuRecorder) return;
-  vuRecorder.flushIfDue(mayIdle());
+  vuRecorder.flushIfDue(mayIdle);
 }
 
 /**
@@ -70,14 +70,21 @@ export function endOfIteration(): void {
  * saturation nobody waits and records are batched.
  */
 function mayIdle(): boolean {
+  // Asked at most every 50 ms: k6's instance counters cross into Go, which costs at saturation.
+  const now = Date.now();
+  if (now - idleAskedAt < 50) return idleAnswer;
+  idleAskedAt = now;
   try {
     const idle = exec.instance.vusInitialized - exec.instance.vusActive;
     const perSecond = Math.max(config.ratePerSecond * config.ingresses.length, 1e-3);
-    return (idle / perSecond) * 1000 >= batchMs;
+    idleAnswer = (idle / perSecond) * 1000 >= batchMs;
   } catch {
-    return true; // setup and teardown run outside the scenarios
+    idleAnswer = true; // setup and teardown run outside the scenarios
   }
+  return idleAnswer;
 }
+let idleAskedAt = 0;
+let idleAnswer = true;
 
 /** How long a VU keeps its records before it writes them (script/recorder.ts). */
 const batchMs = 200;
@@ -208,17 +215,21 @@ export function record(
   const name = tags.name ?? path;
   const sent = sentMs ?? Date.now() - response.timings.duration;
   const { name: _name, ...own } = tags;
-  const key: Extract<RecordKey, { t: 'r' }> = {
+  const ingress = ingressName();
+  const hasTags = Object.keys(own).length > 0;
+  const key = (): Extract<RecordKey, { t: 'r' }> => ({
     t: 'r',
-    ingress: ingressName(),
+    ingress,
     servedBy,
     name,
     method,
     path,
-    ...(Object.keys(own).length > 0 ? { tags: own } : {}),
-  };
+    ...(hasTags ? { tags: own } : {}),
+  });
+  // Without tags of its own, a request's key is told by a string: no JSON per request.
+  const same = hasTags ? undefined : `r\u0000${ingress}\u0000${servedBy}\u0000${name}\u0000${method}\u0000${path}`;
   const log = recorder();
-  log.request(key, sent, response.timings.duration, response.status, (failed ? 1 : 0) | (reached ? 2 : 0));
+  log.request(key, sent, response.timings.duration, response.status, (failed ? 1 : 0) | (reached ? 2 : 0), same);
   // A slow request: the service is slow, so the next may be too; its record must not wait through it.
   if (response.timings.duration >= batchMs) log.flush();
   else log.flushIfDue();
@@ -227,7 +238,7 @@ export function record(
   if (sentMs !== undefined) metadata.sent_ms = String(sentMs);
   requests.add(response.timings.duration, {
     ...tags,
-    ingress: key.ingress,
+    ingress,
     served_by: servedBy,
     status: String(response.status),
     method,

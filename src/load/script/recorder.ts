@@ -54,6 +54,8 @@ export interface RecorderOptions {
 
 export class Recorder {
   private readonly keys = new Map<string, number>();
+  /** Key ids by the callers' cheap `same` strings. */
+  private readonly fast = new Map<string, number>();
   private buffer = '';
   private count = 0;
   private base = 0;
@@ -69,15 +71,26 @@ export class Recorder {
     this.maxRecords = options.maxRecords ?? 4096;
   }
 
-  request(key: Extract<RecordKey, { t: 'r' }>, sentMs: number, durationMs: number, status: number, flags: number) {
+  /**
+   * `same`: a string equal for equal keys (cheaper than the key's JSON, which is only made the
+   * first time), for the hot path of a request without tags of its own.
+   */
+  request(
+    key: Extract<RecordKey, { t: 'r' }> | (() => Extract<RecordKey, { t: 'r' }>),
+    sentMs: number,
+    durationMs: number,
+    status: number,
+    flags: number,
+    same?: string,
+  ) {
     this.lastSentMs = sentMs;
-    const id = this.keyOf(key);
+    const id = this.keyOf(key, same);
     this.add(`r${id},${this.offset(sentMs)},${Math.round(durationMs * 1e6)},${status},${flags}`);
   }
 
   iteration(ingress: string, atMs: number): void {
     this.lastSentMs = undefined;
-    const id = this.keyOf({ t: 'i', ingress });
+    const id = this.keyOf(() => ({ t: 'i', ingress }), `i\u0000${ingress}`);
     this.add(`i${id},${this.offset(atMs)}`);
   }
 
@@ -102,10 +115,14 @@ export class Recorder {
     return this.lastSentMs ?? atMs;
   }
 
-  /** Write the batch if it is due: `idle` when the VU may wait a long time before it records again. */
-  flushIfDue(idle = false): void {
+  /**
+   * Write the batch if it is due: after flushMs, or when `idle` says the VU may wait a long time
+   * before it records again (asked only when the batch is not due by time: it may cost more).
+   */
+  flushIfDue(idle: boolean | (() => boolean) = false): void {
     if (this.count === 0) return;
-    if (idle || this.count >= this.maxRecords || this.options.now() - this.flushedAt >= this.flushMs) this.flush();
+    if (this.count >= this.maxRecords || this.options.now() - this.flushedAt >= this.flushMs) this.flush();
+    else if (typeof idle === 'function' ? idle() : idle) this.flush();
   }
 
   flush(): void {
@@ -129,15 +146,20 @@ export class Recorder {
     return sinceEpoch - this.base;
   }
 
-  private keyOf(key: RecordKey): number {
-    const text = JSON.stringify(key);
-    const known = this.keys.get(text);
+  private keyOf(key: RecordKey | (() => RecordKey), same?: string): number {
+    const known = same === undefined ? undefined : this.fast.get(same);
     if (known !== undefined) return known;
-    const id = this.keys.size;
-    this.keys.set(text, id);
-    // A key is defined in the batch that first uses it; a batch with a key may also start with it.
-    if (this.count === 0 && !this.buffer) this.base = Math.round(this.options.now() - this.options.epochMs);
-    this.buffer += ` k${id}=${encodeURIComponent(text)}`;
+    const full = typeof key === 'function' ? key() : key;
+    const text = JSON.stringify(full);
+    let id = this.keys.get(text);
+    if (id === undefined) {
+      id = this.keys.size;
+      this.keys.set(text, id);
+      // A key is defined in the batch that first uses it; a batch with a key may also start with it.
+      if (this.count === 0 && !this.buffer) this.base = Math.round(this.options.now() - this.options.epochMs);
+      this.buffer += ` k${id}=${encodeURIComponent(text)}`;
+    }
+    if (same !== undefined) this.fast.set(same, id);
     return id;
   }
 }
