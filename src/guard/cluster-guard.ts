@@ -18,6 +18,8 @@ import { watchErrorStatus, type WatchedResource } from '../kube/watch-calls.js';
 import { lockName, lockNamespace } from '../run/session/lock.js';
 import { scanCluster, suspectMutation } from '../run/recover/recover-scan.js';
 import type { ClusterCounters } from './guard-metrics.js';
+import { monotonicMs } from '../system/clock.js';
+import { ExpirySightings } from './expiry-sightings.js';
 import { holderRunId, judgeRuns, type LockView, type RunJudgement } from './judge-runs.js';
 import { inFlightAnnotation, revertDeadRun } from './revert-run.js';
 
@@ -37,7 +39,10 @@ export interface ClusterGuardOptions {
   counters: ClusterCounters;
   isLeader: () => boolean;
   log: (line: string) => void;
+  /** The wall clock, for what is written (Events, marks); default Date.now. */
   now?: () => number;
+  /** The clock of durations (quiet Leases, expiries timed from a sighting); default monotonic. */
+  clock?: () => number;
 }
 
 export interface ClusterGuard {
@@ -56,7 +61,9 @@ function versionOf(lease: Lease): string {
 export function startClusterGuard(options: ClusterGuardOptions): ClusterGuard {
   const { api, log } = options;
   const now = options.now ?? Date.now;
-  const seen: LeaseSighting = { sinceMs: now() };
+  const clock = options.clock ?? monotonicMs;
+  const seen: LeaseSighting = { sinceMs: clock() };
+  const expiries = new ExpirySightings();
   const stops: Array<() => void> = [];
   let stopped = false;
   let pass: Promise<void> = Promise.resolve();
@@ -66,7 +73,7 @@ export function startClusterGuard(options: ClusterGuardOptions): ClusterGuard {
   const reconcile = async (): Promise<void> => {
     if (stopped || !options.isLeader()) return;
     options.counters.reconciles += 1;
-    const { view, lease } = await observeLock(api, seen, now);
+    const { view, lease } = await observeLock(api, seen, clock);
     const scan = await scanCluster(api);
     noteScanProblems([...scan.problems, ...scan.unscanned]);
     const runIds = new Set(scan.mutations.map((m) => m.runId));
@@ -75,7 +82,7 @@ export function startClusterGuard(options: ClusterGuardOptions): ClusterGuard {
       ...scan.suspects.filter((s) => runIds.has(s.runId)).map((s) => suspectMutation(s)),
     ];
     for (const runId of runIds) options.counters.runsSeen.add(runId);
-    const judgement = judgeRuns(mutations, view, options.graceMs, now());
+    const judgement = judgeRuns(mutations, view, options.graceMs, clock(), expiries.observe(mutations, clock()));
     const dead = judgement.runs.filter((r) => r.deadBecause);
     for (const run of dead) if (!stopped && options.isLeader()) await revertRun(run);
     schedule(Math.min(judgement.nextCheckAtMs ?? Infinity, await finishInFlight(lease, dead.length > 0)));
@@ -101,13 +108,13 @@ export function startClusterGuard(options: ClusterGuardOptions): ClusterGuard {
   const quietAtMs = (lease: Lease): number =>
     seen.sinceMs + (lease.spec?.leaseDurationSeconds ?? 0) * 1000 + options.graceMs;
   /** The exact record this guard has watched stay unchanged for its duration plus the grace. */
-  const quiet = (lease: Lease): boolean => versionOf(lease) === seen.version && now() >= quietAtMs(lease);
+  const quiet = (lease: Lease): boolean => versionOf(lease) === seen.version && clock() >= quietAtMs(lease);
 
   const revertRun = (run: RunJudgement) => revertDeadRun(run, { ...options, now, takeOver: quiet });
 
   const schedule = (atMs: number | undefined) => {
     if (deadline) clearTimeout(deadline);
-    const waitMs = Math.min(options.resyncMs, atMs === undefined ? Infinity : Math.max(0, atMs - now()) + 50);
+    const waitMs = Math.min(options.resyncMs, atMs === undefined ? Infinity : Math.max(0, atMs - clock()) + 50);
     deadline = setTimeout(() => poke(), waitMs);
     deadline.unref();
   };
@@ -123,7 +130,7 @@ export function startClusterGuard(options: ClusterGuardOptions): ClusterGuard {
         options.counters.lastPassAtMs = now();
       } catch (error) {
         log(`${api.cluster}: pass failed: ${errorText(error)}`);
-        schedule(now() + 2_000);
+        schedule(clock() + 2_000);
       }
     });
   };
@@ -151,7 +158,7 @@ interface LeaseSighting {
 async function observeLock(
   api: ClusterApi,
   seen: LeaseSighting,
-  now: () => number,
+  clock: () => number,
 ): Promise<{ view?: LockView; lease?: Lease }> {
   let lease: Lease | undefined;
   try {
@@ -162,7 +169,7 @@ async function observeLock(
   if (!lease) return {};
   const holder = lease.spec?.holderIdentity || undefined;
   const version = versionOf(lease);
-  if (seen.version !== version) Object.assign(seen, { version, sinceMs: now() });
+  if (seen.version !== version) Object.assign(seen, { version, sinceMs: clock() });
   const leaseMs = (lease.spec?.leaseDurationSeconds ?? 0) * 1000;
   return { lease, view: { holder, holderRunId: holderRunId(holder), leaseMs, unchangedSinceMs: seen.sinceMs } };
 }

@@ -21,6 +21,7 @@
  * so a slow API server costs only its own cluster) is reported through `onLost`, once per cluster:
  * the run must stop and revert.
  */
+import { monotonicMs } from '../../system/clock.js';
 import { hostname, userInfo } from 'node:os';
 import { errorText, HarnessError } from '../../errors/errors.js';
 import { isNotFound } from '../../kube/api-error.js';
@@ -48,6 +49,8 @@ export interface LockOptions {
   /** Renew in the background (default true). */
   renew?: boolean;
   now?: () => number;
+  /** The clock another holder's Lease goes quiet by; default monotonic (an NTP step takes nothing over). */
+  clock?: () => number;
   /** Called once if a renewal finds the lock taken or unprovable: the run should stop. */
   onLost?: (cluster: string, reason: string) => void;
   /**
@@ -249,7 +252,7 @@ export async function acquireLock(apis: ClusterApis, options: LockOptions): Prom
     holder: options.holder ?? defaultHolder(options.runId),
     leaseSeconds: options.leaseSeconds ?? 30,
     now,
-    watcher: new LeaseWatcher(now),
+    watcher: new LeaseWatcher(options.clock ?? monotonicMs),
   };
   const { taken, unavailable } = await takeInOrder(apis, terms, options);
   const holds = new Map(taken.map((hold) => [hold.api.cluster, hold]));
