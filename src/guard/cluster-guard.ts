@@ -12,6 +12,7 @@ import { leftoverScans } from '../faults/registry.js';
 import type { FaultTiming } from '../faults/fault-plugin.js';
 import type { IstioConvergence } from '../environment/types.js';
 import { isNotFound } from '../kube/api-error.js';
+import type { Mutation } from '../faults/mutation.js';
 import type { ClusterApi } from '../kube/cluster-api.js';
 import type { Lease } from '../kube/types.js';
 import { watchErrorStatus, type WatchedResource } from '../kube/watch-calls.js';
@@ -75,12 +76,8 @@ export function startClusterGuard(options: ClusterGuardOptions): ClusterGuard {
     options.counters.reconciles += 1;
     const { view, lease } = await observeLock(api, seen, clock);
     const scan = await scanCluster(api);
-    noteScanProblems([...scan.problems, ...scan.unscanned]);
-    const runIds = new Set(scan.mutations.map((m) => m.runId));
-    const mutations = [
-      ...scan.mutations,
-      ...scan.suspects.filter((s) => runIds.has(s.runId)).map((s) => suspectMutation(s)),
-    ];
+    const { runIds, mutations, untrusted } = trustedMutations(scan, view);
+    noteScanProblems([...scan.problems, ...scan.unscanned, ...untrusted]);
     for (const runId of runIds) options.counters.runsSeen.add(runId);
     const judgement = judgeRuns(mutations, view, options.graceMs, clock(), expiries.observe(mutations, clock()));
     const dead = judgement.runs.filter((r) => r.deadBecause);
@@ -145,6 +142,29 @@ export function startClusterGuard(options: ClusterGuardOptions): ClusterGuard {
       for (const stop of stops) stop();
       await pass;
     },
+  };
+}
+
+/**
+ * The mutations to judge: what the scan rebuilt from annotations, plus the routes that lost theirs
+ * (suspects) only of the run the lock names — the run's own record, as it held it (or held it when
+ * it died). A run id on any other object proves nothing: anyone may annotate. The rest is reported.
+ */
+function trustedMutations(
+  scan: Awaited<ReturnType<typeof scanCluster>>,
+  view: LockView | undefined,
+): { runIds: Set<string>; mutations: Mutation[]; untrusted: string[] } {
+  const runIds = new Set(scan.mutations.map((m) => m.runId));
+  const trusted = (runId: string) => runId === view?.holderRunId;
+  return {
+    runIds,
+    mutations: [...scan.mutations, ...scan.suspects.filter((s) => trusted(s.runId)).map((s) => suspectMutation(s))],
+    untrusted: scan.suspects
+      .filter((s) => !trusted(s.runId))
+      .map(
+        (s) =>
+          `VirtualService ${s.namespace}/${s.virtualService}: route(s) ${s.routes.join(', ')} named like run ${s.runId}'s carry no annotation: not touched (chaos recover --run ${s.runId} removes them)`,
+      ),
   };
 }
 
