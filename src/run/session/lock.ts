@@ -21,6 +21,7 @@
  * so a slow API server costs only its own cluster) is reported through `onLost`, once per cluster:
  * the run must stop and revert.
  */
+import { readlinkSync } from 'node:fs';
 import { monotonicMs } from '../../system/clock.js';
 import { hostname, userInfo } from 'node:os';
 import { errorText, HarnessError } from '../../errors/errors.js';
@@ -135,13 +136,30 @@ function defaultHolder(runId: string): string {
   } catch {
     // No passwd entry (some containers): the run id and pid still identify us.
   }
-  return `${runId} ${user}@${hostname()} pid ${process.pid}`;
+  const namespace = pidNamespace();
+  return `${runId} ${user}@${hostname()} pid ${process.pid}${namespace ? ` pidns ${namespace}` : ''}`;
 }
 
-/** A holder written by defaultHolder on this machine whose process is gone. */
-function holderIsProvablyDead(holder: string, here = hostname()): boolean {
-  const match = /@(\S+) pid (\d+)$/.exec(holder);
-  if (!match) return false;
+/**
+ * This process's pid namespace (Linux: the inode of /proc/self/ns/pid), or undefined. Containers
+ * may share a hostname (a CI runner's, a Pod's) but never a pid namespace: a pid is only ours to
+ * check inside our own.
+ */
+function pidNamespace(): string | undefined {
+  try {
+    return /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A holder written by defaultHolder on this machine, in this pid namespace, whose process is gone.
+ * Another namespace (or one named on one side only) proves nothing: its pid may be alive there.
+ */
+function holderIsProvablyDead(holder: string, here = hostname(), namespace = pidNamespace()): boolean {
+  const match = /@(\S+) pid (\d+)(?: pidns (\d+))?$/.exec(holder);
+  if (!match || match[3] !== namespace) return false;
   const pid = Number(match[2]);
   return match[1] === here && pid !== process.pid && !processIsAlive(pid);
 }
