@@ -15,6 +15,7 @@ import { registerRecover } from './commands/recover.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
+import { registerRbac } from './commands/rbac.js';
 import { registerSetup } from './commands/setup.js';
 import { registerValidate } from './commands/validate.js';
 import { ChaosError, exitCodeOf, formatError, InputError } from '../errors/errors.js';
@@ -53,6 +54,7 @@ export function buildProgram(io: CliIo, status: { code: number } = { code: ExitC
     registerInit,
     registerPlan,
     registerSchema,
+    registerRbac,
     registerSetup,
     registerRun,
     registerGameday,

@@ -9,6 +9,7 @@ export const annotation = {
   run: 'chaos.dev/run',
   fault: 'chaos.dev/fault',
   expires: 'chaos.dev/expires',
+  expiresIn: 'chaos.dev/expires-in',
   originalReplicas: 'chaos.dev/original-replicas',
   replicas: 'chaos.dev/replicas',
   originalHpa: 'chaos.dev/original-hpa',
@@ -26,9 +27,25 @@ export function isOurAnnotation(key: string): boolean {
   return ours.includes(key);
 }
 
-/** Run, fault and expiry: the three every annotated object carries. */
-export function runAnnotations(runId: string, faultId: string, expiresAt: string): Record<string, string> {
-  return { [annotation.run]: runId, [annotation.fault]: faultId, [annotation.expires]: expiresAt };
+/** Run, fault and expiry: what every annotated object carries. */
+export function runAnnotations(
+  runId: string,
+  faultId: string,
+  expiresAt: string,
+  nowMs: number,
+): Record<string, string> {
+  return { [annotation.run]: runId, [annotation.fault]: faultId, ...expiryAnnotations(expiresAt, nowMs) };
+}
+
+/**
+ * The expiry, twice: `chaos.dev/expires` (the writer's wall clock, for people) and
+ * `chaos.dev/expires-in` (whole seconds from this write, a duration: the guard times it from when
+ * it first saw the value, by its own clock, so no two clocks are ever compared).
+ */
+export function expiryAnnotations(expiresAt: string, nowMs: number): Record<string, string> {
+  const inMs = Date.parse(expiresAt) - nowMs;
+  const expiresIn = Number.isFinite(inMs) ? String(Math.max(0, Math.ceil(inMs / 1000))) : undefined;
+  return { [annotation.expires]: expiresAt, ...(expiresIn === undefined ? {} : { [annotation.expiresIn]: expiresIn }) };
 }
 
 /**
@@ -71,13 +88,15 @@ export function readNumber(annotations: Record<string, string> | undefined, key:
 export function runMarks(
   cluster: string,
   annotations: Record<string, string> | undefined,
-): { runId: string; faultId: string; cluster: string; expiresAt: string } | undefined {
+): { runId: string; faultId: string; cluster: string; expiresAt: string; expiresInMs?: number } | undefined {
   const runId = annotations?.[annotation.run];
   if (!runId) return undefined;
+  const expiresIn = readNumber(annotations, annotation.expiresIn);
   return {
     runId,
     faultId: annotations[annotation.fault] ?? '?',
     cluster,
     expiresAt: annotations[annotation.expires] ?? '',
+    ...(expiresIn === undefined ? {} : { expiresInMs: expiresIn * 1000 }),
   };
 }

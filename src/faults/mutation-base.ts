@@ -11,6 +11,11 @@ export interface MutationBase {
   cluster: string;
   /** ISO time after which the run that made it is presumed dead (annotation chaos.dev/expires). */
   expiresAt: string;
+  /**
+   * From the object's `chaos.dev/expires-in` (scans only): the expiry as a duration from the write,
+   * which an observer times from when it first saw it, by its own clock.
+   */
+  expiresInMs?: number;
 }
 
 /** A mutation of some kind: what the shared code of faults/ handles without knowing the kinds. */

@@ -12,12 +12,15 @@ import { leftoverScans } from '../faults/registry.js';
 import type { FaultTiming } from '../faults/fault-plugin.js';
 import type { IstioConvergence } from '../environment/types.js';
 import { isNotFound } from '../kube/api-error.js';
+import type { Mutation } from '../faults/mutation.js';
 import type { ClusterApi } from '../kube/cluster-api.js';
 import type { Lease } from '../kube/types.js';
 import { watchErrorStatus, type WatchedResource } from '../kube/watch-calls.js';
 import { lockName, lockNamespace } from '../run/session/lock.js';
 import { scanCluster, suspectMutation } from '../run/recover/recover-scan.js';
 import type { ClusterCounters } from './guard-metrics.js';
+import { monotonicMs } from '../system/clock.js';
+import { ExpirySightings } from './expiry-sightings.js';
 import { holderRunId, judgeRuns, type LockView, type RunJudgement } from './judge-runs.js';
 import { inFlightAnnotation, revertDeadRun } from './revert-run.js';
 
@@ -37,7 +40,10 @@ export interface ClusterGuardOptions {
   counters: ClusterCounters;
   isLeader: () => boolean;
   log: (line: string) => void;
+  /** The wall clock, for what is written (Events, marks); default Date.now. */
   now?: () => number;
+  /** The clock of durations (quiet Leases, expiries timed from a sighting); default monotonic. */
+  clock?: () => number;
 }
 
 export interface ClusterGuard {
@@ -56,7 +62,9 @@ function versionOf(lease: Lease): string {
 export function startClusterGuard(options: ClusterGuardOptions): ClusterGuard {
   const { api, log } = options;
   const now = options.now ?? Date.now;
-  const seen: LeaseSighting = { sinceMs: now() };
+  const clock = options.clock ?? monotonicMs;
+  const seen: LeaseSighting = { sinceMs: clock() };
+  const expiries = new ExpirySightings();
   const stops: Array<() => void> = [];
   let stopped = false;
   let pass: Promise<void> = Promise.resolve();
@@ -66,16 +74,12 @@ export function startClusterGuard(options: ClusterGuardOptions): ClusterGuard {
   const reconcile = async (): Promise<void> => {
     if (stopped || !options.isLeader()) return;
     options.counters.reconciles += 1;
-    const { view, lease } = await observeLock(api, seen, now);
+    const { view, lease } = await observeLock(api, seen, clock);
     const scan = await scanCluster(api);
-    noteScanProblems([...scan.problems, ...scan.unscanned]);
-    const runIds = new Set(scan.mutations.map((m) => m.runId));
-    const mutations = [
-      ...scan.mutations,
-      ...scan.suspects.filter((s) => runIds.has(s.runId)).map((s) => suspectMutation(s)),
-    ];
+    const { runIds, mutations, untrusted } = trustedMutations(scan, view);
+    noteScanProblems([...scan.problems, ...scan.unscanned, ...untrusted]);
     for (const runId of runIds) options.counters.runsSeen.add(runId);
-    const judgement = judgeRuns(mutations, view, options.graceMs, now());
+    const judgement = judgeRuns(mutations, view, options.graceMs, clock(), expiries.observe(mutations, clock()));
     const dead = judgement.runs.filter((r) => r.deadBecause);
     for (const run of dead) if (!stopped && options.isLeader()) await revertRun(run);
     schedule(Math.min(judgement.nextCheckAtMs ?? Infinity, await finishInFlight(lease, dead.length > 0)));
@@ -101,13 +105,13 @@ export function startClusterGuard(options: ClusterGuardOptions): ClusterGuard {
   const quietAtMs = (lease: Lease): number =>
     seen.sinceMs + (lease.spec?.leaseDurationSeconds ?? 0) * 1000 + options.graceMs;
   /** The exact record this guard has watched stay unchanged for its duration plus the grace. */
-  const quiet = (lease: Lease): boolean => versionOf(lease) === seen.version && now() >= quietAtMs(lease);
+  const quiet = (lease: Lease): boolean => versionOf(lease) === seen.version && clock() >= quietAtMs(lease);
 
   const revertRun = (run: RunJudgement) => revertDeadRun(run, { ...options, now, takeOver: quiet });
 
   const schedule = (atMs: number | undefined) => {
     if (deadline) clearTimeout(deadline);
-    const waitMs = Math.min(options.resyncMs, atMs === undefined ? Infinity : Math.max(0, atMs - now()) + 50);
+    const waitMs = Math.min(options.resyncMs, atMs === undefined ? Infinity : Math.max(0, atMs - clock()) + 50);
     deadline = setTimeout(() => poke(), waitMs);
     deadline.unref();
   };
@@ -123,7 +127,7 @@ export function startClusterGuard(options: ClusterGuardOptions): ClusterGuard {
         options.counters.lastPassAtMs = now();
       } catch (error) {
         log(`${api.cluster}: pass failed: ${errorText(error)}`);
-        schedule(now() + 2_000);
+        schedule(clock() + 2_000);
       }
     });
   };
@@ -141,6 +145,29 @@ export function startClusterGuard(options: ClusterGuardOptions): ClusterGuard {
   };
 }
 
+/**
+ * The mutations to judge: what the scan rebuilt from annotations, plus the routes that lost theirs
+ * (suspects) only of the run the lock names — the run's own record, as it held it (or held it when
+ * it died). A run id on any other object proves nothing: anyone may annotate. The rest is reported.
+ */
+function trustedMutations(
+  scan: Awaited<ReturnType<typeof scanCluster>>,
+  view: LockView | undefined,
+): { runIds: Set<string>; mutations: Mutation[]; untrusted: string[] } {
+  const runIds = new Set(scan.mutations.map((m) => m.runId));
+  const trusted = (runId: string) => runId === view?.holderRunId;
+  return {
+    runIds,
+    mutations: [...scan.mutations, ...scan.suspects.filter((s) => trusted(s.runId)).map((s) => suspectMutation(s))],
+    untrusted: scan.suspects
+      .filter((s) => !trusted(s.runId))
+      .map(
+        (s) =>
+          `VirtualService ${s.namespace}/${s.virtualService}: route(s) ${s.routes.join(', ')} named like run ${s.runId}'s carry no annotation: not touched (chaos recover --run ${s.runId} removes them)`,
+      ),
+  };
+}
+
 /** When the lock record last changed, as this guard saw it (a record goes quiet by not changing). */
 interface LeaseSighting {
   version?: string;
@@ -151,7 +178,7 @@ interface LeaseSighting {
 async function observeLock(
   api: ClusterApi,
   seen: LeaseSighting,
-  now: () => number,
+  clock: () => number,
 ): Promise<{ view?: LockView; lease?: Lease }> {
   let lease: Lease | undefined;
   try {
@@ -162,7 +189,7 @@ async function observeLock(
   if (!lease) return {};
   const holder = lease.spec?.holderIdentity || undefined;
   const version = versionOf(lease);
-  if (seen.version !== version) Object.assign(seen, { version, sinceMs: now() });
+  if (seen.version !== version) Object.assign(seen, { version, sinceMs: clock() });
   const leaseMs = (lease.spec?.leaseDurationSeconds ?? 0) * 1000;
   return { lease, view: { holder, holderRunId: holderRunId(holder), leaseMs, unchangedSinceMs: seen.sinceMs } };
 }

@@ -7,6 +7,7 @@
  * renewed every third of the duration. A leader that cannot renew for a whole duration steps down
  * before anyone else may take over, so two replicas never act at once.
  */
+import { monotonicMs } from '../system/clock.js';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { errorText } from '../errors/errors.js';
@@ -23,7 +24,10 @@ export interface ElectionOptions {
   identity: string;
   leaseSeconds: number;
   namespace?: string;
+  /** The wall clock, for the times written on the Lease; default Date.now. */
   now?: () => number;
+  /** The clock of durations (quiet Leases, our own renewals); default monotonic: an NTP step takes nothing over. */
+  clock?: () => number;
   /** Told on every change of leadership, and of every failure to renew. */
   log: (line: string) => void;
   onLeader?: (leader: boolean) => void;
@@ -47,6 +51,7 @@ async function attempt(
 ): Promise<boolean> {
   const { api, identity, leaseSeconds } = options;
   const now = options.now ?? Date.now;
+  const clock = options.clock ?? monotonicMs;
   let lease: Lease | undefined;
   try {
     lease = await api.readLease(namespace, guardLeaseName);
@@ -70,8 +75,8 @@ async function attempt(
   }
   const holder = lease.spec?.holderIdentity ?? '';
   const version = `${lease.metadata?.resourceVersion}/${holder}/${String(lease.spec?.renewTime)}`;
-  if (seen.version !== version) Object.assign(seen, { version, sinceMs: now(), holder });
-  const quiet = now() - seen.sinceMs >= (lease.spec?.leaseDurationSeconds ?? leaseSeconds) * 1000;
+  if (seen.version !== version) Object.assign(seen, { version, sinceMs: clock(), holder });
+  const quiet = clock() - seen.sinceMs >= (lease.spec?.leaseDurationSeconds ?? leaseSeconds) * 1000;
   const ours = holder === identity;
   if (!ours && holder !== '' && !quiet) return false;
   const transitions = (lease.spec?.leaseTransitions ?? 0) + (ours ? 0 : 1);
@@ -90,8 +95,8 @@ async function attempt(
 
 export function startElection(options: ElectionOptions): Election {
   const namespace = options.namespace ?? lockNamespace;
-  const now = options.now ?? Date.now;
-  const seen: { version?: string; sinceMs: number; holder?: string } = { sinceMs: now() };
+  const clock = options.clock ?? monotonicMs;
+  const seen: { version?: string; sinceMs: number; holder?: string } = { sinceMs: clock() };
   let leader = false;
   let lastRenewedMs = 0;
   let stopped = false;
@@ -110,12 +115,12 @@ export function startElection(options: ElectionOptions): Election {
     if (stopped) return;
     try {
       const held = await attempt(options, namespace, seen);
-      if (held) lastRenewedMs = now();
+      if (held) lastRenewedMs = clock();
       const why = held ? `holds Lease ${namespace}/${guardLeaseName}` : `Lease held by ${seen.holder}`;
       setLeader(held, why);
     } catch (error) {
       // Unproven for a whole duration: someone else may take over now, so we must not act.
-      if (leader && now() - lastRenewedMs >= options.leaseSeconds * 1000)
+      if (leader && clock() - lastRenewedMs >= options.leaseSeconds * 1000)
         setLeader(false, `could not renew: ${errorText(error)}`);
       else options.log(`${options.api.cluster}: Lease not renewed: ${errorText(error)}`);
     }
@@ -128,7 +133,7 @@ export function startElection(options: ElectionOptions): Election {
     Math.max(100, (options.leaseSeconds * 1000) / 3),
   );
   return {
-    isLeader: () => leader && !stopped && now() - lastRenewedMs < options.leaseSeconds * 1000,
+    isLeader: () => leader && !stopped && clock() - lastRenewedMs < options.leaseSeconds * 1000,
     stop: async () => {
       stopped = true;
       clearInterval(timer);

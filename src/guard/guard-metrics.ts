@@ -11,6 +11,11 @@ export interface ClusterCounters {
   scanProblems: number;
   /** When the last pass over the cluster finished; undefined before the first. */
   lastPassAtMs?: number;
+  /**
+   * When a pass in progress last finished something (an object reverted and verified, or failed):
+   * a pass verifying N reverts one by one is slow, not stuck.
+   */
+  lastProgressAtMs?: number;
 }
 
 export class GuardMetrics {

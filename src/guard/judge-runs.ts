@@ -2,8 +2,8 @@
  * Which runs' mutations in one cluster the guard must revert, and when to look again. Pure.
  *
  * A run is dead to the guard when
- * - a mutation of it is past its `chaos.dev/expires` (even if its Lease is renewed: a hung harness
- *   renews but never reverts), or
+ * - a mutation of it is past its expiry (even if its Lease is renewed: a hung harness renews but
+ *   never reverts) — by the observer's clock (expiry-sightings.ts), or
  * - it holds the cluster's lock Lease and this guard watched that record stay unchanged for the
  *   Lease's duration plus the grace, by the guard's own clock, or
  * - it does not hold the lock at all (the Lease is gone, released, or another holder has it: a run
@@ -36,6 +36,20 @@ export interface Judgement {
   nextCheckAtMs?: number;
 }
 
+/** A mutation's expiry on the judge's clock, and the words that say it passed. */
+export interface Expiry {
+  atMs: number;
+  text: string;
+}
+
+/** `chaos.dev/expires` read as a time on `nowMs`'s clock: only for a judge whose clock is the wall clock. */
+function wallExpiry(mutation: Mutation): Expiry | undefined {
+  const atMs = Date.parse(mutation.expiresAt);
+  return Number.isFinite(atMs)
+    ? { atMs, text: `chaos.dev/expires ${new Date(atMs).toISOString()} has passed` }
+    : undefined;
+}
+
 export function holderRunId(holder: string | undefined): string | undefined {
   return holder ? holder.split(' ')[0] : undefined;
 }
@@ -45,20 +59,20 @@ export function judgeRuns(
   lock: LockView | undefined,
   graceMs: number,
   nowMs: number,
+  expiryOf: (mutation: Mutation) => Expiry | undefined = wallExpiry,
 ): Judgement {
   const byRun = new Map<string, Mutation[]>();
   for (const mutation of mutations) byRun.set(mutation.runId, [...(byRun.get(mutation.runId) ?? []), mutation]);
   const deadlines: number[] = [];
   const runs = [...byRun].map(([runId, list]): RunJudgement => {
-    const expiries = list.map((m) => Date.parse(m.expiresAt)).filter((ms) => Number.isFinite(ms));
-    const firstExpiry = expiries.length > 0 ? Math.min(...expiries) : undefined;
-    if (firstExpiry !== undefined && firstExpiry <= nowMs)
-      return {
-        runId,
-        mutations: list,
-        expired: true,
-        deadBecause: `chaos.dev/expires ${new Date(firstExpiry).toISOString()} has passed`,
-      };
+    const expiries = list.map(expiryOf).filter((expiry): expiry is Expiry => expiry !== undefined);
+    const first = expiries.reduce<Expiry | undefined>(
+      (a, b) => (a === undefined || b.atMs < a.atMs ? b : a),
+      undefined,
+    );
+    const firstExpiry = first?.atMs;
+    if (first !== undefined && first.atMs <= nowMs)
+      return { runId, mutations: list, expired: true, deadBecause: first.text };
     if (lock?.holderRunId !== runId) {
       const lockText = lock?.holder ? `the lock is held by ${lock.holder}` : 'its lock Lease is gone';
       return { runId, mutations: list, expired: false, deadBecause: `it does not hold the lock (${lockText})` };

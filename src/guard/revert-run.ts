@@ -140,6 +140,7 @@ async function record(leftover: Leftover, why: string, options: RevertRunOptions
   const detail = [undone, leftover.verifyError].filter(Boolean).join('; ');
   if (ok) options.counters.revertsDone += 1;
   else options.counters.revertFailures += 1;
+  options.counters.lastProgressAtMs = options.now();
   const manual = ok ? '' : ` (by hand: ${leftover.manual})`;
   options.log(`${options.api.cluster}: ${ok ? 'reverted' : 'NOT reverted'}: ${detail}${manual}`);
   await postEvent(leftover.mutation, { stage: ok ? 'reverted' : 'failed', detail, why }, options);

@@ -9,7 +9,7 @@ import type { IstioConvergence } from '../environment/types.js';
 import type { ClusterApis } from '../kube/cluster-api.js';
 import { startClusterGuard, type ClusterGuard } from './cluster-guard.js';
 import { guardIdentity, startElection, type Election } from './guard-lease.js';
-import { GuardMetrics } from './guard-metrics.js';
+import { GuardMetrics, type ClusterCounters } from './guard-metrics.js';
 import { serveGuardHttp, type GuardHttp } from './guard-http.js';
 
 export interface GuardSettings {
@@ -100,7 +100,8 @@ export async function startGuard(
 
 /**
  * Unhealthy (503, so a liveness probe restarts it) when a cluster it leads has had no finished pass
- * for longer than `staleMs`: three resyncs plus the longest verification a revert may wait.
+ * for longer than `staleMs` (three resyncs plus the longest verification a revert may wait) and no
+ * object finished by the pass in progress either: verifying N reverts takes up to N verifications.
  */
 export function guardHealth(
   metrics: GuardMetrics,
@@ -108,8 +109,10 @@ export function guardHealth(
   staleMs: number,
   now: number,
 ): { ok: boolean; text: string } {
+  // A pass or, within a long one, the last object it finished: progress is not stuck.
+  const lastSign = (c: ClusterCounters) => Math.max(c.lastPassAtMs ?? -Infinity, c.lastProgressAtMs ?? -Infinity);
   const stuck = [...metrics.clusters]
-    .filter(([, c]) => c.leader && c.lastPassAtMs !== undefined && now - c.lastPassAtMs > staleMs)
+    .filter(([, c]) => c.leader && c.lastPassAtMs !== undefined && now - lastSign(c) > staleMs)
     .map(([cluster, c]) => `${cluster} (last pass ${Math.round((now - c.lastPassAtMs!) / 1000)}s ago)`);
   if (stuck.length > 0) return { ok: false, text: `stuck: ${identity}; no pass over ${stuck.join(', ')}` };
   return { ok: true, text: `ok: ${identity}; leading ${leading(metrics).join(', ') || 'no cluster'}` };

@@ -89,7 +89,7 @@ export async function recoverEnvironment(options: RecoverOptions, cli: CliIo): P
     document.problems = [...findings.problems];
     document.suspects = [...findings.suspects];
     document.notChecked = [...notChecked];
-    if (leftovers.length === 0 && notChecked.length === 0) {
+    if (leftovers.length === 0 && notChecked.length === 0 && findings.suspects.length === 0) {
       const clusters = environment.clusters.map((c) => c.name).join(', ');
       io.out(`nothing to recover in environment ${environment.name} (${clusters}): every cluster scanned completely`);
       return print();
@@ -101,7 +101,7 @@ export async function recoverEnvironment(options: RecoverOptions, cli: CliIo): P
     if (options.dryRun) await showWhatWouldBeDone(leftovers, apis, io);
     else await undoLeftovers(leftovers, { environment, reachable, verify: options.verify }, io);
     document.leftovers = leftovers.map(describeForJson);
-    finish(leftovers, notChecked, io);
+    finish(leftovers, notChecked, findings.suspects, io);
     print();
   } finally {
     for (const problem of (await lock?.release()) ?? []) io.err(`warning: ${problem}`);
@@ -218,13 +218,22 @@ function reportOutcomes(leftovers: readonly Leftover[], io: CliIo): void {
 }
 
 /** The exit: a harness error whenever anything is left or could not be checked, each named. */
-function finish(leftovers: readonly Leftover[], notChecked: readonly string[], io: CliIo): void {
+function finish(
+  leftovers: readonly Leftover[],
+  notChecked: readonly string[],
+  suspects: readonly string[],
+  io: CliIo,
+): void {
   const failed = leftovers.filter((leftover) => leftover.outcome !== undefined && !isRecovered(leftover));
   for (const line of notChecked) io.err(`not checked: ${line}`);
-  if (failed.length > 0 || notChecked.length > 0) {
+  if (failed.length > 0 || notChecked.length > 0 || suspects.length > 0) {
     const parts = [
       ...(failed.length > 0 ? [`${failed.length} of ${leftovers.length} leftover(s) could not be reverted`] : []),
       ...(notChecked.length > 0 ? [`${notChecked.length} cluster problem(s): not everything could be checked`] : []),
+      // A route of ours that lost its annotations: a person decides (--run), never "nothing to recover".
+      ...(suspects.length > 0
+        ? [`${suspects.length} VirtualService(s) with routes named like ours but no annotation: not touched`]
+        : []),
     ];
     throw new HarnessError(parts.join('; '), 'fix what is named above, then run `chaos recover` again to check');
   }

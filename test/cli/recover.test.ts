@@ -104,7 +104,10 @@ describeForEachServer(
       };
       await api.jsonPatchVirtualService(namespace, name, [{ op: 'add', path: '/spec/http/0', value: route }]);
       const listed = await recover(['--env', s.environmentFile, '--reports', path.join(s.dir, 'none')], s.dir);
-      expect(listed.code, listed.err).to.equal(0);
+      // A route of ours that lost its annotations is never "nothing to recover" (issue 27 item 6): exit 3.
+      expect(listed.code, listed.err).to.equal(ExitCode.harnessError);
+      expect(listed.out).to.not.include('nothing to recover');
+      expect(listed.err).to.include('routes named like ours but no annotation: not touched');
       expect(listed.out)
         .to.include(`not touched: VirtualService ${namespace}/${name} in central: route(s) chaos-${runId}-lost`)
         .and.include(`--run ${runId}`);

@@ -181,7 +181,8 @@ describe('scheduled runs: deploy/ manifests against a real kube-apiserver', func
     >;
     const clusterRules = roles.filter((r) => r.kind === 'ClusterRole').flatMap((r) => r.rules);
     expect(clusterRules.map((rule) => `${rule.resources.join(',')}:${rule.verbs.join(',')}`)).to.deep.equal([
-      'nodes:get,list,patch',
+      // No Node patch by default: only a whole-cluster drain cordons (issue 27 item 7).
+      'nodes:get,list',
       'virtualservices:list',
       'services:list',
       'deployments,statefulsets:list',

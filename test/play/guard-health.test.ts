@@ -25,6 +25,21 @@ describe('guard health', () => {
     });
   });
 
+  it('healthy while a long pass keeps finishing objects (N reverts verified one by one), 503 once it stops', () => {
+    const metrics = new GuardMetrics();
+    Object.assign(metrics.of('central'), {
+      leader: true,
+      lastPassAtMs: at - 5 * staleMs,
+      lastProgressAtMs: at - staleMs,
+    });
+    expect(guardHealth(metrics, 'g1', staleMs, at).ok).to.equal(true);
+    metrics.of('central').lastProgressAtMs = at - staleMs - 1;
+    expect(guardHealth(metrics, 'g1', staleMs, at)).to.deep.equal({
+      ok: false,
+      text: 'stuck: g1; no pass over central (last pass 300s ago)',
+    });
+  });
+
   it('metrics count what the last pass could not scan', () => {
     const metrics = new GuardMetrics();
     metrics.of('central').scanProblems = 2;

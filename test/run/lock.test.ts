@@ -3,6 +3,7 @@
  * the lock (and keeps renewing it), and proceeds once the lock expires. Against the lab and
  * real kube-apiservers: the Lease `chaos-lock` in every cluster.
  */
+import { readlinkSync } from 'node:fs';
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
@@ -23,6 +24,15 @@ import type { Fault } from '../../src/scenario/types.js';
 import { bankNamespace } from '../fixtures/real-api/bank-of-anthos.js';
 import { apiOf, describeForEachServer } from '../faults/support/servers.js';
 import { newRunId, phaseOf, testTiming } from '../faults/support/session.js';
+
+/** This process's pid namespace, as defaultHolder writes it (Linux), or undefined. */
+const ourPidNamespace = (() => {
+  try {
+    return /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))?.[1];
+  } catch {
+    return undefined;
+  }
+})();
 
 function refusal(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
@@ -130,18 +140,33 @@ describeForEachServer(
       expect(first.lost()).to.equal(undefined);
     });
 
-    it('takes over at once a lock whose holder is provably dead (same host, its pid gone)', async () => {
+    it('takes over at once a lock whose holder is provably dead (same host, same pid namespace, its pid gone)', async () => {
       const s = live();
       const dead = spawnSync('true').pid!;
       await acquireLock(s.apis, {
         runId: 'dead',
-        holder: `dead root@${hostname()} pid ${dead}`,
+        holder: `dead root@${hostname()} pid ${dead}${ourPidNamespace ? ` pidns ${ourPidNamespace}` : ''}`,
         leaseSeconds: 300,
         renew: false,
       });
       const next = await acquireLock(s.apis, { runId: 'next', holder: 'next run', waitMs: 0 });
       held.push(next);
       expect(next.clusters).to.deep.equal(['central', 'west']);
+    });
+
+    it('a holder of our hostname in another pid namespace, or naming none, is not provably dead: refused', async () => {
+      const s = live();
+      const dead = spawnSync('true').pid!;
+      // Another container with our hostname (a CI runner's, a Pod's): its pid is not ours to check,
+      // whatever kill(pid, 0) says here; an identity naming no namespace proves no more.
+      for (const suffix of [` pidns ${ourPidNamespace ?? '0'}1`, '']) {
+        const holder = `sibling root@${hostname()} pid ${dead}${suffix}`;
+        await acquireLock(s.apis, { runId: 'sibling', holder, leaseSeconds: 300, renew: false });
+        const error = await refusal(acquireLock(s.apis, { runId: 'next', holder: 'next run', waitMs: 0 }));
+        expect(error, holder).to.be.instanceOf(LockHeldError);
+        expect((await inspectLock(s.apis)).map((state) => state.stale)).to.deep.equal([false, false]);
+        await Promise.all([...s.apis.values()].map((api) => api.deleteLease('chaos-system', 'chaos-lock')));
+      }
     });
 
     it('tells the holder it lost the lock when another run took it over', async () => {

@@ -1,8 +1,9 @@
 /**
  * The real-API guard tests' clusters: deploy/guard/ applied with a server-side dry run first, its
- * RBAC for real (not the Deployment: kwok would only pretend to run its Pods), a TokenRequest token
- * of the chaos-guard ServiceAccount per cluster, a stand-in ingress on 127.0.0.1, and two environment
- * files: the run's (admin, lock Lease 3 s) and the guard's (only the ServiceAccount's tokens).
+ * RBAC (or what `chaos rbac` generated) for real (not the Deployment: kwok would only pretend to
+ * run its Pods), a TokenRequest token of the chaos-guard ServiceAccount per cluster, a stand-in
+ * ingress on 127.0.0.1, and two environment files: the run's (admin, lock Lease 3 s) and the
+ * guard's (only the ServiceAccount's tokens).
  */
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
@@ -19,6 +20,7 @@ import { findKubeTools } from './real-tools.js';
 
 export async function prepareGuardClusters(
   server: FaultTestServer,
+  options: { rbacFile?: string } = {},
 ): Promise<{ ingress: Server; runEnv: string; guardEnv: string }> {
   const kubectl = (name: string, ...args: string[]) => {
     const admin = server.environment.clusters.find((c) => c.name === name)!;
@@ -42,7 +44,7 @@ export async function prepareGuardClusters(
       '--server-side',
       '--field-manager=chaos-test',
       '-f',
-      'deploy/guard/rbac.yaml',
+      options.rbacFile ?? 'deploy/guard/rbac.yaml',
     );
     expect(applied.code, applied.out).to.equal(0);
     const endpoint = endpointOf(server, name);

@@ -178,7 +178,10 @@ async function cordonAll(fault: DrainFault, ctx: FaultContext): Promise<void> {
     await ctx.mutate(mutation, () =>
       api.mergePatchNode(name, {
         metadata: {
-          annotations: { ...runAnnotations(target.runId, fault.id, ctx.expiresAt), [annotation.cordoned]: 'true' },
+          annotations: {
+            ...runAnnotations(target.runId, fault.id, ctx.expiresAt, ctx.now()),
+            [annotation.cordoned]: 'true',
+          },
         },
         spec: { unschedulable: true },
       }),

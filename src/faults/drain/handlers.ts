@@ -39,6 +39,16 @@ export const cordonHandler: MutationHandler<CordonMutation> = {
         notes: [`Node ${mutation.node} was cordoned again by ${owners.join(', ')} during the run: left cordoned`],
       };
     }
+    const others = node.spec?.unschedulable ? actorsSinceCordon(node) : [];
+    if (others.length > 0) {
+      // Someone acted on the Node while we held it (a `kubectl cordon` of an already cordoned Node
+      // writes nothing, but a taint, label or annotation does): perhaps to keep it out. Not ours to say.
+      return {
+        status: 'conflict',
+        detail: `Node ${mutation.node} was changed by ${others.join(', ')} after run ${mutation.runId} cordoned it: it may be meant to stay cordoned, left cordoned`,
+        manual: `${kubectl(ctx.api.context)} uncordon ${mutation.node}`,
+      };
+    }
     const notes = node.spec?.unschedulable ? [] : [`Node ${mutation.node} was uncordoned by someone else meanwhile`];
     // null removes the field: a schedulable Node has no `unschedulable` at all, as before.
     await ctx.api.mergePatchNode(mutation.node, {
@@ -93,10 +103,45 @@ export const evictHandler: MutationHandler<EvictMutation> = {
 function unschedulableOwners(node: Node): string[] | undefined {
   const entries = node.metadata?.managedFields;
   if (!entries || entries.length === 0) return undefined;
+  return entries.filter((entry) => ownsUnschedulable(entry.fieldsV1)).map((entry) => entry.manager ?? '?');
+}
+
+/**
+ * Who else wrote the Node (labels, annotations, taints, spec) since our cordon, timed by the
+ * server's own clock (managedFields' times, whole seconds: a write in the same second as ours
+ * counts as after it, the safe side). The Node's status (the kubelet's) and the node-lifecycle
+ * controller's writes (its answer to our cordon: the `node.kubernetes.io/unschedulable` taint) are
+ * not intent. Anyone else counts, kubelet and operators included: when unsure, refuse and report.
+ * Our entry's time is our last write (a game day's pushed expiry moves it): a write before that
+ * is not seen. Each as `manager (time)`; empty when the server keeps no such record.
+ */
+function actorsSinceCordon(node: Node): string[] {
+  const entries = node.metadata?.managedFields ?? [];
+  const ours = entries.find(
+    (entry) => entry.manager === chaosFieldManager && !entry.subresource && ownsUnschedulable(entry.fieldsV1),
+  );
+  const cordonedAt = ours?.time ? new Date(ours.time).getTime() : Number.NaN;
+  if (Number.isNaN(cordonedAt)) return [];
   return entries
     .filter((entry) => {
-      const fields = entry.fieldsV1 as { 'f:spec'?: { 'f:unschedulable'?: unknown } } | undefined;
-      return fields?.['f:spec']?.['f:unschedulable'] !== undefined;
+      if (entry.manager === chaosFieldManager || (entry.subresource ?? '') !== '') return false;
+      const at = entry.time ? new Date(entry.time).getTime() : Number.NaN;
+      if (Number.isNaN(at) || at < cordonedAt) return false;
+      return entry.manager !== nodeLifecycleManager;
     })
-    .map((entry) => entry.manager ?? '?');
+    .map((entry) => `${entry.manager ?? '?'} (${entry.time ? new Date(entry.time).toISOString() : '?'})`);
+}
+
+/**
+ * The manager of kube-controller-manager, whose node-lifecycle controller taints a cordoned Node
+ * itself (`node.kubernetes.io/unschedulable`, in the same second as our cordon): one entry per
+ * manager, so it cannot be told apart by field; the controllers are not a person's intent.
+ */
+const nodeLifecycleManager = 'kube-controller-manager';
+
+function ownsUnschedulable(fields: unknown): boolean {
+  return (
+    (fields as { 'f:spec'?: { 'f:unschedulable'?: unknown } } | undefined)?.['f:spec']?.['f:unschedulable'] !==
+    undefined
+  );
 }

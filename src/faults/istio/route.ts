@@ -20,7 +20,7 @@ import { isAlreadyExists } from '../../kube/api-error.js';
 import { retryOnConflict } from '../../kube/retry.js';
 import type { VirtualService } from '../../kube/types.js';
 import type { IstioAbortFault, IstioDelayFault } from './schema.js';
-import { annotation } from '../annotations.js';
+import { annotation, expiryAnnotations } from '../annotations.js';
 import type {
   CheckContext,
   Convergence,
@@ -149,7 +149,7 @@ async function insertInto(plan: RoutePlan, fault: RouteFault, ctx: FaultContext)
   };
   const annotations = {
     [annotation.run]: target.runId,
-    [annotation.expires]: ctx.expiresAt,
+    ...expiryAnnotations(ctx.expiresAt, ctx.now()),
     [annotation.routes]: JSON.stringify([...annotatedRoutes(vs).filter((name) => !names.includes(name)), ...names]),
   };
   await ctx.mutate(mutation, () =>
@@ -184,7 +184,7 @@ async function createFor(fault: RouteFault, ctx: FaultContext): Promise<void> {
       annotations: {
         [annotation.run]: target.runId,
         [annotation.fault]: fault.id,
-        [annotation.expires]: ctx.expiresAt,
+        ...expiryAnnotations(ctx.expiresAt, ctx.now()),
         [annotation.routes]: JSON.stringify([name]),
         [annotation.created]: 'true',
       },

@@ -16,9 +16,14 @@ function scanVirtualService(cluster: string, vs: VirtualService, result: Leftove
   const namespace = vs.metadata.namespace ?? '';
   const common = runMarks(cluster, vs.metadata.annotations);
   if (common) {
-    const routes = annotatedRoutes(vs);
+    // Trust only what a run of ours could have written: routes named after that run, and a
+    // VirtualService it created named after it and its fault (anyone may write annotations).
+    const routes = annotatedRoutes(vs).filter((route) => route.startsWith(`chaos-${common.runId}-`));
     const faultId = vs.metadata.annotations?.[annotation.fault] ?? routePattern.exec(routes[0] ?? '')?.[2] ?? '?';
-    const kind = vs.metadata.annotations?.[annotation.created] === 'true' ? 'virtualservice-create' : 'route-insert';
+    const created =
+      vs.metadata.annotations?.[annotation.created] === 'true' &&
+      vs.metadata.name === `chaos-${common.runId}-${faultId}`;
+    const kind = created ? 'virtualservice-create' : 'route-insert';
     result.mutations.push({ ...common, faultId, kind, namespace, virtualService: vs.metadata.name, routes });
     return;
   }

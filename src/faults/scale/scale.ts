@@ -88,7 +88,7 @@ async function pauseScaledObject(
     ctx.api.mergePatchScaledObject(namespace, name, {
       metadata: {
         annotations: {
-          ...runAnnotations(ctx.target.runId, faultId, ctx.expiresAt),
+          ...runAnnotations(ctx.target.runId, faultId, ctx.expiresAt, ctx.now()),
           [kedaPausedReplicas]: String(replicas),
         },
       },
@@ -123,7 +123,7 @@ async function setReplicas(
       replicas,
     };
     const marks = {
-      ...runAnnotations(target.runId, faultId, ctx.expiresAt),
+      ...runAnnotations(target.runId, faultId, ctx.expiresAt, ctx.now()),
       [annotation.originalReplicas]: String(original),
       [annotation.replicas]: String(replicas),
     };
@@ -155,7 +155,7 @@ async function pinHpa(
     ctx.api.mergePatchHpa(namespace, pin.name, {
       metadata: {
         annotations: {
-          ...runAnnotations(ctx.target.runId, faultId, ctx.expiresAt),
+          ...runAnnotations(ctx.target.runId, faultId, ctx.expiresAt, ctx.now()),
           [annotation.originalHpa]: original,
         },
       },

@@ -12,6 +12,7 @@ import { apiVersionOf, keys } from './resource-types.js';
 import { matchesFields, matchesRequirements, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { serveWatch } from './watch.js';
 import { toTable } from './table.js';
+import { trackNodeManagers } from './node-managers.js';
 import { render, toKubeObject, type ResourceRequest } from './request-context.js';
 
 const nameAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
@@ -150,42 +151,9 @@ function replaceObject(request: ResourceRequest, object: KubeObject, current: Ku
     else object.status = current.status;
   }
   admit(request.type, object, request.cluster.allocator, current);
-  if (request.type.kind === 'Node') trackUnschedulableOwner(request, object, current);
+  if (request.type.kind === 'Node') trackNodeManagers(request, object, current);
   if (request.dryRun) return object;
   return request.cluster.store.update(request.key, object, typeof expected === 'string' ? expected : undefined);
-}
-
-/**
- * The one field whose ownership the lab records in metadata.managedFields, as the real server
- * does for every field: who set a Node's spec.unschedulable (the request's fieldManager, else
- * the client's user agent, as the real server derives it). A cordon tells by it whether the
- * Node is still cordoned by the one who cordoned it. Other fields are not tracked.
- */
-function trackUnschedulableOwner(request: ResourceRequest, object: KubeObject, current: KubeObject): void {
-  const cordoned = (candidate: KubeObject): boolean =>
-    isRecord(candidate.spec) && candidate.spec.unschedulable === true;
-  const before = cordoned(current);
-  const after = cordoned(object);
-  if (before === after) {
-    if (current.metadata.managedFields === undefined) delete object.metadata.managedFields;
-    else object.metadata.managedFields = current.metadata.managedFields;
-    return;
-  }
-  if (!after) {
-    delete object.metadata.managedFields;
-    return;
-  }
-  const agent = String(request.req.headers['user-agent'] ?? 'unknown').split('/')[0] ?? 'unknown';
-  object.metadata.managedFields = [
-    {
-      manager: request.query.get('fieldManager') || agent,
-      operation: 'Update',
-      apiVersion: 'v1',
-      time: request.cluster.store.timestamp(),
-      fieldsType: 'FieldsV1',
-      fieldsV1: { 'f:spec': { 'f:unschedulable': {} } },
-    },
-  ];
 }
 
 export function update(request: ResourceRequest): void {

@@ -230,7 +230,8 @@ async function extendPhaseExpiry(session: SessionState, phase: string, forMs: nu
         const current = state.mutation.expiresAt === undefined ? NaN : Date.parse(state.mutation.expiresAt);
         if (current >= expiresAtMs) continue;
         await session.services.fence(record.target.cluster);
-        if (await patchExpiry(record.api, state.mutation, expiresAt)) state.mutation.expiresAt = expiresAt;
+        const patched = await patchExpiry(record.api, state.mutation, expiresAt, session.services.now());
+        if (patched) state.mutation.expiresAt = expiresAt;
       } catch (error) {
         problems.push(`${describeMutation(state.mutation)}: expiry not extended: ${errorText(error)}`);
       }

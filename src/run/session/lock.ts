@@ -21,6 +21,8 @@
  * so a slow API server costs only its own cluster) is reported through `onLost`, once per cluster:
  * the run must stop and revert.
  */
+import { readlinkSync } from 'node:fs';
+import { monotonicMs } from '../../system/clock.js';
 import { hostname, userInfo } from 'node:os';
 import { errorText, HarnessError } from '../../errors/errors.js';
 import { isNotFound } from '../../kube/api-error.js';
@@ -48,6 +50,8 @@ export interface LockOptions {
   /** Renew in the background (default true). */
   renew?: boolean;
   now?: () => number;
+  /** The clock another holder's Lease goes quiet by; default monotonic (an NTP step takes nothing over). */
+  clock?: () => number;
   /** Called once if a renewal finds the lock taken or unprovable: the run should stop. */
   onLost?: (cluster: string, reason: string) => void;
   /**
@@ -132,13 +136,30 @@ function defaultHolder(runId: string): string {
   } catch {
     // No passwd entry (some containers): the run id and pid still identify us.
   }
-  return `${runId} ${user}@${hostname()} pid ${process.pid}`;
+  const namespace = pidNamespace();
+  return `${runId} ${user}@${hostname()} pid ${process.pid}${namespace ? ` pidns ${namespace}` : ''}`;
 }
 
-/** A holder written by defaultHolder on this machine whose process is gone. */
-function holderIsProvablyDead(holder: string, here = hostname()): boolean {
-  const match = /@(\S+) pid (\d+)$/.exec(holder);
-  if (!match) return false;
+/**
+ * This process's pid namespace (Linux: the inode of /proc/self/ns/pid), or undefined. Containers
+ * may share a hostname (a CI runner's, a Pod's) but never a pid namespace: a pid is only ours to
+ * check inside our own.
+ */
+function pidNamespace(): string | undefined {
+  try {
+    return /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A holder written by defaultHolder on this machine, in this pid namespace, whose process is gone.
+ * Another namespace (or one named on one side only) proves nothing: its pid may be alive there.
+ */
+function holderIsProvablyDead(holder: string, here = hostname(), namespace = pidNamespace()): boolean {
+  const match = /@(\S+) pid (\d+)(?: pidns (\d+))?$/.exec(holder);
+  if (!match || match[3] !== namespace) return false;
   const pid = Number(match[2]);
   return match[1] === here && pid !== process.pid && !processIsAlive(pid);
 }
@@ -249,7 +270,7 @@ export async function acquireLock(apis: ClusterApis, options: LockOptions): Prom
     holder: options.holder ?? defaultHolder(options.runId),
     leaseSeconds: options.leaseSeconds ?? 30,
     now,
-    watcher: new LeaseWatcher(now),
+    watcher: new LeaseWatcher(options.clock ?? monotonicMs),
   };
   const { taken, unavailable } = await takeInOrder(apis, terms, options);
   const holds = new Map(taken.map((hold) => [hold.api.cluster, hold]));

@@ -41,7 +41,14 @@ export interface TestSession {
 
 export async function openTestSession(
   server: FaultTestServer,
-  options: { runId?: string; apis?: FaultTestServer['apis']; timing?: Partial<FaultTiming> } = {},
+  options: {
+    runId?: string;
+    apis?: FaultTestServer['apis'];
+    timing?: Partial<FaultTiming>;
+    /** The harness's wall clock (a skewed one in clock tests). */
+    now?: () => number;
+    expiryMarginMs?: number;
+  } = {},
 ): Promise<TestSession> {
   const runId = options.runId ?? newRunId();
   const journalFile = path.join(server.dir, 'reports', `run-${runId}`, journalFileName);
@@ -51,6 +58,8 @@ export async function openTestSession(
     apis: options.apis ?? server.apis,
     journal,
     timing: { ...testTiming, ...options.timing },
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.expiryMarginMs === undefined ? {} : { expiryMarginMs: options.expiryMarginMs }),
   });
   return {
     runId,
