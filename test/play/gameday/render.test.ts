@@ -25,6 +25,7 @@ describe('game day: renderers', () => {
         { name: 'fault', plannedMs: 40_000, faults: ['scale-1@central'] },
       ],
       ingresses: ['central', 'west'],
+      clusters: ['central', 'west'],
     });
     applyEvent(state, { type: 'phase-started', atMs: t0 + 1_000, phase: 'fault', plannedMs: 40_000 });
     applyEvent(state, {
