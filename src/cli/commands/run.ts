@@ -8,10 +8,10 @@ import { runBatch } from '../../play/suite/run-batch.js';
 import { readRunSettings } from '../../play/scenario-run/run-settings.js';
 import { runScenario, type RunOptions } from '../../play/run-scenario.js';
 import { openOutputs } from '../../play/outputs/open-outputs.js';
-import { outputOption, phaseOption } from '../options.js';
+import { grafanaOptions, outputOption, phaseOption } from '../options.js';
 
 export function registerRun(program: Command, io: CliIo, status: { code: number }): void {
-  program
+  const command = program
     .command('run')
     .description(
       'run a scenario: k6 load through every ingress, faults applied and always reverted, verdicts per phase and ingress',
@@ -38,17 +38,18 @@ export function registerRun(program: Command, io: CliIo, status: { code: number 
         'failure',
         'always',
       ]),
-    )
-    .action(async (refs: string[], options: RunOptions) => {
-      const suiteFile = refs.length === 1 ? findSuiteFile(refs[0]!, io.cwd) : undefined;
-      const settings = readRunSettings(io.env);
-      settings.outputs.push(...openOutputs(options, io));
-      if (options.interactive) status.code = await runGameday(refs, options, io, settings);
-      else if (suiteFile) status.code = await runSuiteFile(suiteFile, options, io, settings);
-      else if (refs.length === 1) {
-        const run = await runScenario(refs[0]!, options, io, settings);
-        if (run.reportProblem) io.err(`chaos: reports not written: ${run.reportProblem}`);
-        status.code = run.reportProblem && run.exitCode === ExitCode.passed ? ExitCode.harnessError : run.exitCode;
-      } else status.code = await runBatch(refs, options, io, settings);
-    });
+    );
+  for (const option of grafanaOptions()) command.addOption(option);
+  command.action(async (refs: string[], options: RunOptions) => {
+    const suiteFile = refs.length === 1 ? findSuiteFile(refs[0]!, io.cwd) : undefined;
+    const settings = readRunSettings(io.env);
+    settings.outputs.push(...openOutputs(options, io));
+    if (options.interactive) status.code = await runGameday(refs, options, io, settings);
+    else if (suiteFile) status.code = await runSuiteFile(suiteFile, options, io, settings);
+    else if (refs.length === 1) {
+      const run = await runScenario(refs[0]!, options, io, settings);
+      if (run.reportProblem) io.err(`chaos: reports not written: ${run.reportProblem}`);
+      status.code = run.reportProblem && run.exitCode === ExitCode.passed ? ExitCode.harnessError : run.exitCode;
+    } else status.code = await runBatch(refs, options, io, settings);
+  });
 }

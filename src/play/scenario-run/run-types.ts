@@ -24,6 +24,10 @@ export interface RunOptions {
   /** Outputs (src/play/outputs/): a chat webhook, and when it is told. */
   notify?: string;
   notifyOn?: NotifyOn;
+  /** Grafana annotations: the base URL (the token is read from the environment or the file). */
+  grafana?: string;
+  grafanaTokenFile?: string;
+  grafanaDashboard?: string;
 }
 
 /** What a suite or a game day adds to a scenario's run. */
