@@ -5,6 +5,7 @@
  * Plain ANSI (SGR colours only); the caller puts it on the alternate screen.
  */
 import { describeServedBy } from '../../report/served-by-shares.js';
+import { sparkline } from '../../report/sparkline.js';
 import type { ViewState } from './view-state.js';
 
 const esc = (code: string) => (text: string) => `\x1b[${code}m${text}\x1b[0m`;
@@ -16,18 +17,6 @@ const yellow = esc('33');
 const magenta = esc('35');
 const cyan = esc('36');
 const redKey = esc('1;97;41');
-
-const blocks = '▁▂▃▄▅▆▇█';
-
-/** A sparkline of the newest `width` values, scaled to the largest; nulls (no data) as blanks. */
-export function sparkline(values: ReadonlyArray<number | null>, width: number, floor = 0): string {
-  const shown = values.slice(-width);
-  const max = Math.max(floor, ...shown.map((v) => v ?? 0));
-  const line = shown
-    .map((v) => (v === null ? ' ' : blocks[max <= 0 ? 0 : Math.min(7, Math.round((v / max) * 7))]!))
-    .join('');
-  return line.padStart(width, ' ');
-}
 
 function clock(ms: number): string {
   const total = Math.max(0, Math.floor(ms / 1000));

@@ -7,7 +7,7 @@
  * turn back), so one odd window or a share wavering around one half writes no rows.
  */
 import { addServedCounts, describeServedBy, remoteShare, type ServedCounts } from '../../report/served-by-shares.js';
-import { sparkline } from './render-view.js';
+import { sparkline } from '../../report/sparkline.js';
 
 export interface ServedWindow extends ServedCounts {
   ingress: string;
