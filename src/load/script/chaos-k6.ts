@@ -88,6 +88,30 @@ export function url(pathOrUrl: string): string {
   return /^https?:\/\//.test(pathOrUrl) ? pathOrUrl : `${ingress().baseUrl}${pathOrUrl}`;
 }
 
+const hex = (digits: number): string =>
+  Array.from({ length: digits / 8 }, () =>
+    Math.floor(Math.random() * 0x1_0000_0000)
+      .toString(16)
+      .padStart(8, '0'),
+  ).join('');
+
+/**
+ * The one place every request the harness sends gets its trace context: a W3C `traceparent`
+ * (version 00, a new random trace id, a parent id, flags 01 = sampled) and the run id as W3C
+ * `baggage` (`chaos.run_id`). The trace id also goes on this VU's samples as non-indexed
+ * metadata (`trace_id`), so the harness can list the trace ids of failed requests per window.
+ */
+export function traced(headers: Record<string, string>): Record<string, string> {
+  let traceId = hex(32);
+  if (/^0+$/.test(traceId)) traceId = `${traceId.slice(0, 31)}1`; // all zeros is invalid
+  exec.vu.metrics.metadata.trace_id = traceId;
+  return {
+    traceparent: `00-${traceId}-${hex(16).replace(/^0{16}$/, '0000000000000001')}-01`,
+    ...(config.runId ? { baggage: `chaos.run_id=${config.runId}` } : {}),
+    ...headers,
+  };
+}
+
 function headerOf(response: RefinedResponse<ResponseType | undefined>, name: string): string | undefined {
   const wanted = name.toLowerCase();
   for (const [key, value] of Object.entries(response.headers)) if (key.toLowerCase() === wanted) return value;
@@ -190,7 +214,7 @@ function send<RT extends ResponseType | undefined>(
   params: RefinedParams<RT> | null | undefined,
 ): RefinedResponse<RT> {
   const host = ingress().host;
-  const headers = { ...(host ? { Host: host } : {}), ...(params?.headers ?? {}) };
+  const headers = traced({ ...(host ? { Host: host } : {}), ...(params?.headers ?? {}) });
   const tags: Record<string, string> = { ...(params?.tags ?? {}) };
   const sentMs = Date.now();
   // k6's own samples of this request say it was recorded here (chaos_req), so it is not counted twice.

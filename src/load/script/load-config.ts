@@ -32,4 +32,6 @@ export interface LoadScriptConfig {
   preAllocatedVUs: number;
   maxVUs: number;
   servedBy: ServedByConfig;
+  /** The run's id, sent with every request as W3C baggage (`chaos.run_id`). */
+  runId?: string;
 }

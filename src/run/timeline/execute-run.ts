@@ -94,7 +94,13 @@ class Timeline {
     // k6 runs longer than planned (applies and reverts take time); we stop it when the timeline ends.
     const slackSeconds = deps.loadSlackSeconds ?? 600;
     const phasesSeconds = Math.ceil(plan.totalMs / 1000);
-    const config = buildLoadConfig(plan.load, deps.ingressUrls, phasesSeconds + slackSeconds, phasesSeconds);
+    const config = buildLoadConfig(
+      plan.load,
+      deps.ingressUrls,
+      phasesSeconds + slackSeconds,
+      phasesSeconds,
+      plan.runId,
+    );
     this.ingressUrls = Object.fromEntries(config.ingresses.map((ingress) => [ingress.name, ingress.url]));
     this.k6 = (deps.startLoad ?? startK6)({
       k6: deps.k6,
