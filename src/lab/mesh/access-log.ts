@@ -36,7 +36,7 @@ export function hopTrace(incoming: string | string[] | undefined): { traceId: st
 }
 
 /** One access-log line of a hop. */
-export function hopLogLine(entry: {
+function hopLogLine(entry: {
   time: Date;
   method: string;
   path: string;
