@@ -108,6 +108,20 @@ describe('trace context on every k6 request (real k6)', function () {
     expectTraced(await play());
   });
 
+  it('a traceparent the script sets itself is sent, and its trace id is the one recorded', async () => {
+    const own = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const samples = await play(`
+import { http } from 'chaos/k6';
+export default function (): void {
+  http.get('/fail', { headers: { TraceParent: '${own}' } });
+}
+`);
+    expect(seen.length).to.be.greaterThan(5);
+    expect(new Set(seen.map((r) => r.traceparent))).to.deep.equal(new Set([own]));
+    const requests = samples.filter((s): s is Extract<LoadSample, { kind: 'request' }> => s.kind === 'request');
+    expect(new Set(requests.map((s) => s.traceId))).to.deep.equal(new Set(['0af7651916cd43dd8448eb211c80319c']));
+  });
+
   it("a user script's requests through chaos/k6's http carry them too", async () => {
     expectTraced(
       await play(`

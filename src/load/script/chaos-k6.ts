@@ -104,9 +104,11 @@ const hex = (digits: number): string =>
 export function traced(headers: Record<string, string>): Record<string, string> {
   let traceId = hex(32);
   if (/^0+$/.test(traceId)) traceId = `${traceId.slice(0, 31)}1`; // all zeros is invalid
-  exec.vu.metrics.metadata.trace_id = traceId;
+  // A traceparent the script sets itself wins; its trace id is the one recorded.
+  const own = Object.entries(headers).find(([name]) => name.toLowerCase() === 'traceparent')?.[1];
+  exec.vu.metrics.metadata.trace_id = /^[0-9a-f]{2}-([0-9a-f]{32})-/.exec(String(own ?? ''))?.[1] ?? traceId;
   return {
-    traceparent: `00-${traceId}-${hex(16).replace(/^0{16}$/, '0000000000000001')}-01`,
+    ...(own === undefined ? { traceparent: `00-${traceId}-${hex(16).replace(/^0{16}$/, '0000000000000001')}-01` } : {}),
     ...(config.runId ? { baggage: `chaos.run_id=${config.runId}` } : {}),
     ...headers,
   };
