@@ -18,6 +18,8 @@ import { PhaseWindows } from './phase-windows.js';
 import type { WindowStatistics } from './compare.js';
 
 const defaultMinDelivered = 0.95;
+/** Trace ids of failed requests a window keeps (the first ones): enough to find them in the mesh, bounded. */
+export const maxFailedTraceIds = 10;
 
 type CountedSample = Extract<LoadSample, { kind: 'request' | 'check' | 'metric' }>;
 
@@ -40,6 +42,8 @@ export interface WindowSummary extends StatsSummary {
    * with `iterations` (started in it) and `dropped`, not with `requests`: an iteration may make several.
    */
   planned: number | null;
+  /** W3C trace ids of the window's first failed requests (at most `maxFailedTraceIds`); absent when none. */
+  failedTraceIds?: string[];
 }
 
 export interface Verdict extends Measurement {
@@ -64,6 +68,7 @@ export interface LedgerOptions {
 
 interface OpenWindow {
   index: number;
+  failedTraces?: string[];
   stats: Map<string, RequestStats>;
 }
 
@@ -338,7 +343,12 @@ export class Ledger {
       this.lateSamples += 1;
       return;
     }
-    this.count(this.openWindow(sample.ingress, index).stats, this.windowFilters, sample);
+    const window = this.openWindow(sample.ingress, index);
+    this.count(window.stats, this.windowFilters, sample);
+    if (sample.kind === 'request' && sample.failed && sample.traceId) {
+      window.failedTraces ??= [];
+      if (window.failedTraces.length < maxFailedTraceIds) window.failedTraces.push(sample.traceId);
+    }
   }
 
   private closeWindow(ingress: string, index: number): WindowSummary {
@@ -376,6 +386,7 @@ export class Ledger {
       withinBaseline,
       planned:
         this.options.ratePerSecond === undefined ? null : (this.options.ratePerSecond * this.options.windowMs) / 1000,
+      ...(window?.failedTraces ? { failedTraceIds: window.failedTraces } : {}),
     };
     for (const s of stats.values()) s.destroy();
     return summary;

@@ -25,6 +25,8 @@ export type LoadSample =
       method?: string;
       /** Other tags a user script set on the request. */
       tags?: Record<string, string>;
+      /** The W3C trace id the request carried in its `traceparent` (chaos/k6 `traced`). */
+      traceId?: string;
     }
   /** One k6 check() condition of a user script. */
   | { kind: 'check'; timeMs: number; ingress: string; check: string; passed: boolean; tags?: Record<string, string> }

@@ -26,3 +26,18 @@ export function phaseOption(description: string): Option {
 export function wantsJson(argv: readonly string[]): boolean {
   return argv.some((arg, index) => arg === '--output=json' || (arg === '--output' && argv[index + 1] === 'json'));
 }
+
+/** `--grafana URL` and its companions (run, gameday): the token never on the command line. */
+export function grafanaOptions(): Option[] {
+  return [
+    new Option(
+      '--grafana <url>',
+      "post the run's events as Grafana annotations (token in CHAOS_GRAFANA_TOKEN or --grafana-token-file; docs/grafana.md)",
+    ),
+    new Option('--grafana-token-file <file>', 'a file holding the Grafana service account token'),
+    new Option(
+      '--grafana-dashboard <uid>',
+      'tie the annotations to this dashboard (default: organization annotations)',
+    ),
+  ];
+}

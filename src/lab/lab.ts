@@ -17,6 +17,7 @@ import { ControlPlane } from './mesh/control-plane.js';
 import { UpstreamClient } from './mesh/upstream.js';
 import { startGateway, type RunningGateway } from './mesh/gateway.js';
 import { gatewayProxy, podRuntime, type DataPlaneOptions } from './mesh/data-plane.js';
+import { gatewayPodLog } from './mesh/access-log.js';
 import type { ServiceBehaviour } from './mesh/pod-server.js';
 import { createClusterState, startClusterRuntime, type ClusterRuntime, type ClusterState } from './cluster-runtime.js';
 import { keys } from './api/resource-types.js';
@@ -102,7 +103,10 @@ export async function startLab(options: LabOptions = {}): Promise<RunningLab> {
         store: state.api.store,
         logs: state.api.logs,
       };
-      (gateways[state.index] as RunningGateway).attach(gatewayProxy(plane, topology.ingress.service));
+      (gateways[state.index] as RunningGateway).attach(
+        gatewayProxy(plane, topology.ingress.service),
+        gatewayPodLog(state.api.store, state.api.logs, topology.ingress.namespace),
+      );
       runtimes.push(
         await startClusterRuntime({
           state,

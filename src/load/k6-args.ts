@@ -24,6 +24,7 @@ export function buildLoadConfig(
   urls: Record<string, string>,
   durationSeconds: number,
   phasesSeconds?: number,
+  runId?: string,
 ): LoadScriptConfig {
   const [first] = load;
   if (!first) throw new Error('a run needs at least one ingress to load');
@@ -39,6 +40,7 @@ export function buildLoadConfig(
     preAllocatedVUs: first.preAllocatedVUs,
     maxVUs: first.maxVUs,
     servedBy: first.servedBy ?? { kind: 'none' },
+    ...(runId === undefined ? {} : { runId }),
   };
 }
 

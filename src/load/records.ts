@@ -122,6 +122,7 @@ export class RecordReader {
           name: key.name,
           method: key.method,
           ...(key.tags ? { tags: key.tags } : {}),
+          ...(parts[5] && /^[0-9a-f]{32}$/.test(parts[5]) ? { traceId: parts[5] } : {}),
         };
       }
     }

@@ -123,6 +123,7 @@ export function sampleParser(
       name: tags.name ?? path,
       ...(tags.method ? { method: tags.method } : {}),
       ...(own ? { tags: own } : {}),
+      ...(data.metadata?.trace_id ? { traceId: data.metadata.trace_id } : {}),
     };
   };
 }

@@ -8,6 +8,7 @@ import type { RunOutcome } from '../run/judge/judge-run.js';
 import { formatDuration } from '../input/units.js';
 import { describeComparison, outcomeWord, verdictNote } from './format-comparison.js';
 import type { ResultComparison } from './result-schema.js';
+import { describeServedBy } from './served-by-shares.js';
 
 const ms = (value: number | null) => (value === null ? '-' : `${Math.round(value)}ms`);
 const pct = (value: number | null) => (value === null ? '-' : `${(value * 100).toFixed(1)}%`);
@@ -22,12 +23,7 @@ export function renderProgress(
   const head = phase ? `[${phase.name} ${formatDuration(Math.round(left / 1000) * 1000)} left]` : '[starting]';
   const parts = windows.map((w) => {
     const rate = w.requests / ((w.endMs - w.startMs) / 1000);
-    const served =
-      Object.keys(w.servedBy).join() === 'not measured'
-        ? 'not measured'
-        : Object.entries(w.servedBy)
-            .map(([cluster, n]) => `${cluster} ${Math.round((n / Math.max(1, w.requests)) * 100)}%`)
-            .join(' ');
+    const served = describeServedBy(w);
     return `${w.ingress}: ${rate.toFixed(1)}/s err ${pct(w.errorRate)} p95 ${ms(w.p95)}${served ? ` (served by ${served})` : ''}`;
   });
   return `${head} ${parts.join(' | ')}`;

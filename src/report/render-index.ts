@@ -1,12 +1,15 @@
 /**
  * reports/index.html: every run with its verdict and key numbers (newest first, each linking
- * to its report.html), each scenario's trend across runs as a chart, and the batches. One
- * self-contained file like report.html. Pure.
+ * to its report.html), each scenario's trend across runs as a chart, its last runs' time to
+ * recover and fault-phase p95 and a "flaky" mark, and the batches. One self-contained file like
+ * report.html. Pure.
  */
 import { formatMs, formatPercent, formatSeconds, formatUtc } from './format-values.js';
 import { baseCss, escapeHtml as e, renderPage, type ChartAssets } from './html-page.js';
 import { clientScript } from './html-client-script.js';
-import type { RunIndex } from './run-index.js';
+import type { IndexScenario, RunIndex } from './run-index.js';
+import { trendRuns } from './scenario-trends.js';
+import { sparkline } from './sparkline.js';
 
 const badge = (status: string) => `<span class="badge ${status === 'passed' ? 'pass' : 'fail'}">${e(status)}</span>`;
 const seconds = (ms: number | null) => (ms === null ? '-' : formatSeconds(ms));
@@ -30,7 +33,7 @@ export function renderIndexHtml(index: RunIndex, assets: ChartAssets): string {
   ].join('\n');
   return renderPage({
     title: 'chaos runs',
-    css: baseCss,
+    css: `${baseCss}\n.badge.flaky { background: #9a6700; } .spark { font-family: monospace; letter-spacing: 1px; }`,
     body,
     data: { kind: 'index', index: { scenarios: index.scenarios.map((s) => ({ name: s.name, points: s.points })) } },
     assets,
@@ -41,9 +44,34 @@ export function renderIndexHtml(index: RunIndex, assets: ChartAssets): string {
 function scenarioTable(index: RunIndex): string {
   const rows = index.scenarios.map(
     (s) =>
-      `<tr><td>${e(s.name)}</td><td>${badge(s.lastStatus)}</td><td class="num">${s.passed} / ${s.runs}</td><td><span class="trend">${s.points.map((p) => (p.status === 'passed' ? '●' : '✕')).join(' ')}</span></td><td><a href="${e(`${s.lastFolder}/report.html`)}">latest report</a></td></tr>`,
+      `<tr><td>${e(s.name)}${flakyBadge(s)}</td><td>${badge(s.lastStatus)}</td><td class="num">${s.passed} / ${s.runs}</td><td><span class="trend">${s.points.map((p) => (p.status === 'passed' ? '●' : '✕')).join(' ')}</span></td><td>${trendCell(
+        s.trend.points.map((p) => p.timeToRecoverMs),
+        s.trend.timeToRecoverMs,
+        seconds,
+      )}</td><td>${trendCell(
+        s.trend.points.map((p) => p.faultP95),
+        s.trend.faultP95,
+        formatMs,
+      )}</td><td><a href="${e(`${s.lastFolder}/report.html`)}">latest report</a></td></tr>`,
   );
-  return `<table><thead><tr><th>scenario</th><th>last</th><th class="num">passed / runs</th><th>history (oldest first)</th><th></th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
+  return `<table><thead><tr><th>scenario</th><th>last</th><th class="num">passed / runs</th><th>history (oldest first)</th><th>time to recover, last ${trendRuns} runs</th><th>fault-phase p95, last ${trendRuns} runs</th><th></th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
+}
+
+/** "flaky", with the flips in its title: which runs, from what to what, on which chaos version. */
+function flakyBadge(s: IndexScenario): string {
+  if (!s.flaky) return '';
+  const flips = s.flips.map((f) => `${f.before} ${f.from} → ${f.after} ${f.to} (chaos ${f.chaosVersion})`).join('\n');
+  return ` <span class="badge flaky" title="${e(`verdict flipped between consecutive runs on the same chaos version and scenario file:\n${flips}`)}">flaky</span>`;
+}
+
+/** A trend: a sparkline (oldest first, blank where a run has no number), then newest, median, max. */
+function trendCell(
+  values: Array<number | null>,
+  spread: { last: number | null; median: number | null; max: number | null },
+  format: (value: number | null) => string,
+): string {
+  if (values.every((v) => v === null)) return '<span class="muted">-</span>';
+  return `<span class="spark">${e(sparkline(values, values.length))}</span> ${e(format(spread.last))} <span class="muted">(median ${e(format(spread.median))}, max ${e(format(spread.max))})</span>`;
 }
 
 function runTable(index: RunIndex): string {

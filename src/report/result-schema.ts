@@ -195,6 +195,10 @@ const windowSchema = z.object({
   breaches: z
     .array(z.object({ limit: z.string(), value: z.number().nullable() }))
     .meta({ description: 'abort limits this window breached' }),
+  failedTraceIds: z.array(z.string()).optional().meta({
+    description:
+      'W3C trace ids (traceparent) of the first failed requests of the window, at most 10; absent when none failed or none carried one. Find them in the mesh: the gateway and every Pod log the trace id per hop',
+  }),
   planned: z.number().nullable().optional().meta({
     description:
       'iterations planned in the window (rate × window); compare with `iterations` (started) and `dropped`, not `requests`',

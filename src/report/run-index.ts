@@ -1,11 +1,14 @@
 /**
  * reports/index.json: every run with its verdict and key numbers, newest first, and each
- * scenario's trend across runs (oldest first). Built from the results of the run folders.
+ * scenario's trend across runs (oldest first), with its last runs' time to recover and
+ * fault-phase p95 and whether it is flaky (scenario-trends.ts). Built from the results of the
+ * run folders.
  * Pure and deterministic: the same folders give the same bytes.
  */
 import { formatTiming, runDurationMs, verdictCounts } from './format-values.js';
 import type { BatchRecord } from './report-input.js';
 import type { RunResult } from './result-schema.js';
+import { scenarioFingerprint, scenarioTrend, verdictFlips, type Flip, type ScenarioTrend } from './scenario-trends.js';
 
 const indexSchemaVersion = 1;
 
@@ -34,6 +37,9 @@ export interface IndexRun {
   impact: string;
   recovery: string;
   reason: string;
+  /** chaos's version and the scenario file's fingerprint: what a flake is judged on (absent in old pruned lines). */
+  chaosVersion?: string;
+  scenarioFile?: string;
   /** The folder was pruned (chaos report --prune, a suite's retention): this line is all that is left. */
   pruned?: boolean;
 }
@@ -54,6 +60,11 @@ export interface IndexScenario {
     errorPct: number | null;
     label: string;
   }>;
+  /** The last runs' time to recover and fault-phase p95 (scenario-trends.ts). */
+  trend: ScenarioTrend;
+  /** A verdict flipped between consecutive runs on the same chaos version and scenario file. */
+  flaky: boolean;
+  flips: Flip[];
 }
 
 export interface RunIndex {
@@ -109,6 +120,8 @@ export function summarizeRun(folder: string, result: RunResult): IndexRun {
     impact: worstTiming(result.timings, 'impact'),
     recovery: worstTiming(result.timings, 'recovery'),
     reason: result.outcome.reason,
+    chaosVersion: result.versions.chaos,
+    scenarioFile: scenarioFingerprint(result.scenario),
   };
 }
 
@@ -135,6 +148,7 @@ export function buildRunIndex(input: IndexInput): RunIndex {
   const scenarios = names.map((name) => {
     const own = runs.filter((r) => r.scenario === name);
     const last = own[own.length - 1]!;
+    const flips = verdictFlips(own);
     return {
       name,
       runs: own.length,
@@ -150,6 +164,9 @@ export function buildRunIndex(input: IndexInput): RunIndex {
         errorPct: r.worst.errorRate === null ? null : Number((r.worst.errorRate * 100).toFixed(3)),
         label: `${r.startedAt.slice(0, 16).replace('T', ' ')}Z ${r.status}`,
       })),
+      trend: scenarioTrend(own),
+      flaky: flips.length > 0,
+      flips,
     };
   });
   return {

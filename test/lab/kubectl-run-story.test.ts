@@ -68,7 +68,10 @@ describe('kubectl tells the story of a chaos run on the lab', function () {
       const log = await kubectl('west', 'logs', pod, '-n', 'bank-of-anthos');
       for (const line of log.split('\n').filter(Boolean)) {
         // The journeys: GET /home and /login, POST /login, /payment, /deposit, /logout (query strings kept).
-        const match = /^(\S+Z) (GET|POST) (\/\S*) (\d{3}) \d+ms caller=(\S+)$/.exec(line);
+        const match =
+          /^(\S+Z) (GET|POST) (\/\S*) (\d{3}) \d+ms caller=(\S+) cluster=west pod=\S+ trace_id=[0-9a-f]{32}$/.exec(
+            line,
+          );
         expect(match, `an access-log line: ${line}`).to.not.equal(null);
         const at = Date.parse(match![1]!);
         if (match![5] === 'central/istio-ingressgateway-central' && at >= from && at <= to) fromCentral += 1;

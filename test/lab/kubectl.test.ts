@@ -125,7 +125,7 @@ describe('real kubectl against the lab', function () {
     await ok('scale', 'deployment', 'frontend', '--replicas', '2', '-n', 'bank-of-anthos');
   });
 
-  it('kubectl logs of a frontend Pod shows each request it served: time, method, path, status, duration, caller', async () => {
+  it('kubectl logs of a frontend Pod shows each request it served: time, method, path, status, duration, caller, cluster, pod, trace id', async () => {
     const marker = `probe-${process.pid}-${Date.now()}`;
     // GET /login renders without a session (an unauthenticated /home is a redirect, as on the real app).
     const samples = await sequential(ingressOf(lab, 'central'), `/login?${marker}`, 12);
@@ -144,13 +144,62 @@ describe('real kubectl against the lab', function () {
       for (const line of lines)
         expect(line).to.match(
           new RegExp(
-            `^\\d{4}-\\d\\d-\\d\\dT\\S+Z GET /login\\?${marker} 200 \\d+ms caller=central/istio-ingressgateway-central$`,
+            `^\\d{4}-\\d\\d-\\d\\dT\\S+Z GET /login\\?${marker} 200 \\d+ms caller=central/istio-ingressgateway-central cluster=${cluster} pod=${pod} trace_id=[0-9a-f]{32}$`,
           ),
         );
     }
     const missing = await kubectl('logs', 'no-such-pod', '-n', 'bank-of-anthos');
     expect(missing.code).to.not.equal(0);
     expect(missing.stderr).to.include('not found');
+  });
+
+  it('a trace crosses the mesh hop by hop: kubectl logs of the gateway, the frontend Pod and the userservice Pod carry its trace id', async () => {
+    const traceId = `${process.pid.toString(16).padStart(8, '0')}${Date.now().toString(16).padStart(24, '0')}`;
+    const sample = await get(ingressOf(lab, 'central'), '/login', 10_000, 'frontend.lab.local', {
+      method: 'POST',
+      headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    });
+    expect(sample.status).to.equal(302);
+    const hops = async (context: string, namespace: string, selector: string) => {
+      const pods = (await ok('--context', context, 'get', 'pods', '-n', namespace, '-l', selector, '-o', 'name'))
+        .split('\n')
+        .filter(Boolean);
+      const found: string[] = [];
+      for (const pod of pods) {
+        const out = await ok('--context', context, 'logs', pod, '-n', namespace);
+        found.push(...out.split('\n').filter((line) => line.endsWith(` trace_id=${traceId}`)));
+      }
+      return found;
+    };
+    // Waits are bounded: a line is written when its response closes, a moment after the client has it.
+    const gateway = await waitFor(
+      'the gateway hop',
+      async () => {
+        const lines = await hops('lab-central', 'asm-gateways', 'istio=ingressgateway');
+        return lines.length > 0 ? lines : undefined;
+      },
+      10_000,
+      100,
+    );
+    expect(gateway).to.have.length(1);
+    expect(gateway[0]).to.match(
+      / POST \/login 302 \d+ms caller=\S+ cluster=central pod=istio-ingressgateway-\S+ trace_id=/,
+    );
+    const frontend = [
+      ...(await hops('lab-central', 'bank-of-anthos', 'app=frontend')),
+      ...(await hops('lab-west', 'bank-of-anthos', 'app=frontend')),
+    ];
+    expect(frontend).to.have.length(1);
+    expect(frontend[0]).to.include(`cluster=${sample.cluster} pod=${sample.pod} `);
+    const users = [
+      ...(await hops('lab-central', 'bank-of-anthos', 'app=userservice')),
+      ...(await hops('lab-west', 'bank-of-anthos', 'app=userservice')),
+    ];
+    expect(users).to.have.length(1);
+    // frontend asks userservice with a GET (the topology's call), as the frontend Pod that served it.
+    expect(users[0]).to.match(
+      new RegExp(` GET /login 200 \\d+ms caller=${sample.cluster}/${sample.pod} cluster=\\w+ pod=userservice-`),
+    );
   });
 
   it('kubectl get events and describe tell the story of frontend scaled to zero and back', async () => {

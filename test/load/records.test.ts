@@ -229,3 +229,16 @@ describe('records of several runners merge exactly (distributed load, issue 25 c
     });
   }
 });
+
+describe('a failed request’s trace id in the compact record', () => {
+  it('travels with the failed request only, and comes back as its traceId', () => {
+    const { recorder, reader, samples, lines } = pair();
+    const trace = '4bf92f3577b34da6a3ce929d0e0e4736';
+    recorder.request(home, epochMs + 1_000, 1, 503, 3, undefined, trace);
+    recorder.request(home, epochMs + 1_001, 1, 200, 2);
+    recorder.flush();
+    expect(lines[0]!.split(trace)).to.have.length(2);
+    for (const line of lines) reader.line(line);
+    expect(samples.map((s) => (s.kind === 'request' ? s.traceId : 'none'))).to.deep.equal([trace, undefined]);
+  });
+});

@@ -3,11 +3,12 @@ import type { CliIo } from '../../system/io.js';
 import { runGameday } from '../../play/gameday/run-gameday.js';
 import type { RunOptions } from '../../play/run-scenario.js';
 import { readRunSettings } from '../../play/scenario-run/run-settings.js';
-import { phaseOption } from '../options.js';
+import { grafanaOptions, phaseOption } from '../options.js';
+import { openOutputs } from '../../play/outputs/open-outputs.js';
 
 /** `chaos gameday <scenario>`: `chaos run --interactive` under the name a facilitator looks for. */
 export function registerGameday(program: Command, io: CliIo, status: { code: number }): void {
-  program
+  const command = program
     .command('gameday')
     .description(
       'game day: run a scenario with a full-screen live view; the facilitator advances steps by key, holds, reverts, aborts and writes notes onto the timeline',
@@ -19,8 +20,11 @@ export function registerGameday(program: Command, io: CliIo, status: { code: num
     )
     .addOption(phaseOption('planned phase durations (n ends a phase early, h holds it longer)'))
     .option('--yes', "allow changes to contexts that are not on the environment's allow-list")
-    .option('--reports <dir>', 'where run folders go', 'reports')
-    .action(async (ref: string, options: RunOptions) => {
-      status.code = await runGameday([ref], { ...options, output: 'text' }, io, readRunSettings(io.env));
-    });
+    .option('--reports <dir>', 'where run folders go', 'reports');
+  for (const option of grafanaOptions()) command.addOption(option);
+  command.action(async (ref: string, options: RunOptions) => {
+    const settings = readRunSettings(io.env);
+    settings.outputs.push(...openOutputs({ ...options, output: 'text' }, io, settings.chaosVersion));
+    status.code = await runGameday([ref], { ...options, output: 'text' }, io, settings);
+  });
 }

@@ -8,10 +8,10 @@ import { runBatch } from '../../play/suite/run-batch.js';
 import { readRunSettings } from '../../play/scenario-run/run-settings.js';
 import { runScenario, type RunOptions } from '../../play/run-scenario.js';
 import { openOutputs } from '../../play/outputs/open-outputs.js';
-import { outputOption, phaseOption } from '../options.js';
+import { grafanaOptions, outputOption, phaseOption } from '../options.js';
 
 export function registerRun(program: Command, io: CliIo, status: { code: number }): void {
-  program
+  const command = program
     .command('run')
     .description(
       'run a scenario: k6 load through every ingress, faults applied and always reverted, verdicts per phase and ingress',
@@ -46,18 +46,19 @@ export function registerRun(program: Command, io: CliIo, status: { code: number 
     .option(
       '--raw-samples',
       "also keep k6's own per-request output (k6-samples.json, ≈ 5 KB a request, and slower k6), for audits: docs/measurement.md",
-    )
-    .action(async (refs: string[], options: RunOptions & { rawSamples?: boolean }) => {
-      const suiteFile = refs.length === 1 ? findSuiteFile(refs[0]!, io.cwd) : undefined;
-      const settings = readRunSettings(io.env);
-      if (options.rawSamples) settings.rawSamples = true;
-      settings.outputs.push(...openOutputs(options, io, settings.chaosVersion));
-      if (options.interactive) status.code = await runGameday(refs, options, io, settings);
-      else if (suiteFile) status.code = await runSuiteFile(suiteFile, options, io, settings);
-      else if (refs.length === 1) {
-        const run = await runScenario(refs[0]!, options, io, settings);
-        if (run.reportProblem) io.err(`chaos: reports not written: ${run.reportProblem}`);
-        status.code = run.reportProblem && run.exitCode === ExitCode.passed ? ExitCode.harnessError : run.exitCode;
-      } else status.code = await runBatch(refs, options, io, settings);
-    });
+    );
+  for (const option of grafanaOptions()) command.addOption(option);
+  command.action(async (refs: string[], options: RunOptions & { rawSamples?: boolean }) => {
+    const suiteFile = refs.length === 1 ? findSuiteFile(refs[0]!, io.cwd) : undefined;
+    const settings = readRunSettings(io.env);
+    if (options.rawSamples) settings.rawSamples = true;
+    settings.outputs.push(...openOutputs(options, io, settings.chaosVersion));
+    if (options.interactive) status.code = await runGameday(refs, options, io, settings);
+    else if (suiteFile) status.code = await runSuiteFile(suiteFile, options, io, settings);
+    else if (refs.length === 1) {
+      const run = await runScenario(refs[0]!, options, io, settings);
+      if (run.reportProblem) io.err(`chaos: reports not written: ${run.reportProblem}`);
+      status.code = run.reportProblem && run.exitCode === ExitCode.passed ? ExitCode.harnessError : run.exitCode;
+    } else status.code = await runBatch(refs, options, io, settings);
+  });
 }

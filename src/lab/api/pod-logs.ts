@@ -25,15 +25,3 @@ export class PodLogs {
     this.lines.delete(`${namespace}/${pod}`);
   }
 }
-
-/** One access-log line: time, method, path, status, duration, and who called (the proxy that sent it). */
-export function accessLogLine(entry: {
-  time: Date;
-  method: string;
-  path: string;
-  status: number;
-  durationMs: number;
-  caller: string;
-}): string {
-  return `${entry.time.toISOString()} ${entry.method} ${entry.path} ${entry.status} ${Math.round(entry.durationMs)}ms caller=${entry.caller}`;
-}

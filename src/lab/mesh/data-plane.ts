@@ -60,6 +60,7 @@ export function podRuntime(options: DataPlaneOptions): PodRuntime {
         stop: options.stop,
         annotations: () => options.store.peek(keys.pods, pod.metadata.namespace, name)?.metadata.annotations,
         log: (line) => options.logs.append(pod.metadata.namespace ?? 'default', name, line),
+        cluster: options.cluster,
       });
     },
   };

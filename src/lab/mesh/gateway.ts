@@ -8,17 +8,22 @@ import type { AddressInfo } from 'node:net';
 import type { Proxy } from './proxy.js';
 import { answerClientError } from '../api/http-io.js';
 import { endToEndHeaders } from './upstream.js';
+import { hopTrace, logHop } from './access-log.js';
 
 export interface RunningGateway {
   url: string;
   address: AddressInfo;
-  /** The listener comes up first (its address goes into the cluster); the proxy joins once the mesh exists. */
-  attach(proxy: Proxy): void;
+  /**
+   * The listener comes up first (its address goes into the cluster); the proxy joins once the
+   * mesh exists, with the gateway Pod's access log (access-log.ts).
+   */
+  attach(proxy: Proxy, log?: { pod(): string | undefined; append(line: string): void }): void;
   close(): Promise<void>;
 }
 
 export function startGateway(cluster: string, host: string, port: number): Promise<RunningGateway> {
   let proxy: Proxy | undefined;
+  let log: { pod(): string | undefined; append(line: string): void } | undefined;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -28,6 +33,12 @@ export function startGateway(cluster: string, host: string, port: number): Promi
       const headers = endToEndHeaders(req.headers);
       headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
       headers['x-forwarded-proto'] = 'http';
+      const trace = hopTrace(headers.traceparent);
+      headers.traceparent = trace.traceparent;
+      if (log) {
+        const hop = { cluster, pod: log.pod, caller: req.socket.remoteAddress ?? 'unknown', traceId: trace.traceId };
+        logHop(req, res, hop, log.append);
+      }
       if (!proxy) {
         res.writeHead(503, { 'content-type': 'text/plain', server: 'istio-envoy' });
         res.end('no healthy upstream');
@@ -64,8 +75,9 @@ export function startGateway(cluster: string, host: string, port: number): Promi
       resolve({
         address,
         url: `http://${address.address}:${address.port}`,
-        attach: (next) => {
+        attach: (next, podLog) => {
           proxy = next;
+          log = podLog;
         },
         close: () =>
           new Promise<void>((done) => {

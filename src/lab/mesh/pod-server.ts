@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { sampleLatency, type Random } from '../random.js';
 import type { PodProcess } from '../controllers/kubelet.js';
 import { answerClientError } from '../api/http-io.js';
-import { accessLogLine } from '../api/pod-logs.js';
+import { hopTrace, logHop, traceIdOf } from './access-log.js';
 import { callerHeader, type Proxy } from './proxy.js';
 import { serviceKeyOf } from './route-match.js';
 import { pause } from '../../system/sleep.js';
@@ -39,6 +39,8 @@ export interface PodServerOptions {
   annotations: () => Record<string, string> | undefined;
   /** The Pod's access log (`kubectl logs`): one line per answered request. */
   log?: (line: string) => void;
+  /** The Pod's cluster, for its access log. */
+  cluster?: string;
 }
 
 /**
@@ -98,23 +100,16 @@ class Capacity {
   }
 }
 
-/** The Pod's access log (`kubectl logs`): one line when the response closes. */
-function logAccess(req: IncomingMessage, res: ServerResponse, log: (line: string) => void): void {
-  const started = performance.now();
-  const time = new Date();
-  res.once('close', () => {
-    const caller = req.headers[callerHeader];
-    log(
-      accessLogLine({
-        time,
-        method: req.method ?? 'GET',
-        path: req.url ?? '/',
-        status: res.headersSent ? res.statusCode : 0,
-        durationMs: performance.now() - started,
-        caller: typeof caller === 'string' ? caller : (req.socket.remoteAddress ?? 'unknown'),
-      }),
-    );
-  });
+/** The Pod's access log (`kubectl logs`): one line per hop when the response closes (access-log.ts). */
+function logAccess(req: IncomingMessage, res: ServerResponse, options: PodServerOptions): void {
+  const caller = req.headers[callerHeader];
+  const hop = {
+    cluster: options.cluster ?? '',
+    pod: () => options.pod,
+    caller: typeof caller === 'string' ? caller : (req.socket.remoteAddress ?? 'unknown'),
+    traceId: traceIdOf(req.headers.traceparent),
+  };
+  logHop(req, res, hop, options.log!);
 }
 
 /** The lab-only misbehaviour knob, read from the Pod's annotations per request. */
@@ -161,6 +156,8 @@ function podApp(options: PodServerOptions, replies: PodReplies): PodApp {
       const forwarded: Record<string, string> = {};
       const requestId = req.headers['x-request-id'];
       if (typeof requestId === 'string') forwarded['x-request-id'] = requestId;
+      // An instrumented app passes the trace on, its own span as the parent.
+      forwarded.traceparent = hopTrace(req.headers.traceparent).traceparent;
       const response = await options.sidecar.call(destination, {
         method: call.method ?? 'GET',
         path: call.path,
@@ -196,7 +193,7 @@ export async function startPodServer(options: PodServerOptions): Promise<PodProc
   };
 
   const server = createServer((req, res) => {
-    if (options.log) logAccess(req, res, options.log);
+    if (options.log) logAccess(req, res, options);
     req.resume();
     req.on('end', () => {
       handle(req, res).catch(() => {

@@ -203,7 +203,7 @@ function serviceDraft(topology: Topology, service: Topology['services'][number])
   };
 }
 
-/** The ingress gateway's LoadBalancer Service (its address in the status, as a cloud LB would set it) and Gateway. */
+/** The ingress gateway: its LoadBalancer Service (the address in the status, as a cloud LB sets it), Pod, Gateway. */
 function seedIngress(cluster: ClusterApi, topology: Topology, options: SeedOptions): void {
   put(cluster, keys.services, {
     apiVersion: 'v1',
@@ -221,6 +221,25 @@ function seedIngress(cluster: ClusterApi, topology: Topology, options: SeedOptio
     status: {
       loadBalancer: {
         ingress: [{ ip: options.ingressHost, ipMode: 'VIP', ports: [{ port: options.ingressPort, protocol: 'TCP' }] }],
+      },
+    },
+  });
+  // The gateway's Pod: what `kubectl logs` reads the gateway's access log from (mesh/access-log.ts);
+  // the listener itself is the cluster's gateway (mesh/gateway.ts).
+  const labels = { app: topology.ingress.service, istio: 'ingressgateway' };
+  put(cluster, keys.deployments, {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: topology.ingress.service, namespace: topology.ingress.namespace, labels },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          terminationGracePeriodSeconds: 5,
+          containers: [{ name: 'istio-proxy', image: 'istio/proxyv2:lab', ports: [{ containerPort: 8080 }] }],
+        },
       },
     },
   });

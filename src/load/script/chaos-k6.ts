@@ -142,6 +142,37 @@ export function url(pathOrUrl: string): string {
   return /^https?:\/\//.test(pathOrUrl) ? pathOrUrl : `${ingress().baseUrl}${pathOrUrl}`;
 }
 
+const hex = (digits: number): string =>
+  Array.from({ length: digits / 8 }, () =>
+    Math.floor(Math.random() * 0x1_0000_0000)
+      .toString(16)
+      .padStart(8, '0'),
+  ).join('');
+
+/**
+ * The one place every request the harness sends gets its trace context: a W3C `traceparent`
+ * (version 00, a new random trace id, a parent id, flags 01 = sampled) and the run id as W3C
+ * `baggage` (`chaos.run_id`). The trace id goes into the record of the request when it failed
+ * (and, with --raw-samples, on this VU's k6 points as metadata `trace_id`), so the harness can
+ * list the trace ids of failed requests per window.
+ */
+/** The trace id of this VU's last request (`traced`), recorded with it when it failed. */
+let lastTraceId: string | undefined;
+
+export function traced(headers: Record<string, string>): Record<string, string> {
+  let traceId = hex(32);
+  if (/^0+$/.test(traceId)) traceId = `${traceId.slice(0, 31)}1`; // all zeros is invalid
+  // A traceparent the script sets itself wins; its trace id is the one recorded.
+  const own = Object.entries(headers).find(([name]) => name.toLowerCase() === 'traceparent')?.[1];
+  lastTraceId = /^[0-9a-f]{2}-([0-9a-f]{32})-/.exec(String(own ?? ''))?.[1] ?? traceId;
+  if (config.raw) exec.vu.metrics.metadata.trace_id = lastTraceId;
+  return {
+    ...(own === undefined ? { traceparent: `00-${traceId}-${hex(16).replace(/^0{16}$/, '0000000000000001')}-01` } : {}),
+    ...(config.runId ? { baggage: `chaos.run_id=${config.runId}` } : {}),
+    ...headers,
+  };
+}
+
 function headerOf(response: RefinedResponse<ResponseType | undefined>, name: string): string | undefined {
   const wanted = name.toLowerCase();
   for (const [key, value] of Object.entries(response.headers)) if (key.toLowerCase() === wanted) return value;
@@ -229,7 +260,9 @@ export function record(
   // Without tags of its own, a request's key is told by a string: no JSON per request.
   const same = hasTags ? undefined : `r\u0000${ingress}\u0000${servedBy}\u0000${name}\u0000${method}\u0000${path}`;
   const log = recorder();
-  log.request(key, sent, response.timings.duration, response.status, (failed ? 1 : 0) | (reached ? 2 : 0), same);
+  const flags = (failed ? 1 : 0) | (reached ? 2 : 0);
+  log.request(key, sent, response.timings.duration, response.status, flags, same, failed ? lastTraceId : undefined);
+  lastTraceId = undefined;
   // A slow request: the service is slow, so the next may be too; its record must not wait through it.
   if (response.timings.duration >= batchMs) log.flush();
   else log.flushIfDue();
@@ -268,7 +301,7 @@ function send<RT extends ResponseType | undefined>(
   params: RefinedParams<RT> | null | undefined,
 ): RefinedResponse<RT> {
   const host = ingress().host;
-  const headers = { ...(host ? { Host: host } : {}), ...(params?.headers ?? {}) };
+  const headers = traced({ ...(host ? { Host: host } : {}), ...(params?.headers ?? {}) });
   const tags: Record<string, string> = { ...scriptTags(), ...(params?.tags ?? {}) };
   const sentMs = Date.now();
   // In k6's raw output, its own samples of this request say it was recorded here (chaos_req), so

@@ -12,7 +12,7 @@ import k6http, {
   type RequestBody,
   type ResponseType,
 } from 'k6/http';
-import { http as chaosHttp, recordStock } from './chaos-k6.ts';
+import { http as chaosHttp, recordStock, traced } from './chaos-k6.ts';
 
 export * from 'k6/http';
 
@@ -26,48 +26,65 @@ function urlText(target: unknown): string {
   return typeof url === 'string' ? url : String(target);
 }
 
-function sent<T extends Response>(method: string, target: unknown, params: Params, call: () => T): T {
+/**
+ * The script's params with the harness's trace context added (chaos-k6.ts `traced`: a sampled
+ * W3C traceparent, unless the script set its own, and the run id as baggage).
+ */
+function withTrace(params: Params): RefinedParams<undefined> {
+  return {
+    ...(params ?? {}),
+    headers: traced({ ...((params?.headers as Record<string, string>) ?? {}) }),
+  } as RefinedParams<undefined>;
+}
+
+function sent<T extends Response>(
+  method: string,
+  target: unknown,
+  params: Params,
+  call: (p: RefinedParams<undefined>) => T,
+): T {
+  const traced = withTrace(params);
   const sentMs = Date.now();
-  const response = call();
+  const response = call(traced);
   recordStock(method, urlText(target), params, sentMs, response);
   return response;
 }
 
 export function request(method: string, target: string, body?: RequestBody | null, params?: Params) {
-  return sent(method, target, params, () => k6http.request(method, target, body, params as RefinedParams<undefined>));
+  return sent(method, target, params, (p) => k6http.request(method, target, body, p));
 }
 
 export function get(target: string, params?: Params) {
-  return sent('GET', target, params, () => k6http.get(target, params as RefinedParams<undefined>));
+  return sent('GET', target, params, (p) => k6http.get(target, p));
 }
 
 export function head(target: string, params?: Params) {
-  return sent('HEAD', target, params, () => k6http.head(target, params as RefinedParams<undefined>));
+  return sent('HEAD', target, params, (p) => k6http.head(target, p));
 }
 
 export function options(target: string, body?: RequestBody | null, params?: Params) {
-  return sent('OPTIONS', target, params, () => k6http.options(target, body, params as RefinedParams<undefined>));
+  return sent('OPTIONS', target, params, (p) => k6http.options(target, body, p));
 }
 
 export function post(target: string, body?: RequestBody | null, params?: Params) {
-  return sent('POST', target, params, () => k6http.post(target, body, params as RefinedParams<undefined>));
+  return sent('POST', target, params, (p) => k6http.post(target, body, p));
 }
 
 export function put(target: string, body?: RequestBody | null, params?: Params) {
-  return sent('PUT', target, params, () => k6http.put(target, body, params as RefinedParams<undefined>));
+  return sent('PUT', target, params, (p) => k6http.put(target, body, p));
 }
 
 export function patch(target: string, body?: RequestBody | null, params?: Params) {
-  return sent('PATCH', target, params, () => k6http.patch(target, body, params as RefinedParams<undefined>));
+  return sent('PATCH', target, params, (p) => k6http.patch(target, body, p));
 }
 
 export function del(target: string, body?: RequestBody | null, params?: Params) {
-  return sent('DELETE', target, params, () => k6http.del(target, body, params as RefinedParams<undefined>));
+  return sent('DELETE', target, params, (p) => k6http.del(target, body, p));
 }
 
 export function asyncRequest(method: string, target: string, body?: RequestBody | null, params?: Params) {
   const sentMs = Date.now();
-  return k6http.asyncRequest(method, target, body, params as RefinedParams<undefined>).then((response: Response) => {
+  return k6http.asyncRequest(method, target, body, withTrace(params)).then((response: Response) => {
     recordStock(method, urlText(target), params, sentMs, response);
     return response;
   });

@@ -36,4 +36,6 @@ export interface LoadScriptConfig {
   epochMs?: number;
   /** --raw-samples: also write every request and iteration as k6 points (`--out json`), for audits. */
   raw?: boolean;
+  /** The run's id, sent with every request as W3C baggage (`chaos.run_id`). */
+  runId?: string;
 }

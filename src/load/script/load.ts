@@ -12,7 +12,7 @@
 import k6http from 'k6/http';
 import exec from 'k6/execution';
 import type { Options } from 'k6/options';
-import { config, endOfIteration, harnessOptions, markIteration, record, url } from './chaos-k6.ts';
+import { config, endOfIteration, harnessOptions, markIteration, record, traced, url } from './chaos-k6.ts';
 
 export const options: Options = {
   // Bodies are read only when the served-by mechanism reads them.
@@ -24,7 +24,7 @@ export const options: Options = {
 export function chaosIteration(): void {
   markIteration();
   const path = config.paths[exec.scenario.iterationInTest % config.paths.length] ?? '/';
-  const headers: Record<string, string> = config.host ? { Host: config.host } : {};
+  const headers = traced(config.host ? { Host: config.host } : {});
   const sentMs = Date.now();
   const response = k6http.request(config.method, url(path), null, {
     headers,

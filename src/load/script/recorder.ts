@@ -14,8 +14,9 @@
  * milliseconds after `base` (negative allowed). Records:
  *
  *   k<id>=<URI-encoded JSON>   a key (what a request, check or metric value belongs to), once per VU
- *   r<key>,<sent>,<ns>,<status>,<flags>   a request: sent time, duration in integer nanoseconds
- *                              (k6's own resolution), HTTP status, flags (1 failed, 2 reached a server)
+ *   r<key>,<sent>,<ns>,<status>,<flags>[,<trace id>]   a request: sent time, duration in integer
+ *                              nanoseconds (k6's own resolution), HTTP status, flags (1 failed,
+ *                              2 reached a server), and a failed request's W3C trace id
  *   i<key>,<start>             an iteration started
  *   c<key>,<at>,<0|1>          a check condition (at: the send time of the request it checks)
  *   m<key>,<at>,<value>        a value of the script's own metric (at: as a check's)
@@ -82,10 +83,12 @@ export class Recorder {
     status: number,
     flags: number,
     same?: string,
+    traceId?: string,
   ) {
     this.lastSentMs = sentMs;
     const id = this.keyOf(key, same);
-    this.add(`r${id},${this.offset(sentMs)},${Math.round(durationMs * 1e6)},${status},${flags}`);
+    const trace = traceId === undefined ? '' : `,${traceId}`;
+    this.add(`r${id},${this.offset(sentMs)},${Math.round(durationMs * 1e6)},${status},${flags}${trace}`);
   }
 
   iteration(ingress: string, atMs: number): void {

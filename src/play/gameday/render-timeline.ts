@@ -1,10 +1,12 @@
 /**
- * `gameday.md`: the game day's timeline to discuss afterwards (pure, from the journal): when
- * each step really started, when each fault was applied, took effect and was reverted, what
- * the facilitator did, and every note with the time it was written. report.html shows the
- * same notes on its charts (src/report).
+ * `gameday.md`: the game day's timeline to discuss afterwards (pure, from the journal and the
+ * windows): when each step really started, when each fault was applied, took effect and was
+ * reverted, what the facilitator did, every note with the time it was written, and who served
+ * each ingress (its turns to other clusters and back, and the shares per step). report.html
+ * shows the same notes on its charts (src/report).
  */
 import type { JournalEntry } from '../../run/record/run-events.js';
+import { servedSection, servedTurns, type ServedWindow } from './served-timeline.js';
 
 const utc = (ms: number) =>
   new Date(ms)
@@ -46,18 +48,27 @@ function describe(entry: JournalEntry): string | undefined {
   }
 }
 
-export function renderTimeline(entries: readonly JournalEntry[], outcome?: { status: string; reason: string }): string {
+export function renderTimeline(
+  entries: readonly JournalEntry[],
+  outcome?: { status: string; reason: string },
+  served?: { windows: readonly ServedWindow[]; clusters: readonly string[] },
+): string {
   const start = entries.find((entry) => entry.type === 'run-started');
   const origin = start?.atMs ?? entries[0]?.atMs ?? 0;
   const title =
     start && start.type === 'run-started'
       ? `${start.scenario} on ${start.environment} (run ${start.runId})`
       : 'game day';
-  const rows = [...entries]
-    .map((entry, index) => ({ entry, index, text: describe(entry) }))
-    .filter((row): row is { entry: JournalEntry; index: number; text: string } => row.text !== undefined)
-    .sort((a, b) => a.entry.atMs - b.entry.atMs || a.index - b.index)
-    .map(({ entry, text }) => `| ${offset(entry.atMs - origin)} | ${utc(entry.atMs)} | ${cell(text)} |`);
+  const events = entries.flatMap((entry) => {
+    const text = describe(entry);
+    return text === undefined ? [] : [{ atMs: entry.atMs, text }];
+  });
+  const turns = served ? servedTurns(served.windows, served.clusters) : [];
+  // Stable: at the same time, journal entries in their order, then turns of who served.
+  const rows = [...events, ...turns]
+    .map((row, index) => ({ ...row, index }))
+    .sort((a, b) => a.atMs - b.atMs || a.index - b.index)
+    .map(({ atMs, text }) => `| ${offset(atMs - origin)} | ${utc(atMs)} | ${cell(text)} |`);
   const notes = entries.filter((entry): entry is Extract<JournalEntry, { type: 'note' }> => entry.type === 'note');
   const lines = [
     `# Game day: ${title}`,
@@ -67,6 +78,7 @@ export function renderTimeline(entries: readonly JournalEntry[], outcome?: { sta
     '| time | UTC | what happened |',
     '|---|---|---|',
     ...rows,
+    ...(served ? servedSection(served.windows, served.clusters) : []),
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -1,8 +1,11 @@
 /**
  * The game-day screen as text (pure): header, phase and timer, steps, fault states, a small
- * time plot per ingress of request rate, error rate and p95, notes, recent events, and the keys.
+ * time plot per ingress of request rate, error rate and p95, who serves each ingress (the remote
+ * share over time and the newest shares), notes, recent events, and the keys.
  * Plain ANSI (SGR colours only); the caller puts it on the alternate screen.
  */
+import { describeServedBy } from '../../report/served-by-shares.js';
+import { sparkline } from '../../report/sparkline.js';
 import type { ViewState } from './view-state.js';
 
 const esc = (code: string) => (text: string) => `\x1b[${code}m${text}\x1b[0m`;
@@ -11,20 +14,9 @@ const dim = esc('2');
 const red = esc('31');
 const green = esc('32');
 const yellow = esc('33');
+const magenta = esc('35');
 const cyan = esc('36');
 const redKey = esc('1;97;41');
-
-const blocks = '▁▂▃▄▅▆▇█';
-
-/** A sparkline of the newest `width` values, scaled to the largest; nulls (no data) as blanks. */
-export function sparkline(values: ReadonlyArray<number | null>, width: number, floor = 0): string {
-  const shown = values.slice(-width);
-  const max = Math.max(floor, ...shown.map((v) => v ?? 0));
-  const line = shown
-    .map((v) => (v === null ? ' ' : blocks[max <= 0 ? 0 : Math.min(7, Math.round((v / max) * 7))]!))
-    .join('');
-  return line.padStart(width, ' ');
-}
 
 function clock(ms: number): string {
   const total = Math.max(0, Math.floor(ms / 1000));
@@ -67,6 +59,24 @@ export function renderView(
 ): string[] {
   const lines = renderColoredView(state, nowMs, width, height);
   return options.color === false ? lines.map(stripColor) : lines;
+}
+
+/**
+ * Who serves each ingress: a sparkline of the remote share (0 to 100 %, fixed scale: a full
+ * block is every request answered by another cluster), its newest value, and the newest
+ * window's shares per cluster, as `chaos run` prints them.
+ */
+function servedByLines(state: ViewState, plotWidth: number): string[] {
+  const lines = [`${bold('SERVED BY'.padEnd(10))}${'remote share'.padEnd(plotWidth + 8)}now`];
+  for (const series of state.ingresses.values()) {
+    const remote = last(series.remote);
+    const shares = series.served ? describeServedBy(series.served) : '';
+    lines.push(
+      `${series.ingress.padEnd(10)}${magenta(sparkline(series.remote, plotWidth, 1))} ` +
+        `${remote === undefined || remote === null ? '     -' : `${Math.round(remote * 100)}%`.padStart(6)} ${shares || dim('-')}`,
+    );
+  }
+  return lines;
 }
 
 const stripColor = (text: string): string => text.replace(/\x1b\[[0-9;]*m/g, '');
@@ -126,6 +136,8 @@ function renderColoredView(state: ViewState, nowMs: number, width: number, heigh
         ` ${yellow(sparkline(series.p95, plotWidth, 50))} ${millis(last(series.p95))}`,
     );
   }
+  lines.push('');
+  lines.push(...servedByLines(state, plotWidth));
   lines.push('');
 
   lines.push(bold('NOTES'));

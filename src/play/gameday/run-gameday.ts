@@ -39,6 +39,7 @@ function stateFor(plan: RunPlan, startedAtMs: number): ViewState {
       faults: phase.faults.flatMap(({ fault, targets }) => targets.map((t) => `${fault.id}@${t.cluster}`)),
     })),
     ingresses: plan.load.map((load) => load.ingress),
+    clusters: plan.environment.clusters.map((cluster) => cluster.name),
   });
 }
 
@@ -104,7 +105,13 @@ export async function runGameday(
     });
     const journal = await readJournal(path.join(run.runDir, journalFileName));
     const file = path.join(run.runDir, gamedayFileName);
-    writeFileSync(file, renderTimeline(journal.entries, run.result.outcome));
+    writeFileSync(
+      file,
+      renderTimeline(journal.entries, run.result.outcome, {
+        windows: run.result.windows,
+        clusters: run.result.environment.clusters.map((cluster) => cluster.name),
+      }),
+    );
     io.out(`game day timeline: ${path.relative(io.cwd, file)}`);
     return run.exitCode;
   } finally {

@@ -1,8 +1,10 @@
 /**
  * What the game-day screen shows, folded from run events (pure): the phase and its timer, each
- * fault's state, a short series of windows per ingress, the notes, the recent events and the
- * facilitator's own state (held, typing a note, confirming an abort).
+ * fault's state, a short series of windows per ingress (rate, errors, p95, and who served it:
+ * the newest window's shares and the remote share over time), the notes, the recent events and
+ * the facilitator's own state (held, typing a note, confirming an abort).
  */
+import { remoteShare, type ServedCounts } from '../../report/served-by-shares.js';
 import type { RunEvent } from '../../run/record/run-events.js';
 
 type FaultState = 'planned' | 'applied' | 'reverted' | 'failed';
@@ -13,12 +15,18 @@ interface IngressSeries {
   rate: number[];
   errorRate: Array<number | null>;
   p95: Array<number | null>;
+  /** Share (0..1) answered by another cluster than the ingress's own; null: no known server. */
+  remote: Array<number | null>;
+  /** Who served the newest window. */
+  served?: ServedCounts;
 }
 
 export interface ViewState {
   title: string;
   runId: string;
   startedAtMs: number;
+  /** The environment's cluster names (what "remote" is measured against; an ingress is named after its cluster). */
+  clusters: string[];
   phases: Array<{ name: string; plannedMs: number; faults: string[] }>;
   phase?: { name: string; index: number; startedAtMs: number; plannedMs: number };
   faults: Map<string, { label: string; state: FaultState; atMs?: number; detail?: string }>;
@@ -42,6 +50,7 @@ export function createViewState(input: {
   startedAtMs: number;
   phases: ViewState['phases'];
   ingresses: readonly string[];
+  clusters: readonly string[];
 }): ViewState {
   const faults = new Map<string, { label: string; state: FaultState }>();
   for (const phase of input.phases) for (const label of phase.faults) faults.set(label, { label, state: 'planned' });
@@ -49,9 +58,12 @@ export function createViewState(input: {
     title: input.title,
     runId: input.runId,
     startedAtMs: input.startedAtMs,
+    clusters: [...input.clusters],
     phases: input.phases,
     faults,
-    ingresses: new Map(input.ingresses.map((ingress) => [ingress, { ingress, rate: [], errorRate: [], p95: [] }])),
+    ingresses: new Map(
+      input.ingresses.map((ingress) => [ingress, { ingress, rate: [], errorRate: [], p95: [], remote: [] }]),
+    ),
     notes: [],
     events: [],
     held: false,
@@ -102,6 +114,8 @@ export function applyEvent(state: ViewState, event: RunEvent): void {
       push(series.rate, event.window.requests / seconds, maxPoints);
       push(series.errorRate, event.window.errorRate, maxPoints);
       push(series.p95, event.window.p95, maxPoints);
+      push(series.remote, remoteShare(series.ingress, event.window, state.clusters), maxPoints);
+      series.served = { requests: event.window.requests, servedBy: event.window.servedBy };
       return;
     }
     case 'note':

@@ -26,6 +26,10 @@ export interface RunOptions {
   notifyOn?: NotifyOn;
   /** `--prometheus-rw URL`: the remote-write endpoint the run's series are pushed to. */
   prometheusRw?: string;
+  /** Grafana annotations: the base URL (the token is read from the environment or the file). */
+  grafana?: string;
+  grafanaTokenFile?: string;
+  grafanaDashboard?: string;
 }
 
 /** What a suite or a game day adds to a scenario's run. */

@@ -102,7 +102,7 @@ class Timeline {
     const slackSeconds = deps.loadSlackSeconds ?? 600;
     const phasesSeconds = Math.ceil(plan.totalMs / 1000);
     const config = {
-      ...buildLoadConfig(plan.load, deps.ingressUrls, phasesSeconds + slackSeconds, phasesSeconds),
+      ...buildLoadConfig(plan.load, deps.ingressUrls, phasesSeconds + slackSeconds, phasesSeconds, plan.runId),
       ...(deps.rawSamples ? { raw: true } : {}),
     };
     this.ingressUrls = Object.fromEntries(config.ingresses.map((ingress) => [ingress.name, ingress.url]));

@@ -98,6 +98,9 @@ describe('game day under a real terminal (tmux, real k6, lab in this process)', 
     expect(screen()).to.match(/PHASE\s+frontend-down \(2 of 4\)/);
     expect(await frontendReplicas()).to.equal(0);
 
+    // Who serves central's ingress: its frontend is gone, so west answers (east-west), live on the screen.
+    await waitForScreen(/SERVED BY[\s\S]*\ncentral\s+\S*█\s+100%\s+west 100%/, 'central served by west');
+
     tmux('send-keys', '-t', session, 'm');
     await waitForScreen(/NOTE \+\d\d:\d\d >/, 'the note line');
     tmux('send-keys', '-t', session, '-l', noteText);
@@ -177,5 +180,7 @@ describe('game day under a real terminal (tmux, real k6, lab in this process)', 
       .replace(/\.\d+Z$/, 'Z');
     expect(timeline).to.match(new RegExp(`\\| \\+\\d\\d:\\d\\d \\| ${utc} \\| 📝 \\*\\*note\\*\\*: ${noteText} \\|`));
     expect(timeline).to.include('**step frontend-down** started');
+    expect(timeline).to.match(/\| ingress \*\*central\*\* now served mostly by other clusters: west \d+%/);
+    expect(timeline).to.match(/\n\| frontend-down \| central \| west \d+%[^|]* \| \d+% `[▁▂▃▄▅▆▇█]+` \|\n/);
   });
 });

@@ -1,7 +1,8 @@
 /** The game-day screen and timeline renderers (pure). */
 import { expect } from 'chai';
 import { renderTimeline } from '../../../src/play/gameday/render-timeline.js';
-import { renderView, sparkline } from '../../../src/play/gameday/render-view.js';
+import { renderView } from '../../../src/play/gameday/render-view.js';
+import { sparkline } from '../../../src/report/sparkline.js';
 import { applyEvent, createViewState } from '../../../src/play/gameday/view-state.js';
 import type { JournalEntry } from '../../../src/run/record/run-events.js';
 import { colorEnabled } from '../../../src/system/io.js';
@@ -25,6 +26,7 @@ describe('game day: renderers', () => {
         { name: 'fault', plannedMs: 40_000, faults: ['scale-1@central'] },
       ],
       ingresses: ['central', 'west'],
+      clusters: ['central', 'west'],
     });
     applyEvent(state, { type: 'phase-started', atMs: t0 + 1_000, phase: 'fault', plannedMs: 40_000 });
     applyEvent(state, {
