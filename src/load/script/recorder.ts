@@ -55,9 +55,12 @@ export interface RecorderOptions {
 
 export class Recorder {
   private readonly keys = new Map<string, number>();
+  /** The iteration key's id per ingress. */
+  private readonly iterationKeys: Record<string, number> = {};
   /** Key ids by the callers' cheap `same` strings. */
   private readonly fast = new Map<string, number>();
-  private buffer = '';
+  /** The batch's records (joined when written: appending to one long string copies it each time in k6's JS engine). */
+  private parts: string[] = [];
   private count = 0;
   private base = 0;
   private flushedAt: number;
@@ -93,7 +96,7 @@ export class Recorder {
 
   iteration(ingress: string, atMs: number): void {
     this.lastSentMs = undefined;
-    const id = this.keyOf(() => ({ t: 'i', ingress }), `i\u0000${ingress}`);
+    const id = (this.iterationKeys[ingress] ??= this.keyOf({ t: 'i', ingress }));
     this.add(`i${id},${this.offset(atMs)}`);
   }
 
@@ -131,13 +134,13 @@ export class Recorder {
   flush(): void {
     this.flushedAt = this.options.now();
     if (this.count === 0) return;
-    this.options.write(`${recordLinePrefix}${this.options.vu} ${this.base}${this.buffer}`);
-    this.buffer = '';
+    this.options.write(`${recordLinePrefix}${this.options.vu} ${this.base} ${this.parts.join(' ')}`);
+    this.parts = [];
     this.count = 0;
   }
 
   private add(record: string): void {
-    this.buffer += ` ${record}`;
+    this.parts.push(record);
     this.count += 1;
     if (this.count >= this.maxRecords) this.flush();
   }
@@ -145,7 +148,7 @@ export class Recorder {
   /** Milliseconds after the batch's base; the first record of a batch sets the base. */
   private offset(atMs: number): number {
     const sinceEpoch = Math.round(atMs - this.options.epochMs);
-    if (this.count === 0 && !this.buffer) this.base = sinceEpoch;
+    if (this.parts.length === 0) this.base = sinceEpoch;
     return sinceEpoch - this.base;
   }
 
@@ -159,8 +162,8 @@ export class Recorder {
       id = this.keys.size;
       this.keys.set(text, id);
       // A key is defined in the batch that first uses it; a batch with a key may also start with it.
-      if (this.count === 0 && !this.buffer) this.base = Math.round(this.options.now() - this.options.epochMs);
-      this.buffer += ` k${id}=${encodeURIComponent(text)}`;
+      if (this.parts.length === 0) this.base = Math.round(this.options.now() - this.options.epochMs);
+      this.parts.push(`k${id}=${encodeURIComponent(text)}`);
     }
     if (same !== undefined) this.fast.set(same, id);
     return id;
