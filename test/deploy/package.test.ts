@@ -80,8 +80,13 @@ describe('the npm package', function () {
       'scripts/postinstall.js',
       'src/load/script/load.ts',
       'src/load/script/load-config.ts',
-      // The module user scripts import as chaos/k6, and the shipped journeys the scenarios name.
+      // The module user scripts import as chaos/k6, what their k6 imports are pointed at (the
+      // compact record), and the shipped journeys the scenarios name.
       'src/load/script/chaos-k6.ts',
+      'src/load/script/recorder.ts',
+      'src/load/script/k6-core.ts',
+      'src/load/script/k6-http.ts',
+      'src/load/script/k6-metrics.ts',
       'src/lab/topology/bank-of-anthos.yaml',
       ...filesIn('scenarios', '.yaml'),
       ...filesIn('scenarios/load', '.ts'),

@@ -32,7 +32,7 @@ interface Result {
 const ns = 'bank-of-anthos';
 
 describe('the mesh scenarios that ship (real k6, lab)', function () {
-  this.timeout(240_000);
+  this.timeout(480_000);
   let reports: string;
   let lab: LabProcess;
   let kc: KubeConfig;
@@ -48,7 +48,20 @@ describe('the mesh scenarios that ship (real k6, lab)', function () {
     rmSync(reports, { recursive: true, force: true });
   });
 
+  /**
+   * A run whose baseline did not hold — before any fault, so the machine starved the lab (a
+   * parallel test suite on two cores can stall it past k6's 2 s timeout), not the scenario —
+   * proves nothing either way: it is run once more, and the second run is the one judged.
+   */
   const run = (scenario: string, phases: { baseline: string; fault: string; recovery: string }) => {
+    const first = runOnce(scenario, phases);
+    const starved = first.result.verdicts.some((v) => v.phase === 'baseline' && !v.pass);
+    if (!starved) return first;
+    console.log(`      (${scenario}: the baseline did not hold on this machine, run again)\n${first.out}`);
+    return runOnce(scenario, phases);
+  };
+
+  const runOnce = (scenario: string, phases: { baseline: string; fault: string; recovery: string }) => {
     const args = ['run', scenario, '--reports', reports];
     for (const [phase, length] of Object.entries(phases)) args.push('--phase', `${phase}=${length}`);
     const result = runChaos(args, { timeoutMs: 230_000, env: lab.env });

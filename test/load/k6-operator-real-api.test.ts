@@ -155,7 +155,13 @@ describe('distributed load: the k6-operator TestRun on a real kube-apiserver', f
     });
     const map = jsonOf<{ data: Record<string, string> }>(mapResponse);
     expect(map.data['load.ts']).to.equal(readFileSync(path.join(projectRoot, 'src/load/script/load.ts'), 'utf8'));
-    expect(JSON.parse(map.data['config.json']!)).to.deep.equal(config);
+    // The load config as given, with the epoch its records' times count from (set when the run starts).
+    const { epochMs, ...given } = JSON.parse(map.data['config.json']!) as typeof config & { epochMs: number };
+    expect(given).to.deep.equal(config);
+    expect(epochMs).to.be.a('number');
+    expect(map.data['recorder.ts']).to.equal(
+      readFileSync(path.join(projectRoot, 'src/load/script/recorder.ts'), 'utf8'),
+    );
     expect(JSON.parse(readFileSync(path.join(runDir, 'k6-testrun.json'), 'utf8')).testRun.spec.arguments).to.equal(
       stored.spec.arguments,
     );

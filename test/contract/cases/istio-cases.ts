@@ -269,12 +269,27 @@ export function istioCases(context: () => ContractContext): void {
         409,
       );
       expectFailureStatus(status, 409, 'Conflict');
-      await ctx.custom.deleteNamespacedCustomObject({
-        ...vsApi,
-        namespace: ctx.namespace,
-        name,
-        body: { preconditions: { resourceVersion: moved.metadata.resourceVersion } },
-      });
+      // With the current resourceVersion the delete goes through. A mesh's control plane may write
+      // the object's status meanwhile (istiod, the lab's: Reconciled); then read it again and retry.
+      let current = moved;
+      for (let attempt = 0; ; attempt += 1) {
+        try {
+          await ctx.custom.deleteNamespacedCustomObject({
+            ...vsApi,
+            namespace: ctx.namespace,
+            name,
+            body: { preconditions: { resourceVersion: current.metadata.resourceVersion } },
+          });
+          break;
+        } catch (error) {
+          if (attempt >= 3 || (error as { code?: number }).code !== 409) throw error;
+          current = (await ctx.custom.getNamespacedCustomObject({
+            ...vsApi,
+            namespace: ctx.namespace,
+            name,
+          })) as VirtualService;
+        }
+      }
       await expectApiError(ctx.custom.getNamespacedCustomObject({ ...vsApi, namespace: ctx.namespace, name }), 404);
     });
 
