@@ -27,12 +27,13 @@ interface Verdict {
 interface Result {
   outcome: { status: string; exitCode: number; reason: string };
   verdicts: Verdict[];
+  delivery?: Array<{ phase: string; ingress: string; outcome: string }>;
 }
 
 const ns = 'bank-of-anthos';
 
 describe('the mesh scenarios that ship (real k6, lab)', function () {
-  this.timeout(480_000);
+  this.timeout(720_000);
   let reports: string;
   let lab: LabProcess;
   let kc: KubeConfig;
@@ -49,16 +50,20 @@ describe('the mesh scenarios that ship (real k6, lab)', function () {
   });
 
   /**
-   * A run whose baseline did not hold — before any fault, so the machine starved the lab (a
-   * parallel test suite on two cores can stall it past k6's 2 s timeout), not the scenario —
-   * proves nothing either way: it is run once more, and the second run is the one judged.
+   * A run the machine starved proves nothing either way: its baseline did not hold (before any
+   * fault), or some phase × ingress did not get its load (k6 could not start the iterations: a
+   * parallel test suite on two cores can stall the lab past k6's 2 s timeout). It is run again, at
+   * most twice, and the last run is the one judged.
    */
   const run = (scenario: string, phases: { baseline: string; fault: string; recovery: string }) => {
-    const first = runOnce(scenario, phases);
-    const starved = first.result.verdicts.some((v) => v.phase === 'baseline' && !v.pass);
-    if (!starved) return first;
-    console.log(`      (${scenario}: the baseline did not hold on this machine, run again)\n${first.out}`);
-    return runOnce(scenario, phases);
+    for (let attempt = 1; ; attempt += 1) {
+      const once = runOnce(scenario, phases);
+      const starved =
+        once.result.verdicts.some((v) => v.phase === 'baseline' && !v.pass) ||
+        (once.result.delivery ?? []).some((d) => d.outcome === 'under-delivered');
+      if (!starved || attempt === 3) return once;
+      console.log(`      (${scenario}: starved on this machine, run again)\n${once.out}`);
+    }
   };
 
   const runOnce = (scenario: string, phases: { baseline: string; fault: string; recovery: string }) => {
