@@ -32,26 +32,42 @@ export function followDroppedIterations(
   const seen = new Map<string, number>();
   let reported: K6Reported | undefined;
   let busy = false;
+  /**
+   * The sub-metrics' ids, from one listing of every metric (their thresholds create them at start).
+   * After that only these counters are asked for: a listing makes k6 compute every Trend's
+   * percentiles over every value so far, which grows with the run.
+   */
+  let ids: string[] | undefined;
+  const get = async <T>(path: string): Promise<T | undefined> => {
+    const response = await fetch(`${apiUrl}${path}`, { signal: AbortSignal.timeout(everyMs * 4) });
+    return response.ok ? ((await response.json()) as T) : undefined;
+  };
+  type Metric = { id?: string; attributes?: { sample?: { count?: number } } };
+  const take = (metric: Metric, now: number): void => {
+    const count = metric.attributes?.sample?.count;
+    if (typeof count !== 'number') return;
+    if (metric.id === 'http_reqs') reported = { requests: count, atMs: now };
+    const scenario = subMetric.exec(metric.id ?? '')?.[1];
+    if (scenario === undefined) return;
+    const more = count - (seen.get(scenario) ?? 0);
+    seen.set(scenario, count);
+    const ingress = ingressOfScenario(scenario, ingresses);
+    if (more > 0 && ingress) onSample({ kind: 'dropped', timeMs: now, ingress, count: more });
+  };
   const look = async () => {
     if (busy) return;
     busy = true;
     try {
-      const response = await fetch(`${apiUrl}/v1/metrics`, { signal: AbortSignal.timeout(everyMs * 4) });
-      if (!response.ok) return;
-      const body = (await response.json()) as {
-        data?: Array<{ id?: string; attributes?: { sample?: { count?: number } } }>;
-      };
-      const now = Date.now();
-      for (const metric of body.data ?? []) {
-        if (metric.id === 'http_reqs' && typeof metric.attributes?.sample?.count === 'number')
-          reported = { requests: metric.attributes.sample.count, atMs: now };
-        const scenario = subMetric.exec(metric.id ?? '')?.[1];
-        const count = metric.attributes?.sample?.count;
-        if (scenario === undefined || typeof count !== 'number') continue;
-        const more = count - (seen.get(scenario) ?? 0);
-        seen.set(scenario, count);
-        const ingress = ingressOfScenario(scenario, ingresses);
-        if (more > 0 && ingress) onSample({ kind: 'dropped', timeMs: now, ingress, count: more });
+      if (ids === undefined) {
+        const listed = (await get<{ data?: Metric[] }>('/v1/metrics'))?.data ?? [];
+        const found = listed.map((metric) => metric.id ?? '').filter((id) => subMetric.test(id));
+        if (found.length > 0) ids = [...found, 'http_reqs'];
+        for (const metric of listed) take(metric, Date.now());
+        return;
+      }
+      for (const id of ids) {
+        const one = await get<{ data?: Metric }>(`/v1/metrics/${encodeURIComponent(id)}`);
+        if (one?.data) take(one.data, Date.now());
       }
     } catch {
       // k6 not listening yet, or already gone: the next look (or none) tells

@@ -12,12 +12,14 @@ import type { LoadSample } from '../../src/budgets/sample.js';
 
 describe("dropped iterations from k6's REST API", () => {
   let server: Server;
-  let counts: Record<string, number> = {};
+  let counts: Record<string, number> = { central: 0, 'west-browse': 0, 'west-2-browse': 0 };
+  const lookedUp: string[] = [];
   let url = '';
 
   before(async () => {
     server = createServer((request, response) => {
-      if (request.url !== '/v1/metrics') return response.writeHead(404).end();
+      const url = decodeURIComponent(request.url ?? '');
+      if (url !== '/v1/metrics' && !url.startsWith('/v1/metrics/')) return response.writeHead(404).end();
       const data = [
         { id: 'dropped_iterations', attributes: { sample: { count: 999 } } },
         { id: 'iterations{scenario:central}', attributes: { sample: { count: 5 } } },
@@ -27,7 +29,12 @@ describe("dropped iterations from k6's REST API", () => {
         })),
       ];
       response.setHeader('content-type', 'application/json');
-      response.end(JSON.stringify({ data }));
+      if (url === '/v1/metrics') return response.end(JSON.stringify({ data }));
+      // One metric by its id, as k6 answers GET /v1/metrics/<id> (404 for one it does not have).
+      lookedUp.push(url.slice('/v1/metrics/'.length));
+      const one = data.find((metric) => metric.id === url.slice('/v1/metrics/'.length));
+      if (!one) return response.writeHead(404).end('{}');
+      response.end(JSON.stringify({ data: one }));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -54,6 +61,15 @@ describe("dropped iterations from k6's REST API", () => {
       follow.stop();
     }
     expect(totals()).to.deep.equal({ central: 5, west: 1, 'west-2': 4 });
+    // After the one listing, only the sub-metrics and http_reqs are asked for, one by one.
+    expect(new Set(lookedUp)).to.deep.equal(
+      new Set([
+        'dropped_iterations{scenario:central}',
+        'dropped_iterations{scenario:west-browse}',
+        'dropped_iterations{scenario:west-2-browse}',
+        'http_reqs',
+      ]),
+    );
     // The unscoped total (999) and other metrics are never counted.
     expect(samples.every((s) => s.kind === 'dropped')).to.equal(true);
   });
