@@ -102,14 +102,14 @@ export class Recorder {
 
   check(key: Extract<RecordKey, { t: 'c' }>, passed: boolean, atMs: number): void {
     const at = this.placed(atMs);
-    const id = this.keyOf(key);
+    const id = this.keyOf(key, key.tags ? undefined : `c\u0000${key.ingress}\u0000${key.check}`);
     this.add(`c${id},${this.offset(at)},${passed ? 1 : 0}`);
   }
 
   /** A value of the script's metric, like a check with the request before it in its iteration. */
   metric(key: Extract<RecordKey, { t: 'm' }>, value: number, atMs: number): void {
     const at = this.placed(atMs);
-    const id = this.keyOf(key);
+    const id = this.keyOf(key, key.tags ? undefined : `m\u0000${key.ingress}\u0000${key.metric}`);
     this.add(`m${id},${this.offset(at)},${value}`);
   }
 
