@@ -84,30 +84,27 @@ export function sampleParser(
       };
     const own = scriptTags(tags);
     const ingress = tags.ingress ?? 'unknown';
-    // A check goes with the request it checks: the send time its metadata carries (chaos's k6 wrapper).
-    const checkedSentMs = Number(data.metadata?.sent_ms);
     if (isCheck)
       return {
         kind: 'check',
-        timeMs: data.metadata?.sent_ms && Number.isFinite(checkedSentMs) ? checkedSentMs : timeMs,
+        // With the request it checks: the send time its metadata carries (chaos's k6 wrapper).
+        timeMs: metadataMs(data, 'sent_ms') ?? timeMs,
         ingress,
         check: tags.check ?? '',
         passed: point.data.value !== 0,
         tags: own,
       };
-    // The time the script added it, as the compact record has it (chaos's k6/metrics wrapper).
-    const addedMs = Number(data.metadata?.at_ms);
     if (isMetric)
       return {
         kind: 'metric',
-        timeMs: data.metadata?.at_ms && Number.isFinite(addedMs) ? addedMs : timeMs,
+        // Where the compact record places it (chaos's k6/metrics wrapper).
+        timeMs: metadataMs(data, 'at_ms') ?? timeMs,
         ingress,
         metric: point.metric,
         value: point.data.value,
         tags: own,
       };
     const path = tags.path ?? '';
-    const sentMs = Number(data.metadata?.sent_ms);
     return {
       kind: 'request',
       timeMs,
@@ -117,7 +114,7 @@ export function sampleParser(
       path,
       failed: tags.failed === '1',
       durationMs: point.data.value,
-      sentMs: Number.isFinite(sentMs) && data.metadata?.sent_ms ? sentMs : timeMs - point.data.value,
+      sentMs: metadataMs(data, 'sent_ms') ?? timeMs - point.data.value,
       // Streams written before the script said so: a request with an HTTP status reached a server.
       reached: tags.reached === undefined ? tags.status !== '0' : tags.reached === '1',
       name: tags.name ?? path,
@@ -126,6 +123,13 @@ export function sampleParser(
       ...(data.metadata?.trace_id ? { traceId: data.metadata.trace_id } : {}),
     };
   };
+}
+
+/** A time in milliseconds that chaos's k6 modules put in a point's metadata; undefined without one. */
+function metadataMs(data: PointLine['data'], key: 'sent_ms' | 'at_ms'): number | undefined {
+  const text = data.metadata?.[key];
+  const ms = Number(text);
+  return text && Number.isFinite(ms) ? ms : undefined;
 }
 
 /** One point line; undefined for a truncated line, an error for a whole line k6 does not write. */
